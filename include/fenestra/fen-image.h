@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-image.h: one loaded image: its metadata and its one pixel buffer. */
+#pragma once
+
+#include "fen-types.h"
+
+G_BEGIN_DECLS
+
+/**
+ * FenWindow:
+ * One Window Center / Window Width pair (0028,1050 / 0028,1051) with its
+ * explanation (0028,1055), in modality units.
+ */
+typedef struct {
+  double center;
+  double width;
+  char  *explanation; /* owned, may be NULL */
+} FenWindow;
+
+/**
+ * FenImageInfo:
+ * What a loader learns from a file before the pixels are read. Loaders fill
+ * one on the stack, hand it to fen_image_new() (which copies it, strings
+ * included) and clear it with fen_image_info_clear().
+ *
+ * Pixel layout in memory, whatever the file held: frames one after the other;
+ * within a frame, rows top to bottom, samples interleaved (planar
+ * configuration is converted at load time); each sample an integer of
+ * bits_allocated / 8 bytes in native byte order, holding the stored value
+ * already masked to bits_stored and, when pixel_representation is 1,
+ * sign-extended. bits_allocated is 8 or 16 (32 where noted by the loader).
+ */
+typedef struct {
+  /* Geometry and sample layout */
+  guint    rows;
+  guint    columns;
+  guint    frames;
+  guint    samples_per_pixel;    /* 1 or 3 */
+  guint    bits_allocated;       /* 8, 16 or 32 */
+  guint    bits_stored;
+  guint    high_bit;
+  guint    pixel_representation; /* 0 unsigned, 1 two's complement */
+  FenPhotometric photometric;
+  char    *photometric_name;     /* as in the file, e.g. "YBR_FULL_422" */
+  guint    planar_configuration; /* as in the file; memory is always interleaved */
+
+  /* Modality LUT (PS3.3 C.11.1) */
+  double   rescale_slope;        /* 1 when absent */
+  double   rescale_intercept;    /* 0 when absent */
+  char    *rescale_type;         /* e.g. "HU", may be NULL */
+
+  /* VOI LUT (PS3.3 C.11.2) */
+  FenWindow     *windows;        /* owned array of n_windows */
+  guint          n_windows;
+  FenVoiFunction voi_function;
+
+  /* Geometry in the patient */
+  double   pixel_spacing[2];     /* row spacing, column spacing in mm; 0 when unknown */
+  gboolean has_position;
+  double   image_position[3];    /* (0020,0032) */
+  gboolean has_orientation;
+  double   image_orientation[6]; /* (0020,0037) */
+  double   slice_thickness;
+
+  /* Identification: these may carry patient data and must never reach a log */
+  char    *modality;
+  char    *patient_name;
+  char    *patient_id;
+  char    *patient_birth_date;
+  char    *patient_sex;
+  char    *study_date;
+  char    *study_time;
+  char    *study_description;
+  char    *series_description;
+  char    *institution_name;
+  char    *body_part;
+  char    *study_uid;
+  char    *series_uid;
+  char    *instance_uid;
+  char    *sop_class_uid;
+  char    *transfer_syntax;      /* UID, NULL for non-DICOM */
+  char    *format;               /* "DICOM", "PNG", "TIFF" */
+  gint     instance_number;
+  gint     series_number;
+} FenImageInfo;
+
+void      fen_image_info_init  (FenImageInfo *info);
+void      fen_image_info_clear (FenImageInfo *info);
+void      fen_image_info_add_window (FenImageInfo *info,
+                                     double        center,
+                                     double        width,
+                                     const char   *explanation);
+
+/**
+ * fen_image_compute_size:
+ * @info: the metadata
+ * @max_bytes: refuse anything above this (0 = no limit but address space)
+ * @out_bytes: (out): the pixel buffer size
+ *
+ * Checks every dimension and multiplies them with overflow checks.
+ * Returns: %FALSE with %FEN_IO_ERROR_CORRUPT or %FEN_IO_ERROR_TOO_LARGE.
+ */
+gboolean  fen_image_compute_size (const FenImageInfo *info,
+                                  gsize               max_bytes,
+                                  gsize              *out_bytes,
+                                  GError            **error);
+
+/**
+ * fen_image_new:
+ * Validates @info, copies it and allocates the image's one pixel buffer
+ * (uninitialised; the loader fills every byte).
+ * Returns: (transfer full): a new image with a reference count of 1, or
+ * %NULL with @error set.
+ */
+FenImage *fen_image_new   (const FenImageInfo *info,
+                           gsize               max_bytes,
+                           GError            **error);
+FenImage *fen_image_ref   (FenImage *image);
+void      fen_image_unref (FenImage *image);
+
+const FenImageInfo *fen_image_get_info (const FenImage *image);
+guint     fen_image_get_id            (const FenImage *image);
+/* Short, patient-free name for logs: "img-7" (owned by the image). */
+const char *fen_image_get_log_name    (const FenImage *image);
+void      _fen_image_set_id           (FenImage *image, guint id);
+
+const char *fen_image_get_path        (const FenImage *image);
+void      fen_image_set_path          (FenImage *image, const char *path);
+
+guint     fen_image_get_width         (const FenImage *image);
+guint     fen_image_get_height        (const FenImage *image);
+guint     fen_image_get_n_frames      (const FenImage *image);
+guint     fen_image_get_bytes_per_sample (const FenImage *image);
+gsize     fen_image_get_frame_bytes   (const FenImage *image);
+gsize     fen_image_get_pixel_bytes   (const FenImage *image);
+gboolean  fen_image_is_color          (const FenImage *image);
+
+/* Pixels of one frame (borrowed, valid while the caller holds a reference). */
+const void *fen_image_get_frame       (const FenImage *image, guint frame);
+/* For loaders only, while the image is being filled. */
+void     *fen_image_get_pixels_mutable (FenImage *image);
+
+/**
+ * fen_image_get_stored_range:
+ * Minimum and maximum stored value over all frames, scanned once on first
+ * use and cached (thread-safe). For RGB, over all samples.
+ */
+void      fen_image_get_stored_range  (FenImage *image, gint32 *min, gint32 *max);
+/* Smallest and largest value the sample type can hold (from bits stored). */
+void      fen_image_get_type_range    (const FenImage *image, gint32 *min, gint32 *max);
+
+/* Stored value at (x, y) of @frame, sample 0 (monochrome). */
+gint32    fen_image_get_stored_value  (const FenImage *image, guint frame, guint x, guint y);
+/* PS3.3 C.11.1: modality value = stored * slope + intercept. */
+double    fen_image_to_modality       (const FenImage *image, gint32 stored);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FenImage, fen_image_unref)
+
+G_END_DECLS

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-render.h: stream a frame through a LUT into a caller's 8-bit buffer, in chunks across threads. */
+#pragma once
+
+#include "fen-types.h"
+#include "fen-image.h"
+#include "fen-lut.h"
+
+G_BEGIN_DECLS
+
+/**
+ * FenRect:
+ * An area of the image in pixel coordinates (the pixel (x, y) covers
+ * [x, x+1) x [y, y+1)); may extend past the image.
+ */
+typedef struct {
+  double x, y, width, height;
+} FenRect;
+
+/**
+ * FenSampling:
+ * Where each output pixel samples the image (nearest neighbour): output
+ * pixel (i, j) reads the image pixel containing
+ * origin + (i + 0.5) * col + (j + 0.5) * row. Covers zoom, pan, 90-degree
+ * rotations and flips; outside the image the output is @background.
+ */
+typedef struct {
+  double origin_x, origin_y;
+  double col_dx, col_dy;
+  double row_dx, row_dy;
+} FenSampling;
+
+/* Maps @view onto an @out_width x @out_height output. */
+void    fen_sampling_from_rect (FenSampling   *sampling,
+                                const FenRect *view,
+                                guint          out_width,
+                                guint          out_height);
+
+/**
+ * fen_renderer_new:
+ * @n_threads: threads to spread a render over, counting the caller; 0 for
+ *   the number of processors.
+ * Creates the worker pool and the scratch it needs for outputs up to
+ * @max_width pixels wide, so that rendering allocates nothing.
+ * Returns: (transfer full): free with fen_renderer_free().
+ */
+FenRenderer *fen_renderer_new  (guint n_threads, guint max_width);
+void         fen_renderer_free (FenRenderer *renderer);
+guint        fen_renderer_get_n_threads (const FenRenderer *renderer);
+/* Pixels per chunk handed to a worker (tests vary it; output must not change). */
+void         fen_renderer_set_chunk_pixels (FenRenderer *renderer, gsize chunk_pixels);
+
+/**
+ * fen_renderer_render:
+ * Renders @frame of @image through @lut into @out (@out_width x @out_height
+ * pixels of @format, rows @out_stride bytes apart), sampling as @sampling
+ * says. Monochrome images go through the table; colour images through it
+ * per sample. FEN_PIXEL_GRAY8 needs a monochrome image. The call returns
+ * when every pixel is written; it allocates nothing when @out_width is
+ * within the renderer's max width.
+ * Returns: %FALSE (and writes nothing) on a programmer error.
+ */
+gboolean fen_renderer_render (FenRenderer       *renderer,
+                              const FenImage    *image,
+                              guint              frame,
+                              const FenLut      *lut,
+                              const FenSampling *sampling,
+                              guint              out_width,
+                              guint              out_height,
+                              FenPixelFormat     format,
+                              guint8            *out,
+                              gsize              out_stride);
+
+/* The whole frame at 1:1 (the contiguous fast path). */
+gboolean fen_renderer_render_full (FenRenderer    *renderer,
+                                   const FenImage *image,
+                                   guint           frame,
+                                   const FenLut   *lut,
+                                   FenPixelFormat  format,
+                                   guint8         *out,
+                                   gsize           out_stride);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FenRenderer, fen_renderer_free)
+
+G_END_DECLS

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fenestra.h: the whole public API of the core. */
+#pragma once
+
+#include "fen-types.h"
+#include "fen-image.h"
+#include "fen-loader.h"
+#include "fen-writer.h"
+#include "fen-store.h"
+#include "fen-lut.h"
+#include "fen-render.h"
+#include "fen-memory.h"

@@ -1,0 +1,359 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-cli.c: fenestra-cli, the headless tool: the same engine as the viewer,
+ * for scripts, tests and reference comparisons. */
+#define G_LOG_DOMAIN "fen-cli"
+
+#include <fenestra/fenestra.h>
+
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct
+{
+  char     *output;
+  gint      frame;        /* 1-based, as dcm2pnm's +F */
+  char     *window;
+  gboolean  invert;
+  gboolean  raw;
+  char     *memory_log;
+  gint64    max_bytes;
+} FenCliOptions;
+
+static void
+fen_cli_options_clear (FenCliOptions *o)
+{
+  g_free (o->output);
+  g_free (o->window);
+  g_free (o->memory_log);
+}
+
+static const char *
+fen_cli_str (const char *s)
+{
+  return s != NULL && *s != '\0' ? s : "-";
+}
+
+static const char *
+fen_cli_voi_name (FenVoiFunction f)
+{
+  switch (f)
+    {
+    case FEN_VOI_LINEAR_EXACT: return "LINEAR_EXACT";
+    case FEN_VOI_SIGMOID:      return "SIGMOID";
+    case FEN_VOI_LINEAR:
+    default:                   return "LINEAR";
+    }
+}
+
+static void
+fen_cli_print_info (FenImage *image)
+{
+  const FenImageInfo *i = fen_image_get_info (image);
+  gint32 lo, hi;
+
+  fen_image_get_stored_range (image, &lo, &hi);
+  printf ("Format: %s\n", fen_cli_str (i->format));
+  printf ("Transfer syntax: %s\n", fen_cli_str (i->transfer_syntax));
+  printf ("SOP class: %s\n", fen_cli_str (i->sop_class_uid));
+  printf ("Modality: %s\n", fen_cli_str (i->modality));
+  printf ("Patient name: %s\n", fen_cli_str (i->patient_name));
+  printf ("Patient ID: %s\n", fen_cli_str (i->patient_id));
+  printf ("Study date: %s\n", fen_cli_str (i->study_date));
+  printf ("Study description: %s\n", fen_cli_str (i->study_description));
+  printf ("Series description: %s\n", fen_cli_str (i->series_description));
+  printf ("Series number: %d\n", i->series_number);
+  printf ("Instance number: %d\n", i->instance_number);
+  printf ("Study instance UID: %s\n", fen_cli_str (i->study_uid));
+  printf ("Series instance UID: %s\n", fen_cli_str (i->series_uid));
+  printf ("SOP instance UID: %s\n", fen_cli_str (i->instance_uid));
+  printf ("Rows: %u\nColumns: %u\nFrames: %u\n", i->rows, i->columns, i->frames);
+  printf ("Samples per pixel: %u\n", i->samples_per_pixel);
+  printf ("Bits allocated: %u\nBits stored: %u\nHigh bit: %u\n",
+          i->bits_allocated, i->bits_stored, i->high_bit);
+  printf ("Pixel representation: %u (%s)\n", i->pixel_representation,
+          i->pixel_representation ? "signed" : "unsigned");
+  printf ("Photometric interpretation: %s\n", fen_cli_str (i->photometric_name));
+  printf ("Planar configuration: %u\n", i->planar_configuration);
+  printf ("Rescale slope: %g\nRescale intercept: %g\nRescale type: %s\n",
+          i->rescale_slope, i->rescale_intercept, fen_cli_str (i->rescale_type));
+  for (guint w = 0; w < i->n_windows; w++)
+    printf ("Window %u: center %g width %g (%s)\n", w + 1, i->windows[w].center,
+            i->windows[w].width, fen_cli_str (i->windows[w].explanation));
+  printf ("VOI LUT function: %s\n", fen_cli_voi_name (i->voi_function));
+  if (i->pixel_spacing[0] > 0)
+    printf ("Pixel spacing: %g \\ %g mm\n", i->pixel_spacing[0], i->pixel_spacing[1]);
+  if (i->has_position)
+    printf ("Image position: %g \\ %g \\ %g\n", i->image_position[0], i->image_position[1],
+            i->image_position[2]);
+  if (i->has_orientation)
+    printf ("Image orientation: %g \\ %g \\ %g \\ %g \\ %g \\ %g\n",
+            i->image_orientation[0], i->image_orientation[1], i->image_orientation[2],
+            i->image_orientation[3], i->image_orientation[4], i->image_orientation[5]);
+  printf ("Stored value range: %d .. %d\n", lo, hi);
+  printf ("Pixel bytes: %" G_GSIZE_FORMAT "\n", fen_image_get_pixel_bytes (image));
+}
+
+static gboolean
+fen_cli_parse_window (const char *text, FenWindowParams *w, GError **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", 3);
+  char *end1 = NULL, *end2 = NULL;
+
+  if (g_strv_length (parts) == 2)
+    {
+      w->center = g_ascii_strtod (parts[0], &end1);
+      w->width = g_ascii_strtod (parts[1], &end2);
+      if (end1 != parts[0] && *end1 == '\0' && end2 != parts[1] && *end2 == '\0' &&
+          isfinite (w->center) && isfinite (w->width) && w->width > 0)
+        return TRUE;
+    }
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "--window wants CENTER,WIDTH with WIDTH > 0, not \"%s\"", text);
+  return FALSE;
+}
+
+/* Modality values of one frame as 16-bit samples; the one full-frame buffer
+ * --raw needs (the caller frees it). */
+static gboolean
+fen_cli_modality_frame (FenImage *image, guint frame, FenRaster *raster, gint16 **out, GError **error)
+{
+  guint w = fen_image_get_width (image), h = fen_image_get_height (image);
+  double lo = G_MAXDOUBLE, hi = -G_MAXDOUBLE;
+  g_autofree gint16 *buf = NULL;
+  gboolean is_signed;
+
+  for (guint y = 0; y < h; y++)
+    for (guint x = 0; x < w; x++)
+      {
+        double v = fen_image_to_modality (image, fen_image_get_stored_value (image, frame, x, y));
+        lo = MIN (lo, v);
+        hi = MAX (hi, v);
+      }
+  is_signed = lo < 0;
+  if (lo < (is_signed ? G_MININT16 : 0) || hi > (is_signed ? G_MAXINT16 : G_MAXUINT16))
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED,
+                   "modality values %g .. %g do not fit 16 bits", lo, hi);
+      return FALSE;
+    }
+
+  buf = g_try_new (gint16, (gsize) w * h);
+  if (buf == NULL)
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TOO_LARGE, "out of memory for --raw");
+      return FALSE;
+    }
+  for (guint y = 0; y < h; y++)
+    for (guint x = 0; x < w; x++)
+      {
+        long v = lround (fen_image_to_modality (image, fen_image_get_stored_value (image, frame, x, y)));
+        if (is_signed)
+          buf[(gsize) y * w + x] = (gint16) v;
+        else
+          ((guint16 *) buf)[(gsize) y * w + x] = (guint16) v;
+      }
+
+  raster->width = w;
+  raster->height = h;
+  raster->channels = 1;
+  raster->bits = 16;
+  raster->is_signed = is_signed;
+  raster->pixels = buf;
+  raster->stride = (gsize) w * 2;
+  raster->pages = 1;
+  *out = g_steal_pointer (&buf);
+  return TRUE;
+}
+
+static gboolean
+fen_cli_write (const char *path, const FenRaster *raster, GError **error)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+
+  if (g_str_has_suffix (lower, ".tif") || g_str_has_suffix (lower, ".tiff"))
+    return fen_tiff_write (path, raster, error);
+  if (g_str_has_suffix (lower, ".png"))
+    return fen_png_write (path, raster, error);
+  g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_WRITE,
+               "%s: the output name must end in .png, .tif or .tiff", path);
+  return FALSE;
+}
+
+static gboolean
+fen_cli_render (FenMemoryMonitor *monitor, FenImage *image, const FenCliOptions *o, GError **error)
+{
+  const char *id = fen_image_get_log_name (image);
+  guint frame = (guint) (o->frame - 1);
+  FenRaster raster = { 0 };
+  FenMemoryOperation op;
+  gboolean ok;
+
+  if (o->frame < 1 || frame >= fen_image_get_n_frames (image))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--frame %d: the image has %u frame(s), numbered from 1",
+                   o->frame, fen_image_get_n_frames (image));
+      return FALSE;
+    }
+
+  if (o->raw)
+    {
+      g_autofree gint16 *values = NULL;
+
+      if (fen_image_is_color (image))
+        {
+          g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED,
+                       "--raw writes modality values, which colour images do not have");
+          return FALSE;
+        }
+      fen_memory_monitor_begin (monitor, &op, "render-raw %s", id);
+      ok = fen_cli_modality_frame (image, frame, &raster, &values, error) &&
+           fen_cli_write (o->output, &raster, error);
+      fen_memory_monitor_end (monitor, &op);
+      return ok;
+    }
+
+  {
+    g_autoptr(FenLut) lut = fen_lut_new ();
+    g_autoptr(FenRenderer) renderer = NULL;
+    FenPixelFormat format = fen_image_is_color (image) ? FEN_PIXEL_RGB8 : FEN_PIXEL_GRAY8;
+    guint w = fen_image_get_width (image), h = fen_image_get_height (image);
+    gsize stride = (gsize) w * fen_pixel_format_bytes (format);
+    g_autofree guint8 *out = NULL;
+    FenWindowParams window;
+
+    fen_window_default (image, &window);
+    if (o->window != NULL && !fen_cli_parse_window (o->window, &window, error))
+      return FALSE;
+    window.invert = o->invert;
+
+    fen_memory_monitor_begin (monitor, &op, "render %s", id);
+    out = g_try_malloc ((gsize) h * stride);
+    if (out == NULL)
+      {
+        g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TOO_LARGE, "out of memory for the output");
+        fen_memory_monitor_end (monitor, &op);
+        return FALSE;
+      }
+    fen_memory_monitor_account (monitor, FEN_MEMORY_RENDER, (gint64) h * stride);
+    renderer = fen_renderer_new (0, w);
+    fen_lut_build (lut, image, &window);
+    fen_renderer_render_full (renderer, image, frame, lut, format, out, stride);
+    fen_memory_monitor_end (monitor, &op);
+
+    raster.width = w;
+    raster.height = h;
+    raster.channels = fen_pixel_format_bytes (format);
+    raster.bits = 8;
+    raster.pixels = out;
+    raster.stride = stride;
+    raster.pages = 1;
+    fen_memory_monitor_begin (monitor, &op, "write %s", id);
+    ok = fen_cli_write (o->output, &raster, error);
+    fen_memory_monitor_end (monitor, &op);
+    fen_memory_monitor_account (monitor, FEN_MEMORY_RENDER, -(gint64) h * stride);
+    return ok;
+  }
+}
+
+static int
+fen_cli_usage (GOptionContext *context, const char *message)
+{
+  g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+  if (message != NULL)
+    fprintf (stderr, "fenestra-cli: %s\n", message);
+  fputs (help, stderr);
+  return 2;
+}
+
+int
+main (int argc, char **argv)
+{
+  FenCliOptions o = { .frame = 1 };
+  GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "Write the rendered frame to FILE (.png, .tiff)", "FILE" },
+    { "frame", 0, 0, G_OPTION_ARG_INT, &o.frame, "Frame to render, from 1 (default 1)", "N" },
+    { "window", 0, 0, G_OPTION_ARG_STRING, &o.window, "Window in modality units", "CENTER,WIDTH" },
+    { "invert", 0, 0, G_OPTION_ARG_NONE, &o.invert, "Invert the output", NULL },
+    { "raw", 0, 0, G_OPTION_ARG_NONE, &o.raw, "Write modality values unwindowed as 16-bit", NULL },
+    { "memory-log", 0, 0, G_OPTION_ARG_FILENAME, &o.memory_log, "Append memory snapshots to FILE as JSON lines", "FILE" },
+    { "max-pixel-bytes", 0, 0, G_OPTION_ARG_INT64, &o.max_bytes, "Refuse images larger than this", "BYTES" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("info|render FILE");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(FenStore) store = fen_store_new ();
+  g_autoptr(FenMemoryMonitor) monitor = fen_memory_monitor_new (64);
+  FenLoadOptions load = { 0 };
+  FenMemoryOperation op;
+  const char *command, *path;
+  FenImage *image;
+  int status = 0;
+
+  setlocale (LC_ALL, "");
+  g_option_context_set_summary (context,
+    "  info FILE              print the image's metadata\n"
+    "  render FILE -o OUT     write a frame at 1:1, windowed (8-bit) or --raw (16-bit)");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      status = fen_cli_usage (context, error->message);
+      goto out;
+    }
+  if (argc != 3 || (strcmp (argv[1], "info") != 0 && strcmp (argv[1], "render") != 0))
+    {
+      status = fen_cli_usage (context, "expected a command (info or render) and one FILE");
+      goto out;
+    }
+  command = argv[1];
+  path = argv[2];
+  if (strcmp (command, "render") == 0 && o.output == NULL)
+    {
+      status = fen_cli_usage (context, "render needs -o OUT.png or -o OUT.tiff");
+      goto out;
+    }
+
+  fen_memory_monitor_set_store (monitor, store);
+  if (o.memory_log != NULL && !fen_memory_monitor_open_log (monitor, o.memory_log, &error))
+    {
+      fprintf (stderr, "fenestra-cli: %s\n", error->message);
+      status = 1;
+      goto out;
+    }
+  fen_memory_monitor_mark (monitor, "start");
+
+  load.max_pixel_bytes = (gsize) MAX (o.max_bytes, 0);
+  fen_memory_monitor_begin (monitor, &op, "open");
+  image = fen_load_into_store (store, path, &load, &error);
+  if (image != NULL)
+    g_snprintf (op.before.label, sizeof op.before.label, "open %s", fen_image_get_log_name (image));
+  fen_memory_monitor_end (monitor, &op);
+  if (image == NULL)
+    {
+      fprintf (stderr, "fenestra-cli: %s\n", error->message);
+      status = 1;
+      goto out;
+    }
+
+  if (strcmp (command, "info") == 0)
+    fen_cli_print_info (image);
+  else if (!fen_cli_render (monitor, image, &o, &error))
+    {
+      g_autofree char *name = g_path_get_basename (path);
+      fprintf (stderr, "fenestra-cli: %s: %s\n", name, error->message);
+      status = 1;
+    }
+
+  fen_memory_monitor_begin (monitor, &op, "close %s", fen_image_get_log_name (image));
+  fen_store_close (store, fen_image_get_id (image));
+  fen_memory_monitor_end (monitor, &op);
+
+out:
+  fen_cli_options_clear (&o);
+  return status;
+}

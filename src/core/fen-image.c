@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-image.c: a loaded image: copied metadata and the one pixel buffer every
+ * view, measurement and render reads. Nothing else ever duplicates the buffer. */
+#define G_LOG_DOMAIN "fen-image"
+
+#include "fenestra/fen-image.h"
+
+#include <string.h>
+
+struct _FenImage
+{
+  gatomicrefcount ref_count;
+  guint           id;
+  char            log_name[24];
+
+  /* Owned */
+  FenImageInfo    info;
+  char           *path;
+  guint8         *pixels;      /* the one buffer: all frames */
+  gsize           pixel_bytes;
+  gsize           frame_bytes;
+  guint           bytes_per_sample;
+
+  /* Lazily scanned value range, guarded by range_lock */
+  GMutex          range_lock;
+  gboolean        range_known;
+  gint32          range_min;
+  gint32          range_max;
+};
+
+void
+fen_image_info_init (FenImageInfo *info)
+{
+  memset (info, 0, sizeof *info);
+  info->frames = 1;
+  info->samples_per_pixel = 1;
+  info->photometric = FEN_PHOTOMETRIC_MONOCHROME2;
+  info->rescale_slope = 1.0;
+  info->rescale_intercept = 0.0;
+  info->voi_function = FEN_VOI_LINEAR;
+}
+
+/* Every owned string field of FenImageInfo, so copy and clear cannot forget one. */
+static const gsize fen_image_info_string_offsets[] = {
+  G_STRUCT_OFFSET (FenImageInfo, photometric_name),
+  G_STRUCT_OFFSET (FenImageInfo, rescale_type),
+  G_STRUCT_OFFSET (FenImageInfo, modality),
+  G_STRUCT_OFFSET (FenImageInfo, patient_name),
+  G_STRUCT_OFFSET (FenImageInfo, patient_id),
+  G_STRUCT_OFFSET (FenImageInfo, patient_birth_date),
+  G_STRUCT_OFFSET (FenImageInfo, patient_sex),
+  G_STRUCT_OFFSET (FenImageInfo, study_date),
+  G_STRUCT_OFFSET (FenImageInfo, study_time),
+  G_STRUCT_OFFSET (FenImageInfo, study_description),
+  G_STRUCT_OFFSET (FenImageInfo, series_description),
+  G_STRUCT_OFFSET (FenImageInfo, institution_name),
+  G_STRUCT_OFFSET (FenImageInfo, body_part),
+  G_STRUCT_OFFSET (FenImageInfo, study_uid),
+  G_STRUCT_OFFSET (FenImageInfo, series_uid),
+  G_STRUCT_OFFSET (FenImageInfo, instance_uid),
+  G_STRUCT_OFFSET (FenImageInfo, sop_class_uid),
+  G_STRUCT_OFFSET (FenImageInfo, transfer_syntax),
+  G_STRUCT_OFFSET (FenImageInfo, format),
+};
+
+#define FEN_INFO_FIELD(info, offset) ((char **) ((guint8 *) (info) + (offset)))
+
+void
+fen_image_info_clear (FenImageInfo *info)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (fen_image_info_string_offsets); i++)
+    g_clear_pointer (FEN_INFO_FIELD (info, fen_image_info_string_offsets[i]), g_free);
+  for (guint i = 0; i < info->n_windows; i++)
+    g_free (info->windows[i].explanation);
+  g_clear_pointer (&info->windows, g_free);
+  info->n_windows = 0;
+}
+
+static void
+fen_image_info_copy (FenImageInfo *dest, const FenImageInfo *src)
+{
+  *dest = *src;
+  for (guint i = 0; i < G_N_ELEMENTS (fen_image_info_string_offsets); i++)
+    {
+      gsize offset = fen_image_info_string_offsets[i];
+      *FEN_INFO_FIELD (dest, offset) = g_strdup (*FEN_INFO_FIELD (src, offset));
+    }
+  dest->windows = g_new0 (FenWindow, MAX (src->n_windows, 1));
+  for (guint i = 0; i < src->n_windows; i++)
+    {
+      dest->windows[i].center = src->windows[i].center;
+      dest->windows[i].width = src->windows[i].width;
+      dest->windows[i].explanation = g_strdup (src->windows[i].explanation);
+    }
+}
+
+void
+fen_image_info_add_window (FenImageInfo *info,
+                           double        center,
+                           double        width,
+                           const char   *explanation)
+{
+  info->windows = g_renew (FenWindow, info->windows, info->n_windows + 1);
+  info->windows[info->n_windows].center = center;
+  info->windows[info->n_windows].width = width;
+  info->windows[info->n_windows].explanation = g_strdup (explanation);
+  info->n_windows++;
+}
+
+gboolean
+fen_image_compute_size (const FenImageInfo *info,
+                        gsize               max_bytes,
+                        gsize              *out_bytes,
+                        GError            **error)
+{
+  gsize bytes = 1;
+  const gsize factors[] = {
+    info->rows, info->columns, info->frames, info->samples_per_pixel,
+    info->bits_allocated / 8,
+  };
+
+  if (info->rows == 0 || info->columns == 0 || info->frames == 0)
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT,
+                   "image has no pixels (%u rows, %u columns, %u frames)",
+                   info->rows, info->columns, info->frames);
+      return FALSE;
+    }
+  if (info->samples_per_pixel != 1 && info->samples_per_pixel != 3)
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED,
+                   "%u samples per pixel are not supported", info->samples_per_pixel);
+      return FALSE;
+    }
+  if (info->bits_allocated != 8 && info->bits_allocated != 16 && info->bits_allocated != 32)
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED,
+                   "%u bits allocated are not supported", info->bits_allocated);
+      return FALSE;
+    }
+  if (info->bits_stored == 0 || info->bits_stored > info->bits_allocated ||
+      info->high_bit >= info->bits_allocated || info->high_bit + 1 < info->bits_stored)
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT,
+                   "inconsistent bits: %u allocated, %u stored, high bit %u",
+                   info->bits_allocated, info->bits_stored, info->high_bit);
+      return FALSE;
+    }
+  if (info->samples_per_pixel == 3 && info->bits_allocated != 8)
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED,
+                   "colour images with %u bits per sample are not supported yet",
+                   info->bits_allocated);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (factors); i++)
+    {
+      if (!g_size_checked_mul (&bytes, bytes, factors[i]))
+        {
+          g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TOO_LARGE,
+                       "image size overflows: %u x %u x %u frames",
+                       info->columns, info->rows, info->frames);
+          return FALSE;
+        }
+    }
+  /* The renderer indexes frames with 32-bit row arithmetic per frame. */
+  if (info->rows > G_MAXINT32 / 2 || info->columns > G_MAXINT32 / 2)
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TOO_LARGE,
+                   "image dimensions too large: %u x %u", info->columns, info->rows);
+      return FALSE;
+    }
+  if (max_bytes != 0 && bytes > max_bytes)
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TOO_LARGE,
+                   "image needs %" G_GSIZE_FORMAT " bytes, more than the %" G_GSIZE_FORMAT
+                   " bytes allowed", bytes, max_bytes);
+      return FALSE;
+    }
+  *out_bytes = bytes;
+  return TRUE;
+}
+
+FenImage *
+fen_image_new (const FenImageInfo *info,
+               gsize               max_bytes,
+               GError            **error)
+{
+  g_autoptr(FenImage) image = NULL;
+  gsize bytes;
+
+  g_return_val_if_fail (info != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!fen_image_compute_size (info, max_bytes, &bytes, error))
+    return NULL;
+
+  image = g_new0 (FenImage, 1);
+  g_atomic_ref_count_init (&image->ref_count);
+  g_mutex_init (&image->range_lock);
+  g_strlcpy (image->log_name, "img-?", sizeof image->log_name);
+  fen_image_info_copy (&image->info, info);
+  image->bytes_per_sample = info->bits_allocated / 8;
+  image->pixel_bytes = bytes;
+  image->frame_bytes = bytes / info->frames;
+
+  /* Uninitialised on purpose: large blocks come straight from mmap and only
+   * the pages the loader writes become resident. */
+  image->pixels = g_try_malloc (bytes);
+  if (image->pixels == NULL)
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TOO_LARGE,
+                   "cannot allocate %" G_GSIZE_FORMAT " bytes for the pixels", bytes);
+      return NULL;
+    }
+  return g_steal_pointer (&image);
+}
+
+FenImage *
+fen_image_ref (FenImage *image)
+{
+  g_return_val_if_fail (image != NULL, NULL);
+  g_atomic_ref_count_inc (&image->ref_count);
+  return image;
+}
+
+void
+fen_image_unref (FenImage *image)
+{
+  g_return_if_fail (image != NULL);
+  if (!g_atomic_ref_count_dec (&image->ref_count))
+    return;
+  g_free (image->pixels);
+  g_free (image->path);
+  fen_image_info_clear (&image->info);
+  g_mutex_clear (&image->range_lock);
+  g_free (image);
+}
+
+const FenImageInfo *
+fen_image_get_info (const FenImage *image)
+{
+  return &image->info;
+}
+
+guint
+fen_image_get_id (const FenImage *image)
+{
+  return image->id;
+}
+
+const char *
+fen_image_get_log_name (const FenImage *image)
+{
+  return image->log_name;
+}
+
+void
+_fen_image_set_id (FenImage *image, guint id)
+{
+  image->id = id;
+  g_snprintf (image->log_name, sizeof image->log_name, "img-%u", id);
+}
+
+const char *
+fen_image_get_path (const FenImage *image)
+{
+  return image->path;
+}
+
+void
+fen_image_set_path (FenImage *image, const char *path)
+{
+  g_free (image->path);
+  image->path = g_strdup (path);
+}
+
+guint fen_image_get_width (const FenImage *image)    { return image->info.columns; }
+guint fen_image_get_height (const FenImage *image)   { return image->info.rows; }
+guint fen_image_get_n_frames (const FenImage *image) { return image->info.frames; }
+guint fen_image_get_bytes_per_sample (const FenImage *image) { return image->bytes_per_sample; }
+gsize fen_image_get_frame_bytes (const FenImage *image) { return image->frame_bytes; }
+gsize fen_image_get_pixel_bytes (const FenImage *image) { return image->pixel_bytes; }
+
+gboolean
+fen_image_is_color (const FenImage *image)
+{
+  return image->info.samples_per_pixel == 3;
+}
+
+const void *
+fen_image_get_frame (const FenImage *image, guint frame)
+{
+  g_return_val_if_fail (frame < image->info.frames, NULL);
+  return image->pixels + (gsize) frame * image->frame_bytes;
+}
+
+void *
+fen_image_get_pixels_mutable (FenImage *image)
+{
+  return image->pixels;
+}
+
+static gint32
+fen_image_sample_at (const FenImage *image, gsize index)
+{
+  const FenImageInfo *info = &image->info;
+
+  switch (image->bytes_per_sample)
+    {
+    case 1:
+      return info->pixel_representation ? ((const gint8 *) image->pixels)[index]
+                                         : ((const guint8 *) image->pixels)[index];
+    case 2:
+      return info->pixel_representation ? ((const gint16 *) image->pixels)[index]
+                                         : ((const guint16 *) image->pixels)[index];
+    default:
+      /* 32-bit unsigned values above G_MAXINT32 saturate: no table covers them. */
+      if (info->pixel_representation)
+        return ((const gint32 *) image->pixels)[index];
+      return (gint32) MIN (((const guint32 *) image->pixels)[index], (guint32) G_MAXINT32);
+    }
+}
+
+void
+fen_image_get_stored_range (FenImage *image, gint32 *min, gint32 *max)
+{
+  g_mutex_lock (&image->range_lock);
+  if (!image->range_known)
+    {
+      gsize n = image->pixel_bytes / image->bytes_per_sample;
+      gint32 lo = G_MAXINT32, hi = G_MININT32;
+
+      for (gsize i = 0; i < n; i++)
+        {
+          gint32 v = fen_image_sample_at (image, i);
+          lo = MIN (lo, v);
+          hi = MAX (hi, v);
+        }
+      image->range_min = lo;
+      image->range_max = hi;
+      image->range_known = TRUE;
+    }
+  *min = image->range_min;
+  *max = image->range_max;
+  g_mutex_unlock (&image->range_lock);
+}
+
+void
+fen_image_get_type_range (const FenImage *image, gint32 *min, gint32 *max)
+{
+  guint bits = MIN (image->info.bits_stored, 31u);
+
+  if (image->info.pixel_representation)
+    {
+      *min = -(gint32) (1u << (bits - 1));
+      *max = (gint32) ((1u << (bits - 1)) - 1);
+    }
+  else
+    {
+      *min = 0;
+      *max = (gint32) ((1u << bits) - 1);
+    }
+}
+
+gint32
+fen_image_get_stored_value (const FenImage *image, guint frame, guint x, guint y)
+{
+  const FenImageInfo *info = &image->info;
+  gsize index;
+
+  g_return_val_if_fail (frame < info->frames && x < info->columns && y < info->rows, 0);
+  index = ((gsize) frame * info->rows + y) * info->columns * info->samples_per_pixel
+          + (gsize) x * info->samples_per_pixel;
+  return fen_image_sample_at (image, index);
+}
+
+double
+fen_image_to_modality (const FenImage *image, gint32 stored)
+{
+  /* PS3.3 C.11.1.1.2: Rescale Slope and Intercept. */
+  return stored * image->info.rescale_slope + image->info.rescale_intercept;
+}

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-lut.c: builds the 65,536-entry table from stored value to output gray:
+ * modality rescale, VOI function, inversion. The renderer then needs one
+ * table read per pixel, whatever the window. */
+#define G_LOG_DOMAIN "fen-lut"
+
+#include "fenestra/fen-lut.h"
+
+#include <math.h>
+
+#define FEN_LUT_SIZE 65536
+
+struct _FenLut
+{
+  /* Owned */
+  guint8 *table;     /* FEN_LUT_SIZE entries, indexed by (guint16) stored */
+  guint64 builds;
+};
+
+double
+fen_voi_apply (FenVoiFunction function,
+               double         x,
+               double         c,
+               double         w,
+               double         y_min,
+               double         y_max)
+{
+  double range = y_max - y_min;
+
+  switch (function)
+    {
+    case FEN_VOI_LINEAR_EXACT:
+      /* PS3.3 C.11.2.1.3.2: LINEAR_EXACT, width > 0. */
+      if (w <= 0)
+        return x <= c ? y_min : y_max;
+      if (x <= c - w / 2)
+        return y_min;
+      if (x > c + w / 2)
+        return y_max;
+      return ((x - c) / w + 0.5) * range + y_min;
+
+    case FEN_VOI_SIGMOID:
+      /* PS3.3 C.11.2.1.3.1: SIGMOID, width > 0. */
+      if (w <= 0)
+        return x <= c ? y_min : y_max;
+      return range / (1.0 + exp (-4.0 * (x - c) / w)) + y_min;
+
+    case FEN_VOI_LINEAR:
+    default:
+      /* PS3.3 C.11.2.1.2.1: LINEAR, width >= 1. At width 1 the two borders
+       * meet, so the ramp is empty and the output is a step at c - 0.5. */
+      if (w < 1)
+        w = 1;
+      if (x <= c - 0.5 - (w - 1) / 2)
+        return y_min;
+      if (x > c - 0.5 + (w - 1) / 2)
+        return y_max;
+      return ((x - (c - 0.5)) / (w - 1) + 0.5) * range + y_min;
+    }
+}
+
+FenLut *
+fen_lut_new (void)
+{
+  FenLut *lut = g_new0 (FenLut, 1);
+
+  lut->table = g_malloc0 (FEN_LUT_SIZE);
+  return lut;
+}
+
+void
+fen_lut_free (FenLut *lut)
+{
+  if (lut == NULL)
+    return;
+  g_free (lut->table);
+  g_free (lut);
+}
+
+void
+fen_lut_build (FenLut                *lut,
+               const FenImage        *image,
+               const FenWindowParams *params)
+{
+  const FenImageInfo *info = fen_image_get_info (image);
+  gboolean color = fen_image_is_color (image);
+  gboolean invert = params->invert;
+  double slope = color ? 1.0 : info->rescale_slope;
+  double intercept = color ? 0.0 : info->rescale_intercept;
+  gint32 lo, hi;
+
+  g_return_if_fail (lut != NULL);
+
+  /* PS3.3 C.7.6.3.1.2: MONOCHROME1 shows the minimum value as white. */
+  if (info->photometric == FEN_PHOTOMETRIC_MONOCHROME1)
+    invert = !invert;
+
+  fen_image_get_type_range (image, &lo, &hi);
+  /* The table covers 16 bits; wider samples are narrowed before they get here. */
+  lo = MAX (lo, G_MININT16);
+  hi = MIN (hi, (gint32) G_MAXUINT16);
+  if (hi - lo >= FEN_LUT_SIZE)
+    hi = lo + FEN_LUT_SIZE - 1;
+
+  for (gint32 v = lo; v <= hi; v++)
+    {
+      /* PS3.3 C.11.1.1.2: modality value, then the VOI function. */
+      double x = v * slope + intercept;
+      double y = fen_voi_apply (params->function, x, params->center, params->width, 0.0, 255.0);
+      int out = (int) floor (y + 0.5);
+
+      out = CLAMP (out, 0, 255);
+      if (invert)
+        out = 255 - out;
+      lut->table[(guint16) v] = (guint8) out;
+    }
+  lut->builds++;
+}
+
+const guint8 *
+fen_lut_get_table (const FenLut *lut)
+{
+  return lut->table;
+}
+
+guint8
+fen_lut_lookup (const FenLut *lut, gint32 stored)
+{
+  return lut->table[(guint16) stored];
+}
+
+guint64
+fen_lut_get_builds (const FenLut *lut)
+{
+  return lut->builds;
+}
+
+void
+fen_window_from_stored_range (const FenImage  *image,
+                              gint32           min_stored,
+                              gint32           max_stored,
+                              FenWindowParams *out)
+{
+  double a, b, lo, hi;
+
+  if (fen_image_is_color (image))
+    {
+      a = min_stored;
+      b = max_stored;
+    }
+  else
+    {
+      a = fen_image_to_modality (image, min_stored);
+      b = fen_image_to_modality (image, max_stored);
+    }
+  lo = MIN (a, b);
+  hi = MAX (a, b);
+
+  /* Chosen so that the LINEAR borders of C.11.2.1.2.1 fall exactly on lo
+   * (output minimum) and hi (output maximum). */
+  out->width = MAX (hi - lo + 1, 1.0);
+  out->center = (lo + hi) / 2 + 0.5;
+  out->function = FEN_VOI_LINEAR;
+  out->invert = FALSE;
+}
+
+void
+fen_window_default (FenImage *image, FenWindowParams *out)
+{
+  const FenImageInfo *info = fen_image_get_info (image);
+  gint32 lo, hi;
+
+  if (fen_image_is_color (image))
+    {
+      fen_window_from_stored_range (image, 0, 255, out);
+      return;
+    }
+  if (info->n_windows > 0 && info->windows[0].width > 0)
+    {
+      out->center = info->windows[0].center;
+      out->width = info->windows[0].width;
+      out->function = info->voi_function;
+      out->invert = FALSE;
+      return;
+    }
+  fen_image_get_stored_range (image, &lo, &hi);
+  fen_window_from_stored_range (image, lo, hi, out);
+}

@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-memory.c: the in-process memory monitor. Operations are bracketed by
+ * two snapshots (RSS, peak, heap and the bytes the store, caches and render
+ * buffers hold); the last N stay in a ring for the status panel and every
+ * one is appended to a JSON-lines log. Labels carry operation names and
+ * image ids only: no patient data ever reaches a snapshot. */
+#define G_LOG_DOMAIN "fen-memory"
+
+#include "fenestra/fen-memory.h"
+
+#include <fcntl.h>
+#include <malloc.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+struct _FenMemoryMonitor
+{
+  /* Owned */
+  FenMemoryOperation *ring;
+  guint               capacity;
+  guint               count;      /* operations held, <= capacity */
+  guint               head;       /* slot of the next operation */
+  guint64             serial;
+  FILE               *log;
+
+  /* Borrowed (a reference is held) */
+  FenStore           *store;
+
+  FenMemoryListener   listener;
+  gpointer            listener_data;
+
+  gint64              cache_bytes;   /* atomic */
+  gint64              render_bytes;  /* atomic */
+  gint64              budget;
+  double              warning;
+  double              critical;
+};
+
+static gint64
+fen_memory_parse_kib (const char *status, const char *key)
+{
+  const char *p = strstr (status, key);
+
+  if (p == NULL)
+    return 0;
+  return g_ascii_strtoll (p + strlen (key), NULL, 10) * 1024;
+}
+
+void
+fen_memory_read_process (gint64 *rss, gint64 *peak_rss, gint64 *heap)
+{
+  char buf[4096];
+  int fd = open ("/proc/self/status", O_RDONLY | O_CLOEXEC);
+  gssize n = fd >= 0 ? read (fd, buf, sizeof buf - 1) : -1;
+
+  /* Read with a stack buffer: a snapshot must not itself move the heap. */
+  if (fd >= 0)
+    close (fd);
+  buf[MAX (n, 0)] = '\0';
+  if (rss)
+    *rss = fen_memory_parse_kib (buf, "VmRSS:");
+  if (peak_rss)
+    *peak_rss = fen_memory_parse_kib (buf, "VmHWM:");
+  if (heap)
+    {
+      struct mallinfo2 mi = mallinfo2 ();
+      *heap = (gint64) (mi.uordblks + mi.hblkhd);
+    }
+}
+
+gboolean
+fen_memory_reset_peak (void)
+{
+  /* Linux 4.0+: writing 5 to clear_refs resets VmHWM to the current RSS. */
+  int fd = open ("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  ok = write (fd, "5", 1) == 1;
+  close (fd);
+  return ok;
+}
+
+gint64
+fen_memory_get_physical (void)
+{
+  long pages = sysconf (_SC_PHYS_PAGES), page = sysconf (_SC_PAGESIZE);
+
+  return pages > 0 && page > 0 ? (gint64) pages * page : 0;
+}
+
+const char *
+fen_memory_format_size (gint64 bytes, char *buf, gsize size)
+{
+  double v = (double) ABS (bytes);
+  const char *sign = bytes < 0 ? "-" : "";
+
+  if (v >= 1024.0 * 1024 * 1024)
+    g_snprintf (buf, size, "%s%.2f GiB", sign, v / (1024.0 * 1024 * 1024));
+  else if (v >= 1024.0 * 1024)
+    g_snprintf (buf, size, "%s%.1f MiB", sign, v / (1024.0 * 1024));
+  else if (v >= 1024.0)
+    g_snprintf (buf, size, "%s%.1f KiB", sign, v / 1024.0);
+  else
+    g_snprintf (buf, size, "%s%" G_GINT64_FORMAT " B", sign, (gint64) v);
+  return buf;
+}
+
+FenMemoryMonitor *
+fen_memory_monitor_new (guint capacity)
+{
+  FenMemoryMonitor *monitor = g_new0 (FenMemoryMonitor, 1);
+
+  monitor->capacity = MAX (capacity, 1u);
+  monitor->ring = g_new0 (FenMemoryOperation, monitor->capacity);
+  monitor->budget = fen_memory_get_physical () / 2;
+  monitor->warning = 0.8;
+  monitor->critical = 0.9;
+  return monitor;
+}
+
+void
+fen_memory_monitor_free (FenMemoryMonitor *monitor)
+{
+  if (monitor == NULL)
+    return;
+  if (monitor->log != NULL)
+    fclose (monitor->log);
+  g_clear_pointer (&monitor->store, fen_store_unref);
+  g_free (monitor->ring);
+  g_free (monitor);
+}
+
+void
+fen_memory_monitor_set_store (FenMemoryMonitor *monitor, FenStore *store)
+{
+  if (store != NULL)
+    fen_store_ref (store);
+  g_clear_pointer (&monitor->store, fen_store_unref);
+  monitor->store = store;
+}
+
+void
+fen_memory_monitor_account (FenMemoryMonitor *monitor, FenMemoryAccount account, gint64 delta)
+{
+  gint64 *counter = account == FEN_MEMORY_CACHE ? &monitor->cache_bytes : &monitor->render_bytes;
+
+  /* GLib 2.74 has no 64-bit atomic add; a compare-and-swap loop does it. */
+  for (;;)
+    {
+      gint64 old = __atomic_load_n (counter, __ATOMIC_RELAXED);
+      if (__atomic_compare_exchange_n (counter, &old, old + delta, FALSE,
+                                       __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+        break;
+    }
+}
+
+gboolean
+fen_memory_monitor_open_log (FenMemoryMonitor *monitor, const char *path, GError **error)
+{
+  FILE *log = fopen (path, "a");
+
+  if (log == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_WRITE,
+                   "%s: cannot open the memory log: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  if (monitor->log != NULL)
+    fclose (monitor->log);
+  /* Line buffered: the log is read while the program runs. */
+  setvbuf (log, NULL, _IOLBF, 0);
+  monitor->log = log;
+  return TRUE;
+}
+
+void
+fen_memory_monitor_set_listener (FenMemoryMonitor *monitor, FenMemoryListener listener, gpointer user_data)
+{
+  monitor->listener = listener;
+  monitor->listener_data = user_data;
+}
+
+void
+fen_memory_monitor_snapshot (FenMemoryMonitor *monitor, const char *label, FenMemorySnapshot *out)
+{
+  memset (out, 0, sizeof *out);
+  g_strlcpy (out->label, label ? label : "", sizeof out->label);
+  out->time_us = g_get_monotonic_time ();
+  fen_memory_read_process (&out->rss, &out->peak_rss, &out->heap);
+  out->store_bytes = monitor->store ? (gint64) fen_store_get_bytes (monitor->store) : 0;
+  out->cache_bytes = __atomic_load_n (&monitor->cache_bytes, __ATOMIC_RELAXED);
+  out->render_bytes = __atomic_load_n (&monitor->render_bytes, __ATOMIC_RELAXED);
+}
+
+void
+fen_memory_monitor_begin (FenMemoryMonitor *monitor, FenMemoryOperation *op, const char *format, ...)
+{
+  char label[64];
+  va_list args;
+
+  va_start (args, format);
+  g_vsnprintf (label, sizeof label, format, args);
+  va_end (args);
+
+  memset (op, 0, sizeof *op);
+  fen_memory_reset_peak ();
+  fen_memory_monitor_snapshot (monitor, label, &op->before);
+}
+
+static void
+fen_memory_json_snapshot (GString *s, const char *name, const FenMemorySnapshot *snap)
+{
+  g_string_append_printf (s,
+                          "\"%s\":{\"t_us\":%" G_GINT64_FORMAT ",\"rss\":%" G_GINT64_FORMAT
+                          ",\"peak_rss\":%" G_GINT64_FORMAT ",\"heap\":%" G_GINT64_FORMAT
+                          ",\"store\":%" G_GINT64_FORMAT ",\"cache\":%" G_GINT64_FORMAT
+                          ",\"render\":%" G_GINT64_FORMAT "}",
+                          name, snap->time_us, snap->rss, snap->peak_rss, snap->heap,
+                          snap->store_bytes, snap->cache_bytes, snap->render_bytes);
+}
+
+char *
+fen_memory_operation_to_json (const FenMemoryOperation *op)
+{
+  GString *s = g_string_new ("{\"op\":");
+  const FenMemorySnapshot *a = &op->before, *b = &op->after;
+  g_autofree char *label = g_strescape (a->label, NULL);
+
+  g_string_append_printf (s, "\"%s\",\"serial\":%" G_GUINT64_FORMAT ",\"updates\":%u,"
+                          "\"duration_us\":%" G_GINT64_FORMAT ",",
+                          label, op->serial, op->n_updates, b->time_us - a->time_us);
+  fen_memory_json_snapshot (s, "before", a);
+  g_string_append_c (s, ',');
+  fen_memory_json_snapshot (s, "after", b);
+  g_string_append_printf (s, ",\"delta\":{\"rss\":%" G_GINT64_FORMAT ",\"heap\":%" G_GINT64_FORMAT
+                          ",\"store\":%" G_GINT64_FORMAT ",\"cache\":%" G_GINT64_FORMAT
+                          ",\"render\":%" G_GINT64_FORMAT ",\"peak_above_before\":%" G_GINT64_FORMAT "}}",
+                          b->rss - a->rss, b->heap - a->heap, b->store_bytes - a->store_bytes,
+                          b->cache_bytes - a->cache_bytes, b->render_bytes - a->render_bytes,
+                          MAX (b->peak_rss, b->rss) - a->rss);
+  return g_string_free (s, FALSE);
+}
+
+void
+fen_memory_monitor_end (FenMemoryMonitor *monitor, FenMemoryOperation *op)
+{
+  FenMemoryOperation *slot;
+
+  fen_memory_monitor_snapshot (monitor, op->before.label, &op->after);
+  op->serial = ++monitor->serial;
+
+  slot = &monitor->ring[monitor->head];
+  *slot = *op;
+  monitor->head = (monitor->head + 1) % monitor->capacity;
+  monitor->count = MIN (monitor->count + 1, monitor->capacity);
+
+  if (monitor->log != NULL)
+    {
+      g_autofree char *json = fen_memory_operation_to_json (op);
+      fputs (json, monitor->log);
+      fputc ('\n', monitor->log);
+    }
+  if (monitor->listener != NULL)
+    monitor->listener (monitor, slot, monitor->listener_data);
+}
+
+void
+fen_memory_monitor_mark (FenMemoryMonitor *monitor, const char *format, ...)
+{
+  FenMemoryOperation op;
+  char label[64];
+  va_list args;
+
+  va_start (args, format);
+  g_vsnprintf (label, sizeof label, format, args);
+  va_end (args);
+
+  memset (&op, 0, sizeof op);
+  fen_memory_monitor_snapshot (monitor, label, &op.before);
+  fen_memory_monitor_end (monitor, &op);
+}
+
+guint
+fen_memory_monitor_get_n_operations (FenMemoryMonitor *monitor)
+{
+  return monitor->count;
+}
+
+const FenMemoryOperation *
+fen_memory_monitor_get_operation (FenMemoryMonitor *monitor, guint index)
+{
+  g_return_val_if_fail (index < monitor->count, NULL);
+  return &monitor->ring[(monitor->head + monitor->capacity - 1 - index) % monitor->capacity];
+}
+
+void
+fen_memory_monitor_set_budget (FenMemoryMonitor *monitor, gint64 budget, double warning, double critical)
+{
+  monitor->budget = budget;
+  monitor->warning = warning;
+  monitor->critical = critical;
+}
+
+gint64
+fen_memory_monitor_get_budget (FenMemoryMonitor *monitor)
+{
+  return monitor->budget;
+}
+
+FenMemoryState
+fen_memory_monitor_get_state (FenMemoryMonitor *monitor)
+{
+  gint64 rss;
+
+  if (monitor->budget <= 0)
+    return FEN_MEMORY_NORMAL;
+  fen_memory_read_process (&rss, NULL, NULL);
+  if (rss >= monitor->critical * monitor->budget)
+    return FEN_MEMORY_CRITICAL;
+  if (rss >= monitor->warning * monitor->budget)
+    return FEN_MEMORY_WARNING;
+  return FEN_MEMORY_NORMAL;
+}
+
+const char *
+fen_memory_state_to_string (FenMemoryState state)
+{
+  switch (state)
+    {
+    case FEN_MEMORY_WARNING:  return "warning";
+    case FEN_MEMORY_CRITICAL: return "critical";
+    case FEN_MEMORY_NORMAL:
+    default:                  return "normal";
+    }
+}
+
+char *
+fen_memory_monitor_report (FenMemoryMonitor *monitor)
+{
+  GString *s = g_string_new (NULL);
+  FenMemorySnapshot now;
+  char a[32], b[32], c[32], d[32], e[32], f[32];
+
+  fen_memory_monitor_snapshot (monitor, "report", &now);
+  g_string_append_printf (s, "Fenestra memory report\n\n"
+                          "RSS %s (peak %s), heap %s\n"
+                          "store %s, caches %s, render buffers %s\n",
+                          fen_memory_format_size (now.rss, a, sizeof a),
+                          fen_memory_format_size (now.peak_rss, b, sizeof b),
+                          fen_memory_format_size (now.heap, c, sizeof c),
+                          fen_memory_format_size (now.store_bytes, d, sizeof d),
+                          fen_memory_format_size (now.cache_bytes, e, sizeof e),
+                          fen_memory_format_size (now.render_bytes, f, sizeof f));
+  g_string_append_printf (s, "budget %s (warning %.0f%%, critical %.0f%%): %s\n",
+                          fen_memory_format_size (monitor->budget, a, sizeof a),
+                          monitor->warning * 100, monitor->critical * 100,
+                          fen_memory_state_to_string (fen_memory_monitor_get_state (monitor)));
+
+  g_string_append (s, "\nOperations (newest first)\n");
+  g_string_append_printf (s, "%-32s %8s %10s %12s %12s %12s %12s\n",
+                          "operation", "updates", "ms", "ΔRSS", "Δheap", "Δstore", "peak above");
+  for (guint i = 0; i < monitor->count; i++)
+    {
+      const FenMemoryOperation *op = fen_memory_monitor_get_operation (monitor, i);
+      const FenMemorySnapshot *x = &op->before, *y = &op->after;
+
+      g_string_append_printf (s, "%-32s %8u %10.1f %12s %12s %12s %12s\n",
+                              x->label, op->n_updates, (y->time_us - x->time_us) / 1000.0,
+                              fen_memory_format_size (y->rss - x->rss, a, sizeof a),
+                              fen_memory_format_size (y->heap - x->heap, b, sizeof b),
+                              fen_memory_format_size (y->store_bytes - x->store_bytes, c, sizeof c),
+                              fen_memory_format_size (MAX (y->peak_rss, y->rss) - x->rss, d, sizeof d));
+    }
+
+  g_string_append (s, "\nLarge buffers (largest first)\n");
+  if (monitor->store != NULL)
+    {
+      g_autoptr(GArray) buffers = fen_store_list_buffers (monitor->store);
+
+      for (guint i = 0; i < buffers->len; i++)
+        {
+          const FenBufferInfo *info = &g_array_index (buffers, FenBufferInfo, i);
+          g_string_append_printf (s, "%-32s %12s\n", info->owner,
+                                  fen_memory_format_size ((gint64) info->bytes, a, sizeof a));
+        }
+    }
+  if (now.cache_bytes > 0)
+    g_string_append_printf (s, "%-32s %12s\n", "caches", fen_memory_format_size (now.cache_bytes, a, sizeof a));
+  if (now.render_bytes > 0)
+    g_string_append_printf (s, "%-32s %12s\n", "render buffers", fen_memory_format_size (now.render_bytes, a, sizeof a));
+  return g_string_free (s, FALSE);
+}

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-store.c: one buffer per image, counted; freed on close; sizes checked before allocation. */
+#define G_LOG_DOMAIN "fen-test"
+
+#include "fen-test-util.h"
+
+#include <string.h>
+
+static void
+test_accounting (void)
+{
+  g_autoptr(FenStore) store = fen_store_new ();
+  g_autoptr(FenImage) a = fen_test_image_new (FEN_TEST_S16, 100, 50, 1);  /* 10,000 bytes */
+  g_autoptr(FenImage) b = fen_test_image_new (FEN_TEST_U8, 300, 100, 3);  /* 90,000 bytes */
+  g_autoptr(FenImage) c = fen_test_image_new (FEN_TEST_RGB8, 10, 10, 1);  /* 300 bytes */
+  g_autoptr(GArray) buffers = NULL;
+  guint ida, idb, idc;
+
+  g_assert_cmpuint (fen_store_get_bytes (store), ==, 0);
+  ida = fen_store_add (store, a);
+  g_assert_cmpuint (fen_store_get_bytes (store), ==, 10000);
+  idb = fen_store_add (store, b);
+  idc = fen_store_add (store, c);
+  g_assert_cmpuint (fen_store_get_bytes (store), ==, 100300);
+  g_assert_cmpuint (fen_store_get_n_images (store), ==, 3);
+  g_assert_cmpuint (ida, !=, idb);
+  g_assert_cmpstr (fen_image_get_log_name (b), ==, g_strdup_printf ("img-%u", idb));
+
+  buffers = fen_store_list_buffers (store);
+  g_assert_cmpuint (buffers->len, ==, 3);
+  g_assert_cmpuint (g_array_index (buffers, FenBufferInfo, 0).image_id, ==, idb);
+  g_assert_cmpuint (g_array_index (buffers, FenBufferInfo, 0).bytes, ==, 90000);
+  g_assert_cmpuint (g_array_index (buffers, FenBufferInfo, 1).image_id, ==, ida);
+  g_assert_cmpuint (g_array_index (buffers, FenBufferInfo, 2).image_id, ==, idc);
+  g_assert_nonnull (strstr (g_array_index (buffers, FenBufferInfo, 0).owner, "img-"));
+
+  g_assert_true (fen_store_close (store, idb));
+  g_assert_cmpuint (fen_store_get_bytes (store), ==, 10300);
+  g_assert_null (fen_store_lookup (store, idb));
+  g_assert_false (fen_store_close (store, idb));
+  g_assert_true (fen_store_lookup (store, ida) == a);
+  g_assert_true (fen_store_close (store, ida));
+  g_assert_true (fen_store_close (store, idc));
+  g_assert_cmpuint (fen_store_get_bytes (store), ==, 0);
+  g_assert_cmpuint (fen_store_get_n_images (store), ==, 0);
+}
+
+static void
+test_close_frees (void)
+{
+  g_autoptr(FenStore) store = fen_store_new ();
+  FenImage *image = fen_test_image_new (FEN_TEST_U16, 4096, 4096, 2); /* 64 MiB, touched */
+  gsize bytes = fen_image_get_pixel_bytes (image);
+  gint64 rss_open, rss_closed;
+  guint id = fen_store_add (store, image);
+
+  fen_image_unref (image); /* the store's is now the only reference */
+  fen_memory_read_process (&rss_open, NULL, NULL);
+  g_assert_true (fen_store_close (store, id));
+  fen_memory_read_process (&rss_closed, NULL, NULL);
+  g_test_message ("RSS %" G_GINT64_FORMAT " -> %" G_GINT64_FORMAT " for %zu bytes", rss_open, rss_closed, bytes);
+  /* The buffer goes back to the system the moment the image is closed. */
+  g_assert_cmpint (rss_open - rss_closed, >=, (gint64) (bytes * 0.95));
+}
+
+static void
+test_size_checks (void)
+{
+  FenImageInfo info;
+  g_autoptr(GError) error = NULL;
+  gsize bytes = 0;
+  FenImage *image;
+
+  fen_image_info_init (&info);
+  info.rows = 65535;
+  info.columns = 65535;
+  info.frames = 65535;
+  info.bits_allocated = info.bits_stored = 16;
+  info.high_bit = 15;
+  info.samples_per_pixel = 3;
+  info.bits_allocated = 8;
+  info.bits_stored = 8;
+  info.high_bit = 7;
+  /* 65535^3 * 3: fits 64 bits, far above any budget: refused before allocation. */
+  image = fen_image_new (&info, (gsize) 1 << 30, &error);
+  g_assert_null (image);
+  g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+
+  /* Overflowing 64 bits is caught, not wrapped. */
+  info.rows = info.columns = info.frames = G_MAXUINT32;
+  g_assert_false (fen_image_compute_size (&info, 0, &bytes, &error));
+  g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+
+  info.rows = 0;
+  g_assert_false (fen_image_compute_size (&info, 0, &bytes, &error));
+  g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT);
+  g_clear_error (&error);
+
+  info.rows = info.columns = info.frames = 2;
+  info.samples_per_pixel = 1;
+  info.bits_allocated = 16;
+  info.bits_stored = 17;
+  g_assert_false (fen_image_compute_size (&info, 0, &bytes, &error));
+  g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT);
+  g_clear_error (&error);
+
+  info.bits_stored = 12;
+  info.high_bit = 11;
+  g_assert_true (fen_image_compute_size (&info, 0, &bytes, &error));
+  g_assert_cmpuint (bytes, ==, 2 * 2 * 2 * 2);
+  fen_image_info_clear (&info);
+}
+
+static void
+test_info_copy (void)
+{
+  FenImageInfo info;
+  g_autoptr(FenImage) image = NULL;
+
+  fen_image_info_init (&info);
+  info.rows = info.columns = 1;
+  info.bits_allocated = info.bits_stored = 8;
+  info.high_bit = 7;
+  info.modality = g_strdup ("MR");
+  info.series_uid = g_strdup ("1.2.3");
+  fen_image_info_add_window (&info, 1, 2, "A");
+  image = fen_image_new (&info, 0, NULL);
+  fen_image_info_clear (&info);
+  g_assert_null (info.modality);
+  g_assert_cmpstr (fen_image_get_info (image)->modality, ==, "MR");
+  g_assert_cmpstr (fen_image_get_info (image)->series_uid, ==, "1.2.3");
+  g_assert_cmpstr (fen_image_get_info (image)->windows[0].explanation, ==, "A");
+  g_assert_cmpuint (fen_image_get_info (image)->n_windows, ==, 1);
+}
+
+static void
+test_stored_range (void)
+{
+  g_autoptr(FenImage) image = fen_test_image_new (FEN_TEST_S16, 3, 1, 1);
+  gint16 *px = fen_image_get_pixels_mutable (image);
+  gint32 lo, hi;
+
+  px[0] = -1000; px[1] = 5; px[2] = 3000;
+  fen_image_get_stored_range (image, &lo, &hi);
+  g_assert_cmpint (lo, ==, -1000);
+  g_assert_cmpint (hi, ==, 3000);
+  g_assert_cmpfloat (fen_image_to_modality (image, 1024), ==, 0.0);
+  fen_image_get_type_range (image, &lo, &hi);
+  g_assert_cmpint (lo, ==, -32768);
+  g_assert_cmpint (hi, ==, 32767);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/store/accounting", test_accounting);
+  g_test_add_func ("/store/close-frees", test_close_frees);
+  g_test_add_func ("/image/size-checks", test_size_checks);
+  g_test_add_func ("/image/info-copy", test_info_copy);
+  g_test_add_func ("/image/stored-range", test_stored_range);
+  return g_test_run ();
+}
