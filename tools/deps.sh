@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Installs the Debian 12 packages Fenestra needs, only those that are missing.
+# Sourced by tools/run and tools/test.
+fen_packages=(
+  build-essential cmake ninja-build pkg-config
+  libglib2.0-dev libgtk-4-dev
+  libdcmtk-dev dcmtk
+  libtiff-dev libpng-dev libopenjp2-7-dev libopenjp2-tools
+)
+fen_test_packages=(xvfb xdotool imagemagick clang libclang-rt-14-dev)
+
+fen_install_missing() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing missing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
