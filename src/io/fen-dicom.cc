@@ -1,0 +1,1000 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// fen-dicom.cc: the DICOM loader, Fenestra's one adapter onto DCMTK and the
+// only C++ in the tree. It turns a file into a FenImage whose one pixel buffer
+// is filled in place: native pixel data is read from disk straight into it,
+// compressed frames are decoded one at a time into their slot, so the peak
+// stays near one copy of the pixels. DicomImage is never used: its
+// constructor alone holds two copies. No C++ exception and no OFCondition
+// leaves this file; callers see a GError in FEN_IO_ERROR naming the file.
+
+#define G_LOG_DOMAIN "fen-dicom"
+
+#include "dcmtk/config/osconfig.h"
+#include "dcmtk/dcmdata/dctk.h"
+#include "dcmtk/dcmdata/dccodec.h"
+#include "dcmtk/dcmdata/dcfcache.h"
+#include "dcmtk/dcmdata/dcistrmf.h"
+#include "dcmtk/dcmdata/dcpixseq.h"
+#include "dcmtk/dcmdata/dcpxitem.h"
+#include "dcmtk/dcmdata/dcrledrg.h"
+#include "dcmtk/dcmjpeg/djdecode.h"
+#include "dcmtk/dcmjpls/djdecode.h"
+#include "dcmtk/oflog/oflog.h"
+#include "dcmtk/ofstd/ofchrenc.h"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <new>
+
+#include "fenestra/fen-loader.h"
+
+namespace {
+
+// Bytes moved per getPartialValue() call: large enough that the per-call
+// overhead vanishes, small enough that the Uint32 arithmetic stays far away
+// from its limit.
+constexpr gsize FEN_DICOM_CHUNK = 16u * 1024u * 1024u;
+
+// Values above this stay on disk at parse time, so native pixel data is read
+// once, straight into the image buffer (DCMTK's default is the same).
+constexpr Uint32 FEN_DICOM_MAX_READ_LENGTH = 4096;
+
+enum FenDicomColor {
+  FEN_DICOM_COLOR_MONO,
+  FEN_DICOM_COLOR_RGB,
+  FEN_DICOM_COLOR_YBR_FULL,
+  FEN_DICOM_COLOR_YBR_FULL_422,
+};
+
+struct FenDicomInfoGuard {
+  FenImageInfo info;
+  FenDicomInfoGuard () { fen_image_info_init (&info); }
+  ~FenDicomInfoGuard () { fen_image_info_clear (&info); }
+  FenDicomInfoGuard (const FenDicomInfoGuard &) = delete;
+  FenDicomInfoGuard &operator= (const FenDicomInfoGuard &) = delete;
+};
+
+struct FenDicomImageUnref {
+  void operator() (FenImage *image) const { fen_image_unref (image); }
+};
+using FenDicomImagePtr = std::unique_ptr<FenImage, FenDicomImageUnref>;
+
+struct FenDicomFree {
+  void operator() (void *p) const { g_free (p); }
+};
+using FenDicomScratch = std::unique_ptr<guint8, FenDicomFree>;
+
+// What one parse attempt produced.
+struct FenDicomParse {
+  std::unique_ptr<DcmFileFormat> file;
+  OFCondition status;
+  DcmElement *pixel_data = nullptr;
+};
+
+void
+fen_dicom_register_codecs (void)
+{
+  static gsize registered = 0;
+
+  if (g_once_init_enter (&registered))
+    {
+      // Some writers put implicit-VR elements into explicit-VR data sets;
+      // DCMTK only reads those when told to. A process-wide flag, set once
+      // here before any parse can run.
+      dcmAcceptUnexpectedImplicitEncoding.set (OFTrue);
+      // DCMTK logs to stderr and its messages may quote element values, which
+      // can be patient data: keep it quiet unless a developer asks for it.
+      if (g_getenv ("FEN_DCMTK_LOG") == nullptr)
+        OFLog::configure (OFLogger::FATAL_LOG_LEVEL);
+      DcmRLEDecoderRegistration::registerCodecs ();
+      DJDecoderRegistration::registerCodecs ();
+      DJLSDecoderRegistration::registerCodecs ();
+      g_once_init_leave (&registered, 1);
+    }
+}
+
+gboolean
+fen_dicom_fail (GError    **error,
+                FenIoError  code,
+                const char *name,
+                const char *format,
+                ...) G_GNUC_PRINTF (4, 5);
+
+gboolean
+fen_dicom_fail (GError    **error,
+                FenIoError  code,
+                const char *name,
+                const char *format,
+                ...)
+{
+  va_list args;
+  va_start (args, format);
+  g_autofree char *cause = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, FEN_IO_ERROR, code, "%s: %s", name, cause);
+  return FALSE;
+}
+
+// The values of a file without a character set are ASCII by the standard but
+// Latin-1 in practice; after convertToUTF8() anything still invalid is the
+// file's fault, and Latin-1 is the one decoding that never fails.
+char *
+fen_dicom_to_utf8 (const OFString &value)
+{
+  if (value.empty ())
+    return nullptr;
+  if (g_utf8_validate (value.c_str (), (gssize) value.length (), nullptr))
+    return g_strndup (value.c_str (), value.length ());
+  char *converted = g_convert (value.c_str (), (gssize) value.length (),
+                               "UTF-8", "ISO-8859-1", nullptr, nullptr, nullptr);
+  return converted ? converted : g_utf8_make_valid (value.c_str (), (gssize) value.length ());
+}
+
+char *
+fen_dicom_get_string (DcmItem *ds, const DcmTagKey &tag)
+{
+  OFString value;
+  if (ds->findAndGetOFStringArray (tag, value).bad ())
+    return nullptr;
+  return fen_dicom_to_utf8 (value);
+}
+
+gboolean
+fen_dicom_get_double (DcmItem *ds, const DcmTagKey &tag, unsigned long pos, double *out)
+{
+  Float64 value = 0.0;
+  if (ds->findAndGetFloat64 (tag, value, pos).bad () || !std::isfinite (value))
+    return FALSE;
+  *out = value;
+  return TRUE;
+}
+
+gint
+fen_dicom_get_int (DcmItem *ds, const DcmTagKey &tag)
+{
+  Sint32 value = 0;
+  if (ds->findAndGetSint32 (tag, value).bad ())
+    return 0;
+  return value;
+}
+
+// Reads a Type 1 US attribute. Returns FALSE with CORRUPT when it is absent
+// and @fallback is negative, else substitutes @fallback.
+gboolean
+fen_dicom_get_us (DcmItem    *ds,
+                  const DcmTagKey &tag,
+                  const char *label,
+                  long        fallback,
+                  guint      *out,
+                  const char *name,
+                  GError    **error)
+{
+  Uint16 value = 0;
+  OFCondition cond = ds->findAndGetUint16 (tag, value);
+  if (cond.good ())
+    {
+      *out = value;
+      return TRUE;
+    }
+  if (fallback >= 0)
+    {
+      g_debug ("%s (%04x,%04x) absent or unreadable, assuming %ld",
+               label, tag.getGroup (), tag.getElement (), fallback);
+      *out = (guint) fallback;
+      return TRUE;
+    }
+  return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                         "required attribute %s (%04X,%04X) is %s",
+                         label, tag.getGroup (), tag.getElement (),
+                         cond == EC_TagNotFound ? "missing" : "empty or unreadable");
+}
+
+gboolean
+fen_dicom_is_premature_end (const OFCondition &cond)
+{
+  return cond == EC_StreamNotifyClient || cond == EC_EndOfStream ||
+         cond == EC_InvalidStream;
+}
+
+FenDicomParse
+fen_dicom_parse_once (const char *path, E_TransferSyntax xfer)
+{
+  FenDicomParse parse;
+  parse.file.reset (new DcmFileFormat ());
+  // loadFile opens the file with fopen "rb": parsing never writes to it.
+  parse.status = parse.file->loadFile (OFFilename (path), xfer, EGL_noChange,
+                                       FEN_DICOM_MAX_READ_LENGTH, ERM_autoDetect);
+  DcmElement *element = nullptr;
+  if (parse.file->getDataset ()->findAndGetElement (DCM_PixelData, element).good ())
+    parse.pixel_data = element;
+  return parse;
+}
+
+// A data set without meta header names no transfer syntax. DCMTK guesses
+// from the first tag, and a wrong guess can end "successfully" without the
+// Pixel Data, so every plain syntax is tried until one yields it.
+FenDicomParse
+fen_dicom_parse (const char *path, gboolean has_meta)
+{
+  FenDicomParse first = fen_dicom_parse_once (path, EXS_Unknown);
+  if (has_meta || (first.status.good () && first.pixel_data != nullptr))
+    return first;
+
+  static const E_TransferSyntax candidates[] = {
+    EXS_LittleEndianImplicit, EXS_LittleEndianExplicit, EXS_BigEndianExplicit,
+  };
+  for (E_TransferSyntax xfer : candidates)
+    {
+      FenDicomParse attempt = fen_dicom_parse_once (path, xfer);
+      if (attempt.status.good () && attempt.pixel_data != nullptr)
+        {
+          g_debug ("data set without meta header read as %s", DcmXfer (xfer).getXferName ());
+          return attempt;
+        }
+    }
+  return first;
+}
+
+// Bytes of a value left on disk that the file really holds.
+gboolean
+fen_dicom_bytes_on_disk (DcmElement *element, goffset file_size, guint64 *out)
+{
+  const DcmInputStreamFactory *factory = element->getInputStream ();
+  if (factory == nullptr || element->valueLoaded () ||
+      factory->ident () != DFT_DcmInputFileStreamFactory)
+    return FALSE;
+  const auto *file_factory = static_cast<const DcmInputFileStreamFactory *> (factory);
+  const offile_off_t offset = file_factory->getOffset ();
+  guint64 present = 0;
+  if (offset >= 0 && (guint64) offset < (guint64) file_size)
+    present = (guint64) file_size - (guint64) offset;
+  *out = MIN (present, (guint64) element->getLength ());
+  return TRUE;
+}
+
+gboolean
+fen_dicom_read_info (DcmDataset    *ds,
+                     DcmFileFormat *file,
+                     FenImageInfo  *info,
+                     FenDicomColor *color,
+                     const char    *name,
+                     GError       **error)
+{
+  if (!fen_dicom_get_us (ds, DCM_Rows, "Rows", -1, &info->rows, name, error) ||
+      !fen_dicom_get_us (ds, DCM_Columns, "Columns", -1, &info->columns, name, error) ||
+      !fen_dicom_get_us (ds, DCM_BitsAllocated, "Bits Allocated", -1, &info->bits_allocated, name, error))
+    return FALSE;
+  if (info->rows == 0 || info->columns == 0)
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                           "image of %u x %u pixels (Rows x Columns)", info->rows, info->columns);
+
+  OFString photometric;
+  if (ds->findAndGetOFString (DCM_PhotometricInterpretation, photometric).bad () ||
+      photometric.empty ())
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                           "required attribute Photometric Interpretation (0028,0004) is missing");
+  info->photometric_name = g_strdup (photometric.c_str ());
+
+  guint expected_samples = 1;
+  if (photometric == "MONOCHROME2")
+    {
+      info->photometric = FEN_PHOTOMETRIC_MONOCHROME2;
+      *color = FEN_DICOM_COLOR_MONO;
+    }
+  else if (photometric == "MONOCHROME1")
+    {
+      info->photometric = FEN_PHOTOMETRIC_MONOCHROME1;
+      *color = FEN_DICOM_COLOR_MONO;
+    }
+  else if (photometric == "RGB" || photometric == "YBR_FULL" || photometric == "YBR_FULL_422")
+    {
+      info->photometric = FEN_PHOTOMETRIC_RGB;
+      *color = photometric == "RGB" ? FEN_DICOM_COLOR_RGB
+             : photometric == "YBR_FULL" ? FEN_DICOM_COLOR_YBR_FULL
+             : FEN_DICOM_COLOR_YBR_FULL_422;
+      expected_samples = 3;
+    }
+  else
+    {
+      // YBR_PARTIAL_420, YBR_ICT and YBR_RCT only occur with codecs DCMTK
+      // cannot decode here (MPEG, JPEG 2000), so they fall here too.
+      return fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
+                             "Photometric Interpretation %s is not supported yet",
+                             photometric.c_str ());
+    }
+
+  if (!fen_dicom_get_us (ds, DCM_SamplesPerPixel, "Samples per Pixel", expected_samples,
+                         &info->samples_per_pixel, name, error) ||
+      !fen_dicom_get_us (ds, DCM_BitsStored, "Bits Stored", info->bits_allocated,
+                         &info->bits_stored, name, error) ||
+      !fen_dicom_get_us (ds, DCM_PixelRepresentation, "Pixel Representation", 0,
+                         &info->pixel_representation, name, error))
+    return FALSE;
+  long default_high_bit = info->bits_stored > 0 ? (long) info->bits_stored - 1 : 0;
+  if (!fen_dicom_get_us (ds, DCM_HighBit, "High Bit", default_high_bit,
+                         &info->high_bit, name, error))
+    return FALSE;
+  if (info->samples_per_pixel != expected_samples)
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                           "%u samples per pixel for Photometric Interpretation %s",
+                           info->samples_per_pixel, photometric.c_str ());
+  if (expected_samples == 3 &&
+      !fen_dicom_get_us (ds, DCM_PlanarConfiguration, "Planar Configuration", 0,
+                         &info->planar_configuration, name, error))
+    return FALSE;
+  if (info->planar_configuration > 1)
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                           "Planar Configuration %u", info->planar_configuration);
+
+  switch (info->bits_allocated)
+    {
+    case 8:
+      break;
+    case 16:
+      if (expected_samples == 3)
+        return fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
+                               "16-bit colour images are not supported yet");
+      break;
+    case 1:
+    case 32:
+      return fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
+                             "%u-bit pixels (Bits Allocated) are not supported yet",
+                             info->bits_allocated);
+    default:
+      return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                             "Bits Allocated %u is not a valid sample size",
+                             info->bits_allocated);
+    }
+  if (info->bits_stored < 1 || info->bits_stored > info->bits_allocated)
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                           "Bits Stored %u with Bits Allocated %u",
+                           info->bits_stored, info->bits_allocated);
+  // PS3.5 8.1.1: the stored bits sit contiguously with the high bit on top.
+  if (info->high_bit + 1 < info->bits_stored || info->high_bit >= info->bits_allocated)
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                           "High Bit %u with Bits Stored %u and Bits Allocated %u",
+                           info->high_bit, info->bits_stored, info->bits_allocated);
+  if (info->pixel_representation > 1)
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                           "Pixel Representation %u", info->pixel_representation);
+  if (expected_samples == 3 && info->pixel_representation != 0)
+    return fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
+                           "signed colour samples are not supported");
+
+  info->frames = 1;
+  DcmElement *frames_element = nullptr;
+  if (ds->findAndGetElement (DCM_NumberOfFrames, frames_element).good () &&
+      frames_element->getLength () > 0)
+    {
+      Sint32 frames = 0;
+      if (ds->findAndGetSint32 (DCM_NumberOfFrames, frames).bad () || frames < 1)
+        return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                               "Number of Frames (0028,0008) is not a positive number");
+      info->frames = (guint) frames;
+    }
+
+  // PS3.3 C.11.1: modality value = stored value * slope + intercept.
+  if (!fen_dicom_get_double (ds, DCM_RescaleSlope, 0, &info->rescale_slope) ||
+      info->rescale_slope == 0.0)
+    info->rescale_slope = 1.0;
+  if (!fen_dicom_get_double (ds, DCM_RescaleIntercept, 0, &info->rescale_intercept))
+    info->rescale_intercept = 0.0;
+  info->rescale_type = fen_dicom_get_string (ds, DCM_RescaleType);
+
+  // PS3.3 C.11.2: Window Center and Width are multi-valued in step, each
+  // pair with its optional explanation.
+  DcmElement *centers = nullptr;
+  DcmElement *widths = nullptr;
+  if (ds->findAndGetElement (DCM_WindowCenter, centers).good () &&
+      ds->findAndGetElement (DCM_WindowWidth, widths).good ())
+    {
+      unsigned long n = MIN (centers->getVM (), widths->getVM ());
+      for (unsigned long i = 0; i < n && i < 64; i++)
+        {
+          double center = 0.0, width = 0.0;
+          if (!fen_dicom_get_double (ds, DCM_WindowCenter, i, &center) ||
+              !fen_dicom_get_double (ds, DCM_WindowWidth, i, &width) || width <= 0.0)
+            continue;
+          OFString explanation;
+          g_autofree char *text = nullptr;
+          if (ds->findAndGetOFString (DCM_WindowCenterWidthExplanation, explanation, i).good ())
+            text = fen_dicom_to_utf8 (explanation);
+          fen_image_info_add_window (info, center, width, text);
+        }
+    }
+  OFString function;
+  info->voi_function = FEN_VOI_LINEAR;
+  if (ds->findAndGetOFString (DCM_VOILUTFunction, function).good ())
+    {
+      if (function == "LINEAR_EXACT")
+        info->voi_function = FEN_VOI_LINEAR_EXACT;
+      else if (function == "SIGMOID")
+        info->voi_function = FEN_VOI_SIGMOID;
+    }
+
+  double spacing[2];
+  if ((fen_dicom_get_double (ds, DCM_PixelSpacing, 0, &spacing[0]) &&
+       fen_dicom_get_double (ds, DCM_PixelSpacing, 1, &spacing[1])) ||
+      (fen_dicom_get_double (ds, DCM_ImagerPixelSpacing, 0, &spacing[0]) &&
+       fen_dicom_get_double (ds, DCM_ImagerPixelSpacing, 1, &spacing[1])))
+    {
+      if (spacing[0] > 0.0 && spacing[1] > 0.0)
+        {
+          info->pixel_spacing[0] = spacing[0];
+          info->pixel_spacing[1] = spacing[1];
+        }
+    }
+  info->has_position = TRUE;
+  for (unsigned long i = 0; i < 3 && info->has_position; i++)
+    info->has_position = fen_dicom_get_double (ds, DCM_ImagePositionPatient, i,
+                                               &info->image_position[i]);
+  info->has_orientation = TRUE;
+  for (unsigned long i = 0; i < 6 && info->has_orientation; i++)
+    info->has_orientation = fen_dicom_get_double (ds, DCM_ImageOrientationPatient, i,
+                                                  &info->image_orientation[i]);
+  if (!info->has_position)
+    memset (info->image_position, 0, sizeof info->image_position);
+  if (!info->has_orientation)
+    memset (info->image_orientation, 0, sizeof info->image_orientation);
+  if (!fen_dicom_get_double (ds, DCM_SliceThickness, 0, &info->slice_thickness))
+    info->slice_thickness = 0.0;
+
+  info->modality = fen_dicom_get_string (ds, DCM_Modality);
+  info->patient_name = fen_dicom_get_string (ds, DCM_PatientName);
+  info->patient_id = fen_dicom_get_string (ds, DCM_PatientID);
+  info->patient_birth_date = fen_dicom_get_string (ds, DCM_PatientBirthDate);
+  info->patient_sex = fen_dicom_get_string (ds, DCM_PatientSex);
+  info->study_date = fen_dicom_get_string (ds, DCM_StudyDate);
+  info->study_time = fen_dicom_get_string (ds, DCM_StudyTime);
+  info->study_description = fen_dicom_get_string (ds, DCM_StudyDescription);
+  info->series_description = fen_dicom_get_string (ds, DCM_SeriesDescription);
+  info->institution_name = fen_dicom_get_string (ds, DCM_InstitutionName);
+  info->body_part = fen_dicom_get_string (ds, DCM_BodyPartExamined);
+  info->study_uid = fen_dicom_get_string (ds, DCM_StudyInstanceUID);
+  info->series_uid = fen_dicom_get_string (ds, DCM_SeriesInstanceUID);
+  info->instance_uid = fen_dicom_get_string (ds, DCM_SOPInstanceUID);
+  info->sop_class_uid = fen_dicom_get_string (ds, DCM_SOPClassUID);
+  info->instance_number = fen_dicom_get_int (ds, DCM_InstanceNumber);
+  info->series_number = fen_dicom_get_int (ds, DCM_SeriesNumber);
+  info->format = g_strdup ("DICOM");
+
+  // The meta header names the syntax the file was written in; without one,
+  // the syntax the data set was read with is the best we know.
+  info->transfer_syntax = fen_dicom_get_string (file->getMetaInfo (), DCM_TransferSyntaxUID);
+  if (info->transfer_syntax == nullptr)
+    {
+      DcmXfer xfer (ds->getOriginalXfer ());
+      if (xfer.getXfer () != EXS_Unknown)
+        info->transfer_syntax = g_strdup (xfer.getXferID ());
+    }
+  return TRUE;
+}
+
+// Masks each sample to Bits Stored, moves it down to bit 0 and, for signed
+// data, sign-extends it (PS3.5 8.1.1: the High Bit is the sample's top bit,
+// the bits above it are not part of the value).
+template <typename U>
+void
+fen_dicom_normalize_samples (void *data, gsize count, guint bits_stored,
+                             guint high_bit, gboolean is_signed)
+{
+  const guint shift = high_bit + 1 - bits_stored;
+  const guint32 mask = ((guint32) 1 << bits_stored) - 1;
+  const guint32 sign = (guint32) 1 << (bits_stored - 1);
+  U *samples = static_cast<U *> (data);
+
+  for (gsize i = 0; i < count; i++)
+    {
+      guint32 value = ((guint32) samples[i] >> shift) & mask;
+      if (is_signed && (value & sign))
+        value |= ~mask;
+      samples[i] = (U) value;
+    }
+}
+
+void
+fen_dicom_normalize_frame (const FenImageInfo *info, void *frame, gsize frame_bytes)
+{
+  const guint bits = info->bits_allocated;
+  if (info->bits_stored == bits && info->high_bit == bits - 1)
+    return;
+  const gboolean is_signed = info->pixel_representation == 1;
+  if (bits == 8)
+    fen_dicom_normalize_samples<guint8> (frame, frame_bytes, info->bits_stored,
+                                                info->high_bit, is_signed);
+  else
+    fen_dicom_normalize_samples<guint16> (frame, frame_bytes / 2, info->bits_stored,
+                                                  info->high_bit, is_signed);
+}
+
+inline guint8
+fen_dicom_clamp_u8 (double value)
+{
+  if (value <= 0.0)
+    return 0;
+  if (value >= 255.0)
+    return 255;
+  return (guint8) lrint (value);
+}
+
+// PS3.3 C.7.6.3.1.2, YBR_FULL (8-bit):
+//   R = Y + 1.402 (Cr - 128)
+//   G = Y - 0.344136 (Cb - 128) - 0.714136 (Cr - 128)
+//   B = Y + 1.772 (Cb - 128)
+// the inverse of the matrix the section gives for Y, Cb, Cr.
+inline void
+fen_dicom_ybr_to_rgb (guint8 y, guint8 cb, guint8 cr, guint8 *out)
+{
+  const double dcb = (double) cb - 128.0;
+  const double dcr = (double) cr - 128.0;
+  out[0] = fen_dicom_clamp_u8 (y + 1.402 * dcr);
+  out[1] = fen_dicom_clamp_u8 (y - 0.344136 * dcb - 0.714136 * dcr);
+  out[2] = fen_dicom_clamp_u8 (y + 1.772 * dcb);
+}
+
+void
+fen_dicom_ybr_full_to_rgb (guint8 *frame, gsize n_pixels)
+{
+  for (gsize i = 0; i < n_pixels; i++, frame += 3)
+    fen_dicom_ybr_to_rgb (frame[0], frame[1], frame[2], frame);
+}
+
+// PS3.3 C.7.6.3.1.2, YBR_FULL_422 uncompressed: each pair of horizontally
+// adjacent pixels is stored as Y1 Y2 Cb Cr (4 bytes for 2 pixels). The packed
+// frame sits in the last two thirds of the frame's slot; expanding forwards,
+// the write position (6 bytes per pair) never overtakes the next unread pair
+// (4 bytes per pair, starting one third in), so no scratch is needed.
+void
+fen_dicom_ybr_422_to_rgb (guint8 *frame, gsize n_pixels)
+{
+  const guint8 *in = frame + n_pixels;
+  guint8 *out = frame;
+  for (gsize i = 0; i < n_pixels / 2; i++, in += 4, out += 6)
+    {
+      const guint8 y1 = in[0], y2 = in[1], cb = in[2], cr = in[3];
+      fen_dicom_ybr_to_rgb (y1, cb, cr, out);
+      fen_dicom_ybr_to_rgb (y2, cb, cr, out + 3);
+    }
+}
+
+// Planar configuration 1 (PS3.3 C.7.6.3.1.3): all reds, then greens, then
+// blues. Interleaves @planes into @out.
+void
+fen_dicom_interleave (const guint8 *planes, guint8 *out, gsize n_pixels)
+{
+  const guint8 *r = planes;
+  const guint8 *g = planes + n_pixels;
+  const guint8 *b = planes + 2 * n_pixels;
+  for (gsize i = 0; i < n_pixels; i++, out += 3)
+    {
+      out[0] = r[i];
+      out[1] = g[i];
+      out[2] = b[i];
+    }
+}
+
+guint8 *
+fen_dicom_scratch (FenDicomScratch &scratch, gsize bytes, const char *name, GError **error)
+{
+  if (!scratch)
+    {
+      // +2: DCMTK's decoders want an even buffer size.
+      scratch.reset (static_cast<guint8 *> (g_try_malloc (bytes + 2)));
+      if (!scratch)
+        fen_dicom_fail (error, FEN_IO_ERROR_TOO_LARGE, name,
+                        "out of memory for a %" G_GSIZE_FORMAT "-byte frame buffer", bytes);
+    }
+  return scratch.get ();
+}
+
+gboolean
+fen_dicom_read_native (DcmElement         *pixel_data,
+                       const FenImageInfo *info,
+                       FenDicomColor       color,
+                       guint8             *pixels,
+                       gsize               frame_bytes,
+                       gsize               file_frame_bytes,
+                       const char         *name,
+                       GError            **error)
+{
+  DcmFileCache cache;
+  FenDicomScratch scratch;
+  const gsize n_pixels = (gsize) info->rows * info->columns;
+  const gboolean planar = info->samples_per_pixel == 3 && info->planar_configuration == 1;
+
+  for (guint f = 0; f < info->frames; f++)
+    {
+      guint8 *slot = pixels + (gsize) f * frame_bytes;
+      guint8 *target = slot + (frame_bytes - file_frame_bytes);
+      const gsize base = (gsize) f * file_frame_bytes;
+
+      for (gsize done = 0; done < file_frame_bytes; done += FEN_DICOM_CHUNK)
+        {
+          const gsize n = MIN (FEN_DICOM_CHUNK, file_frame_bytes - done);
+          // gLocalByteOrder: DCMTK swaps big-endian OW words for us.
+          OFCondition cond = pixel_data->getPartialValue (target + done, (Uint32) (base + done),
+                                                          (Uint32) n, &cache, gLocalByteOrder);
+          if (cond.bad ())
+            return fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
+                                   "cannot read frame %u of the pixel data: %s", f, cond.text ());
+        }
+
+      if (planar)
+        {
+          guint8 *planes = fen_dicom_scratch (scratch, frame_bytes, name, error);
+          if (planes == nullptr)
+            return FALSE;
+          memcpy (planes, slot, frame_bytes);
+          fen_dicom_interleave (planes, slot, n_pixels);
+        }
+      if (color == FEN_DICOM_COLOR_YBR_FULL)
+        fen_dicom_ybr_full_to_rgb (slot, n_pixels);
+      else if (color == FEN_DICOM_COLOR_YBR_FULL_422)
+        fen_dicom_ybr_422_to_rgb (slot, n_pixels);
+      fen_dicom_normalize_frame (info, slot, frame_bytes);
+    }
+  return TRUE;
+}
+
+// DCMTK's RLE decoder trusts the 64-byte segment header of each fragment
+// (offsets are not checked against the fragment length), so a hostile file
+// could make it read out of bounds. Check every header first.
+gboolean
+fen_dicom_check_rle (DcmPixelSequence *sequence, const char *name, GError **error)
+{
+  const unsigned long n_items = sequence->card ();
+  for (unsigned long i = 1; i < n_items; i++)
+    {
+      DcmPixelItem *item = nullptr;
+      if (sequence->getItem (item, i).bad () || item == nullptr)
+        return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "RLE fragment %lu unreadable", i);
+      const Uint32 length = item->getLength ();
+      Uint32 header[16];
+      if (length < sizeof header ||
+          item->getPartialValue (header, 0, sizeof header, nullptr, gLocalByteOrder).bad ())
+        return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                               "RLE fragment %lu is too short for its header", i);
+      // PS3.5 G.5: the header is 16 little-endian 32-bit words: the number
+      // of segments (1 to 15), then each segment's byte offset.
+      for (Uint32 &word : header)
+        word = GUINT32_FROM_LE (word);
+      if (header[0] < 1 || header[0] > 15)
+        return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                               "RLE fragment %lu declares %u segments", i, header[0]);
+      Uint32 previous = sizeof header;
+      for (Uint32 s = 1; s <= header[0]; s++)
+        {
+          if (header[s] < previous || header[s] >= length)
+            return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                                   "RLE fragment %lu: segment %u offset %u out of range",
+                                   i, s, header[s]);
+          previous = header[s];
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+fen_dicom_read_encapsulated (DcmDataset         *ds,
+                             DcmElement         *element,
+                             E_TransferSyntax    xfer,
+                             const FenImageInfo *info,
+                             FenDicomColor       color,
+                             guint8             *pixels,
+                             gsize               frame_bytes,
+                             const char         *name,
+                             GError            **error)
+{
+  if (element->ident () != EVR_PixelData)
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                           "compressed pixel data is not a pixel data element");
+  auto *pixel_data = static_cast<DcmPixelData *> (element);
+  DcmPixelSequence *sequence = nullptr;
+  if (pixel_data->getEncapsulatedRepresentation (xfer, nullptr, sequence).bad () ||
+      sequence == nullptr)
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                           "%s file without encapsulated pixel data",
+                           DcmXfer (xfer).getXferName ());
+  if (sequence->card () < 2)
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                           "compressed pixel data holds no fragment");
+  if (xfer == EXS_RLELossless && !fen_dicom_check_rle (sequence, name, error))
+    return FALSE;
+
+  DcmFileCache cache;
+  FenDicomScratch scratch;
+  const gsize n_pixels = (gsize) info->rows * info->columns;
+  const gboolean planar = info->samples_per_pixel == 3 && info->planar_configuration == 1;
+  // DCMTK's decoders need an even buffer size; an odd frame goes through
+  // the scratch so it cannot spill into the next frame.
+  const gboolean odd = (frame_bytes & 1) != 0;
+  Uint32 start_fragment = 0;
+
+  for (guint f = 0; f < info->frames; f++)
+    {
+      guint8 *slot = pixels + (gsize) f * frame_bytes;
+      guint8 *target = slot;
+      if (odd)
+        {
+          target = fen_dicom_scratch (scratch, frame_bytes, name, error);
+          if (target == nullptr)
+            return FALSE;
+        }
+      OFString model;
+      OFCondition cond = pixel_data->getUncompressedFrame (ds, f, start_fragment, target,
+                                                           (Uint32) (frame_bytes + (odd ? 1 : 0)),
+                                                           model, &cache);
+      if (cond.bad ())
+        return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                               "cannot decode frame %u (%s): %s",
+                               f, DcmXfer (xfer).getXferName (), cond.text ());
+
+      if (planar)
+        {
+          // The decoders honour Planar Configuration, so a frame comes out
+          // as planes when the data set says so.
+          guint8 *planes = fen_dicom_scratch (scratch, frame_bytes, name, error);
+          if (planes == nullptr)
+            return FALSE;
+          if (target != planes)
+            memcpy (planes, target, frame_bytes);
+          fen_dicom_interleave (planes, slot, n_pixels);
+        }
+      else if (target != slot)
+        memcpy (slot, target, frame_bytes);
+
+      if (color != FEN_DICOM_COLOR_MONO)
+        {
+          // A decoder reports what it produced: JPEG converts YCbCr itself,
+          // RLE and JPEG-LS hand back what the file holds, always at full
+          // resolution.
+          if (model == "YBR_FULL" || model == "YBR_FULL_422")
+            fen_dicom_ybr_full_to_rgb (slot, n_pixels);
+          else if (model != "RGB")
+            return fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
+                                   "decoded colour model %s is not supported", model.c_str ());
+        }
+      fen_dicom_normalize_frame (info, slot, frame_bytes);
+    }
+  return TRUE;
+}
+
+FenImage *
+fen_dicom_load_internal (const char *path,
+                         const char *name,
+                         gsize       max_bytes,
+                         GError    **error)
+{
+  // Sniff the preamble ourselves: DCMTK would happily parse any file as a
+  // data set, and the answer decides how hard we try to guess the syntax.
+  GStatBuf st;
+  if (g_stat (path, &st) != 0)
+    {
+      int saved = errno;
+      fen_dicom_fail (error, FEN_IO_ERROR_OPEN, name, "%s", g_strerror (saved));
+      return nullptr;
+    }
+  FILE *fp = g_fopen (path, "rb");
+  if (fp == nullptr)
+    {
+      int saved = errno;
+      fen_dicom_fail (error, FEN_IO_ERROR_OPEN, name, "%s", g_strerror (saved));
+      return nullptr;
+    }
+  guint8 head[132];
+  const size_t head_len = fread (head, 1, sizeof head, fp);
+  fclose (fp);
+  if (head_len == 0)
+    {
+      fen_dicom_fail (error, FEN_IO_ERROR_FORMAT, name, "empty file, not DICOM");
+      return nullptr;
+    }
+  const gboolean has_meta = head_len == sizeof head && memcmp (head + 128, "DICM", 4) == 0;
+  const goffset file_size = st.st_size;
+
+  fen_dicom_register_codecs ();
+  FenDicomParse parse = fen_dicom_parse (path, has_meta);
+  DcmDataset *ds = parse.file->getDataset ();
+
+  if (!has_meta && parse.pixel_data == nullptr)
+    {
+      // Without preamble, only attributes an image or a DICOM object must
+      // carry tell a data set from any other file.
+      DcmElement *probe = nullptr;
+      if (!parse.status.good () ||
+          (ds->findAndGetElement (DCM_SOPClassUID, probe).bad () &&
+           ds->findAndGetElement (DCM_Rows, probe).bad ()))
+        {
+          fen_dicom_fail (error, FEN_IO_ERROR_FORMAT, name,
+                          "not a DICOM file (no DICM preamble and no readable data set)");
+          return nullptr;
+        }
+    }
+
+  if (parse.pixel_data == nullptr)
+    {
+      if (parse.status.bad ())
+        {
+          fen_dicom_fail (error,
+                          fen_dicom_is_premature_end (parse.status) ? FEN_IO_ERROR_TRUNCATED
+                                                                    : FEN_IO_ERROR_CORRUPT,
+                          name, "cannot read the data set: %s", parse.status.text ());
+          return nullptr;
+        }
+      DcmElement *other = nullptr;
+      // The Image Pixel attributes without their pixels: the file was cut
+      // at an element boundary, which DCMTK cannot tell from a clean end.
+      if (ds->findAndGetElement (DCM_Rows, other).good () &&
+          ds->findAndGetElement (DCM_Columns, other).good () &&
+          ds->findAndGetElement (DCM_BitsAllocated, other).good ())
+        {
+          fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
+                          "image attributes present but no Pixel Data (7FE0,0010): "
+                          "the file ends before its pixels");
+          return nullptr;
+        }
+      if (ds->findAndGetElement (DCM_FloatPixelData, other).good () ||
+          ds->findAndGetElement (DCM_DoubleFloatPixelData, other).good ())
+        {
+          fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
+                          "floating-point pixel data is not supported yet");
+          return nullptr;
+        }
+      OFString sop_class;
+      ds->findAndGetOFString (DCM_SOPClassUID, sop_class);
+      const char *kind = sop_class.empty () ? nullptr : dcmFindNameOfUID (sop_class.c_str ());
+      fen_dicom_fail (error, FEN_IO_ERROR_NO_PIXELS, name,
+                      "no Pixel Data (7FE0,0010) in this %s object",
+                      kind ? kind : "DICOM");
+      return nullptr;
+    }
+
+  const E_TransferSyntax xfer = ds->getOriginalXfer ();
+  const DcmXfer xfer_info (xfer);
+  const gboolean encapsulated = xfer_info.isEncapsulated ();
+  if (encapsulated && !DcmCodecList::canChangeCoding (xfer, EXS_LittleEndianExplicit))
+    {
+      fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
+                      "transfer syntax %s (%s) is not supported",
+                      xfer_info.getXferName (), xfer_info.getXferID ());
+      return nullptr;
+    }
+
+  // A parse error after the Pixel Data (trailing junk) is tolerable when
+  // every pixel byte is there; inside or before it, it is not.
+  guint64 native_present = 0;
+  gboolean native_on_disk = FALSE;
+  if (!encapsulated)
+    native_on_disk = fen_dicom_bytes_on_disk (parse.pixel_data, file_size, &native_present);
+  if (parse.status.bad () && !native_on_disk)
+    {
+      fen_dicom_fail (error,
+                      fen_dicom_is_premature_end (parse.status) ? FEN_IO_ERROR_TRUNCATED
+                                                                : FEN_IO_ERROR_CORRUPT,
+                      name, "file ends or breaks before the pixel data is complete: %s",
+                      parse.status.text ());
+      return nullptr;
+    }
+  if (!native_on_disk)
+    native_present = parse.pixel_data->getLength ();
+
+  FenDicomInfoGuard guard;
+  FenDicomColor color = FEN_DICOM_COLOR_MONO;
+  OFString charset;
+  if (ds->findAndGetOFStringArray (DCM_SpecificCharacterSet, charset).good () &&
+      !charset.empty () && charset != "ISO_IR 192")
+    {
+      // Best effort: without iconv support in DCMTK the Latin-1 fallback of
+      // fen_dicom_to_utf8() still yields valid UTF-8.
+      if (OFCharacterEncoding::isLibraryAvailable () && ds->convertToUTF8 ().bad ())
+        g_debug ("character set conversion to UTF-8 failed, falling back to Latin-1");
+    }
+  if (!fen_dicom_read_info (ds, parse.file.get (), &guard.info, &color, name, error))
+    return nullptr;
+  FenImageInfo *info = &guard.info;
+
+  gsize total = 0;
+  if (!fen_image_compute_size (info, max_bytes, &total, error))
+    {
+      g_prefix_error (error, "%s: ", name);
+      return nullptr;
+    }
+  const gsize frame_bytes = total / info->frames;
+  gsize file_frame_bytes = frame_bytes;
+  if (color == FEN_DICOM_COLOR_YBR_FULL_422 && !encapsulated)
+    {
+      if (info->columns % 2 != 0 || info->planar_configuration != 0 || info->bits_allocated != 8)
+        {
+          fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                          "YBR_FULL_422 needs an even number of columns, 8 bits and planar configuration 0");
+          return nullptr;
+        }
+      file_frame_bytes = (gsize) info->rows * info->columns * 2;
+    }
+
+  if (!encapsulated)
+    {
+      const guint64 expected = (guint64) file_frame_bytes * info->frames;
+      if (native_present < expected)
+        {
+          fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
+                          "pixel data truncated: %" G_GUINT64_FORMAT " bytes expected, %"
+                          G_GUINT64_FORMAT " present", expected, native_present);
+          return nullptr;
+        }
+      if (parse.status.bad ())
+        g_debug ("data set damaged after complete pixel data (%s), loading anyway",
+                 parse.status.text ());
+    }
+
+  FenDicomImagePtr image (fen_image_new (info, max_bytes, error));
+  if (!image)
+    {
+      g_prefix_error (error, "%s: ", name);
+      return nullptr;
+    }
+  auto *pixels = static_cast<guint8 *> (fen_image_get_pixels_mutable (image.get ()));
+
+  gboolean ok;
+  if (encapsulated)
+    ok = fen_dicom_read_encapsulated (ds, parse.pixel_data, xfer, info, color, pixels,
+                                      frame_bytes, name, error);
+  else
+    ok = fen_dicom_read_native (parse.pixel_data, info, color, pixels, frame_bytes,
+                                file_frame_bytes, name, error);
+  if (!ok)
+    return nullptr;
+  return image.release ();
+}
+
+} // namespace
+
+/**
+ * fen_dicom_load:
+ * @path: a DICOM file (Part 10 with meta header, or a bare data set)
+ * @options: (nullable): limits
+ * @error: return location for a #FEN_IO_ERROR
+ *
+ * Loads every frame of the image in @path into one buffer, converted to the
+ * layout fen-image.h describes. The file is only ever read.
+ *
+ * Returns: (transfer full): the image, or %NULL with @error set.
+ */
+FenImage *
+fen_dicom_load (const char *path, const FenLoadOptions *options, GError **error)
+{
+  g_return_val_if_fail (path != nullptr, nullptr);
+  g_return_val_if_fail (error == nullptr || *error == nullptr, nullptr);
+
+  g_autofree char *name = g_path_get_basename (path);
+  const gsize max_bytes = options ? options->max_pixel_bytes : 0;
+  // Whatever DCMTK or the allocator throws stops here: C callers only ever
+  // see a GError.
+  try
+    {
+      return fen_dicom_load_internal (path, name, max_bytes, error);
+    }
+  catch (const std::bad_alloc &)
+    {
+      g_clear_error (error);
+      fen_dicom_fail (error, FEN_IO_ERROR_TOO_LARGE, name, "out of memory while decoding");
+    }
+  catch (const std::exception &e)
+    {
+      g_clear_error (error);
+      fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "DCMTK failed: %s", e.what ());
+    }
+  catch (...)
+    {
+      g_clear_error (error);
+      fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "DCMTK failed with an unknown exception");
+    }
+  return nullptr;
+}

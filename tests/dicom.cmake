@@ -1,0 +1,7 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The DICOM loader's tests (included from tests/CMakeLists.txt). Fixtures are
+# written at test time; the transfer-syntax cases run DCMTK's command-line
+# tools (dcmconv, dcmcrle, dcmcjpeg, dcmcjpls) and skip when they are absent.
+# fenestra-io carries fenestra-core with it (PUBLIC link).
+fen_add_test(test-dicom fenestra-io)
+set_tests_properties(test-dicom PROPERTIES TIMEOUT 600 LABELS "dicom")
