@@ -24,7 +24,10 @@ test_accounting (void)
   g_assert_cmpuint (fen_store_get_bytes (store), ==, 100300);
   g_assert_cmpuint (fen_store_get_n_images (store), ==, 3);
   g_assert_cmpuint (ida, !=, idb);
-  g_assert_cmpstr (fen_image_get_log_name (b), ==, g_strdup_printf ("img-%u", idb));
+  {
+    g_autofree char *name = g_strdup_printf ("img-%u", idb);
+    g_assert_cmpstr (fen_image_get_log_name (b), ==, name);
+  }
 
   buffers = fen_store_list_buffers (store);
   g_assert_cmpuint (buffers->len, ==, 3);
@@ -54,6 +57,13 @@ test_close_frees (void)
   gint64 rss_open, rss_closed;
   guint id = fen_store_add (store, image);
 
+#ifdef __SANITIZE_ADDRESS__
+  /* ASan keeps freed blocks in quarantine: RSS cannot show the free. */
+  g_test_skip ("RSS does not drop on free under AddressSanitizer");
+  fen_store_close (store, id);
+  fen_image_unref (image);
+  return;
+#endif
   fen_image_unref (image); /* the store's is now the only reference */
   fen_memory_read_process (&rss_open, NULL, NULL);
   g_assert_true (fen_store_close (store, id));
