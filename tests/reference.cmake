@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The reference test: fenestra-cli against DCMTK's dcm2pnm on fixtures that
+# fen-make-fixture and DCMTK's converters write at test time (no binary
+# fixtures in the tree). Included from tests/CMakeLists.txt.
+
+add_executable(fen-make-fixture ${CMAKE_CURRENT_LIST_DIR}/fen-make-fixture.c)
+target_compile_options(fen-make-fixture PRIVATE ${FEN_C_WARNINGS})
+target_link_libraries(fen-make-fixture PRIVATE PkgConfig::GLIB m)
+
+add_executable(test-reference ${CMAKE_CURRENT_LIST_DIR}/test-reference.c)
+target_compile_options(test-reference PRIVATE ${FEN_C_WARNINGS})
+target_link_libraries(test-reference PRIVATE PkgConfig::GLIB PkgConfig::PNG m)
+
+# The DCMTK command-line tools come from PATH at run time; without them the
+# test cannot mean anything, so it is not registered rather than failing.
+set(_fen_ref_tools_found TRUE)
+foreach(_fen_ref_tool dump2dcm dcmconv dcmcrle dcmcjpeg dcmcjpls dcm2pnm dcmj2pnm dcml2pnm)
+  find_program(FEN_TOOL_${_fen_ref_tool} ${_fen_ref_tool})
+  if(NOT FEN_TOOL_${_fen_ref_tool})
+    set(_fen_ref_tools_found FALSE)
+    message(STATUS "reference test disabled: ${_fen_ref_tool} not found (install dcmtk)")
+  endif()
+endforeach()
+
+if(_fen_ref_tools_found)
+  add_test(NAME test-reference COMMAND test-reference --tap)
+  set_tests_properties(test-reference PROPERTIES
+    ENVIRONMENT "FEN_CLI=$<TARGET_FILE:fenestra-cli>;FEN_MAKE_FIXTURE=$<TARGET_FILE:fen-make-fixture>"
+    # About 200 renders by each side on 256x256 images; well under a minute
+    # on two cores, so the limit only catches a hang.
+    TIMEOUT 300
+    LABELS reference)
+endif()
