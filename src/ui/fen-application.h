@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-application.h: the viewer's application: the store, the memory monitor, settings. */
+#pragma once
+
+#include "fen-types-ui.h"
+
+G_BEGIN_DECLS
+
+#define FEN_APPLICATION_ID "org.fenestra.Viewer"
+#define FEN_TYPE_APPLICATION (fen_application_get_type ())
+G_DECLARE_FINAL_TYPE (FenApplication, fen_application, FEN, APPLICATION, GtkApplication)
+
+FenApplication   *fen_application_new          (void);
+/* Returns: (transfer none) */
+FenStore         *fen_application_get_store    (FenApplication *self);
+/* Returns: (transfer none) */
+FenMemoryMonitor *fen_application_get_monitor  (FenApplication *self);
+/* Returns: (transfer none) (nullable): NULL when the schema is not installed. */
+GSettings        *fen_application_get_settings (FenApplication *self);
+
+G_END_DECLS

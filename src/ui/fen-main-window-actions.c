@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-main-window-actions.c: every command of the window as a "win." action with
+ * its keys, declared once in class_init; the shortcuts window lists the same. */
+#define G_LOG_DOMAIN "fen-window"
+
+#include "fen-main-window-private.h"
+
+/* CT windows in Hounsfield units, as widely published (e.g. Radiopaedia
+ * "Windowing (CT)"); centre and width are modality values, PS3.3 C.11.2.1.2. */
+static const FenPreset fen_ct_presets[] = {
+  { "Brain",        40,   80 },
+  { "Subdural",     75,  200 },
+  { "Stroke",       40,   40 },
+  { "Lung",       -600, 1500 },
+  { "Mediastinum",  50,  350 },
+  { "Soft tissue",  40,  400 },
+  { "Liver",        30,  150 },
+  { "Bone",        400, 1800 },
+};
+
+void
+_fen_main_window_update_actions (FenMainWindow *self)
+{
+  gboolean has_image = fen_viewport_get_image (self->viewport) != NULL;
+  static const char *image_actions[] = {
+    "win.close", "win.preset", "win.auto-window", "win.invert", "win.reset", "win.save-preset",
+    "win.next-slice", "win.previous-slice", "win.next-page", "win.previous-page",
+    "win.first-slice", "win.last-slice", "win.zoom-in", "win.zoom-out", "win.fit",
+    "win.one-to-one", "win.rotate-cw", "win.rotate-ccw", "win.flip-h", "win.flip-v",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (image_actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), image_actions[i], has_image);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->presets_button), has_image);
+}
+
+void
+_fen_main_window_rebuild_presets (FenMainWindow *self)
+{
+  FenImage *image = fen_viewport_get_image (self->viewport);
+  const FenImageInfo *info = image ? fen_image_get_info (image) : NULL;
+  g_autoptr(GMenu) file_section = g_menu_new ();
+  g_autoptr(GMenu) modality_section = g_menu_new ();
+  g_autoptr(GMenu) user_section = g_menu_new ();
+  g_autoptr(GMenu) tools_section = g_menu_new ();
+
+  self->presets_for = info;
+  g_array_set_size (self->presets, 0);
+  g_menu_remove_all (self->presets_menu);
+  if (info == NULL)
+    return;
+
+  /* Every window in the file first (PS3.3 C.11.2), then the modality's. */
+  for (guint i = 0; i < info->n_windows; i++)
+    {
+      FenPreset p = { "", info->windows[i].center, info->windows[i].width };
+
+      g_snprintf (p.name, sizeof p.name, "%s", info->windows[i].explanation && *info->windows[i].explanation
+                  ? info->windows[i].explanation : "File window");
+      g_array_append_val (self->presets, p);
+    }
+  if (g_strcmp0 (info->modality, "CT") == 0)
+    g_array_append_vals (self->presets, fen_ct_presets, G_N_ELEMENTS (fen_ct_presets));
+  if (self->settings != NULL)
+    {
+      g_autoptr(GVariant) user = g_settings_get_value (self->settings, "user-presets");
+      GVariantIter iter;
+      const char *name;
+      double c, w;
+
+      g_variant_iter_init (&iter, user);
+      while (g_variant_iter_next (&iter, "(&sdd)", &name, &c, &w))
+        {
+          FenPreset p = { "", c, w };
+
+          g_snprintf (p.name, sizeof p.name, "%s", name);
+          g_array_append_val (self->presets, p);
+        }
+    }
+
+  for (guint i = 0; i < self->presets->len; i++)
+    {
+      const FenPreset *p = &g_array_index (self->presets, FenPreset, i);
+      g_autofree char *label = i < 9 ? g_strdup_printf ("%u  %s (W %g L %g)", i + 1, p->name, p->width, p->center)
+                                     : g_strdup_printf ("   %s (W %g L %g)", p->name, p->width, p->center);
+      g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+      GMenu *section = i < info->n_windows ? file_section
+                       : i < info->n_windows + (g_strcmp0 (info->modality, "CT") == 0 ? G_N_ELEMENTS (fen_ct_presets) : 0)
+                       ? modality_section : user_section;
+
+      g_menu_item_set_action_and_target_value (item, "win.preset", g_variant_new_int32 ((gint32) i));
+      g_menu_append_item (section, item);
+    }
+  g_menu_append (tools_section, "0  Auto (1st–99th percentile)", "win.auto-window");
+  g_menu_append (tools_section, "Invert (I)", "win.invert");
+  g_menu_append (tools_section, "Save Current Window as Preset (Ctrl+S)", "win.save-preset");
+  g_menu_append (tools_section, "Reset (R, Space)", "win.reset");
+  g_menu_append_section (self->presets_menu, "From the file", G_MENU_MODEL (file_section));
+  g_menu_append_section (self->presets_menu, info->modality, G_MENU_MODEL (modality_section));
+  g_menu_append_section (self->presets_menu, "Yours", G_MENU_MODEL (user_section));
+  g_menu_append_section (self->presets_menu, NULL, G_MENU_MODEL (tools_section));
+}
+
+static void
+fen_main_window_preset_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  FenMainWindow *self = FEN_MAIN_WINDOW (widget);
+  gint32 index = g_variant_get_int32 (param);
+
+  if (index >= 0 && (guint) index < self->presets->len)
+    {
+      const FenPreset *p = &g_array_index (self->presets, FenPreset, index);
+
+      fen_viewport_set_window (self->viewport, p->center, p->width);
+    }
+}
+
+static void
+fen_main_window_save_preset_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  FenMainWindow *self = FEN_MAIN_WINDOW (widget);
+  g_autoptr(GVariant) old = NULL;
+  GVariantBuilder builder;
+  GVariantIter iter;
+  GVariant *child;
+  FenWindowParams w;
+  g_autofree char *label = NULL;
+
+  if (self->settings == NULL)
+    {
+      _fen_main_window_show_error (self, "User presets cannot be saved: the GSettings schema "
+                              "org.fenestra.Viewer is not installed.");
+      return;
+    }
+  fen_viewport_get_window (self->viewport, &w);
+  old = g_settings_get_value (self->settings, "user-presets");
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(sdd)"));
+  g_variant_iter_init (&iter, old);
+  while ((child = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      g_variant_builder_add_value (&builder, child);
+      g_variant_unref (child);
+    }
+  label = g_strdup_printf ("User W %.0f L %.0f", w.width, w.center);
+  g_variant_builder_add (&builder, "(sdd)", label, w.center, w.width);
+  g_settings_set_value (self->settings, "user-presets", g_variant_builder_end (&builder));
+  _fen_main_window_rebuild_presets (self);
+}
+
+static void
+fen_main_window_viewport_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  FenMainWindow *self = FEN_MAIN_WINDOW (widget);
+  FenViewport *v = self->viewport;
+
+  if (g_str_equal (name, "win.auto-window"))
+    fen_viewport_auto_window (v);
+  else if (g_str_equal (name, "win.invert"))
+    fen_viewport_toggle_invert (v);
+  else if (g_str_equal (name, "win.reset"))
+    fen_viewport_reset (v);
+  else if (g_str_equal (name, "win.zoom-in"))
+    fen_viewport_zoom_by (v, 1.25);
+  else if (g_str_equal (name, "win.zoom-out"))
+    fen_viewport_zoom_by (v, 0.8);
+  else if (g_str_equal (name, "win.fit"))
+    fen_viewport_fit (v);
+  else if (g_str_equal (name, "win.one-to-one"))
+    fen_viewport_one_to_one (v);
+  else if (g_str_equal (name, "win.rotate-cw"))
+    fen_viewport_rotate (v, 1);
+  else if (g_str_equal (name, "win.rotate-ccw"))
+    fen_viewport_rotate (v, -1);
+  else if (g_str_equal (name, "win.flip-h"))
+    fen_viewport_flip (v, TRUE);
+  else if (g_str_equal (name, "win.flip-v"))
+    fen_viewport_flip (v, FALSE);
+}
+
+static void
+fen_main_window_slice_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  FenMainWindow *self = FEN_MAIN_WINDOW (widget);
+  FenSeries *series = _fen_main_window_get_current_series (self);
+  int n, target = (int) self->current_slice;
+
+  if (series == NULL)
+    return;
+  n = (int) fen_series_get_n_slices (series);
+  if (g_str_equal (name, "win.next-slice"))
+    target += 1;
+  else if (g_str_equal (name, "win.previous-slice"))
+    target -= 1;
+  else if (g_str_equal (name, "win.next-page"))
+    target += 10;
+  else if (g_str_equal (name, "win.previous-page"))
+    target -= 10;
+  else if (g_str_equal (name, "win.first-slice"))
+    target = 0;
+  else if (g_str_equal (name, "win.last-slice"))
+    target = n - 1;
+  target = CLAMP (target, 0, n - 1);
+  if ((guint) target != self->current_slice)
+    {
+      fen_viewport_note_operation (self->viewport, "scroll");
+      _fen_main_window_show_slice (self, (guint) target);
+    }
+}
+
+static void
+fen_main_window_open_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  _fen_main_window_open_dialog (FEN_MAIN_WINDOW (widget), g_str_equal (name, "win.open-folder"));
+}
+
+static void
+fen_main_window_close_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  _fen_main_window_close_current (FEN_MAIN_WINDOW (widget));
+}
+
+static void
+fen_main_window_dismiss_error_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  gtk_revealer_set_reveal_child (FEN_MAIN_WINDOW (widget)->banner, FALSE);
+}
+
+static void
+fen_main_window_report_saved_cb (GtkNativeDialog *dialog, int response, FenMainWindow *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *report = fen_memory_monitor_report (self->monitor);
+      g_autoptr(GError) error = NULL;
+
+      if (!g_file_replace_contents (file, report, strlen (report), NULL, FALSE,
+                                    G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, &error))
+        _fen_main_window_show_error (self, error->message);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+fen_main_window_save_report_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  FenMainWindow *self = FEN_MAIN_WINDOW (widget);
+  GtkFileChooserNative *dialog;
+
+  dialog = gtk_file_chooser_native_new ("Save Memory Report", GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, "_Save", "_Cancel");
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "fenestra-memory.txt");
+  g_signal_connect (dialog, "response", G_CALLBACK (fen_main_window_report_saved_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+void
+_fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
+{
+  static const struct {
+    const char *action;
+    GtkWidgetActionActivateFunc activate;
+  } plain[] = {
+    { "win.open", fen_main_window_open_action },
+    { "win.open-folder", fen_main_window_open_action },
+    { "win.close", fen_main_window_close_action },
+    { "win.save-report", fen_main_window_save_report_action },
+    { "win.dismiss-error", fen_main_window_dismiss_error_action },
+    { "win.auto-window", fen_main_window_viewport_action },
+    { "win.invert", fen_main_window_viewport_action },
+    { "win.reset", fen_main_window_viewport_action },
+    { "win.save-preset", fen_main_window_save_preset_action },
+    { "win.zoom-in", fen_main_window_viewport_action },
+    { "win.zoom-out", fen_main_window_viewport_action },
+    { "win.fit", fen_main_window_viewport_action },
+    { "win.one-to-one", fen_main_window_viewport_action },
+    { "win.rotate-cw", fen_main_window_viewport_action },
+    { "win.rotate-ccw", fen_main_window_viewport_action },
+    { "win.flip-h", fen_main_window_viewport_action },
+    { "win.flip-v", fen_main_window_viewport_action },
+    { "win.next-slice", fen_main_window_slice_action },
+    { "win.previous-slice", fen_main_window_slice_action },
+    { "win.next-page", fen_main_window_slice_action },
+    { "win.previous-page", fen_main_window_slice_action },
+    { "win.first-slice", fen_main_window_slice_action },
+    { "win.last-slice", fen_main_window_slice_action },
+  };
+  static const struct {
+    guint keyval;
+    GdkModifierType mods;
+    const char *action;
+  } keys[] = {
+    { GDK_KEY_o, GDK_CONTROL_MASK, "win.open" },
+    { GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.open-folder" },
+    { GDK_KEY_w, GDK_CONTROL_MASK, "win.close" },
+    { GDK_KEY_0, 0, "win.auto-window" },
+    { GDK_KEY_KP_0, 0, "win.auto-window" },
+    { GDK_KEY_i, 0, "win.invert" },
+    { GDK_KEY_r, 0, "win.reset" },
+    { GDK_KEY_space, 0, "win.reset" },
+    { GDK_KEY_s, GDK_CONTROL_MASK, "win.save-preset" },
+    { GDK_KEY_plus, 0, "win.zoom-in" },
+    { GDK_KEY_KP_Add, 0, "win.zoom-in" },
+    { GDK_KEY_minus, 0, "win.zoom-out" },
+    { GDK_KEY_KP_Subtract, 0, "win.zoom-out" },
+    { GDK_KEY_f, 0, "win.fit" },
+    { GDK_KEY_equal, 0, "win.one-to-one" },
+    { GDK_KEY_1, GDK_CONTROL_MASK, "win.one-to-one" },
+    { GDK_KEY_r, GDK_CONTROL_MASK, "win.rotate-cw" },
+    { GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.rotate-ccw" },
+    { GDK_KEY_h, 0, "win.flip-h" },
+    { GDK_KEY_v, 0, "win.flip-v" },
+    { GDK_KEY_Down, 0, "win.next-slice" },
+    { GDK_KEY_Right, 0, "win.next-slice" },
+    { GDK_KEY_Up, 0, "win.previous-slice" },
+    { GDK_KEY_Left, 0, "win.previous-slice" },
+    { GDK_KEY_Page_Down, 0, "win.next-page" },
+    { GDK_KEY_Page_Up, 0, "win.previous-page" },
+    { GDK_KEY_Home, 0, "win.first-slice" },
+    { GDK_KEY_End, 0, "win.last-slice" },
+    { GDK_KEY_o, 0, "win.show-overlays" },
+    { GDK_KEY_m, 0, "win.measure" },
+    { GDK_KEY_F9, 0, "win.show-memory" },
+    { GDK_KEY_m, GDK_CONTROL_MASK, "win.show-memory" },
+    { GDK_KEY_Escape, 0, "win.dismiss-error" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (plain); i++)
+    gtk_widget_class_install_action (widget_class, plain[i].action, NULL, plain[i].activate);
+  gtk_widget_class_install_action (widget_class, "win.preset", "i", fen_main_window_preset_action);
+  gtk_widget_class_install_property_action (widget_class, "win.show-overlays", "show-overlays");
+  gtk_widget_class_install_property_action (widget_class, "win.show-memory", "show-memory");
+  gtk_widget_class_install_property_action (widget_class, "win.measure", "measure");
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    gtk_widget_class_add_binding_action (widget_class, keys[i].keyval, keys[i].mods, keys[i].action, NULL);
+  /* 1..9 pick the presets in the order of the Window menu. */
+  for (guint i = 0; i < 9; i++)
+    {
+      gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, 0, "win.preset", "i", (gint32) i);
+      gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_1 + i, 0, "win.preset", "i", (gint32) i);
+    }
+}

@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-main-window.c: FenMainWindow, the series sidebar, the slice slider and the
+ * corner overlays around one FenViewport. Actions live in
+ * fen-main-window-actions.c, opening and closing in fen-main-window-open.c. */
+#define G_LOG_DOMAIN "fen-window"
+
+#include "fen-main-window-private.h"
+
+#include <math.h>
+
+G_DEFINE_FINAL_TYPE (FenMainWindow, fen_main_window, GTK_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SHOW_OVERLAYS,
+  PROP_SHOW_MEMORY,
+  PROP_MEASURE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+FenSeries *
+_fen_main_window_get_current_series (FenMainWindow *self)
+{
+  if (self->current_series < 0 || (guint) self->current_series >= self->series->len)
+    return NULL;
+  return g_ptr_array_index (self->series, self->current_series);
+}
+
+static const char *
+fen_main_window_str (const char *s)
+{
+  return s != NULL && *s != '\0' ? s : "—";
+}
+
+/* DICOM dates are YYYYMMDD (PS3.5 6.2, DA). */
+static char *
+fen_main_window_format_date (const char *da)
+{
+  if (da != NULL && strlen (da) == 8)
+    return g_strdup_printf ("%.4s-%.2s-%.2s", da, da + 4, da + 6);
+  return g_strdup (fen_main_window_str (da));
+}
+
+void
+_fen_main_window_update_overlays (FenMainWindow *self)
+{
+  FenImage *image = fen_viewport_get_image (self->viewport);
+  FenSeries *series = _fen_main_window_get_current_series (self);
+  const FenImageInfo *info;
+  FenWindowParams w;
+  g_autofree char *tl = NULL, *tr = NULL, *bl = NULL, *br = NULL, *date = NULL, *pos = NULL;
+  guint px, py;
+  double value;
+
+  gtk_widget_set_visible (self->empty_page, image == NULL && self->loads_pending == 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->top_left), image != NULL && self->show_overlays);
+  gtk_widget_set_visible (GTK_WIDGET (self->top_right), image != NULL && self->show_overlays);
+  gtk_widget_set_visible (GTK_WIDGET (self->bottom_left), image != NULL && self->show_overlays);
+  gtk_widget_set_visible (GTK_WIDGET (self->bottom_right), image != NULL && self->show_overlays);
+  if (image == NULL || !self->show_overlays)
+    return;
+
+  info = fen_image_get_info (image);
+  fen_viewport_get_window (self->viewport, &w);
+  date = fen_main_window_format_date (info->study_date);
+  tl = g_strdup_printf ("%s\n%s\n%s\n%s", fen_main_window_str (info->patient_name), fen_main_window_str (info->patient_id),
+                        date, fen_main_window_str (info->study_description));
+
+  if (info->has_position)
+    pos = g_strdup_printf ("Pos %.1f, %.1f, %.1f mm", info->image_position[0], info->image_position[1],
+                           info->image_position[2]);
+  tr = g_strdup_printf ("%s\n%s\nSeries %d\nSlice %u / %u\n%s", fen_main_window_str (info->modality),
+                        fen_main_window_str (info->series_description), info->series_number,
+                        self->current_slice + 1, series ? fen_series_get_n_slices (series) : 1,
+                        pos ? pos : "");
+
+  bl = g_strdup_printf ("%sW %.0f  L %.0f%s\nZoom %.0f %%%s", self->measure ? "Measure (M)\n" : "",
+                        w.width, w.center, w.invert ? "  inverted" : "",
+                        fen_viewport_get_zoom (self->viewport) * 100.0,
+                        fen_image_get_n_frames (image) > 1 ? "  (multi-frame)" : "");
+
+  if (fen_viewport_get_pointer (self->viewport, &px, &py, &value))
+    {
+      const char *unit = info->rescale_type;
+
+      /* PS3.3 C.11.1.1.2: CT values after rescale are Hounsfield units
+       * whatever Rescale Type says. */
+      if ((unit == NULL || *unit == '\0') && g_strcmp0 (info->modality, "CT") == 0)
+        unit = "HU";
+      br = g_strdup_printf ("x %u  y %u\n%s%g %s", px, py,
+                            fen_image_is_color (image) ? "R " : "", value, unit ? unit : "");
+    }
+  else
+    br = g_strdup (fen_image_is_color (image) ? "RGB" : "");
+
+  gtk_label_set_text (self->top_left, tl);
+  gtk_label_set_text (self->top_right, tr);
+  gtk_label_set_text (self->bottom_left, bl);
+  gtk_label_set_text (self->bottom_right, br);
+}
+
+static void
+fen_main_window_viewport_changed_cb (FenMainWindow *self)
+{
+  FenImage *image = fen_viewport_get_image (self->viewport);
+
+  if (image != NULL && fen_image_get_info (image) != self->presets_for)
+    _fen_main_window_rebuild_presets (self);
+  _fen_main_window_update_overlays (self);
+}
+
+void
+_fen_main_window_show_slice (FenMainWindow *self, guint slice)
+{
+  FenSeries *series = _fen_main_window_get_current_series (self);
+  guint id, frame, n;
+  FenImage *image;
+
+  if (series == NULL)
+    return;
+  n = fen_series_get_n_slices (series);
+  slice = MIN (slice, n - 1);
+  if (!fen_series_get_slice (series, slice, &id, &frame) ||
+      (image = fen_store_lookup (self->store, id)) == NULL)
+    return;
+
+  self->current_slice = slice;
+  fen_viewport_set_image (self->viewport, image, frame, fen_viewport_get_image (self->viewport) != NULL);
+
+  g_signal_handlers_block_matched (self->slice_adjustment, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+  gtk_adjustment_configure (self->slice_adjustment, slice + 1, 1, n, 1, 10, 0);
+  g_signal_handlers_unblock_matched (self->slice_adjustment, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+  gtk_widget_set_visible (GTK_WIDGET (self->slice_scale), n > 1);
+  _fen_main_window_update_overlays (self);
+}
+
+static void
+fen_main_window_slice_changed_cb (GtkAdjustment *adjustment, FenMainWindow *self)
+{
+  guint slice = (guint) lround (gtk_adjustment_get_value (adjustment)) - 1;
+
+  if (slice != self->current_slice)
+    {
+      fen_viewport_note_operation (self->viewport, "scroll");
+      _fen_main_window_show_slice (self, slice);
+    }
+}
+
+static void
+fen_main_window_scroll_slices_cb (FenViewport *viewport, int delta, FenMainWindow *self)
+{
+  FenSeries *series = _fen_main_window_get_current_series (self);
+  int target;
+
+  if (series == NULL)
+    return;
+  target = CLAMP ((int) self->current_slice + delta, 0, (int) fen_series_get_n_slices (series) - 1);
+  if ((guint) target != self->current_slice)
+    {
+      fen_viewport_note_operation (self->viewport, "scroll");
+      _fen_main_window_show_slice (self, (guint) target);
+    }
+}
+
+void
+_fen_main_window_select_series (FenMainWindow *self, int index)
+{
+  GtkListBoxRow *row;
+
+  if (index < 0 || (guint) index >= self->series->len)
+    {
+      self->current_series = -1;
+      fen_viewport_set_image (self->viewport, NULL, 0, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->slice_scale), FALSE);
+      _fen_main_window_update_overlays (self);
+      _fen_main_window_update_actions (self);
+      return;
+    }
+  if (index != self->current_series)
+    {
+      self->current_series = index;
+      /* A new series starts from its own default window. */
+      fen_viewport_set_image (self->viewport, NULL, 0, FALSE);
+      _fen_main_window_show_slice (self, 0);
+    }
+  row = gtk_list_box_get_row_at_index (self->series_list, index);
+  if (row != NULL && gtk_list_box_get_selected_row (self->series_list) != row)
+    gtk_list_box_select_row (self->series_list, row);
+  _fen_main_window_update_actions (self);
+}
+
+static void
+fen_main_window_series_activated_cb (GtkListBox *box, GtkListBoxRow *row, FenMainWindow *self)
+{
+  _fen_main_window_select_series (self, gtk_list_box_row_get_index (row));
+  gtk_widget_grab_focus (GTK_WIDGET (self->viewport));
+}
+
+static GtkWidget *
+fen_main_window_make_row (FenSeries *series)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *picture = gtk_picture_new_for_paintable (GDK_PAINTABLE (fen_series_get_thumbnail (series)));
+  g_autofree char *title = fen_series_get_title (series);
+  GtkWidget *label = gtk_label_new (title);
+
+  gtk_widget_set_size_request (picture, 64, 64);
+  gtk_picture_set_can_shrink (GTK_PICTURE (picture), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_lines (GTK_LABEL (label), 2);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_box_append (GTK_BOX (box), picture);
+  gtk_box_append (GTK_BOX (box), label);
+  return box;
+}
+
+static void
+fen_main_window_refresh_row (FenMainWindow *self, guint index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->series_list, (int) index);
+
+  if (row == NULL)
+    return;
+  gtk_list_box_row_set_child (row, fen_main_window_make_row (g_ptr_array_index (self->series, index)));
+}
+
+void
+_fen_main_window_add_image (FenMainWindow *self, guint image_id)
+{
+  FenImage *image = fen_store_lookup (self->store, image_id);
+  g_autofree char *key = NULL;
+  FenSeries *series = NULL;
+  guint index, shown_id = 0, shown_frame = 0;
+  gboolean is_new = FALSE;
+
+  if (image == NULL)
+    return;
+  key = fen_series_key_for_image (image);
+  for (index = 0; index < self->series->len; index++)
+    if (g_strcmp0 (fen_series_get_key (g_ptr_array_index (self->series, index)), key) == 0)
+      {
+        series = g_ptr_array_index (self->series, index);
+        break;
+      }
+  if (series == NULL)
+    {
+      series = fen_series_new (key);
+      g_ptr_array_add (self->series, series);
+      index = self->series->len - 1;
+      is_new = TRUE;
+    }
+
+  if ((int) index == self->current_series && fen_viewport_get_image (self->viewport) != NULL)
+    {
+      shown_id = fen_image_get_id (fen_viewport_get_image (self->viewport));
+      shown_frame = fen_viewport_get_frame (self->viewport);
+    }
+  fen_series_add_image (series, image);
+  if (fen_series_get_n_images (series) == 1 || fen_series_find_slice (series, image_id, 0) == 0)
+    fen_series_render_thumbnail (series, image, self->thumb_renderer, self->thumb_lut);
+
+  if (is_new)
+    {
+      GtkWidget *row = gtk_list_box_row_new ();
+
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), fen_main_window_make_row (series));
+      gtk_widget_set_focusable (row, FALSE);
+      gtk_list_box_append (self->series_list, row);
+    }
+  else
+    fen_main_window_refresh_row (self, index);
+
+  if (self->current_series < 0)
+    {
+      /* The first image shows as soon as it is loaded. */
+      _fen_main_window_select_series (self, (int) index);
+      gtk_widget_grab_focus (GTK_WIDGET (self->viewport));
+    }
+  else if ((int) index == self->current_series && shown_id != 0)
+    /* An image slid in before the one shown: keep showing the same one. */
+    _fen_main_window_show_slice (self, (guint) fen_series_find_slice (series, shown_id, shown_frame));
+  _fen_main_window_update_actions (self);
+}
+
+void
+_fen_main_window_show_error (FenMainWindow *self, const char *message)
+{
+  g_printerr ("fenestra: %s\n", message);
+  gtk_label_set_text (self->banner_label, message);
+  gtk_revealer_set_reveal_child (self->banner, TRUE);
+}
+
+void
+fen_main_window_memory_operation (FenMainWindow *self, const FenMemoryOperation *op)
+{
+  g_return_if_fail (FEN_IS_MAIN_WINDOW (self));
+
+  fen_memory_panel_add_operation (self->memory_panel, op);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self->memory_panel)))
+    fen_memory_panel_refresh (self->memory_panel);
+}
+
+static void
+fen_main_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  FenMainWindow *self = FEN_MAIN_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SHOW_OVERLAYS: g_value_set_boolean (value, self->show_overlays); break;
+    case PROP_SHOW_MEMORY:   g_value_set_boolean (value, self->show_memory); break;
+    case PROP_MEASURE:       g_value_set_boolean (value, self->measure); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fen_main_window_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  FenMainWindow *self = FEN_MAIN_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SHOW_OVERLAYS:
+      self->show_overlays = g_value_get_boolean (value);
+      _fen_main_window_update_overlays (self);
+      break;
+    case PROP_SHOW_MEMORY:
+      self->show_memory = g_value_get_boolean (value);
+      break;
+    case PROP_MEASURE:
+      self->measure = g_value_get_boolean (value);
+      fen_viewport_set_measuring (self->viewport, self->measure);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+    }
+  g_object_notify_by_pspec (object, pspec);
+}
+
+static void
+fen_main_window_dispose (GObject *object)
+{
+  FenMainWindow *self = FEN_MAIN_WINDOW (object);
+
+  /* Loads still running close what they bring when they see this. */
+  g_cancellable_cancel (self->cancellable);
+  if (self->viewport != NULL)
+    fen_viewport_set_image (self->viewport, NULL, 0, FALSE);
+  gtk_widget_dispose_template (GTK_WIDGET (self), FEN_TYPE_MAIN_WINDOW);
+  /* This window's images go with it. */
+  if (self->series != NULL && self->store != NULL)
+    for (guint i = 0; i < self->series->len; i++)
+      {
+        FenSeries *series = g_ptr_array_index (self->series, i);
+
+        for (guint k = 0; k < fen_series_get_n_images (series); k++)
+          fen_store_close (self->store, fen_series_get_image_id (series, k));
+      }
+  g_clear_pointer (&self->series, g_ptr_array_unref);
+  g_clear_object (&self->presets_menu);
+  G_OBJECT_CLASS (fen_main_window_parent_class)->dispose (object);
+}
+
+static void
+fen_main_window_finalize (GObject *object)
+{
+  FenMainWindow *self = FEN_MAIN_WINDOW (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->presets, g_array_unref);
+  g_clear_pointer (&self->thumb_renderer, fen_renderer_free);
+  g_clear_pointer (&self->thumb_lut, fen_lut_free);
+  G_OBJECT_CLASS (fen_main_window_parent_class)->finalize (object);
+}
+
+static void
+fen_main_window_class_init (FenMainWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = fen_main_window_dispose;
+  object_class->finalize = fen_main_window_finalize;
+  object_class->get_property = fen_main_window_get_property;
+  object_class->set_property = fen_main_window_set_property;
+
+  properties[PROP_SHOW_OVERLAYS] = g_param_spec_boolean ("show-overlays", NULL, NULL, TRUE,
+                                                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_MEMORY] = g_param_spec_boolean ("show-memory", NULL, NULL, FALSE,
+                                                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MEASURE] = g_param_spec_boolean ("measure", NULL, NULL, FALSE,
+                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (FEN_TYPE_VIEWPORT);
+  g_type_ensure (FEN_TYPE_MEMORY_PANEL);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/fenestra/Viewer/fen-main-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, viewport);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, memory_panel);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, memory_revealer);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, banner);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, series_list);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, slice_scale);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, slice_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, top_left);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, top_right);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, bottom_left);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, bottom_right);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, presets_button);
+  gtk_widget_class_bind_template_callback (widget_class, fen_main_window_viewport_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fen_main_window_scroll_slices_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fen_main_window_slice_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fen_main_window_series_activated_cb);
+
+  _fen_main_window_class_actions_init (widget_class);
+}
+
+static void
+fen_main_window_init (FenMainWindow *self)
+{
+  self->show_overlays = TRUE;
+  self->current_series = -1;
+  self->series = g_ptr_array_new_with_free_func (g_object_unref);
+  self->cancellable = g_cancellable_new ();
+  self->presets = g_array_new (FALSE, TRUE, sizeof (FenPreset));
+  self->presets_menu = g_menu_new ();
+  self->thumb_renderer = fen_renderer_new (1, 128);
+  self->thumb_lut = fen_lut_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_menu_button_set_menu_model (self->presets_button, G_MENU_MODEL (self->presets_menu));
+  _fen_main_window_dnd_init (self);
+}
+
+FenMainWindow *
+fen_main_window_new (FenApplication *app)
+{
+  FenMainWindow *self = g_object_new (FEN_TYPE_MAIN_WINDOW, "application", app, NULL);
+
+  self->store = fen_application_get_store (app);
+  self->monitor = fen_application_get_monitor (app);
+  self->settings = fen_application_get_settings (app);
+  fen_viewport_set_monitor (self->viewport, self->monitor);
+  fen_memory_panel_set_monitor (self->memory_panel, self->monitor, self->store);
+  _fen_main_window_rebuild_presets (self);
+  _fen_main_window_update_overlays (self);
+  _fen_main_window_update_actions (self);
+  return self;
+}

@@ -1,0 +1,961 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-viewport.c: FenViewport renders the visible part of one frame at the
+ * screen's resolution with the core engine, on the CPU, into a pooled buffer
+ * that becomes a GdkMemoryTexture. The cost of a frame follows the widget's
+ * size in device pixels, never the image's size, and the texture is reused
+ * until an input (image, frame, window, view, size) changes. */
+#define G_LOG_DOMAIN "fen-viewport"
+
+#include "fen-viewport.h"
+#include "fen-render-pool.h"
+
+#include <math.h>
+
+#define FEN_VIEWPORT_POOL_SIZE   3
+#define FEN_VIEWPORT_MIN_ZOOM    (1.0 / 64.0)
+#define FEN_VIEWPORT_MAX_ZOOM    64.0
+/* Wheel or key events closer together than this are one operation. */
+#define FEN_VIEWPORT_OP_IDLE_MS  400
+
+struct _FenViewport
+{
+  GtkWidget          parent_instance;
+
+  /* Owned */
+  FenImage          *image;
+  FenLut            *lut;
+  FenRenderer       *renderer;
+  FenRenderPool     *pool;
+  GdkTexture        *texture;       /* the last frame, reused while nothing changes */
+  char              *op_name;       /* the grouped operation in progress */
+  guint              op_timeout;
+  guint              changed_idle;
+
+  /* Borrowed */
+  FenMemoryMonitor  *monitor;
+  GtkGestureDrag    *primary_drag;
+  GtkGestureDrag    *zoom_drag;
+  GtkGestureDrag    *pan_drag;
+
+  guint              frame;
+  FenWindowParams    window;
+  gboolean           lut_valid;
+  gboolean           texture_valid;
+  int                texture_width;  /* device pixels */
+  int                texture_height;
+
+  /* View: image point at the widget's centre, logical pixels per image
+   * pixel, quarter turns clockwise, then mirror in image space. */
+  double             center_x, center_y;
+  double             zoom;
+  gboolean           fit;
+  int                rotation;
+  gboolean           flip_h, flip_v;
+
+  /* Drags */
+  FenMemoryOperation drag_op;
+  gboolean           drag_op_open;
+  double             drag_center, drag_width;
+  double             drag_last_x, drag_last_y;
+  double             drag_acc_x, drag_acc_y;
+  double             drag_per_px;
+  double             drag_zoom;
+  double             drag_start_x, drag_start_y;
+  double             drag_view_x, drag_view_y;
+
+  /* Grouped events */
+  FenMemoryOperation group_op;
+
+  /* Pointer and measurement */
+  gboolean           has_pointer;
+  double             pointer_x, pointer_y;
+  gboolean           measuring;
+  gboolean           has_line;
+  double             line[4];        /* image coordinates */
+};
+
+G_DEFINE_FINAL_TYPE (FenViewport, fen_viewport, GTK_TYPE_WIDGET)
+
+enum {
+  CHANGED,
+  SCROLL_SLICES,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+fen_viewport_changed (FenViewport *self, gboolean redraw)
+{
+  if (redraw)
+    {
+      self->texture_valid = FALSE;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+fen_viewport_window_changed (FenViewport *self)
+{
+  self->lut_valid = FALSE;
+  fen_viewport_changed (self, TRUE);
+}
+
+/* Image size as displayed, after rotation. */
+static void
+fen_viewport_rotated_size (FenViewport *self, double *w, double *h)
+{
+  double iw = fen_image_get_width (self->image), ih = fen_image_get_height (self->image);
+
+  if (self->rotation % 2 == 0)
+    *w = iw, *h = ih;
+  else
+    *w = ih, *h = iw;
+}
+
+/* A screen vector (logical pixels) to an image vector: undo the rotation,
+ * then the mirror, then the zoom. Forward: screen = zoom * R(F(image)). */
+static void
+fen_viewport_screen_to_image_vec (FenViewport *self, double sx, double sy, double *ix, double *iy)
+{
+  double x = sx / self->zoom, y = sy / self->zoom;
+
+  for (int k = 0; k < self->rotation; k++)
+    {
+      /* R(x, y) = (-y, x) turns a quarter clockwise with y down; R^-1(x, y) = (y, -x). */
+      double t = x;
+      x = y;
+      y = -t;
+    }
+  if (self->flip_h)
+    x = -x;
+  if (self->flip_v)
+    y = -y;
+  *ix = x;
+  *iy = y;
+}
+
+static void
+fen_viewport_screen_to_image (FenViewport *self, double sx, double sy, double *ix, double *iy)
+{
+  double w = gtk_widget_get_width (GTK_WIDGET (self));
+  double h = gtk_widget_get_height (GTK_WIDGET (self));
+  double dx, dy;
+
+  fen_viewport_screen_to_image_vec (self, sx - w / 2.0, sy - h / 2.0, &dx, &dy);
+  *ix = self->center_x + dx;
+  *iy = self->center_y + dy;
+}
+
+static void
+fen_viewport_image_to_screen (FenViewport *self, double ix, double iy, double *sx, double *sy)
+{
+  double w = gtk_widget_get_width (GTK_WIDGET (self));
+  double h = gtk_widget_get_height (GTK_WIDGET (self));
+  double x = ix - self->center_x, y = iy - self->center_y;
+
+  if (self->flip_h)
+    x = -x;
+  if (self->flip_v)
+    y = -y;
+  for (int k = 0; k < self->rotation; k++)
+    {
+      double t = x;
+      x = -y;
+      y = t;
+    }
+  *sx = w / 2.0 + x * self->zoom;
+  *sy = h / 2.0 + y * self->zoom;
+}
+
+static void
+fen_viewport_apply_fit (FenViewport *self)
+{
+  double w = gtk_widget_get_width (GTK_WIDGET (self));
+  double h = gtk_widget_get_height (GTK_WIDGET (self));
+  double rw, rh;
+
+  if (self->image == NULL || w < 1 || h < 1)
+    return;
+  fen_viewport_rotated_size (self, &rw, &rh);
+  self->zoom = MIN (w / rw, h / rh);
+  self->center_x = fen_image_get_width (self->image) / 2.0;
+  self->center_y = fen_image_get_height (self->image) / 2.0;
+}
+
+/* Zooms keeping the image point under (@sx, @sy) where it is. */
+static void
+fen_viewport_zoom_about (FenViewport *self, double factor, double sx, double sy)
+{
+  double ix, iy, dx, dy;
+  double w = gtk_widget_get_width (GTK_WIDGET (self));
+  double h = gtk_widget_get_height (GTK_WIDGET (self));
+
+  if (self->image == NULL)
+    return;
+  fen_viewport_screen_to_image (self, sx, sy, &ix, &iy);
+  self->zoom = CLAMP (self->zoom * factor, FEN_VIEWPORT_MIN_ZOOM, FEN_VIEWPORT_MAX_ZOOM);
+  self->fit = FALSE;
+  fen_viewport_screen_to_image_vec (self, sx - w / 2.0, sy - h / 2.0, &dx, &dy);
+  self->center_x = ix - dx;
+  self->center_y = iy - dy;
+  fen_viewport_changed (self, TRUE);
+}
+
+static void
+fen_viewport_end_group (FenViewport *self)
+{
+  g_clear_handle_id (&self->op_timeout, g_source_remove);
+  if (self->op_name != NULL)
+    {
+      if (self->monitor != NULL)
+        fen_memory_monitor_end (self->monitor, &self->group_op);
+      g_clear_pointer (&self->op_name, g_free);
+    }
+}
+
+static gboolean
+fen_viewport_group_timeout_cb (gpointer user_data)
+{
+  FenViewport *self = user_data;
+
+  self->op_timeout = 0;
+  fen_viewport_end_group (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+fen_viewport_note_operation (FenViewport *self, const char *name)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+
+  if (self->op_name != NULL && g_strcmp0 (self->op_name, name) != 0)
+    fen_viewport_end_group (self);
+  if (self->op_name == NULL)
+    {
+      self->op_name = g_strdup (name);
+      if (self->monitor != NULL)
+        fen_memory_monitor_begin (self->monitor, &self->group_op, "%s %s", name,
+                                  self->image ? fen_image_get_log_name (self->image) : "none");
+    }
+  self->group_op.n_updates++;
+  g_clear_handle_id (&self->op_timeout, g_source_remove);
+  self->op_timeout = g_timeout_add (FEN_VIEWPORT_OP_IDLE_MS, fen_viewport_group_timeout_cb, self);
+}
+
+static void
+fen_viewport_log_window (FenViewport *self, const char *why)
+{
+  /* The e2e test reads this line to predict the grey levels on screen. */
+  g_debug ("window %s: center=%.6f width=%.6f invert=%d", why,
+           self->window.center, self->window.width, self->window.invert);
+}
+
+/* Drag gestures ----------------------------------------------------------- */
+
+static double
+fen_viewport_value_range (FenViewport *self)
+{
+  gint32 lo, hi;
+
+  fen_image_get_stored_range (self->image, &lo, &hi);
+  return fabs (fen_image_to_modality (self->image, hi) - fen_image_to_modality (self->image, lo));
+}
+
+static void
+fen_viewport_primary_begin_cb (GtkGestureDrag *gesture, double x, double y, FenViewport *self)
+{
+  double w = gtk_widget_get_width (GTK_WIDGET (self));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  if (self->image == NULL)
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  fen_viewport_end_group (self);
+
+  if (self->measuring)
+    {
+      fen_viewport_screen_to_image (self, x, y, &self->line[0], &self->line[1]);
+      self->line[2] = self->line[0];
+      self->line[3] = self->line[1];
+      self->has_line = TRUE;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
+
+  self->drag_center = self->window.center;
+  self->drag_width = self->window.width;
+  self->drag_last_x = self->drag_last_y = 0;
+  self->drag_acc_x = self->drag_acc_y = 0;
+  /* Sensitivity as Horos and Slicer: a sweep across the widget about doubles
+   * the width; never so slow that a narrow window cannot be opened up. */
+  self->drag_per_px = 2.0 * MAX (self->window.width, fen_viewport_value_range (self) / 256.0) / MAX (w, 256.0);
+  if (self->monitor != NULL)
+    {
+      fen_memory_monitor_begin (self->monitor, &self->drag_op, "wl-drag %s",
+                                fen_image_get_log_name (self->image));
+      self->drag_op_open = TRUE;
+    }
+}
+
+static void
+fen_viewport_primary_update_cb (GtkGestureDrag *gesture, double dx, double dy, FenViewport *self)
+{
+  GdkModifierType state;
+  double step;
+
+  if (self->image == NULL)
+    return;
+  if (self->measuring)
+    {
+      double sx, sy;
+
+      gtk_gesture_drag_get_start_point (gesture, &sx, &sy);
+      fen_viewport_screen_to_image (self, sx + dx, sy + dy, &self->line[2], &self->line[3]);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      g_signal_emit (self, signals[CHANGED], 0);
+      return;
+    }
+
+  state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+  step = (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK)) ? 0.1 : 1.0;
+  /* Accumulate so that pressing Shift mid-drag slows down without a jump. */
+  self->drag_acc_x += (dx - self->drag_last_x) * step;
+  self->drag_acc_y += (dy - self->drag_last_y) * step;
+  self->drag_last_x = dx;
+  self->drag_last_y = dy;
+
+  /* Right widens; up raises the level (as Weasis). */
+  self->window.width = MAX (1.0, self->drag_width + self->drag_acc_x * self->drag_per_px);
+  self->window.center = self->drag_center - self->drag_acc_y * self->drag_per_px;
+  if (self->drag_op_open)
+    self->drag_op.n_updates++;
+  fen_viewport_window_changed (self);
+}
+
+static void
+fen_viewport_primary_end_cb (GtkGestureDrag *gesture, double dx, double dy, FenViewport *self)
+{
+  if (self->measuring || self->image == NULL)
+    return;
+  fen_viewport_log_window (self, "drag");
+  if (self->drag_op_open)
+    {
+      fen_memory_monitor_end (self->monitor, &self->drag_op);
+      self->drag_op_open = FALSE;
+    }
+}
+
+static void
+fen_viewport_zoom_begin_cb (GtkGestureDrag *gesture, double x, double y, FenViewport *self)
+{
+  if (self->image == NULL)
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  self->drag_zoom = self->zoom;
+  self->drag_start_x = x;
+  self->drag_start_y = y;
+}
+
+static void
+fen_viewport_zoom_update_cb (GtkGestureDrag *gesture, double dx, double dy, FenViewport *self)
+{
+  double target;
+
+  if (self->image == NULL)
+    return;
+  /* Up zooms in; 200 px doubles or halves. */
+  target = self->drag_zoom * pow (2.0, -dy / 200.0);
+  fen_viewport_note_operation (self, "zoom");
+  fen_viewport_zoom_about (self, target / self->zoom, self->drag_start_x, self->drag_start_y);
+}
+
+static void
+fen_viewport_zoom_end_cb (GtkGestureDrag *gesture, double dx, double dy, FenViewport *self)
+{
+  fen_viewport_end_group (self);
+}
+
+static void
+fen_viewport_pan_begin_cb (GtkGestureDrag *gesture, double x, double y, FenViewport *self)
+{
+  if (self->image == NULL)
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  self->drag_view_x = self->center_x;
+  self->drag_view_y = self->center_y;
+}
+
+static void
+fen_viewport_pan_update_cb (GtkGestureDrag *gesture, double dx, double dy, FenViewport *self)
+{
+  double ix, iy;
+
+  if (self->image == NULL)
+    return;
+  fen_viewport_screen_to_image_vec (self, dx, dy, &ix, &iy);
+  self->center_x = self->drag_view_x - ix;
+  self->center_y = self->drag_view_y - iy;
+  self->fit = FALSE;
+  fen_viewport_note_operation (self, "pan");
+  fen_viewport_changed (self, TRUE);
+}
+
+static void
+fen_viewport_pan_end_cb (GtkGestureDrag *gesture, double dx, double dy, FenViewport *self)
+{
+  fen_viewport_end_group (self);
+}
+
+static gboolean
+fen_viewport_scroll_cb (GtkEventControllerScroll *controller, double dx, double dy, FenViewport *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+
+  if (self->image == NULL || dy == 0)
+    return FALSE;
+  if (state & GDK_CONTROL_MASK)
+    {
+      double x = self->has_pointer ? self->pointer_x : gtk_widget_get_width (GTK_WIDGET (self)) / 2.0;
+      double y = self->has_pointer ? self->pointer_y : gtk_widget_get_height (GTK_WIDGET (self)) / 2.0;
+
+      fen_viewport_note_operation (self, "zoom");
+      fen_viewport_zoom_about (self, pow (1.25, -dy), x, y);
+    }
+  else
+    g_signal_emit (self, signals[SCROLL_SLICES], 0, dy > 0 ? 1 : -1);
+  return TRUE;
+}
+
+static void
+fen_viewport_motion_cb (GtkEventControllerMotion *controller, double x, double y, FenViewport *self)
+{
+  self->has_pointer = TRUE;
+  self->pointer_x = x;
+  self->pointer_y = y;
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+static void
+fen_viewport_leave_cb (GtkEventControllerMotion *controller, FenViewport *self)
+{
+  self->has_pointer = FALSE;
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+/* Rendering --------------------------------------------------------------- */
+
+static GdkTexture *
+fen_viewport_render (FenViewport *self, int dw, int dh, int scale)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  FenSampling s;
+  gsize stride = (gsize) dw * 4, size = stride * dh;
+  guint8 *buffer;
+  double w = gtk_widget_get_width (GTK_WIDGET (self));
+  double h = gtk_widget_get_height (GTK_WIDGET (self));
+  gint64 start = g_get_monotonic_time ();
+
+  if (!self->lut_valid)
+    {
+      fen_lut_build (self->lut, self->image, &self->window);
+      self->lut_valid = TRUE;
+    }
+
+  /* Output pixel (i, j) samples origin + (i + 0.5) col + (j + 0.5) row; one
+   * device pixel is 1 / scale logical pixels. */
+  fen_viewport_screen_to_image_vec (self, 1.0 / scale, 0, &s.col_dx, &s.col_dy);
+  fen_viewport_screen_to_image_vec (self, 0, 1.0 / scale, &s.row_dx, &s.row_dy);
+  fen_viewport_screen_to_image_vec (self, -w / 2.0, -h / 2.0, &s.origin_x, &s.origin_y);
+  s.origin_x += self->center_x;
+  s.origin_y += self->center_y;
+
+  buffer = fen_render_pool_acquire (self->pool, size);
+  fen_renderer_render (self->renderer, self->image, self->frame, self->lut, &s,
+                       (guint) dw, (guint) dh, FEN_PIXEL_BGRA8, buffer, stride);
+  bytes = fen_render_pool_wrap (self->pool, buffer, size);
+  g_debug ("render %dx%d in %.2f ms", dw, dh, (g_get_monotonic_time () - start) / 1000.0);
+  /* Alpha is always 255, so premultiplied is the same bytes and is the
+   * layout cairo wants without a conversion. */
+  return gdk_memory_texture_new (dw, dh, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes, stride);
+}
+
+static void
+fen_viewport_snapshot_line (FenViewport *self, GtkSnapshot *snapshot)
+{
+  const FenImageInfo *info = fen_image_get_info (self->image);
+  double x0, y0, x1, y1, dx, dy;
+  g_autofree char *text = NULL;
+  g_autoptr(PangoLayout) layout = NULL;
+  cairo_t *cr;
+  GdkRGBA yellow = { 1.0, 0.85, 0.1, 1.0 };
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  fen_viewport_image_to_screen (self, self->line[0], self->line[1], &x0, &y0);
+  fen_viewport_image_to_screen (self, self->line[2], self->line[3], &x1, &y1);
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  cairo_set_source_rgba (cr, yellow.red, yellow.green, yellow.blue, 1.0);
+  cairo_set_line_width (cr, 1.5);
+  cairo_move_to (cr, x0, y0);
+  cairo_line_to (cr, x1, y1);
+  cairo_stroke (cr);
+  cairo_arc (cr, x0, y0, 3, 0, 2 * G_PI);
+  cairo_fill (cr);
+  cairo_arc (cr, x1, y1, 3, 0, 2 * G_PI);
+  cairo_fill (cr);
+  cairo_destroy (cr);
+
+  dx = self->line[2] - self->line[0];
+  dy = self->line[3] - self->line[1];
+  /* PS3.3 C.7.6.2.1.1 (Pixel Spacing): row spacing first (between rows, so
+   * vertical), then column spacing (horizontal). */
+  if (info->pixel_spacing[0] > 0 && info->pixel_spacing[1] > 0)
+    text = g_strdup_printf ("%.1f mm", hypot (dx * info->pixel_spacing[1], dy * info->pixel_spacing[0]));
+  else
+    text = g_strdup_printf ("%.1f px", hypot (dx, dy));
+
+  layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float) x1 + 8, (float) y1 + 4));
+  gtk_snapshot_append_layout (snapshot, layout, &yellow);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+fen_viewport_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  FenViewport *self = FEN_VIEWPORT (widget);
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  int scale = gtk_widget_get_scale_factor (widget);
+  int dw = w * scale, dh = h * scale;
+
+  if (self->image == NULL || w < 1 || h < 1)
+    return;
+  if (self->fit)
+    fen_viewport_apply_fit (self);
+
+  if (self->texture == NULL || !self->texture_valid ||
+      self->texture_width != dw || self->texture_height != dh)
+    {
+      /* Drop ours first so its buffer can come back to the pool. */
+      g_clear_object (&self->texture);
+      self->texture = fen_viewport_render (self, dw, dh, scale);
+      self->texture_width = dw;
+      self->texture_height = dh;
+      self->texture_valid = TRUE;
+    }
+
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  gtk_snapshot_append_texture (snapshot, self->texture, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  if (self->has_line)
+    fen_viewport_snapshot_line (self, snapshot);
+  gtk_snapshot_pop (snapshot);
+}
+
+static gboolean
+fen_viewport_changed_idle_cb (gpointer user_data)
+{
+  FenViewport *self = user_data;
+
+  self->changed_idle = 0;
+  g_signal_emit (self, signals[CHANGED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fen_viewport_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  FenViewport *self = FEN_VIEWPORT (widget);
+
+  self->texture_valid = FALSE;
+  if (self->fit)
+    fen_viewport_apply_fit (self);
+  /* Labels must not change during allocation: tell the overlays later. */
+  if (self->changed_idle == 0)
+    self->changed_idle = g_idle_add (fen_viewport_changed_idle_cb, self);
+}
+
+/* Object ------------------------------------------------------------------ */
+
+static void
+fen_viewport_dispose (GObject *object)
+{
+  FenViewport *self = FEN_VIEWPORT (object);
+
+  fen_viewport_end_group (self);
+  g_clear_handle_id (&self->changed_idle, g_source_remove);
+  if (self->drag_op_open)
+    {
+      fen_memory_monitor_end (self->monitor, &self->drag_op);
+      self->drag_op_open = FALSE;
+    }
+  g_clear_object (&self->texture);
+  g_clear_pointer (&self->image, fen_image_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), FEN_TYPE_VIEWPORT);
+  G_OBJECT_CLASS (fen_viewport_parent_class)->dispose (object);
+}
+
+static void
+fen_viewport_finalize (GObject *object)
+{
+  FenViewport *self = FEN_VIEWPORT (object);
+
+  g_clear_pointer (&self->lut, fen_lut_free);
+  g_clear_pointer (&self->renderer, fen_renderer_free);
+  g_clear_pointer (&self->pool, fen_render_pool_unref);
+  G_OBJECT_CLASS (fen_viewport_parent_class)->finalize (object);
+}
+
+static void
+fen_viewport_class_init (FenViewportClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = fen_viewport_dispose;
+  object_class->finalize = fen_viewport_finalize;
+  widget_class->snapshot = fen_viewport_snapshot;
+  widget_class->size_allocate = fen_viewport_size_allocate;
+
+  /**
+   * FenViewport::changed:
+   * Something the overlays show changed: window, view, pointer, measurement.
+   */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /**
+   * FenViewport::scroll-slices:
+   * The wheel asks for the next (+1) or previous (-1) slice.
+   */
+  signals[SCROLL_SLICES] = g_signal_new ("scroll-slices", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/fenestra/Viewer/fen-viewport.ui");
+  gtk_widget_class_bind_template_child (widget_class, FenViewport, primary_drag);
+  gtk_widget_class_bind_template_child (widget_class, FenViewport, zoom_drag);
+  gtk_widget_class_bind_template_child (widget_class, FenViewport, pan_drag);
+  gtk_widget_class_bind_template_callback (widget_class, fen_viewport_primary_begin_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fen_viewport_primary_update_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fen_viewport_primary_end_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fen_viewport_zoom_begin_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fen_viewport_zoom_update_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fen_viewport_zoom_end_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fen_viewport_pan_begin_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fen_viewport_pan_update_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fen_viewport_pan_end_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fen_viewport_scroll_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fen_viewport_motion_cb);
+  gtk_widget_class_bind_template_callback (widget_class, fen_viewport_leave_cb);
+  gtk_widget_class_set_css_name (widget_class, "fen-viewport");
+}
+
+static void
+fen_viewport_init (FenViewport *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "crosshair");
+  self->lut = fen_lut_new ();
+  /* Wide enough for a 4K screen at scale 2; wider outputs grow it once. */
+  self->renderer = fen_renderer_new (0, 7680);
+  self->pool = fen_render_pool_new (NULL, FEN_VIEWPORT_POOL_SIZE);
+  self->zoom = 1.0;
+  self->fit = TRUE;
+}
+
+GtkWidget *
+fen_viewport_new (void)
+{
+  return g_object_new (FEN_TYPE_VIEWPORT, NULL);
+}
+
+void
+fen_viewport_set_monitor (FenViewport *self, FenMemoryMonitor *monitor)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+
+  /* The pool accounts its bytes with the monitor it was made with. */
+  g_clear_object (&self->texture);
+  g_clear_pointer (&self->pool, fen_render_pool_unref);
+  self->monitor = monitor;
+  self->pool = fen_render_pool_new (monitor, FEN_VIEWPORT_POOL_SIZE);
+  self->texture_valid = FALSE;
+}
+
+void
+fen_viewport_set_image (FenViewport *self, FenImage *image, guint frame, gboolean keep_view)
+{
+  gboolean same_size;
+
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+
+  same_size = image != NULL && self->image != NULL &&
+              fen_image_get_width (image) == fen_image_get_width (self->image) &&
+              fen_image_get_height (image) == fen_image_get_height (self->image);
+  if (image != self->image)
+    {
+      fen_viewport_end_group (self);
+      if (image != NULL)
+        fen_image_ref (image);
+      g_clear_pointer (&self->image, fen_image_unref);
+      self->image = image;
+      self->lut_valid = FALSE;
+    }
+  self->frame = frame;
+
+  if (image == NULL)
+    {
+      /* Let go of the last frame too: nothing of the image stays alive. */
+      g_clear_object (&self->texture);
+      self->has_line = FALSE;
+      fen_render_pool_trim (self->pool, 0);
+      fen_viewport_changed (self, TRUE);
+      return;
+    }
+  if (!keep_view || !same_size)
+    {
+      fen_window_default (image, &self->window);
+      self->rotation = 0;
+      self->flip_h = self->flip_v = FALSE;
+      self->fit = TRUE;
+      self->has_line = FALSE;
+      fen_viewport_apply_fit (self);
+      fen_viewport_log_window (self, "default");
+    }
+  self->lut_valid = FALSE;
+  fen_viewport_changed (self, TRUE);
+}
+
+FenImage *
+fen_viewport_get_image (FenViewport *self)
+{
+  g_return_val_if_fail (FEN_IS_VIEWPORT (self), NULL);
+  return self->image;
+}
+
+guint
+fen_viewport_get_frame (FenViewport *self)
+{
+  g_return_val_if_fail (FEN_IS_VIEWPORT (self), 0);
+  return self->frame;
+}
+
+void
+fen_viewport_get_window (FenViewport *self, FenWindowParams *out)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+  *out = self->window;
+}
+
+void
+fen_viewport_set_window (FenViewport *self, double center, double width)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+
+  if (self->image == NULL)
+    return;
+  self->window.center = center;
+  self->window.width = MAX (width, 1.0);
+  fen_viewport_log_window (self, "preset");
+  fen_viewport_window_changed (self);
+}
+
+void
+fen_viewport_auto_window (FenViewport *self)
+{
+  FenImage *image = self->image;
+  gint32 lo, hi, p1 = 0, p99 = 0;
+  guint w, h, step;
+  gint64 span, n_bins, total = 0, seen = 0;
+  g_autofree guint32 *bins = NULL;
+
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+  if (image == NULL)
+    return;
+  if (fen_image_is_color (image))
+    {
+      fen_window_default (image, &self->window);
+      fen_viewport_window_changed (self);
+      return;
+    }
+
+  /* Histogram of the shown frame, sampled so that a large image costs at
+   * most about four million reads. */
+  fen_image_get_stored_range (image, &lo, &hi);
+  span = (gint64) hi - lo;
+  n_bins = MIN (span + 1, 65536);
+  bins = g_new0 (guint32, n_bins);
+  w = fen_image_get_width (image);
+  h = fen_image_get_height (image);
+  step = MAX (1u, (guint) sqrt ((double) w * h / 4.0e6));
+  for (guint y = 0; y < h; y += step)
+    for (guint x = 0; x < w; x += step)
+      {
+        gint64 v = fen_image_get_stored_value (image, self->frame, x, y);
+        gint64 bin = span > 0 ? (v - lo) * (n_bins - 1) / span : 0;
+
+        bins[CLAMP (bin, 0, n_bins - 1)]++;
+        total++;
+      }
+  /* 1st to 99th percentile. */
+  for (gint64 b = 0, found_lo = 0; b < n_bins; b++)
+    {
+      seen += bins[b];
+      if (!found_lo && seen * 100 >= total)
+        {
+          p1 = (gint32) (lo + (n_bins > 1 ? b * span / (n_bins - 1) : 0));
+          found_lo = 1;
+        }
+      if (seen * 100 >= total * 99)
+        {
+          p99 = (gint32) (lo + (n_bins > 1 ? b * span / (n_bins - 1) : 0));
+          break;
+        }
+    }
+  {
+    gboolean invert = self->window.invert;
+
+    fen_window_from_stored_range (image, p1, MAX (p99, p1 + 1), &self->window);
+    self->window.invert = invert;
+  }
+  fen_viewport_log_window (self, "auto");
+  fen_viewport_window_changed (self);
+}
+
+void
+fen_viewport_toggle_invert (FenViewport *self)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+  self->window.invert = !self->window.invert;
+  fen_viewport_window_changed (self);
+}
+
+void
+fen_viewport_reset (FenViewport *self)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+  if (self->image == NULL)
+    return;
+  fen_window_default (self->image, &self->window);
+  self->rotation = 0;
+  self->flip_h = self->flip_v = FALSE;
+  self->fit = TRUE;
+  self->has_line = FALSE;
+  fen_viewport_apply_fit (self);
+  fen_viewport_log_window (self, "reset");
+  fen_viewport_window_changed (self);
+}
+
+double
+fen_viewport_get_zoom (FenViewport *self)
+{
+  g_return_val_if_fail (FEN_IS_VIEWPORT (self), 1.0);
+  return self->zoom;
+}
+
+void
+fen_viewport_zoom_by (FenViewport *self, double factor)
+{
+  double x, y;
+
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+  x = self->has_pointer ? self->pointer_x : gtk_widget_get_width (GTK_WIDGET (self)) / 2.0;
+  y = self->has_pointer ? self->pointer_y : gtk_widget_get_height (GTK_WIDGET (self)) / 2.0;
+  fen_viewport_note_operation (self, "zoom");
+  fen_viewport_zoom_about (self, factor, x, y);
+}
+
+void
+fen_viewport_fit (FenViewport *self)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+  self->fit = TRUE;
+  fen_viewport_apply_fit (self);
+  fen_viewport_changed (self, TRUE);
+}
+
+void
+fen_viewport_one_to_one (FenViewport *self)
+{
+  int scale;
+
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+  if (self->image == NULL)
+    return;
+  /* One image pixel per device pixel. */
+  scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  fen_viewport_zoom_by (self, (1.0 / scale) / self->zoom);
+}
+
+void
+fen_viewport_rotate (FenViewport *self, int quarter_turns)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+  self->rotation = ((self->rotation + quarter_turns) % 4 + 4) % 4;
+  if (self->fit)
+    fen_viewport_apply_fit (self);
+  fen_viewport_changed (self, TRUE);
+}
+
+void
+fen_viewport_flip (FenViewport *self, gboolean horizontal)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+  /* Mirror as the user sees it: after an odd rotation, the screen's
+   * horizontal is the image's vertical. */
+  if (horizontal == (self->rotation % 2 == 0))
+    self->flip_h = !self->flip_h;
+  else
+    self->flip_v = !self->flip_v;
+  fen_viewport_changed (self, TRUE);
+}
+
+gboolean
+fen_viewport_get_measuring (FenViewport *self)
+{
+  g_return_val_if_fail (FEN_IS_VIEWPORT (self), FALSE);
+  return self->measuring;
+}
+
+void
+fen_viewport_set_measuring (FenViewport *self, gboolean measuring)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+  self->measuring = measuring;
+  if (!measuring)
+    self->has_line = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+gboolean
+fen_viewport_get_pointer (FenViewport *self, guint *x, guint *y, double *value)
+{
+  double ix, iy;
+
+  g_return_val_if_fail (FEN_IS_VIEWPORT (self), FALSE);
+  if (self->image == NULL || !self->has_pointer)
+    return FALSE;
+  fen_viewport_screen_to_image (self, self->pointer_x, self->pointer_y, &ix, &iy);
+  if (ix < 0 || iy < 0 || ix >= fen_image_get_width (self->image) || iy >= fen_image_get_height (self->image))
+    return FALSE;
+  *x = (guint) ix;
+  *y = (guint) iy;
+  /* PS3.3 C.11.1: the modality LUT, here Rescale Slope and Intercept. */
+  if (fen_image_is_color (self->image))
+    *value = fen_image_get_stored_value (self->image, self->frame, *x, *y);
+  else
+    *value = fen_image_to_modality (self->image,
+                                    fen_image_get_stored_value (self->image, self->frame, *x, *y));
+  return TRUE;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-viewport.h: the widget that shows one frame through the window/level table. */
+#pragma once
+
+#include "fen-types-ui.h"
+
+G_BEGIN_DECLS
+
+#define FEN_TYPE_VIEWPORT (fen_viewport_get_type ())
+G_DECLARE_FINAL_TYPE (FenViewport, fen_viewport, FEN, VIEWPORT, GtkWidget)
+
+GtkWidget *fen_viewport_new            (void);
+/* @monitor is borrowed and must outlive the viewport's textures. */
+void       fen_viewport_set_monitor    (FenViewport *self, FenMemoryMonitor *monitor);
+
+/**
+ * fen_viewport_set_image:
+ * @image: (nullable) (transfer none): the viewport takes a reference, dropped
+ *   by the next call, so call with %NULL before closing the image
+ * @keep_view: keep zoom, pan and window (moving within a series)
+ */
+void       fen_viewport_set_image      (FenViewport *self, FenImage *image, guint frame, gboolean keep_view);
+/* Returns: (transfer none) (nullable) */
+FenImage  *fen_viewport_get_image      (FenViewport *self);
+guint      fen_viewport_get_frame      (FenViewport *self);
+
+void       fen_viewport_get_window     (FenViewport *self, FenWindowParams *out);
+void       fen_viewport_set_window     (FenViewport *self, double center, double width);
+void       fen_viewport_auto_window    (FenViewport *self);
+void       fen_viewport_toggle_invert  (FenViewport *self);
+void       fen_viewport_reset          (FenViewport *self);
+
+double     fen_viewport_get_zoom       (FenViewport *self);
+void       fen_viewport_zoom_by        (FenViewport *self, double factor);
+void       fen_viewport_fit            (FenViewport *self);
+void       fen_viewport_one_to_one     (FenViewport *self);
+void       fen_viewport_rotate         (FenViewport *self, int quarter_turns);
+void       fen_viewport_flip           (FenViewport *self, gboolean horizontal);
+
+gboolean   fen_viewport_get_measuring  (FenViewport *self);
+void       fen_viewport_set_measuring  (FenViewport *self, gboolean measuring);
+
+/* The image pixel under the pointer and its value in modality units. */
+gboolean   fen_viewport_get_pointer    (FenViewport *self, guint *x, guint *y, double *value);
+
+/* Groups repeated events (wheel, keys) into one operation of the memory log. */
+void       fen_viewport_note_operation (FenViewport *self, const char *name);
+
+G_END_DECLS
