@@ -10,3 +10,4 @@
 #include "fen-lut.h"
 #include "fen-render.h"
 #include "fen-memory.h"
+#include "fen-pyramid.h"
