@@ -5,3 +5,8 @@
 # fenestra-io carries fenestra-core with it (PUBLIC link).
 fen_add_test(test-dicom fenestra-io)
 set_tests_properties(test-dicom PROPERTIES TIMEOUT 600 LABELS "dicom")
+
+# DCMTK 3.6.7's known traps and the fuzzers' regression inputs (fuzz/regressions).
+fen_add_test(test-dicom-traps fenestra-io)
+set_tests_properties(test-dicom-traps PROPERTIES TIMEOUT 600 LABELS "dicom"
+  ENVIRONMENT "G_DEBUG=fatal-criticals;FEN_FUZZ_REGRESSIONS=${PROJECT_SOURCE_DIR}/fuzz/regressions")

@@ -34,6 +34,7 @@
 #include <new>
 
 #include "fenestra/fen-loader.h"
+#include "fen-dicom-scan.h"
 
 namespace {
 
@@ -707,6 +708,8 @@ fen_dicom_read_encapsulated (DcmDataset         *ds,
                            "compressed pixel data holds no fragment");
   if (xfer == EXS_RLELossless && !fen_dicom_check_rle (sequence, name, error))
     return FALSE;
+  const unsigned long n_fragments = sequence->card ();
+  unsigned long compacted = 1;
 
   DcmFileCache cache;
   FenDicomScratch scratch;
@@ -735,6 +738,20 @@ fen_dicom_read_encapsulated (DcmDataset         *ds,
         return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
                                "cannot decode frame %u (%s): %s",
                                f, DcmXfer (xfer).getXferName (), cond.text ());
+      // A fragment read for a frame stays in memory until the data set
+      // goes (DCMTK 3.6.7, measured with JPEG-LS): drop this frame's
+      // fragments now, so the peak stays one compressed frame above the
+      // pixels. compact() only frees values it can read back from the file.
+      // The decoder moved start_fragment past the frame; on the last frame
+      // everything left is done with.
+      const unsigned long done = f + 1 == info->frames ? n_fragments : start_fragment;
+      for (unsigned long i = MAX (compacted, 1ul); i < done && i < n_fragments; i++)
+        {
+          DcmPixelItem *item = nullptr;
+          if (sequence->getItem (item, i).good () && item != nullptr)
+            item->compact ();
+        }
+      compacted = MAX (compacted, done);
 
       if (planar)
         {
@@ -799,6 +816,10 @@ fen_dicom_load_internal (const char *path,
   const gboolean has_meta = head_len == sizeof head && memcmp (head + 128, "DICM", 4) == 0;
   const goffset file_size = st.st_size;
 
+  // DCMTK 3.6.7 recurses once per nested sequence and allocates a deflated
+  // value's declared length up front: a bounded walk goes first.
+  if (!fen_dicom_scan (path, name, FEN_DICOM_SCAN_MAX_DEPTH, error))
+    return nullptr;
   fen_dicom_register_codecs ();
   FenDicomParse parse = fen_dicom_parse (path, has_meta);
   DcmDataset *ds = parse.file->getDataset ();

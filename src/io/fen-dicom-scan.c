@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-dicom-scan.c: a bounded pre-parse of a DICOM file. DCMTK 3.6.7 parses
+ * sequences recursively (about 10,000 nested sequences overflow the stack)
+ * and, in a deflated data set, allocates a value's declared length before it
+ * reads it (a 1 KiB file can ask for 4 GiB). This walk reads only element
+ * and item headers, keeps its own small stack instead of recursing, and
+ * stops those files before DCMTK sees them. Encodings follow PS3.5 7.1
+ * (element headers), 7.5 (items and delimiters), A.4 (encapsulated pixel
+ * data) and A.5 (deflate). */
+#define G_LOG_DOMAIN "fen-dicom-scan"
+
+#include "fen-dicom-scan.h"
+
+#include <gio/gio.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fenestra/fen-types.h"
+
+#define FEN_SCAN_UNDEFINED G_MAXUINT64
+#define FEN_SCAN_ITEM 0xe000u
+#define FEN_SCAN_ITEM_END 0xe00du
+#define FEN_SCAN_SEQ_END 0xe0ddu
+
+typedef enum {
+  FEN_SCAN_DATASET, /* the top level or an item: elements */
+  FEN_SCAN_SEQUENCE, /* items */
+  FEN_SCAN_FRAGMENTS, /* encapsulated pixel data: items of raw bytes */
+} FenScanKind;
+
+typedef struct {
+  FenScanKind kind;
+  guint64     end;          /* absolute stream position, or FEN_SCAN_UNDEFINED */
+  gboolean    explicit_vr;
+  gboolean    big_endian;
+} FenScanFrame;
+
+typedef struct {
+  GInputStream *in;         /* buffered */
+  guint64       pos;        /* bytes consumed, counted from the data set start */
+  gboolean      inflated;   /* lengths are not bounded by the file size */
+  const char   *name;
+} FenScanReader;
+
+/* Reads up to @n bytes; fewer only at the end of the stream. */
+static gsize
+fen_scan_read (FenScanReader *r, void *buf, gsize n)
+{
+  gsize got = 0;
+
+  g_input_stream_read_all (r->in, buf, n, &got, NULL, NULL);
+  r->pos += got;
+  return got;
+}
+
+static guint64
+fen_scan_skip (FenScanReader *r, guint64 n)
+{
+  guint64 done = 0;
+
+  while (done < n)
+    {
+      gssize step = g_input_stream_skip (r->in, (gsize) MIN (n - done, (guint64) 1 << 30),
+                                         NULL, NULL);
+      if (step <= 0)
+        break;
+      done += (guint64) step;
+    }
+  r->pos += done;
+  return done;
+}
+
+/* The first 4 bytes of what comes next, without consuming them. */
+static gboolean
+fen_scan_peek4 (FenScanReader *r, guint8 out[4])
+{
+  GBufferedInputStream *buffered = G_BUFFERED_INPUT_STREAM (r->in);
+
+  while (g_buffered_input_stream_get_available (buffered) < 4)
+    if (g_buffered_input_stream_fill (buffered, 4, NULL, NULL) <= 0)
+      return FALSE;
+  return g_buffered_input_stream_peek (buffered, out, 0, 4) == 4;
+}
+
+static guint16
+fen_scan_u16 (const guint8 *p, gboolean big)
+{
+  return big ? (guint16) (p[0] << 8 | p[1]) : (guint16) (p[1] << 8 | p[0]);
+}
+
+static guint32
+fen_scan_u32 (const guint8 *p, gboolean big)
+{
+  return big ? (guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8 | p[3]
+             : (guint32) p[3] << 24 | (guint32) p[2] << 16 | (guint32) p[1] << 8 | p[0];
+}
+
+static gboolean
+fen_scan_is_vr (const guint8 *p)
+{
+  return p[0] >= 'A' && p[0] <= 'Z' && p[1] >= 'A' && p[1] <= 'Z';
+}
+
+/* PS3.5 7.1.2: these VRs have two reserved bytes and a 32-bit length. */
+static gboolean
+fen_scan_vr_has_long_length (const guint8 *vr)
+{
+  static const char *const long_vrs[] = {
+    "OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (long_vrs); i++)
+    if (memcmp (vr, long_vrs[i], 2) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The meta header (PS3.10 7.1) is explicit VR little endian group 0002.
+ * Returns the offset of the data set and the transfer syntax UID. */
+static gboolean
+fen_scan_meta (FILE *fp, guint64 *data_start, char *uid, gsize uid_size)
+{
+  guint8 head[132];
+  gsize n = fread (head, 1, sizeof head, fp);
+  guint64 pos;
+
+  uid[0] = '\0';
+  if (n < sizeof head || memcmp (head + 128, "DICM", 4) != 0)
+    {
+      *data_start = 0;
+      return FALSE;
+    }
+  pos = 132;
+  for (;;)
+    {
+      guint8 h[12];
+      guint64 len;
+
+      if (fseeko (fp, (off_t) pos, SEEK_SET) != 0 || fread (h, 1, 8, fp) != 8 ||
+          fen_scan_u16 (h, FALSE) != 0x0002 || !fen_scan_is_vr (h + 4))
+        break;
+      if (fen_scan_vr_has_long_length (h + 4))
+        {
+          if (fread (h + 8, 1, 4, fp) != 4)
+            break;
+          len = fen_scan_u32 (h + 8, FALSE);
+          pos += 12;
+        }
+      else
+        {
+          len = fen_scan_u16 (h + 6, FALSE);
+          pos += 8;
+        }
+      if (len == 0xffffffffu)
+        break;
+      if (fen_scan_u16 (h + 2, FALSE) == 0x0010 && len < uid_size)
+        {
+          if (fread (uid, 1, (size_t) len, fp) != len)
+            break;
+          uid[len] = '\0';
+          g_strchomp (uid);
+        }
+      pos += len;
+    }
+  *data_start = pos;
+  return TRUE;
+}
+
+gboolean
+fen_dicom_scan (const char *path,
+                const char *name,
+                guint       max_depth,
+                GError    **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) raw = NULL;
+  g_autoptr(GInputStream) source = NULL;
+  g_autoptr(GInputStream) buffered = NULL;
+  g_autofree FenScanFrame *stack = NULL;
+  char uid[72];
+  guint64 start = 0;
+  gboolean has_meta, deflated = FALSE, explicit_vr = TRUE, big = FALSE;
+  guint top = 0, depth = 0, stack_size = 2 * max_depth + 4;
+  FenScanReader r = { 0 };
+  FILE *fp;
+
+  fp = fopen (path, "rb");
+  if (fp == NULL)
+    return TRUE; /* the loader reports what cannot be opened */
+  has_meta = fen_scan_meta (fp, &start, uid, sizeof uid);
+  if (has_meta && uid[0] != '\0')
+    {
+      explicit_vr = strcmp (uid, "1.2.840.10008.1.2") != 0;
+      big = strcmp (uid, "1.2.840.10008.1.2.2") == 0;
+      deflated = strcmp (uid, "1.2.840.10008.1.2.1.99") == 0;
+    }
+  else
+    {
+      /* No syntax named: guess from the first element's header as DCMTK
+       * does: a VR after the tag means explicit; a small group number
+       * read little endian means little endian. */
+      guint8 h[6];
+      if (fseeko (fp, (off_t) start, SEEK_SET) == 0 && fread (h, 1, sizeof h, fp) == sizeof h)
+        {
+          explicit_vr = fen_scan_is_vr (h + 4);
+          big = explicit_vr && fen_scan_u16 (h, FALSE) > 0xff && fen_scan_u16 (h, TRUE) <= 0xff;
+        }
+    }
+  fclose (fp);
+
+  raw = g_file_read (file, NULL, NULL);
+  if (raw == NULL || !g_seekable_seek (G_SEEKABLE (raw), (goffset) start, G_SEEK_SET, NULL, NULL))
+    return TRUE;
+  if (deflated)
+    {
+      /* PS3.5 A.5: the data set after the meta header is raw deflate. */
+      g_autoptr(GZlibDecompressor) inflater = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW);
+      source = g_converter_input_stream_new (G_INPUT_STREAM (raw), G_CONVERTER (inflater));
+    }
+  else
+    source = g_object_ref (G_INPUT_STREAM (raw));
+  buffered = g_buffered_input_stream_new_sized (source, 64 * 1024);
+  r.in = buffered;
+  r.inflated = deflated;
+  r.name = name;
+
+  stack = g_new (FenScanFrame, stack_size);
+  stack[0] = (FenScanFrame) { FEN_SCAN_DATASET, FEN_SCAN_UNDEFINED, explicit_vr, big };
+
+  for (;;)
+    {
+      FenScanFrame *frame;
+      guint8 h[12];
+      guint16 group, element;
+      guint64 len;
+
+      /* Leave every defined-length sequence or item that is complete. */
+      while (top > 0 && stack[top].end != FEN_SCAN_UNDEFINED && r.pos >= stack[top].end)
+        {
+          if (stack[top].kind == FEN_SCAN_SEQUENCE)
+            depth--;
+          top--;
+        }
+      frame = &stack[top];
+      if (fen_scan_read (&r, h, 8) < 8)
+        return TRUE; /* the end, or a cut DCMTK will report */
+      group = fen_scan_u16 (h, frame->big_endian);
+      element = fen_scan_u16 (h + 2, frame->big_endian);
+
+      if (group == 0xfffe)
+        {
+          /* Items and delimiters: tag and 32-bit length, never a VR. */
+          len = fen_scan_u32 (h + 4, frame->big_endian);
+          if (frame->kind == FEN_SCAN_DATASET && element == FEN_SCAN_ITEM_END && top > 0 &&
+              frame->end == FEN_SCAN_UNDEFINED)
+            top--;
+          else if (frame->kind != FEN_SCAN_DATASET && element == FEN_SCAN_SEQ_END)
+            {
+              if (frame->kind == FEN_SCAN_SEQUENCE)
+                depth--;
+              top--;
+            }
+          else if (frame->kind == FEN_SCAN_FRAGMENTS && element == FEN_SCAN_ITEM &&
+                   len != 0xffffffffu)
+            {
+              if (fen_scan_skip (&r, len) < len)
+                return TRUE;
+            }
+          else if (frame->kind == FEN_SCAN_SEQUENCE && element == FEN_SCAN_ITEM)
+            {
+              if (top + 1 >= stack_size)
+                goto too_deep;
+              stack[top + 1] = (FenScanFrame) {
+                FEN_SCAN_DATASET, len == 0xffffffffu ? FEN_SCAN_UNDEFINED : r.pos + len,
+                frame->explicit_vr, frame->big_endian };
+              top++;
+            }
+          else
+            return TRUE; /* not what the standard allows here: DCMTK decides */
+          continue;
+        }
+      if (frame->kind != FEN_SCAN_DATASET)
+        return TRUE;
+
+      gboolean is_sequence = FALSE, content_implicit = !frame->explicit_vr;
+      if (frame->explicit_vr && fen_scan_is_vr (h + 4))
+        {
+          if (fen_scan_vr_has_long_length (h + 4))
+            {
+              if (fen_scan_read (&r, h + 8, 4) < 4)
+                return TRUE;
+              len = fen_scan_u32 (h + 8, frame->big_endian);
+            }
+          else
+            len = fen_scan_u16 (h + 6, frame->big_endian);
+          is_sequence = memcmp (h + 4, "SQ", 2) == 0;
+          /* PS3.5 6.2.2: UN of undefined length holds implicit VR items. */
+          content_implicit = memcmp (h + 4, "UN", 2) == 0;
+        }
+      else
+        {
+          /* Implicit VR, or an implicit element inside an explicit data
+           * set, which DCMTK is told to accept. */
+          len = fen_scan_u32 (h + 4, frame->big_endian);
+          content_implicit = TRUE;
+          if (len != 0xffffffffu && len >= 8)
+            {
+              guint8 peek[4];
+              /* A defined-length sequence is known by its first item. */
+              is_sequence = fen_scan_peek4 (&r, peek) &&
+                            fen_scan_u16 (peek, frame->big_endian) == 0xfffe &&
+                            fen_scan_u16 (peek + 2, frame->big_endian) == FEN_SCAN_ITEM;
+            }
+        }
+
+      if (len == 0xffffffffu || is_sequence)
+        {
+          const gboolean fragments = len == 0xffffffffu && group == 0x7fe0 && element == 0x0010;
+          if (top + 1 >= stack_size)
+            goto too_deep;
+          if (!fragments && ++depth > max_depth)
+            goto too_deep;
+          stack[top + 1] = (FenScanFrame) {
+            fragments ? FEN_SCAN_FRAGMENTS : FEN_SCAN_SEQUENCE,
+            len == 0xffffffffu ? FEN_SCAN_UNDEFINED : r.pos + len,
+            !content_implicit && frame->explicit_vr,
+            content_implicit ? FALSE : frame->big_endian };
+          top++;
+          continue;
+        }
+      if (fen_scan_skip (&r, len) < len)
+        {
+          if (r.inflated)
+            {
+              g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TRUNCATED,
+                           "%s: the deflated data set ends inside element (%04X,%04X), "
+                           "which declares %" G_GUINT64_FORMAT " bytes", name, group, element, len);
+              return FALSE;
+            }
+          return TRUE;
+        }
+    }
+
+too_deep:
+  g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT,
+               "%s: sequences nested deeper than %u levels", name, max_depth);
+  return FALSE;
+}

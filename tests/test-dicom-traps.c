@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-dicom-traps.c: the known traps of DCMTK 3.6.7 (issue 5, item 5), one
+ * test each, on files written here byte by byte: deep sequence nesting,
+ * deflated values longer than the stream, implicit VR elements inside an
+ * explicit VR data set, compressed fragments kept in memory, plus the
+ * regression inputs the fuzzers found. The no-meta guessing and uncompressed
+ * YBR_FULL_422 traps are covered by test-dicom (/dicom/no-meta/..., 
+ * /dicom/explicit-le/ybr-full-422). */
+#define G_LOG_DOMAIN "fen-test-dicom-traps"
+
+#include <stdio.h>
+#include <string.h>
+#include <gio/gio.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <fenestra/fenestra.h>
+
+static char *fen_test_dir;
+
+/* --- Byte-level writer ----------------------------------------------------- */
+
+static void
+fen_put_u16 (GByteArray *out, guint16 v)
+{
+  guint16 le = GUINT16_TO_LE (v);
+  g_byte_array_append (out, (const guint8 *) &le, 2);
+}
+
+static void
+fen_put_u32 (GByteArray *out, guint32 v)
+{
+  guint32 le = GUINT32_TO_LE (v);
+  g_byte_array_append (out, (const guint8 *) &le, 4);
+}
+
+static void
+fen_put_tag (GByteArray *out, guint16 group, guint16 element)
+{
+  fen_put_u16 (out, group);
+  fen_put_u16 (out, element);
+}
+
+/* PS3.5 7.1.2: explicit VR header. */
+static void
+fen_put_explicit (GByteArray *out, guint16 group, guint16 element, const char *vr, guint32 len)
+{
+  fen_put_tag (out, group, element);
+  g_byte_array_append (out, (const guint8 *) vr, 2);
+  if (strstr ("OB OW SQ UN UT", vr) != NULL)
+    {
+      fen_put_u16 (out, 0);
+      fen_put_u32 (out, len);
+    }
+  else
+    fen_put_u16 (out, (guint16) len);
+}
+
+/* PS3.5 7.1.3: implicit VR header: tag and a 32-bit length. */
+static void
+fen_put_implicit (GByteArray *out, guint16 group, guint16 element, guint32 len)
+{
+  fen_put_tag (out, group, element);
+  fen_put_u32 (out, len);
+}
+
+static void
+fen_put_string (GByteArray *out, guint16 group, guint16 element, const char *vr, const char *s)
+{
+  gsize len = strlen (s), padded = len + (len & 1);
+  fen_put_explicit (out, group, element, vr, (guint32) padded);
+  g_byte_array_append (out, (const guint8 *) s, (guint) len);
+  if (padded != len)
+    g_byte_array_append (out, (const guint8 *) (strcmp (vr, "UI") == 0 ? "\0" : " "), 1);
+}
+
+static void
+fen_put_us (GByteArray *out, guint16 group, guint16 element, guint16 v, gboolean implicit)
+{
+  if (implicit)
+    fen_put_implicit (out, group, element, 2);
+  else
+    fen_put_explicit (out, group, element, "US", 2);
+  fen_put_u16 (out, v);
+}
+
+/* Preamble and meta header naming @ts_uid. */
+static GByteArray *
+fen_part10_start (const char *ts_uid)
+{
+  GByteArray *out = g_byte_array_new ();
+  GByteArray *meta = g_byte_array_new ();
+  static const guint8 version[2] = { 0, 1 };
+
+  fen_put_explicit (meta, 0x0002, 0x0001, "OB", 2);
+  g_byte_array_append (meta, version, 2);
+  fen_put_string (meta, 0x0002, 0x0002, "UI", "1.2.840.10008.5.1.4.1.1.7");
+  fen_put_string (meta, 0x0002, 0x0003, "UI", "1.2.826.0.1.3680043.9.9999.5.1");
+  fen_put_string (meta, 0x0002, 0x0010, "UI", ts_uid);
+  g_byte_array_set_size (out, 128);
+  memset (out->data, 0, 128);
+  g_byte_array_append (out, (const guint8 *) "DICM", 4);
+  fen_put_explicit (out, 0x0002, 0x0000, "UL", 4);
+  fen_put_u32 (out, meta->len);
+  g_byte_array_append (out, meta->data, meta->len);
+  g_byte_array_unref (meta);
+  return out;
+}
+
+/* An 8-bit MONOCHROME2 image module; @implicit_rows writes Rows (0028,0010)
+ * without its VR, as some writers do. */
+static void
+fen_put_image_module (GByteArray *out, guint rows, guint cols, gboolean implicit_rows)
+{
+  fen_put_string (out, 0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.7");
+  fen_put_string (out, 0x0008, 0x0018, "UI", "1.2.826.0.1.3680043.9.9999.5.1");
+  fen_put_us (out, 0x0028, 0x0002, 1, FALSE);
+  fen_put_string (out, 0x0028, 0x0004, "CS", "MONOCHROME2");
+  fen_put_us (out, 0x0028, 0x0010, (guint16) rows, implicit_rows);
+  fen_put_us (out, 0x0028, 0x0011, (guint16) cols, FALSE);
+  fen_put_us (out, 0x0028, 0x0100, 8, FALSE);
+  fen_put_us (out, 0x0028, 0x0101, 8, FALSE);
+  fen_put_us (out, 0x0028, 0x0102, 7, FALSE);
+  fen_put_us (out, 0x0028, 0x0103, 0, FALSE);
+}
+
+static void
+fen_put_pixels (GByteArray *out, guint n)
+{
+  fen_put_explicit (out, 0x7fe0, 0x0010, "OB", n + (n & 1));
+  for (guint i = 0; i < n + (n & 1); i++)
+    {
+      guint8 v = (guint8) (i * 7);
+      g_byte_array_append (out, &v, 1);
+    }
+}
+
+static char *
+fen_write (const char *name, GByteArray *data)
+{
+  char *path = g_build_filename (fen_test_dir, name, NULL);
+  GError *error = NULL;
+
+  g_file_set_contents (path, (const char *) data->data, data->len, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static FenImage *
+fen_load (const char *path, GError **error)
+{
+  FenLoadOptions options = { .max_pixel_bytes = (gsize) 256 << 20 };
+  FenImage *image = fen_load_file (path, &options, error);
+
+  g_assert_true ((image == NULL) == (*error != NULL));
+  if (image == NULL)
+    {
+      g_autofree char *base = g_path_get_basename (path);
+      g_assert_true (g_str_has_prefix ((*error)->message, base));
+      g_test_message ("%s", (*error)->message);
+    }
+  return image;
+}
+
+/* --- Deep nesting ---------------------------------------------------------- */
+
+/* @levels sequences nested inside each other, undefined lengths (explicit
+ * VR) or defined lengths (implicit VR, known only by their first item). */
+static void
+fen_put_nested (GByteArray *out, guint levels, gboolean implicit_defined)
+{
+  if (!implicit_defined)
+    {
+      for (guint i = 0; i < levels; i++)
+        {
+          fen_put_explicit (out, 0x0040, 0xa730, "SQ", 0xffffffffu); /* Content Sequence */
+          fen_put_tag (out, 0xfffe, 0xe000);
+          fen_put_u32 (out, 0xffffffffu);
+        }
+      for (guint i = 0; i < levels; i++)
+        {
+          fen_put_tag (out, 0xfffe, 0xe00d);
+          fen_put_u32 (out, 0);
+          fen_put_tag (out, 0xfffe, 0xe0dd);
+          fen_put_u32 (out, 0);
+        }
+      return;
+    }
+  /* Inside out: each level wraps the previous in an item and a sequence. */
+  GByteArray *inner = g_byte_array_new ();
+  fen_put_implicit (inner, 0x0008, 0x0100, 4); /* Code Value */
+  g_byte_array_append (inner, (const guint8 *) "ABCD", 4);
+  for (guint i = 0; i < levels; i++)
+    {
+      GByteArray *wrapped = g_byte_array_sized_new (inner->len + 16);
+      fen_put_implicit (wrapped, 0x0040, 0xa730, inner->len + 8);
+      fen_put_tag (wrapped, 0xfffe, 0xe000);
+      fen_put_u32 (wrapped, inner->len);
+      g_byte_array_append (wrapped, inner->data, inner->len);
+      g_byte_array_unref (inner);
+      inner = wrapped;
+    }
+  g_byte_array_append (out, inner->data, inner->len);
+  g_byte_array_unref (inner);
+}
+
+static void
+fen_test_deep_nesting (gconstpointer data)
+{
+  const gboolean implicit = GPOINTER_TO_INT (data);
+  const char *ts = implicit ? "1.2.840.10008.1.2" : "1.2.840.10008.1.2.1";
+  GError *error = NULL;
+
+  /* 10,000 levels overflow DCMTK 3.6.7's stack: refused before it parses. */
+  GByteArray *deep = fen_part10_start (ts);
+  if (implicit)
+    {
+      /* Implicit VR image module, then the nesting. */
+      fen_put_implicit (deep, 0x0008, 0x0016, 26);
+      g_byte_array_append (deep, (const guint8 *) "1.2.840.10008.5.1.4.1.1.7", 26);
+    }
+  else
+    fen_put_image_module (deep, 4, 4, FALSE);
+  fen_put_nested (deep, 10000, implicit);
+  if (!implicit)
+    fen_put_pixels (deep, 16);
+  char *path = fen_write ("deep.dcm", deep);
+  FenImage *image = fen_load (path, &error);
+  g_assert_null (image);
+  g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "nested deeper"));
+  g_clear_error (&error);
+  g_byte_array_unref (deep);
+  g_free (path);
+
+  /* Twenty levels are real life (structured reports nest): they load. */
+  if (!implicit)
+    {
+      GByteArray *ok = fen_part10_start (ts);
+      fen_put_image_module (ok, 4, 4, FALSE);
+      fen_put_nested (ok, 20, FALSE);
+      fen_put_pixels (ok, 16);
+      path = fen_write ("nested-20.dcm", ok);
+      image = fen_load (path, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (fen_image_get_width (image), ==, 4);
+      g_assert_cmpuint (((const guint8 *) fen_image_get_frame (image, 0))[3], ==, 21);
+      fen_image_unref (image);
+      g_byte_array_unref (ok);
+      g_free (path);
+    }
+}
+
+/* --- Deflate --------------------------------------------------------------- */
+
+static GBytes *
+fen_deflate_raw (const guint8 *data, gsize len)
+{
+  g_autoptr(GZlibCompressor) deflater = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW, 9);
+  g_autoptr(GInputStream) plain = g_memory_input_stream_new_from_data (data, (gssize) len, NULL);
+  g_autoptr(GInputStream) packed = g_converter_input_stream_new (plain, G_CONVERTER (deflater));
+  g_autoptr(GOutputStream) sink = g_memory_output_stream_new_resizable ();
+  GError *error = NULL;
+
+  g_output_stream_splice (sink, packed, G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET, NULL, &error);
+  g_assert_no_error (error);
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (sink));
+}
+
+static void
+fen_test_deflate (void)
+{
+  GError *error = NULL;
+  GByteArray *set = g_byte_array_new ();
+  GByteArray *file;
+  GBytes *packed;
+  char *path;
+  FenImage *image;
+
+  /* A good deflated file first: the walk must not refuse it. */
+  fen_put_image_module (set, 4, 6, FALSE);
+  fen_put_pixels (set, 24);
+  file = fen_part10_start ("1.2.840.10008.1.2.1.99");
+  packed = fen_deflate_raw (set->data, set->len);
+  g_byte_array_append (file, g_bytes_get_data (packed, NULL), (guint) g_bytes_get_size (packed));
+  path = fen_write ("deflate-ok.dcm", file);
+  image = fen_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (((const guint8 *) fen_image_get_frame (image, 0))[23], ==, (guint8) (23 * 7));
+  fen_image_unref (image);
+  g_free (path);
+  g_bytes_unref (packed);
+  g_byte_array_unref (file);
+
+  /* A 60-byte value claiming 4 GiB: DCMTK would allocate it first. */
+  g_byte_array_set_size (set, 0);
+  fen_put_image_module (set, 4, 6, FALSE);
+  fen_put_explicit (set, 0x0009, 0x1010, "OB", 0xfffffff0u);
+  for (guint i = 0; i < 60; i++)
+    g_byte_array_append (set, (const guint8 *) "x", 1);
+  file = fen_part10_start ("1.2.840.10008.1.2.1.99");
+  packed = fen_deflate_raw (set->data, set->len);
+  g_byte_array_append (file, g_bytes_get_data (packed, NULL), (guint) g_bytes_get_size (packed));
+  path = fen_write ("deflate-lying.dcm", file);
+  image = fen_load (path, &error);
+  g_assert_null (image);
+  g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TRUNCATED);
+  g_assert_nonnull (strstr (error->message, "(0009,1010)"));
+  g_clear_error (&error);
+  g_free (path);
+  g_bytes_unref (packed);
+  g_byte_array_unref (file);
+  g_byte_array_unref (set);
+}
+
+/* --- Implicit VR inside explicit VR ---------------------------------------- */
+
+static void
+fen_test_implicit_in_explicit (void)
+{
+  GError *error = NULL;
+  GByteArray *file = fen_part10_start ("1.2.840.10008.1.2.1");
+
+  fen_put_image_module (file, 3, 5, TRUE);
+  fen_put_pixels (file, 15);
+  char *path = fen_write ("implicit-in-explicit.dcm", file);
+  FenImage *image = fen_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fen_image_get_height (image), ==, 3);
+  g_assert_cmpuint (fen_image_get_width (image), ==, 5);
+  g_assert_cmpuint (((const guint8 *) fen_image_get_frame (image, 0))[14], ==, 14 * 7);
+  fen_image_unref (image);
+  g_byte_array_unref (file);
+  g_free (path);
+}
+
+/* --- Fragments kept in memory ------------------------------------------------ */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define FEN_TEST_UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FEN_TEST_UNDER_ASAN 1
+#endif
+#endif
+#ifndef FEN_TEST_UNDER_ASAN
+#define FEN_TEST_UNDER_ASAN 0
+#endif
+
+/* Frames of noise (nearly incompressible), so the compressed fragments are
+ * as large as the pixels: kept in memory, they double the peak. */
+static void
+fen_test_fragments (gconstpointer data)
+{
+  const char *tool = data;
+  const guint rows = 512, cols = 512, frames = 24;
+  g_autofree char *exe = g_find_program_in_path (tool);
+
+  if (exe == NULL)
+    {
+      g_test_skip ("DCMTK tool not installed");
+      return;
+    }
+  if (FEN_TEST_UNDER_ASAN)
+    {
+      g_test_skip ("peak memory means nothing under AddressSanitizer");
+      return;
+    }
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+
+  GByteArray *file = fen_part10_start ("1.2.840.10008.1.2.1");
+  char frames_text[8];
+  g_snprintf (frames_text, sizeof frames_text, "%u", frames);
+  fen_put_string (file, 0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.7");
+  fen_put_string (file, 0x0008, 0x0018, "UI", "1.2.826.0.1.3680043.9.9999.5.1");
+  fen_put_us (file, 0x0028, 0x0002, 1, FALSE);
+  fen_put_string (file, 0x0028, 0x0004, "CS", "MONOCHROME2");
+  fen_put_string (file, 0x0028, 0x0008, "IS", frames_text);
+  fen_put_us (file, 0x0028, 0x0010, (guint16) rows, FALSE);
+  fen_put_us (file, 0x0028, 0x0011, (guint16) cols, FALSE);
+  fen_put_us (file, 0x0028, 0x0100, 16, FALSE);
+  fen_put_us (file, 0x0028, 0x0101, 16, FALSE);
+  fen_put_us (file, 0x0028, 0x0102, 15, FALSE);
+  fen_put_us (file, 0x0028, 0x0103, 0, FALSE);
+  const gsize bytes = (gsize) rows * cols * frames * 2;
+  fen_put_explicit (file, 0x7fe0, 0x0010, "OW", (guint32) bytes);
+  GRand *rand = g_rand_new_with_seed (5);
+  for (gsize i = 0; i < bytes / 4; i++)
+    {
+      guint32 v = g_rand_int (rand);
+      g_byte_array_append (file, (const guint8 *) &v, 4);
+    }
+  g_rand_free (rand);
+  g_autofree char *src = fen_write ("noise-src.dcm", file);
+  g_byte_array_unref (file);
+  g_autofree char *path = g_build_filename (fen_test_dir, "noise-compressed.dcm", NULL);
+  const char *argv[] = { exe, src, path, NULL };
+  int status = 0;
+  GError *error = NULL;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_unlink (src);
+
+  /* Warm up DCMTK's dictionary and codecs on a small file of the same kind. */
+  GByteArray *small = fen_part10_start ("1.2.840.10008.1.2.1");
+  fen_put_image_module (small, 8, 8, FALSE);
+  fen_put_pixels (small, 64);
+  g_autofree char *small_path = fen_write ("warm.dcm", small);
+  g_byte_array_unref (small);
+  FenImage *warm = fen_load (small_path, &error);
+  g_assert_no_error (error);
+  fen_image_unref (warm);
+
+  if (!fen_memory_reset_peak ())
+    {
+      g_test_skip ("cannot reset the peak RSS mark here");
+      return;
+    }
+  gint64 rss0 = 0, peak0 = 0, heap0 = 0, rss1 = 0, peak1 = 0, heap1 = 0;
+  fen_memory_read_process (&rss0, &peak0, &heap0);
+  FenImage *image = fen_load (path, &error);
+  g_assert_no_error (error);
+  fen_memory_read_process (&rss1, &peak1, &heap1);
+  const double ratio = (double) (peak1 - rss0) / (double) bytes;
+  g_printerr ("# %s: peak above baseline %.3f x pixel bytes\n", tool, ratio);
+  /* One compressed frame (1/24 of the pixels) plus DCMTK's scratch. */
+  g_assert_cmpfloat (ratio, <=, 1.25);
+  fen_image_unref (image);
+}
+
+/* --- Regression inputs from the fuzzers ----------------------------------- */
+
+static void
+fen_test_regressions (void)
+{
+  const char *dir = g_getenv ("FEN_FUZZ_REGRESSIONS");
+  const char *sub[] = { "dicom", "png", "tiff" };
+  guint n = 0;
+
+  if (dir == NULL)
+    {
+      g_test_skip ("FEN_FUZZ_REGRESSIONS not set");
+      return;
+    }
+  for (guint s = 0; s < G_N_ELEMENTS (sub); s++)
+    {
+      g_autofree char *path = g_build_filename (dir, sub[s], NULL);
+      GDir *handle = g_dir_open (path, 0, NULL);
+      const char *entry;
+      if (handle == NULL)
+        continue;
+      while ((entry = g_dir_read_name (handle)) != NULL)
+        {
+          g_autofree char *file = g_build_filename (path, entry, NULL);
+          GError *error = NULL;
+          FenLoadOptions options = { .max_pixel_bytes = (gsize) 64 << 20 };
+          FenImage *image = fen_load_file (file, &options, &error);
+          g_assert_true ((image == NULL) == (error != NULL));
+          if (image)
+            fen_image_unref (image);
+          else
+            g_assert_true (error->domain == FEN_IO_ERROR);
+          g_clear_error (&error);
+          n++;
+        }
+      g_dir_close (handle);
+    }
+  g_test_message ("%u regression inputs", n);
+}
+
+/* --- main ------------------------------------------------------------------ */
+
+static void
+fen_test_remove_dir (const char *dir)
+{
+  GDir *handle = g_dir_open (dir, 0, NULL);
+  const char *entry;
+  if (handle == NULL)
+    return;
+  while ((entry = g_dir_read_name (handle)) != NULL)
+    {
+      char *p = g_build_filename (dir, entry, NULL);
+      g_unlink (p);
+      g_free (p);
+    }
+  g_dir_close (handle);
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  GError *error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  fen_test_dir = g_dir_make_tmp ("fen-traps-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  g_test_add_data_func ("/dicom/trap/deep-nesting/explicit-undefined", GINT_TO_POINTER (FALSE),
+                        fen_test_deep_nesting);
+  g_test_add_data_func ("/dicom/trap/deep-nesting/implicit-defined", GINT_TO_POINTER (TRUE),
+                        fen_test_deep_nesting);
+  g_test_add_func ("/dicom/trap/deflate-lying-length", fen_test_deflate);
+  g_test_add_func ("/dicom/trap/implicit-in-explicit", fen_test_implicit_in_explicit);
+  g_test_add_data_func ("/dicom/trap/fragments-compacted/jpeg-ls", "dcmcjpls", fen_test_fragments);
+  g_test_add_data_func ("/dicom/trap/fragments-compacted/rle", "dcmcrle", fen_test_fragments);
+  g_test_add_func ("/dicom/trap/fuzz-regressions", fen_test_regressions);
+
+  status = g_test_run ();
+  fen_test_remove_dir (fen_test_dir);
+  g_free (fen_test_dir);
+  return status;
+}
