@@ -117,16 +117,76 @@ static void
 test_budget_state (void)
 {
   g_autoptr(FenMemoryMonitor) monitor = fen_memory_monitor_new (8);
-  gint64 rss;
+  g_autoptr(FenStore) store = fen_store_new ();
+  g_autoptr(FenImage) image = fen_test_image_new (FEN_TEST_U8, 1000, 100, 1); /* 100,000 bytes */
 
-  fen_memory_read_process (&rss, NULL, NULL);
   g_assert_cmpint (fen_memory_monitor_get_budget (monitor), ==, fen_memory_get_physical () / 2);
+  fen_memory_monitor_set_store (monitor, store);
+  fen_store_add (store, image);
   g_assert_cmpint (fen_memory_monitor_get_state (monitor), ==, FEN_MEMORY_NORMAL);
-  fen_memory_monitor_set_budget (monitor, rss * 100 / 85, 0.8, 0.9);
+  fen_memory_monitor_set_budget (monitor, 120000, 0.8, 0.9);   /* 83% held */
   g_assert_cmpint (fen_memory_monitor_get_state (monitor), ==, FEN_MEMORY_WARNING);
-  fen_memory_monitor_set_budget (monitor, rss / 2, 0.8, 0.9);
+  fen_memory_monitor_account (monitor, FEN_MEMORY_RENDER, 10000); /* 91.7% */
   g_assert_cmpint (fen_memory_monitor_get_state (monitor), ==, FEN_MEMORY_CRITICAL);
+  g_assert_cmpint (fen_memory_monitor_get_held (monitor), ==, 110000);
   g_assert_cmpstr (fen_memory_state_to_string (FEN_MEMORY_CRITICAL), ==, "critical");
+}
+
+static gsize
+shed_cache (FenMemoryMonitor *monitor, gpointer user_data)
+{
+  gint64 *cache = user_data;
+  gint64 freed = *cache;
+
+  fen_memory_monitor_account (monitor, FEN_MEMORY_CACHE, -freed);
+  *cache = 0;
+  return (gsize) freed;
+}
+
+static void
+test_make_room (void)
+{
+  g_autoptr(FenMemoryMonitor) monitor = fen_memory_monitor_new (32);
+  g_autoptr(FenStore) store = fen_store_new ();
+  g_autoptr(GArray) evicted = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GError) error = NULL;
+  gint64 cache = 50000;
+  guint ids[4];
+
+  fen_memory_monitor_set_store (monitor, store);
+  fen_memory_monitor_set_shedder (monitor, shed_cache, &cache);
+  fen_memory_monitor_set_budget (monitor, 1200000, 0.8, 0.9);  /* 960 kB / 1,080 kB */
+  fen_memory_monitor_account (monitor, FEN_MEMORY_CACHE, cache);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(FenImage) image = fen_test_image_new (FEN_TEST_U8, 1000, 200, 1); /* 200 kB */
+      ids[i] = fen_store_add (store, image);
+    }
+  /* Held 850 kB: room for 10 kB without anything shed. */
+  g_assert_true (fen_memory_monitor_make_room (monitor, 10000, evicted, &error));
+  g_assert_cmpint (cache, ==, 50000);
+
+  /* 850 + 150 passes warning: caches go, and that is enough. */
+  g_assert_true (fen_memory_monitor_make_room (monitor, 150000, evicted, &error));
+  g_assert_cmpint (cache, ==, 0);
+  g_assert_cmpuint (evicted->len, ==, 0);
+
+  /* 800 + 600 passes critical: the least recently viewed unpinned images go. */
+  fen_store_pin (store, ids[0], TRUE);     /* on screen */
+  fen_store_touch (store, ids[1]);         /* viewed after ids[2] and ids[3] */
+  g_assert_true (fen_memory_monitor_make_room (monitor, 600000, evicted, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (evicted->len, ==, 2);
+  g_assert_cmpuint (g_array_index (evicted, guint, 0), ==, ids[2]);
+  g_assert_cmpuint (g_array_index (evicted, guint, 1), ==, ids[3]);
+  g_assert_cmpuint (fen_store_get_bytes (store), ==, 400000);
+  g_assert_cmpstr (fen_memory_monitor_get_operation (monitor, 0)->before.label, ==, "evict images");
+
+  /* More than the budget can hold with the pinned image left: refused. */
+  g_assert_false (fen_memory_monitor_make_room (monitor, 900000, evicted, &error));
+  g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TOO_LARGE);
+  g_assert_true (fen_store_is_evicted (store, ids[1]));
+  g_assert_false (fen_store_is_evicted (store, ids[0]));
 }
 
 static void
@@ -148,6 +208,7 @@ main (int argc, char **argv)
   g_test_add_func ("/memory/log/no-patient-data", test_log_has_no_patient_data);
   g_test_add_func ("/memory/accounts-and-report", test_accounts_and_report);
   g_test_add_func ("/memory/budget-state", test_budget_state);
+  g_test_add_func ("/memory/make-room", test_make_room);
   g_test_add_func ("/memory/format-size", test_format_size);
   return g_test_run ();
 }

@@ -162,12 +162,90 @@ test_stored_range (void)
   g_assert_cmpint (hi, ==, 32767);
 }
 
+static void
+test_evict_restore (void)
+{
+  g_autoptr(FenStore) store = fen_store_new ();
+  g_autoptr(FenImage) image = fen_test_image_new (FEN_TEST_S16, 300, 200, 2);
+  g_autoptr(FenImage) fresh = fen_test_image_new (FEN_TEST_S16, 300, 200, 2);
+  g_autoptr(FenImage) changed = fen_test_image_new (FEN_TEST_S16, 300, 200, 2);
+  g_autoptr(GError) error = NULL;
+  guint64 sum = fen_image_checksum (image);
+  gint32 lo, hi, lo2, hi2;
+  guint id = fen_store_add (store, image);
+
+  fen_image_get_stored_range (image, &lo, &hi);
+  fen_store_pin (store, id, TRUE);
+  g_assert_cmpuint (fen_store_evict (store, id), ==, 0);     /* on screen: kept */
+  fen_store_pin (store, id, FALSE);
+  g_assert_cmpuint (fen_store_evict (store, id), ==, 240000);
+  g_assert_true (fen_store_is_evicted (store, id));
+  g_assert_false (fen_image_has_pixels (image));
+  g_assert_null (fen_image_get_frame (image, 1));
+  g_assert_cmpuint (fen_store_get_bytes (store), ==, 0);
+  {
+    g_autoptr(GArray) buffers = fen_store_list_buffers (store);
+    g_assert_cmpuint (buffers->len, ==, 0);
+  }
+  /* Metadata and the value range survive. */
+  g_assert_cmpuint (fen_image_get_width (image), ==, 300);
+  fen_image_get_stored_range (image, &lo2, &hi2);
+  g_assert_cmpint (lo, ==, lo2);
+  g_assert_cmpint (hi, ==, hi2);
+
+  /* A reload whose pixels differ is refused... */
+  ((gint16 *) fen_image_get_pixels_mutable (changed))[12345] ^= 1;
+  g_assert_false (fen_store_restore (store, id, changed, &error));
+  g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT);
+  g_assert_true (fen_store_is_evicted (store, id));
+
+  /* ...an identical one is adopted, buffer and all (no copy). */
+  {
+    const void *buffer = fen_image_get_frame (fresh, 0);
+    g_assert_true (fen_store_restore (store, id, fresh, NULL));
+    g_assert_true (fen_image_get_frame (image, 0) == buffer);
+  }
+  g_assert_false (fen_image_has_pixels (fresh));
+  g_assert_cmpuint (fen_image_checksum (image), ==, sum);
+  g_assert_cmpuint (fen_store_get_bytes (store), ==, 240000);
+  g_assert_true (fen_store_close (store, id));
+  g_assert_cmpuint (fen_store_get_bytes (store), ==, 0);
+}
+
+static void
+test_shed_order (void)
+{
+  g_autoptr(FenStore) store = fen_store_new ();
+  g_autoptr(GArray) evicted = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint ids[5];
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(FenImage) image = fen_test_image_new (FEN_TEST_U8, 100, 100, 1);
+      ids[i] = fen_store_add (store, image);
+    }
+  fen_store_touch (store, ids[0]);
+  fen_store_pin (store, ids[1], TRUE);
+  /* 50,000 held; down to 20,000: three go, oldest view first, the pinned one stays. */
+  g_assert_cmpuint (fen_store_shed (store, 20000, evicted), ==, 30000);
+  g_assert_cmpuint (evicted->len, ==, 3);
+  g_assert_cmpuint (g_array_index (evicted, guint, 0), ==, ids[2]);
+  g_assert_cmpuint (g_array_index (evicted, guint, 1), ==, ids[3]);
+  g_assert_cmpuint (g_array_index (evicted, guint, 2), ==, ids[4]);
+  /* Nothing unpinned is left to shed below that. */
+  g_assert_cmpuint (fen_store_shed (store, 0, NULL), ==, 10000);
+  g_assert_false (fen_store_is_evicted (store, ids[1]));
+  g_assert_cmpuint (fen_store_get_bytes (store), ==, 10000);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/store/accounting", test_accounting);
   g_test_add_func ("/store/close-frees", test_close_frees);
+  g_test_add_func ("/store/evict-restore", test_evict_restore);
+  g_test_add_func ("/store/shed-least-recent-first", test_shed_order);
   g_test_add_func ("/image/size-checks", test_size_checks);
   g_test_add_func ("/image/info-copy", test_info_copy);
   g_test_add_func ("/image/stored-range", test_stored_range);

@@ -137,6 +137,14 @@ gboolean  fen_image_is_color          (const FenImage *image);
 
 /* Pixels of one frame (borrowed, valid while the caller holds a reference). */
 const void *fen_image_get_frame       (const FenImage *image, guint frame);
+/* FALSE while the store has evicted the pixels (metadata stays). */
+gboolean  fen_image_has_pixels        (const FenImage *image);
+/* A 64-bit FNV-1a hash of the pixel buffer: proves a reload bit-identical. */
+guint64   fen_image_checksum          (const FenImage *image);
+/* For the store: frees the buffer (returns its size) / takes @donor's. */
+gsize     _fen_image_drop_pixels      (FenImage *image);
+gboolean  _fen_image_adopt_pixels     (FenImage *image, FenImage *donor);
+
 /* For loaders only, while the image is being filled. */
 void     *fen_image_get_pixels_mutable (FenImage *image);
 

@@ -37,6 +37,17 @@ FenImage *fen_load_into_store (FenStore             *store,
                                const FenLoadOptions *options,
                                GError              **error);
 
+/**
+ * fen_load_restore:
+ * Reads the file of evicted image @id again and hands its pixels back to the
+ * store (fen_store_restore(): bit-identical or an error). Nothing to do for
+ * an image that is not evicted.
+ */
+gboolean  fen_load_restore (FenStore             *store,
+                            guint                 id,
+                            const FenLoadOptions *options,
+                            GError              **error);
+
 FenImage *fen_dicom_load (const char *path, const FenLoadOptions *options, GError **error);
 FenImage *fen_png_load   (const char *path, const FenLoadOptions *options, GError **error);
 FenImage *fen_tiff_load  (const char *path, const FenLoadOptions *options, GError **error);

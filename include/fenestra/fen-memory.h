@@ -79,11 +79,39 @@ guint    fen_memory_monitor_get_n_operations (FenMemoryMonitor *monitor);
 /* @index 0 is the newest. Returns: (transfer none). */
 const FenMemoryOperation *fen_memory_monitor_get_operation (FenMemoryMonitor *monitor, guint index);
 
-/* Budget: @budget bytes of RSS, warning and critical as fractions of it. */
+/* Budget: @budget bytes, warning and critical as fractions of it. The state
+ * compares the bytes the monitor holds (store + caches + render buffers) with
+ * it: RSS beyond those is libraries and GTK, which shedding cannot change. */
 void     fen_memory_monitor_set_budget  (FenMemoryMonitor *monitor, gint64 budget, double warning, double critical);
 gint64   fen_memory_monitor_get_budget  (FenMemoryMonitor *monitor);
 FenMemoryState fen_memory_monitor_get_state (FenMemoryMonitor *monitor);
 const char *fen_memory_state_to_string  (FenMemoryState state);
+
+/**
+ * FenMemoryShedder:
+ * Called by fen_memory_monitor_make_room() to drop caches (pyramid levels,
+ * thumbnails beyond what is shown) at warning level. Returns the bytes freed.
+ */
+typedef gsize (*FenMemoryShedder) (FenMemoryMonitor *monitor, gpointer user_data);
+void     fen_memory_monitor_set_shedder (FenMemoryMonitor *monitor, FenMemoryShedder shedder, gpointer user_data);
+
+/* Bytes the monitor counts against the budget: store + caches + render buffers. */
+gint64   fen_memory_monitor_get_held    (FenMemoryMonitor *monitor);
+/* The state of @held bytes against the budget's levels. */
+FenMemoryState fen_memory_monitor_state_for (FenMemoryMonitor *monitor, gint64 held);
+
+/**
+ * fen_memory_monitor_make_room:
+ * Before a load of @incoming bytes: if the held bytes plus @incoming would
+ * pass the warning level, sheds caches; if they would still pass the
+ * critical level, evicts the least recently viewed images that are not
+ * pinned (fen_store_shed()). Each eviction round is a snapshot in the log.
+ * @evicted_ids: (nullable): receives the ids evicted
+ * Returns: %FALSE with %FEN_IO_ERROR_TOO_LARGE when the load cannot fit
+ * below the critical level even then.
+ */
+gboolean fen_memory_monitor_make_room   (FenMemoryMonitor *monitor, gsize incoming,
+                                         GArray *evicted_ids, GError **error);
 
 /* Returns: (transfer full): the text report: now, budget, operations, large buffers. */
 char    *fen_memory_monitor_report      (FenMemoryMonitor *monitor);

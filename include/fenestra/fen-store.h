@@ -49,6 +49,40 @@ GArray   *fen_store_list_ids     (FenStore *store);
 /* Returns: (transfer full): #FenBufferInfo of every buffer, largest first. */
 GArray   *fen_store_list_buffers (FenStore *store);
 
+/* Eviction under memory pressure. Evict and restore run on the thread that
+ * renders (the viewer's main thread), so no render reads a buffer as it goes. */
+
+/* Marks @id as viewed now: the least recently viewed go first. */
+void      fen_store_touch        (FenStore *store, guint id);
+/* Pins (on screen: never evicted) or unpins @id; pins count. */
+void      fen_store_pin          (FenStore *store, guint id, gboolean pin);
+gboolean  fen_store_is_evicted   (FenStore *store, guint id);
+
+/**
+ * fen_store_evict:
+ * Frees the pixels of @id unless it is pinned, keeping its metadata and a
+ * checksum of the pixels. Returns: the bytes freed.
+ */
+gsize     fen_store_evict        (FenStore *store, guint id);
+
+/**
+ * fen_store_shed:
+ * Evicts unpinned images, least recently viewed first, until the store
+ * holds at most @target_bytes or only pinned images are left.
+ * @evicted_ids: (nullable): receives the guint ids evicted
+ * Returns: the bytes freed.
+ */
+gsize     fen_store_shed         (FenStore *store, gsize target_bytes, GArray *evicted_ids);
+
+/**
+ * fen_store_restore:
+ * Gives an evicted image its pixels back from @fresh, a new load of the same
+ * file, whose buffer is taken over (no copy) after checking that it is
+ * bit-identical to what was evicted.
+ * Returns: %FALSE with %FEN_IO_ERROR_CORRUPT if the file changed.
+ */
+gboolean  fen_store_restore      (FenStore *store, guint id, FenImage *fresh, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FenStore, fen_store_unref)
 
 G_END_DECLS

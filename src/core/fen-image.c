@@ -293,7 +293,63 @@ const void *
 fen_image_get_frame (const FenImage *image, guint frame)
 {
   g_return_val_if_fail (frame < image->info.frames, NULL);
+  if (image->pixels == NULL)
+    return NULL;
   return image->pixels + (gsize) frame * image->frame_bytes;
+}
+
+gboolean
+fen_image_has_pixels (const FenImage *image)
+{
+  return image->pixels != NULL;
+}
+
+guint64
+fen_image_checksum (const FenImage *image)
+{
+  /* FNV-1a over 64-bit words: fast enough to run before every eviction. */
+  const guint8 *p = image->pixels;
+  guint64 hash = 0xcbf29ce484222325ull;
+  gsize i = 0;
+
+  g_return_val_if_fail (p != NULL, 0);
+  for (; i + 8 <= image->pixel_bytes; i += 8)
+    {
+      guint64 word;
+      memcpy (&word, p + i, 8);
+      hash = (hash ^ word) * 0x100000001b3ull;
+    }
+  for (; i < image->pixel_bytes; i++)
+    hash = (hash ^ p[i]) * 0x100000001b3ull;
+  return hash;
+}
+
+gsize
+_fen_image_drop_pixels (FenImage *image)
+{
+  gsize bytes = image->pixels != NULL ? image->pixel_bytes : 0;
+  gint32 lo, hi;
+
+  /* The range outlives the pixels: auto-window and drag sensitivity use it. */
+  if (image->pixels != NULL)
+    fen_image_get_stored_range (image, &lo, &hi);
+  g_clear_pointer (&image->pixels, g_free);
+  return bytes;
+}
+
+gboolean
+_fen_image_adopt_pixels (FenImage *image, FenImage *donor)
+{
+  const FenImageInfo *a = &image->info, *b = &donor->info;
+
+  if (image->pixels != NULL || donor->pixels == NULL ||
+      image->pixel_bytes != donor->pixel_bytes || a->rows != b->rows ||
+      a->columns != b->columns || a->frames != b->frames ||
+      a->samples_per_pixel != b->samples_per_pixel || a->bits_allocated != b->bits_allocated ||
+      a->pixel_representation != b->pixel_representation)
+    return FALSE;
+  image->pixels = g_steal_pointer (&donor->pixels);
+  return TRUE;
 }
 
 void *
@@ -327,6 +383,12 @@ void
 fen_image_get_stored_range (FenImage *image, gint32 *min, gint32 *max)
 {
   g_mutex_lock (&image->range_lock);
+  if (!image->range_known && image->pixels == NULL)
+    {
+      g_mutex_unlock (&image->range_lock);
+      fen_image_get_type_range (image, min, max);
+      return;
+    }
   if (!image->range_known)
     {
       gsize n = image->pixel_bytes / image->bytes_per_sample;
@@ -371,6 +433,8 @@ fen_image_get_stored_value (const FenImage *image, guint frame, guint x, guint y
   gsize index;
 
   g_return_val_if_fail (frame < info->frames && x < info->columns && y < info->rows, 0);
+  if (image->pixels == NULL)
+    return 0;
   index = ((gsize) frame * info->rows + y) * info->columns * info->samples_per_pixel
           + (gsize) x * info->samples_per_pixel;
   return fen_image_sample_at (image, index);

@@ -29,6 +29,8 @@ struct _FenMemoryMonitor
 
   FenMemoryListener   listener;
   gpointer            listener_data;
+  FenMemoryShedder    shedder;
+  gpointer            shedder_data;
 
   gint64              cache_bytes;   /* atomic */
   gint64              render_bytes;  /* atomic */
@@ -311,19 +313,87 @@ fen_memory_monitor_get_budget (FenMemoryMonitor *monitor)
   return monitor->budget;
 }
 
+gint64
+fen_memory_monitor_get_held (FenMemoryMonitor *monitor)
+{
+  FenMemorySnapshot now;
+
+  fen_memory_monitor_snapshot (monitor, "", &now);
+  return now.store_bytes + now.cache_bytes + now.render_bytes;
+}
+
+FenMemoryState
+fen_memory_monitor_state_for (FenMemoryMonitor *monitor, gint64 held)
+{
+  if (monitor->budget <= 0)
+    return FEN_MEMORY_NORMAL;
+  if (held >= monitor->critical * monitor->budget)
+    return FEN_MEMORY_CRITICAL;
+  if (held >= monitor->warning * monitor->budget)
+    return FEN_MEMORY_WARNING;
+  return FEN_MEMORY_NORMAL;
+}
+
 FenMemoryState
 fen_memory_monitor_get_state (FenMemoryMonitor *monitor)
 {
-  gint64 rss;
+  return fen_memory_monitor_state_for (monitor, fen_memory_monitor_get_held (monitor));
+}
+
+void
+fen_memory_monitor_set_shedder (FenMemoryMonitor *monitor, FenMemoryShedder shedder, gpointer user_data)
+{
+  monitor->shedder = shedder;
+  monitor->shedder_data = user_data;
+}
+
+gboolean
+fen_memory_monitor_make_room (FenMemoryMonitor *monitor, gsize incoming,
+                              GArray *evicted_ids, GError **error)
+{
+  gint64 warning = (gint64) (monitor->warning * monitor->budget);
+  gint64 critical = (gint64) (monitor->critical * monitor->budget);
+  FenMemoryOperation op;
+  gint64 held;
+  char a[32], b[32];
 
   if (monitor->budget <= 0)
-    return FEN_MEMORY_NORMAL;
-  fen_memory_read_process (&rss, NULL, NULL);
-  if (rss >= monitor->critical * monitor->budget)
-    return FEN_MEMORY_CRITICAL;
-  if (rss >= monitor->warning * monitor->budget)
-    return FEN_MEMORY_WARNING;
-  return FEN_MEMORY_NORMAL;
+    return TRUE;
+  held = fen_memory_monitor_get_held (monitor);
+  if (held + (gint64) incoming <= warning)
+    return TRUE;
+
+  /* Warning: caches of what is not on screen go first. */
+  if (monitor->shedder != NULL)
+    {
+      fen_memory_monitor_begin (monitor, &op, "shed caches");
+      monitor->shedder (monitor, monitor->shedder_data);
+      fen_memory_monitor_end (monitor, &op);
+      held = fen_memory_monitor_get_held (monitor);
+    }
+
+  /* Critical: the least recently viewed images' pixels. */
+  if (held + (gint64) incoming > critical && monitor->store != NULL)
+    {
+      gint64 others = held - (gint64) fen_store_get_bytes (monitor->store);
+      gint64 target = critical - (gint64) incoming - others;
+
+      fen_memory_monitor_begin (monitor, &op, "evict images");
+      fen_store_shed (monitor->store, (gsize) MAX (target, 0), evicted_ids);
+      fen_memory_monitor_end (monitor, &op);
+      held = fen_memory_monitor_get_held (monitor);
+    }
+
+  if (held + (gint64) incoming > critical)
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TOO_LARGE,
+                   "the image needs %s, but only %s of the memory budget is free even "
+                   "after evicting every image not on screen",
+                   fen_memory_format_size ((gint64) incoming, a, sizeof a),
+                   fen_memory_format_size (MAX (critical - held, 0), b, sizeof b));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 const char *

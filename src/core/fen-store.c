@@ -1,10 +1,22 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fen-store.c: the open images. The store holds one reference per image and
  * counts the bytes of their pixel buffers; closing drops that reference, so
- * the buffer goes the moment no view still reads it. */
+ * the buffer goes the moment no view still reads it. Under memory pressure
+ * the store evicts the pixels of the least recently viewed images that are
+ * not on screen (pinned), keeping their metadata, and takes them back,
+ * checked bit-identical, when a loader reads the file again. */
 #define G_LOG_DOMAIN "fen-store"
 
 #include "fenestra/fen-store.h"
+
+typedef struct
+{
+  FenImage *image;       /* owned reference */
+  guint64   last_used;   /* store clock at the last touch */
+  guint     pins;        /* > 0 while on screen: never evicted */
+  gboolean  evicted;
+  guint64   checksum;    /* of the pixels when evicted */
+} FenStoreEntry;
 
 struct _FenStore
 {
@@ -12,9 +24,10 @@ struct _FenStore
   GMutex          lock;
 
   /* Owned, guarded by lock */
-  GPtrArray      *images;   /* FenImage*, in the order opened */
+  GArray         *entries;  /* FenStoreEntry, in the order opened */
   guint           next_id;
-  gsize           bytes;
+  guint64         clock;
+  gsize           bytes;    /* resident pixel bytes */
 };
 
 FenStore *
@@ -24,7 +37,7 @@ fen_store_new (void)
 
   g_atomic_ref_count_init (&store->ref_count);
   g_mutex_init (&store->lock);
-  store->images = g_ptr_array_new_with_free_func ((GDestroyNotify) fen_image_unref);
+  store->entries = g_array_new (FALSE, TRUE, sizeof (FenStoreEntry));
   store->next_id = 1;
   return store;
 }
@@ -43,7 +56,9 @@ fen_store_unref (FenStore *store)
   g_return_if_fail (store != NULL);
   if (!g_atomic_ref_count_dec (&store->ref_count))
     return;
-  g_ptr_array_unref (store->images);
+  for (guint i = 0; i < store->entries->len; i++)
+    fen_image_unref (g_array_index (store->entries, FenStoreEntry, i).image);
+  g_array_unref (store->entries);
   g_mutex_clear (&store->lock);
   g_free (store);
 }
@@ -58,17 +73,26 @@ fen_store_add (FenStore *store, FenImage *image)
   g_mutex_lock (&store->lock);
   id = store->next_id++;
   _fen_image_set_id (image, id);
-  g_ptr_array_add (store->images, fen_image_ref (image));
+  {
+    FenStoreEntry entry = { fen_image_ref (image), ++store->clock, 0, FALSE, 0 };
+    g_array_append_val (store->entries, entry);
+  }
   store->bytes += fen_image_get_pixel_bytes (image);
   g_mutex_unlock (&store->lock);
   return id;
 }
 
+static FenStoreEntry *
+fen_store_entry (FenStore *store, guint i)
+{
+  return &g_array_index (store->entries, FenStoreEntry, i);
+}
+
 static gint
 fen_store_index_of (FenStore *store, guint id)
 {
-  for (guint i = 0; i < store->images->len; i++)
-    if (fen_image_get_id (g_ptr_array_index (store->images, i)) == id)
+  for (guint i = 0; i < store->entries->len; i++)
+    if (fen_image_get_id (fen_store_entry (store, i)->image) == id)
       return (gint) i;
   return -1;
 }
@@ -82,7 +106,7 @@ fen_store_lookup (FenStore *store, guint id)
   g_mutex_lock (&store->lock);
   index = fen_store_index_of (store, id);
   if (index >= 0)
-    image = g_ptr_array_index (store->images, index);
+    image = fen_store_entry (store, index)->image;
   g_mutex_unlock (&store->lock);
   return image;
 }
@@ -100,8 +124,10 @@ fen_store_close (FenStore *store, guint id)
       g_mutex_unlock (&store->lock);
       return FALSE;
     }
-  image = g_ptr_array_steal_index (store->images, index);
-  store->bytes -= fen_image_get_pixel_bytes (image);
+  image = fen_store_entry (store, index)->image;
+  if (!fen_store_entry (store, index)->evicted)
+    store->bytes -= fen_image_get_pixel_bytes (image);
+  g_array_remove_index (store->entries, index);
   g_mutex_unlock (&store->lock);
 
   /* Outside the lock: freeing a large buffer (munmap) takes a while. */
@@ -126,7 +152,7 @@ fen_store_get_n_images (FenStore *store)
   guint n;
 
   g_mutex_lock (&store->lock);
-  n = store->images->len;
+  n = store->entries->len;
   g_mutex_unlock (&store->lock);
   return n;
 }
@@ -137,9 +163,9 @@ fen_store_list_ids (FenStore *store)
   GArray *ids = g_array_new (FALSE, FALSE, sizeof (guint));
 
   g_mutex_lock (&store->lock);
-  for (guint i = 0; i < store->images->len; i++)
+  for (guint i = 0; i < store->entries->len; i++)
     {
-      guint id = fen_image_get_id (g_ptr_array_index (store->images, i));
+      guint id = fen_image_get_id (fen_store_entry (store, i)->image);
       g_array_append_val (ids, id);
     }
   g_mutex_unlock (&store->lock);
@@ -162,11 +188,13 @@ fen_store_list_buffers (FenStore *store)
   GArray *list = g_array_new (FALSE, TRUE, sizeof (FenBufferInfo));
 
   g_mutex_lock (&store->lock);
-  for (guint i = 0; i < store->images->len; i++)
+  for (guint i = 0; i < store->entries->len; i++)
     {
-      FenImage *image = g_ptr_array_index (store->images, i);
+      FenImage *image = fen_store_entry (store, i)->image;
       FenBufferInfo info = { 0 };
 
+      if (fen_store_entry (store, i)->evicted)
+        continue;
       info.image_id = fen_image_get_id (image);
       g_snprintf (info.owner, sizeof info.owner, "%s pixels", fen_image_get_log_name (image));
       info.bytes = fen_image_get_pixel_bytes (image);
@@ -175,4 +203,140 @@ fen_store_list_buffers (FenStore *store)
   g_mutex_unlock (&store->lock);
   g_array_sort (list, fen_store_compare_buffers);
   return list;
+}
+
+void
+fen_store_touch (FenStore *store, guint id)
+{
+  gint index;
+
+  g_mutex_lock (&store->lock);
+  index = fen_store_index_of (store, id);
+  if (index >= 0)
+    fen_store_entry (store, index)->last_used = ++store->clock;
+  g_mutex_unlock (&store->lock);
+}
+
+void
+fen_store_pin (FenStore *store, guint id, gboolean pin)
+{
+  gint index;
+
+  g_mutex_lock (&store->lock);
+  index = fen_store_index_of (store, id);
+  if (index >= 0)
+    {
+      FenStoreEntry *entry = fen_store_entry (store, index);
+      if (pin)
+        {
+          entry->pins++;
+          entry->last_used = ++store->clock;
+        }
+      else if (entry->pins > 0)
+        entry->pins--;
+    }
+  g_mutex_unlock (&store->lock);
+}
+
+gboolean
+fen_store_is_evicted (FenStore *store, guint id)
+{
+  gboolean evicted = FALSE;
+  gint index;
+
+  g_mutex_lock (&store->lock);
+  index = fen_store_index_of (store, id);
+  if (index >= 0)
+    evicted = fen_store_entry (store, index)->evicted;
+  g_mutex_unlock (&store->lock);
+  return evicted;
+}
+
+/* Called with the lock held. */
+static gsize
+fen_store_evict_entry (FenStore *store, FenStoreEntry *entry)
+{
+  gsize freed;
+
+  if (entry->evicted || entry->pins > 0)
+    return 0;
+  entry->checksum = fen_image_checksum (entry->image);
+  freed = _fen_image_drop_pixels (entry->image);
+  entry->evicted = TRUE;
+  store->bytes -= freed;
+  return freed;
+}
+
+gsize
+fen_store_evict (FenStore *store, guint id)
+{
+  gsize freed = 0;
+  gint index;
+
+  g_mutex_lock (&store->lock);
+  index = fen_store_index_of (store, id);
+  if (index >= 0)
+    freed = fen_store_evict_entry (store, fen_store_entry (store, index));
+  g_mutex_unlock (&store->lock);
+  return freed;
+}
+
+gsize
+fen_store_shed (FenStore *store, gsize target_bytes, GArray *evicted_ids)
+{
+  gsize freed = 0;
+
+  g_mutex_lock (&store->lock);
+  while (store->bytes > target_bytes)
+    {
+      FenStoreEntry *oldest = NULL;
+
+      for (guint i = 0; i < store->entries->len; i++)
+        {
+          FenStoreEntry *entry = fen_store_entry (store, i);
+          if (!entry->evicted && entry->pins == 0 &&
+              (oldest == NULL || entry->last_used < oldest->last_used))
+            oldest = entry;
+        }
+      if (oldest == NULL)
+        break;  /* everything left is on screen */
+      freed += fen_store_evict_entry (store, oldest);
+      if (evicted_ids != NULL)
+        {
+          guint id = fen_image_get_id (oldest->image);
+          g_array_append_val (evicted_ids, id);
+        }
+    }
+  g_mutex_unlock (&store->lock);
+  return freed;
+}
+
+gboolean
+fen_store_restore (FenStore *store, guint id, FenImage *fresh, GError **error)
+{
+  FenStoreEntry *entry;
+  gint index;
+
+  g_mutex_lock (&store->lock);
+  index = fen_store_index_of (store, id);
+  if (index < 0 || !fen_store_entry (store, index)->evicted)
+    {
+      g_mutex_unlock (&store->lock);
+      return TRUE;  /* closed meanwhile, or never evicted: nothing to do */
+    }
+  entry = fen_store_entry (store, index);
+  if (fen_image_checksum (fresh) != entry->checksum ||
+      !_fen_image_adopt_pixels (entry->image, fresh))
+    {
+      g_mutex_unlock (&store->lock);
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT,
+                   "%s: the file changed since it was opened; close and open it again",
+                   fen_image_get_log_name (entry->image));
+      return FALSE;
+    }
+  entry->evicted = FALSE;
+  entry->last_used = ++store->clock;
+  store->bytes += fen_image_get_pixel_bytes (entry->image);
+  g_mutex_unlock (&store->lock);
+  return TRUE;
 }

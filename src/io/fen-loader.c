@@ -105,3 +105,25 @@ fen_load_into_store (FenStore             *store,
   /* The store's reference keeps the image alive once ours goes. */
   return image;
 }
+
+gboolean
+fen_load_restore (FenStore             *store,
+                  guint                 id,
+                  const FenLoadOptions *options,
+                  GError              **error)
+{
+  FenImage *image = fen_store_lookup (store, id);
+  g_autoptr(FenImage) fresh = NULL;
+
+  if (image == NULL || !fen_store_is_evicted (store, id))
+    return TRUE;
+  if (fen_image_get_path (image) == NULL)
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_OPEN,
+                   "%s: evicted, and there is no file to read it from again",
+                   fen_image_get_log_name (image));
+      return FALSE;
+    }
+  fresh = fen_load_file (fen_image_get_path (image), options, error);
+  return fresh != NULL && fen_store_restore (store, id, fresh, error);
+}
