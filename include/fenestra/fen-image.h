@@ -106,6 +106,30 @@ gboolean  fen_image_compute_size (const FenImageInfo *info,
                                   GError            **error);
 
 /**
+ * FenLoadOptions:
+ * @max_pixel_bytes: refuse images whose pixel buffer would be larger (0: no limit)
+ * @reserve: (nullable): asked, once the size is known and checked but before
+ *   the buffer is allocated, to make room for @bytes (e.g. by shedding
+ *   under the memory budget); returning %FALSE with @error refuses the load.
+ *   Runs on the loading thread.
+ */
+typedef struct {
+  gsize    max_pixel_bytes;
+  gboolean (*reserve) (gsize bytes, gpointer user_data, GError **error);
+  gpointer reserve_data;
+} FenLoadOptions;
+
+/**
+ * fen_image_new_for_load:
+ * What loaders call: fen_image_new() under @options (nullable): the size
+ * limit, then the reserve hook, then the allocation.
+ * Returns: (transfer full): the image or %NULL with @error set.
+ */
+FenImage *fen_image_new_for_load (const FenImageInfo   *info,
+                                  const FenLoadOptions *options,
+                                  GError              **error);
+
+/**
  * fen_image_new:
  * Validates @info, copies it and allocates the image's one pixel buffer
  * (uninitialised; the loader fills every byte).

@@ -8,13 +8,6 @@
 
 G_BEGIN_DECLS
 
-/**
- * FenLoadOptions:
- * @max_pixel_bytes: refuse images whose pixel buffer would be larger (0: no limit)
- */
-typedef struct {
-  gsize max_pixel_bytes;
-} FenLoadOptions;
 
 /**
  * fen_load_file:

@@ -70,13 +70,16 @@ void     fen_memory_monitor_snapshot    (FenMemoryMonitor *monitor, const char *
 /* Starts an operation: takes the before snapshot (resets the peak mark). */
 void     fen_memory_monitor_begin       (FenMemoryMonitor *monitor, FenMemoryOperation *op,
                                          const char *format, ...) G_GNUC_PRINTF (3, 4);
-/* Ends it: the after snapshot, into the ring, the log and the listener. */
+/* Ends it: the after snapshot, into the ring, the log and the listener.
+ * Thread-safe; the listener runs on the calling thread (a GUI must hop to
+ * its main thread itself). */
 void     fen_memory_monitor_end         (FenMemoryMonitor *monitor, FenMemoryOperation *op);
 /* begin + end at once: a mark in the log ("start", "state warning"). */
 void     fen_memory_monitor_mark        (FenMemoryMonitor *monitor, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 guint    fen_memory_monitor_get_n_operations (FenMemoryMonitor *monitor);
-/* @index 0 is the newest. Returns: (transfer none). */
+/* @index 0 is the newest. Returns: (transfer none): valid until @capacity
+ * more operations end; read it on the thread that ends operations. */
 const FenMemoryOperation *fen_memory_monitor_get_operation (FenMemoryMonitor *monitor, guint index);
 
 /* Budget: @budget bytes, warning and critical as fractions of it. The state

@@ -218,6 +218,22 @@ fen_image_new (const FenImageInfo *info,
 }
 
 FenImage *
+fen_image_new_for_load (const FenImageInfo   *info,
+                        const FenLoadOptions *options,
+                        GError              **error)
+{
+  gsize max_bytes = options != NULL ? options->max_pixel_bytes : 0;
+  gsize bytes;
+
+  if (!fen_image_compute_size (info, max_bytes, &bytes, error))
+    return NULL;
+  if (options != NULL && options->reserve != NULL &&
+      !options->reserve (bytes, options->reserve_data, error))
+    return NULL;
+  return fen_image_new (info, max_bytes, error);
+}
+
+FenImage *
 fen_image_ref (FenImage *image)
 {
   g_return_val_if_fail (image != NULL, NULL);

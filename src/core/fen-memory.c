@@ -16,6 +16,10 @@
 
 struct _FenMemoryMonitor
 {
+  /* Guards the ring, the serial and the log: operations may end on a
+   * loading thread (fen_memory_monitor_make_room from a reserve hook). */
+  GMutex              lock;
+
   /* Owned */
   FenMemoryOperation *ring;
   guint               capacity;
@@ -115,6 +119,7 @@ fen_memory_monitor_new (guint capacity)
 {
   FenMemoryMonitor *monitor = g_new0 (FenMemoryMonitor, 1);
 
+  g_mutex_init (&monitor->lock);
   monitor->capacity = MAX (capacity, 1u);
   monitor->ring = g_new0 (FenMemoryOperation, monitor->capacity);
   monitor->budget = fen_memory_get_physical () / 2;
@@ -132,6 +137,7 @@ fen_memory_monitor_free (FenMemoryMonitor *monitor)
     fclose (monitor->log);
   g_clear_pointer (&monitor->store, fen_store_unref);
   g_free (monitor->ring);
+  g_mutex_clear (&monitor->lock);
   g_free (monitor);
 }
 
@@ -250,24 +256,28 @@ fen_memory_operation_to_json (const FenMemoryOperation *op)
 void
 fen_memory_monitor_end (FenMemoryMonitor *monitor, FenMemoryOperation *op)
 {
-  FenMemoryOperation *slot;
+  FenMemoryOperation copy;
+  g_autofree char *json = NULL;
 
   fen_memory_monitor_snapshot (monitor, op->before.label, &op->after);
-  op->serial = ++monitor->serial;
 
-  slot = &monitor->ring[monitor->head];
-  *slot = *op;
+  g_mutex_lock (&monitor->lock);
+  op->serial = ++monitor->serial;
+  monitor->ring[monitor->head] = *op;
   monitor->head = (monitor->head + 1) % monitor->capacity;
   monitor->count = MIN (monitor->count + 1, monitor->capacity);
-
   if (monitor->log != NULL)
     {
-      g_autofree char *json = fen_memory_operation_to_json (op);
+      json = fen_memory_operation_to_json (op);
       fputs (json, monitor->log);
       fputc ('\n', monitor->log);
     }
+  copy = *op;
+  g_mutex_unlock (&monitor->lock);
+
+  /* Outside the lock, with a copy: the listener may read the ring. */
   if (monitor->listener != NULL)
-    monitor->listener (monitor, slot, monitor->listener_data);
+    monitor->listener (monitor, &copy, monitor->listener_data);
 }
 
 void
@@ -289,14 +299,26 @@ fen_memory_monitor_mark (FenMemoryMonitor *monitor, const char *format, ...)
 guint
 fen_memory_monitor_get_n_operations (FenMemoryMonitor *monitor)
 {
-  return monitor->count;
+  guint count;
+
+  g_mutex_lock (&monitor->lock);
+  count = monitor->count;
+  g_mutex_unlock (&monitor->lock);
+  return count;
 }
 
 const FenMemoryOperation *
 fen_memory_monitor_get_operation (FenMemoryMonitor *monitor, guint index)
 {
-  g_return_val_if_fail (index < monitor->count, NULL);
-  return &monitor->ring[(monitor->head + monitor->capacity - 1 - index) % monitor->capacity];
+  const FenMemoryOperation *op;
+
+  g_mutex_lock (&monitor->lock);
+  op = index < monitor->count
+       ? &monitor->ring[(monitor->head + monitor->capacity - 1 - index) % monitor->capacity]
+       : NULL;
+  g_mutex_unlock (&monitor->lock);
+  g_return_val_if_fail (op != NULL, NULL);
+  return op;
 }
 
 void

@@ -284,9 +284,7 @@ fen_png_read_body (FenPngReader *reader)
   /* pHYs is left alone on purpose: it describes print or screen size (often
    * a default 72 dpi), not the patient, and a pixel spacing taken from it
    * would make measurements look calibrated when they are not. */
-  reader->image = fen_image_new (&image_info,
-                                 reader->options ? reader->options->max_pixel_bytes : 0,
-                                 &reader->error);
+  reader->image = fen_image_new_for_load (&image_info, reader->options, &reader->error);
   fen_image_info_clear (&image_info);
   if (reader->image == NULL)
     {

@@ -636,7 +636,7 @@ fen_tiff_read (FenTiffReader *reader, const FenLoadOptions *options, GError **er
   /* XResolution is left alone on purpose: it is nearly always a print or
    * scanner setting (72 or 300 dpi), not a size in the patient, and a
    * pixel spacing from it would make measurements look calibrated. */
-  image = fen_image_new (&info, options ? options->max_pixel_bytes : 0, error);
+  image = fen_image_new_for_load (&info, options, error);
   fen_image_info_clear (&info);
   if (image == NULL)
     {
