@@ -3,7 +3,8 @@
  * test each, on files written here byte by byte: deep sequence nesting,
  * deflated values longer than the stream, implicit VR elements inside an
  * explicit VR data set, compressed fragments kept in memory, plus the
- * regression inputs the fuzzers found. The no-meta guessing and uncompressed
+ * regression inputs the fuzzers found; and JPEG 2000, which DCMTK 3.6.7 does
+ * not decode at all (OpenJPEG does it, against opj_decompress). The no-meta guessing and uncompressed
  * YBR_FULL_422 traps are covered by test-dicom (/dicom/no-meta/..., 
  * /dicom/explicit-le/ybr-full-422). */
 #define G_LOG_DOMAIN "fen-test-dicom-traps"
@@ -434,6 +435,269 @@ fen_test_fragments (gconstpointer data)
   fen_image_unref (image);
 }
 
+/* --- JPEG 2000 via OpenJPEG ------------------------------------------------ */
+
+typedef struct {
+  const char *name;
+  guint       rows, columns, frames, samples, bits_allocated, bits_stored;
+  guint       pixel_representation;   /* what the data set says */
+  gboolean    codestream_unsigned;    /* signed values written as an unsigned codestream */
+  const char *photometric;
+  gboolean    lossy;                  /* -I -r 8: compare with opj_decompress */
+  guint       split;                  /* fragments per frame */
+} FenJ2kCase;
+
+static const FenJ2kCase fen_j2k_cases[] = {
+  { "/dicom/jpeg2000/lossless/s16", 37, 29, 1, 1, 16, 16, 1, FALSE, "MONOCHROME2", FALSE, 1 },
+  { "/dicom/jpeg2000/lossless/u12", 33, 40, 1, 1, 16, 12, 0, FALSE, "MONOCHROME2", FALSE, 1 },
+  { "/dicom/jpeg2000/lossless/u8-mono1", 32, 35, 1, 1, 8, 8, 0, FALSE, "MONOCHROME1", FALSE, 1 },
+  { "/dicom/jpeg2000/lossless/rgb-rct", 29, 37, 1, 3, 8, 8, 0, FALSE, "YBR_RCT", FALSE, 1 },
+  { "/dicom/jpeg2000/lossless/multiframe", 32, 33, 3, 1, 16, 12, 0, FALSE, "MONOCHROME2", FALSE, 1 },
+  { "/dicom/jpeg2000/lossless/fragmented", 40, 33, 1, 1, 16, 16, 1, FALSE, "MONOCHROME2", FALSE, 3 },
+  { "/dicom/jpeg2000/lossless/multiframe-fragmented", 32, 32, 2, 1, 8, 8, 0, FALSE, "MONOCHROME2", FALSE, 2 },
+  { "/dicom/jpeg2000/lossless/signed-in-unsigned-codestream", 33, 33, 1, 1, 16, 12, 1, TRUE, "MONOCHROME2", FALSE, 1 },
+  { "/dicom/jpeg2000/lossy/s16", 37, 29, 1, 1, 16, 16, 1, FALSE, "MONOCHROME2", TRUE, 1 },
+  { "/dicom/jpeg2000/lossy/rgb-ict", 40, 36, 1, 3, 8, 8, 0, FALSE, "YBR_ICT", TRUE, 1 },
+};
+
+static gboolean
+fen_run (const char *const *argv)
+{
+  int status = 0;
+  GError *error = NULL;
+  g_autofree char *err = NULL;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                NULL, NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed: %s", argv[0], err);
+  return TRUE;
+}
+
+static void
+fen_test_jpeg2000 (gconstpointer data)
+{
+  const FenJ2kCase *tc = data;
+  const gsize n = (gsize) tc->rows * tc->columns * tc->samples; /* samples per frame */
+  const guint bytes = tc->bits_allocated / 8;
+  const gboolean is_signed = tc->pixel_representation && !tc->codestream_unsigned;
+  const guint32 mask = (1u << tc->bits_stored) - 1;
+  g_autofree char *compress = g_find_program_in_path ("opj_compress");
+  g_autofree char *decompress = g_find_program_in_path ("opj_decompress");
+  GByteArray *file, *codestreams[4] = { NULL };
+  GRand *rand = g_rand_new_with_seed (g_str_hash (tc->name));
+  gint32 *expected = g_new (gint32, n * tc->frames);
+  GError *error = NULL;
+
+  if (compress == NULL || decompress == NULL)
+    {
+      g_test_skip ("opj_compress / opj_decompress not installed");
+      g_rand_free (rand);
+      g_free (expected);
+      return;
+    }
+
+  for (guint f = 0; f < tc->frames; f++)
+    {
+      /* Raw input for opj_compress: planar, little endian, one frame. */
+      g_autofree char *raw = g_strdup_printf ("%s/j2k-%u.rawl", fen_test_dir, f);
+      g_autofree char *j2k = g_strdup_printf ("%s/j2k-%u.j2k", fen_test_dir, f);
+      g_autofree char *ref = g_strdup_printf ("%s/j2k-%u-ref.rawl", fen_test_dir, f);
+      g_autofree char *format = g_strdup_printf ("%u,%u,%u,%u,%c", tc->columns, tc->rows,
+                                                 tc->samples, tc->bits_stored,
+                                                 is_signed ? 's' : 'u');
+      guint8 *planar = g_malloc (n * bytes);
+      for (gsize i = 0; i < n; i++)
+        {
+          const gsize pixel = i % (n / tc->samples), sample = i / (n / tc->samples);
+          const guint x = pixel % tc->columns, y = pixel / tc->columns;
+          /* Smooth plus noise, both ends of the range present. */
+          guint32 v = (guint32) ((x * 977 + y * 613 + f * 101 + sample * 37) & mask);
+          v ^= g_rand_int (rand) & (mask >> 3);
+          if (i == 0)
+            v = mask;
+          if (i == 1)
+            v = 0;
+          if (i == 2)
+            v = 1u << (tc->bits_stored - 1);
+          gint32 value = (gint32) v;
+          if (tc->pixel_representation && (v & (1u << (tc->bits_stored - 1))))
+            value = (gint32) (v | ~mask);
+          expected[f * n + pixel * tc->samples + sample] = value;
+          if (bytes == 1)
+            planar[i] = (guint8) v;
+          else
+            {
+              guint16 le = GUINT16_TO_LE ((guint16) value & (is_signed ? 0xffff : mask));
+              memcpy (planar + 2 * i, &le, 2);
+            }
+        }
+      g_assert_true (g_file_set_contents (raw, (const char *) planar, (gssize) (n * bytes), NULL));
+      g_free (planar);
+      if (tc->lossy)
+        {
+          const char *argv[] = { compress, "-i", raw, "-o", j2k, "-F", format, "-n", "3",
+                                 "-I", "-r", "8", NULL };
+          fen_run (argv);
+          /* The reference decoder's values replace the original's. */
+          const char *dargv[] = { decompress, "-i", j2k, "-o", ref, NULL };
+          fen_run (dargv);
+          g_autofree char *out = NULL;
+          gsize len = 0;
+          g_assert_true (g_file_get_contents (ref, &out, &len, NULL));
+          g_assert_cmpuint (len, ==, n * bytes);
+          for (gsize i = 0; i < n; i++)
+            {
+              const gsize pixel = i % (n / tc->samples), sample = i / (n / tc->samples);
+              gint32 v = bytes == 1 ? ((guint8 *) out)[i]
+                       : is_signed ? GINT16_FROM_LE (((gint16 *) out)[i])
+                       : GUINT16_FROM_LE (((guint16 *) out)[i]);
+              expected[f * n + pixel * tc->samples + sample] = v;
+            }
+        }
+      else
+        {
+          const char *argv[] = { compress, "-i", raw, "-o", j2k, "-F", format, "-n", "3", NULL };
+          fen_run (argv);
+        }
+      g_autofree char *cs = NULL;
+      gsize cs_len = 0;
+      g_assert_true (g_file_get_contents (j2k, &cs, &cs_len, NULL));
+      codestreams[f] = g_byte_array_new ();
+      g_byte_array_append (codestreams[f], (const guint8 *) cs, (guint) cs_len);
+    }
+  g_rand_free (rand);
+
+  /* PS3.5 A.4: encapsulated, an empty offset table, then the fragments. */
+  file = fen_part10_start (tc->lossy ? "1.2.840.10008.1.2.4.91" : "1.2.840.10008.1.2.4.90");
+  char frames_text[8];
+  g_snprintf (frames_text, sizeof frames_text, "%u", tc->frames);
+  fen_put_string (file, 0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.7");
+  fen_put_string (file, 0x0008, 0x0018, "UI", "1.2.826.0.1.3680043.9.9999.5.1");
+  fen_put_us (file, 0x0028, 0x0002, (guint16) tc->samples, FALSE);
+  fen_put_string (file, 0x0028, 0x0004, "CS", tc->photometric);
+  if (tc->frames > 1)
+    fen_put_string (file, 0x0028, 0x0008, "IS", frames_text);
+  fen_put_us (file, 0x0028, 0x0010, (guint16) tc->rows, FALSE);
+  fen_put_us (file, 0x0028, 0x0011, (guint16) tc->columns, FALSE);
+  fen_put_us (file, 0x0028, 0x0100, (guint16) tc->bits_allocated, FALSE);
+  fen_put_us (file, 0x0028, 0x0101, (guint16) tc->bits_stored, FALSE);
+  fen_put_us (file, 0x0028, 0x0102, (guint16) (tc->bits_stored - 1), FALSE);
+  fen_put_us (file, 0x0028, 0x0103, (guint16) tc->pixel_representation, FALSE);
+  fen_put_explicit (file, 0x7fe0, 0x0010, "OB", 0xffffffffu);
+  fen_put_tag (file, 0xfffe, 0xe000);
+  fen_put_u32 (file, 0);
+  for (guint f = 0; f < tc->frames; f++)
+    {
+      GByteArray *cs = codestreams[f];
+      if (cs->len & 1)
+        g_byte_array_append (cs, (const guint8 *) "\0", 1); /* after EOC: ignored */
+      /* Split on even boundaries; only the first piece starts with SOC. */
+      guint piece = (cs->len / tc->split) & ~1u;
+      for (guint k = 0; k < tc->split; k++)
+        {
+          guint from = k * piece, to = k + 1 == tc->split ? cs->len : (k + 1) * piece;
+          fen_put_tag (file, 0xfffe, 0xe000);
+          fen_put_u32 (file, to - from);
+          g_byte_array_append (file, cs->data + from, to - from);
+        }
+      g_byte_array_unref (cs);
+    }
+  fen_put_tag (file, 0xfffe, 0xe0dd);
+  fen_put_u32 (file, 0);
+
+  g_autofree char *path = fen_write ("j2k.dcm", file);
+  g_byte_array_unref (file);
+  FenImage *image = fen_load (path, &error);
+  g_assert_no_error (error);
+  const FenImageInfo *info = fen_image_get_info (image);
+  g_assert_cmpuint (info->frames, ==, tc->frames);
+  g_assert_cmpuint (info->samples_per_pixel, ==, tc->samples);
+  g_assert_cmpint (info->photometric, ==,
+                   tc->samples == 3 ? FEN_PHOTOMETRIC_RGB
+                   : strcmp (tc->photometric, "MONOCHROME1") == 0 ? FEN_PHOTOMETRIC_MONOCHROME1
+                   : FEN_PHOTOMETRIC_MONOCHROME2);
+  for (guint f = 0; f < tc->frames; f++)
+    {
+      const void *got = fen_image_get_frame (image, f);
+      for (gsize i = 0; i < n; i++)
+        {
+          gint32 v = bytes == 1 ? (tc->pixel_representation ? ((const gint8 *) got)[i]
+                                                              : ((const guint8 *) got)[i])
+                   : tc->pixel_representation ? ((const gint16 *) got)[i]
+                   : ((const guint16 *) got)[i];
+          if (v != expected[f * n + i])
+            g_error ("frame %u sample %" G_GSIZE_FORMAT ": got %d, expected %d",
+                     f, i, v, expected[f * n + i]);
+        }
+    }
+  fen_image_unref (image);
+  g_free (expected);
+}
+
+static void
+fen_test_jpeg2000_hostile (void)
+{
+  /* A codestream that lies about its size, and one that is cut: clean errors. */
+  g_autofree char *compress = g_find_program_in_path ("opj_compress");
+  if (compress == NULL)
+    {
+      g_test_skip ("opj_compress not installed");
+      return;
+    }
+  g_autofree char *raw = g_build_filename (fen_test_dir, "h.rawl", NULL);
+  g_autofree char *j2k = g_build_filename (fen_test_dir, "h.j2k", NULL);
+  guint8 px[40 * 40] = { 0 };
+  for (guint i = 0; i < sizeof px; i++)
+    px[i] = (guint8) (i * 13);
+  g_assert_true (g_file_set_contents (raw, (const char *) px, sizeof px, NULL));
+  const char *argv[] = { compress, "-i", raw, "-o", j2k, "-F", "40,40,1,8,u", "-n", "3", NULL };
+  fen_run (argv);
+  g_autofree char *cs = NULL;
+  gsize cs_len = 0;
+  g_assert_true (g_file_get_contents (j2k, &cs, &cs_len, NULL));
+
+  const struct { guint rows, cut; FenIoError code; const char *needle; } cases[] = {
+    { 80, 0, FEN_IO_ERROR_CORRUPT, "40 x 40 pixels for a 40 x 80 frame" },
+    { 40, 60, FEN_IO_ERROR_CORRUPT, "JPEG 2000" },
+    { 40, 6, FEN_IO_ERROR_CORRUPT, "JPEG 2000" },
+  };
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      GByteArray *file = fen_part10_start ("1.2.840.10008.1.2.4.90");
+      guint len = cases[c].cut ? cases[c].cut : (guint) cs_len;
+      len += len & 1;
+      fen_put_string (file, 0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.7");
+      fen_put_us (file, 0x0028, 0x0002, 1, FALSE);
+      fen_put_string (file, 0x0028, 0x0004, "CS", "MONOCHROME2");
+      fen_put_us (file, 0x0028, 0x0010, (guint16) cases[c].rows, FALSE);
+      fen_put_us (file, 0x0028, 0x0011, 40, FALSE);
+      fen_put_us (file, 0x0028, 0x0100, 8, FALSE);
+      fen_put_us (file, 0x0028, 0x0101, 8, FALSE);
+      fen_put_us (file, 0x0028, 0x0102, 7, FALSE);
+      fen_put_us (file, 0x0028, 0x0103, 0, FALSE);
+      fen_put_explicit (file, 0x7fe0, 0x0010, "OB", 0xffffffffu);
+      fen_put_tag (file, 0xfffe, 0xe000);
+      fen_put_u32 (file, 0);
+      fen_put_tag (file, 0xfffe, 0xe000);
+      fen_put_u32 (file, len);
+      g_byte_array_append (file, (const guint8 *) cs, MIN (len, (guint) cs_len));
+      if (len > cs_len)
+        g_byte_array_append (file, (const guint8 *) "\0", 1);
+      fen_put_tag (file, 0xfffe, 0xe0dd);
+      fen_put_u32 (file, 0);
+      g_autofree char *path = fen_write ("j2k-hostile.dcm", file);
+      g_byte_array_unref (file);
+      GError *error = NULL;
+      FenImage *image = fen_load (path, &error);
+      g_assert_null (image);
+      g_assert_error (error, FEN_IO_ERROR, (gint) cases[c].code);
+      g_assert_nonnull (strstr (error->message, cases[c].needle));
+      g_clear_error (&error);
+    }
+}
+
 /* --- Regression inputs from the fuzzers ----------------------------------- */
 
 static void
@@ -512,6 +776,9 @@ main (int argc, char **argv)
   g_test_add_data_func ("/dicom/trap/fragments-compacted/jpeg-ls", "dcmcjpls", fen_test_fragments);
   g_test_add_data_func ("/dicom/trap/fragments-compacted/rle", "dcmcrle", fen_test_fragments);
   g_test_add_func ("/dicom/trap/fuzz-regressions", fen_test_regressions);
+  for (guint i = 0; i < G_N_ELEMENTS (fen_j2k_cases); i++)
+    g_test_add_data_func (fen_j2k_cases[i].name, &fen_j2k_cases[i], fen_test_jpeg2000);
+  g_test_add_func ("/dicom/jpeg2000/hostile", fen_test_jpeg2000_hostile);
 
   status = g_test_run ();
   fen_test_remove_dir (fen_test_dir);

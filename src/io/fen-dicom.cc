@@ -35,6 +35,7 @@
 
 #include "fenestra/fen-loader.h"
 #include "fen-dicom-scan.h"
+#include "fen-jpeg2000.h"
 
 namespace {
 
@@ -52,6 +53,8 @@ enum FenDicomColor {
   FEN_DICOM_COLOR_RGB,
   FEN_DICOM_COLOR_YBR_FULL,
   FEN_DICOM_COLOR_YBR_FULL_422,
+  // YBR_RCT / YBR_ICT (JPEG 2000 only): OpenJPEG undoes the transform.
+  FEN_DICOM_COLOR_YBR_J2K,
 };
 
 struct FenDicomInfoGuard {
@@ -302,9 +305,15 @@ fen_dicom_read_info (DcmDataset    *ds,
              : FEN_DICOM_COLOR_YBR_FULL_422;
       expected_samples = 3;
     }
+  else if (photometric == "YBR_RCT" || photometric == "YBR_ICT")
+    {
+      info->photometric = FEN_PHOTOMETRIC_RGB;
+      *color = FEN_DICOM_COLOR_YBR_J2K;
+      expected_samples = 3;
+    }
   else
     {
-      // YBR_PARTIAL_420, YBR_ICT and YBR_RCT only occur with codecs DCMTK
+      // YBR_PARTIAL_420 and YBR_PARTIAL_422 only occur with codecs DCMTK
       // cannot decode here (MPEG, JPEG 2000), so they fall here too.
       return fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
                              "Photometric Interpretation %s is not supported yet",
@@ -783,12 +792,172 @@ fen_dicom_read_encapsulated (DcmDataset         *ds,
   return TRUE;
 }
 
-FenImage *
-fen_dicom_load_internal (const char *path,
-                         const char *name,
-                         gsize       max_bytes,
-                         GError    **error)
+gboolean
+fen_dicom_is_jpeg2000 (E_TransferSyntax xfer)
 {
+  return xfer == EXS_JPEG2000LosslessOnly || xfer == EXS_JPEG2000 ||
+         xfer == EXS_JPEG2000MulticomponentLosslessOnly || xfer == EXS_JPEG2000Multicomponent;
+}
+
+// PS3.5 A.4: a frame is one or more fragments. Which fragments belong to
+// @frame: the Basic Offset Table when there is one, one fragment per frame
+// when the counts match, else a new frame wherever a fragment starts with a
+// JPEG 2000 SOC marker or JP2 signature. [*first, *last) in item indices.
+gboolean
+fen_dicom_j2k_fragments (DcmPixelSequence *sequence,
+                         guint             frames,
+                         guint             frame,
+                         unsigned long    *first,
+                         unsigned long    *last)
+{
+  const unsigned long n_items = sequence->card ();
+  const unsigned long n_fragments = n_items - 1;
+  if (frames == 1)
+    {
+      *first = 1;
+      *last = n_items;
+      return TRUE;
+    }
+  if (n_fragments == frames)
+    {
+      *first = frame + 1;
+      *last = frame + 2;
+      return TRUE;
+    }
+  // Scan for the fragments that start a codestream.
+  guint seen = 0;
+  *first = 0;
+  for (unsigned long i = 1; i < n_items; i++)
+    {
+      DcmPixelItem *item = nullptr;
+      guint8 head[4] = { 0 };
+      if (sequence->getItem (item, i).bad () || item == nullptr)
+        return FALSE;
+      const gboolean starts = item->getLength () >= 4 &&
+        item->getPartialValue (head, 0, 4).good () &&
+        ((head[0] == 0xff && head[1] == 0x4f && head[2] == 0xff && head[3] == 0x51) ||
+         (head[0] == 0 && head[1] == 0 && head[2] == 0 && head[3] == 12));
+      if (starts || i == 1)
+        {
+          if (seen == frame + 1)
+            {
+              *last = i;
+              return TRUE;
+            }
+          if (seen == frame)
+            *first = i;
+          seen++;
+        }
+    }
+  *last = n_items;
+  return *first != 0;
+}
+
+// DCMTK 3.6.7 has no JPEG 2000 decoder: take each frame's fragments from
+// DCMTK and decode them with OpenJPEG (fen-jpeg2000.c) into the frame slot.
+gboolean
+fen_dicom_read_jpeg2000 (DcmElement         *element,
+                         E_TransferSyntax    xfer,
+                         const FenImageInfo *info,
+                         FenDicomColor       color,
+                         guint8             *pixels,
+                         gsize               frame_bytes,
+                         const char         *name,
+                         GError            **error)
+{
+  if (element->ident () != EVR_PixelData)
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                           "compressed pixel data is not a pixel data element");
+  auto *pixel_data = static_cast<DcmPixelData *> (element);
+  DcmPixelSequence *sequence = nullptr;
+  if (pixel_data->getEncapsulatedRepresentation (xfer, nullptr, sequence).bad () ||
+      sequence == nullptr || sequence->card () < 2)
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                           "JPEG 2000 pixel data holds no fragment");
+  if (info->bits_allocated > 16)
+    return fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
+                           "%u-bit JPEG 2000 samples are not supported", info->bits_allocated);
+
+  const FenJpeg2000Frame target = {
+    info->rows, info->columns, info->samples_per_pixel, info->bits_allocated,
+    info->bits_stored, info->pixel_representation,
+  };
+  const gsize n_pixels = (gsize) info->rows * info->columns;
+  GByteArray *joined = nullptr;
+  gboolean ok = TRUE;
+
+  for (guint f = 0; f < info->frames && ok; f++)
+    {
+      unsigned long first = 0, last = 0;
+      if (!fen_dicom_j2k_fragments (sequence, info->frames, f, &first, &last) || first >= last)
+        {
+          ok = fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                               "no JPEG 2000 fragment for frame %u", f);
+          break;
+        }
+      const guint8 *data = nullptr;
+      gsize size = 0;
+      for (unsigned long i = first; i < last; i++)
+        {
+          DcmPixelItem *item = nullptr;
+          Uint8 *bytes = nullptr;
+          if (sequence->getItem (item, i).bad () || item == nullptr ||
+              (item->getLength () > 0 && (item->getUint8Array (bytes).bad () || bytes == nullptr)))
+            {
+              ok = fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
+                                   "JPEG 2000 fragment %lu of frame %u cannot be read", i, f);
+              break;
+            }
+          if (last - first == 1)
+            {
+              data = bytes;
+              size = item->getLength ();
+              break;
+            }
+          // Several fragments: one codestream, joined in a scratch buffer.
+          if (joined == nullptr)
+            joined = g_byte_array_new ();
+          if (i == first)
+            g_byte_array_set_size (joined, 0);
+          g_byte_array_append (joined, bytes, item->getLength ());
+          data = joined->data;
+          size = joined->len;
+        }
+      if (!ok)
+        break;
+
+      guint8 *slot = pixels + (gsize) f * frame_bytes;
+      GError *local = nullptr;
+      if (!fen_jpeg2000_decode (data, size, &target, slot, &local))
+        {
+          ok = fen_dicom_fail (error, (FenIoError) local->code, name, "frame %u: %s",
+                               f, local->message);
+          g_error_free (local);
+          break;
+        }
+      if (color == FEN_DICOM_COLOR_YBR_FULL)
+        fen_dicom_ybr_full_to_rgb (slot, n_pixels);
+      // As in fen_dicom_read_encapsulated(): no fragment outlives its frame.
+      for (unsigned long i = first; i < last; i++)
+        {
+          DcmPixelItem *item = nullptr;
+          if (sequence->getItem (item, i).good () && item != nullptr)
+            item->compact ();
+        }
+    }
+  if (joined != nullptr)
+    g_byte_array_unref (joined);
+  return ok;
+}
+
+FenImage *
+fen_dicom_load_internal (const char           *path,
+                         const char           *name,
+                         const FenLoadOptions *options,
+                         GError              **error)
+{
+  const gsize max_bytes = options ? options->max_pixel_bytes : 0;
+
   // Sniff the preamble ourselves: DCMTK would happily parse any file as a
   // data set, and the answer decides how hard we try to guess the syntax.
   GStatBuf st;
@@ -880,7 +1049,9 @@ fen_dicom_load_internal (const char *path,
   const E_TransferSyntax xfer = ds->getOriginalXfer ();
   const DcmXfer xfer_info (xfer);
   const gboolean encapsulated = xfer_info.isEncapsulated ();
-  if (encapsulated && !DcmCodecList::canChangeCoding (xfer, EXS_LittleEndianExplicit))
+  const gboolean jpeg2000 = fen_dicom_is_jpeg2000 (xfer);
+  if (encapsulated && !jpeg2000 &&
+      !DcmCodecList::canChangeCoding (xfer, EXS_LittleEndianExplicit))
     {
       fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
                       "transfer syntax %s (%s) is not supported",
@@ -929,6 +1100,13 @@ fen_dicom_load_internal (const char *path,
     }
   const gsize frame_bytes = total / info->frames;
   gsize file_frame_bytes = frame_bytes;
+  if (color == FEN_DICOM_COLOR_YBR_J2K && !jpeg2000)
+    {
+      // PS3.3 C.7.6.3.1.2: these two exist only inside JPEG 2000.
+      fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                      "Photometric Interpretation %s outside JPEG 2000", info->photometric_name);
+      return nullptr;
+    }
   if (color == FEN_DICOM_COLOR_YBR_FULL_422 && !encapsulated)
     {
       if (info->columns % 2 != 0 || info->planar_configuration != 0 || info->bits_allocated != 8)
@@ -955,7 +1133,7 @@ fen_dicom_load_internal (const char *path,
                  parse.status.text ());
     }
 
-  FenDicomImagePtr image (fen_image_new (info, max_bytes, error));
+  FenDicomImagePtr image (fen_image_new_for_load (info, options, error));
   if (!image)
     {
       g_prefix_error (error, "%s: ", name);
@@ -964,7 +1142,10 @@ fen_dicom_load_internal (const char *path,
   auto *pixels = static_cast<guint8 *> (fen_image_get_pixels_mutable (image.get ()));
 
   gboolean ok;
-  if (encapsulated)
+  if (jpeg2000)
+    ok = fen_dicom_read_jpeg2000 (parse.pixel_data, xfer, info, color, pixels, frame_bytes,
+                                  name, error);
+  else if (encapsulated)
     ok = fen_dicom_read_encapsulated (ds, parse.pixel_data, xfer, info, color, pixels,
                                       frame_bytes, name, error);
   else
@@ -995,12 +1176,11 @@ fen_dicom_load (const char *path, const FenLoadOptions *options, GError **error)
   g_return_val_if_fail (error == nullptr || *error == nullptr, nullptr);
 
   g_autofree char *name = g_path_get_basename (path);
-  const gsize max_bytes = options ? options->max_pixel_bytes : 0;
   // Whatever DCMTK or the allocator throws stops here: C callers only ever
   // see a GError.
   try
     {
-      return fen_dicom_load_internal (path, name, max_bytes, error);
+      return fen_dicom_load_internal (path, name, options, error);
     }
   catch (const std::bad_alloc &)
     {
