@@ -30,6 +30,7 @@ struct _FenViewport
   char              *op_name;       /* the grouped operation in progress */
   guint              op_timeout;
   guint              changed_idle;
+  guint              trim_timeout;
 
   /* Borrowed */
   FenMemoryMonitor  *monitor;
@@ -455,6 +456,17 @@ fen_viewport_leave_cb (GtkEventControllerMotion *controller, FenViewport *self)
 
 /* Rendering --------------------------------------------------------------- */
 
+static gboolean
+fen_viewport_trim_cb (gpointer user_data)
+{
+  FenViewport *self = user_data;
+
+  /* Idle: keep only the buffer of the frame on screen. */
+  self->trim_timeout = 0;
+  fen_render_pool_trim (self->pool, 0);
+  return G_SOURCE_REMOVE;
+}
+
 static GdkTexture *
 fen_viewport_render (FenViewport *self, int dw, int dh, int scale)
 {
@@ -484,6 +496,8 @@ fen_viewport_render (FenViewport *self, int dw, int dh, int scale)
   fen_renderer_render (self->renderer, self->image, self->frame, self->lut, &s,
                        (guint) dw, (guint) dh, FEN_PIXEL_BGRA8, buffer, stride);
   bytes = fen_render_pool_wrap (self->pool, buffer, size);
+  g_clear_handle_id (&self->trim_timeout, g_source_remove);
+  self->trim_timeout = g_timeout_add_seconds (2, fen_viewport_trim_cb, self);
   g_debug ("render %dx%d in %.2f ms", dw, dh, (g_get_monotonic_time () - start) / 1000.0);
   /* Alpha is always 255, so premultiplied is the same bytes and is the
    * layout cairo wants without a conversion. */
@@ -568,7 +582,20 @@ fen_viewport_changed_idle_cb (gpointer user_data)
 {
   FenViewport *self = user_data;
 
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  graphene_point_t origin;
+  double sx = 0, sy = 0;
+
   self->changed_idle = 0;
+  /* Where the viewport is on its surface: the e2e test aims the pointer by it. */
+  if (native != NULL &&
+      gtk_widget_compute_point (GTK_WIDGET (self), GTK_WIDGET (native), &GRAPHENE_POINT_INIT (0, 0), &origin))
+    {
+      gtk_native_get_surface_transform (native, &sx, &sy);
+      g_debug ("geometry: x=%.0f y=%.0f width=%d height=%d scale=%d", origin.x + sx, origin.y + sy,
+               gtk_widget_get_width (GTK_WIDGET (self)), gtk_widget_get_height (GTK_WIDGET (self)),
+               gtk_widget_get_scale_factor (GTK_WIDGET (self)));
+    }
   g_signal_emit (self, signals[CHANGED], 0);
   return G_SOURCE_REMOVE;
 }
@@ -595,6 +622,7 @@ fen_viewport_dispose (GObject *object)
 
   fen_viewport_end_group (self);
   g_clear_handle_id (&self->changed_idle, g_source_remove);
+  g_clear_handle_id (&self->trim_timeout, g_source_remove);
   if (self->drag_op_open)
     {
       fen_memory_monitor_end (self->monitor, &self->drag_op);
