@@ -6,6 +6,13 @@
 #include "fenestra/fen-image.h"
 
 #include <string.h>
+#include <sys/mman.h>
+
+/* Pixel buffers from this size up are mapped straight from the kernel, so
+ * closing or evicting an image always gives its pages back. (glibc raises
+ * its mmap threshold after such a block is freed, and later buffers would
+ * then come from the heap, where a free may leave RSS where it was.) */
+#define FEN_IMAGE_MMAP_THRESHOLD (256 * 1024)
 
 struct _FenImage
 {
@@ -107,6 +114,29 @@ fen_image_info_add_window (FenImageInfo *info,
   info->n_windows++;
 }
 
+static guint8 *
+fen_image_alloc_pixels (gsize bytes)
+{
+  void *p;
+
+  if (bytes < FEN_IMAGE_MMAP_THRESHOLD)
+    return g_try_malloc (bytes);
+  /* Pages are zero and not resident until the loader writes them. */
+  p = mmap (NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return p == MAP_FAILED ? NULL : p;
+}
+
+static void
+fen_image_free_pixels (guint8 *pixels, gsize bytes)
+{
+  if (pixels == NULL)
+    return;
+  if (bytes < FEN_IMAGE_MMAP_THRESHOLD)
+    g_free (pixels);
+  else
+    munmap (pixels, bytes);
+}
+
 gboolean
 fen_image_compute_size (const FenImageInfo *info,
                         gsize               max_bytes,
@@ -205,9 +235,7 @@ fen_image_new (const FenImageInfo *info,
   image->pixel_bytes = bytes;
   image->frame_bytes = bytes / info->frames;
 
-  /* Uninitialised on purpose: large blocks come straight from mmap and only
-   * the pages the loader writes become resident. */
-  image->pixels = g_try_malloc (bytes);
+  image->pixels = fen_image_alloc_pixels (bytes);
   if (image->pixels == NULL)
     {
       g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TOO_LARGE,
@@ -247,7 +275,7 @@ fen_image_unref (FenImage *image)
   g_return_if_fail (image != NULL);
   if (!g_atomic_ref_count_dec (&image->ref_count))
     return;
-  g_free (image->pixels);
+  fen_image_free_pixels (image->pixels, image->pixel_bytes);
   g_free (image->path);
   fen_image_info_clear (&image->info);
   g_mutex_clear (&image->range_lock);
@@ -349,7 +377,7 @@ _fen_image_drop_pixels (FenImage *image)
   /* The range outlives the pixels: auto-window and drag sensitivity use it. */
   if (image->pixels != NULL)
     fen_image_get_stored_range (image, &lo, &hi);
-  g_clear_pointer (&image->pixels, g_free);
+  fen_image_free_pixels (g_steal_pointer (&image->pixels), image->pixel_bytes);
   return bytes;
 }
 
