@@ -732,7 +732,10 @@ fen_viewport_set_image (FenViewport *self, FenImage *image, guint frame, gboolea
               fen_image_get_height (image) == fen_image_get_height (self->image);
   if (image != self->image)
     {
-      fen_viewport_end_group (self);
+      /* Scrolling changes the image within one grouped operation; only
+       * letting go of the image ends it. */
+      if (image == NULL)
+        fen_viewport_end_group (self);
       if (image != NULL)
         fen_image_ref (image);
       g_clear_pointer (&self->image, fen_image_unref);
