@@ -6,6 +6,7 @@
 #include "fen-image.h"
 #include "fen-loader.h"
 #include "fen-writer.h"
+#include "fen-export.h"
 #include "fen-store.h"
 #include "fen-lut.h"
 #include "fen-render.h"

@@ -116,79 +116,12 @@ fen_cli_parse_window (const char *text, FenWindowParams *w, GError **error)
   return FALSE;
 }
 
-/* Modality values of one frame as 16-bit samples; the one full-frame buffer
- * --raw needs (the caller frees it). */
-static gboolean
-fen_cli_modality_frame (FenImage *image, guint frame, FenRaster *raster, gint16 **out, GError **error)
-{
-  guint w = fen_image_get_width (image), h = fen_image_get_height (image);
-  double lo = G_MAXDOUBLE, hi = -G_MAXDOUBLE;
-  g_autofree gint16 *buf = NULL;
-  gboolean is_signed;
-
-  for (guint y = 0; y < h; y++)
-    for (guint x = 0; x < w; x++)
-      {
-        double v = fen_image_to_modality (image, fen_image_get_stored_value (image, frame, x, y));
-        lo = MIN (lo, v);
-        hi = MAX (hi, v);
-      }
-  is_signed = lo < 0;
-  if (lo < (is_signed ? G_MININT16 : 0) || hi > (is_signed ? G_MAXINT16 : G_MAXUINT16))
-    {
-      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED,
-                   "modality values %g .. %g do not fit 16 bits", lo, hi);
-      return FALSE;
-    }
-
-  buf = g_try_new (gint16, (gsize) w * h);
-  if (buf == NULL)
-    {
-      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TOO_LARGE, "out of memory for --raw");
-      return FALSE;
-    }
-  for (guint y = 0; y < h; y++)
-    for (guint x = 0; x < w; x++)
-      {
-        long v = lround (fen_image_to_modality (image, fen_image_get_stored_value (image, frame, x, y)));
-        if (is_signed)
-          buf[(gsize) y * w + x] = (gint16) v;
-        else
-          ((guint16 *) buf)[(gsize) y * w + x] = (guint16) v;
-      }
-
-  raster->width = w;
-  raster->height = h;
-  raster->channels = 1;
-  raster->bits = 16;
-  raster->is_signed = is_signed;
-  raster->pixels = buf;
-  raster->stride = (gsize) w * 2;
-  raster->pages = 1;
-  *out = g_steal_pointer (&buf);
-  return TRUE;
-}
-
-static gboolean
-fen_cli_write (const char *path, const FenRaster *raster, GError **error)
-{
-  g_autofree char *lower = g_ascii_strdown (path, -1);
-
-  if (g_str_has_suffix (lower, ".tif") || g_str_has_suffix (lower, ".tiff"))
-    return fen_tiff_write (path, raster, error);
-  if (g_str_has_suffix (lower, ".png"))
-    return fen_png_write (path, raster, error);
-  g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_WRITE,
-               "%s: the output name must end in .png, .tif or .tiff", path);
-  return FALSE;
-}
-
 static gboolean
 fen_cli_render (FenMemoryMonitor *monitor, FenImage *image, const FenCliOptions *o, GError **error)
 {
   const char *id = fen_image_get_log_name (image);
   guint frame = (guint) (o->frame - 1);
-  FenRaster raster = { 0 };
+  FenWindowParams window;
   FenMemoryOperation op;
   gboolean ok;
 
@@ -202,62 +135,21 @@ fen_cli_render (FenMemoryMonitor *monitor, FenImage *image, const FenCliOptions 
 
   if (o->raw)
     {
-      g_autofree gint16 *values = NULL;
-
-      if (fen_image_is_color (image))
-        {
-          g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED,
-                       "--raw writes modality values, which colour images do not have");
-          return FALSE;
-        }
-      fen_memory_monitor_begin (monitor, &op, "render-raw %s", id);
-      ok = fen_cli_modality_frame (image, frame, &raster, &values, error) &&
-           fen_cli_write (o->output, &raster, error);
+      fen_memory_monitor_begin (monitor, &op, "export-raw %s", id);
+      ok = fen_export_modality (image, frame, o->output, error);
       fen_memory_monitor_end (monitor, &op);
       return ok;
     }
 
-  {
-    g_autoptr(FenLut) lut = fen_lut_new ();
-    g_autoptr(FenRenderer) renderer = NULL;
-    FenPixelFormat format = fen_image_is_color (image) ? FEN_PIXEL_RGB8 : FEN_PIXEL_GRAY8;
-    guint w = fen_image_get_width (image), h = fen_image_get_height (image);
-    gsize stride = (gsize) w * fen_pixel_format_bytes (format);
-    g_autofree guint8 *out = NULL;
-    FenWindowParams window;
+  fen_window_default (image, &window);
+  if (o->window != NULL && !fen_cli_parse_window (o->window, &window, error))
+    return FALSE;
+  window.invert = o->invert;
 
-    fen_window_default (image, &window);
-    if (o->window != NULL && !fen_cli_parse_window (o->window, &window, error))
-      return FALSE;
-    window.invert = o->invert;
-
-    fen_memory_monitor_begin (monitor, &op, "render %s", id);
-    out = g_try_malloc ((gsize) h * stride);
-    if (out == NULL)
-      {
-        g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TOO_LARGE, "out of memory for the output");
-        fen_memory_monitor_end (monitor, &op);
-        return FALSE;
-      }
-    fen_memory_monitor_account (monitor, FEN_MEMORY_RENDER, (gint64) h * stride);
-    renderer = fen_renderer_new (0, w);
-    fen_lut_build (lut, image, &window);
-    fen_renderer_render_full (renderer, image, frame, lut, format, out, stride);
-    fen_memory_monitor_end (monitor, &op);
-
-    raster.width = w;
-    raster.height = h;
-    raster.channels = fen_pixel_format_bytes (format);
-    raster.bits = 8;
-    raster.pixels = out;
-    raster.stride = stride;
-    raster.pages = 1;
-    fen_memory_monitor_begin (monitor, &op, "write %s", id);
-    ok = fen_cli_write (o->output, &raster, error);
-    fen_memory_monitor_end (monitor, &op);
-    fen_memory_monitor_account (monitor, FEN_MEMORY_RENDER, -(gint64) h * stride);
-    return ok;
-  }
+  fen_memory_monitor_begin (monitor, &op, "render %s", id);
+  ok = fen_export_windowed (image, frame, &window, o->output, error);
+  fen_memory_monitor_end (monitor, &op);
+  return ok;
 }
 
 static int
