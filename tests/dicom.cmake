@@ -7,6 +7,10 @@ fen_add_test(test-dicom fenestra-io)
 set_tests_properties(test-dicom PROPERTIES TIMEOUT 600 LABELS "dicom")
 
 # DCMTK 3.6.7's known traps and the fuzzers' regression inputs (fuzz/regressions).
-fen_add_test(test-dicom-traps fenestra-io)
+fen_add_test(test-dicom-traps fenestra-io fen-test-dicom-writer.c)
 set_tests_properties(test-dicom-traps PROPERTIES TIMEOUT 600 LABELS "dicom"
   ENVIRONMENT "G_DEBUG=fatal-criticals;FEN_FUZZ_REGRESSIONS=${PROJECT_SOURCE_DIR}/fuzz/regressions")
+
+# Layouts and value transforms converted at load time, against dcm2pnm.
+fen_add_test(test-dicom-formats fenestra-io fen-test-dicom-writer.c)
+set_tests_properties(test-dicom-formats PROPERTIES TIMEOUT 300 LABELS "dicom")

@@ -799,15 +799,17 @@ fen_test_lying_size (void)
 static void
 fen_test_unsupported (void)
 {
-  guint8 pixels[64] = { 0 };
-  FenTestDicom d32 = { 4, 4, 1, 1, 32, 32, 31, 0, 0, "MONOCHROME2", FALSE, FALSE, FALSE };
-  char *path = fen_test_write ("u32.dcm", &d32, pixels, 64);
+  guint8 pixels[96] = { 0 };
+  /* 32-bit monochrome and PALETTE COLOR are supported now
+   * (test-dicom-formats); 32-bit colour and YBR_PARTIAL_420 are not. */
+  FenTestDicom d32 = { 2, 2, 1, 3, 32, 32, 31, 0, 0, "RGB", FALSE, FALSE, FALSE };
+  char *path = fen_test_write ("rgb32.dcm", &d32, pixels, 48);
   fen_test_expect_error (path, 0, FEN_IO_ERROR_UNSUPPORTED, "32-bit");
   g_free (path);
 
-  FenTestDicom palette = { 4, 4, 1, 1, 8, 8, 7, 0, 0, "PALETTE COLOR", FALSE, FALSE, FALSE };
-  path = fen_test_write ("palette.dcm", &palette, pixels, 16);
-  fen_test_expect_error (path, 0, FEN_IO_ERROR_UNSUPPORTED, "PALETTE COLOR");
+  FenTestDicom partial = { 4, 4, 1, 3, 8, 8, 7, 0, 0, "YBR_PARTIAL_420", FALSE, FALSE, FALSE };
+  path = fen_test_write ("partial.dcm", &partial, pixels, 48);
+  fen_test_expect_error (path, 0, FEN_IO_ERROR_UNSUPPORTED, "YBR_PARTIAL_420");
   g_free (path);
 
   FenTestDicom rgb16 = { 2, 2, 1, 3, 16, 16, 15, 0, 0, "RGB", FALSE, FALSE, FALSE };

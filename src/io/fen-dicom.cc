@@ -32,6 +32,7 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <vector>
 
 #include "fenestra/fen-loader.h"
 #include "fen-dicom-scan.h"
@@ -55,7 +56,34 @@ enum FenDicomColor {
   FEN_DICOM_COLOR_YBR_FULL_422,
   // YBR_RCT / YBR_ICT (JPEG 2000 only): OpenJPEG undoes the transform.
   FEN_DICOM_COLOR_YBR_J2K,
+  // PALETTE COLOR: indices expanded to RGB through the palette at load time.
+  FEN_DICOM_COLOR_PALETTE,
 };
+
+// See "What the file holds when it is not what memory holds" below.
+enum FenDicomConvert {
+  FEN_DICOM_CONVERT_NONE,
+  FEN_DICOM_CONVERT_PALETTE,
+  FEN_DICOM_CONVERT_BITS1,
+  FEN_DICOM_CONVERT_NARROW32,
+};
+
+struct FenDicomSource {
+  FenDicomConvert convert = FEN_DICOM_CONVERT_NONE;
+  // The file's sample layout (memory's is in FenImageInfo).
+  guint bits_allocated = 0, bits_stored = 0, high_bit = 0, pixel_representation = 0;
+  // PALETTE COLOR: 8-bit output per channel, first mapped value.
+  std::vector<guint8> palette[3];
+  gint32 palette_first = 0;
+  // Modality LUT Sequence (PS3.3 C.11.1): applied in place.
+  std::vector<guint16> modality_lut;
+  gint32 modality_first = 0;
+  // NARROW32: memory value = (stored - narrow_min) >> narrow_shift.
+  gint64 narrow_min = 0;
+  guint narrow_shift = 0;
+  gint64 range_min = G_MAXINT64, range_max = G_MININT64;
+};
+
 
 struct FenDicomInfoGuard {
   FenImageInfo info;
@@ -305,6 +333,12 @@ fen_dicom_read_info (DcmDataset    *ds,
              : FEN_DICOM_COLOR_YBR_FULL_422;
       expected_samples = 3;
     }
+  else if (photometric == "PALETTE COLOR")
+    {
+      // One index per pixel in the file, RGB in memory (fen_dicom_read_source).
+      info->photometric = FEN_PHOTOMETRIC_RGB;
+      *color = FEN_DICOM_COLOR_PALETTE;
+    }
   else if (photometric == "YBR_RCT" || photometric == "YBR_ICT")
     {
       info->photometric = FEN_PHOTOMETRIC_RGB;
@@ -354,9 +388,11 @@ fen_dicom_read_info (DcmDataset    *ds,
       break;
     case 1:
     case 32:
-      return fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
-                             "%u-bit pixels (Bits Allocated) are not supported yet",
-                             info->bits_allocated);
+      // Unpacked to 8 bits / narrowed to 16 at load (fen_dicom_read_source).
+      if (expected_samples != 1)
+        return fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
+                               "%u-bit colour samples are not supported", info->bits_allocated);
+      break;
     default:
       return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
                              "Bits Allocated %u is not a valid sample size",
@@ -524,6 +560,24 @@ fen_dicom_normalize_frame (const FenImageInfo *info, void *frame, gsize frame_by
                                                   info->high_bit, is_signed);
 }
 
+// As fen_dicom_normalize_frame() for the file's own layout, 32-bit included.
+void
+fen_dicom_normalize_source (const FenDicomSource *src, void *frame, gsize frame_bytes)
+{
+  const guint bits = src->bits_allocated;
+  if (bits == 1 || (src->bits_stored == bits && src->high_bit == bits - 1))
+    return;
+  const gboolean is_signed = src->pixel_representation == 1;
+  if (bits == 8)
+    fen_dicom_normalize_samples<guint8> (frame, frame_bytes, src->bits_stored, src->high_bit, is_signed);
+  else if (bits == 16)
+    fen_dicom_normalize_samples<guint16> (frame, frame_bytes / 2, src->bits_stored,
+                                          src->high_bit, is_signed);
+  else
+    fen_dicom_normalize_samples<guint32> (frame, frame_bytes / 4, src->bits_stored,
+                                          src->high_bit, is_signed);
+}
+
 inline guint8
 fen_dicom_clamp_u8 (double value)
 {
@@ -604,10 +658,390 @@ fen_dicom_scratch (FenDicomScratch &scratch, gsize bytes, const char *name, GErr
   return scratch.get ();
 }
 
+
+// --- What the file holds when it is not what memory holds ------------------
+//
+// Some layouts are converted at load time so that the core only ever meets
+// 8/16-bit monochrome and 8-bit RGB: PALETTE COLOR indices become RGB,
+// 1-bit samples become 8-bit 0/1, 32-bit samples are narrowed to 16 bits
+// with the rescale adjusted so modality values are kept (exactly when the
+// values span at most 65,536 steps), and a Modality LUT Sequence is applied
+// in place. FenDicomSource describes the file's side of that.
+
+// A LUT Descriptor (PS3.3 C.11.1.1.1, C.7.6.3.1.5): entries (0 means
+// 65,536), first mapped value (signed when the pixels are), bits per entry.
+gboolean
+fen_dicom_lut_descriptor (DcmItem *item, const DcmTagKey &tag, guint pixel_representation,
+                          guint *entries, gint32 *first, guint *bits)
+{
+  Uint16 values[3];
+  for (unsigned long i = 0; i < 3; i++)
+    if (item->findAndGetUint16 (tag, values[i], i).bad ())
+      return FALSE;
+  *entries = values[0] == 0 ? 65536 : values[0];
+  *first = pixel_representation ? (gint32) (gint16) values[1] : (gint32) values[1];
+  *bits = values[2];
+  return *bits >= 1 && *bits <= 16;
+}
+
+// PS3.3 C.7.9.2: a segmented palette: discrete (0), linear (1) and indirect
+// (2) segments, expanded into @out (at most @entries values). An indirect
+// segment copies earlier segments; it may not point at another indirect one.
+gboolean
+fen_dicom_expand_segmented (const Uint16 *data, unsigned long count, guint entries,
+                            std::vector<guint16> &out, gboolean allow_indirect)
+{
+  unsigned long i = 0;
+  while (i + 1 < count && out.size () <= entries)
+    {
+      const guint type = data[i], length = data[i + 1];
+      i += 2;
+      switch (type)
+        {
+        case 0: // discrete: length values
+          if (i + length > count)
+            return FALSE;
+          out.insert (out.end (), data + i, data + i + length);
+          i += length;
+          break;
+        case 1: // linear: from the previous value to y1 over length entries
+          {
+            if (i >= count || out.empty ())
+              return FALSE;
+            const double y0 = out.back (), y1 = data[i++];
+            for (guint k = 1; k <= length && out.size () <= entries; k++)
+              out.push_back ((guint16) lrint (y0 + (y1 - y0) * k / length));
+            break;
+          }
+        case 2: // indirect: length segments starting at a 32-bit word offset
+          {
+            if (!allow_indirect || i + 2 > count)
+              return FALSE;
+            const guint32 offset = (guint32) data[i] | (guint32) data[i + 1] << 16;
+            i += 2;
+            if (offset >= count)
+              return FALSE;
+            // Expand the referenced segments one by one, never nesting.
+            unsigned long at = offset;
+            for (guint k = 0; k < length && at + 1 < count; k++)
+              {
+                const guint seg_type = data[at], seg_len = data[at + 1];
+                const unsigned long seg_words = seg_type == 0 ? 2ul + seg_len
+                                              : seg_type == 1 ? 3ul : 0ul;
+                if (seg_words == 0 || at + seg_words > count)
+                  return FALSE;
+                if (!fen_dicom_expand_segmented (data + at, seg_words, entries, out, FALSE))
+                  return FALSE;
+                at += seg_words;
+              }
+            break;
+          }
+        default:
+          return FALSE;
+        }
+    }
+  return !out.empty ();
+}
+
+// PS3.3 C.7.6.3.1.5/6 and C.7.9: one channel of a palette, as 8-bit output.
+gboolean
+fen_dicom_read_palette_channel (DcmItem *ds, const DcmTagKey &descriptor, const DcmTagKey &data,
+                                const DcmTagKey &segmented, FenDicomSource *src, guint channel,
+                                guint pixel_representation, const char *name, GError **error)
+{
+  guint entries = 0, bits = 0;
+  gint32 first = 0;
+  if (!fen_dicom_lut_descriptor (ds, descriptor, pixel_representation, &entries, &first, &bits))
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                           "PALETTE COLOR without a valid Palette Color LUT Descriptor (%04X,%04X)",
+                           descriptor.getGroup (), descriptor.getElement ());
+  const Uint16 *words = nullptr;
+  unsigned long count = 0;
+  std::vector<guint16> values;
+  if (ds->findAndGetUint16Array (data, words, &count).good () && words != nullptr && count > 0)
+    {
+      if (bits == 8 && count * 2 >= entries && count < entries)
+        {
+          // 8-bit entries packed two to a word, low byte first.
+          for (guint i = 0; i < entries; i++)
+            values.push_back ((guint16) ((words[i / 2] >> (i % 2 ? 8 : 0)) & 0xff));
+        }
+      else
+        values.assign (words, words + MIN ((unsigned long) entries, count));
+    }
+  else if (ds->findAndGetUint16Array (segmented, words, &count).good () && words != nullptr)
+    {
+      if (!fen_dicom_expand_segmented (words, count, entries, values, TRUE))
+        return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                               "segmented palette (%04X,%04X) is malformed",
+                               segmented.getGroup (), segmented.getElement ());
+    }
+  else
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                           "PALETTE COLOR without Palette Color LUT Data (%04X,%04X)",
+                           data.getGroup (), data.getElement ());
+  values.resize (entries, values.empty () ? 0 : values.back ());
+  auto &out = src->palette[channel];
+  out.resize (entries);
+  // 16-bit entries keep their high byte; 8-bit entries stored one per
+  // word may still carry it there (PS3.3 C.7.6.3.1.6 allows either).
+  gboolean high = bits > 8;
+  if (!high)
+    for (guint16 v : values)
+      if (v > 0xff)
+        high = TRUE;
+  for (guint i = 0; i < entries; i++)
+    out[i] = (guint8) (high ? values[i] >> 8 : values[i]);
+  if (channel > 0 && (first != src->palette_first || entries != src->palette[0].size ()))
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                           "the three palette descriptors disagree");
+  src->palette_first = first;
+  return TRUE;
+}
+
+// Fills @src from the file's layout and rewrites @info to what memory will
+// hold. Called after fen_dicom_read_info().
+gboolean
+fen_dicom_read_source (DcmDataset *ds, FenImageInfo *info, FenDicomColor color,
+                       FenDicomSource *src, const char *name, GError **error)
+{
+  src->bits_allocated = info->bits_allocated;
+  src->bits_stored = info->bits_stored;
+  src->high_bit = info->high_bit;
+  src->pixel_representation = info->pixel_representation;
+
+  if (color == FEN_DICOM_COLOR_PALETTE)
+    {
+      if (info->bits_allocated != 8 && info->bits_allocated != 16)
+        return fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
+                               "PALETTE COLOR with %u-bit indices is not supported",
+                               info->bits_allocated);
+      if (!fen_dicom_read_palette_channel (ds, DCM_RedPaletteColorLookupTableDescriptor,
+                                           DCM_RedPaletteColorLookupTableData,
+                                           DCM_SegmentedRedPaletteColorLookupTableData,
+                                           src, 0, info->pixel_representation, name, error) ||
+          !fen_dicom_read_palette_channel (ds, DCM_GreenPaletteColorLookupTableDescriptor,
+                                           DCM_GreenPaletteColorLookupTableData,
+                                           DCM_SegmentedGreenPaletteColorLookupTableData,
+                                           src, 1, info->pixel_representation, name, error) ||
+          !fen_dicom_read_palette_channel (ds, DCM_BluePaletteColorLookupTableDescriptor,
+                                           DCM_BluePaletteColorLookupTableData,
+                                           DCM_SegmentedBluePaletteColorLookupTableData,
+                                           src, 2, info->pixel_representation, name, error))
+        return FALSE;
+      src->convert = FEN_DICOM_CONVERT_PALETTE;
+      info->samples_per_pixel = 3;
+      info->bits_allocated = info->bits_stored = 8;
+      info->high_bit = 7;
+      info->pixel_representation = 0;
+    }
+  else if (info->bits_allocated == 1)
+    {
+      // Segmentation-style bit planes: each pixel becomes 0 or 1.
+      src->convert = FEN_DICOM_CONVERT_BITS1;
+      info->bits_allocated = 8;
+      info->bits_stored = 1;
+      info->high_bit = 0;
+      info->pixel_representation = 0;
+    }
+  else if (info->bits_allocated == 32)
+    {
+      // The range scan (fen_dicom_narrow_plan) fixes the rescale later.
+      src->convert = FEN_DICOM_CONVERT_NARROW32;
+      info->bits_allocated = info->bits_stored = 16;
+      info->high_bit = 15;
+      info->pixel_representation = 0;
+    }
+
+  if (color == FEN_DICOM_COLOR_MONO)
+    {
+      // RT Dose: Dose Grid Scaling (3004,000E) is the dose per stored unit.
+      double scaling = 0.0;
+      if (fen_dicom_get_double (ds, DCM_DoseGridScaling, 0, &scaling) && scaling > 0.0 &&
+          info->rescale_slope == 1.0 && info->rescale_intercept == 0.0)
+        {
+          info->rescale_slope = scaling;
+          g_free (info->rescale_type);
+          info->rescale_type = fen_dicom_get_string (ds, DCM_DoseUnits);
+        }
+
+      // PS3.3 C.11.1: a Modality LUT Sequence replaces Rescale Slope and
+      // Intercept; applied to the pixels in place, so the core sees the
+      // LUT's output values with an identity rescale.
+      DcmItem *lut_item = nullptr;
+      if (ds->findAndGetSequenceItem (DCM_ModalityLUTSequence, lut_item, 0).good () &&
+          lut_item != nullptr && src->convert == FEN_DICOM_CONVERT_NONE)
+        {
+          guint entries = 0, bits = 0;
+          gint32 first = 0;
+          const Uint16 *words = nullptr;
+          unsigned long count = 0;
+          if (!fen_dicom_lut_descriptor (lut_item, DCM_LUTDescriptor, src->pixel_representation,
+                                         &entries, &first, &bits) ||
+              lut_item->findAndGetUint16Array (DCM_LUTData, words, &count).bad () ||
+              words == nullptr || count == 0)
+            return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                                   "Modality LUT Sequence without a valid LUT");
+          if (bits > info->bits_allocated)
+            return fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
+                                   "a %u-bit Modality LUT on %u-bit pixels is not supported",
+                                   bits, info->bits_allocated);
+          src->modality_lut.assign (words, words + MIN ((unsigned long) entries, count));
+          src->modality_lut.resize (entries, src->modality_lut.back ());
+          const guint16 mask = (guint16) ((1u << bits) - 1);
+          for (guint16 &v : src->modality_lut)
+            v &= mask;
+          src->modality_first = first;
+          info->bits_stored = bits;
+          info->high_bit = bits - 1;
+          info->pixel_representation = 0;
+          info->rescale_slope = 1.0;
+          info->rescale_intercept = 0.0;
+          g_free (info->rescale_type);
+          info->rescale_type = fen_dicom_get_string (lut_item, DCM_ModalityLUTType);
+        }
+
+      // PS3.3 C.11.6: Presentation LUT Shape INVERSE shows the minimum as
+      // white, which is what MONOCHROME1 means to the renderer.
+      OFString shape;
+      if (ds->findAndGetOFString (DCM_PresentationLUTShape, shape).good () && shape == "INVERSE")
+        info->photometric = FEN_PHOTOMETRIC_MONOCHROME1;
+    }
+  return TRUE;
+}
+
+template <typename T>
+inline gint64
+fen_dicom_sample (const void *data, gsize i)
+{
+  return static_cast<const T *> (data)[i];
+}
+
+// The file's sample @i of a frame normalised to its layout.
+inline gint64
+fen_dicom_source_sample (const FenDicomSource *src, const void *data, gsize i)
+{
+  const gboolean s = src->pixel_representation == 1;
+  switch (src->bits_allocated)
+    {
+    case 8:  return s ? fen_dicom_sample<gint8> (data, i) : fen_dicom_sample<guint8> (data, i);
+    case 16: return s ? fen_dicom_sample<gint16> (data, i) : fen_dicom_sample<guint16> (data, i);
+    default: return s ? fen_dicom_sample<gint32> (data, i) : fen_dicom_sample<guint32> (data, i);
+    }
+}
+
+// After the range scan: the shift that fits the values into 16 bits, and
+// the rescale that keeps modality values (PS3.3 C.11.1.1.2).
+void
+fen_dicom_narrow_plan (FenDicomSource *src, FenImageInfo *info)
+{
+  if (src->range_min > src->range_max)
+    src->range_min = src->range_max = 0;
+  const guint64 span = (guint64) (src->range_max - src->range_min);
+  guint shift = 0;
+  while ((span >> shift) > G_MAXUINT16)
+    shift++;
+  src->narrow_min = src->range_min;
+  src->narrow_shift = shift;
+  info->rescale_intercept += info->rescale_slope * (double) src->range_min;
+  info->rescale_slope *= (double) ((guint64) 1 << shift);
+}
+
+// One frame as the file holds it (@in, already normalised to the file's
+// bits stored) into its slot. @slot NULL: only scan the value range.
+void
+fen_dicom_convert_frame (FenDicomSource *src, const FenImageInfo *info, const void *in,
+                         guint8 *slot)
+{
+  const gsize n = (gsize) info->rows * info->columns;
+  switch (src->convert)
+    {
+    case FEN_DICOM_CONVERT_PALETTE:
+      {
+        // In place is safe: the indices sit at the end of the slot and each
+        // pixel's three bytes never reach an index not yet read.
+        const gint64 last = (gint64) src->palette[0].size () - 1;
+        for (gsize i = 0; i < n; i++)
+          {
+            const gint64 index = CLAMP (fen_dicom_source_sample (src, in, i) - src->palette_first,
+                                        (gint64) 0, last);
+            slot[3 * i] = src->palette[0][index];
+            slot[3 * i + 1] = src->palette[1][index];
+            slot[3 * i + 2] = src->palette[2][index];
+          }
+        break;
+      }
+    case FEN_DICOM_CONVERT_NARROW32:
+      if (slot == nullptr)
+        {
+          for (gsize i = 0; i < n; i++)
+            {
+              const gint64 v = fen_dicom_source_sample (src, in, i);
+              src->range_min = MIN (src->range_min, v);
+              src->range_max = MAX (src->range_max, v);
+            }
+          break;
+        }
+      for (gsize i = 0; i < n; i++)
+        {
+          const gint64 v = fen_dicom_source_sample (src, in, i) - src->narrow_min;
+          reinterpret_cast<guint16 *> (slot)[i] =
+            (guint16) MIN ((guint64) MAX (v, (gint64) 0) >> src->narrow_shift, (guint64) G_MAXUINT16);
+        }
+      break;
+    case FEN_DICOM_CONVERT_BITS1:
+    case FEN_DICOM_CONVERT_NONE:
+    default:
+      break;
+    }
+  if (!src->modality_lut.empty () && slot != nullptr)
+    {
+      // PS3.3 C.11.1.1.1: values below the first mapped one take the first
+      // entry, values above the last take the last.
+      const gint64 last = (gint64) src->modality_lut.size () - 1;
+      for (gsize i = 0; i < n; i++)
+        {
+          const gint64 index = CLAMP (fen_dicom_source_sample (src, slot, i) - src->modality_first,
+                                      (gint64) 0, last);
+          const guint16 v = src->modality_lut[index];
+          if (info->bits_allocated == 8)
+            slot[i] = (guint8) v;
+          else
+            reinterpret_cast<guint16 *> (slot)[i] = v;
+        }
+    }
+}
+
+// PS3.5 8.1.1 and 8.2: 1-bit samples are packed eight to a byte, first
+// pixel in the least significant bit, continuously across frames (a frame
+// need not start on a byte). Unpacks every frame into 0/1 bytes.
+gboolean
+fen_dicom_read_bits1 (DcmElement *pixel_data, const FenImageInfo *info, guint8 *pixels,
+                      const char *name, GError **error)
+{
+  DcmFileCache cache;
+  const gsize n_bits = (gsize) info->rows * info->columns * info->frames;
+  const gsize chunk = 1u << 20;
+  std::vector<guint8> buffer (chunk);
+  for (gsize byte = 0; byte * 8 < n_bits; byte += chunk)
+    {
+      const gsize n = MIN (chunk, (n_bits + 7) / 8 - byte);
+      OFCondition cond = pixel_data->getPartialValue (buffer.data (), (Uint32) byte, (Uint32) n,
+                                                      &cache, gLocalByteOrder);
+      if (cond.bad ())
+        return fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
+                               "cannot read the 1-bit pixel data: %s", cond.text ());
+      for (gsize i = 0; i < n * 8 && (byte * 8 + i) < n_bits; i++)
+        pixels[byte * 8 + i] = (buffer[i / 8] >> (i % 8)) & 1;
+    }
+  return TRUE;
+}
+
 gboolean
 fen_dicom_read_native (DcmElement         *pixel_data,
                        const FenImageInfo *info,
                        FenDicomColor       color,
+                       FenDicomSource     *src,
                        guint8             *pixels,
                        gsize               frame_bytes,
                        gsize               file_frame_bytes,
@@ -616,13 +1050,20 @@ fen_dicom_read_native (DcmElement         *pixel_data,
 {
   DcmFileCache cache;
   FenDicomScratch scratch;
+  FenDicomScratch wide;
   const gsize n_pixels = (gsize) info->rows * info->columns;
   const gboolean planar = info->samples_per_pixel == 3 && info->planar_configuration == 1;
+  const gboolean convert = src->convert != FEN_DICOM_CONVERT_NONE || !src->modality_lut.empty ();
 
   for (guint f = 0; f < info->frames; f++)
     {
-      guint8 *slot = pixels + (gsize) f * frame_bytes;
-      guint8 *target = slot + (frame_bytes - file_frame_bytes);
+      // pixels NULL: a range scan, every frame through the scratch.
+      guint8 *slot = pixels ? pixels + (gsize) f * frame_bytes : nullptr;
+      guint8 *target = slot != nullptr && file_frame_bytes <= frame_bytes
+                       ? slot + (frame_bytes - file_frame_bytes)
+                       : fen_dicom_scratch (wide, file_frame_bytes, name, error);
+      if (target == nullptr)
+        return FALSE;
       const gsize base = (gsize) f * file_frame_bytes;
 
       for (gsize done = 0; done < file_frame_bytes; done += FEN_DICOM_CHUNK)
@@ -636,6 +1077,12 @@ fen_dicom_read_native (DcmElement         *pixel_data,
                                    "cannot read frame %u of the pixel data: %s", f, cond.text ());
         }
 
+      if (convert)
+        {
+          fen_dicom_normalize_source (src, target, file_frame_bytes);
+          fen_dicom_convert_frame (src, info, target, slot);
+          continue;
+        }
       if (planar)
         {
           guint8 *planes = fen_dicom_scratch (scratch, frame_bytes, name, error);
@@ -697,8 +1144,10 @@ fen_dicom_read_encapsulated (DcmDataset         *ds,
                              E_TransferSyntax    xfer,
                              const FenImageInfo *info,
                              FenDicomColor       color,
+                             FenDicomSource     *src,
                              guint8             *pixels,
                              gsize               frame_bytes,
+                             gsize               file_frame_bytes,
                              const char         *name,
                              GError            **error)
 {
@@ -707,6 +1156,8 @@ fen_dicom_read_encapsulated (DcmDataset         *ds,
                            "compressed pixel data is not a pixel data element");
   auto *pixel_data = static_cast<DcmPixelData *> (element);
   DcmPixelSequence *sequence = nullptr;
+  const gboolean convert = src->convert != FEN_DICOM_CONVERT_NONE || !src->modality_lut.empty ();
+  FenDicomScratch wide;
   if (pixel_data->getEncapsulatedRepresentation (xfer, nullptr, sequence).bad () ||
       sequence == nullptr)
     return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
@@ -726,14 +1177,24 @@ fen_dicom_read_encapsulated (DcmDataset         *ds,
   const gboolean planar = info->samples_per_pixel == 3 && info->planar_configuration == 1;
   // DCMTK's decoders need an even buffer size; an odd frame goes through
   // the scratch so it cannot spill into the next frame.
-  const gboolean odd = (frame_bytes & 1) != 0;
+  const gboolean odd = (file_frame_bytes & 1) != 0;
   Uint32 start_fragment = 0;
 
   for (guint f = 0; f < info->frames; f++)
     {
-      guint8 *slot = pixels + (gsize) f * frame_bytes;
+      // pixels NULL: a range scan, every frame through the scratch.
+      guint8 *slot = pixels ? pixels + (gsize) f * frame_bytes : nullptr;
       guint8 *target = slot;
-      if (odd)
+      if (convert)
+        {
+          // The file's frame at the end of the slot when it fits there.
+          target = slot != nullptr && !odd && file_frame_bytes <= frame_bytes
+                   ? slot + (frame_bytes - file_frame_bytes)
+                   : fen_dicom_scratch (wide, file_frame_bytes, name, error);
+          if (target == nullptr)
+            return FALSE;
+        }
+      else if (odd)
         {
           target = fen_dicom_scratch (scratch, frame_bytes, name, error);
           if (target == nullptr)
@@ -741,7 +1202,7 @@ fen_dicom_read_encapsulated (DcmDataset         *ds,
         }
       OFString model;
       OFCondition cond = pixel_data->getUncompressedFrame (ds, f, start_fragment, target,
-                                                           (Uint32) (frame_bytes + (odd ? 1 : 0)),
+                                                           (Uint32) (file_frame_bytes + (odd ? 1 : 0)),
                                                            model, &cache);
       if (cond.bad ())
         return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
@@ -762,6 +1223,12 @@ fen_dicom_read_encapsulated (DcmDataset         *ds,
         }
       compacted = MAX (compacted, done);
 
+      if (convert)
+        {
+          fen_dicom_normalize_source (src, target, file_frame_bytes);
+          fen_dicom_convert_frame (src, info, target, slot);
+          continue;
+        }
       if (planar)
         {
           // The decoders honour Planar Configuration, so a frame comes out
@@ -1091,6 +1558,9 @@ fen_dicom_load_internal (const char           *path,
   if (!fen_dicom_read_info (ds, parse.file.get (), &guard.info, &color, name, error))
     return nullptr;
   FenImageInfo *info = &guard.info;
+  FenDicomSource src;
+  if (!fen_dicom_read_source (ds, info, color, &src, name, error))
+    return nullptr;
 
   gsize total = 0;
   if (!fen_image_compute_size (info, max_bytes, &total, error))
@@ -1100,6 +1570,19 @@ fen_dicom_load_internal (const char           *path,
     }
   const gsize frame_bytes = total / info->frames;
   gsize file_frame_bytes = frame_bytes;
+  if (src.convert == FEN_DICOM_CONVERT_PALETTE || src.convert == FEN_DICOM_CONVERT_NARROW32)
+    file_frame_bytes = (gsize) info->rows * info->columns * (src.bits_allocated / 8);
+  if (src.convert == FEN_DICOM_CONVERT_BITS1)
+    {
+      if (encapsulated)
+        {
+          fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
+                          "compressed 1-bit pixel data is not supported");
+          return nullptr;
+        }
+      // Frames are not byte aligned: the whole element is checked at once.
+      file_frame_bytes = 0;
+    }
   if (color == FEN_DICOM_COLOR_YBR_J2K && !jpeg2000)
     {
       // PS3.3 C.7.6.3.1.2: these two exist only inside JPEG 2000.
@@ -1120,7 +1603,9 @@ fen_dicom_load_internal (const char           *path,
 
   if (!encapsulated)
     {
-      const guint64 expected = (guint64) file_frame_bytes * info->frames;
+      const guint64 expected = src.convert == FEN_DICOM_CONVERT_BITS1
+        ? ((guint64) info->rows * info->columns * info->frames + 7) / 8
+        : (guint64) file_frame_bytes * info->frames;
       if (native_present < expected)
         {
           fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
@@ -1131,6 +1616,20 @@ fen_dicom_load_internal (const char           *path,
       if (parse.status.bad ())
         g_debug ("data set damaged after complete pixel data (%s), loading anyway",
                  parse.status.text ());
+    }
+
+  if (src.convert == FEN_DICOM_CONVERT_NARROW32)
+    {
+      // 32-bit samples: one pass for the value range, so the narrowing and
+      // the rescale that undoes it are known before the image exists.
+      const gboolean scanned = encapsulated
+        ? fen_dicom_read_encapsulated (ds, parse.pixel_data, xfer, info, color, &src, nullptr,
+                                       frame_bytes, file_frame_bytes, name, error)
+        : fen_dicom_read_native (parse.pixel_data, info, color, &src, nullptr, frame_bytes,
+                                 file_frame_bytes, name, error);
+      if (!scanned)
+        return nullptr;
+      fen_dicom_narrow_plan (&src, info);
     }
 
   FenDicomImagePtr image (fen_image_new_for_load (info, options, error));
@@ -1146,10 +1645,12 @@ fen_dicom_load_internal (const char           *path,
     ok = fen_dicom_read_jpeg2000 (parse.pixel_data, xfer, info, color, pixels, frame_bytes,
                                   name, error);
   else if (encapsulated)
-    ok = fen_dicom_read_encapsulated (ds, parse.pixel_data, xfer, info, color, pixels,
-                                      frame_bytes, name, error);
+    ok = fen_dicom_read_encapsulated (ds, parse.pixel_data, xfer, info, color, &src, pixels,
+                                      frame_bytes, file_frame_bytes, name, error);
+  else if (src.convert == FEN_DICOM_CONVERT_BITS1)
+    ok = fen_dicom_read_bits1 (parse.pixel_data, info, pixels, name, error);
   else
-    ok = fen_dicom_read_native (parse.pixel_data, info, color, pixels, frame_bytes,
+    ok = fen_dicom_read_native (parse.pixel_data, info, color, &src, pixels, frame_bytes,
                                 file_frame_bytes, name, error);
   if (!ok)
     return nullptr;
