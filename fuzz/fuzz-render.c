@@ -124,12 +124,12 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
     guint out_h = 1 + fen_fuzz_u8 (&r) % FEN_FUZZ_MAX_OUT;
     FenPixelFormat format = (FenPixelFormat) (fen_fuzz_u8 (&r) % 4);
     guint frame = fen_fuzz_u8 (&r) % fen_image_get_n_frames (image);
+    if (format == FEN_PIXEL_GRAY8 && fen_image_is_color (image))
+      format = FEN_PIXEL_RGB8;
     gsize stride = (gsize) out_w * fen_pixel_format_bytes (format) + fen_fuzz_u8 (&r) % 8;
     FenRect rect = { fen_fuzz_double (&r, 0.5), fen_fuzz_double (&r, 0.5),
                      fen_fuzz_double (&r, 0.5), fen_fuzz_double (&r, 0.5) };
 
-    if (format == FEN_PIXEL_GRAY8 && fen_image_is_color (image))
-      format = FEN_PIXEL_RGB8;
     if (stride * out_h > sizeof out)
       stride = (gsize) out_w * fen_pixel_format_bytes (format);
     fen_renderer_set_chunk_pixels (renderer, 1 + fen_fuzz_u8 (&r) * 17);
