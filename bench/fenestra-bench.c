@@ -1,0 +1,1233 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fenestra-bench.c: measures what a user feels (a window/level drag, opening
+ * a file, paging through a series) against DCMTK's DicomImage, a naive loop
+ * and memcpy in the same run, so the figures are ratios that survive a
+ * noisy machine. It writes its own inputs, runs each load in a fresh child
+ * process for a clean peak, and checks that 10,000 updates leave the heap
+ * where it was: the proof STYLE.md rule 7 asks for. */
+#define G_LOG_DOMAIN "fen-bench"
+
+#include <fenestra/fenestra.h>
+#include <fenestra/fen-dcmtk-reference.h>
+#include <fenestra/fen-pyramid.h>
+
+#include <glib/gstdio.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "fen-bench-alloc.h"
+#include "fen-bench-input.h"
+#include "fen-bench-naive.h"
+#include "fen-bench-report.h"
+#include "fen-bench-stats.h"
+
+#define FEN_BENCH_OUT_W 1920
+#define FEN_BENCH_OUT_H 1080
+#define FEN_BENCH_SERIES_SLICES 300
+#define FEN_BENCH_SERIES_SIZE 512
+/* Bumped whenever the generated inputs change, so a --data-dir is refreshed. */
+#define FEN_BENCH_INPUT_VERSION "fenestra-bench inputs 1\n"
+
+/* The three image sizes of the brief: 0.5 MB, 15 MB and 128 MB of pixels. */
+static const guint fen_bench_sizes[] = { 512, 2800, 8000 };
+#define FEN_BENCH_N_SIZES G_N_ELEMENTS (fen_bench_sizes)
+#define FEN_BENCH_MAIN 1   /* index of the 15 MB image, the headline figures */
+
+typedef struct {
+  gboolean json;
+  gboolean quick;
+  gboolean keep;
+  char    *data_dir;
+  guint    threads;
+  guint    drift_updates;
+  /* --load-one child mode */
+  char    *load_one;
+  char    *loader;
+  char    *warm;
+} FenBenchOptions;
+
+typedef struct {
+  FenBenchOptions *opt;
+  FenBenchPlan     plan;
+  FenBenchPlan     slow_plan;
+  char            *dir;
+  gboolean         dir_is_temp;
+  char            *self;
+  char            *paths[FEN_BENCH_N_SIZES];
+  char            *rle_paths[FEN_BENCH_N_SIZES];
+  char           **series_paths;
+
+  /* Owned for the whole run */
+  FenBenchReport  *report;
+  FenRenderer     *renderer;
+  FenLut          *lut;
+  guint8          *viewport;      /* FEN_BENCH_OUT_W x FEN_BENCH_OUT_H BGRA8 */
+  guint            runs;          /* load repetitions per file and loader */
+  guint            rounds;        /* interleaving rounds of a measurement group */
+} FenBench;
+
+/* What one measured repetition works on. */
+typedef struct {
+  FenBench          *bench;
+  const FenImage    *image;
+  FenSampling        sampling;
+  guint8            *out;
+  gsize              out_bytes;
+  /* memcpy reference */
+  const guint8      *src;
+  guint8            *src_copy;
+  gsize              src_bytes;
+  const guint8      *out_src;
+  /* viewport memcpy reference: the source bytes a fitted view reads */
+  const guint8      *view_rows[FEN_BENCH_OUT_H];
+  gsize              view_row_bytes;
+  /* DCMTK reference */
+  FenDcmtkReference *ref;
+  /* series */
+  FenStore          *store;
+  GArray            *ids;
+} FenBenchJob;
+
+/* A different window every repetition, as in a drag: centre and width both
+ * move, so no table could be reused even if the core tried. */
+static void
+fen_bench_window (guint rep, FenWindowParams *params)
+{
+  params->center = -160.0 + (rep % 64) * 7.0;
+  params->width = 300.0 + (rep % 13) * 50.0;
+  params->function = FEN_VOI_LINEAR;
+  params->invert = FALSE;
+}
+
+static void
+fen_bench_sampling_fit (const FenImage *image, FenSampling *sampling)
+{
+  double w = fen_image_get_width (image), h = fen_image_get_height (image);
+  double scale = MIN (FEN_BENCH_OUT_W / w, FEN_BENCH_OUT_H / h); /* output px per image px */
+  FenRect view = { 0 };
+
+  view.width = FEN_BENCH_OUT_W / scale;
+  view.height = FEN_BENCH_OUT_H / scale;
+  view.x = (w - view.width) / 2;
+  view.y = (h - view.height) / 2;
+  fen_sampling_from_rect (sampling, &view, FEN_BENCH_OUT_W, FEN_BENCH_OUT_H);
+}
+
+static void
+fen_bench_sampling_center (const FenImage *image, FenSampling *sampling)
+{
+  FenRect view = { 0 };
+
+  view.width = FEN_BENCH_OUT_W;
+  view.height = FEN_BENCH_OUT_H;
+  view.x = floor ((fen_image_get_width (image) - view.width) / 2.0);
+  view.y = floor ((fen_image_get_height (image) - view.height) / 2.0);
+  fen_sampling_from_rect (sampling, &view, FEN_BENCH_OUT_W, FEN_BENCH_OUT_H);
+}
+
+/* ---- The measured operations ---- */
+
+static void
+fen_bench_op_viewport (gpointer data, guint rep)
+{
+  FenBenchJob *job = data;
+  FenWindowParams params;
+
+  fen_bench_window (rep, &params);
+  fen_lut_build (job->bench->lut, job->image, &params);
+  fen_renderer_render (job->bench->renderer, job->image, 0, job->bench->lut, &job->sampling,
+                       FEN_BENCH_OUT_W, FEN_BENCH_OUT_H, FEN_PIXEL_BGRA8,
+                       job->out, FEN_BENCH_OUT_W * 4);
+}
+
+static void
+fen_bench_op_lut (gpointer data, guint rep)
+{
+  FenBenchJob *job = data;
+  FenWindowParams params;
+
+  fen_bench_window (rep, &params);
+  fen_lut_build (job->bench->lut, job->image, &params);
+}
+
+static void
+fen_bench_op_fullres (gpointer data, guint rep)
+{
+  FenBenchJob *job = data;
+  FenWindowParams params;
+
+  fen_bench_window (rep, &params);
+  fen_lut_build (job->bench->lut, job->image, &params);
+  fen_renderer_render_full (job->bench->renderer, job->image, 0, job->bench->lut,
+                            FEN_PIXEL_BGRA8, job->out, (gsize) fen_image_get_width (job->image) * 4);
+}
+
+static void
+fen_bench_op_naive_full (gpointer data, guint rep)
+{
+  FenBenchJob *job = data;
+  FenWindowParams params;
+
+  fen_bench_window (rep, &params);
+  fen_bench_naive_full (job->image, params.center, params.width, job->out);
+}
+
+static void
+fen_bench_op_naive_viewport (gpointer data, guint rep)
+{
+  FenBenchJob *job = data;
+  FenWindowParams params;
+
+  fen_bench_window (rep, &params);
+  fen_bench_naive_viewport (job->image, params.center, params.width, &job->sampling,
+                            FEN_BENCH_OUT_W, FEN_BENCH_OUT_H, job->out);
+}
+
+/* The bandwidth bound: each byte the full-resolution update reads (the
+ * frame) and writes (the BGRA output) copied once. */
+static void
+fen_bench_op_memcpy (gpointer data, guint rep)
+{
+  FenBenchJob *job = data;
+
+  memcpy (job->src_copy, job->src, job->src_bytes);
+  memcpy (job->out, job->out_src, job->out_bytes);
+}
+
+/* The bandwidth bound of a viewport update: the output written once and,
+ * for each output row, the span of the source row it samples read once. */
+static void
+fen_bench_op_memcpy_viewport (gpointer data, guint rep)
+{
+  FenBenchJob *job = data;
+
+  for (guint j = 0; j < FEN_BENCH_OUT_H; j++)
+    if (job->view_rows[j] != NULL)
+      memcpy (job->src_copy, job->view_rows[j], job->view_row_bytes);
+  memcpy (job->out, job->out_src, job->out_bytes);
+}
+
+static void
+fen_bench_op_dcmtk (gpointer data, guint rep)
+{
+  FenBenchJob *job = data;
+  FenWindowParams params;
+
+  fen_bench_window (rep, &params);
+  if (!fen_dcmtk_reference_window (job->ref, params.center, params.width, job->out, job->out_bytes))
+    g_error ("DCMTK refused the window %g/%g", params.center, params.width);
+}
+
+static void
+fen_bench_op_series (gpointer data, guint rep)
+{
+  FenBenchJob *job = data;
+  guint id = g_array_index (job->ids, guint, (rep + 1) % job->ids->len);
+  const FenImage *image = fen_store_lookup (job->store, id);
+  FenWindowParams params = { 40, 400, FEN_VOI_LINEAR, FALSE };
+  FenSampling sampling;
+
+  /* What paging does: the next image is already in memory, its table and
+   * its fitted view are all that is computed. */
+  fen_bench_sampling_fit (image, &sampling);
+  fen_lut_build (job->bench->lut, image, &params);
+  fen_renderer_render (job->bench->renderer, image, 0, job->bench->lut, &sampling,
+                       FEN_BENCH_OUT_W, FEN_BENCH_OUT_H, FEN_PIXEL_BGRA8,
+                       job->out, FEN_BENCH_OUT_W * 4);
+}
+
+/* ---- Helpers ---- */
+
+static void
+fen_bench_progress (FenBench *bench, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+fen_bench_progress (FenBench *bench, const char *format, ...)
+{
+  va_list args;
+
+  /* Progress goes to stderr so that --json output stays one object. */
+  va_start (args, format);
+  vfprintf (stderr, format, args);
+  va_end (args);
+  fputc ('\n', stderr);
+}
+
+static void
+fen_bench_measure_into (FenBench           *bench,
+                        const FenBenchPlan *plan,
+                        const char         *key,
+                        FenBenchFunc        func,
+                        FenBenchJob        *job)
+{
+  FenBenchStats stats;
+
+  fen_bench_measure (plan, func, job, &stats);
+  fen_bench_report_set_stats (bench->report, key, &stats);
+  fen_bench_progress (bench, "  %-28s median %9.3f ms  p95 %9.3f ms  (n=%u)",
+                      key, stats.median, stats.p95, stats.n);
+}
+
+/* Touches every page so first-touch faults stay out of the timings. */
+static guint8 *
+fen_bench_alloc (gsize bytes)
+{
+  guint8 *p = g_malloc (bytes);
+
+  memset (p, 0x5a, bytes);
+  return p;
+}
+
+static char *
+fen_bench_key (const char *what, guint size)
+{
+  return g_strdup_printf ("%s_%u", what, size);
+}
+
+static double
+fen_bench_get (FenBench *bench, const char *what, guint size, const char *suffix)
+{
+  g_autofree char *key = g_strdup_printf ("%s_%u%s", what, size, suffix);
+
+  return fen_bench_report_get (bench->report, key);
+}
+
+/* Differing bytes between two buffers: the renderer against the naive loop. */
+static gsize
+fen_bench_count_mismatch (const guint8 *a, const guint8 *b, gsize n)
+{
+  gsize bad = 0;
+
+  for (gsize i = 0; i < n; i++)
+    bad += a[i] != b[i];
+  return bad;
+}
+
+/* ---- Inputs ---- */
+
+static gboolean
+fen_bench_prepare_inputs (FenBench *bench, GError **error)
+{
+  g_autofree char *stamp = g_build_filename (bench->dir, "inputs.stamp", NULL);
+  g_autofree char *stamp_text = NULL;
+  gboolean fresh = g_file_get_contents (stamp, &stamp_text, NULL, NULL) &&
+                   strcmp (stamp_text, FEN_BENCH_INPUT_VERSION) == 0;
+  gint64 t0 = fen_bench_now_ns ();
+
+  for (guint s = 0; s < FEN_BENCH_N_SIZES; s++)
+    {
+      guint n = fen_bench_sizes[s];
+      g_autofree char *name = g_strdup_printf ("ct-%u.dcm", n);
+      g_autofree char *rle = g_strdup_printf ("ct-%u-rle.dcm", n);
+
+      bench->paths[s] = g_build_filename (bench->dir, name, NULL);
+      bench->rle_paths[s] = g_build_filename (bench->dir, rle, NULL);
+      if (fresh)
+        continue;
+      fen_bench_progress (bench, "writing %u x %u input and its RLE copy", n, n);
+      if (!fen_bench_input_write_ct (bench->paths[s], n, n, 0, "single", error) ||
+          !fen_bench_input_write_rle (bench->paths[s], bench->rle_paths[s], error))
+        return FALSE;
+    }
+
+  bench->series_paths = g_new0 (char *, FEN_BENCH_SERIES_SLICES + 1);
+  if (!fresh)
+    fen_bench_progress (bench, "writing the %d-slice series", FEN_BENCH_SERIES_SLICES);
+  for (guint i = 0; i < FEN_BENCH_SERIES_SLICES; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("series-%03u.dcm", i);
+
+      bench->series_paths[i] = g_build_filename (bench->dir, name, NULL);
+      if (!fresh && !fen_bench_input_write_ct (bench->series_paths[i], FEN_BENCH_SERIES_SIZE,
+                                               FEN_BENCH_SERIES_SIZE, i, "series", error))
+        return FALSE;
+    }
+  if (!fresh)
+    {
+      fen_bench_report_set (bench->report, "input_generation_s", (fen_bench_now_ns () - t0) / 1e9);
+      return g_file_set_contents (stamp, FEN_BENCH_INPUT_VERSION, -1, error);
+    }
+  return TRUE;
+}
+
+/* ---- W/L updates, references ---- */
+
+static gboolean
+fen_bench_run_size (FenBench *bench, guint s, GError **error)
+{
+  guint n = fen_bench_sizes[s];
+  g_autoptr(FenImage) image = NULL;
+  g_autoptr(FenDcmtkReference) ref = NULL;
+  g_autofree guint8 *full = NULL, *src_copy = NULL, *out_src = NULL, *gray = NULL, *check = NULL;
+  FenBenchJob fit = { 0 }, center = { 0 }, fit_pyr = { 0 }, whole = { 0 }, copy = { 0 }, dcmtk = { 0 };
+  FenBenchJob view_copy = { 0 };
+  g_autoptr(FenPyramid) pyramid = NULL;
+  guint level;
+  gint64 t0;
+  gsize pixels, src_bytes, out_bytes, mismatch;
+  const FenBenchPlan *big = n >= 8000 ? &bench->slow_plan : &bench->plan;
+  g_autofree char *k_fit = fen_bench_key ("wl_viewport_fit", n);
+  g_autofree char *k_1to1 = fen_bench_key ("wl_viewport_1to1", n);
+  g_autofree char *k_pyr = fen_bench_key ("wl_viewport_fit_pyramid", n);
+  g_autofree char *k_pyr_level = fen_bench_key ("pyramid_level", n);
+  g_autofree char *k_pyr_build = fen_bench_key ("pyramid_build_ms", n);
+  g_autofree char *k_full = fen_bench_key ("wl_fullres", n);
+  g_autofree char *k_dcmtk = fen_bench_key ("dcmtk_wl", n);
+  g_autofree char *k_naive_full = fen_bench_key ("naive_fullres", n);
+  g_autofree char *k_naive_fit = fen_bench_key ("naive_viewport_fit", n);
+  g_autofree char *k_memcpy = fen_bench_key ("memcpy", n);
+  g_autofree char *k_memcpy_view = fen_bench_key ("memcpy_viewport_fit", n);
+  g_autofree char *k_lut = fen_bench_key ("lut_build", n);
+  g_autofree char *k_mismatch = fen_bench_key ("check_mismatch_bytes", n);
+  FenWindowParams check_window = { 40, 400, FEN_VOI_LINEAR, FALSE };
+
+  fen_bench_progress (bench, "%u x %u:", n, n);
+  image = fen_load_file (bench->paths[s], NULL, error);
+  if (image == NULL)
+    return FALSE;
+  ref = fen_dcmtk_reference_open (bench->paths[s], error);
+  if (ref == NULL)
+    return FALSE;
+  pixels = (gsize) n * n;
+  src_bytes = fen_image_get_frame_bytes (image);
+  out_bytes = pixels * 4;
+  full = fen_bench_alloc (out_bytes);
+  src_copy = fen_bench_alloc (src_bytes);
+  /* The source of the output copies: a frame's worth, or a viewport's if larger. */
+  out_src = fen_bench_alloc (MAX (out_bytes, (gsize) FEN_BENCH_OUT_W * FEN_BENCH_OUT_H * 4));
+  gray = fen_bench_alloc (pixels);
+
+  /* Viewport: what a drag shows on a 1920 x 1080 screen. */
+  fit.bench = center.bench = whole.bench = copy.bench = dcmtk.bench = bench;
+  fit.image = center.image = whole.image = copy.image = image;
+  fit.out = center.out = bench->viewport;
+  fen_bench_sampling_fit (image, &fit.sampling);
+  fen_bench_sampling_center (image, &center.sampling);
+  /* The same view from the reduced level a zoom below 1/2 calls for
+   * (fen-pyramid.h), built once before timing as a viewer would keep it. */
+  pyramid = fen_pyramid_new (image, 0);
+  level = fen_pyramid_level_for_zoom (pyramid, fit.sampling.col_dx > 0 ? 1.0 / fit.sampling.col_dx : 1.0);
+  t0 = fen_bench_now_ns ();
+  fit_pyr.image = fen_pyramid_get_level (pyramid, level);
+  fen_bench_report_set (bench->report, k_pyr_build, (fen_bench_now_ns () - t0) / 1e6);
+  fen_bench_report_set_int (bench->report, k_pyr_level, level);
+  fen_pyramid_scale_sampling (level, &fit.sampling, &fit_pyr.sampling);
+  fit_pyr.bench = bench;
+  fit_pyr.out = bench->viewport;
+  /* Full resolution and its references, into a buffer of the frame's size. */
+  whole.out = full;
+  copy.out = full;
+  copy.out_bytes = out_bytes;
+  copy.src = fen_image_get_frame (image, 0);
+  copy.src_copy = src_copy;
+  copy.src_bytes = src_bytes;
+  copy.out_src = out_src;
+  /* The rows and columns of the source the fitted view samples. */
+  view_copy.bench = bench;
+  view_copy.out = bench->viewport;
+  view_copy.out_bytes = (gsize) FEN_BENCH_OUT_W * FEN_BENCH_OUT_H * 4;
+  view_copy.out_src = out_src;
+  view_copy.src_copy = src_copy;
+  {
+    const FenSampling *f = &fit.sampling;
+    double x0 = MAX (floor (f->origin_x + 0.5 * f->col_dx), 0);
+    double x1 = MIN (floor (f->origin_x + (FEN_BENCH_OUT_W - 0.5) * f->col_dx), n - 1.0);
+
+    view_copy.view_row_bytes = (gsize) (x1 - x0 + 1) * 2;
+    for (guint j = 0; j < FEN_BENCH_OUT_H; j++)
+      {
+        double py = floor (f->origin_y + (j + 0.5) * f->row_dy);
+
+        view_copy.view_rows[j] = py >= 0 && py < n
+          ? (const guint8 *) fen_image_get_frame (image, 0) + ((gsize) py * n + (gsize) x0) * 2
+          : NULL;
+      }
+  }
+  /* DCMTK's DicomImage: its own copy of the pixels, gray8 out for the whole frame. */
+  dcmtk.ref = ref;
+  dcmtk.out = gray;
+  dcmtk.out_bytes = pixels;
+
+  /* The renderer must agree with the textbook loop, or its speed means nothing. */
+  check = fen_bench_alloc (MAX (out_bytes, (gsize) FEN_BENCH_OUT_W * FEN_BENCH_OUT_H * 4));
+  fen_lut_build (bench->lut, image, &check_window);
+  fen_renderer_render (bench->renderer, image, 0, bench->lut, &fit.sampling, FEN_BENCH_OUT_W,
+                       FEN_BENCH_OUT_H, FEN_PIXEL_BGRA8, bench->viewport, FEN_BENCH_OUT_W * 4);
+  fen_bench_naive_viewport (image, check_window.center, check_window.width, &fit.sampling,
+                            FEN_BENCH_OUT_W, FEN_BENCH_OUT_H, check);
+  mismatch = fen_bench_count_mismatch (bench->viewport, check, (gsize) FEN_BENCH_OUT_W * FEN_BENCH_OUT_H * 4);
+  fen_renderer_render_full (bench->renderer, image, 0, bench->lut, FEN_PIXEL_BGRA8, full, (gsize) n * 4);
+  fen_bench_naive_full (image, check_window.center, check_window.width, check);
+  mismatch += fen_bench_count_mismatch (full, check, out_bytes);
+  g_clear_pointer (&check, g_free);
+  fen_bench_report_set_int (bench->report, k_mismatch, (gint64) mismatch);
+  if (mismatch != 0)
+    g_warning ("%u x %u: renderer and naive loop differ in %" G_GSIZE_FORMAT " bytes", n, n, mismatch);
+
+  {
+    FenBenchCase cases[] = {
+      { .key = k_fit,        .plan = &bench->plan,      .func = fen_bench_op_viewport,       .data = &fit },
+      { .key = k_1to1,       .plan = &bench->plan,      .func = fen_bench_op_viewport,       .data = &center },
+      { .key = k_pyr,        .plan = &bench->plan,      .func = fen_bench_op_viewport,       .data = &fit_pyr },
+      { .key = k_memcpy_view, .plan = &bench->plan,     .func = fen_bench_op_memcpy_viewport, .data = &view_copy },
+      { .key = k_lut,        .plan = &bench->plan,      .func = fen_bench_op_lut,            .data = &fit },
+      { .key = k_full,       .plan = big,               .func = fen_bench_op_fullres,        .data = &whole },
+      { .key = k_memcpy,     .plan = big,               .func = fen_bench_op_memcpy,         .data = &copy },
+      { .key = k_dcmtk,      .plan = &bench->slow_plan, .func = fen_bench_op_dcmtk,          .data = &dcmtk },
+      { .key = k_naive_fit,  .plan = &bench->slow_plan, .func = fen_bench_op_naive_viewport, .data = &fit },
+      { .key = k_naive_full, .plan = &bench->slow_plan, .func = fen_bench_op_naive_full,     .data = &whole },
+    };
+
+    fen_bench_measure_group (cases, G_N_ELEMENTS (cases), bench->rounds);
+    for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+      {
+        fen_bench_report_set_stats (bench->report, cases[c].key, &cases[c].stats);
+        fen_bench_progress (bench, "  %-28s median %9.3f ms  p95 %9.3f ms  best %9.3f ms  (n=%u)",
+                            cases[c].key, cases[c].stats.median, cases[c].stats.p95,
+                            cases[c].stats.best, cases[c].stats.n);
+      }
+  }
+  return TRUE;
+}
+
+/* Entry by entry, the table against PS3.3's formula evaluated for every
+ * stored value, as fen_lut_build() did before it learned to skip the flat
+ * parts of the window: over sample types, rescales, MONOCHROME1 and
+ * windows from a step to wider than the type. */
+static void
+fen_bench_check_lut (FenBench *bench)
+{
+  static const struct {
+    guint bits_allocated, bits_stored, pixel_representation;
+    FenPhotometric photometric;
+    double slope, intercept;
+  } kinds[] = {
+    { 16, 16, 1, FEN_PHOTOMETRIC_MONOCHROME2, 1, 0 },
+    { 16, 12, 0, FEN_PHOTOMETRIC_MONOCHROME2, 1, -1024 },
+    { 16, 16, 0, FEN_PHOTOMETRIC_MONOCHROME1, 0.5, -3.25 },
+    { 16, 12, 1, FEN_PHOTOMETRIC_MONOCHROME2, -2, 100 },
+    { 8, 8, 0, FEN_PHOTOMETRIC_MONOCHROME2, 1, 0 },
+    { 8, 8, 1, FEN_PHOTOMETRIC_MONOCHROME1, 3.5, 7 },
+  };
+  static const double centers[] = { -1000.5, -160, 0, 0.5, 40, 127.5, 1000, 2047.25, 40000 };
+  static const double widths[] = { 0.25, 1, 1.5, 2, 3, 255, 400, 1001, 4096, 65536, 1e6 };
+  g_autoptr(FenLut) lut = fen_lut_new ();
+  gsize bad = 0, checked = 0;
+
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      FenImageInfo info;
+      g_autoptr(FenImage) image = NULL;
+      gint32 lo, hi;
+
+      fen_image_info_init (&info);
+      info.rows = info.columns = info.frames = info.samples_per_pixel = 1;
+      info.bits_allocated = kinds[k].bits_allocated;
+      info.bits_stored = kinds[k].bits_stored;
+      info.high_bit = kinds[k].bits_stored - 1;
+      info.pixel_representation = kinds[k].pixel_representation;
+      info.photometric = kinds[k].photometric;
+      info.rescale_slope = kinds[k].slope;
+      info.rescale_intercept = kinds[k].intercept;
+      image = fen_image_new (&info, 0, NULL);
+      fen_image_info_clear (&info);
+      if (image == NULL)
+        continue;
+      fen_image_get_type_range (image, &lo, &hi);
+
+      for (guint c = 0; c < G_N_ELEMENTS (centers); c++)
+        for (guint w = 0; w < G_N_ELEMENTS (widths); w++)
+          for (guint f = 0; f < 3; f++)
+            for (guint inv = 0; inv < 2; inv++)
+              {
+                FenWindowParams params = { centers[c], widths[w], (FenVoiFunction) f, inv };
+                gboolean invert = inv != (kinds[k].photometric == FEN_PHOTOMETRIC_MONOCHROME1);
+
+                fen_lut_build (lut, image, &params);
+                for (gint32 v = lo; v <= hi; v++)
+                  {
+                    double x = v * kinds[k].slope + kinds[k].intercept;
+                    double y = fen_voi_apply (params.function, x, params.center, params.width, 0, 255);
+                    int e = CLAMP ((int) floor (y + 0.5), 0, 255);
+
+                    if (invert)
+                      e = 255 - e;
+                    bad += fen_lut_lookup (lut, v) != e;
+                    checked++;
+                  }
+              }
+    }
+  fen_bench_report_set_int (bench->report, "check_lut_entries", (gint64) checked);
+  fen_bench_report_set_int (bench->report, "check_lut_mismatch_entries", (gint64) bad);
+  if (bad != 0)
+    g_warning ("the window table differs from the formula in %" G_GSIZE_FORMAT " entries", bad);
+}
+
+/* ---- Drift ---- */
+
+static void
+fen_bench_run_drift (FenBench *bench, guint s)
+{
+  g_autoptr(FenImage) image = fen_load_file (bench->paths[s], NULL, NULL);
+  FenBenchJob job = { 0 };
+  gint64 rss0, rss1, heap0, heap1, t0;
+  guint64 allocs;
+  struct rusage ru0, ru1;
+  guint n = bench->opt->drift_updates;
+
+  if (image == NULL)
+    return;
+  job.bench = bench;
+  job.image = image;
+  job.out = bench->viewport;
+  fen_bench_sampling_fit (image, &job.sampling);
+  fen_bench_progress (bench, "drift: %u viewport updates of the %u x %u image",
+                      n, fen_bench_sizes[s], fen_bench_sizes[s]);
+
+  /* Whatever is allocated once (thread stacks touched, lazily built
+   * tables in libc) is allocated by these, before the first reading. */
+  for (guint i = 0; i < 50; i++)
+    fen_bench_op_viewport (&job, i);
+
+  fen_memory_read_process (&rss0, NULL, &heap0);
+  getrusage (RUSAGE_SELF, &ru0);
+  allocs = fen_bench_alloc_get_count ();
+  t0 = fen_bench_now_ns ();
+  for (guint i = 0; i < n; i++)
+    fen_bench_op_viewport (&job, i);
+  t0 = fen_bench_now_ns () - t0;
+  allocs = fen_bench_alloc_get_count () - allocs;
+  getrusage (RUSAGE_SELF, &ru1);
+  fen_memory_read_process (&rss1, NULL, &heap1);
+
+  fen_bench_report_set_int (bench->report, "drift_updates", n);
+  fen_bench_report_set (bench->report, "drift_ms_mean", t0 / 1e6 / MAX (n, 1u));
+  fen_bench_report_set_int (bench->report, "heap_before_bytes", heap0);
+  fen_bench_report_set_int (bench->report, "heap_after_bytes", heap1);
+  fen_bench_report_set_int (bench->report, "heap_growth_bytes", heap1 - heap0);
+  fen_bench_report_set_int (bench->report, "rss_before_bytes", rss0);
+  fen_bench_report_set_int (bench->report, "rss_after_bytes", rss1);
+  fen_bench_report_set_int (bench->report, "rss_growth_bytes", rss1 - rss0);
+  fen_bench_report_set_int (bench->report, "drift_minor_faults", ru1.ru_minflt - ru0.ru_minflt);
+  fen_bench_report_set_int (bench->report, "drift_allocations", (gint64) allocs);
+  fen_bench_progress (bench, "  heap %+" G_GINT64_FORMAT " B, RSS %+" G_GINT64_FORMAT " B, %ld minor faults, %"
+                      G_GUINT64_FORMAT " allocations", heap1 - heap0, rss1 - rss0,
+                      ru1.ru_minflt - ru0.ru_minflt, allocs);
+}
+
+/* ---- Series ---- */
+
+static gboolean
+fen_bench_run_series (FenBench *bench, GError **error)
+{
+  g_autoptr(FenStore) store = fen_store_new ();
+  g_autoptr(GArray) ids = NULL;
+  FenBenchJob job = { 0 };
+  gint64 t0 = fen_bench_now_ns ();
+  guint64 allocs;
+
+  fen_bench_progress (bench, "series: %d slices of %d x %d", FEN_BENCH_SERIES_SLICES,
+                      FEN_BENCH_SERIES_SIZE, FEN_BENCH_SERIES_SIZE);
+  for (guint i = 0; i < FEN_BENCH_SERIES_SLICES; i++)
+    if (fen_load_into_store (store, bench->series_paths[i], NULL, error) == NULL)
+      return FALSE;
+  fen_bench_report_set (bench->report, "series_load_ms_total", (fen_bench_now_ns () - t0) / 1e6);
+  fen_bench_report_set_int (bench->report, "series_store_bytes", (gint64) fen_store_get_bytes (store));
+
+  ids = fen_store_list_ids (store);
+  job.bench = bench;
+  job.store = store;
+  job.ids = ids;
+  job.out = bench->viewport;
+  allocs = fen_bench_alloc_get_count ();
+  fen_bench_measure_into (bench, &bench->plan, "series_next", fen_bench_op_series, &job);
+  /* The harness allocates its sample array once per measurement. */
+  fen_bench_report_set_int (bench->report, "series_allocations",
+                            (gint64) (fen_bench_alloc_get_count () - allocs - 1));
+  return TRUE;
+}
+
+/* ---- Loads ---- */
+
+/* The child side: one load in a fresh process, its time and its peak. */
+static int
+fen_bench_load_one (FenBenchOptions *opt)
+{
+  g_autoptr(GError) error = NULL;
+  const char *loader = opt->loader ? opt->loader : "fen";
+  gint64 rss0, peak1, t0, t1;
+  gsize bytes = 0;
+  gboolean reset;
+
+  /* Warm the same code path on a small file first: DCMTK reads its data
+   * dictionary and registers codecs once per process, and malloc sets up
+   * its arenas. That is start-up, not the cost of loading this file. */
+  for (int pass = opt->warm ? 0 : 1; pass < 2; pass++)
+    {
+      const char *path = pass == 0 ? opt->warm : opt->load_one;
+
+      if (pass == 1)
+        {
+          reset = fen_memory_reset_peak ();
+          fen_memory_read_process (&rss0, NULL, NULL);
+          t0 = fen_bench_now_ns ();
+        }
+
+      if (strcmp (loader, "read") == 0)
+        {
+          g_autofree char *data = NULL;
+          int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+          struct stat st;
+          gsize done = 0;
+
+          if (fd < 0 || fstat (fd, &st) != 0)
+            {
+              g_printerr ("fenestra-bench: %s: %s\n", path, g_strerror (errno));
+              return 1;
+            }
+          data = g_malloc (st.st_size);
+          while (done < (gsize) st.st_size)
+            {
+              gssize got = read (fd, data + done, st.st_size - done);
+              if (got <= 0)
+                break;
+              done += got;
+            }
+          close (fd);
+          bytes = done;
+          if (pass == 1)
+            {
+              t1 = fen_bench_now_ns ();
+              fen_memory_read_process (NULL, &peak1, NULL);
+            }
+        }
+      else if (strcmp (loader, "fen") == 0)
+        {
+          g_autoptr(FenImage) image = fen_load_file (path, NULL, &error);
+
+          if (image == NULL)
+            {
+              g_printerr ("fenestra-bench: %s\n", error->message);
+              return 1;
+            }
+          bytes = fen_image_get_pixel_bytes (image);
+          if (pass == 1)
+            {
+              t1 = fen_bench_now_ns ();
+              fen_memory_read_process (NULL, &peak1, NULL);
+            }
+        }
+      else if (strcmp (loader, "dcmtk-dataset") == 0)
+        {
+          if (!fen_dcmtk_reference_load_dataset (path, &error))
+            {
+              g_printerr ("fenestra-bench: %s\n", error->message);
+              return 1;
+            }
+          /* Freed inside: the peak is what matters, read right after. */
+          if (pass == 1)
+            {
+              t1 = fen_bench_now_ns ();
+              fen_memory_read_process (NULL, &peak1, NULL);
+            }
+        }
+      else if (strcmp (loader, "dcmtk-image") == 0)
+        {
+          g_autoptr(FenDcmtkReference) ref = fen_dcmtk_reference_open (path, &error);
+
+          if (ref == NULL)
+            {
+              g_printerr ("fenestra-bench: %s\n", error->message);
+              return 1;
+            }
+          bytes = (gsize) fen_dcmtk_reference_get_width (ref) * fen_dcmtk_reference_get_height (ref) * 2;
+          if (pass == 1)
+            {
+              t1 = fen_bench_now_ns ();
+              fen_memory_read_process (NULL, &peak1, NULL);
+            }
+        }
+      else
+        {
+          g_printerr ("fenestra-bench: unknown loader '%s'\n", loader);
+          return 2;
+        }
+    }
+
+  printf ("ms=%.4f peak_above=%" G_GINT64_FORMAT " bytes=%" G_GSIZE_FORMAT " reset=%d\n",
+          (t1 - t0) / 1e6, MAX (peak1 - rss0, 0), bytes, reset);
+  return 0;
+}
+
+typedef struct {
+  const char *name;      /* loader argument and key part */
+  const char *label;
+} FenBenchLoader;
+
+static const FenBenchLoader fen_bench_loaders[] = {
+  { "read",          "read() of the file" },
+  { "fen",           "fen_load_file" },
+  { "dcmtk-dataset", "DCMTK loadFile+loadAllDataIntoMemory" },
+  { "dcmtk-image",   "DCMTK DicomImage constructor" },
+};
+
+static gboolean
+fen_bench_spawn_load (FenBench *bench, const char *loader, const char *path,
+                      double *ms, gint64 *peak, gboolean *reset, GError **error)
+{
+  const char *argv[] = { bench->self, "--load-one", path, "--loader", loader,
+                         "--warm", bench->paths[0], NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  int status = 0, did_reset = 0;
+  gsize bytes = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                     &out, &err, &status, error))
+    return FALSE;
+  if (!g_spawn_check_wait_status (status, error))
+    {
+      g_prefix_error (error, "load child failed (%s): ", err ? g_strstrip (err) : "");
+      return FALSE;
+    }
+  if (sscanf (out, "ms=%lf peak_above=%" G_GINT64_FORMAT " bytes=%" G_GSIZE_FORMAT " reset=%d",
+              ms, peak, &bytes, &did_reset) != 4)
+    {
+      g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED, "load child said '%s'", out);
+      return FALSE;
+    }
+  *reset = did_reset;
+  return TRUE;
+}
+
+static gboolean
+fen_bench_run_loads (FenBench *bench, GError **error)
+{
+  /* The 15 MB and 128 MB images, uncompressed and RLE. */
+  for (guint s = 1; s < FEN_BENCH_N_SIZES; s++)
+    for (guint rle = 0; rle < 2; rle++)
+      {
+        const char *path = rle ? bench->rle_paths[s] : bench->paths[s];
+        const char *tag = s == 1 ? "15mb" : "128mb";
+        gsize pixel_bytes = (gsize) fen_bench_sizes[s] * fen_bench_sizes[s] * 2;
+        GStatBuf st;
+
+        if (g_stat (path, &st) != 0 || !fen_bench_input_warm_cache (path, error) ||
+            !fen_bench_input_warm_cache (bench->paths[0], error))
+          return FALSE;
+        fen_bench_progress (bench, "load %s%s (%.1f MB file):", tag, rle ? " RLE" : "",
+                            st.st_size / 1e6);
+        {
+          g_autofree char *k = g_strdup_printf ("load_file_bytes_%s%s", tag, rle ? "_rle" : "");
+          fen_bench_report_set_int (bench->report, k, st.st_size);
+        }
+
+        for (guint l = 0; l < G_N_ELEMENTS (fen_bench_loaders); l++)
+          {
+            const FenBenchLoader *loader = &fen_bench_loaders[l];
+            g_autofree double *times = g_new (double, bench->runs);
+            g_autofree double *peaks = g_new (double, bench->runs);
+            g_autofree char *prefix = g_strdup_printf ("load_%s_%s%s", loader->name, tag,
+                                                       rle ? "_rle" : "");
+            g_autofree char *k_peak = NULL, *k_ratio = NULL;
+            FenBenchStats t, p;
+            gboolean all_reset = TRUE;
+
+            for (char *c = prefix; *c; c++)
+              if (*c == '-')
+                *c = '_';
+            for (guint r = 0; r < bench->runs; r++)
+              {
+                gint64 peak;
+                gboolean reset;
+
+                if (!fen_bench_spawn_load (bench, loader->name, path, &times[r], &peak, &reset, error))
+                  return FALSE;
+                peaks[r] = (double) peak;
+                all_reset &= reset;
+              }
+            fen_bench_stats_from_samples (times, bench->runs, &t);
+            fen_bench_stats_from_samples (peaks, bench->runs, &p);
+            fen_bench_report_set_stats (bench->report, prefix, &t);
+            k_peak = g_strconcat (prefix, "_peak_bytes", NULL);
+            k_ratio = g_strconcat (prefix, "_peak_ratio", NULL);
+            /* The median run's peak; runs differ by a few pages at most. */
+            fen_bench_report_set_int (bench->report, k_peak, (gint64) p.median);
+            fen_bench_report_set (bench->report, k_ratio, p.median / pixel_bytes);
+            if (!all_reset)
+              fen_bench_report_set_int (bench->report, "load_peak_reset_failed", 1);
+            fen_bench_progress (bench, "  %-40s median %8.2f ms  peak +%6.1f MB (%.3f x pixels)",
+                                loader->label, t.median, p.median / 1e6, p.median / pixel_bytes);
+          }
+      }
+  return TRUE;
+}
+
+/* ---- Summary ---- */
+
+static void
+fen_bench_ratio (FenBench *bench, const char *key, const char *num, const char *den)
+{
+  fen_bench_report_set (bench->report, key,
+                        fen_bench_report_get (bench->report, num) / fen_bench_report_get (bench->report, den));
+}
+
+static void
+fen_bench_copy (FenBench *bench, const char *to, const char *from)
+{
+  fen_bench_report_set (bench->report, to, fen_bench_report_get (bench->report, from));
+}
+
+static void
+fen_bench_summarise (FenBench *bench)
+{
+  FenBenchReport *r = bench->report;
+  double kib = fen_bench_report_get (r, "heap_growth_bytes");
+
+  /* The headline figures of the brief, all of the 15 MB image. */
+  fen_bench_copy (bench, "wl_viewport_ms_median", "wl_viewport_fit_2800_ms_median");
+  fen_bench_copy (bench, "wl_viewport_ms_p95", "wl_viewport_fit_2800_ms_p95");
+  fen_bench_copy (bench, "wl_fullres_ms_median", "wl_fullres_2800_ms_median");
+  fen_bench_copy (bench, "wl_fullres_ms_p95", "wl_fullres_2800_ms_p95");
+  fen_bench_copy (bench, "dcmtk_wl_ms_median", "dcmtk_wl_2800_ms_median");
+  fen_bench_copy (bench, "dcmtk_wl_ms_p95", "dcmtk_wl_2800_ms_p95");
+  fen_bench_copy (bench, "memcpy_ms_median", "memcpy_2800_ms_median");
+  fen_bench_copy (bench, "memcpy_ms_p95", "memcpy_2800_ms_p95");
+  fen_bench_copy (bench, "naive_fullres_ms_median", "naive_fullres_2800_ms_median");
+  fen_bench_copy (bench, "lut_build_ms_median", "lut_build_2800_ms_median");
+  if (fen_bench_report_has (r, "load_fen_15mb_peak_ratio"))
+    {
+      fen_bench_copy (bench, "load_peak_ratio", "load_fen_15mb_peak_ratio");
+      fen_bench_ratio (bench, "load_time_ratio", "load_fen_15mb_ms_median", "load_read_15mb_ms_median");
+      fen_bench_ratio (bench, "load_time_ratio_128mb", "load_fen_128mb_ms_median", "load_read_128mb_ms_median");
+      fen_bench_ratio (bench, "load_time_ratio_15mb_rle", "load_fen_15mb_rle_ms_median", "load_read_15mb_rle_ms_median");
+      fen_bench_ratio (bench, "load_time_ratio_128mb_rle", "load_fen_128mb_rle_ms_median", "load_read_128mb_rle_ms_median");
+      fen_bench_ratio (bench, "load_dcmtk_dataset_over_fen_15mb", "load_dcmtk_dataset_15mb_ms_median", "load_fen_15mb_ms_median");
+      fen_bench_ratio (bench, "load_dcmtk_image_over_fen_15mb", "load_dcmtk_image_15mb_ms_median", "load_fen_15mb_ms_median");
+    }
+
+  /* Ratios: what the targets are stated in. */
+  fen_bench_ratio (bench, "dcmtk_over_viewport_ratio", "dcmtk_wl_2800_ms_median", "wl_viewport_fit_2800_ms_median");
+  fen_bench_ratio (bench, "viewport_fit_flatness_ratio", "wl_viewport_fit_8000_ms_median", "wl_viewport_fit_512_ms_median");
+  fen_bench_ratio (bench, "viewport_fit_pyramid_flatness_ratio", "wl_viewport_fit_pyramid_8000_ms_median", "wl_viewport_fit_pyramid_512_ms_median");
+  fen_bench_ratio (bench, "dcmtk_over_viewport_pyramid_ratio", "dcmtk_wl_2800_ms_median", "wl_viewport_fit_pyramid_2800_ms_median");
+  fen_bench_ratio (bench, "viewport_1to1_flatness_ratio", "wl_viewport_1to1_8000_ms_median", "wl_viewport_1to1_512_ms_median");
+  fen_bench_ratio (bench, "dcmtk_over_viewport_bound_ratio", "dcmtk_wl_2800_ms_median", "memcpy_viewport_fit_2800_ms_median");
+  fen_bench_ratio (bench, "naive_over_viewport_ratio", "naive_viewport_fit_2800_ms_median", "wl_viewport_fit_2800_ms_median");
+  for (guint s = 0; s < FEN_BENCH_N_SIZES; s++)
+    {
+      guint n = fen_bench_sizes[s];
+      double moved = (double) n * n * (2 + 4); /* bytes read + written per update */
+      g_autofree char *k_full = g_strdup_printf ("wl_fullres_%u_ms_median", n);
+      g_autofree char *k_memcpy = g_strdup_printf ("memcpy_%u_ms_median", n);
+      g_autofree char *k_dcmtk = g_strdup_printf ("dcmtk_wl_%u_ms_median", n);
+      g_autofree char *k_naive = g_strdup_printf ("naive_fullres_%u_ms_median", n);
+      g_autofree char *k_ratio = g_strdup_printf ("fullres_over_memcpy_ratio_%u", n);
+      g_autofree char *k_dcmtk_ratio = g_strdup_printf ("dcmtk_over_fullres_ratio_%u", n);
+      g_autofree char *k_naive_ratio = g_strdup_printf ("naive_over_fullres_ratio_%u", n);
+      g_autofree char *k_gbs = g_strdup_printf ("fullres_gb_per_s_%u", n);
+      g_autofree char *k_view = g_strdup_printf ("wl_viewport_fit_%u_ms_median", n);
+      g_autofree char *k_view_bound = g_strdup_printf ("memcpy_viewport_fit_%u_ms_median", n);
+      g_autofree char *k_view_ratio = g_strdup_printf ("viewport_over_memcpy_ratio_%u", n);
+      g_autofree char *k_mgbs = g_strdup_printf ("memcpy_gb_per_s_%u", n);
+
+      fen_bench_ratio (bench, k_ratio, k_full, k_memcpy);
+      fen_bench_ratio (bench, k_view_ratio, k_view, k_view_bound);
+      fen_bench_ratio (bench, k_dcmtk_ratio, k_dcmtk, k_full);
+      fen_bench_ratio (bench, k_naive_ratio, k_naive, k_full);
+      fen_bench_report_set (r, k_gbs, moved / (fen_bench_get (bench, "wl_fullres", n, "_ms_median") * 1e6));
+      /* memcpy moves each byte twice (read and write). */
+      fen_bench_report_set (r, k_mgbs, 2 * moved / (fen_bench_get (bench, "memcpy", n, "_ms_median") * 1e6));
+    }
+  fen_bench_copy (bench, "fullres_over_memcpy_ratio", "fullres_over_memcpy_ratio_2800");
+
+  /* Targets: 1 met, 0 missed. */
+  fen_bench_report_set_int (r, "target_viewport_5x_dcmtk_met",
+                            fen_bench_report_get (r, "dcmtk_over_viewport_ratio") >= 5);
+  fen_bench_report_set_int (r, "target_viewport_flat_met",
+                            fen_bench_report_get (r, "viewport_fit_flatness_ratio") <= 1.25);
+  fen_bench_report_set_int (r, "target_fullres_memcpy_met",
+                            fen_bench_report_get (r, "fullres_over_memcpy_ratio") <= 1);
+  if (fen_bench_report_has (r, "load_peak_ratio"))
+    {
+      fen_bench_report_set_int (r, "target_load_peak_met", fen_bench_report_get (r, "load_peak_ratio") <= 1.15);
+      fen_bench_report_set_int (r, "target_load_time_met", fen_bench_report_get (r, "load_time_ratio") <= 2);
+    }
+  if (fen_bench_report_has (r, "heap_growth_bytes"))
+    fen_bench_report_set_int (r, "target_heap_flat_met", fabs (kib) <= 4096);
+}
+
+/* ---- Readable output ---- */
+
+static void
+fen_bench_print_row (FenBench *bench, const char *label, const char *what)
+{
+  printf ("  %-34s", label);
+  for (guint s = 0; s < FEN_BENCH_N_SIZES; s++)
+    printf ("  %9.3f %9.3f", fen_bench_get (bench, what, fen_bench_sizes[s], "_ms_median"),
+            fen_bench_get (bench, what, fen_bench_sizes[s], "_ms_p95"));
+  printf ("\n");
+}
+
+static const char *
+fen_bench_met (FenBench *bench, const char *key)
+{
+  double v = fen_bench_report_get (bench->report, key);
+
+  return isnan (v) ? "not measured" : v ? "met" : "MISSED";
+}
+
+static void
+fen_bench_print_table (FenBench *bench)
+{
+  FenBenchReport *r = bench->report;
+
+  printf ("\nFenestra benchmark (%s run), %u render threads\n\n",
+          bench->opt->quick ? "quick" : "full", fen_renderer_get_n_threads (bench->renderer));
+  printf ("W/L update = table build + render to BGRA8; milliseconds, median and p95\n");
+  printf ("  %-34s  %19s  %19s  %19s\n", "", "512 x 512 (0.5 MB)", "2800 x 2800 (15 MB)", "8000 x 8000 (128 MB)");
+  printf ("  %-34s", "");
+  for (guint s = 0; s < FEN_BENCH_N_SIZES; s++)
+    printf ("  %9s %9s", "median", "p95");
+  printf ("\n");
+  fen_bench_print_row (bench, "viewport 1920x1080, fit", "wl_viewport_fit");
+  fen_bench_print_row (bench, "viewport 1920x1080, fit, pyramid", "wl_viewport_fit_pyramid");
+  fen_bench_print_row (bench, "viewport 1920x1080, 1:1 centre", "wl_viewport_1to1");
+  fen_bench_print_row (bench, "  table build alone", "lut_build");
+  fen_bench_print_row (bench, "full resolution", "wl_fullres");
+  fen_bench_print_row (bench, "DCMTK DicomImage (full, gray8)", "dcmtk_wl");
+  fen_bench_print_row (bench, "naive double loop, viewport fit", "naive_viewport_fit");
+  fen_bench_print_row (bench, "naive double loop, full", "naive_fullres");
+  fen_bench_print_row (bench, "memcpy source + output (full)", "memcpy");
+  fen_bench_print_row (bench, "memcpy sampled rows + output (fit)", "memcpy_viewport_fit");
+
+  if (fen_bench_report_has (r, "load_fen_15mb_ms_median"))
+    {
+      const char *tags[] = { "15mb", "15mb_rle", "128mb", "128mb_rle" };
+
+      printf ("\nLoad from the page cache, fresh process each, median of %u: ms / peak RSS above baseline as x pixel bytes\n",
+              bench->runs);
+      printf ("  %-38s  %18s  %18s  %18s  %18s\n", "", "15 MB", "15 MB RLE", "128 MB", "128 MB RLE");
+      for (guint l = 0; l < G_N_ELEMENTS (fen_bench_loaders); l++)
+        {
+          g_autofree char *name = g_strdelimit (g_strdup (fen_bench_loaders[l].name), "-", '_');
+
+          printf ("  %-38s", fen_bench_loaders[l].label);
+          for (guint t = 0; t < G_N_ELEMENTS (tags); t++)
+            {
+              g_autofree char *k_ms = g_strdup_printf ("load_%s_%s_ms_median", name, tags[t]);
+              g_autofree char *k_ratio = g_strdup_printf ("load_%s_%s_peak_ratio", name, tags[t]);
+
+              printf ("  %9.2f / %5.3fx", fen_bench_report_get (r, k_ms), fen_bench_report_get (r, k_ratio));
+            }
+          printf ("\n");
+        }
+    }
+
+  if (fen_bench_report_has (r, "heap_growth_bytes"))
+    printf ("\nDrift over %.0f viewport updates (15 MB, fit): heap %+.0f B, RSS %+.0f B, %.0f minor faults, %.0f allocations\n",
+            fen_bench_report_get (r, "drift_updates"), fen_bench_report_get (r, "heap_growth_bytes"),
+            fen_bench_report_get (r, "rss_growth_bytes"), fen_bench_report_get (r, "drift_minor_faults"),
+            fen_bench_report_get (r, "drift_allocations"));
+  if (fen_bench_report_has (r, "series_next_ms_median"))
+    printf ("Series of %d: next slice %.3f ms median, %.3f ms p95 (loading all took %.0f ms)\n",
+            FEN_BENCH_SERIES_SLICES, fen_bench_report_get (r, "series_next_ms_median"),
+            fen_bench_report_get (r, "series_next_ms_p95"), fen_bench_report_get (r, "series_load_ms_total"));
+
+  printf ("\nTargets (ratios of the same run)\n");
+  printf ("  viewport W/L >= 5x faster than DCMTK (15 MB):  %6.2fx  %s (bandwidth bound allows %.2fx; viewport / its memcpy %.2fx)\n",
+          fen_bench_report_get (r, "dcmtk_over_viewport_ratio"), fen_bench_met (bench, "target_viewport_5x_dcmtk_met"),
+          fen_bench_report_get (r, "dcmtk_over_viewport_bound_ratio"),
+          fen_bench_report_get (r, "viewport_over_memcpy_ratio_2800"));
+  printf ("  viewport flat in size, 128 MB / 0.5 MB <= 1.25: %6.2fx  %s (from the pyramid: %.2fx; 1:1 centre: %.2fx)\n",
+          fen_bench_report_get (r, "viewport_fit_flatness_ratio"), fen_bench_met (bench, "target_viewport_flat_met"),
+          fen_bench_report_get (r, "viewport_fit_pyramid_flatness_ratio"),
+          fen_bench_report_get (r, "viewport_1to1_flatness_ratio"));
+  printf ("  full resolution / memcpy <= 1 (15 MB):          %6.2fx  %s (0.5 MB %.2fx, 128 MB %.2fx)\n",
+          fen_bench_report_get (r, "fullres_over_memcpy_ratio"), fen_bench_met (bench, "target_fullres_memcpy_met"),
+          fen_bench_report_get (r, "fullres_over_memcpy_ratio_512"),
+          fen_bench_report_get (r, "fullres_over_memcpy_ratio_8000"));
+  printf ("  load peak / pixel bytes <= 1.15 (15 MB):        %6.3fx  %s\n",
+          fen_bench_report_get (r, "load_peak_ratio"), fen_bench_met (bench, "target_load_peak_met"));
+  printf ("  load time / read() <= 2 (15 MB):                %6.2fx  %s (128 MB %.2fx)\n",
+          fen_bench_report_get (r, "load_time_ratio"), fen_bench_met (bench, "target_load_time_met"),
+          fen_bench_report_get (r, "load_time_ratio_128mb"));
+  printf ("  heap growth over the drift run ~ 0:           %+7.0f B  %s\n",
+          fen_bench_report_get (r, "heap_growth_bytes"), fen_bench_met (bench, "target_heap_flat_met"));
+}
+
+/* ---- Machine ---- */
+
+static void
+fen_bench_describe_machine (FenBench *bench)
+{
+  g_autofree char *cpuinfo = NULL;
+  struct utsname uts;
+
+  fen_bench_report_set_int (bench->report, "nproc", g_get_num_processors ());
+  fen_bench_report_set_int (bench->report, "render_threads", fen_renderer_get_n_threads (bench->renderer));
+  fen_bench_report_set_int (bench->report, "memory_bytes", fen_memory_get_physical ());
+  if (g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL))
+    {
+      const char *p = strstr (cpuinfo, "model name");
+
+      if (p != NULL && (p = strchr (p, ':')) != NULL)
+        {
+          g_autofree char *model = g_strndup (p + 1, strcspn (p + 1, "\n"));
+          fen_bench_report_set_str (bench->report, "cpu", g_strstrip (model));
+        }
+    }
+  if (uname (&uts) == 0)
+    fen_bench_report_set_str (bench->report, "kernel", uts.release);
+  fen_bench_report_set_int (bench->report, "quick", bench->opt->quick);
+}
+
+static void
+fen_bench_remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+int
+main (int argc, char **argv)
+{
+  FenBenchOptions opt = { 0 };
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &opt.json, "Print one JSON object", NULL },
+    { "quick", 0, 0, G_OPTION_ARG_NONE, &opt.quick, "A short run (fewer repetitions)", NULL },
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt.data_dir,
+      "Write the inputs here and keep them (reused by later runs)", "DIR" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &opt.threads, "Render threads (default: processors)", "N" },
+    { "drift-updates", 0, 0, G_OPTION_ARG_INT, &opt.drift_updates,
+      "Updates in the drift run (default 10000, quick 1000)", "N" },
+    { "load-one", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &opt.load_one,
+      "Child mode: load FILE once and print time and peak", "FILE" },
+    { "loader", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &opt.loader,
+      "Child mode: read|fen|dcmtk-dataset|dcmtk-image", "NAME" },
+    { "warm", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &opt.warm,
+      "Child mode: load this small file first", "FILE" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context =
+    g_option_context_new ("- measure window/level, load, drift and paging against DCMTK and memcpy");
+  g_autoptr(GError) error = NULL;
+  FenBench bench = { 0 };
+  gint64 t0 = fen_bench_now_ns ();
+  int status = 0;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("fenestra-bench: %s\n", error->message);
+      return 2;
+    }
+  if (opt.load_one != NULL)
+    return fen_bench_load_one (&opt);
+
+  bench.opt = &opt;
+  if (opt.drift_updates == 0)
+    opt.drift_updates = opt.quick ? 1000 : 10000;
+  bench.plan = (FenBenchPlan) { 5, 30, 5000, 1.5 };
+  bench.slow_plan = (FenBenchPlan) { 1, 11, 500, 1.5 };
+  bench.runs = 5;
+  bench.rounds = 5;
+  if (opt.quick)
+    {
+      bench.plan = (FenBenchPlan) { 2, 10, 500, 0.25 };
+      bench.slow_plan = (FenBenchPlan) { 1, 3, 50, 0.25 };
+      bench.runs = 2;
+      bench.rounds = 2;
+    }
+  bench.report = fen_bench_report_new ();
+  bench.renderer = fen_renderer_new (opt.threads, FEN_BENCH_OUT_W);
+  bench.lut = fen_lut_new ();
+  bench.viewport = fen_bench_alloc ((gsize) FEN_BENCH_OUT_W * FEN_BENCH_OUT_H * 4);
+  bench.self = g_file_read_link ("/proc/self/exe", &error);
+  if (bench.self == NULL)
+    goto fail;
+  fen_bench_describe_machine (&bench);
+
+  if (opt.data_dir != NULL)
+    {
+      bench.dir = g_strdup (opt.data_dir);
+      if (g_mkdir_with_parents (bench.dir, 0755) != 0)
+        {
+          g_set_error (&error, G_FILE_ERROR, g_file_error_from_errno (errno),
+                       "%s: %s", bench.dir, g_strerror (errno));
+          goto fail;
+        }
+    }
+  else
+    {
+      bench.dir = g_dir_make_tmp ("fenestra-bench-XXXXXX", &error);
+      bench.dir_is_temp = TRUE;
+      if (bench.dir == NULL)
+        goto fail;
+    }
+  if (!fen_bench_prepare_inputs (&bench, &error))
+    goto fail;
+  fen_bench_check_lut (&bench);
+
+  for (guint s = 0; s < FEN_BENCH_N_SIZES; s++)
+    {
+      if (!fen_bench_run_size (&bench, s, &error))
+        goto fail;
+      if (s == FEN_BENCH_MAIN)
+        fen_bench_run_drift (&bench, s);
+    }
+  if (!fen_bench_run_series (&bench, &error) || !fen_bench_run_loads (&bench, &error))
+    goto fail;
+
+  fen_bench_summarise (&bench);
+  fen_bench_report_set (bench.report, "run_s", (fen_bench_now_ns () - t0) / 1e9);
+  /* Shows the allocation counter behind drift_allocations is live. */
+  fen_bench_report_set_int (bench.report, "allocations_total", (gint64) fen_bench_alloc_get_count ());
+  if (opt.json)
+    {
+      g_autofree char *json = fen_bench_report_to_json (bench.report);
+      fputs (json, stdout);
+    }
+  else
+    fen_bench_print_table (&bench);
+  goto out;
+
+fail:
+  g_printerr ("fenestra-bench: %s\n", error ? error->message : "failed");
+  status = 1;
+out:
+  if (bench.dir != NULL && bench.dir_is_temp)
+    fen_bench_remove_dir (bench.dir);
+  g_free (bench.dir);
+  g_free (bench.self);
+  for (guint s = 0; s < FEN_BENCH_N_SIZES; s++)
+    {
+      g_free (bench.paths[s]);
+      g_free (bench.rle_paths[s]);
+    }
+  g_strfreev (bench.series_paths);
+  g_free (bench.viewport);
+  fen_lut_free (bench.lut);
+  fen_renderer_free (bench.renderer);
+  fen_bench_report_free (bench.report);
+  g_free (opt.data_dir);
+  g_free (opt.load_one);
+  g_free (opt.loader);
+  g_free (opt.warm);
+  return status;
+}
