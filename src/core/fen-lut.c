@@ -157,15 +157,45 @@ fen_lut_build (FenLut                *lut,
                const FenImage        *image,
                const FenWindowParams *params)
 {
+  fen_lut_build_frame (lut, image, 0, params);
+}
+
+/* PS3.3 C.11.2.1.1: a VOI LUT maps the modality value, rounded, through a
+ * table whose first entry belongs to the first mapped value; values outside
+ * take the end entries. The output spans 0 .. 2^bits - 1. */
+static void
+fen_lut_fill_voi_table (guint8 *table, const FenVoiLut *voi, double slope, double intercept,
+                        gboolean invert, gint32 lo, gint32 hi)
+{
+  const double scale = 255.0 / (double) ((1u << voi->bits) - 1);
+
+  for (gint32 v = lo; v <= hi; v++)
+    {
+      double x = floor (v * slope + intercept + 0.5) - voi->first;
+      gint64 index = isfinite (x) ? (gint64) CLAMP (x, 0.0, (double) (voi->n_entries - 1)) : 0;
+      int out = (int) floor (MIN (voi->data[index], (1u << voi->bits) - 1) * scale + 0.5);
+
+      out = CLAMP (out, 0, 255);
+      table[(guint16) v] = (guint8) (invert ? 255 - out : out);
+    }
+}
+
+void
+fen_lut_build_frame (FenLut                *lut,
+                     const FenImage        *image,
+                     guint                  frame,
+                     const FenWindowParams *params)
+{
   const FenImageInfo *info = fen_image_get_info (image);
   gboolean color = fen_image_is_color (image);
   gboolean invert = params->invert;
-  double slope = color ? 1.0 : info->rescale_slope;
-  double intercept = color ? 0.0 : info->rescale_intercept;
+  double slope = 1.0, intercept = 0.0;
   FenLutRamp ramp;
   gint32 lo, hi;
 
   g_return_if_fail (lut != NULL);
+  if (!color)
+    fen_image_get_frame_rescale (image, frame, &slope, &intercept);
 
   /* PS3.3 C.7.6.3.1.2: MONOCHROME1 shows the minimum value as white. */
   if (info->photometric == FEN_PHOTOMETRIC_MONOCHROME1)
@@ -178,6 +208,14 @@ fen_lut_build (FenLut                *lut,
   if (hi - lo >= FEN_LUT_SIZE)
     hi = lo + FEN_LUT_SIZE - 1;
 
+  if (!color && params->voi_lut >= 1 && params->voi_lut <= info->n_voi_luts)
+    {
+      fen_lut_fill_voi_table (lut->table, &info->voi_luts[params->voi_lut - 1], slope, intercept,
+                              invert, lo, hi);
+      lut->builds++;
+      return;
+    }
+
   ramp.function = params->function;
   ramp.slope = slope;
   ramp.intercept = intercept;
@@ -185,6 +223,8 @@ fen_lut_build (FenLut                *lut,
   ramp.width = params->width;
   ramp.invert = invert;
 
+  /* Bisection only where fen_lut_fill_between() proves the table monotonic:
+   * anything else (SIGMOID, a table from the file) goes entry by entry. */
   if (params->function != FEN_VOI_SIGMOID && isfinite (slope) && isfinite (intercept) &&
       isfinite (params->center) && isfinite (params->width))
     {
@@ -249,12 +289,22 @@ fen_window_from_stored_range (const FenImage  *image,
   out->center = (lo + hi) / 2 + 0.5;
   out->function = FEN_VOI_LINEAR;
   out->invert = FALSE;
+  out->voi_lut = 0;
 }
 
 void
 fen_window_default (FenImage *image, FenWindowParams *out)
 {
+  fen_window_default_frame (image, 0, out);
+}
+
+void
+fen_window_default_frame (FenImage *image, guint frame, FenWindowParams *out)
+{
   const FenImageInfo *info = fen_image_get_info (image);
+  const FenFrameValues *values = info->frame_values != NULL && frame < info->frames
+                                 ? &info->frame_values[frame] : NULL;
+  double slope, intercept, a, b;
   gint32 lo, hi;
 
   if (fen_image_is_color (image))
@@ -262,14 +312,39 @@ fen_window_default (FenImage *image, FenWindowParams *out)
       fen_window_from_stored_range (image, 0, 255, out);
       return;
     }
+  out->function = info->voi_function;
+  out->invert = FALSE;
+  out->voi_lut = 0;
+  if (values != NULL && values->has_window && values->window_width > 0)
+    {
+      out->center = values->window_center;
+      out->width = values->window_width;
+      return;
+    }
   if (info->n_windows > 0 && info->windows[0].width > 0)
     {
       out->center = info->windows[0].center;
       out->width = info->windows[0].width;
-      out->function = info->voi_function;
-      out->invert = FALSE;
       return;
     }
-  fen_image_get_stored_range (image, &lo, &hi);
+  /* PS3.3 C.11.2: with no window, the first VOI LUT is the default. */
+  if (info->n_voi_luts > 0)
+    {
+      out->center = 0;
+      out->width = 1;
+      out->voi_lut = 1;
+      return;
+    }
+  /* PS3.3 C.7.5.1.1.2: padding is not content, so not in the range. */
+  fen_image_get_content_range (image, &lo, &hi);
   fen_window_from_stored_range (image, lo, hi, out);
+  if (values != NULL)
+    {
+      /* The same stored range in this frame's modality units. */
+      fen_image_get_frame_rescale (image, frame, &slope, &intercept);
+      a = lo * slope + intercept;
+      b = hi * slope + intercept;
+      out->width = MAX (fabs (b - a) + 1, 1.0);
+      out->center = (MIN (a, b) + MAX (a, b)) / 2 + 0.5;
+    }
 }
