@@ -100,6 +100,7 @@ typedef struct {
 static void
 fen_bench_window (guint rep, FenWindowParams *params)
 {
+  memset (params, 0, sizeof *params);
   params->center = -160.0 + (rep % 64) * 7.0;
   params->width = 300.0 + (rep % 13) * 50.0;
   params->function = FEN_VOI_LINEAR;
@@ -231,7 +232,7 @@ fen_bench_op_series (gpointer data, guint rep)
   FenBenchJob *job = data;
   guint id = g_array_index (job->ids, guint, (rep + 1) % job->ids->len);
   const FenImage *image = fen_store_lookup (job->store, id);
-  FenWindowParams params = { 40, 400, FEN_VOI_LINEAR, FALSE };
+  FenWindowParams params = { .center = 40, .width = 400, .function = FEN_VOI_LINEAR };
   FenSampling sampling;
 
   /* What paging does: the next image is already in memory, its table and
@@ -386,7 +387,7 @@ fen_bench_run_size (FenBench *bench, guint s, GError **error)
   g_autofree char *k_memcpy_view = fen_bench_key ("memcpy_viewport_fit", n);
   g_autofree char *k_lut = fen_bench_key ("lut_build", n);
   g_autofree char *k_mismatch = fen_bench_key ("check_mismatch_bytes", n);
-  FenWindowParams check_window = { 40, 400, FEN_VOI_LINEAR, FALSE };
+  FenWindowParams check_window = { .center = 40, .width = 400, .function = FEN_VOI_LINEAR };
 
   fen_bench_progress (bench, "%u x %u:", n, n);
   image = fen_load_file (bench->paths[s], NULL, error);
@@ -547,7 +548,8 @@ fen_bench_check_lut (FenBench *bench)
           for (guint f = 0; f < 3; f++)
             for (guint inv = 0; inv < 2; inv++)
               {
-                FenWindowParams params = { centers[c], widths[w], (FenVoiFunction) f, inv };
+                FenWindowParams params = { .center = centers[c], .width = widths[w],
+                                            .function = (FenVoiFunction) f, .invert = inv };
                 gboolean invert = inv != (kinds[k].photometric == FEN_PHOTOMETRIC_MONOCHROME1);
 
                 fen_lut_build (lut, image, &params);
