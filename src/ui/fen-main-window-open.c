@@ -7,6 +7,10 @@
 
 #include "fen-main-window-private.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 /* What one open request carries: immutable input for the worker, and the
  * memory operation that brackets it. */
 typedef struct {
@@ -179,6 +183,11 @@ fen_main_window_load_done_cb (GObject *object, GAsyncResult *result, gpointer us
     g_snprintf (request->op.before.label, sizeof request->op.before.label, "open img-%u..img-%u (%u)",
                 request->first_id, request->last_id, request->n_loaded);
   request->op.n_updates = request->n_loaded;
+#ifdef __GLIBC__
+  /* The decoder's scratch was freed in the loader thread's own arena, which
+   * glibc does not give back by itself; the open is the place to pay for it. */
+  malloc_trim (0);
+#endif
   fen_memory_monitor_end (self->monitor, &request->op);
 
   self->loads_pending--;
