@@ -2,7 +2,8 @@
 /* test-dicom-formats.c: pixel layouts and value transforms the loader
  * converts at load time (issue 5, items 2 and 3): PALETTE COLOR (plain and
  * segmented), 1-bit, 32-bit (RT dose, narrowed with the rescale kept), 32-bit
- * RLE, Modality LUT Sequence, Presentation LUT Shape INVERSE. Files are
+ * RLE, Modality LUT Sequence, Presentation LUT Shape INVERSE, Pixel Padding
+ * Value, VOI LUT Sequence, enhanced multi-frame per-frame values. Files are
  * written here byte by byte; values are checked against what was written and,
  * where DCMTK renders the case, the rendered output against dcm2pnm's. */
 #define G_LOG_DOMAIN "fen-test-dicom-formats"
@@ -95,7 +96,10 @@ fen_dcm2pnm (const char *in, const char *option, guint *width, guint *height, gu
       g_test_skip ("dcm2pnm (DCMTK) not installed");
       return NULL;
     }
-  const char *argv[] = { exe, "--write-raw-pnm", option ? option : "--no-windowing", in, out, NULL };
+  /* @option may carry its value after a space ("+Wl 1"). */
+  g_auto(GStrv) words = g_strsplit (option ? option : "--no-windowing", " ", 2);
+  const char *argv[] = { exe, "--write-raw-pnm", words[0], words[1] ? words[1] : in,
+                         words[1] ? in : out, words[1] ? out : NULL, NULL };
   g_autofree char *err = NULL;
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err,
                 &status, &error);
@@ -444,6 +448,201 @@ fen_test_presentation_inverse (void)
   fen_image_unref (image);
 }
 
+/* --- Pixel Padding Value ------------------------------------------------------ */
+
+static void
+fen_test_padding (gconstpointer data)
+{
+  const gboolean range = GPOINTER_TO_INT (data);
+  const FenLayout l = { 6, 10, 1, 1, 16, 16, 1, "MONOCHROME2" };
+  gint16 pixels[60];
+
+  /* Content -1000 .. 1000; a border of padding at -2000 (up to -1500). */
+  for (guint i = 0; i < 60; i++)
+    pixels[i] = (gint16) (i % 10 < 2 ? (range ? -2000 + (gint) i : -2000) : -1000 + (gint) (i * 2000 / 59));
+  pixels[59] = 1000;
+  pixels[2] = -1000;
+  GByteArray *file = fen_start (&l);
+  fen_put_explicit (file, 0x0028, 0x0120, "SS", 2);
+  fen_put_u16 (file, (guint16) -2000);
+  if (range)
+    {
+      fen_put_explicit (file, 0x0028, 0x0121, "SS", 2);
+      fen_put_u16 (file, (guint16) -1500);
+    }
+  fen_put_string (file, 0x0028, 0x1052, "DS", "0");
+  fen_put_string (file, 0x0028, 0x1053, "DS", "1");
+  fen_put_pixel_bytes (file, pixels, sizeof pixels, TRUE);
+  g_autofree char *path = fen_test_write_file (fen_test_dir, "padding.dcm", file);
+  g_byte_array_unref (file);
+
+  FenImage *image = fen_load_ok (path);
+  const FenImageInfo *info = fen_image_get_info (image);
+  g_assert_true (info->has_padding);
+  g_assert_cmpint (info->padding_min, ==, -2000);
+  g_assert_cmpint (info->padding_max, ==, range ? -1500 : -2000);
+  gint32 lo, hi;
+  fen_image_get_stored_range (image, &lo, &hi);
+  g_assert_cmpint (lo, ==, -2000);
+  fen_image_get_content_range (image, &lo, &hi);
+  g_assert_cmpint (lo, ==, -1000);
+  g_assert_cmpint (hi, ==, 1000);
+  /* The default window spans the content, not the padding. */
+  FenWindowParams params;
+  fen_window_default (image, &params);
+  g_assert_cmpfloat (params.center - 0.5, ==, 0.0);
+  g_assert_cmpfloat (params.width, ==, 2001.0);
+  fen_image_unref (image);
+}
+
+/* --- VOI LUT Sequence --------------------------------------------------------- */
+
+static void
+fen_test_voi_lut (void)
+{
+  const FenLayout l = { 12, 16, 1, 1, 16, 12, 0, "MONOCHROME2" };
+  guint16 pixels[12 * 16], lut[2048], lut2[256];
+
+  for (guint i = 0; i < 12 * 16; i++)
+    pixels[i] = (guint16) ((i * 4095) / (12 * 16 - 1));
+  /* Modality -1024 .. 3071; the LUT covers -512 .. 1535 (sqrt, 12 bits),
+   * so both clamped ends are exercised. */
+  for (guint i = 0; i < 2048; i++)
+    lut[i] = (guint16) lrint (sqrt (i / 2047.0) * 4095);
+  for (guint i = 0; i < 256; i++)
+    lut2[i] = (guint16) (255 - i);
+
+  GByteArray *file = fen_start (&l);
+  fen_put_string (file, 0x0028, 0x1052, "DS", "-1024");
+  fen_put_string (file, 0x0028, 0x1053, "DS", "1");
+  /* (0028,3010) VOI LUT Sequence: two items. */
+  GByteArray *items = g_byte_array_new ();
+  for (guint k = 0; k < 2; k++)
+    {
+      GByteArray *item = g_byte_array_new ();
+      const guint16 d[3] = { k == 0 ? 2048 : 256, (guint16) (k == 0 ? -512 : 0), k == 0 ? 12 : 8 };
+      fen_put_explicit (item, 0x0028, 0x3002, "SS", 6);
+      for (guint i = 0; i < 3; i++)
+        fen_put_u16 (item, d[i]);
+      fen_put_string (item, 0x0028, 0x3003, "LO", k == 0 ? "SQRT" : "REVERSED");
+      fen_put_words (item, 0x0028, 0x3006, "OW", k == 0 ? lut : lut2, k == 0 ? 2048 : 256);
+      fen_put_tag (items, 0xfffe, 0xe000);
+      fen_put_u32 (items, item->len);
+      g_byte_array_append (items, item->data, item->len);
+      g_byte_array_unref (item);
+    }
+  fen_put_explicit (file, 0x0028, 0x3010, "SQ", items->len);
+  g_byte_array_append (file, items->data, items->len);
+  g_byte_array_unref (items);
+  fen_put_pixel_bytes (file, pixels, sizeof pixels, TRUE);
+  g_autofree char *path = fen_test_write_file (fen_test_dir, "voi-lut.dcm", file);
+  g_byte_array_unref (file);
+
+  FenImage *image = fen_load_ok (path);
+  const FenImageInfo *info = fen_image_get_info (image);
+  g_assert_cmpuint (info->n_voi_luts, ==, 2);
+  g_assert_cmpint (info->voi_luts[0].first, ==, -512);
+  g_assert_cmpuint (info->voi_luts[0].bits, ==, 12);
+  g_assert_cmpstr (info->voi_luts[0].explanation, ==, "SQRT");
+  g_assert_cmpstr (info->voi_luts[1].explanation, ==, "REVERSED");
+  FenWindowParams params = { 0 };
+  params.voi_lut = 1;
+  g_autofree guint8 *out = fen_render (image, &params);
+  for (guint i = 0; i < 12 * 16; i++)
+    {
+      gint x = (gint) pixels[i] - 1024 + 512;
+      guint16 v = lut[CLAMP (x, 0, 2047)];
+      g_assert_cmpuint (out[i * 3], ==, (guint) lrint (v * 255.0 / 4095));
+    }
+  fen_assert_like_dcm2pnm (image, &params, path, "+Wl 1", 1);
+  fen_image_unref (image);
+}
+
+/* --- Enhanced multi-frame ----------------------------------------------------- */
+
+static void
+fen_put_item_of (GByteArray *out, guint16 group, guint16 element, GByteArray *content)
+{
+  /* A sequence of one item holding @content (explicit lengths). */
+  fen_put_explicit (out, group, element, "SQ", content->len + 8);
+  fen_put_tag (out, 0xfffe, 0xe000);
+  fen_put_u32 (out, content->len);
+  g_byte_array_append (out, content->data, content->len);
+}
+
+static void
+fen_test_enhanced (void)
+{
+  const FenLayout l = { 4, 5, 3, 1, 16, 16, 0, "MONOCHROME2" };
+  const double slopes[3] = { 1, 2, 0.5 }, intercepts[3] = { -1024, -2048, 10 };
+  const double centers[3] = { 40, 400, -600 }, widths[3] = { 400, 2000, 1600 };
+  guint16 pixels[3 * 20];
+
+  for (guint i = 0; i < G_N_ELEMENTS (pixels); i++)
+    pixels[i] = (guint16) (i * 1000);
+  GByteArray *file = fen_start (&l);
+  /* Shared: Rescale Type only through the frames; per frame: rescale, window. */
+  GByteArray *frames = g_byte_array_new ();
+  for (guint f = 0; f < 3; f++)
+    {
+      GByteArray *groups = g_byte_array_new ();
+      GByteArray *voi = g_byte_array_new ();
+      GByteArray *pvt = g_byte_array_new ();
+      char text[32];
+      g_ascii_formatd (text, sizeof text, "%g", centers[f]);
+      fen_put_string (voi, 0x0028, 0x1050, "DS", text);
+      g_ascii_formatd (text, sizeof text, "%g", widths[f]);
+      fen_put_string (voi, 0x0028, 0x1051, "DS", text);
+      g_ascii_formatd (text, sizeof text, "%g", intercepts[f]);
+      fen_put_string (pvt, 0x0028, 0x1052, "DS", text);
+      g_ascii_formatd (text, sizeof text, "%g", slopes[f]);
+      fen_put_string (pvt, 0x0028, 0x1053, "DS", text);
+      fen_put_string (pvt, 0x0028, 0x1054, "LO", "HU");
+      fen_put_item_of (groups, 0x0028, 0x9132, voi);      /* Frame VOI LUT */
+      fen_put_item_of (groups, 0x0028, 0x9145, pvt);      /* Pixel Value Transformation */
+      fen_put_tag (frames, 0xfffe, 0xe000);
+      fen_put_u32 (frames, groups->len);
+      g_byte_array_append (frames, groups->data, groups->len);
+      g_byte_array_unref (groups);
+      g_byte_array_unref (voi);
+      g_byte_array_unref (pvt);
+    }
+  fen_put_explicit (file, 0x5200, 0x9230, "SQ", frames->len);
+  g_byte_array_append (file, frames->data, frames->len);
+  g_byte_array_unref (frames);
+  fen_put_pixel_bytes (file, pixels, sizeof pixels, TRUE);
+  g_autofree char *path = fen_test_write_file (fen_test_dir, "enhanced.dcm", file);
+  g_byte_array_unref (file);
+
+  FenImage *image = fen_load_ok (path);
+  const FenImageInfo *info = fen_image_get_info (image);
+  g_assert_nonnull (info->frame_values);
+  g_assert_cmpfloat (info->rescale_slope, ==, 1);       /* frame 0's */
+  g_assert_cmpfloat (info->rescale_intercept, ==, -1024);
+  g_assert_cmpuint (info->n_windows, ==, 1);
+  for (guint f = 0; f < 3; f++)
+    {
+      FenWindowParams params;
+      gint32 stored = fen_image_get_stored_value (image, f, 1, 0);
+      g_assert_cmpfloat (fen_image_to_modality_frame (image, f, stored), ==,
+                         stored * slopes[f] + intercepts[f]);
+      fen_window_default_frame (image, f, &params);
+      g_assert_cmpfloat (params.center, ==, centers[f]);
+      g_assert_cmpfloat (params.width, ==, widths[f]);
+      /* The table of frame f applies frame f's rescale. */
+      g_autoptr(FenLut) lut = fen_lut_new ();
+      fen_lut_build_frame (lut, image, f, &params);
+      for (guint i = 0; i < 20; i++)
+        {
+          gint32 v = fen_image_get_stored_value (image, f, i % 5, i / 5);
+          double y = fen_voi_apply (FEN_VOI_LINEAR, v * slopes[f] + intercepts[f], centers[f],
+                                    widths[f], 0, 255);
+          g_assert_cmpint (ABS ((int) fen_lut_lookup (lut, v) - (int) floor (y + 0.5)), <=, 0);
+        }
+    }
+  fen_image_unref (image);
+}
+
 /* --- main ------------------------------------------------------------------ */
 
 static void
@@ -480,6 +679,10 @@ main (int argc, char **argv)
   g_test_add_data_func ("/dicom/bits32/rt-dose-narrowed", GINT_TO_POINTER (TRUE), fen_test_bits32);
   g_test_add_func ("/dicom/modality-lut-sequence", fen_test_modality_lut);
   g_test_add_func ("/dicom/presentation-lut/inverse", fen_test_presentation_inverse);
+  g_test_add_data_func ("/dicom/padding/value", GINT_TO_POINTER (FALSE), fen_test_padding);
+  g_test_add_data_func ("/dicom/padding/range", GINT_TO_POINTER (TRUE), fen_test_padding);
+  g_test_add_func ("/dicom/voi-lut-sequence", fen_test_voi_lut);
+  g_test_add_func ("/dicom/enhanced/per-frame-values", fen_test_enhanced);
 
   status = g_test_run ();
   fen_test_remove_dir (fen_test_dir);

@@ -18,6 +18,34 @@ typedef struct {
 } FenWindow;
 
 /**
+ * FenVoiLut:
+ * One item of the VOI LUT Sequence (0028,3010), PS3.3 C.11.2.1.1: a table
+ * from modality value to display value, offered as a preset. Values below
+ * @first take data[0], values past the end the last entry.
+ */
+typedef struct {
+  gint32   first;         /* modality value mapped to data[0] */
+  guint    n_entries;
+  guint    bits;          /* bits per entry, 1 to 16: output range 0 .. 2^bits - 1 */
+  guint16 *data;          /* owned, n_entries values */
+  char    *explanation;   /* owned, may be NULL */
+} FenVoiLut;
+
+/**
+ * FenFrameValues:
+ * The value transforms of one frame of an enhanced multi-frame image, from
+ * its functional groups: Pixel Value Transformation (PS3.3 C.7.6.16.2.9)
+ * and Frame VOI LUT (C.7.6.16.2.10).
+ */
+typedef struct {
+  double   rescale_slope;
+  double   rescale_intercept;
+  gboolean has_window;
+  double   window_center;
+  double   window_width;
+} FenFrameValues;
+
+/**
  * FenImageInfo:
  * What a loader learns from a file before the pixels are read. Loaders fill
  * one on the stack, hand it to fen_image_new() (which copies it, strings
@@ -82,6 +110,23 @@ typedef struct {
   char    *format;               /* "DICOM", "PNG", "TIFF" */
   gint     instance_number;
   gint     series_number;
+
+  /* Fields added after the first release stay at the end. */
+
+  /* Pixel Padding Value (0028,0120) up to Pixel Padding Range Limit
+   * (0028,0121), in stored values (PS3.3 C.7.5.1.1.2): not image content,
+   * left out of the default window. */
+  gboolean        has_padding;
+  gint32          padding_min;
+  gint32          padding_max;
+
+  /* VOI LUT Sequence (PS3.3 C.11.2.1.1), offered next to the windows. */
+  FenVoiLut      *voi_luts;      /* owned array of n_voi_luts */
+  guint           n_voi_luts;
+
+  /* Enhanced multi-frame: one entry per frame (owned), or NULL when the
+   * rescale and windows above hold for every frame. */
+  FenFrameValues *frame_values;
 } FenImageInfo;
 
 void      fen_image_info_init  (FenImageInfo *info);
@@ -90,6 +135,13 @@ void      fen_image_info_add_window (FenImageInfo *info,
                                      double        center,
                                      double        width,
                                      const char   *explanation);
+/* Copies @data (@n_entries values) and @explanation. */
+void      fen_image_info_add_voi_lut (FenImageInfo  *info,
+                                      gint32         first,
+                                      guint          n_entries,
+                                      guint          bits,
+                                      const guint16 *data,
+                                      const char    *explanation);
 
 /**
  * fen_image_compute_size:
@@ -178,6 +230,12 @@ void     *fen_image_get_pixels_mutable (FenImage *image);
  * use and cached (thread-safe). For RGB, over all samples.
  */
 void      fen_image_get_stored_range  (FenImage *image, gint32 *min, gint32 *max);
+/**
+ * fen_image_get_content_range:
+ * As fen_image_get_stored_range() without the Pixel Padding values; the
+ * stored range when every value is padding or there is none.
+ */
+void      fen_image_get_content_range (FenImage *image, gint32 *min, gint32 *max);
 /* Smallest and largest value the sample type can hold (from bits stored). */
 void      fen_image_get_type_range    (const FenImage *image, gint32 *min, gint32 *max);
 
@@ -185,6 +243,11 @@ void      fen_image_get_type_range    (const FenImage *image, gint32 *min, gint3
 gint32    fen_image_get_stored_value  (const FenImage *image, guint frame, guint x, guint y);
 /* PS3.3 C.11.1: modality value = stored * slope + intercept. */
 double    fen_image_to_modality       (const FenImage *image, gint32 stored);
+/* The same with @frame's own rescale when the image has per-frame values. */
+double    fen_image_to_modality_frame (const FenImage *image, guint frame, gint32 stored);
+/* @frame's rescale (the image's when it has no per-frame values). */
+void      fen_image_get_frame_rescale (const FenImage *image, guint frame,
+                                       double *slope, double *intercept);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FenImage, fen_image_unref)
 

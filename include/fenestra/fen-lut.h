@@ -11,12 +11,16 @@ G_BEGIN_DECLS
  * FenWindowParams:
  * A window in modality units (after Rescale Slope/Intercept).
  * @invert: the user's invert, combined (exclusive or) with MONOCHROME1.
+ * @voi_lut: 0 for the window; n for the image's n-th VOI LUT
+ *   (FenImageInfo.voi_luts[n - 1]) instead of @center and @width. Callers
+ *   that fill the struct field by field must zero it first.
  */
 typedef struct {
   double         center;
   double         width;
   FenVoiFunction function;
   gboolean       invert;
+  guint          voi_lut;
 } FenWindowParams;
 
 /**
@@ -32,6 +36,16 @@ double  fen_voi_apply (FenVoiFunction function,
                        double         width,
                        double         y_min,
                        double         y_max);
+
+/**
+ * fen_lut_build_frame:
+ * As fen_lut_build() with @frame's own rescale (enhanced multi-frame).
+ * fen_lut_build() is this for frame 0.
+ */
+void    fen_lut_build_frame (FenLut                *lut,
+                             const FenImage        *image,
+                             guint                  frame,
+                             const FenWindowParams *params);
 
 /* Allocates the 65,536-entry table once; building it never allocates. */
 FenLut *fen_lut_new   (void);
@@ -61,6 +75,10 @@ guint64 fen_lut_get_builds (const FenLut *lut);
  * that maps the min–max of the modality values onto the full output range.
  */
 void    fen_window_default (FenImage *image, FenWindowParams *out);
+/* As fen_window_default() for @frame: its own window first, then the
+ * image's first window, then the min-max of the content (padding left out).
+ * Never a VOI LUT: those are presets (FenWindowParams.voi_lut). */
+void    fen_window_default_frame (FenImage *image, guint frame, FenWindowParams *out);
 
 /* A window spanning stored values [@min_stored, @max_stored] exactly. */
 void    fen_window_from_stored_range (const FenImage *image,

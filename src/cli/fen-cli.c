@@ -141,7 +141,7 @@ fen_cli_render (FenMemoryMonitor *monitor, FenImage *image, const FenCliOptions 
       return ok;
     }
 
-  fen_window_default (image, &window);
+  fen_window_default_frame (image, frame, &window);
   if (o->window != NULL && !fen_cli_parse_window (o->window, &window, error))
     return FALSE;
   window.invert = o->invert;

@@ -33,6 +33,8 @@ struct _FenImage
   gboolean        range_known;
   gint32          range_min;
   gint32          range_max;
+  gint32          content_min;  /* the range without Pixel Padding values */
+  gint32          content_max;
 };
 
 void
@@ -81,6 +83,14 @@ fen_image_info_clear (FenImageInfo *info)
     g_free (info->windows[i].explanation);
   g_clear_pointer (&info->windows, g_free);
   info->n_windows = 0;
+  for (guint i = 0; i < info->n_voi_luts; i++)
+    {
+      g_free (info->voi_luts[i].data);
+      g_free (info->voi_luts[i].explanation);
+    }
+  g_clear_pointer (&info->voi_luts, g_free);
+  info->n_voi_luts = 0;
+  g_clear_pointer (&info->frame_values, g_free);
 }
 
 static void
@@ -99,6 +109,17 @@ fen_image_info_copy (FenImageInfo *dest, const FenImageInfo *src)
       dest->windows[i].width = src->windows[i].width;
       dest->windows[i].explanation = g_strdup (src->windows[i].explanation);
     }
+  dest->voi_luts = g_new0 (FenVoiLut, MAX (src->n_voi_luts, 1));
+  for (guint i = 0; i < src->n_voi_luts; i++)
+    {
+      dest->voi_luts[i] = src->voi_luts[i];
+      dest->voi_luts[i].data = g_memdup2 (src->voi_luts[i].data,
+                                          sizeof (guint16) * src->voi_luts[i].n_entries);
+      dest->voi_luts[i].explanation = g_strdup (src->voi_luts[i].explanation);
+    }
+  dest->frame_values = src->frame_values != NULL
+                       ? g_memdup2 (src->frame_values, sizeof (FenFrameValues) * src->frames)
+                       : NULL;
 }
 
 void
@@ -135,6 +156,26 @@ fen_image_free_pixels (guint8 *pixels, gsize bytes)
     g_free (pixels);
   else
     munmap (pixels, bytes);
+}
+
+void
+fen_image_info_add_voi_lut (FenImageInfo  *info,
+                            gint32         first,
+                            guint          n_entries,
+                            guint          bits,
+                            const guint16 *data,
+                            const char    *explanation)
+{
+  FenVoiLut *lut;
+
+  g_return_if_fail (n_entries > 0 && data != NULL && bits >= 1 && bits <= 16);
+  info->voi_luts = g_renew (FenVoiLut, info->voi_luts, info->n_voi_luts + 1);
+  lut = &info->voi_luts[info->n_voi_luts++];
+  lut->first = first;
+  lut->n_entries = n_entries;
+  lut->bits = bits;
+  lut->data = g_memdup2 (data, sizeof (guint16) * n_entries);
+  lut->explanation = g_strdup (explanation);
 }
 
 gboolean
@@ -437,20 +478,48 @@ fen_image_get_stored_range (FenImage *image, gint32 *min, gint32 *max)
     {
       gsize n = image->pixel_bytes / image->bytes_per_sample;
       gint32 lo = G_MAXINT32, hi = G_MININT32;
+      gint32 content_lo = G_MAXINT32, content_hi = G_MININT32;
+      const gboolean padded = image->info.has_padding;
+      const gint32 pad_min = image->info.padding_min, pad_max = image->info.padding_max;
 
       for (gsize i = 0; i < n; i++)
         {
           gint32 v = fen_image_sample_at (image, i);
           lo = MIN (lo, v);
           hi = MAX (hi, v);
+          if (padded && v >= pad_min && v <= pad_max)
+            continue;
+          content_lo = MIN (content_lo, v);
+          content_hi = MAX (content_hi, v);
         }
       image->range_min = lo;
       image->range_max = hi;
+      /* All padding (or none of the pixels content): the whole range. */
+      image->content_min = content_lo <= content_hi ? content_lo : lo;
+      image->content_max = content_lo <= content_hi ? content_hi : hi;
       image->range_known = TRUE;
     }
   *min = image->range_min;
   *max = image->range_max;
   g_mutex_unlock (&image->range_lock);
+}
+
+void
+fen_image_get_content_range (FenImage *image, gint32 *min, gint32 *max)
+{
+  gint32 lo, hi;
+
+  /* The first call scans both ranges. */
+  fen_image_get_stored_range (image, &lo, &hi);
+  g_mutex_lock (&image->range_lock);
+  if (image->range_known)
+    {
+      lo = image->content_min;
+      hi = image->content_max;
+    }
+  g_mutex_unlock (&image->range_lock);
+  *min = lo;
+  *max = hi;
 }
 
 void
@@ -489,4 +558,29 @@ fen_image_to_modality (const FenImage *image, gint32 stored)
 {
   /* PS3.3 C.11.1.1.2: Rescale Slope and Intercept. */
   return stored * image->info.rescale_slope + image->info.rescale_intercept;
+}
+
+void
+fen_image_get_frame_rescale (const FenImage *image, guint frame, double *slope, double *intercept)
+{
+  const FenImageInfo *info = &image->info;
+
+  if (info->frame_values != NULL && frame < info->frames)
+    {
+      *slope = info->frame_values[frame].rescale_slope;
+      *intercept = info->frame_values[frame].rescale_intercept;
+      return;
+    }
+  *slope = info->rescale_slope;
+  *intercept = info->rescale_intercept;
+}
+
+double
+fen_image_to_modality_frame (const FenImage *image, guint frame, gint32 stored)
+{
+  double slope, intercept;
+
+  /* PS3.3 C.7.6.16.2.9: the frame's own Rescale Slope and Intercept. */
+  fen_image_get_frame_rescale (image, frame, &slope, &intercept);
+  return stored * slope + intercept;
 }

@@ -327,14 +327,8 @@ fen_window_default_frame (FenImage *image, guint frame, FenWindowParams *out)
       out->width = info->windows[0].width;
       return;
     }
-  /* PS3.3 C.11.2: with no window, the first VOI LUT is the default. */
-  if (info->n_voi_luts > 0)
-    {
-      out->center = 0;
-      out->width = 1;
-      out->voi_lut = 1;
-      return;
-    }
+  /* VOI LUTs are presets only: a default that ignored the user's window
+   * drag would surprise, so the content's min-max comes next. */
   /* PS3.3 C.7.5.1.1.2: padding is not content, so not in the range. */
   fen_image_get_content_range (image, &lo, &hi);
   fen_window_from_stored_range (image, lo, hi, out);

@@ -676,8 +676,15 @@ fen_dicom_lut_descriptor (DcmItem *item, const DcmTagKey &tag, guint pixel_repre
 {
   Uint16 values[3];
   for (unsigned long i = 0; i < 3; i++)
-    if (item->findAndGetUint16 (tag, values[i], i).bad ())
-      return FALSE;
+    {
+      // US or SS (PS3.3 C.11.2.1.1): the same 16 bits either way.
+      Sint16 signed_value = 0;
+      if (item->findAndGetUint16 (tag, values[i], i).good ())
+        continue;
+      if (item->findAndGetSint16 (tag, signed_value, i).bad ())
+        return FALSE;
+      values[i] = (Uint16) signed_value;
+    }
   *entries = values[0] == 0 ? 65536 : values[0];
   *first = pixel_representation ? (gint32) (gint16) values[1] : (gint32) values[1];
   *bits = values[2];
@@ -799,6 +806,150 @@ fen_dicom_read_palette_channel (DcmItem *ds, const DcmTagKey &descriptor, const 
   return TRUE;
 }
 
+// PS3.3 C.7.5.1.1.2: Pixel Padding Value, optionally up to Pixel Padding
+// Range Limit, in stored values (US or SS like the pixels).
+void
+fen_dicom_read_padding (DcmDataset *ds, FenImageInfo *info)
+{
+  Uint16 value = 0, limit = 0;
+  Sint16 signed_value = 0;
+  if (ds->findAndGetUint16 (DCM_PixelPaddingValue, value).bad ())
+    {
+      if (ds->findAndGetSint16 (DCM_PixelPaddingValue, signed_value).bad ())
+        return;
+      value = (Uint16) signed_value;
+    }
+  const gboolean is_signed = info->pixel_representation == 1;
+  const gint32 a = is_signed ? (gint32) (gint16) value : (gint32) value;
+  gint32 b = a;
+  if (ds->findAndGetUint16 (DCM_PixelPaddingRangeLimit, limit).good () ||
+      (ds->findAndGetSint16 (DCM_PixelPaddingRangeLimit, signed_value).good () &&
+       (limit = (Uint16) signed_value, TRUE)))
+    b = is_signed ? (gint32) (gint16) limit : (gint32) limit;
+  info->has_padding = TRUE;
+  info->padding_min = MIN (a, b);
+  info->padding_max = MAX (a, b);
+}
+
+// PS3.3 C.11.2.1.1: every item of the VOI LUT Sequence becomes a preset.
+// The first mapped value is signed when modality values can be negative
+// (the descriptor's VR follows the modality output's sign).
+gboolean
+fen_dicom_read_voi_luts (DcmDataset *ds, FenImageInfo *info, const char *name, GError **error)
+{
+  DcmSequenceOfItems *sequence = nullptr;
+  if (ds->findAndGetSequence (DCM_VOILUTSequence, sequence).bad () || sequence == nullptr)
+    return TRUE;
+  const guint signed_first = info->pixel_representation == 1 || info->rescale_intercept < 0;
+  for (unsigned long i = 0; i < sequence->card () && i < 16; i++)
+    {
+      DcmItem *item = sequence->getItem (i);
+      guint entries = 0, bits = 0;
+      gint32 first = 0;
+      const Uint16 *words = nullptr;
+      unsigned long count = 0;
+      if (item == nullptr ||
+          !fen_dicom_lut_descriptor (item, DCM_LUTDescriptor, signed_first, &entries, &first, &bits) ||
+          item->findAndGetUint16Array (DCM_LUTData, words, &count).bad () ||
+          words == nullptr || count == 0)
+        return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                               "VOI LUT Sequence item %lu has no valid LUT", i + 1);
+      std::vector<guint16> data (words, words + MIN ((unsigned long) entries, count));
+      data.resize (entries, data.back ());
+      g_autofree char *explanation = fen_dicom_get_string (item, DCM_LUTExplanation);
+      fen_image_info_add_voi_lut (info, first, entries, bits, data.data (), explanation);
+    }
+  return TRUE;
+}
+
+// Enhanced multi-frame (PS3.3 C.7.6.16): rescale and window live in the
+// Shared (5200,9229) or Per-frame (5200,9230) Functional Groups. A frame's
+// own item wins over the shared one.
+void
+fen_dicom_read_frame_values (DcmDataset *ds, FenImageInfo *info)
+{
+  DcmItem *shared = nullptr;
+  DcmSequenceOfItems *per_frame = nullptr;
+  ds->findAndGetSequenceItem (DCM_SharedFunctionalGroupsSequence, shared, 0);
+  ds->findAndGetSequence (DCM_PerFrameFunctionalGroupsSequence, per_frame);
+  if (shared == nullptr && per_frame == nullptr)
+    return;
+
+  auto group = [] (DcmItem *groups, const DcmTagKey &tag) -> DcmItem * {
+    DcmItem *item = nullptr;
+    if (groups != nullptr && groups->findAndGetSequenceItem (tag, item, 0).good ())
+      return item;
+    return nullptr;
+  };
+  DcmItem *shared_pixel = group (shared, DCM_PixelValueTransformationSequence);
+  DcmItem *shared_voi = group (shared, DCM_FrameVOILUTSequence);
+  const gboolean has_top_rescale = ds->tagExists (DCM_RescaleSlope) || ds->tagExists (DCM_RescaleIntercept);
+  g_autofree FenFrameValues *values = g_new0 (FenFrameValues, info->frames);
+  gboolean varies = FALSE;
+
+  for (guint f = 0; f < info->frames; f++)
+    {
+      DcmItem *own = per_frame != nullptr && f < per_frame->card () ? per_frame->getItem (f) : nullptr;
+      DcmItem *pixel = group (own, DCM_PixelValueTransformationSequence);
+      DcmItem *voi = group (own, DCM_FrameVOILUTSequence);
+      if (pixel == nullptr)
+        pixel = shared_pixel;
+      if (voi == nullptr)
+        voi = shared_voi;
+      FenFrameValues *v = &values[f];
+      v->rescale_slope = info->rescale_slope;
+      v->rescale_intercept = info->rescale_intercept;
+      if (pixel != nullptr && !has_top_rescale)
+        {
+          double slope = 1.0, intercept = 0.0;
+          if (fen_dicom_get_double (pixel, DCM_RescaleSlope, 0, &slope) && slope != 0.0)
+            v->rescale_slope = slope;
+          if (fen_dicom_get_double (pixel, DCM_RescaleIntercept, 0, &intercept))
+            v->rescale_intercept = intercept;
+        }
+      if (voi != nullptr &&
+          fen_dicom_get_double (voi, DCM_WindowCenter, 0, &v->window_center) &&
+          fen_dicom_get_double (voi, DCM_WindowWidth, 0, &v->window_width) &&
+          v->window_width > 0.0)
+        v->has_window = TRUE;
+      if (f > 0 && memcmp (v, &values[0], sizeof *v) != 0)
+        varies = TRUE;
+    }
+
+  // The image-level values are frame 0's, so single-value readers agree.
+  info->rescale_slope = values[0].rescale_slope;
+  info->rescale_intercept = values[0].rescale_intercept;
+  if (info->rescale_type == nullptr && shared_pixel != nullptr)
+    info->rescale_type = fen_dicom_get_string (shared_pixel, DCM_RescaleType);
+  if (info->n_windows == 0)
+    {
+      DcmItem *voi = group (per_frame != nullptr ? per_frame->getItem (0) : nullptr,
+                            DCM_FrameVOILUTSequence);
+      if (voi == nullptr)
+        voi = shared_voi;
+      if (voi != nullptr)
+        {
+          DcmElement *centers = nullptr;
+          const unsigned long n = voi->findAndGetElement (DCM_WindowCenter, centers).good ()
+                                  ? centers->getVM () : 0;
+          for (unsigned long i = 0; i < n && i < 64; i++)
+            {
+              double center = 0.0, width = 0.0;
+              OFString explanation;
+              if (!fen_dicom_get_double (voi, DCM_WindowCenter, i, &center) ||
+                  !fen_dicom_get_double (voi, DCM_WindowWidth, i, &width) || width <= 0.0)
+                continue;
+              g_autofree char *text = nullptr;
+              if (voi->findAndGetOFString (DCM_WindowCenterWidthExplanation, explanation, i).good ())
+                text = fen_dicom_to_utf8 (explanation);
+              fen_image_info_add_window (info, center, width, text);
+            }
+        }
+    }
+  if (varies)
+    info->frame_values = static_cast<FenFrameValues *> (g_steal_pointer (&values));
+}
+
 // Fills @src from the file's layout and rewrites @info to what memory will
 // hold. Called after fen_dicom_read_info().
 gboolean
@@ -900,6 +1051,14 @@ fen_dicom_read_source (DcmDataset *ds, FenImageInfo *info, FenDicomColor color,
           g_free (info->rescale_type);
           info->rescale_type = fen_dicom_get_string (lut_item, DCM_ModalityLUTType);
         }
+
+      if (src->convert == FEN_DICOM_CONVERT_NONE && src->modality_lut.empty ())
+        {
+          fen_dicom_read_padding (ds, info);
+          fen_dicom_read_frame_values (ds, info);
+        }
+      if (!fen_dicom_read_voi_luts (ds, info, name, error))
+        return FALSE;
 
       // PS3.3 C.11.6: Presentation LUT Shape INVERSE shows the minimum as
       // white, which is what MONOCHROME1 means to the renderer.

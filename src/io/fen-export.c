@@ -54,7 +54,7 @@ fen_export_modality (FenImage   *image,
   for (guint y = 0; y < h; y++)
     for (guint x = 0; x < w; x++)
       {
-        double v = fen_image_to_modality (image, fen_image_get_stored_value (image, frame, x, y));
+        double v = fen_image_to_modality_frame (image, frame, fen_image_get_stored_value (image, frame, x, y));
         lo = MIN (lo, v);
         hi = MAX (hi, v);
       }
@@ -75,7 +75,7 @@ fen_export_modality (FenImage   *image,
   for (guint y = 0; y < h; y++)
     for (guint x = 0; x < w; x++)
       {
-        long v = lround (fen_image_to_modality (image, fen_image_get_stored_value (image, frame, x, y)));
+        long v = lround (fen_image_to_modality_frame (image, frame, fen_image_get_stored_value (image, frame, x, y)));
         if (is_signed)
           values[(gsize) y * w + x] = (gint16) v;
         else
@@ -122,7 +122,7 @@ fen_export_windowed (FenImage              *image,
       return FALSE;
     }
   renderer = fen_renderer_new (0, w);
-  fen_lut_build (lut, image, window);
+  fen_lut_build_frame (lut, image, frame, window);
   fen_renderer_render_full (renderer, image, frame, lut, format, out, stride);
 
   raster.width = w;
