@@ -113,6 +113,38 @@ test_table_invert (void)
 }
 
 static void
+test_table_non_finite (void)
+{
+  /* fuzz-render found a NaN centre reaching an int conversion (undefined
+   * behaviour, caught by UBSan): every entry must still be written. */
+  static const double odd[] = { NAN, INFINITY, -INFINITY, 1e300, -1e300 };
+  FenImageInfo info;
+  g_autoptr(FenImage) image = NULL;
+  g_autoptr(FenLut) lut = fen_lut_new ();
+
+  fen_image_info_init (&info);
+  info.rows = info.columns = 2;
+  info.bits_allocated = 16;
+  info.bits_stored = 16;
+  info.high_bit = 15;
+  info.pixel_representation = 1;
+  image = fen_image_new (&info, 0, NULL);
+  fen_image_info_clear (&info);
+
+  for (guint f = 0; f < 3; f++)
+    for (guint c = 0; c < G_N_ELEMENTS (odd); c++)
+      for (guint w = 0; w < G_N_ELEMENTS (odd); w++)
+        {
+          FenWindowParams params = { .center = odd[c], .width = odd[w], .function = f };
+          fen_lut_build (lut, image, &params);
+          params.center = 40;
+          fen_lut_build (lut, image, &params);
+          params = (FenWindowParams) { .center = odd[c], .width = 400, .function = f };
+          fen_lut_build (lut, image, &params);
+        }
+}
+
+static void
 test_table_monochrome1 (void)
 {
   FenImageInfo info;
@@ -195,6 +227,7 @@ main (int argc, char **argv)
   g_test_add_func ("/lut/table/ct-rescale", test_table_ct);
   g_test_add_func ("/lut/table/invert", test_table_invert);
   g_test_add_func ("/lut/table/monochrome1", test_table_monochrome1);
+  g_test_add_func ("/lut/table/non-finite-window", test_table_non_finite);
   g_test_add_func ("/lut/default/min-max", test_default_window);
   g_test_add_func ("/lut/default/first-file-window", test_default_window_from_file);
   return g_test_run ();

@@ -93,10 +93,11 @@ fen_lut_entry (const FenLutRamp *ramp, gint32 v)
 {
   /* PS3.3 C.11.1.1.2: modality value, then the VOI function. */
   double x = v * ramp->slope + ramp->intercept;
-  double y = fen_voi_apply (ramp->function, x, ramp->center, ramp->width, 0.0, 255.0);
-  int out = (int) floor (y + 0.5);
+  double y = floor (fen_voi_apply (ramp->function, x, ramp->center, ramp->width, 0.0, 255.0) + 0.5);
+  /* Clamped as a double: a NaN or infinite window (fuzz-render found one)
+   * must not reach the int conversion, which is undefined for them. */
+  int out = isnan (y) ? 0 : (int) CLAMP (y, 0.0, 255.0);
 
-  out = CLAMP (out, 0, 255);
   if (ramp->invert)
     out = 255 - out;
   return (guint8) out;
