@@ -65,7 +65,8 @@ struct _FenRenderer
   FenRenderJob  job;
   gint          next_chunk;     /* atomic */
   guint64       generation;     /* guarded by pool_lock */
-  guint         busy_workers;   /* guarded by pool_lock */
+  guint         busy_workers;   /* in the current job; guarded by pool_lock */
+  gboolean      job_open;       /* workers may still join; guarded by pool_lock */
   gboolean      quit;           /* guarded by pool_lock */
 };
 
@@ -393,6 +394,11 @@ fen_render_worker (gpointer data)
       if (renderer->quit)
         break;
       seen = renderer->generation;
+      /* Woken after the caller ran out of chunks: the job is over (and its
+       * struct may already hold the next one), so stay out of it. */
+      if (!renderer->job_open)
+        continue;
+      renderer->busy_workers++;
       g_mutex_unlock (&renderer->pool_lock);
 
       fen_render_take_chunks (renderer);
@@ -457,7 +463,13 @@ fen_renderer_set_chunk_pixels (FenRenderer *renderer, gsize chunk_pixels)
   renderer->chunk_pixels = MAX (chunk_pixels, 1);
 }
 
-/* Runs the prepared job on the caller and the workers and waits for it. */
+/* Runs the prepared job on the caller and the workers and waits for it.
+ * The caller waits only for workers that joined: once it finds no chunk left
+ * it closes the job, and a worker still waiting for a CPU skips it. Waiting
+ * for every worker instead made a render as slow as the slowest wake-up: on
+ * a loaded machine a woken thread can wait a scheduler slice (milliseconds)
+ * for a core, longer than a whole viewport render, and two threads were no
+ * faster than one (fenestra-bench, docs/PERFORMANCE.md). */
 static void
 fen_renderer_run (FenRenderer *renderer, gsize total_pixels)
 {
@@ -468,7 +480,7 @@ fen_renderer_run (FenRenderer *renderer, gsize total_pixels)
   if (parallel)
     {
       g_mutex_lock (&renderer->pool_lock);
-      renderer->busy_workers = renderer->n_threads - 1;
+      renderer->job_open = TRUE;
       renderer->generation++;
       g_cond_broadcast (&renderer->wake_cond);
       g_mutex_unlock (&renderer->pool_lock);
@@ -478,7 +490,9 @@ fen_renderer_run (FenRenderer *renderer, gsize total_pixels)
 
   if (parallel)
     {
+      /* Every chunk is taken; those a worker holds finish before we return. */
       g_mutex_lock (&renderer->pool_lock);
+      renderer->job_open = FALSE;
       while (renderer->busy_workers > 0)
         g_cond_wait (&renderer->done_cond, &renderer->pool_lock);
       g_mutex_unlock (&renderer->pool_lock);
