@@ -191,6 +191,38 @@ test_no_allocation (void)
   g_assert_cmpuint (after.uordblks + after.hblkhd, ==, before.uordblks + before.hblkhd);
 }
 
+/* fuzz-render found NaN sampling (every comparison false) passing the
+ * bounds checks and reaching a cast to an offset: NaN, infinite and huge
+ * samplings must render background only, reading nothing. */
+static void
+test_non_finite_sampling (void)
+{
+  static const double odd[] = { NAN, INFINITY, -INFINITY, 1e300, 0.5 };
+  g_autoptr(FenImage) image = fen_test_image_new (FEN_TEST_U16, 16, 12, 1);
+  g_autoptr(FenRenderer) renderer = fen_renderer_new (2, 8);
+  g_autoptr(FenLut) lut = fen_lut_new ();
+  FenWindowParams w = { .center = 2048, .width = 4096, .function = FEN_VOI_LINEAR };
+  const FenSampling away = { -1000, -1000, 0.5, 0.5, -0.5, 0.5 };
+  guint8 out[8 * 8 * 4], background[8 * 8];
+
+  fen_lut_build (lut, image, &w);
+  g_assert_true (fen_renderer_render (renderer, image, 0, lut, &away, 8, 8, FEN_PIXEL_GRAY8,
+                                      background, 8));
+  for (guint a = 0; a < G_N_ELEMENTS (odd); a++)
+    for (guint b = 0; b < G_N_ELEMENTS (odd); b++)
+      {
+        FenSampling axis = { odd[a], odd[b], 1, 0, 0, 1 };
+        FenSampling rotated = { 0, 0, odd[a], 0.5, odd[b], 0.5 };
+        g_assert_true (fen_renderer_render (renderer, image, 0, lut, &axis, 8, 8, FEN_PIXEL_RGBA8,
+                                            out, 8 * 4));
+        g_assert_true (fen_renderer_render (renderer, image, 0, lut, &rotated, 8, 8,
+                                            FEN_PIXEL_GRAY8, out, 8));
+        /* A NaN step samples nowhere: background, not pixel (0, 0). */
+        if (isnan (odd[a]) && isnan (odd[b]))
+          g_assert_cmpmem (out, sizeof background, background, sizeof background);
+      }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -228,5 +260,6 @@ main (int argc, char **argv)
         }
       }
   g_test_add_func ("/render/no-allocation", test_no_allocation);
+  g_test_add_func ("/render/non-finite-sampling", test_non_finite_sampling);
   return g_test_run ();
 }

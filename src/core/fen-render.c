@@ -282,7 +282,9 @@ fen_render_locate (const FenRenderJob *job, double px, double py, gsize *offset)
 {
   double fx = floor (px), fy = floor (py);
 
-  if (fx < 0 || fy < 0 || fx >= job->src_width || fy >= job->src_height)
+  /* Written so that NaN (every comparison false) lands outside: a NaN
+   * sampling reached the cast below before (found by fuzz-render). */
+  if (!(fx >= 0 && fy >= 0 && fx < job->src_width && fy < job->src_height))
     return FALSE;
   *offset = ((gsize) fy * job->src_width + (gsize) fx) * job->spp;
   return TRUE;
@@ -351,7 +353,7 @@ fen_render_chunk (FenRenderer *renderer, guint chunk)
       {
         double py = floor (job->sampling.origin_y + (j + 0.5) * job->sampling.row_dy);
 
-        if (py < 0 || py >= job->src_height || job->col_begin >= job->col_end)
+        if (!(py >= 0 && py < job->src_height) || job->col_begin >= job->col_end)
           {
             fen_render_fill (job, out_row, job->out_width);
             continue;
