@@ -83,7 +83,8 @@ fen_load_ok (const char *path)
 static guint8 *
 fen_dcm2pnm (const char *in, const char *option, guint *width, guint *height, guint *channels)
 {
-  g_autofree char *exe = g_find_program_in_path ("dcm2pnm");
+  /* dcmj2pnm is dcm2pnm with the JPEG decoders registered. */
+  g_autofree char *exe = g_find_program_in_path ("dcmj2pnm");
   g_autofree char *out = g_strconcat (in, ".pnm", NULL);
   g_autofree char *data = NULL;
   gsize len = 0;
@@ -93,7 +94,7 @@ fen_dcm2pnm (const char *in, const char *option, guint *width, guint *height, gu
 
   if (exe == NULL)
     {
-      g_test_skip ("dcm2pnm (DCMTK) not installed");
+      g_test_skip ("dcmj2pnm (DCMTK) not installed");
       return NULL;
     }
   /* @option may carry its value after a space ("+Wl 1"). */
@@ -643,6 +644,127 @@ fen_test_enhanced (void)
   fen_image_unref (image);
 }
 
+/* --- 16-bit RGB ------------------------------------------------------------ */
+
+static void
+fen_test_rgb16 (gconstpointer data)
+{
+  const gboolean planar = GPOINTER_TO_INT (data);
+  const gsize n = 7 * 9;
+  guint16 *raw = g_new (guint16, n * 3 * 2);
+  guint8 *want = g_new (guint8, n * 3 * 2);
+  GRand *rand = g_rand_new_with_seed (planar ? 5 : 6);
+
+  for (guint f = 0; f < 2; f++)
+    for (gsize p = 0; p < n; p++)
+      for (guint c = 0; c < 3; c++)
+        {
+          guint16 v = (guint16) g_rand_int_range (rand, 0, 4096);
+          raw[f * n * 3 + (planar ? c * n + p : p * 3 + c)] = GUINT16_TO_LE (v);
+          want[f * n * 3 + p * 3 + c] = (guint8) (v >> 4);
+        }
+  g_rand_free (rand);
+  /* Written by hand: Planar Configuration (0028,0006) sits between
+   * Photometric Interpretation and Number of Frames. */
+  GByteArray *file = fen_part10_start ("1.2.840.10008.1.2.1");
+  fen_put_string (file, 0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.7");
+  fen_put_string (file, 0x0008, 0x0018, "UI", "1.2.826.0.1.3680043.9.9999.6.1");
+  fen_put_us (file, 0x0028, 0x0002, 3, FALSE);
+  fen_put_string (file, 0x0028, 0x0004, "CS", "RGB");
+  fen_put_us (file, 0x0028, 0x0006, planar ? 1 : 0, FALSE);
+  fen_put_string (file, 0x0028, 0x0008, "IS", "2");
+  fen_put_us (file, 0x0028, 0x0010, 7, FALSE);
+  fen_put_us (file, 0x0028, 0x0011, 9, FALSE);
+  fen_put_us (file, 0x0028, 0x0100, 16, FALSE);
+  fen_put_us (file, 0x0028, 0x0101, 12, FALSE);
+  fen_put_us (file, 0x0028, 0x0102, 11, FALSE);
+  fen_put_us (file, 0x0028, 0x0103, 0, FALSE);
+  fen_put_pixel_bytes (file, raw, (guint) (n * 3 * 2 * 2), TRUE);
+  g_autofree char *path = fen_test_write_file (fen_test_dir, "rgb16.dcm", file);
+  g_byte_array_unref (file);
+
+  g_autofree char *tool = g_find_program_in_path ("dcmcrle");
+  g_autofree char *rle = g_build_filename (fen_test_dir, "rgb16-rle.dcm", NULL);
+  for (guint pass = 0; pass < (tool ? 2u : 1u); pass++)
+    {
+      if (pass == 1)
+        {
+          /* RLE: six segments a pixel (two bytes of each of three samples). */
+          const char *argv[] = { tool, path, rle, NULL };
+          int status = 0;
+          g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, NULL, NULL, &status, NULL);
+          g_assert_true (g_spawn_check_wait_status (status, NULL));
+        }
+      FenImage *image = fen_load_ok (pass == 0 ? path : rle);
+      g_assert_cmpuint (fen_image_get_info (image)->bits_allocated, ==, 8);
+      g_assert_cmpmem (fen_image_get_frame (image, 0), fen_image_get_pixel_bytes (image),
+                       want, n * 3 * 2);
+      if (pass == 0)
+        {
+          FenWindowParams params;
+          fen_window_default (image, &params);
+          fen_assert_like_dcm2pnm (image, &params, path, NULL, 1);
+        }
+      fen_image_unref (image);
+    }
+  g_free (raw);
+  g_free (want);
+}
+
+/* --- YBR_FULL_422 in baseline JPEG, against dcm2pnm ---------------------- */
+
+static void
+fen_test_jpeg_ybr422 (void)
+{
+  guint8 rgb[24 * 32 * 3];
+  g_autofree char *tool = g_find_program_in_path ("dcmcjpeg");
+
+  if (tool == NULL)
+    {
+      g_test_skip ("dcmcjpeg (DCMTK) not installed");
+      return;
+    }
+  for (guint y = 0; y < 24; y++)
+    for (guint x = 0; x < 32; x++)
+      {
+        guint8 *p = rgb + (y * 32 + x) * 3;
+        p[0] = (guint8) (x * 8);
+        p[1] = (guint8) (y * 10);
+        p[2] = (guint8) (255 - x * 4 - y * 3);
+      }
+  /* Written by hand: Planar Configuration sits inside the module. */
+  GByteArray *file = fen_part10_start ("1.2.840.10008.1.2.1");
+  fen_put_string (file, 0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.7");
+  fen_put_string (file, 0x0008, 0x0018, "UI", "1.2.826.0.1.3680043.9.9999.6.1");
+  fen_put_us (file, 0x0028, 0x0002, 3, FALSE);
+  fen_put_string (file, 0x0028, 0x0004, "CS", "RGB");
+  fen_put_us (file, 0x0028, 0x0006, 0, FALSE);
+  fen_put_us (file, 0x0028, 0x0010, 24, FALSE);
+  fen_put_us (file, 0x0028, 0x0011, 32, FALSE);
+  fen_put_us (file, 0x0028, 0x0100, 8, FALSE);
+  fen_put_us (file, 0x0028, 0x0101, 8, FALSE);
+  fen_put_us (file, 0x0028, 0x0102, 7, FALSE);
+  fen_put_us (file, 0x0028, 0x0103, 0, FALSE);
+  fen_put_pixel_bytes (file, rgb, sizeof rgb, FALSE);
+  g_autofree char *src = fen_test_write_file (fen_test_dir, "rgb-src.dcm", file);
+  g_byte_array_unref (file);
+  g_autofree char *path = g_build_filename (fen_test_dir, "rgb-jpeg.dcm", NULL);
+  /* Baseline JPEG with 4:2:2 subsampling: the file says YBR_FULL_422. */
+  const char *argv[] = { tool, "+eb", "+s2", src, path, NULL };
+  int status = 0;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                &status, NULL);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+
+  FenImage *image = fen_load_ok (path);
+  g_assert_cmpstr (fen_image_get_info (image)->photometric_name, ==, "YBR_FULL_422");
+  g_assert_cmpint (fen_image_get_info (image)->photometric, ==, FEN_PHOTOMETRIC_RGB);
+  FenWindowParams params;
+  fen_window_default (image, &params);
+  fen_assert_like_dcm2pnm (image, &params, path, NULL, 1);
+  fen_image_unref (image);
+}
+
 /* --- main ------------------------------------------------------------------ */
 
 static void
@@ -683,6 +805,9 @@ main (int argc, char **argv)
   g_test_add_data_func ("/dicom/padding/range", GINT_TO_POINTER (TRUE), fen_test_padding);
   g_test_add_func ("/dicom/voi-lut-sequence", fen_test_voi_lut);
   g_test_add_func ("/dicom/enhanced/per-frame-values", fen_test_enhanced);
+  g_test_add_func ("/dicom/jpeg-baseline/ybr-full-422", fen_test_jpeg_ybr422);
+  g_test_add_data_func ("/dicom/rgb16/planar0", GINT_TO_POINTER (FALSE), fen_test_rgb16);
+  g_test_add_data_func ("/dicom/rgb16/planar1", GINT_TO_POINTER (TRUE), fen_test_rgb16);
 
   status = g_test_run ();
   fen_test_remove_dir (fen_test_dir);

@@ -66,6 +66,7 @@ enum FenDicomConvert {
   FEN_DICOM_CONVERT_PALETTE,
   FEN_DICOM_CONVERT_BITS1,
   FEN_DICOM_CONVERT_NARROW32,
+  FEN_DICOM_CONVERT_RGB16,
 };
 
 struct FenDicomSource {
@@ -82,6 +83,8 @@ struct FenDicomSource {
   gint64 narrow_min = 0;
   guint narrow_shift = 0;
   gint64 range_min = G_MAXINT64, range_max = G_MININT64;
+  // RGB16: planes in the decoded frame (Planar Configuration 1).
+  gboolean planar = FALSE;
 };
 
 
@@ -382,9 +385,10 @@ fen_dicom_read_info (DcmDataset    *ds,
     case 8:
       break;
     case 16:
-      if (expected_samples == 3)
+      // 16-bit RGB is reduced to 8 bits a sample at load (fen_dicom_read_source).
+      if (expected_samples == 3 && *color != FEN_DICOM_COLOR_RGB)
         return fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
-                               "16-bit colour images are not supported yet");
+                               "16-bit %s images are not supported", photometric.c_str ());
       break;
     case 1:
     case 32:
@@ -995,6 +999,15 @@ fen_dicom_read_source (DcmDataset *ds, FenImageInfo *info, FenDicomColor color,
       info->high_bit = 0;
       info->pixel_representation = 0;
     }
+  else if (info->samples_per_pixel == 3 && info->bits_allocated == 16)
+    {
+      // The renderer's colour path is 8 bits a sample: keep the top eight
+      // stored bits. Planes are interleaved by the conversion.
+      src->convert = FEN_DICOM_CONVERT_RGB16;
+      src->planar = info->planar_configuration == 1;
+      info->bits_allocated = info->bits_stored = 8;
+      info->high_bit = 7;
+    }
   else if (info->bits_allocated == 32)
     {
       // The range scan (fen_dicom_narrow_plan) fixes the rescale later.
@@ -1148,6 +1161,15 @@ fen_dicom_convert_frame (FenDicomSource *src, const FenImageInfo *info, const vo
             (guint16) MIN ((guint64) MAX (v, (gint64) 0) >> src->narrow_shift, (guint64) G_MAXUINT16);
         }
       break;
+    case FEN_DICOM_CONVERT_RGB16:
+      {
+        const guint shift = src->bits_stored > 8 ? src->bits_stored - 8 : 0;
+        const guint16 *samples = static_cast<const guint16 *> (in);
+        for (gsize i = 0; i < n; i++)
+          for (guint c = 0; c < 3; c++)
+            slot[3 * i + c] = (guint8) (samples[src->planar ? c * n + i : 3 * i + c] >> shift);
+        break;
+      }
     case FEN_DICOM_CONVERT_BITS1:
     case FEN_DICOM_CONVERT_NONE:
     default:
@@ -1731,6 +1753,8 @@ fen_dicom_load_internal (const char           *path,
   gsize file_frame_bytes = frame_bytes;
   if (src.convert == FEN_DICOM_CONVERT_PALETTE || src.convert == FEN_DICOM_CONVERT_NARROW32)
     file_frame_bytes = (gsize) info->rows * info->columns * (src.bits_allocated / 8);
+  if (src.convert == FEN_DICOM_CONVERT_RGB16)
+    file_frame_bytes = frame_bytes * 2;
   if (src.convert == FEN_DICOM_CONVERT_BITS1)
     {
       if (encapsulated)
