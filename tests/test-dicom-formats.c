@@ -765,6 +765,87 @@ fen_test_jpeg_ybr422 (void)
   fen_image_unref (image);
 }
 
+/* --- JPEG lossless with every predictor; JPEG extended ---------------------- */
+
+static char *
+fen_write_mono16 (const char *name, guint rows, guint cols, guint bits_stored, guint16 *values)
+{
+  const FenLayout l = { rows, cols, 1, 1, 16, bits_stored, 0, "MONOCHROME2" };
+  GByteArray *file = fen_start (&l);
+  GRand *rand = g_rand_new_with_seed (rows * cols);
+
+  for (guint i = 0; i < rows * cols; i++)
+    {
+      /* Smooth plus noise: every predictor sees different residuals. */
+      guint v = ((i % cols) * 37 + (i / cols) * 53 + g_rand_int_range (rand, 0, 64)) &
+                ((1u << bits_stored) - 1);
+      values[i] = (guint16) v;
+    }
+  g_rand_free (rand);
+  fen_put_pixel_bytes (file, values, rows * cols * 2, TRUE);
+  char *path = fen_test_write_file (fen_test_dir, name, file);
+  g_byte_array_unref (file);
+  return path;
+}
+
+static void
+fen_test_jpeg_predictors (void)
+{
+  g_autofree char *tool = g_find_program_in_path ("dcmcjpeg");
+  guint16 values[29 * 31];
+
+  if (tool == NULL)
+    {
+      g_test_skip ("dcmcjpeg (DCMTK) not installed");
+      return;
+    }
+  g_autofree char *src = fen_write_mono16 ("predictor-src.dcm", 29, 31, 12, values);
+  for (guint sv = 1; sv <= 7; sv++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/predictor-%u.dcm", fen_test_dir, sv);
+      g_autofree char *sv_text = g_strdup_printf ("%u", sv);
+      const char *argv[] = { tool, "+el", "+sv", sv_text, src, path, NULL };
+      int status = 0;
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                    NULL, &status, NULL);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      FenImage *image = fen_load_ok (path);
+      g_assert_cmpstr (fen_image_get_info (image)->transfer_syntax, ==, "1.2.840.10008.1.2.4.57");
+      g_assert_cmpmem (fen_image_get_frame (image, 0), fen_image_get_pixel_bytes (image),
+                       values, sizeof values);
+      fen_image_unref (image);
+    }
+}
+
+static void
+fen_test_jpeg_extended (void)
+{
+  g_autofree char *tool = g_find_program_in_path ("dcmcjpeg");
+  guint16 values[40 * 48];
+
+  if (tool == NULL)
+    {
+      g_test_skip ("dcmcjpeg (DCMTK) not installed");
+      return;
+    }
+  g_autofree char *src = fen_write_mono16 ("extended-src.dcm", 40, 48, 12, values);
+  g_autofree char *path = g_build_filename (fen_test_dir, "extended.dcm", NULL);
+  const char *argv[] = { tool, "+ee", src, path, NULL };
+  int status = 0;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,
+                &status, NULL);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  FenImage *image = fen_load_ok (path);
+  g_assert_cmpstr (fen_image_get_info (image)->transfer_syntax, ==, "1.2.840.10008.1.2.4.51");
+  /* Lossy: the reference is DCMTK's own decode, through a min-max window. */
+  FenWindowParams params;
+  gint32 lo, hi;
+  fen_image_get_stored_range (image, &lo, &hi);
+  fen_window_from_stored_range (image, lo, hi, &params);
+  fen_assert_like_dcm2pnm (image, &params, path, "+Wm", 1);
+  fen_image_unref (image);
+}
+
 /* --- main ------------------------------------------------------------------ */
 
 static void
@@ -806,6 +887,8 @@ main (int argc, char **argv)
   g_test_add_func ("/dicom/voi-lut-sequence", fen_test_voi_lut);
   g_test_add_func ("/dicom/enhanced/per-frame-values", fen_test_enhanced);
   g_test_add_func ("/dicom/jpeg-baseline/ybr-full-422", fen_test_jpeg_ybr422);
+  g_test_add_func ("/dicom/jpeg-lossless/predictors-1-to-7", fen_test_jpeg_predictors);
+  g_test_add_func ("/dicom/jpeg-extended/u12", fen_test_jpeg_extended);
   g_test_add_data_func ("/dicom/rgb16/planar0", GINT_TO_POINTER (FALSE), fen_test_rgb16);
   g_test_add_data_func ("/dicom/rgb16/planar1", GINT_TO_POINTER (TRUE), fen_test_rgb16);
 
