@@ -108,8 +108,10 @@ fen_bench_report_set_stats (FenBenchReport *report, const char *prefix, const Fe
   g_autofree char *p95 = g_strconcat (prefix, "_ms_p95", NULL);
   g_autofree char *best = g_strconcat (prefix, "_ms_best", NULL);
   g_autofree char *n = g_strconcat (prefix, "_n", NULL);
+  g_autofree char *allocs = g_strconcat (prefix, "_allocs_per_op", NULL);
 
   fen_bench_report_set (report, median, stats->median);
+  fen_bench_report_set (report, allocs, stats->n ? (double) stats->allocations / stats->n : 0);
   fen_bench_report_set (report, p95, stats->p95);
   fen_bench_report_set (report, best, stats->best);
   fen_bench_report_set_int (report, n, stats->n);

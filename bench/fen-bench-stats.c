@@ -6,6 +6,8 @@
 
 #include "fen-bench-stats.h"
 
+#include "fen-bench-alloc.h"
+
 #include <stdlib.h>
 #include <time.h>
 
@@ -42,6 +44,7 @@ void
 fen_bench_stats_from_samples (double *samples_ms, guint n, FenBenchStats *out)
 {
   out->n = n;
+  out->allocations = 0;
   if (n == 0)
     {
       out->median = out->p95 = out->best = out->worst = 0;
@@ -64,6 +67,7 @@ fen_bench_measure (const FenBenchPlan *plan,
    * heap figures of what it measures. */
   g_autofree double *samples = g_new (double, MAX (plan->max_reps, 1u));
   gint64 start = fen_bench_now_ns ();
+  guint64 allocations = 0;
   guint rep = 0, n = 0;
 
   for (; rep < plan->warmup; rep++)
@@ -72,14 +76,17 @@ fen_bench_measure (const FenBenchPlan *plan,
   start = fen_bench_now_ns ();
   while (n < plan->max_reps)
     {
+      guint64 a0 = fen_bench_alloc_get_count ();
       gint64 t0 = fen_bench_now_ns ();
 
       func (data, rep++);
       samples[n++] = (fen_bench_now_ns () - t0) / 1e6;
+      allocations += fen_bench_alloc_get_count () - a0;
       if (n >= plan->min_reps && (fen_bench_now_ns () - start) / 1e9 >= plan->budget_s)
         break;
     }
   fen_bench_stats_from_samples (samples, n, out);
+  out->allocations = allocations;
 }
 
 void
@@ -91,6 +98,7 @@ fen_bench_measure_group (FenBenchCase *cases, guint n_cases, guint rounds)
       cases[c].samples_ms = g_new (double, MAX (cases[c].plan->max_reps, 1u));
       cases[c].n = 0;
       cases[c].rep = 0;
+      cases[c].allocations = 0;
     }
 
   for (guint r = 0; r < rounds; r++)
@@ -109,10 +117,12 @@ fen_bench_measure_group (FenBenchCase *cases, guint n_cases, guint rounds)
         start = fen_bench_now_ns ();
         while (bc->n < MAX (max_n, min_n))
           {
+            guint64 a0 = fen_bench_alloc_get_count ();
             gint64 t0 = fen_bench_now_ns ();
 
             bc->func (bc->data, bc->rep++);
             bc->samples_ms[bc->n++] = (fen_bench_now_ns () - t0) / 1e6;
+            bc->allocations += fen_bench_alloc_get_count () - a0;
             if (bc->n >= min_n && (fen_bench_now_ns () - start) / 1e9 >= budget)
               break;
           }
@@ -121,6 +131,7 @@ fen_bench_measure_group (FenBenchCase *cases, guint n_cases, guint rounds)
   for (guint c = 0; c < n_cases; c++)
     {
       fen_bench_stats_from_samples (cases[c].samples_ms, cases[c].n, &cases[c].stats);
+      cases[c].stats.allocations = cases[c].allocations;
       g_clear_pointer (&cases[c].samples_ms, g_free);
     }
 }

@@ -19,13 +19,14 @@ typedef struct {
   double budget_s;
 } FenBenchPlan;
 
-/* All times in milliseconds. */
+/* All times in milliseconds; @allocations made by the recorded runs. */
 typedef struct {
-  guint  n;
-  double median;
-  double p95;
-  double best;
-  double worst;
+  guint   n;
+  double  median;
+  double  p95;
+  double  best;
+  double  worst;
+  guint64 allocations;
 } FenBenchStats;
 
 /* One repetition; @rep counts from 0 over warm-up and recorded runs. */
@@ -53,6 +54,7 @@ typedef struct {
   double             *samples_ms;
   guint               n;
   guint               rep;
+  guint64             allocations;
 } FenBenchCase;
 
 /**
