@@ -182,6 +182,15 @@ test_evict_restore (void)
   g_assert_true (fen_store_is_evicted (store, id));
   g_assert_false (fen_image_has_pixels (image));
   g_assert_null (fen_image_get_frame (image, 1));
+  {
+    /* The renderer refuses an evicted image instead of reading freed memory. */
+    g_autoptr(FenLut) lut = fen_lut_new ();
+    g_autoptr(FenRenderer) renderer = fen_renderer_new (2, 300);
+    g_autofree guint8 *out = g_malloc (300 * 200 * 4);
+    FenWindowParams w = { .center = 0, .width = 100 };
+    fen_lut_build (lut, image, &w);
+    g_assert_false (fen_renderer_render_full (renderer, image, 0, lut, FEN_PIXEL_BGRA8, out, 1200));
+  }
   g_assert_cmpuint (fen_store_get_bytes (store), ==, 0);
   {
     g_autoptr(GArray) buffers = fen_store_list_buffers (store);

@@ -58,7 +58,8 @@ void         fen_renderer_set_chunk_pixels (FenRenderer *renderer, gsize chunk_p
  * per sample. FEN_PIXEL_GRAY8 needs a monochrome image. The call returns
  * when every pixel is written; it allocates nothing when @out_width is
  * within the renderer's max width.
- * Returns: %FALSE (and writes nothing) on a programmer error.
+ * Returns: %FALSE (and writes nothing) on a programmer error, or when the
+ * image's pixels are evicted (fen_image_has_pixels()).
  */
 gboolean fen_renderer_render (FenRenderer       *renderer,
                               const FenImage    *image,

@@ -520,6 +520,10 @@ fen_renderer_prepare (FenRenderer    *renderer,
   g_return_val_if_fail (out_stride >= (gsize) out_width * fen_pixel_format_bytes (format), FALSE);
   g_return_val_if_fail (!(format == FEN_PIXEL_GRAY8 && fen_image_is_color (image)), FALSE);
   g_return_val_if_fail (fen_image_get_bytes_per_sample (image) <= 2, FALSE);
+  /* Evicted under memory pressure: the caller restores it first. Not a
+   * programmer error (an eviction can race a redraw), so no critical. */
+  if (!fen_image_has_pixels (image))
+    return FALSE;
 
   memset (job, 0, sizeof *job);
   job->src = fen_image_get_frame (image, frame);
