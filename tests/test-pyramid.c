@@ -78,9 +78,9 @@ check_box_reference (FenTestKind kind, guint level)
             ((guint8 *) fen_image_get_pixels_mutable (image))[i] = (guint8) (v * 255);
         }
   if (kind == FEN_TEST_S16)
-    window = (FenWindowParams) { 400, 2400, FEN_VOI_LINEAR, FALSE };
+    window = (FenWindowParams) { .center = 400, .width = 2400, .function = FEN_VOI_LINEAR, .invert = FALSE };
   else
-    window = (FenWindowParams) { 128, 256, FEN_VOI_LINEAR, FALSE };
+    window = (FenWindowParams) { .center = 128, .width = 256, .function = FEN_VOI_LINEAR, .invert = FALSE };
 
   g_assert_cmpuint (fen_pyramid_level_for_zoom (pyramid, 1.0 / step), ==, level);
   source = fen_pyramid_get_level (pyramid, level);

@@ -18,10 +18,10 @@ typedef struct
 } RenderCase;
 
 static const FenWindowParams windows[] = {
-  { 40, 80, FEN_VOI_LINEAR, FALSE },
-  { -600, 1500, FEN_VOI_LINEAR, TRUE },
-  { 100, 1, FEN_VOI_LINEAR, FALSE },
-  { 2047.5, 4096, FEN_VOI_LINEAR, FALSE },
+  { .center = 40, .width = 80, .function = FEN_VOI_LINEAR, .invert = FALSE },
+  { .center = -600, .width = 1500, .function = FEN_VOI_LINEAR, .invert = TRUE },
+  { .center = 100, .width = 1, .function = FEN_VOI_LINEAR, .invert = FALSE },
+  { .center = 2047.5, .width = 4096, .function = FEN_VOI_LINEAR, .invert = FALSE },
 };
 
 /* Expected bytes of one output pixel, computed from the image without the table. */
@@ -174,14 +174,14 @@ test_no_allocation (void)
   /* Warm up: the first renders settle the stdio and thread state. */
   for (int i = 0; i < 10; i++)
     {
-      FenWindowParams w = { 40 + i, 400, FEN_VOI_LINEAR, FALSE };
+      FenWindowParams w = { .center = 40 + i, .width = 400, .function = FEN_VOI_LINEAR, .invert = FALSE };
       fen_lut_build (lut, image, &w);
       fen_renderer_render (renderer, image, 0, lut, &s, 1920, 1080, FEN_PIXEL_BGRA8, out, stride);
     }
   before = mallinfo2 ();
   for (int i = 0; i < 500; i++)
     {
-      FenWindowParams w = { 40 + i, 400 + i, FEN_VOI_LINEAR, FALSE };
+      FenWindowParams w = { .center = 40 + i, .width = 400 + i, .function = FEN_VOI_LINEAR, .invert = FALSE };
       fen_lut_build (lut, image, &w);
       fen_renderer_render (renderer, image, 0, lut, &s, 1920, 1080, FEN_PIXEL_BGRA8, out, stride);
       fen_renderer_render_full (renderer, image, 0, lut, FEN_PIXEL_BGRA8, out, 1200 * 4);
