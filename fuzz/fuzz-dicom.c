@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "fen-fuzz-dicom"
 
 #include "fen-fuzz-util.h"
+#include "fen-dicom-private.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, gsize size);
 
@@ -21,5 +22,22 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
       fen_image_unref (image);
     }
   g_clear_error (&error);
+
+  /* The study index's two readers on the same bytes: the header alone, and
+   * the input as a DICOMDIR (its Referenced File IDs resolved under /proc,
+   * where nothing matches). */
+  {
+    FenDicomHeader header;
+    g_autoptr(FenStudyIndex) index = fen_study_index_new ();
+    const char *path = fen_fuzz_as_file (data, size);
+    if (fen_dicom_read_header (path, &header, &error))
+      fen_dicom_header_clear (&header);
+    else
+      fen_fuzz_check_result (NULL, error);
+    g_clear_error (&error);
+    if (!fen_study_index_add_dicomdir (index, path, &error))
+      fen_fuzz_check_result (NULL, error);
+    g_clear_error (&error);
+  }
   return 0;
 }

@@ -74,7 +74,7 @@ fen_put_us (GByteArray *out, guint16 group, guint16 element, guint16 v, gboolean
 
 /* Preamble and meta header naming @ts_uid. */
 GByteArray *
-fen_part10_start (const char *ts_uid)
+fen_part10_start_for (const char *ts_uid, const char *sop_class, const char *sop_instance)
 {
   GByteArray *out = g_byte_array_new ();
   GByteArray *meta = g_byte_array_new ();
@@ -82,8 +82,8 @@ fen_part10_start (const char *ts_uid)
 
   fen_put_explicit (meta, 0x0002, 0x0001, "OB", 2);
   g_byte_array_append (meta, version, 2);
-  fen_put_string (meta, 0x0002, 0x0002, "UI", "1.2.840.10008.5.1.4.1.1.7");
-  fen_put_string (meta, 0x0002, 0x0003, "UI", "1.2.826.0.1.3680043.9.9999.5.1");
+  fen_put_string (meta, 0x0002, 0x0002, "UI", sop_class);
+  fen_put_string (meta, 0x0002, 0x0003, "UI", sop_instance);
   fen_put_string (meta, 0x0002, 0x0010, "UI", ts_uid);
   g_byte_array_set_size (out, 128);
   memset (out->data, 0, 128);
@@ -93,6 +93,12 @@ fen_part10_start (const char *ts_uid)
   g_byte_array_append (out, meta->data, meta->len);
   g_byte_array_unref (meta);
   return out;
+}
+
+GByteArray *
+fen_part10_start (const char *ts_uid)
+{
+  return fen_part10_start_for (ts_uid, "1.2.840.10008.5.1.4.1.1.7", "1.2.826.0.1.3680043.9.9999.5.1");
 }
 
 /* An 8-bit MONOCHROME2 image module; @implicit_rows writes Rows (0028,0010)

@@ -14,6 +14,7 @@ void        fen_put_string   (GByteArray *out, guint16 group, guint16 element, c
 void        fen_put_us       (GByteArray *out, guint16 group, guint16 element, guint16 v, gboolean implicit);
 /* Preamble and meta header naming @ts_uid. */
 GByteArray *fen_part10_start (const char *ts_uid);
+GByteArray *fen_part10_start_for (const char *ts_uid, const char *sop_class, const char *sop_instance);
 /* An 8-bit MONOCHROME2 image module; @implicit_rows writes Rows without its VR. */
 void        fen_put_image_module (GByteArray *out, guint rows, guint cols, gboolean implicit_rows);
 /* @n bytes of pixels, value i * 7 at byte i. */

@@ -12,3 +12,4 @@
 #include "fen-render.h"
 #include "fen-memory.h"
 #include "fen-pyramid.h"
+#include "fen-study-index.h"

@@ -152,6 +152,50 @@ fen_cli_render (FenMemoryMonitor *monitor, FenImage *image, const FenCliOptions 
   return ok;
 }
 
+/* Patients, studies and series of a folder or DICOMDIR. Names and IDs are
+ * patient data: they go to stdout, which the user asked for, never a log. */
+static int
+fen_cli_index (const char *path)
+{
+  g_autoptr(FenStudyIndex) index = fen_study_index_new ();
+  g_autoptr(GError) error = NULL;
+  const GPtrArray *patients, *problems;
+  gboolean ok = g_file_test (path, G_FILE_TEST_IS_DIR)
+                ? fen_study_index_add_folder (index, path, &error)
+                : fen_study_index_add_dicomdir (index, path, &error);
+
+  if (!ok)
+    {
+      fprintf (stderr, "fenestra-cli: %s\n", error->message);
+      return 1;
+    }
+  patients = fen_study_index_get_patients (index);
+  for (guint p = 0; p < patients->len; p++)
+    {
+      const FenStudyPatient *patient = patients->pdata[p];
+      printf ("Patient %s (%s)\n", fen_cli_str (patient->name), fen_cli_str (patient->patient_id));
+      for (guint s = 0; s < patient->studies->len; s++)
+        {
+          const FenStudy *study = patient->studies->pdata[s];
+          printf ("  Study %s %s\n", fen_cli_str (study->date), fen_cli_str (study->description));
+          for (guint r = 0; r < study->series->len; r++)
+            {
+              const FenStudySeries *series = study->series->pdata[r];
+              const FenStudyObject *first = series->objects->pdata[0];
+              printf ("    Series %d %s %s: %u %s object(s)\n", series->number,
+                      fen_cli_str (series->modality), fen_cli_str (series->description),
+                      series->objects->len, fen_object_kind_to_string (first->kind));
+            }
+        }
+    }
+  problems = fen_study_index_get_problems (index);
+  for (guint i = 0; i < problems->len; i++)
+    fprintf (stderr, "fenestra-cli: skipped: %s\n", (const char *) problems->pdata[i]);
+  printf ("%u object(s), %u file(s) not DICOM, %u skipped\n", fen_study_index_get_n_objects (index),
+          fen_study_index_get_n_ignored (index), problems->len);
+  return 0;
+}
+
 static int
 fen_cli_usage (GOptionContext *context, const char *message)
 {
@@ -190,6 +234,7 @@ main (int argc, char **argv)
   setlocale (LC_ALL, "");
   g_option_context_set_summary (context,
     "  info FILE              print the image's metadata\n"
+    "  index FOLDER|DICOMDIR  list the patients, studies and series found\n"
     "  render FILE -o OUT     write a frame at 1:1, windowed (8-bit) or --raw (16-bit)");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -197,13 +242,19 @@ main (int argc, char **argv)
       status = fen_cli_usage (context, error->message);
       goto out;
     }
-  if (argc != 3 || (strcmp (argv[1], "info") != 0 && strcmp (argv[1], "render") != 0))
+  if (argc != 3 || (strcmp (argv[1], "info") != 0 && strcmp (argv[1], "render") != 0 &&
+                    strcmp (argv[1], "index") != 0))
     {
-      status = fen_cli_usage (context, "expected a command (info or render) and one FILE");
+      status = fen_cli_usage (context, "expected a command (info, index or render) and one FILE");
       goto out;
     }
   command = argv[1];
   path = argv[2];
+  if (strcmp (command, "index") == 0)
+    {
+      status = fen_cli_index (path);
+      goto out;
+    }
   if (strcmp (command, "render") == 0 && o.output == NULL)
     {
       status = fen_cli_usage (context, "render needs -o OUT.png or -o OUT.tiff");

@@ -37,6 +37,7 @@
 #include "fenestra/fen-loader.h"
 #include "fen-dicom-scan.h"
 #include "fen-jpeg2000.h"
+#include "fen-dicom-private.h"
 
 namespace {
 
@@ -1882,4 +1883,212 @@ fen_dicom_load (const char *path, const FenLoadOptions *options, GError **error)
       fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "DCMTK failed with an unknown exception");
     }
   return nullptr;
+}
+
+// --- Headers and DICOMDIRs, for the study index (fen-study-index.c) --------
+
+namespace {
+
+gboolean
+fen_dicom_read_header_internal (const char *path, const char *name, FenDicomHeader *header,
+                                GError **error)
+{
+  FILE *fp = g_fopen (path, "rb");
+  if (fp == nullptr)
+    {
+      int saved = errno;
+      return fen_dicom_fail (error, FEN_IO_ERROR_OPEN, name, "%s", g_strerror (saved));
+    }
+  guint8 head[132];
+  const size_t head_len = fread (head, 1, sizeof head, fp);
+  fclose (fp);
+  const gboolean has_meta = head_len == sizeof head && memcmp (head + 128, "DICM", 4) == 0;
+  if (head_len == 0)
+    return fen_dicom_fail (error, FEN_IO_ERROR_FORMAT, name, "empty file, not DICOM");
+  if (!fen_dicom_scan (path, name, FEN_DICOM_SCAN_MAX_DEPTH, error))
+    return FALSE;
+  fen_dicom_register_codecs ();
+
+  DcmFileFormat file;
+  // Up to the pixels only: an index never needs them.
+  OFCondition status = file.loadFileUntilTag (OFFilename (path), EXS_Unknown, EGL_noChange,
+                                              FEN_DICOM_MAX_READ_LENGTH, ERM_autoDetect,
+                                              DCM_PixelData);
+  DcmDataset *ds = file.getDataset ();
+  DcmElement *probe = nullptr;
+  const gboolean identified = ds->findAndGetElement (DCM_SOPClassUID, probe).good () ||
+                              ds->findAndGetElement (DCM_Rows, probe).good ();
+  if (!identified || (!has_meta && status.bad ()))
+    return fen_dicom_fail (error, FEN_IO_ERROR_FORMAT, name,
+                           "not a DICOM file (no DICM preamble and no readable data set)");
+  header->sop_class_uid = fen_dicom_get_string (ds, DCM_SOPClassUID);
+  if (header->sop_class_uid == nullptr)
+    header->sop_class_uid = fen_dicom_get_string (file.getMetaInfo (), DCM_MediaStorageSOPClassUID);
+  header->sop_instance_uid = fen_dicom_get_string (ds, DCM_SOPInstanceUID);
+  header->patient_id = fen_dicom_get_string (ds, DCM_PatientID);
+  header->patient_name = fen_dicom_get_string (ds, DCM_PatientName);
+  header->study_uid = fen_dicom_get_string (ds, DCM_StudyInstanceUID);
+  header->study_date = fen_dicom_get_string (ds, DCM_StudyDate);
+  header->study_description = fen_dicom_get_string (ds, DCM_StudyDescription);
+  header->series_uid = fen_dicom_get_string (ds, DCM_SeriesInstanceUID);
+  header->series_description = fen_dicom_get_string (ds, DCM_SeriesDescription);
+  header->modality = fen_dicom_get_string (ds, DCM_Modality);
+  header->series_number = fen_dicom_get_int (ds, DCM_SeriesNumber);
+  header->instance_number = fen_dicom_get_int (ds, DCM_InstanceNumber);
+  Sint32 frames = 1;
+  header->frames = ds->findAndGetSint32 (DCM_NumberOfFrames, frames).good () && frames > 0
+                   ? (guint) frames : 1;
+  header->has_image = ds->tagExists (DCM_Rows) && ds->tagExists (DCM_Columns);
+  return TRUE;
+}
+
+// PS3.10 8.5 / PS3.3 F.5.13: Referenced File ID is a path of components
+// (CS, separated by '\'), relative to the DICOMDIR's folder. Anything that
+// could leave that folder is refused.
+char *
+fen_dicom_resolve_file_id (const char *root, const OFString &value, GString *why)
+{
+  g_auto (GStrv) parts = g_strsplit (value.c_str (), "\\", 0);
+  g_autoptr (GPtrArray) clean = g_ptr_array_new ();
+  for (char **p = parts; *p != nullptr; p++)
+    {
+      g_strstrip (*p);
+      if (**p == '\0' || strcmp (*p, ".") == 0 || strcmp (*p, "..") == 0 ||
+          strchr (*p, '/') != nullptr || g_path_is_absolute (*p))
+        {
+          g_string_printf (why, "Referenced File ID \"%s\" leaves the DICOMDIR's folder or has "
+                           "an empty component: ignored", value.c_str ());
+          return nullptr;
+        }
+      g_ptr_array_add (clean, *p);
+    }
+  if (clean->len == 0 || clean->len > 8)
+    {
+      g_string_printf (why, "Referenced File ID \"%s\" has %u components", value.c_str (),
+                       clean->len);
+      return nullptr;
+    }
+  g_ptr_array_insert (clean, 0, (gpointer) root);
+  g_ptr_array_add (clean, nullptr);
+  char *path = g_build_filenamev ((char **) clean->pdata);
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      // Media written on other systems may differ in case (PS3.12 names
+      // are upper case); try the lower-case spelling before giving up.
+      char *lower = g_ascii_strdown (path + strlen (root), -1);
+      char *alt = g_strconcat (root, lower, nullptr);
+      g_free (lower);
+      if (g_file_test (alt, G_FILE_TEST_IS_REGULAR))
+        {
+          g_free (path);
+          return alt;
+        }
+      g_free (alt);
+      g_string_printf (why, "Referenced File ID \"%s\": no such file", value.c_str ());
+      g_free (path);
+      return nullptr;
+    }
+  return path;
+}
+
+gboolean
+fen_dicom_read_dicomdir_internal (const char *path, const char *name, GPtrArray *files,
+                                  GPtrArray *problems, GError **error)
+{
+  GStatBuf st;
+  if (g_stat (path, &st) != 0)
+    {
+      // DcmDicomDir would report an empty tree here.
+      int saved = errno;
+      return fen_dicom_fail (error, FEN_IO_ERROR_OPEN, name, "%s", g_strerror (saved));
+    }
+  if (!fen_dicom_scan (path, name, FEN_DICOM_SCAN_MAX_DEPTH, error))
+    return FALSE;
+  fen_dicom_register_codecs ();
+  DcmFileFormat file;
+  OFCondition status = file.loadFile (OFFilename (path), EXS_Unknown, EGL_noChange,
+                                      FEN_DICOM_MAX_READ_LENGTH, ERM_autoDetect);
+  DcmDataset *ds = file.getDataset ();
+  DcmSequenceOfItems *records = nullptr;
+  if (status.bad () || ds->findAndGetSequence (DCM_DirectoryRecordSequence, records).bad () ||
+      records == nullptr)
+    return fen_dicom_fail (error, FEN_IO_ERROR_FORMAT, name,
+                           "not a DICOMDIR (no Directory Record Sequence)%s%s",
+                           status.bad () ? ": " : "", status.bad () ? status.text () : "");
+  g_autofree char *root = g_path_get_dirname (path);
+  g_autoptr (GString) why = g_string_new (nullptr);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, nullptr);
+  for (unsigned long i = 0; i < records->card (); i++)
+    {
+      DcmItem *record = records->getItem (i);
+      OFString id;
+      if (record == nullptr || record->findAndGetOFStringArray (DCM_ReferencedFileID, id).bad () ||
+          id.empty ())
+        continue; // PATIENT, STUDY, SERIES records reference no file
+      char *resolved = fen_dicom_resolve_file_id (root, id, why);
+      if (resolved == nullptr)
+        {
+          g_ptr_array_add (problems, g_strdup_printf ("%s: record %lu: %s", name, i + 1, why->str));
+          continue;
+        }
+      if (!g_hash_table_add (seen, g_strdup (resolved)))
+        {
+          g_free (resolved);
+          continue;
+        }
+      g_ptr_array_add (files, resolved);
+    }
+  return TRUE;
+}
+
+} // namespace
+
+void
+fen_dicom_header_clear (FenDicomHeader *header)
+{
+  g_free (header->sop_class_uid);
+  g_free (header->sop_instance_uid);
+  g_free (header->patient_id);
+  g_free (header->patient_name);
+  g_free (header->study_uid);
+  g_free (header->study_date);
+  g_free (header->study_description);
+  g_free (header->series_uid);
+  g_free (header->series_description);
+  g_free (header->modality);
+  memset (header, 0, sizeof *header);
+}
+
+gboolean
+fen_dicom_read_header (const char *path, FenDicomHeader *header, GError **error)
+{
+  g_autofree char *name = g_path_get_basename (path);
+  memset (header, 0, sizeof *header);
+  try
+    {
+      if (fen_dicom_read_header_internal (path, name, header, error))
+        return TRUE;
+    }
+  catch (...)
+    {
+      g_clear_error (error);
+      fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "DCMTK failed while reading the header");
+    }
+  fen_dicom_header_clear (header);
+  return FALSE;
+}
+
+gboolean
+fen_dicom_read_dicomdir (const char *path, GPtrArray *files, GPtrArray *problems, GError **error)
+{
+  g_autofree char *name = g_path_get_basename (path);
+  try
+    {
+      return fen_dicom_read_dicomdir_internal (path, name, files, problems, error);
+    }
+  catch (...)
+    {
+      g_clear_error (error);
+      return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "DCMTK failed while reading the DICOMDIR");
+    }
 }
