@@ -31,3 +31,14 @@ if(_fen_ref_tools_found)
     TIMEOUT 300
     LABELS reference)
 endif()
+
+# The CLI's memory on open, measured from outside (peak RSS of the child).
+add_executable(test-cli-memory ${CMAKE_CURRENT_LIST_DIR}/test-cli-memory.c)
+target_compile_options(test-cli-memory PRIVATE ${FEN_C_WARNINGS})
+target_link_libraries(test-cli-memory PRIVATE PkgConfig::GLIB)
+if(FEN_TOOL_dump2dcm AND NOT FEN_SANITIZE)
+  add_test(NAME test-cli-memory COMMAND test-cli-memory --tap)
+  set_tests_properties(test-cli-memory PROPERTIES
+    ENVIRONMENT "FEN_CLI=$<TARGET_FILE:fenestra-cli>;FEN_MAKE_FIXTURE=$<TARGET_FILE:fen-make-fixture>"
+    TIMEOUT 120 RUN_SERIAL TRUE)
+endif()
