@@ -9,7 +9,7 @@ set_tests_properties(test-dicom PROPERTIES TIMEOUT 600 LABELS "dicom")
 # DCMTK 3.6.7's known traps and the fuzzers' regression inputs (fuzz/regressions).
 fen_add_test(test-dicom-traps fenestra-io fen-test-dicom-writer.c)
 set_tests_properties(test-dicom-traps PROPERTIES TIMEOUT 600 LABELS "dicom"
-  ENVIRONMENT "G_DEBUG=fatal-criticals;FEN_FUZZ_REGRESSIONS=${PROJECT_SOURCE_DIR}/fuzz/regressions")
+  ENVIRONMENT "G_DEBUG=fatal-criticals;FEN_FUZZ_REGRESSIONS=${PROJECT_SOURCE_DIR}/fuzz/regressions;ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:max_allocation_size_mb=1024")
 
 # Layouts and value transforms converted at load time, against dcm2pnm.
 fen_add_test(test-dicom-formats fenestra-io fen-test-dicom-writer.c)

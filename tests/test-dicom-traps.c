@@ -580,6 +580,42 @@ fen_test_jpeg2000_hostile (void)
     }
 }
 
+/* --- Values larger than the file ------------------------------------------- */
+
+/* DCMTK leaves values over 4 KiB on disk and allocates their declared length
+ * when asked for them: a 1 KiB file declared a 3 GiB string (fuzz-dicom).
+ * Under AddressSanitizer this test runs with max_allocation_size_mb=1024
+ * (tests/dicom.cmake), so such an allocation fails it. */
+static void
+fen_test_lying_value (void)
+{
+  GError *error = NULL;
+  GByteArray *file = fen_part10_start ("1.2.840.10008.1.2.1");
+
+  fen_put_string (file, 0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.7");
+  fen_put_string (file, 0x0008, 0x0018, "UI", "1.2.826.0.1.3680043.9.9999.5.1");
+  /* Patient Name as UN, 3 GiB declared, 40 bytes present. */
+  fen_put_explicit (file, 0x0010, 0x0010, "UN", 0xc0000000u);
+  for (guint i = 0; i < 40; i++)
+    g_byte_array_append (file, (const guint8 *) "A", 1);
+  g_autofree char *dir = g_build_filename (fen_test_dir, "lying-value", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_autofree char *path = fen_test_write_file (dir, "lying-value.dcm", file);
+  g_byte_array_unref (file);
+
+  g_autoptr(FenStudyIndex) index = fen_study_index_new ();
+  g_assert_true (fen_study_index_add_folder (index, dir, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fen_study_index_get_n_objects (index), ==, 1);
+  const FenStudyPatient *patient = g_ptr_array_index ((GPtrArray *) fen_study_index_get_patients (index), 0);
+  g_assert_null (patient->name);
+
+  /* The image loader: the file ends before any pixels, a clean error. */
+  g_assert_null (fen_load (path, &error));
+  g_assert_true (error->domain == FEN_IO_ERROR);
+  g_clear_error (&error);
+}
+
 /* --- Regression inputs from the fuzzers ----------------------------------- */
 
 static void
@@ -616,6 +652,9 @@ fen_test_regressions (void)
           n++;
         }
       g_dir_close (handle);
+      /* The study index's header reader, on every input of the folder. */
+      g_autoptr(FenStudyIndex) index = fen_study_index_new ();
+      g_assert_true (fen_study_index_add_folder (index, path, NULL));
     }
   g_test_message ("%u regression inputs", n);
 }
@@ -658,6 +697,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/dicom/trap/fragments-compacted/jpeg-ls", "dcmcjpls", fen_test_fragments);
   g_test_add_data_func ("/dicom/trap/fragments-compacted/rle", "dcmcrle", fen_test_fragments);
   g_test_add_func ("/dicom/trap/fuzz-regressions", fen_test_regressions);
+  g_test_add_func ("/dicom/trap/value-longer-than-file", fen_test_lying_value);
   for (guint i = 0; i < G_N_ELEMENTS (fen_j2k_cases); i++)
     g_test_add_data_func (fen_j2k_cases[i].name, &fen_j2k_cases[i], fen_test_jpeg2000);
   g_test_add_func ("/dicom/jpeg2000/hostile", fen_test_jpeg2000_hostile);

@@ -291,8 +291,44 @@ fen_dicom_bytes_on_disk (DcmElement *element, goffset file_size, guint64 *out)
   guint64 present = 0;
   if (offset >= 0 && (guint64) offset < (guint64) file_size)
     present = (guint64) file_size - (guint64) offset;
-  *out = MIN (present, (guint64) element->getLength ());
+  // getLengthField(): getLength() of a string loads the value to measure it.
+  *out = MIN (present, (guint64) element->getLengthField ());
   return TRUE;
+}
+
+// A value larger than DCMTK's read limit stays on disk until asked for, and
+// DCMTK then allocates its declared length before reading: a tiny file can
+// declare a 3 GiB Patient Name (found by fuzz-dicom). Every such value that
+// the file does not really hold is dropped here, nested items included
+// (their depth is bounded by fen_dicom_scan()). The Pixel Data is left to
+// the loader, which reports exactly how much of it is missing.
+void
+fen_dicom_drop_lying_values (DcmItem *item, goffset file_size, const char *name)
+{
+  for (unsigned long i = item->card (); i-- > 0;)
+    {
+      DcmElement *element = item->getElement (i);
+      if (element == nullptr)
+        continue;
+      if (element->ident () == EVR_SQ)
+        {
+          auto *sequence = static_cast<DcmSequenceOfItems *> (element);
+          for (unsigned long k = 0; k < sequence->card (); k++)
+            fen_dicom_drop_lying_values (sequence->getItem (k), file_size, name);
+          continue;
+        }
+      if (element->getTag () == DCM_PixelData)
+        continue;
+      guint64 present = 0;
+      if (fen_dicom_bytes_on_disk (element, file_size, &present) &&
+          present < element->getLengthField ())
+        {
+          g_debug ("%s: (%04x,%04x) declares %u bytes, the file holds %" G_GUINT64_FORMAT
+                   ": dropped", name, element->getGTag (), element->getETag (),
+                   element->getLengthField (), present);
+          delete item->remove (element);
+        }
+    }
 }
 
 gboolean
@@ -1641,6 +1677,8 @@ fen_dicom_load_internal (const char           *path,
   fen_dicom_register_codecs ();
   FenDicomParse parse = fen_dicom_parse (path, has_meta);
   DcmDataset *ds = parse.file->getDataset ();
+  fen_dicom_drop_lying_values (ds, file_size, name);
+  fen_dicom_drop_lying_values (parse.file->getMetaInfo (), file_size, name);
 
   if (!has_meta && parse.pixel_data == nullptr)
     {
@@ -1915,6 +1953,12 @@ fen_dicom_read_header_internal (const char *path, const char *name, FenDicomHead
                                               FEN_DICOM_MAX_READ_LENGTH, ERM_autoDetect,
                                               DCM_PixelData);
   DcmDataset *ds = file.getDataset ();
+  GStatBuf st;
+  if (g_stat (path, &st) == 0)
+    {
+      fen_dicom_drop_lying_values (ds, st.st_size, name);
+      fen_dicom_drop_lying_values (file.getMetaInfo (), st.st_size, name);
+    }
   DcmElement *probe = nullptr;
   const gboolean identified = ds->findAndGetElement (DCM_SOPClassUID, probe).good () ||
                               ds->findAndGetElement (DCM_Rows, probe).good ();
@@ -2009,6 +2053,7 @@ fen_dicom_read_dicomdir_internal (const char *path, const char *name, GPtrArray 
   OFCondition status = file.loadFile (OFFilename (path), EXS_Unknown, EGL_noChange,
                                       FEN_DICOM_MAX_READ_LENGTH, ERM_autoDetect);
   DcmDataset *ds = file.getDataset ();
+  fen_dicom_drop_lying_values (ds, st.st_size, name);
   DcmSequenceOfItems *records = nullptr;
   if (status.bad () || ds->findAndGetSequence (DCM_DirectoryRecordSequence, records).bad () ||
       records == nullptr)
