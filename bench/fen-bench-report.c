@@ -102,19 +102,26 @@ fen_bench_report_set_str (FenBenchReport *report, const char *key, const char *v
 }
 
 void
-fen_bench_report_set_stats (FenBenchReport *report, const char *prefix, const FenBenchStats *stats)
+fen_bench_report_set_times (FenBenchReport *report, const char *prefix, const FenBenchStats *stats)
 {
   g_autofree char *median = g_strconcat (prefix, "_ms_median", NULL);
   g_autofree char *p95 = g_strconcat (prefix, "_ms_p95", NULL);
   g_autofree char *best = g_strconcat (prefix, "_ms_best", NULL);
   g_autofree char *n = g_strconcat (prefix, "_n", NULL);
-  g_autofree char *allocs = g_strconcat (prefix, "_allocs_per_op", NULL);
 
   fen_bench_report_set (report, median, stats->median);
-  fen_bench_report_set (report, allocs, stats->n ? (double) stats->allocations / stats->n : 0);
   fen_bench_report_set (report, p95, stats->p95);
   fen_bench_report_set (report, best, stats->best);
   fen_bench_report_set_int (report, n, stats->n);
+}
+
+void
+fen_bench_report_set_stats (FenBenchReport *report, const char *prefix, const FenBenchStats *stats)
+{
+  g_autofree char *allocs = g_strconcat (prefix, "_allocs_per_op", NULL);
+
+  fen_bench_report_set_times (report, prefix, stats);
+  fen_bench_report_set (report, allocs, stats->n ? (double) stats->allocations / stats->n : 0);
 }
 
 double

@@ -17,7 +17,9 @@ void            fen_bench_report_free (FenBenchReport *report);
 void     fen_bench_report_set     (FenBenchReport *report, const char *key, double value);
 void     fen_bench_report_set_int (FenBenchReport *report, const char *key, gint64 value);
 void     fen_bench_report_set_str (FenBenchReport *report, const char *key, const char *value);
-/* PREFIX_ms_median, _ms_p95, _ms_best, _n and _allocs_per_op. */
+/* PREFIX_ms_median, _ms_p95, _ms_best and _n. */
+void     fen_bench_report_set_times (FenBenchReport *report, const char *prefix, const FenBenchStats *stats);
+/* The times and PREFIX_allocs_per_op, for operations timed in this process. */
 void     fen_bench_report_set_stats (FenBenchReport *report, const char *prefix, const FenBenchStats *stats);
 /* NaN when absent. */
 double   fen_bench_report_get     (FenBenchReport *report, const char *key);
