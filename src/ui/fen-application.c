@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fen-application.c: FenApplication owns what outlives a window: the image
- * store, the memory monitor (and its --memory-log) and the settings. */
+ * store, the memory monitor (its --memory-log, its budget and the state it
+ * reports) and the settings. */
 #define G_LOG_DOMAIN "fen-application"
 
 #include "fen-application.h"
 #include "fen-main-window.h"
+
+#include <math.h>
+#include <string.h>
 
 #define FEN_MEMORY_RING 256
 
@@ -17,26 +21,165 @@ struct _FenApplication
   FenMemoryMonitor *monitor;
   GSettings        *settings;
   char             *memory_log;
+
+  gint64            budget_option;   /* --memory-budget, 0 when not given */
+  gint64            baseline_rss;    /* RSS at startup, before any image */
+  FenMemoryState    state;           /* the last state logged */
 };
+
+/* A loading thread waits this long for the main thread to shed caches. */
+#define FEN_SHED_WAIT_US (2 * G_TIME_SPAN_SECOND)
 
 G_DEFINE_FINAL_TYPE (FenApplication, fen_application, GTK_TYPE_APPLICATION)
 
 static const GOptionEntry fen_application_options[] = {
   { "memory-log", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     "Append a memory snapshot per operation to FILE as JSON lines", "FILE" },
+  { "memory-budget", 0, 0, G_OPTION_ARG_STRING, NULL,
+    "Memory budget for images and caches, e.g. 512M, 2G or bytes (default: half the physical memory)", "SIZE" },
+  { "new-instance", 0, 0, G_OPTION_ARG_NONE, NULL,
+    "Run in a process of its own, never through a running instance", NULL },
   { NULL }
 };
+
+/**
+ * fen_application_parse_size:
+ * "512M", "2G", "1.5GiB", "65536": binary units (K, M, G, T, with or
+ * without "iB"), plain bytes otherwise.
+ * Returns: the size, or -1 when @text is not one.
+ */
+static gint64
+fen_application_parse_size (const char *text)
+{
+  static const char units[] = "KMGT";
+  char *end = NULL;
+  double value, scale = 1;
+  const char *u;
+
+  value = g_ascii_strtod (text, &end);
+  if (end == text || !(value > 0) || !isfinite (value))
+    return -1;
+  while (*end == ' ')
+    end++;
+  if (*end != '\0')
+    {
+      if ((u = strchr (units, g_ascii_toupper (*end))) == NULL)
+        return -1;
+      scale = ldexp (1.0, 10 * (int) (u - units + 1));
+      end++;
+      if (g_ascii_strcasecmp (end, "iB") == 0 || g_ascii_strcasecmp (end, "B") == 0)
+        end += strlen (end);
+      if (*end != '\0')
+        return -1;
+    }
+  if (value * scale >= 9.0e18)
+    return -1;
+  return (gint64) (value * scale);
+}
 
 static gint
 fen_application_handle_local_options (GApplication *app, GVariantDict *options)
 {
   FenApplication *self = FEN_APPLICATION (app);
   const char *path = NULL;
+  const char *budget = NULL;
 
   /* G_OPTION_ARG_FILENAME arrives as a bytestring. */
   if (g_variant_dict_lookup (options, "memory-log", "^&ay", &path))
     self->memory_log = g_strdup (path);
+  if (g_variant_dict_lookup (options, "memory-budget", "&s", &budget))
+    {
+      self->budget_option = fen_application_parse_size (budget);
+      if (self->budget_option <= 0)
+        {
+          g_printerr ("fenestra: --memory-budget: \"%s\" is not a size (e.g. 512M, 2G, 1073741824)\n", budget);
+          return 2;
+        }
+    }
+  /* Before registration, so that this process never hands its files to
+   * another over D-Bus (tests, and comparing two budgets side by side). */
+  if (g_variant_dict_contains (options, "new-instance"))
+    g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
   return -1;
+}
+
+/* What the budget is held against: the monitor's held bytes plus the
+ * process's growth beyond them since startup (see fen_application_reserve). */
+static gint64
+fen_application_get_pressure (FenApplication *self)
+{
+  gint64 rss = 0, held = fen_memory_monitor_get_held (self->monitor);
+
+  fen_memory_read_process (&rss, NULL, NULL);
+  return held + MAX (0, rss - self->baseline_rss - held);
+}
+
+void
+fen_application_note_baseline (FenApplication *self)
+{
+  gint64 rss = 0, baseline;
+
+  g_return_if_fail (FEN_IS_APPLICATION (self));
+  /* The window's own cost (surfaces, fonts) is not growth the budget can
+   * shed: once it is drawn with nothing open, its RSS is the baseline.
+   * With images already loading, the start's (lower) one stays. */
+  if (fen_memory_monitor_get_held (self->monitor) > 0 || fen_store_get_n_images (self->store) > 0)
+    return;
+  fen_memory_read_process (&rss, NULL, NULL);
+  baseline = rss;
+  if (baseline > self->baseline_rss)
+    self->baseline_rss = baseline;
+}
+
+FenMemoryState
+fen_application_get_memory_state (FenApplication *self, gint64 *pressure)
+{
+  gint64 p;
+
+  g_return_val_if_fail (FEN_IS_APPLICATION (self), FEN_MEMORY_NORMAL);
+  p = fen_application_get_pressure (self);
+  if (pressure != NULL)
+    *pressure = p;
+  return fen_memory_monitor_state_for (self->monitor, p);
+}
+
+/* One ended operation on its way to the main thread. */
+typedef struct {
+  FenApplication    *app;        /* owned reference */
+  FenMemoryOperation op;
+} FenOperationCall;
+
+static gboolean
+fen_application_operation_cb (gpointer user_data)
+{
+  FenOperationCall *call = user_data;
+  FenApplication *self = call->app;
+  FenMemoryState state;
+
+  if (self->monitor == NULL)
+    return G_SOURCE_REMOVE;
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (FEN_IS_MAIN_WINDOW (l->data))
+      fen_main_window_memory_operation (l->data, &call->op);
+
+  /* Each change of state is a snapshot of its own; the mark comes back
+   * here, finds the state unchanged and stops. */
+  state = fen_application_get_memory_state (self, NULL);
+  if (state != self->state)
+    {
+      self->state = state;
+      fen_memory_monitor_mark (self->monitor, "state %s", fen_memory_state_to_string (state));
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fen_application_operation_call_free (gpointer user_data)
+{
+  FenOperationCall *call = user_data;
+
+  g_object_unref (call->app);
+  g_free (call);
 }
 
 static void
@@ -44,12 +187,176 @@ fen_application_memory_listener (FenMemoryMonitor         *monitor,
                                  const FenMemoryOperation *operation,
                                  gpointer                  user_data)
 {
-  FenApplication *self = user_data;
+  FenOperationCall *call = g_new (FenOperationCall, 1);
 
-  /* The monitor is only ever driven from the main thread. */
+  /* Operations end on loading threads too (make_room from a reserve hook):
+   * the windows hear of them on the main thread, at once when this is it. */
+  call->app = g_object_ref (user_data);
+  call->op = *operation;
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, fen_application_operation_cb,
+                              call, fen_application_operation_call_free);
+}
+
+/* Shedding caches ------------------------------------------------------------ */
+
+/* A loading thread asking the main thread to shed (caches belong to widgets). */
+typedef struct {
+  FenApplication *app;   /* borrowed: the application outlives its main loop */
+  GMutex          lock;
+  GCond           cond;
+  gboolean        done;
+  gsize           freed;
+} FenShedCall;
+
+static gsize
+fen_application_shed_caches (FenApplication *self)
+{
+  gsize freed = 0;
+
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
     if (FEN_IS_MAIN_WINDOW (l->data))
-      fen_main_window_memory_operation (l->data, operation);
+      freed += fen_main_window_shed_caches (l->data);
+  return freed;
+}
+
+static void
+fen_shed_call_clear (gpointer data)
+{
+  FenShedCall *call = data;
+
+  g_mutex_clear (&call->lock);
+  g_cond_clear (&call->cond);
+}
+
+static void
+fen_shed_call_release (gpointer data)
+{
+  g_rc_box_release_full (data, fen_shed_call_clear);
+}
+
+static gboolean
+fen_application_shed_cb (gpointer user_data)
+{
+  FenShedCall *call = user_data;
+  gsize freed = fen_application_shed_caches (call->app);
+
+  g_mutex_lock (&call->lock);
+  call->freed = freed;
+  call->done = TRUE;
+  g_cond_signal (&call->cond);
+  g_mutex_unlock (&call->lock);
+  return G_SOURCE_REMOVE;
+}
+
+/* FenMemoryShedder: runs where fen_memory_monitor_make_room() runs, usually a
+ * loading thread. The main thread never waits for a loading thread, so
+ * waiting for it here cannot deadlock; the wait is bounded all the same, for
+ * a main loop that has stopped (quitting). */
+static gsize
+fen_application_shedder (FenMemoryMonitor *monitor, gpointer user_data)
+{
+  FenApplication *self = user_data;
+  FenShedCall *call;
+  gint64 deadline;
+  gsize freed;
+
+  if (g_main_context_is_owner (g_main_context_default ()))
+    return fen_application_shed_caches (self);
+
+  call = g_rc_box_new0 (FenShedCall);
+  call->app = self;
+  g_mutex_init (&call->lock);
+  g_cond_init (&call->cond);
+  g_main_context_invoke_full (NULL, G_PRIORITY_HIGH, fen_application_shed_cb,
+                              g_rc_box_acquire (call), fen_shed_call_release);
+  deadline = g_get_monotonic_time () + FEN_SHED_WAIT_US;
+  g_mutex_lock (&call->lock);
+  while (!call->done)
+    if (!g_cond_wait_until (&call->cond, &call->lock, deadline))
+      break;
+  freed = call->freed;
+  g_mutex_unlock (&call->lock);
+  fen_shed_call_release (call);
+  return freed;
+}
+
+/* FenLoadOptions.reserve: on the loading thread, before the pixel buffer.
+ * The monitor's held bytes are what it can shed; the process pays more for
+ * showing them (the cairo renderer's copy of each texture, the DICOM
+ * dictionary, thread arenas). That overhead, RSS above the start's beyond
+ * the held bytes, is asked for too, so that the budget bounds the growth of
+ * the whole process, not only of what the monitor counts. */
+static gboolean
+fen_application_reserve (gsize bytes, gpointer user_data, GError **error)
+{
+  FenApplication *self = user_data;
+  gint64 overhead = fen_application_get_pressure (self) - fen_memory_monitor_get_held (self->monitor);
+  FenMemorySnapshot now;
+  char need[32], budget[32];
+
+  /* Headroom for one more frame where it fits: a new texture is drawn while
+   * the last one (and the renderer's copy of it) is still alive. */
+  fen_memory_monitor_snapshot (self->monitor, "", &now);
+  overhead = MAX (overhead, 0);
+  if (fen_memory_monitor_make_room (self->monitor, bytes + (gsize) (overhead + now.render_bytes), NULL, NULL) ||
+      fen_memory_monitor_make_room (self->monitor, bytes + (gsize) overhead, NULL, NULL))
+    return TRUE;
+  /* Where the overhead alone leaves no room, the budget still holds for what
+   * the monitor counts: better the image than a refusal it could fit. */
+  if (fen_memory_monitor_make_room (self->monitor, bytes, NULL, NULL))
+    return TRUE;
+  g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TOO_LARGE,
+               "the image needs %s, more than the memory budget (%s) leaves free even after "
+               "evicting every image not on screen",
+               fen_memory_format_size ((gint64) bytes, need, sizeof need),
+               fen_memory_format_size (fen_memory_monitor_get_budget (self->monitor), budget, sizeof budget));
+  return FALSE;
+}
+
+void
+fen_application_get_load_options (FenApplication *self, FenLoadOptions *options)
+{
+  g_return_if_fail (FEN_IS_APPLICATION (self));
+
+  memset (options, 0, sizeof *options);
+  options->reserve = fen_application_reserve;
+  options->reserve_data = self;
+}
+
+/* Budget: --memory-budget, else the memory-budget key, else half the
+ * machine; the levels from the settings (80 % and 90 % by default). */
+static void
+fen_application_apply_budget (FenApplication *self)
+{
+  gint64 budget = self->budget_option;
+  double warning = 0.80, critical = 0.90;
+  char buf[32];
+
+  if (self->settings != NULL)
+    {
+      if (budget <= 0)
+        budget = (gint64) g_settings_get_uint64 (self->settings, "memory-budget");
+      warning = g_settings_get_double (self->settings, "memory-warning");
+      critical = g_settings_get_double (self->settings, "memory-critical");
+    }
+  if (budget <= 0)
+    budget = fen_memory_get_physical () / 2;
+  if (!(warning > 0 && warning < critical && critical <= 1.0))
+    {
+      g_message ("memory-warning %.2f and memory-critical %.2f are not 0 < warning < critical <= 1: "
+                 "using 0.80 and 0.90", warning, critical);
+      warning = 0.80;
+      critical = 0.90;
+    }
+  fen_memory_monitor_set_budget (self->monitor, budget, warning, critical);
+  g_debug ("memory budget %s, warning at %.0f %%, critical at %.0f %%",
+           fen_memory_format_size (budget, buf, sizeof buf), warning * 100, critical * 100);
+}
+
+static void
+fen_application_settings_changed_cb (GSettings *settings, const char *key, FenApplication *self)
+{
+  fen_application_apply_budget (self);
 }
 
 static void
@@ -108,18 +415,9 @@ fen_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay", help_accels);
 
-  self->store = fen_store_new ();
-  self->monitor = fen_memory_monitor_new (FEN_MEMORY_RING);
-  fen_memory_monitor_set_store (self->monitor, self->store);
-  /* Half of the machine, warn at 75 %, critical at 90 %. */
-  fen_memory_monitor_set_budget (self->monitor, fen_memory_get_physical () / 2, 0.75, 0.90);
-  if (self->memory_log != NULL && !fen_memory_monitor_open_log (self->monitor, self->memory_log, &error))
-    g_printerr ("fenestra: %s\n", error->message);
-  fen_memory_monitor_set_listener (self->monitor, fen_application_memory_listener, self);
-  fen_memory_monitor_mark (self->monitor, "start");
-
   /* A missing schema (running from the build tree without
-   * GSETTINGS_SCHEMA_DIR) costs the user presets, nothing else. */
+   * GSETTINGS_SCHEMA_DIR) costs the user presets and the budget
+   * preference, nothing else. */
   source = g_settings_schema_source_get_default ();
   if (source != NULL)
     schema = g_settings_schema_source_lookup (source, FEN_APPLICATION_ID, TRUE);
@@ -127,6 +425,23 @@ fen_application_startup (GApplication *app)
     self->settings = g_settings_new_full (schema, NULL, NULL);
   else
     g_message ("GSettings schema %s not found: user presets will not be saved", FEN_APPLICATION_ID);
+
+  self->store = fen_store_new ();
+  self->monitor = fen_memory_monitor_new (FEN_MEMORY_RING);
+  fen_memory_monitor_set_store (self->monitor, self->store);
+  fen_application_apply_budget (self);
+  if (self->settings != NULL)
+    {
+      g_signal_connect (self->settings, "changed::memory-budget", G_CALLBACK (fen_application_settings_changed_cb), self);
+      g_signal_connect (self->settings, "changed::memory-warning", G_CALLBACK (fen_application_settings_changed_cb), self);
+      g_signal_connect (self->settings, "changed::memory-critical", G_CALLBACK (fen_application_settings_changed_cb), self);
+    }
+  if (self->memory_log != NULL && !fen_memory_monitor_open_log (self->monitor, self->memory_log, &error))
+    g_printerr ("fenestra: %s\n", error->message);
+  fen_memory_monitor_set_listener (self->monitor, fen_application_memory_listener, self);
+  fen_memory_monitor_set_shedder (self->monitor, fen_application_shedder, self);
+  fen_memory_monitor_mark (self->monitor, "start");
+  fen_memory_read_process (&self->baseline_rss, NULL, NULL);
 }
 
 static void
@@ -160,6 +475,7 @@ fen_application_shutdown (GApplication *app)
     {
       fen_memory_monitor_mark (self->monitor, "quit");
       fen_memory_monitor_set_listener (self->monitor, NULL, NULL);
+      fen_memory_monitor_set_shedder (self->monitor, NULL, NULL);
     }
 }
 
@@ -168,6 +484,8 @@ fen_application_finalize (GObject *object)
 {
   FenApplication *self = FEN_APPLICATION (object);
 
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->monitor, fen_memory_monitor_free);
   g_clear_pointer (&self->store, fen_store_unref);

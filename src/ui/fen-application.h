@@ -17,5 +17,13 @@ FenStore         *fen_application_get_store    (FenApplication *self);
 FenMemoryMonitor *fen_application_get_monitor  (FenApplication *self);
 /* Returns: (transfer none) (nullable): NULL when the schema is not installed. */
 GSettings        *fen_application_get_settings (FenApplication *self);
+/* Load options under the memory budget: the reserve hook makes room (sheds
+ * caches, evicts least recently viewed images) or refuses the load. */
+void              fen_application_get_load_options (FenApplication *self, FenLoadOptions *options);
+/* The budget's state: the monitor's held bytes plus the process's growth
+ * beyond them since startup (@pressure, nullable), against the levels. */
+FenMemoryState    fen_application_get_memory_state (FenApplication *self, gint64 *pressure);
+/* A window is drawn: RSS less the held bytes is the baseline from now on. */
+void              fen_application_note_baseline (FenApplication *self);
 
 G_END_DECLS

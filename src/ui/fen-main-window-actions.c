@@ -31,6 +31,7 @@ _fen_main_window_update_actions (FenMainWindow *self)
 
   for (guint i = 0; i < G_N_ELEMENTS (image_actions); i++)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), image_actions[i], has_image);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-load", self->loads_pending > 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->presets_button), has_image);
 }
 
@@ -220,6 +221,12 @@ fen_main_window_close_action (GtkWidget *widget, const char *name, GVariant *par
 }
 
 static void
+fen_main_window_cancel_load_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  _fen_main_window_cancel_loads (FEN_MAIN_WINDOW (widget));
+}
+
+static void
 fen_main_window_dismiss_error_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   gtk_revealer_set_reveal_child (FEN_MAIN_WINDOW (widget)->banner, FALSE);
@@ -266,6 +273,7 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
     { "win.close", fen_main_window_close_action },
     { "win.save-report", fen_main_window_save_report_action },
     { "win.dismiss-error", fen_main_window_dismiss_error_action },
+    { "win.cancel-load", fen_main_window_cancel_load_action },
     { "win.auto-window", fen_main_window_viewport_action },
     { "win.invert", fen_main_window_viewport_action },
     { "win.reset", fen_main_window_viewport_action },
@@ -323,6 +331,7 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
     { GDK_KEY_F9, 0, "win.show-memory" },
     { GDK_KEY_m, GDK_CONTROL_MASK, "win.show-memory" },
     { GDK_KEY_Escape, 0, "win.dismiss-error" },
+    { GDK_KEY_period, GDK_CONTROL_MASK, "win.cancel-load" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (plain); i++)

@@ -11,30 +11,82 @@
 #include <malloc.h>
 #endif
 
-/* What one open request carries: immutable input for the worker, and the
- * memory operation that brackets it. */
+/* What one open request carries: immutable input for the worker, its own
+ * cancellable (the Cancel button), and the memory operations that bracket
+ * it. Shared by the worker and the results on their way to the main thread. */
 typedef struct {
   GPtrArray          *files;      /* GFile, owned */
   FenStore           *store;      /* owned reference */
+  GCancellable       *cancellable; /* owned */
+  FenLoadOptions      options;    /* reserve hook: the memory budget */
   FenMemoryOperation  op;
-  guint               first_id;   /* written by the worker, read after it returns */
+  FenMemoryOperation  first_op;   /* open until the first slice is shown */
+  gboolean            first_open;
+  /* Written by the worker, read after it returns */
+  guint               first_id;
   guint               last_id;
   guint               n_loaded;
+  /* Main thread only */
+  GArray             *added;      /* guint ids handed to the window */
 } FenLoadRequest;
+
+typedef enum {
+  FEN_LOAD_IMAGE,
+  FEN_LOAD_ERROR,
+  FEN_LOAD_EXPECT,   /* the worker found more files to load */
+} FenLoadKind;
 
 /* One result on its way to the main thread. */
 typedef struct {
-  FenMainWindow *window;              /* owned reference */
-  guint      image_id;            /* 0 on error */
-  char      *message;
+  FenMainWindow  *window;         /* owned reference */
+  FenLoadRequest *request;        /* owned reference */
+  FenLoadKind     kind;
+  guint           image_id;
+  guint           count;          /* FEN_LOAD_EXPECT */
+  char           *message;
 } FenLoadResult;
 
 static void
-fen_load_request_free (FenLoadRequest *request)
+fen_load_request_clear (gpointer data)
 {
+  FenLoadRequest *request = data;
+
   g_ptr_array_unref (request->files);
   fen_store_unref (request->store);
-  g_free (request);
+  g_object_unref (request->cancellable);
+  g_array_unref (request->added);
+}
+
+static FenLoadRequest *
+fen_load_request_ref (FenLoadRequest *request)
+{
+  return g_atomic_rc_box_acquire (request);
+}
+
+static void
+fen_load_request_unref (FenLoadRequest *request)
+{
+  g_atomic_rc_box_release_full (request, fen_load_request_clear);
+}
+
+static gboolean
+fen_load_request_is_cancelled (FenMainWindow *self, FenLoadRequest *request)
+{
+  return g_cancellable_is_cancelled (self->cancellable) || g_cancellable_is_cancelled (request->cancellable);
+}
+
+static void
+fen_main_window_update_progress (FenMainWindow *self)
+{
+  g_autofree char *text = NULL;
+
+  gtk_revealer_set_reveal_child (self->load_revealer, self->loads_pending > 0);
+  if (self->loads_pending == 0)
+    return;
+  text = g_strdup_printf ("Loading %u / %u", self->loads_done, MAX (self->loads_total, self->loads_done));
+  gtk_label_set_text (self->load_label, text);
+  gtk_progress_bar_set_fraction (self->load_progress,
+                                 self->loads_total > 0 ? (double) self->loads_done / self->loads_total : 0.0);
 }
 
 static gboolean
@@ -42,38 +94,76 @@ fen_main_window_load_result_cb (gpointer user_data)
 {
   FenLoadResult *result = user_data;
   FenMainWindow *self = result->window;
+  FenLoadRequest *request = result->request;
 
-  if (g_cancellable_is_cancelled (self->cancellable))
+  if (result->kind == FEN_LOAD_EXPECT)
+    self->loads_total += result->count;
+  else if (fen_load_request_is_cancelled (self, request))
     {
-      /* The window is gone: nobody will look at this image. */
+      /* Cancelled, or the window is gone: nobody will look at this image. */
       if (result->image_id != 0)
         fen_store_close (self->store, result->image_id);
     }
-  else if (result->image_id != 0)
-    _fen_main_window_add_image (self, result->image_id);
   else
-    _fen_main_window_show_error (self, result->message);
-
-  g_object_unref (result->window);
-  g_free (result->message);
-  g_free (result);
+    {
+      self->loads_done++;
+      if (result->kind == FEN_LOAD_IMAGE)
+        {
+          g_array_append_val (request->added, result->image_id);
+          _fen_main_window_add_image (self, result->image_id);
+          if (request->first_open && fen_viewport_get_image (self->viewport) != NULL)
+            {
+              /* Time to the first slice: from the open to now. */
+              request->first_open = FALSE;
+              g_snprintf (request->first_op.before.label, sizeof request->first_op.before.label,
+                          "first-slice img-%u", result->image_id);
+              fen_memory_monitor_end (self->monitor, &request->first_op);
+            }
+        }
+      else
+        _fen_main_window_show_error (self, result->message);
+      fen_main_window_update_progress (self);
+    }
   return G_SOURCE_REMOVE;
 }
 
 static void
-fen_main_window_post_result (FenMainWindow *self, guint image_id, const char *message)
+fen_load_result_free (gpointer data)
+{
+  FenLoadResult *result = data;
+
+  g_object_unref (result->window);
+  fen_load_request_unref (result->request);
+  g_free (result->message);
+  g_free (result);
+}
+
+static void
+fen_main_window_post (FenMainWindow *self, FenLoadRequest *request, FenLoadKind kind,
+                      guint image_id, guint count, const char *message)
 {
   FenLoadResult *result = g_new0 (FenLoadResult, 1);
 
   result->window = g_object_ref (self);
+  result->request = fen_load_request_ref (request);
+  result->kind = kind;
   result->image_id = image_id;
+  result->count = count;
   result->message = g_strdup (message);
   /* Default priority, as the GTask's own completion, so results arrive first. */
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, fen_main_window_load_result_cb, result, NULL);
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, fen_main_window_load_result_cb, result,
+                              fen_load_result_free);
 }
 
 static void
 fen_main_window_load_one (FenMainWindow *self, FenLoadRequest *request, GFile *file, GCancellable *cancellable);
+
+/* GPtrArray hands the comparison pointers to its elements. */
+static int
+fen_main_window_compare_names (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
 
 static void
 fen_main_window_load_folder (FenMainWindow *self, FenLoadRequest *request, GFile *folder, GCancellable *cancellable)
@@ -90,7 +180,7 @@ fen_main_window_load_folder (FenMainWindow *self, FenLoadRequest *request, GFile
       g_autofree char *path = g_file_get_parse_name (folder);
       g_autofree char *message = g_strdup_printf ("%s: %s", path, error->message);
 
-      fen_main_window_post_result (self, 0, message);
+      fen_main_window_post (self, request, FEN_LOAD_ERROR, 0, 0, message);
       return;
     }
   while ((info = g_file_enumerator_next_file (children, cancellable, NULL)) != NULL)
@@ -102,7 +192,10 @@ fen_main_window_load_folder (FenMainWindow *self, FenLoadRequest *request, GFile
         g_ptr_array_add (names, g_strdup (name));
       g_object_unref (info);
     }
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, fen_main_window_compare_names);
+  /* The folder itself was counted as one file. */
+  if (names->len > 1)
+    fen_main_window_post (self, request, FEN_LOAD_EXPECT, 0, names->len - 1, NULL);
   for (guint i = 0; i < names->len && !g_cancellable_is_cancelled (cancellable); i++)
     {
       g_autoptr(GFile) child = g_file_get_child (folder, g_ptr_array_index (names, i));
@@ -116,7 +209,6 @@ fen_main_window_load_one (FenMainWindow *self, FenLoadRequest *request, GFile *f
 {
   g_autofree char *path = g_file_get_path (file);
   g_autoptr(GError) error = NULL;
-  FenLoadOptions options = { 0 };
   FenImage *image;
 
   if (g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, cancellable) == G_FILE_TYPE_DIRECTORY)
@@ -129,13 +221,14 @@ fen_main_window_load_one (FenMainWindow *self, FenLoadRequest *request, GFile *f
       g_autofree char *uri = g_file_get_uri (file);
       g_autofree char *message = g_strdup_printf ("%s: only local files can be opened", uri);
 
-      fen_main_window_post_result (self, 0, message);
+      fen_main_window_post (self, request, FEN_LOAD_ERROR, 0, 0, message);
       return;
     }
 
   /* The store and the loaders are thread-safe; the image goes to the main
-   * thread by id only. */
-  image = fen_load_into_store (request->store, path, &options, &error);
+   * thread by id only. The reserve hook makes room under the budget first,
+   * or refuses the load with a message that says so. */
+  image = fen_load_into_store (request->store, path, &request->options, &error);
   if (image == NULL)
     {
       g_autofree char *message = NULL;
@@ -146,14 +239,14 @@ fen_main_window_load_one (FenMainWindow *self, FenLoadRequest *request, GFile *f
         message = g_strdup (error->message);
       else
         message = g_strdup_printf ("%s: %s", path, error->message);
-      fen_main_window_post_result (self, 0, message);
+      fen_main_window_post (self, request, FEN_LOAD_ERROR, 0, 0, message);
       return;
     }
   if (request->first_id == 0)
     request->first_id = fen_image_get_id (image);
   request->last_id = fen_image_get_id (image);
   request->n_loaded++;
-  fen_main_window_post_result (self, fen_image_get_id (image), NULL);
+  fen_main_window_post (self, request, FEN_LOAD_IMAGE, fen_image_get_id (image), 0, NULL);
 }
 
 static void
@@ -162,8 +255,8 @@ fen_main_window_load_thread (GTask *task, gpointer source_object, gpointer task_
   FenMainWindow *self = source_object;
   FenLoadRequest *request = task_data;
 
-  for (guint i = 0; i < request->files->len && !g_cancellable_is_cancelled (cancellable); i++)
-    fen_main_window_load_one (self, request, g_ptr_array_index (request->files, i), cancellable);
+  for (guint i = 0; i < request->files->len && !g_cancellable_is_cancelled (request->cancellable); i++)
+    fen_main_window_load_one (self, request, g_ptr_array_index (request->files, i), request->cancellable);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -173,16 +266,27 @@ fen_main_window_load_done_cb (GObject *object, GAsyncResult *result, gpointer us
   FenMainWindow *self = FEN_MAIN_WINDOW (object);
   GTask *task = G_TASK (result);
   FenLoadRequest *request = g_task_get_task_data (task);
+  gboolean cancelled = g_cancellable_is_cancelled (request->cancellable);
 
   /* Labels name image ids, never files: a file name may carry patient data. */
   if (request->n_loaded == 0)
     g_snprintf (request->op.before.label, sizeof request->op.before.label, "open none");
   else if (request->first_id == request->last_id)
-    g_snprintf (request->op.before.label, sizeof request->op.before.label, "open img-%u", request->first_id);
+    g_snprintf (request->op.before.label, sizeof request->op.before.label, "open img-%u%s",
+                request->first_id, cancelled ? " cancelled" : "");
   else
-    g_snprintf (request->op.before.label, sizeof request->op.before.label, "open img-%u..img-%u (%u)",
-                request->first_id, request->last_id, request->n_loaded);
+    g_snprintf (request->op.before.label, sizeof request->op.before.label, "open img-%u..img-%u (%u)%s",
+                request->first_id, request->last_id, request->n_loaded, cancelled ? " cancelled" : "");
   request->op.n_updates = request->n_loaded;
+  if (request->first_open)
+    {
+      request->first_open = FALSE;
+      g_snprintf (request->first_op.before.label, sizeof request->first_op.before.label, "first-slice none");
+      fen_memory_monitor_end (self->monitor, &request->first_op);
+    }
+  /* A cancelled load frees what it brought. */
+  if (cancelled && !g_cancellable_is_cancelled (self->cancellable))
+    _fen_main_window_remove_images (self, request->added);
 #ifdef __GLIBC__
   /* The decoder's scratch was freed in the loader thread's own arena, which
    * glibc does not give back by itself; the open is the place to pay for it. */
@@ -190,8 +294,13 @@ fen_main_window_load_done_cb (GObject *object, GAsyncResult *result, gpointer us
 #endif
   fen_memory_monitor_end (self->monitor, &request->op);
 
+  g_ptr_array_remove (self->loads, request->cancellable);
   self->loads_pending--;
+  if (self->loads_pending == 0)
+    self->loads_done = self->loads_total = 0;
+  fen_main_window_update_progress (self);
   _fen_main_window_update_overlays (self);
+  _fen_main_window_update_actions (self);
 }
 
 void
@@ -204,18 +313,140 @@ fen_main_window_open_files (FenMainWindow *self, GFile **files, guint n_files)
   if (n_files == 0)
     return;
 
-  request = g_new0 (FenLoadRequest, 1);
+  request = g_atomic_rc_box_new0 (FenLoadRequest);
   request->files = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < n_files; i++)
     g_ptr_array_add (request->files, g_object_ref (files[i]));
   request->store = fen_store_ref (self->store);
+  request->cancellable = g_cancellable_new ();
+  request->added = g_array_new (FALSE, FALSE, sizeof (guint));
+  fen_application_get_load_options (FEN_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))),
+                                    &request->options);
   fen_memory_monitor_begin (self->monitor, &request->op, "open");
+  request->first_op = request->op;
+  request->first_open = TRUE;
 
   self->loads_pending++;
+  self->loads_total += n_files;
+  g_ptr_array_add (self->loads, g_object_ref (request->cancellable));
+  fen_main_window_update_progress (self);
+  _fen_main_window_update_actions (self);
   task = g_task_new (self, self->cancellable, fen_main_window_load_done_cb, NULL);
   g_task_set_source_tag (task, fen_main_window_open_files);
-  g_task_set_task_data (task, request, (GDestroyNotify) fen_load_request_free);
+  g_task_set_task_data (task, request, (GDestroyNotify) fen_load_request_unref);
   g_task_run_in_thread (task, fen_main_window_load_thread);
+}
+
+void
+_fen_main_window_cancel_loads (FenMainWindow *self)
+{
+  for (guint i = 0; i < self->loads->len; i++)
+    g_cancellable_cancel (g_ptr_array_index (self->loads, i));
+}
+
+/* Reloading evicted pixels ------------------------------------------------- */
+
+typedef struct {
+  guint              image_id;
+  char              *path;
+  FenLoadOptions     options;
+  FenMemoryOperation op;
+} FenRestoreRequest;
+
+static void
+fen_restore_request_free (gpointer data)
+{
+  FenRestoreRequest *request = data;
+
+  g_free (request->path);
+  g_free (request);
+}
+
+static void
+fen_main_window_restore_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  FenRestoreRequest *request = task_data;
+  GError *error = NULL;
+  FenImage *fresh;
+
+  /* Only the file is read here; the store takes the pixels on the main
+   * thread, the thread that renders. */
+  fresh = fen_load_file (request->path, &request->options, &error);
+  if (fresh == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, fresh, (GDestroyNotify) fen_image_unref);
+}
+
+static void
+fen_main_window_restore_done_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  FenMainWindow *self = FEN_MAIN_WINDOW (object);
+  FenRestoreRequest *request = g_task_get_task_data (G_TASK (result));
+  g_autoptr(FenImage) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+  FenImage *shown;
+
+  self->restoring_id = 0;
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  fresh = g_task_propagate_pointer (G_TASK (result), &error);
+  if (fresh == NULL || !fen_store_restore (self->store, request->image_id, fresh, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("img-%u could not be reloaded: %s", request->image_id, error->message);
+
+      g_snprintf (request->op.before.label, sizeof request->op.before.label, "reload img-%u failed", request->image_id);
+      fen_memory_monitor_end (self->monitor, &request->op);
+      _fen_main_window_show_error (self, message);
+      _fen_main_window_update_reload (self);
+      return;
+    }
+  fen_memory_monitor_end (self->monitor, &request->op);
+
+  shown = fen_viewport_get_image (self->viewport);
+  if (shown != NULL && fen_image_get_id (shown) == request->image_id)
+    fen_viewport_reload (self->viewport);
+  /* Scrolled on meanwhile: the slice now shown may need its pixels too. */
+  _fen_main_window_update_reload (self);
+}
+
+void
+_fen_main_window_update_reload (FenMainWindow *self)
+{
+  FenImage *shown = fen_viewport_get_image (self->viewport);
+  g_autoptr(GTask) task = NULL;
+  FenRestoreRequest *request;
+  g_autofree char *text = NULL;
+  gboolean missing = shown != NULL && !fen_image_has_pixels (shown);
+
+  gtk_widget_set_visible (self->reload_box, missing);
+  gtk_spinner_set_spinning (self->reload_spinner, missing);
+  if (!missing)
+    return;
+  text = g_strdup_printf ("Reloading %s…", fen_image_get_log_name (shown));
+  gtk_label_set_text (self->reload_label, text);
+  /* One reload at a time, always for the slice on screen. */
+  if (self->restoring_id != 0)
+    return;
+
+  request = g_new0 (FenRestoreRequest, 1);
+  request->image_id = fen_image_get_id (shown);
+  request->path = g_strdup (fen_image_get_path (shown));
+  fen_application_get_load_options (FEN_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))),
+                                    &request->options);
+  if (request->path == NULL)
+    {
+      fen_restore_request_free (request);
+      _fen_main_window_show_error (self, "The image was evicted and has no file to read it from again");
+      return;
+    }
+  g_debug ("reload img-%u: its pixels were evicted", request->image_id);
+  fen_memory_monitor_begin (self->monitor, &request->op, "reload img-%u", request->image_id);
+  self->restoring_id = request->image_id;
+  task = g_task_new (self, self->cancellable, fen_main_window_restore_done_cb, NULL);
+  g_task_set_source_tag (task, _fen_main_window_update_reload);
+  g_task_set_task_data (task, request, fen_restore_request_free);
+  g_task_run_in_thread (task, fen_main_window_restore_thread);
 }
 
 /* Closing ------------------------------------------------------------------ */

@@ -23,6 +23,7 @@ struct _FenMainWindow
   /* Owned */
   GPtrArray        *series;          /* FenSeries, in the order opened */
   GCancellable     *cancellable;     /* cancelled at dispose: late loads are closed */
+  GPtrArray        *loads;           /* GCancellable of each load running (Cancel) */
   GArray           *presets;         /* FenPreset of the image shown */
   GMenu            *presets_menu;
   FenRenderer      *thumb_renderer;
@@ -47,10 +48,21 @@ struct _FenMainWindow
   GtkLabel         *bottom_left;
   GtkLabel         *bottom_right;
   GtkMenuButton    *presets_button;
+  GtkRevealer      *load_revealer;
+  GtkLabel         *load_label;
+  GtkProgressBar   *load_progress;
+  GtkWidget        *reload_box;
+  GtkSpinner       *reload_spinner;
+  GtkLabel         *reload_label;
 
   int               current_series;  /* index into series, -1 for none */
   guint             current_slice;
   guint             loads_pending;
+  guint             loads_done;      /* files read (or refused) by the loads running */
+  guint             loads_total;     /* files they will have read */
+  guint             restoring_id;    /* image whose pixels are being reloaded, or 0 */
+  guint             baseline_timeout;
+  gboolean          baseline_noted;
   gboolean          show_overlays;
   gboolean          show_memory;
   gboolean          measure;
@@ -66,6 +78,8 @@ void  _fen_main_window_add_image         (FenMainWindow *self, guint image_id);
 void  _fen_main_window_show_error        (FenMainWindow *self, const char *message);
 void  _fen_main_window_close_current     (FenMainWindow *self);
 FenSeries *_fen_main_window_get_current_series (FenMainWindow *self);
+/* Closes @ids (guint), wherever they are in the sidebar. */
+void  _fen_main_window_remove_images     (FenMainWindow *self, GArray *ids);
 
 /* fen-main-window-actions.c */
 void  _fen_main_window_class_actions_init (GtkWidgetClass *widget_class);
@@ -74,5 +88,9 @@ void  _fen_main_window_rebuild_presets   (FenMainWindow *self);
 /* fen-main-window-open.c */
 void  _fen_main_window_open_dialog       (FenMainWindow *self, gboolean folders);
 void  _fen_main_window_dnd_init          (FenMainWindow *self);
+void  _fen_main_window_cancel_loads      (FenMainWindow *self);
+/* Shows the reload indicator while the slice on screen has no pixels, and
+ * reloads them (one GTask at a time). */
+void  _fen_main_window_update_reload     (FenMainWindow *self);
 
 G_END_DECLS

@@ -51,7 +51,8 @@ _fen_main_window_update_overlays (FenMainWindow *self)
   const FenImageInfo *info;
   FenWindowParams w;
   g_autofree char *tl = NULL, *tr = NULL, *bl = NULL, *br = NULL, *date = NULL, *pos = NULL;
-  guint px, py;
+  g_autofree char *display = NULL;
+  guint px, py, level;
   double value;
 
   gtk_widget_set_visible (self->empty_page, image == NULL && self->loads_pending == 0);
@@ -76,9 +77,13 @@ _fen_main_window_update_overlays (FenMainWindow *self)
                         self->current_slice + 1, series ? fen_series_get_n_slices (series) : 1,
                         pos ? pos : "");
 
-  bl = g_strdup_printf ("%sW %.0f  L %.0f%s\nZoom %.0f %%%s", self->measure ? "Measure (M)\n" : "",
+  /* Never show less than full resolution without saying so. */
+  level = fen_viewport_get_pyramid_level (self->viewport);
+  if (level > 0)
+    display = g_strdup_printf (" · display 1:%u (pyramid level %u)", 1u << level, level);
+  bl = g_strdup_printf ("%sW %.0f  L %.0f%s\nZoom %.0f %%%s%s", self->measure ? "Measure (M)\n" : "",
                         w.width, w.center, w.invert ? "  inverted" : "",
-                        fen_viewport_get_zoom (self->viewport) * 100.0,
+                        fen_viewport_get_zoom (self->viewport) * 100.0, display ? display : "",
                         fen_image_get_n_frames (image) > 1 ? "  (multi-frame)" : "");
 
   if (fen_viewport_get_pointer (self->viewport, &px, &py, &value))
@@ -134,6 +139,7 @@ _fen_main_window_show_slice (FenMainWindow *self, guint slice)
   g_signal_handlers_unblock_matched (self->slice_adjustment, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
   gtk_widget_set_visible (GTK_WIDGET (self->slice_scale), n > 1);
   _fen_main_window_update_overlays (self);
+  _fen_main_window_update_reload (self);
 }
 
 static void
@@ -175,6 +181,7 @@ _fen_main_window_select_series (FenMainWindow *self, int index)
       fen_viewport_set_image (self->viewport, NULL, 0, FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->slice_scale), FALSE);
       _fen_main_window_update_overlays (self);
+      _fen_main_window_update_reload (self);
       _fen_main_window_update_actions (self);
       return;
     }
@@ -260,7 +267,14 @@ _fen_main_window_add_image (FenMainWindow *self, guint image_id)
     }
   fen_series_add_image (series, image);
   if (fen_series_get_n_images (series) == 1 || fen_series_find_slice (series, image_id, 0) == 0)
-    fen_series_render_thumbnail (series, image, self->thumb_renderer, self->thumb_lut);
+    {
+      /* A loading thread may evict any image not pinned: pin it while its
+       * pixels are read, and skip the thumbnail if they are gone already. */
+      fen_store_pin (self->store, image_id, TRUE);
+      if (fen_image_has_pixels (image))
+        fen_series_render_thumbnail (series, image, self->thumb_renderer, self->thumb_lut);
+      fen_store_pin (self->store, image_id, FALSE);
+    }
 
   if (is_new)
     {
@@ -286,6 +300,62 @@ _fen_main_window_add_image (FenMainWindow *self, guint image_id)
 }
 
 void
+_fen_main_window_remove_images (FenMainWindow *self, GArray *ids)
+{
+  g_autoptr(GHashTable) set = g_hash_table_new (NULL, NULL);
+  FenSeries *current = _fen_main_window_get_current_series (self);
+  FenImage *shown = fen_viewport_get_image (self->viewport);
+  int index = self->current_series;
+
+  if (ids == NULL || ids->len == 0)
+    return;
+  for (guint i = 0; i < ids->len; i++)
+    g_hash_table_add (set, GUINT_TO_POINTER (g_array_index (ids, guint, i)));
+  /* Our references go first, so that closing frees the pixels now. */
+  if (shown != NULL && g_hash_table_contains (set, GUINT_TO_POINTER (fen_image_get_id (shown))))
+    fen_viewport_set_image (self->viewport, NULL, 0, FALSE);
+
+  for (guint i = self->series->len; i > 0; i--)
+    {
+      FenSeries *series = g_ptr_array_index (self->series, i - 1);
+      gboolean changed = FALSE;
+
+      for (guint k = 0; k < ids->len; k++)
+        changed |= fen_series_remove_image (series, g_array_index (ids, guint, k));
+      if (!changed)
+        continue;
+      if (fen_series_get_n_images (series) > 0)
+        {
+          fen_main_window_refresh_row (self, i - 1);
+          continue;
+        }
+      if (series == current)
+        current = NULL;
+      gtk_list_box_remove (self->series_list, GTK_WIDGET (gtk_list_box_get_row_at_index (self->series_list, (int) i - 1)));
+      g_ptr_array_remove_index (self->series, i - 1);
+    }
+  for (guint k = 0; k < ids->len; k++)
+    fen_store_close (self->store, g_array_index (ids, guint, k));
+
+  if (current != NULL)
+    g_ptr_array_find (self->series, current, (guint *) &index);
+  else
+    index = MIN (MAX (index, 0), (int) self->series->len - 1);
+  /* Start the series afresh: its slices moved. */
+  self->current_series = -1;
+  _fen_main_window_select_series (self, index);
+}
+
+gsize
+fen_main_window_shed_caches (FenMainWindow *self)
+{
+  g_return_val_if_fail (FEN_IS_MAIN_WINDOW (self), 0);
+  /* Thumbnails are the sidebar's only (one 64 px texture per series, on
+   * screen): nothing to shed there. */
+  return fen_viewport_shed_caches (self->viewport);
+}
+
+void
 _fen_main_window_show_error (FenMainWindow *self, const char *message)
 {
   g_printerr ("fenestra: %s\n", message);
@@ -296,11 +366,39 @@ _fen_main_window_show_error (FenMainWindow *self, const char *message)
 void
 fen_main_window_memory_operation (FenMainWindow *self, const FenMemoryOperation *op)
 {
-  g_return_if_fail (FEN_IS_MAIN_WINDOW (self));
+  gint64 pressure = 0;
+  FenMemoryState state;
 
+  g_return_if_fail (FEN_IS_MAIN_WINDOW (self));
+  state = fen_application_get_memory_state (FEN_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))), &pressure);
+  fen_memory_panel_set_state (self->memory_panel, state, pressure);
   fen_memory_panel_add_operation (self->memory_panel, op);
   if (gtk_widget_get_mapped (GTK_WIDGET (self->memory_panel)))
     fen_memory_panel_refresh (self->memory_panel);
+}
+
+static gboolean
+fen_main_window_baseline_cb (gpointer user_data)
+{
+  FenMainWindow *self = user_data;
+
+  self->baseline_timeout = 0;
+  fen_application_note_baseline (FEN_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fen_main_window_map (GtkWidget *widget)
+{
+  FenMainWindow *self = FEN_MAIN_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (fen_main_window_parent_class)->map (widget);
+  /* Once its first frames are drawn. */
+  if (self->baseline_timeout == 0 && !self->baseline_noted)
+    {
+      self->baseline_noted = TRUE;
+      self->baseline_timeout = g_timeout_add_seconds (1, fen_main_window_baseline_cb, self);
+    }
 }
 
 static void
@@ -349,6 +447,9 @@ fen_main_window_dispose (GObject *object)
 
   /* Loads still running close what they bring when they see this. */
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->baseline_timeout, g_source_remove);
+  if (self->loads != NULL)
+    _fen_main_window_cancel_loads (self);
   if (self->viewport != NULL)
     fen_viewport_set_image (self->viewport, NULL, 0, FALSE);
   gtk_widget_dispose_template (GTK_WIDGET (self), FEN_TYPE_MAIN_WINDOW);
@@ -372,6 +473,7 @@ fen_main_window_finalize (GObject *object)
   FenMainWindow *self = FEN_MAIN_WINDOW (object);
 
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->loads, g_ptr_array_unref);
   g_clear_pointer (&self->presets, g_array_unref);
   g_clear_pointer (&self->thumb_renderer, fen_renderer_free);
   g_clear_pointer (&self->thumb_lut, fen_lut_free);
@@ -388,6 +490,7 @@ fen_main_window_class_init (FenMainWindowClass *klass)
   object_class->finalize = fen_main_window_finalize;
   object_class->get_property = fen_main_window_get_property;
   object_class->set_property = fen_main_window_set_property;
+  widget_class->map = fen_main_window_map;
 
   properties[PROP_SHOW_OVERLAYS] = g_param_spec_boolean ("show-overlays", NULL, NULL, TRUE,
                                                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -414,6 +517,12 @@ fen_main_window_class_init (FenMainWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, bottom_left);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, bottom_right);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, presets_button);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, load_revealer);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, load_label);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, load_progress);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, reload_box);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, reload_spinner);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, reload_label);
   gtk_widget_class_bind_template_callback (widget_class, fen_main_window_viewport_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, fen_main_window_scroll_slices_cb);
   gtk_widget_class_bind_template_callback (widget_class, fen_main_window_slice_changed_cb);
@@ -429,6 +538,7 @@ fen_main_window_init (FenMainWindow *self)
   self->current_series = -1;
   self->series = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
+  self->loads = g_ptr_array_new_with_free_func (g_object_unref);
   self->presets = g_array_new (FALSE, TRUE, sizeof (FenPreset));
   self->presets_menu = g_menu_new ();
   self->thumb_renderer = fen_renderer_new (1, 128);
@@ -447,6 +557,7 @@ fen_main_window_new (FenApplication *app)
   self->monitor = fen_application_get_monitor (app);
   self->settings = fen_application_get_settings (app);
   fen_viewport_set_monitor (self->viewport, self->monitor);
+  fen_viewport_set_store (self->viewport, self->store);
   fen_memory_panel_set_monitor (self->memory_panel, self->monitor, self->store);
   _fen_main_window_rebuild_presets (self);
   _fen_main_window_update_overlays (self);

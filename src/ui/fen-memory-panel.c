@@ -42,6 +42,8 @@ struct _FenMemoryPanel
   FenMemoryMonitor *monitor;
   FenStore         *store;
   guint             n_rows;
+  FenMemoryState    state;
+  gint64            pressure;
 };
 
 G_DEFINE_FINAL_TYPE (FenMemoryPanel, fen_memory_panel, GTK_TYPE_WIDGET)
@@ -113,12 +115,16 @@ fen_memory_panel_refresh (FenMemoryPanel *self)
   fen_memory_panel_set_field (self, FIELD_CACHE, s.cache_bytes);
   fen_memory_panel_set_field (self, FIELD_BUDGET, fen_memory_monitor_get_budget (self->monitor));
 
-  state = fen_memory_monitor_get_state (self->monitor);
-  state_text = g_strdup_printf ("Budget state: %s", fen_memory_state_to_string (state));
+  state = self->state;
+  state_text = g_strdup_printf ("Budget state: %s (%.0f %% used)", fen_memory_state_to_string (state),
+                                100.0 * self->pressure / MAX (fen_memory_monitor_get_budget (self->monitor), 1));
   gtk_label_set_text (self->state_label, state_text);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->state_label), "normal");
   gtk_widget_remove_css_class (GTK_WIDGET (self->state_label), "warning");
   gtk_widget_remove_css_class (GTK_WIDGET (self->state_label), "error");
-  if (state == FEN_MEMORY_WARNING)
+  if (state == FEN_MEMORY_NORMAL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->state_label), "normal");
+  else if (state == FEN_MEMORY_WARNING)
     gtk_widget_add_css_class (GTK_WIDGET (self->state_label), "warning");
   else if (state == FEN_MEMORY_CRITICAL)
     gtk_widget_add_css_class (GTK_WIDGET (self->state_label), "error");
@@ -225,6 +231,14 @@ fen_memory_panel_init (FenMemoryPanel *self)
       gtk_grid_attach (self->grid, value, 1, (int) i, 1, 1);
       self->values[i] = GTK_LABEL (value);
     }
+}
+
+void
+fen_memory_panel_set_state (FenMemoryPanel *self, FenMemoryState state, gint64 pressure)
+{
+  g_return_if_fail (FEN_IS_MEMORY_PANEL (self));
+  self->state = state;
+  self->pressure = pressure;
 }
 
 void

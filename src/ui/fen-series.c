@@ -129,6 +129,18 @@ fen_series_add_image (FenSeries *self, FenImage *image)
     }
 }
 
+gboolean
+fen_series_remove_image (FenSeries *self, guint image_id)
+{
+  for (guint i = 0; i < self->entries->len; i++)
+    if (g_array_index (self->entries, FenSeriesEntry, i).image_id == image_id)
+      {
+        g_array_remove_index (self->entries, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
 guint
 fen_series_get_n_images (FenSeries *self)
 {

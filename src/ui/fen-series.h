@@ -17,6 +17,8 @@ const char *fen_series_get_key         (FenSeries *self);
 
 /* Inserts @image (its id, not a reference) at its place along the slice normal. */
 void        fen_series_add_image       (FenSeries *self, FenImage *image);
+/* Returns: whether @image_id was in the series. */
+gboolean    fen_series_remove_image    (FenSeries *self, guint image_id);
 guint       fen_series_get_n_images    (FenSeries *self);
 guint       fen_series_get_image_id    (FenSeries *self, guint index);
 /* Frames of all images, one after the other. */

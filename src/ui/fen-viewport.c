@@ -3,11 +3,17 @@
  * screen's resolution with the core engine, on the CPU, into a pooled buffer
  * that becomes a GdkMemoryTexture. The cost of a frame follows the widget's
  * size in device pixels, never the image's size, and the texture is reused
- * until an input (image, frame, window, view, size) changes. */
+ * until an input (image, frame, window, view, size) changes. Below half
+ * size it samples a box-filtered pyramid level of the frame (no aliasing),
+ * counted as cache bytes. The image shown is pinned in the store, so it is
+ * never evicted; one whose pixels were evicted before it came shows nothing
+ * until the window has them back (fen_viewport_reload()). */
 #define G_LOG_DOMAIN "fen-viewport"
 
 #include "fen-viewport.h"
 #include "fen-render-pool.h"
+
+#include <fenestra/fen-pyramid.h>
 
 #include <math.h>
 
@@ -23,6 +29,7 @@ struct _FenViewport
 
   /* Owned */
   FenImage          *image;
+  FenPyramid        *pyramid;       /* of image, frame; levels built on demand */
   FenLut            *lut;
   FenRenderer       *renderer;
   FenRenderPool     *pool;
@@ -34,11 +41,13 @@ struct _FenViewport
 
   /* Borrowed */
   FenMemoryMonitor  *monitor;
+  FenStore          *store;
   GtkGestureDrag    *primary_drag;
   GtkGestureDrag    *zoom_drag;
   GtkGestureDrag    *pan_drag;
 
   guint              frame;
+  gint64             pyramid_bytes;  /* accounted as FEN_MEMORY_CACHE */
   FenWindowParams    window;
   gboolean           lut_valid;
   gboolean           texture_valid;
@@ -251,6 +260,90 @@ fen_viewport_log_window (FenViewport *self, const char *why)
   /* The e2e test reads this line to predict the grey levels on screen. */
   g_debug ("window %s: center=%.6f width=%.6f invert=%d", why,
            self->window.center, self->window.width, self->window.invert);
+}
+
+/* Pyramid and pins -------------------------------------------------------- */
+
+/* Brings the cache account in line with the levels built. */
+static void
+fen_viewport_account_pyramid (FenViewport *self)
+{
+  gint64 bytes = self->pyramid != NULL ? (gint64) fen_pyramid_get_bytes (self->pyramid) : 0;
+
+  if (bytes != self->pyramid_bytes && self->monitor != NULL)
+    fen_memory_monitor_account (self->monitor, FEN_MEMORY_CACHE, bytes - self->pyramid_bytes);
+  self->pyramid_bytes = bytes;
+}
+
+static void
+fen_viewport_drop_pyramid (FenViewport *self)
+{
+  g_clear_pointer (&self->pyramid, fen_pyramid_free);
+  fen_viewport_account_pyramid (self);
+}
+
+/* Lets go of the image: its pyramid, its pin, our reference. */
+static void
+fen_viewport_drop_image (FenViewport *self)
+{
+  fen_viewport_drop_pyramid (self);
+  if (self->image != NULL && self->store != NULL)
+    fen_store_pin (self->store, fen_image_get_id (self->image), FALSE);
+  g_clear_pointer (&self->image, fen_image_unref);
+}
+
+guint
+fen_viewport_get_pyramid_level (FenViewport *self)
+{
+  g_return_val_if_fail (FEN_IS_VIEWPORT (self), 0);
+
+  if (self->pyramid == NULL)
+    return 0;
+  /* Output pixels are device pixels. */
+  return fen_pyramid_level_for_zoom (self->pyramid, self->zoom * gtk_widget_get_scale_factor (GTK_WIDGET (self)));
+}
+
+gsize
+fen_viewport_shed_caches (FenViewport *self)
+{
+  gsize freed = 0, pool_before;
+
+  g_return_val_if_fail (FEN_IS_VIEWPORT (self), 0);
+
+  /* Levels the view does not use (left from an earlier zoom) go; the one on
+   * screen stays. Spare render buffers go; the frame on screen stays. */
+  if (self->pyramid != NULL && fen_viewport_get_pyramid_level (self) == 0)
+    {
+      freed += fen_pyramid_get_bytes (self->pyramid);
+      fen_pyramid_shed (self->pyramid);
+      fen_viewport_account_pyramid (self);
+    }
+  pool_before = fen_render_pool_get_bytes (self->pool);
+  fen_render_pool_trim (self->pool, 0);
+  freed += pool_before - MIN (pool_before, fen_render_pool_get_bytes (self->pool));
+  return freed;
+}
+
+gboolean
+fen_viewport_has_pixels (FenViewport *self)
+{
+  g_return_val_if_fail (FEN_IS_VIEWPORT (self), FALSE);
+  return self->image != NULL && fen_image_has_pixels (self->image);
+}
+
+void
+fen_viewport_reload (FenViewport *self)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+  fen_viewport_changed (self, TRUE);
+}
+
+void
+fen_viewport_set_store (FenViewport *self, FenStore *store)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+  g_return_if_fail (self->image == NULL);
+  self->store = store;
 }
 
 /* Drag gestures ----------------------------------------------------------- */
@@ -477,6 +570,8 @@ fen_viewport_render (FenViewport *self, int dw, int dh, int scale)
   double w = gtk_widget_get_width (GTK_WIDGET (self));
   double h = gtk_widget_get_height (GTK_WIDGET (self));
   gint64 start = g_get_monotonic_time ();
+  FenImage *source = self->image;
+  guint level, frame = self->frame;
 
   if (!self->lut_valid)
     {
@@ -492,13 +587,34 @@ fen_viewport_render (FenViewport *self, int dw, int dh, int scale)
   s.origin_x += self->center_x;
   s.origin_y += self->center_y;
 
+  /* Below half size, a box-filtered level: every image pixel counts, no
+   * aliasing, and the level costs a quarter of the one above it. The LUT
+   * is the base image's: a level holds the same kind of stored values. */
+  level = fen_viewport_get_pyramid_level (self);
+  if (level > 0)
+    {
+      FenSampling base = s;
+
+      FenImage *reduced = fen_pyramid_get_level (self->pyramid, level);
+
+      fen_viewport_account_pyramid (self);
+      if (reduced != NULL)
+        {
+          source = reduced;
+          fen_pyramid_scale_sampling (level, &base, &s);
+          frame = 0;
+        }
+      else
+        level = 0;
+    }
+
   buffer = fen_render_pool_acquire (self->pool, size);
-  fen_renderer_render (self->renderer, self->image, self->frame, self->lut, &s,
+  fen_renderer_render (self->renderer, source, frame, self->lut, &s,
                        (guint) dw, (guint) dh, FEN_PIXEL_BGRA8, buffer, stride);
   bytes = fen_render_pool_wrap (self->pool, buffer, size);
   g_clear_handle_id (&self->trim_timeout, g_source_remove);
   self->trim_timeout = g_timeout_add_seconds (2, fen_viewport_trim_cb, self);
-  g_debug ("render %dx%d in %.2f ms", dw, dh, (g_get_monotonic_time () - start) / 1000.0);
+  g_debug ("render %dx%d level %u in %.2f ms", dw, dh, level, (g_get_monotonic_time () - start) / 1000.0);
   /* Alpha is always 255, so premultiplied is the same bytes and is the
    * layout cairo wants without a conversion. */
   return gdk_memory_texture_new (dw, dh, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes, stride);
@@ -558,6 +674,13 @@ fen_viewport_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     return;
   if (self->fit)
     fen_viewport_apply_fit (self);
+  /* Evicted before it came on screen: never hand the renderer an image
+   * without pixels. The window shows that it is reloading. */
+  if (!fen_image_has_pixels (self->image))
+    {
+      g_clear_object (&self->texture);
+      return;
+    }
 
   if (self->texture == NULL || !self->texture_valid ||
       self->texture_width != dw || self->texture_height != dh)
@@ -629,7 +752,7 @@ fen_viewport_dispose (GObject *object)
       self->drag_op_open = FALSE;
     }
   g_clear_object (&self->texture);
-  g_clear_pointer (&self->image, fen_image_unref);
+  fen_viewport_drop_image (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), FEN_TYPE_VIEWPORT);
   G_OBJECT_CLASS (fen_viewport_parent_class)->dispose (object);
 }
@@ -727,6 +850,9 @@ fen_viewport_set_image (FenViewport *self, FenImage *image, guint frame, gboolea
 
   g_return_if_fail (FEN_IS_VIEWPORT (self));
 
+  /* Nothing changed (another slice of the series arrived): no new frame. */
+  if (image != NULL && image == self->image && frame == self->frame && keep_view)
+    return;
   same_size = image != NULL && self->image != NULL &&
               fen_image_get_width (image) == fen_image_get_width (self->image) &&
               fen_image_get_height (image) == fen_image_get_height (self->image);
@@ -737,12 +863,22 @@ fen_viewport_set_image (FenViewport *self, FenImage *image, guint frame, gboolea
       if (image == NULL)
         fen_viewport_end_group (self);
       if (image != NULL)
-        fen_image_ref (image);
-      g_clear_pointer (&self->image, fen_image_unref);
+        {
+          fen_image_ref (image);
+          /* On screen: never evicted, and the most recently viewed. */
+          if (self->store != NULL)
+            fen_store_pin (self->store, fen_image_get_id (image), TRUE);
+        }
+      fen_viewport_drop_image (self);
       self->image = image;
       self->lut_valid = FALSE;
     }
+  else if (image != NULL && frame != self->frame)
+    fen_viewport_drop_pyramid (self);
   self->frame = frame;
+  if (image != NULL && self->pyramid == NULL)
+    /* Builds nothing until a zoom below 1/2 asks for a level. */
+    self->pyramid = fen_pyramid_new (image, frame);
 
   if (image == NULL)
     {
@@ -811,7 +947,7 @@ fen_viewport_auto_window (FenViewport *self)
   g_autofree guint32 *bins = NULL;
 
   g_return_if_fail (FEN_IS_VIEWPORT (self));
-  if (image == NULL)
+  if (image == NULL || !fen_image_has_pixels (image))
     return;
   if (fen_image_is_color (image))
     {
@@ -975,7 +1111,7 @@ fen_viewport_get_pointer (FenViewport *self, guint *x, guint *y, double *value)
   double ix, iy;
 
   g_return_val_if_fail (FEN_IS_VIEWPORT (self), FALSE);
-  if (self->image == NULL || !self->has_pointer)
+  if (self->image == NULL || !self->has_pointer || !fen_image_has_pixels (self->image))
     return FALSE;
   fen_viewport_screen_to_image (self, self->pointer_x, self->pointer_y, &ix, &iy);
   if (ix < 0 || iy < 0 || ix >= fen_image_get_width (self->image) || iy >= fen_image_get_height (self->image))

@@ -43,6 +43,17 @@ void       fen_viewport_set_measuring  (FenViewport *self, gboolean measuring);
 /* The image pixel under the pointer and its value in modality units. */
 gboolean   fen_viewport_get_pointer    (FenViewport *self, guint *x, guint *y, double *value);
 
+/* @store is borrowed: the image shown is pinned in it (never evicted). */
+void       fen_viewport_set_store      (FenViewport *self, FenStore *store);
+/* FALSE while the image shown has its pixels evicted (nothing is drawn). */
+gboolean   fen_viewport_has_pixels     (FenViewport *self);
+/* The image shown got its pixels back: draw it. */
+void       fen_viewport_reload         (FenViewport *self);
+/* The pyramid level the view samples: 0 full resolution, k for 1:2^k. */
+guint      fen_viewport_get_pyramid_level (FenViewport *self);
+/* Drops caches the screen does not need; returns the bytes freed. */
+gsize      fen_viewport_shed_caches    (FenViewport *self);
+
 /* Groups repeated events (wheel, keys) into one operation of the memory log. */
 void       fen_viewport_note_operation (FenViewport *self, const char *name);
 
