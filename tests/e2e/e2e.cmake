@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The viewer's end-to-end test: the real fenestra under Xvfb, driven with
+# The viewer's end-to-end tests: the real fenestra under Xvfb, driven with
 # xdotool, judged from screenshots and the memory log. Included from
 # tests/CMakeLists.txt when the GUI is built.
 if(TARGET fenestra)
-  add_executable(fen-e2e-phantom ${CMAKE_CURRENT_SOURCE_DIR}/e2e/fen-e2e-phantom.c)
+  add_executable(fen-e2e-phantom ${CMAKE_CURRENT_SOURCE_DIR}/e2e/fen-e2e-phantom.c
+                                 ${CMAKE_CURRENT_SOURCE_DIR}/fen-test-dicom-writer.c)
+  target_include_directories(fen-e2e-phantom PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_compile_options(fen-e2e-phantom PRIVATE ${FEN_C_WARNINGS})
   target_link_libraries(fen-e2e-phantom PRIVATE PkgConfig::GLIB)
 
@@ -19,6 +21,14 @@ if(TARGET fenestra)
               ${FEN_SCHEMA_DIR}
               ${CMAKE_CURRENT_BINARY_DIR}/e2e-viewer)
     set_tests_properties(e2e-viewer PROPERTIES TIMEOUT 240 RUN_SERIAL TRUE
+                         SKIP_RETURN_CODE 77 LABELS "gui;e2e")
+    add_test(NAME e2e-adaptive
+      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test-adaptive-e2e.sh
+              $<TARGET_FILE:fenestra>
+              $<TARGET_FILE:fen-e2e-phantom>
+              ${FEN_SCHEMA_DIR}
+              ${CMAKE_CURRENT_BINARY_DIR}/e2e-adaptive)
+    set_tests_properties(e2e-adaptive PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE
                          SKIP_RETURN_CODE 77 LABELS "gui;e2e")
   else()
     message(STATUS "e2e-viewer test disabled: needs Xvfb, xdotool and ImageMagick's import")

@@ -4,7 +4,12 @@
  * screenshot shows can be predicted from the window alone (PS3.3 C.11.2.1.2).
  * Pixels are unsigned 12-bit with Rescale Intercept -1024 (the common CT
  * encoding), so the modality LUT is exercised too. As fen-make-fixture does,
- * DCMTK's dump2dcm writes the Part 10 file. */
+ * DCMTK's dump2dcm writes the Part 10 file.
+ *
+ * With --series N it writes a folder of N slices of one series instead
+ * (slice-000.dcm ...), each a different picture (a bright block that moves
+ * with the slice, and the slice number as bars), written directly with the
+ * tests' byte-level writer: hundreds of dump2dcm runs would take minutes. */
 #define G_LOG_DOMAIN "fen-e2e-phantom"
 
 #include <glib.h>
@@ -12,10 +17,102 @@
 
 #include <stdlib.h>
 
+#include "fen-test-dicom-writer.h"
+
 #define FEN_PHANTOM_AIR      (-1000)
 #define FEN_PHANTOM_TISSUE   40
 #define FEN_PHANTOM_BONE     700
 #define FEN_PHANTOM_INTERCEPT (-1024)
+
+/* Stored values of the phantom (HU - intercept), slice @index of a series
+ * or -1 for the single phantom. */
+static void
+fen_phantom_fill (guint16 *pixels, int size, int index)
+{
+  for (int y = 0; y < size; y++)
+    for (int x = 0; x < size; x++)
+      {
+        int hu = FEN_PHANTOM_AIR;
+
+        if (x >= size / 10 && x < size - size / 10 && y >= size / 10 && y < size - size / 10)
+          hu = FEN_PHANTOM_TISSUE;
+        if (x >= size / 8 && x < size / 4 && y >= size / 8 && y < size / 4)
+          hu = FEN_PHANTOM_BONE;
+        if (index >= 0)
+          {
+            /* A block that walks along the diagonal, and below it the
+             * slice number in binary, one bar per bit (bright = 1). */
+            int step = size / 40, bx = size / 4 + (index % 24) * step, by = size / 3 + (index % 24) * step / 2;
+            int bit = (x - size / 4) / (size / 24);
+
+            if (x >= bx && x < bx + size / 10 && y >= by && y < by + size / 10)
+              hu = FEN_PHANTOM_BONE;
+            if (y >= size * 3 / 4 && y < size * 3 / 4 + size / 16 && x >= size / 4 && bit >= 0 && bit < 12 &&
+                (x - size / 4) % (size / 24) < size / 32)
+              hu = (index >> (11 - bit)) & 1 ? 300 : -200;
+          }
+        /* PS3.3 C.11.1: HU = stored * slope + intercept. */
+        pixels[(gsize) y * size + x] = GUINT16_TO_LE ((guint16) (hu - FEN_PHANTOM_INTERCEPT));
+      }
+}
+
+static gboolean
+fen_phantom_write_series (const char *dir, int size, int n, GError **error)
+{
+  g_autofree guint16 *pixels = g_new (guint16, (gsize) size * size);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "cannot create %s", dir);
+      return FALSE;
+    }
+  for (int i = 0; i < n; i++)
+    {
+      g_autoptr(GByteArray) out = fen_part10_start ("1.2.840.10008.1.2.1");
+      g_autofree char *uid = g_strdup_printf ("2.25.32938470134786239384601740124.901.3.%d", i);
+      g_autofree char *number = g_strdup_printf ("%d", i + 1);
+      g_autofree char *position = g_strdup_printf ("-128\\-128\\%d", i);
+      g_autofree char *name = g_strdup_printf ("slice-%03d.dcm", i);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *intercept = g_strdup_printf ("%d", FEN_PHANTOM_INTERCEPT);
+      gsize bytes = (gsize) size * size * 2;
+
+      fen_phantom_fill (pixels, size, i);
+      fen_put_string (out, 0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.2");
+      fen_put_string (out, 0x0008, 0x0018, "UI", uid);
+      fen_put_string (out, 0x0008, 0x0020, "DA", "20240611");
+      fen_put_string (out, 0x0008, 0x0060, "CS", "CT");
+      fen_put_string (out, 0x0008, 0x1030, "LO", "E2E phantom");
+      fen_put_string (out, 0x0008, 0x103e, "LO", "Moving block");
+      fen_put_string (out, 0x0010, 0x0010, "PN", "Phantom^Series");
+      fen_put_string (out, 0x0010, 0x0020, "LO", "FEN-E2E");
+      fen_put_string (out, 0x0020, 0x000d, "UI", "2.25.32938470134786239384601740124.901.1");
+      fen_put_string (out, 0x0020, 0x000e, "UI", "2.25.32938470134786239384601740124.901.2");
+      fen_put_string (out, 0x0020, 0x0011, "IS", "2");
+      fen_put_string (out, 0x0020, 0x0013, "IS", number);
+      fen_put_string (out, 0x0020, 0x0032, "DS", position);
+      fen_put_string (out, 0x0020, 0x0037, "DS", "1\\0\\0\\0\\1\\0");
+      fen_put_us (out, 0x0028, 0x0002, 1, FALSE);
+      fen_put_string (out, 0x0028, 0x0004, "CS", "MONOCHROME2");
+      fen_put_us (out, 0x0028, 0x0010, (guint16) size, FALSE);
+      fen_put_us (out, 0x0028, 0x0011, (guint16) size, FALSE);
+      fen_put_string (out, 0x0028, 0x0030, "DS", "0.5\\0.5");
+      fen_put_us (out, 0x0028, 0x0100, 16, FALSE);
+      fen_put_us (out, 0x0028, 0x0101, 12, FALSE);
+      fen_put_us (out, 0x0028, 0x0102, 11, FALSE);
+      fen_put_us (out, 0x0028, 0x0103, 0, FALSE);
+      fen_put_string (out, 0x0028, 0x1050, "DS", "40");
+      fen_put_string (out, 0x0028, 0x1051, "DS", "400");
+      fen_put_string (out, 0x0028, 0x1052, "DS", intercept);
+      fen_put_string (out, 0x0028, 0x1053, "DS", "1");
+      fen_put_string (out, 0x0028, 0x1054, "LO", "HU");
+      fen_put_explicit (out, 0x7fe0, 0x0010, "OW", (guint32) bytes);
+      g_byte_array_append (out, (const guint8 *) pixels, (guint) bytes);
+      if (!g_file_set_contents (path, (const char *) out->data, out->len, error))
+        return FALSE;
+    }
+  return TRUE;
+}
 
 int
 main (int argc, char *argv[])
@@ -26,10 +123,11 @@ main (int argc, char *argv[])
   g_autoptr(GString) dump = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) context = g_option_context_new ("- write the e2e CT phantom");
-  int size = 512, status = 0;
+  int size = 512, status = 0, series = 0;
   GOptionEntry entries[] = {
     { "size", 0, 0, G_OPTION_ARG_INT, &size, "Rows and columns (default 512)", "N" },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output DICOM file", "FILE" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output DICOM file (a folder with --series)", "FILE" },
+    { "series", 0, 0, G_OPTION_ARG_INT, &series, "Write a folder of N different slices of one series", "N" },
     { NULL }
   };
 
@@ -41,21 +139,20 @@ main (int argc, char *argv[])
       return 2;
     }
 
+  if (series > 0)
+    {
+      if (!fen_phantom_write_series (output, size, series, &error))
+        {
+          g_printerr ("fen-e2e-phantom: %s\n", error->message);
+          return 1;
+        }
+      return 0;
+    }
+
   /* Air outside, soft tissue in the middle 80 %, a bone insert in the top
    * left of the tissue: each region far larger than any sampling patch. */
   pixels = g_new (guint16, (gsize) size * size);
-  for (int y = 0; y < size; y++)
-    for (int x = 0; x < size; x++)
-      {
-        int hu = FEN_PHANTOM_AIR;
-
-        if (x >= size / 10 && x < size - size / 10 && y >= size / 10 && y < size - size / 10)
-          hu = FEN_PHANTOM_TISSUE;
-        if (x >= size / 8 && x < size / 4 && y >= size / 8 && y < size / 4)
-          hu = FEN_PHANTOM_BONE;
-        /* PS3.3 C.11.1: HU = stored * slope + intercept. */
-        pixels[(gsize) y * size + x] = GUINT16_TO_LE ((guint16) (hu - FEN_PHANTOM_INTERCEPT));
-      }
+  fen_phantom_fill (pixels, size, -1);
 
   raw_path = g_strdup_printf ("%s.raw", output);
   dump_path = g_strdup_printf ("%s.dump", output);

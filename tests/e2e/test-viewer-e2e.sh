@@ -43,7 +43,7 @@ for n in $(seq 91 140); do
   if [ ! -e /tmp/.X11-unix/X$n ] && [ ! -e /tmp/.X$n-lock ]; then DISPLAY_NUM=$n; break; fi
 done
 [ -n "$DISPLAY_NUM" ] || { echo "1..0 # SKIP no free X display"; exit 77; }
-Xvfb :$DISPLAY_NUM -screen 0 1920x1200x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
+Xvfb :$DISPLAY_NUM -screen 0 1920x1200x24 -nolisten tcp -noreset >"$WORK/xvfb.log" 2>&1 &
 XVFB_PID=$!
 APP_PID=
 
@@ -83,12 +83,14 @@ wait_for () {
 start_app () {
   local tag=$1; shift
   : > "$WORK/$tag.err"
-  "$FENESTRA" --memory-log "$WORK/$tag.jsonl" "$@" >"$WORK/$tag.out" 2>"$WORK/$tag.err" &
+  # --new-instance: never hand the files to another instance over D-Bus.
+  "$FENESTRA" --new-instance --memory-log "$WORK/$tag.jsonl" "$@" >"$WORK/$tag.out" 2>"$WORK/$tag.err" &
   APP_PID=$!
   # Polled rather than --sync: a search races with windows of the previous
-  # instance being destroyed, and xdotool then gives up.
+  # instance being destroyed, and xdotool then gives up. Up to 30 s: on a
+  # machine busy with fuzzers and benchmarks a window took more than 10 s.
   WIN=
-  for _ in $(seq 100); do
+  for _ in $(seq 300); do
     WIN=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | head -n1)
     [ -n "$WIN" ] && break
     sleep 0.1

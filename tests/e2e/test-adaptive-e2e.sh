@@ -1,0 +1,279 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# test-adaptive-e2e.sh: the memory budget, end to end, in the real fenestra
+# under Xvfb, judged from the memory log, /proc and screenshots.
+#
+#   test-adaptive-e2e.sh FENESTRA PHANTOM_TOOL SCHEMA_DIR WORK_DIR
+#
+# 1. With --memory-budget 48M, opens a folder of 12 different 2048 x 2048
+#    16-bit slices (96 MiB: twice the budget) and scrolls through them and
+#    back: "evict images" operations happen, evicted slices reload, RSS above
+#    an empty window's never passes the budget by more than 10 %, the first
+#    slice looks the same before and after its eviction, the fitted view
+#    says it shows a pyramid level, and the budget state changes are logged.
+# 2. An image that cannot fit the budget is refused with a clear message.
+# 3. A 300-slice 512 x 512 series: time to the first slice and to fully
+#    loaded, from the memory log (figures for docs/PERFORMANCE.md).
+# 4. Cancelling a long load (64 slices of 8 MiB) closes what it had opened.
+# No GTK or GLib warning on stderr in any run. Exit 0 pass, 1 fail, 77 skip.
+set -u
+
+FENESTRA=$1
+PHANTOM_TOOL=$2
+SCHEMA_DIR=$3
+WORK=${4:-$(mktemp -d)}
+
+START_TIME=$(date +%s.%N)
+FAILURES=0
+rm -rf "$WORK" && mkdir -p "$WORK"
+
+log () { printf '# %s\n' "$*"; }
+pass () { printf 'ok - %s\n' "$*"; }
+fail () { printf 'not ok - %s\n' "$*"; FAILURES=$((FAILURES + 1)); }
+fcheck () { awk "BEGIN { exit !($1) }"; }
+elapsed () { awk -v s="$START_TIME" -v n="$(date +%s.%N)" 'BEGIN { printf "%.1f", n - s }'; }
+
+for tool in Xvfb xdotool import convert compare; do
+  command -v $tool >/dev/null || { echo "1..0 # SKIP $tool missing"; exit 77; }
+done
+
+# --- X server ---------------------------------------------------------------
+DISPLAY_NUM=
+for n in $(seq 141 190); do
+  if [ ! -e /tmp/.X11-unix/X$n ] && [ ! -e /tmp/.X$n-lock ]; then DISPLAY_NUM=$n; break; fi
+done
+[ -n "$DISPLAY_NUM" ] || { echo "1..0 # SKIP no free X display"; exit 77; }
+Xvfb :$DISPLAY_NUM -screen 0 1920x1200x24 -nolisten tcp -noreset >"$WORK/xvfb.log" 2>&1 &
+XVFB_PID=$!
+APP_PID=
+SAMPLER_PID=
+
+cleanup () {
+  [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null
+  [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null
+  kill "$XVFB_PID" 2>/dev/null
+  wait 2>/dev/null
+}
+trap cleanup EXIT
+
+export DISPLAY=:$DISPLAY_NUM
+for _ in $(seq 100); do xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.1; done
+xdotool getdisplaygeometry >/dev/null 2>&1 || { echo "1..0 # SKIP Xvfb did not start"; exit 77; }
+
+# As test-viewer-e2e.sh: deterministic rendering, no session bus, settings
+# in memory; each fenestra runs as its own instance (--new-instance).
+unset GTK_THEME WAYLAND_DISPLAY
+export GDK_BACKEND=x11 GDK_SCALE=1 GSK_RENDERER=cairo GTK_A11Y=none NO_AT_BRIDGE=1
+export DBUS_SESSION_BUS_ADDRESS=unix:path=$WORK/no-bus GSETTINGS_BACKEND=memory
+export GSETTINGS_SCHEMA_DIR=$SCHEMA_DIR
+export XDG_CONFIG_HOME=$WORK/config XDG_DATA_HOME=$WORK/data XDG_CACHE_HOME=$WORK/cache
+export G_MESSAGES_DEBUG=fen-viewport,fen-window LC_ALL=C
+
+wait_for () {
+  for _ in $(seq "$3"); do grep -Eq "$1" "$2" 2>/dev/null && return 0; sleep 0.1; done
+  return 1
+}
+
+# Starts fenestra with the given arguments; sets APP_PID and WIN. A loaded
+# machine (fuzzers, benchmarks) can take many seconds to map a window.
+start_app () {
+  local tag=$1; shift
+  : > "$WORK/$tag.err"
+  stdbuf -oL "$FENESTRA" --new-instance --memory-log "$WORK/$tag.jsonl" "$@" >"$WORK/$tag.out" 2>"$WORK/$tag.err" &
+  APP_PID=$!
+  WIN=
+  for _ in $(seq 300); do
+    WIN=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | head -n1)
+    [ -n "$WIN" ] && break
+    sleep 0.1
+  done
+  if [ -z "$WIN" ]; then
+    fail "$tag: window appeared (process $(kill -0 "$APP_PID" 2>/dev/null && echo alive || echo gone))"
+    tail -n 5 "$WORK/$tag.err" | sed 's/^/# /'
+    return 1
+  fi
+  xdotool windowmove "$WIN" 0 0 windowsize "$WIN" 1600 1000
+  sleep 1.0
+  return 0
+}
+
+stop_app () {
+  [ -n "$APP_PID" ] || return
+  kill "$APP_PID" 2>/dev/null
+  wait "$APP_PID" 2>/dev/null
+  APP_PID=
+}
+
+no_warnings () {
+  if grep -E 'Gtk-WARNING|Gtk-CRITICAL|GLib-.*CRITICAL|WARNING \*\*|CRITICAL \*\*' "$WORK/$1.err"; then
+    fail "$1: GTK/GLib warnings on stderr"
+  else
+    pass "$1: no GTK or GLib warning or critical on stderr"
+  fi
+}
+
+read_geometry () {
+  local line
+  line=$(grep -E 'geometry: x=' "$1".out | tail -n1)
+  VX=$(sed -E 's/.*x=([0-9-]+).*/\1/' <<<"$line")
+  VY=$(sed -E 's/.* y=([0-9-]+).*/\1/' <<<"$line")
+  VW=$(sed -E 's/.*width=([0-9]+).*/\1/' <<<"$line")
+  VH=$(sed -E 's/.*height=([0-9]+).*/\1/' <<<"$line")
+  eval "$(xdotool getwindowgeometry --shell "$WIN")"   # X, Y, WIDTH, HEIGHT
+  CX=$((X + VX + VW / 2))
+  CY=$((Y + VY + VH / 2))
+}
+
+rss_of () { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status" 2>/dev/null; }
+count_ops () { grep -cE "\"op\":\"$1" "$2"; }
+# Largest value of field $1 ("rss", "peak_rss") in the after snapshots of $2.
+max_after () { grep -oE "\"after\":\\{[^}]*\"$1\":[0-9]+" "$2" | sed -E 's/.*:([0-9]+)$/\1/' | sort -n | tail -n1; }
+duration_ms () { grep -F "\"op\":\"$1" "$2" | tail -n1 | sed -E 's/.*"duration_us":([0-9]+).*/\1/' | awk '{ printf "%.0f", $1 / 1000 }'; }
+
+# The image area of the viewport, without the corner overlays.
+shoot_image () {
+  import -window root "$WORK/screen.png"
+  convert "$WORK/screen.png" -crop $((VW - 360))x$((VH - 200))+$((X + VX + 180))+$((Y + VY + 100)) +repage "$1"
+}
+
+# Waits until the slice on screen has its pixels (the reload indicator is a
+# debug line per reload: wait for as many reload operations to end).
+wait_reloads () {
+  local want=$1
+  for _ in $(seq 150); do
+    [ "$(count_ops 'reload img-' "$WORK/budget.jsonl")" -ge "$want" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+echo "1..18"
+
+# --- Inputs -------------------------------------------------------------------
+BUDGET=$((48 * 1024 * 1024))
+"$PHANTOM_TOOL" --size 2048 --series 12 -o "$WORK/large" || { fail "large series generated"; exit 1; }
+"$PHANTOM_TOOL" --size 512 --series 300 -o "$WORK/series" || { fail "300-slice series generated"; exit 1; }
+"$PHANTOM_TOOL" --size 4096 -o "$WORK/huge.dcm" || { fail "4096 x 4096 phantom generated"; exit 1; }
+# Long enough to load (several seconds) that a cancel lands in the middle.
+"$PHANTOM_TOOL" --size 2048 --series 64 -o "$WORK/long" || { fail "long series generated"; exit 1; }
+
+# --- 1. Twice the budget --------------------------------------------------------
+# Baseline: an empty window of the same size, best of two (GTK's RSS moves a
+# few MiB from run to run).
+RSS_EMPTY=
+for attempt in 1 2; do
+  start_app empty --memory-budget 48M || exit 1
+  sleep 3.5
+  R=$(rss_of "$APP_PID")
+  stop_app
+  if [ -z "$RSS_EMPTY" ] || [ "$R" -gt "$RSS_EMPTY" ]; then RSS_EMPTY=$R; fi
+done
+log "baseline RSS (empty window, larger of two runs): $((RSS_EMPTY / 1048576)) MiB"
+
+start_app budget --memory-budget 48M "$WORK/large" || exit 1
+# RSS every 50 ms for the whole run.
+( while kill -0 "$APP_PID" 2>/dev/null; do rss_of "$APP_PID"; sleep 0.05; done ) > "$WORK/rss-samples.txt" &
+SAMPLER_PID=$!
+wait_for '"op":"open img-' "$WORK/budget.jsonl" 300 && pass "the folder opened (one operation)" || fail "open logged"
+wait_for 'geometry: x=' "$WORK/budget.out" 50
+sleep 1.0
+read_geometry "$WORK/budget"
+log "viewport at +$VX+$VY, $VW x $VH"
+shoot_image "$WORK/first.png"
+
+xdotool mousemove "$CX" "$CY"
+N_RELOADS=$(count_ops 'reload img-' "$WORK/budget.jsonl")
+for i in $(seq 11); do
+  xdotool click 5
+  # Slices evicted while the folder loaded come back one by one.
+  sleep 0.3
+  wait_reloads "$N_RELOADS"
+done
+sleep 1.0
+N_RELOADS_DOWN=$(count_ops 'reload img-' "$WORK/budget.jsonl")
+for i in $(seq 11); do xdotool click 4; sleep 0.3; done
+wait_for '"op":"reload img-1"' "$WORK/budget.jsonl" 150
+sleep 1.5
+shoot_image "$WORK/back.png"
+N_EVICT=$(count_ops 'evict images' "$WORK/budget.jsonl")
+N_RELOADS=$(count_ops 'reload img-' "$WORK/budget.jsonl")
+N_FAILED=$(count_ops 'reload img-[0-9]+ failed' "$WORK/budget.jsonl")
+log "evict images: $N_EVICT operations; reloads: $N_RELOADS ($N_RELOADS_DOWN scrolling down), failed $N_FAILED"
+[ "$N_EVICT" -ge 1 ] && pass "\"evict images\" operations in the memory log ($N_EVICT)" || fail "no eviction logged"
+[ "$N_RELOADS" -ge 2 ] && [ "$N_FAILED" = 0 ] && pass "evicted slices reloaded when viewed ($N_RELOADS reloads)" \
+  || fail "reloads: $N_RELOADS, failed $N_FAILED"
+grep -F '"op":"reload img-' "$WORK/budget.jsonl" | sed -E 's/.*"op":"([^"]*)".*"duration_us":([0-9]+).*/\1 \2/' \
+  | awk '{ n++; s += $3; if ($3 > m) m = $3 } END { if (n) printf "# reload time: mean %.0f ms, max %.0f ms over %d reloads\n", s / n / 1000, m / 1000, n }'
+grep -q '"op":"reload img-1"' "$WORK/budget.jsonl" && pass "slice 1 was evicted and reloaded when scrolled back to" \
+  || fail "slice 1 never reloaded"
+DIFF=$(compare -metric AE "$WORK/first.png" "$WORK/back.png" null: 2>&1)
+[ "$DIFF" = 0 ] && pass "slice 1 after eviction and reload looks the same as before (0 pixels differ)" \
+  || fail "slice 1 differs after reload: $DIFF pixels"
+grep -q 'state warning\|state critical' "$WORK/budget.jsonl" && pass "budget state changes are logged ($(grep -oE '"op":"state [a-z]+' "$WORK/budget.jsonl" | sed 's/"op":"//' | tr '\n' ',' ))" \
+  || fail "no state change logged"
+MAX_CACHE=$(max_after cache "$WORK/budget.jsonl")
+[ "${MAX_CACHE:-0}" -gt 0 ] && pass "fitted 2048 x 2048 slices render from a pyramid level, counted as cache (up to $((MAX_CACHE / 1024)) KiB)" \
+  || fail "no cache bytes: pyramid not used or not accounted"
+
+kill -0 "$APP_PID" 2>/dev/null && pass "viewer still running" || fail "viewer died"
+SAMPLE_MAX=$(sort -n "$WORK/rss-samples.txt" | tail -n1)
+PEAK_MAX=$(max_after peak_rss "$WORK/budget.jsonl")
+stop_app
+wait "$SAMPLER_PID" 2>/dev/null
+SAMPLER_PID=
+no_warnings budget
+awk -v e="$RSS_EMPTY" -v s="${SAMPLE_MAX:-0}" -v p="${PEAK_MAX:-0}" -v b="$BUDGET" 'BEGIN {
+  m = s > p ? s : p;
+  printf "# RSS: baseline %.1f MiB; max sampled %.1f MiB, max peak in the log %.1f MiB; above baseline %.1f MiB = %.2f x the %.0f MiB budget (limit 1.10)\n",
+    e / 1048576, s / 1048576, p / 1048576, (m - e) / 1048576, (m - e) / b, b / 1048576 }' | tee "$WORK/rss-figure.txt"
+MAXRSS=$(( ${SAMPLE_MAX:-0} > ${PEAK_MAX:-0} ? ${SAMPLE_MAX:-0} : ${PEAK_MAX:-0} ))
+fcheck "$MAXRSS - $RSS_EMPTY <= 1.10 * $BUDGET" && pass "RSS above the baseline stayed within the budget + 10 %" \
+  || fail "RSS above the baseline passed the budget + 10 %"
+
+# --- 2. Refused -------------------------------------------------------------------
+start_app refuse --memory-budget 16M "$WORK/huge.dcm" || exit 1
+wait_for 'memory budget' "$WORK/refuse.err" 150
+if grep -q 'huge.dcm.*memory budget' "$WORK/refuse.err"; then
+  pass "an image larger than the budget is refused: $(grep -m1 'memory budget' "$WORK/refuse.err")"
+else
+  fail "no refusal message"; tail -n3 "$WORK/refuse.err" | sed 's/^/# /'
+fi
+kill -0 "$APP_PID" 2>/dev/null && pass "viewer still running after the refusal" || fail "viewer died after refusal"
+stop_app
+no_warnings refuse
+
+# --- 3. A 300-slice series ----------------------------------------------------------
+start_app series --memory-budget 4G "$WORK/series" || exit 1
+if wait_for '"op":"open img-' "$WORK/series.jsonl" 600; then
+  FIRST=$(duration_ms 'first-slice img-' "$WORK/series.jsonl")
+  FULL=$(duration_ms 'open img-' "$WORK/series.jsonl")
+  N=$(grep -F '"op":"open img-' "$WORK/series.jsonl" | sed -E 's/.*\(([0-9]+)\).*/\1/')
+  log "300 x 512 x 512: first slice after $FIRST ms, all $N loaded after $FULL ms" | tee "$WORK/series-figure.txt"
+  [ "$N" = 300 ] && pass "300-slice series loaded: first slice $FIRST ms, fully loaded $FULL ms" || fail "series loaded $N slices"
+else
+  fail "series open never ended"
+fi
+stop_app
+
+# --- 4. Cancel ----------------------------------------------------------------------
+# Opening needs the file chooser in the GUI: the folder comes on the command
+# line; focus the viewport, then cancel (Ctrl+. is win.cancel-load).
+start_app cancel --memory-budget 256M "$WORK/long" || exit 1
+eval "$(xdotool getwindowgeometry --shell "$WIN")"
+xdotool mousemove $((X + 800)) $((Y + 500)) click 1 key ctrl+period
+if wait_for '"op":"open img-[^"]*cancelled' "$WORK/cancel.jsonl" 300; then
+  STORE_AFTER=$(grep -F 'cancelled"' "$WORK/cancel.jsonl" | tail -n1 | sed -E 's/.*"after":\{[^}]*"store":([0-9]+).*/\1/')
+  [ "$STORE_AFTER" = 0 ] && pass "a cancelled load frees what it had loaded (store 0 bytes after)" \
+    || fail "store after cancel: $STORE_AFTER"
+elif wait_for '"op":"open img-' "$WORK/cancel.jsonl" 10; then
+  fail "the load finished before the cancel arrived"
+else
+  fail "cancelled open never ended"
+fi
+stop_app
+no_warnings series
+no_warnings cancel
+
+log "elapsed $(elapsed) s"
+[ "$FAILURES" = 0 ] || { log "$FAILURES failure(s); work files in $WORK"; exit 1; }
+exit 0
