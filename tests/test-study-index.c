@@ -257,6 +257,13 @@ fen_test_dicomdir (void)
   /* DcmDicomDir would write the file back when it thinks it changed. */
   g_assert_cmpuint (fen_test_hash_file (dicomdir), ==, before);
 
+  /* Given to the image loader: not an image, and not parsed by DCMTK
+   * (which leaks the records of a malformed one). */
+  g_assert_null (fen_load_file (dicomdir, NULL, &error));
+  g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_NO_PIXELS);
+  g_clear_error (&error);
+  g_assert_cmpuint (fen_test_hash_file (dicomdir), ==, before);
+
   /* Missing: an error, where DcmDicomDir shows an empty tree. */
   g_autofree char *missing = g_build_filename (root, "NODIR", NULL);
   g_autoptr(FenStudyIndex) none = fen_study_index_new ();

@@ -33,6 +33,7 @@ typedef struct {
   guint64     end;          /* absolute stream position, or FEN_SCAN_UNDEFINED */
   gboolean    explicit_vr;
   gboolean    big_endian;
+  guint32     tag;          /* a sequence's own tag, group << 16 | element */
 } FenScanFrame;
 
 typedef struct {
@@ -171,6 +172,24 @@ fen_dicom_scan (const char *path,
                 guint       max_depth,
                 GError    **error)
 {
+  return fen_dicom_scan_full (path, name, max_depth, NULL, NULL, error);
+}
+
+/* PS3.3 F.3: Directory Record Sequence (0004,1220), and in each of its
+ * records Referenced File ID (0004,1500). */
+#define FEN_SCAN_RECORDS 0x00041220u
+#define FEN_SCAN_FILE_ID_GROUP 0x0004
+#define FEN_SCAN_FILE_ID_ELEMENT 0x1500
+#define FEN_SCAN_MAX_FILE_ID 1024
+
+gboolean
+fen_dicom_scan_full (const char *path,
+                     const char *name,
+                     guint       max_depth,
+                     GPtrArray  *file_ids,
+                     gboolean   *has_records,
+                     GError    **error)
+{
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GFileInputStream) raw = NULL;
   g_autoptr(GInputStream) source = NULL;
@@ -224,7 +243,9 @@ fen_dicom_scan (const char *path,
   r.name = name;
 
   stack = g_new (FenScanFrame, stack_size);
-  stack[0] = (FenScanFrame) { FEN_SCAN_DATASET, FEN_SCAN_UNDEFINED, explicit_vr, big };
+  stack[0] = (FenScanFrame) { FEN_SCAN_DATASET, FEN_SCAN_UNDEFINED, explicit_vr, big, 0 };
+  if (has_records != NULL)
+    *has_records = FALSE;
 
   for (;;)
     {
@@ -271,7 +292,7 @@ fen_dicom_scan (const char *path,
                 goto too_deep;
               stack[top + 1] = (FenScanFrame) {
                 FEN_SCAN_DATASET, len == 0xffffffffu ? FEN_SCAN_UNDEFINED : r.pos + len,
-                frame->explicit_vr, frame->big_endian };
+                frame->explicit_vr, frame->big_endian, 0 };
               top++;
             }
           else
@@ -323,8 +344,25 @@ fen_dicom_scan (const char *path,
             fragments ? FEN_SCAN_FRAGMENTS : FEN_SCAN_SEQUENCE,
             len == 0xffffffffu ? FEN_SCAN_UNDEFINED : r.pos + len,
             !content_implicit && frame->explicit_vr,
-            content_implicit ? FALSE : frame->big_endian };
+            content_implicit ? FALSE : frame->big_endian,
+            (guint32) group << 16 | element };
           top++;
+          if (top == 1 && stack[1].tag == FEN_SCAN_RECORDS && has_records != NULL)
+            *has_records = TRUE;
+          continue;
+        }
+      /* A record's Referenced File ID: the top-level sequence, one item in. */
+      if (file_ids != NULL && top == 2 && stack[1].tag == FEN_SCAN_RECORDS &&
+          group == FEN_SCAN_FILE_ID_GROUP && element == FEN_SCAN_FILE_ID_ELEMENT &&
+          len > 0 && len <= FEN_SCAN_MAX_FILE_ID)
+        {
+          char value[FEN_SCAN_MAX_FILE_ID + 1];
+          if (fen_scan_read (&r, value, len) < len)
+            return TRUE;
+          value[len] = '\0';
+          /* CS pads with spaces; some writers pad with NUL. */
+          g_strchomp (value);
+          g_ptr_array_add (file_ids, g_strdup (value));
           continue;
         }
       if (fen_scan_skip (&r, len) < len)

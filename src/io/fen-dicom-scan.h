@@ -35,4 +35,24 @@ gboolean fen_dicom_scan (const char *path,
                          guint       max_depth,
                          GError    **error);
 
+/**
+ * fen_dicom_scan_full:
+ * @file_ids: (nullable) (element-type utf8): receives the Referenced File ID
+ *   (0004,1500) of every record of a DICOMDIR's Directory Record Sequence,
+ *   as written (components separated by backslashes)
+ * @has_records: (nullable) (out): whether the data set has a Directory
+ *   Record Sequence at its top level
+ *
+ * fen_dicom_scan() that also reads a DICOMDIR's file references, without
+ * DCMTK: DCMTK 3.6.7 leaks the records of a malformed Directory Record
+ * Sequence, and its DcmDicomDir class writes the file back when it thinks
+ * it changed.
+ */
+gboolean fen_dicom_scan_full (const char *path,
+                              const char *name,
+                              guint       max_depth,
+                              GPtrArray  *file_ids,
+                              gboolean   *has_records,
+                              GError    **error);
+
 G_END_DECLS

@@ -1671,9 +1671,17 @@ fen_dicom_load_internal (const char           *path,
   const goffset file_size = st.st_size;
 
   // DCMTK 3.6.7 recurses once per nested sequence and allocates a deflated
-  // value's declared length up front: a bounded walk goes first.
-  if (!fen_dicom_scan (path, name, FEN_DICOM_SCAN_MAX_DEPTH, error))
+  // value's declared length up front: a bounded walk goes first. It also
+  // knows a DICOMDIR, whose records DCMTK leaks when they are malformed.
+  gboolean is_dicomdir = FALSE;
+  if (!fen_dicom_scan_full (path, name, FEN_DICOM_SCAN_MAX_DEPTH, nullptr, &is_dicomdir, error))
     return nullptr;
+  if (is_dicomdir)
+    {
+      fen_dicom_fail (error, FEN_IO_ERROR_NO_PIXELS, name,
+                      "a DICOMDIR (a directory of files), not an image");
+      return nullptr;
+    }
   fen_dicom_register_codecs ();
   FenDicomParse parse = fen_dicom_parse (path, has_meta);
   DcmDataset *ds = parse.file->getDataset ();
@@ -1943,8 +1951,15 @@ fen_dicom_read_header_internal (const char *path, const char *name, FenDicomHead
   const gboolean has_meta = head_len == sizeof head && memcmp (head + 128, "DICM", 4) == 0;
   if (head_len == 0)
     return fen_dicom_fail (error, FEN_IO_ERROR_FORMAT, name, "empty file, not DICOM");
-  if (!fen_dicom_scan (path, name, FEN_DICOM_SCAN_MAX_DEPTH, error))
+  gboolean is_dicomdir = FALSE;
+  if (!fen_dicom_scan_full (path, name, FEN_DICOM_SCAN_MAX_DEPTH, nullptr, &is_dicomdir, error))
     return FALSE;
+  if (is_dicomdir)
+    {
+      // Never parsed by DCMTK (see fen_dicom_read_dicomdir_internal()).
+      header->sop_class_uid = g_strdup (UID_MediaStorageDirectoryStorage);
+      return TRUE;
+    }
   fen_dicom_register_codecs ();
 
   DcmFileFormat file;
@@ -2046,34 +2061,27 @@ fen_dicom_read_dicomdir_internal (const char *path, const char *name, GPtrArray 
       int saved = errno;
       return fen_dicom_fail (error, FEN_IO_ERROR_OPEN, name, "%s", g_strerror (saved));
     }
-  if (!fen_dicom_scan (path, name, FEN_DICOM_SCAN_MAX_DEPTH, error))
+  // Not through DCMTK at all: DcmDicomDir writes the file back when it
+  // thinks it changed, and a plain DcmFileFormat leaks the records of a
+  // malformed Directory Record Sequence (found by fuzz-dicom). The bounded
+  // walk of fen-dicom-scan.c reads the references.
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  gboolean has_records = FALSE;
+  if (!fen_dicom_scan_full (path, name, FEN_DICOM_SCAN_MAX_DEPTH, ids, &has_records, error))
     return FALSE;
-  fen_dicom_register_codecs ();
-  DcmFileFormat file;
-  OFCondition status = file.loadFile (OFFilename (path), EXS_Unknown, EGL_noChange,
-                                      FEN_DICOM_MAX_READ_LENGTH, ERM_autoDetect);
-  DcmDataset *ds = file.getDataset ();
-  fen_dicom_drop_lying_values (ds, st.st_size, name);
-  DcmSequenceOfItems *records = nullptr;
-  if (status.bad () || ds->findAndGetSequence (DCM_DirectoryRecordSequence, records).bad () ||
-      records == nullptr)
+  if (!has_records)
     return fen_dicom_fail (error, FEN_IO_ERROR_FORMAT, name,
-                           "not a DICOMDIR (no Directory Record Sequence)%s%s",
-                           status.bad () ? ": " : "", status.bad () ? status.text () : "");
+                           "not a DICOMDIR (no Directory Record Sequence)");
   g_autofree char *root = g_path_get_dirname (path);
   g_autoptr (GString) why = g_string_new (nullptr);
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, nullptr);
-  for (unsigned long i = 0; i < records->card (); i++)
+  for (guint i = 0; i < ids->len; i++)
     {
-      DcmItem *record = records->getItem (i);
-      OFString id;
-      if (record == nullptr || record->findAndGetOFStringArray (DCM_ReferencedFileID, id).bad () ||
-          id.empty ())
-        continue; // PATIENT, STUDY, SERIES records reference no file
+      const OFString id (static_cast<const char *> (ids->pdata[i]));
       char *resolved = fen_dicom_resolve_file_id (root, id, why);
       if (resolved == nullptr)
         {
-          g_ptr_array_add (problems, g_strdup_printf ("%s: record %lu: %s", name, i + 1, why->str));
+          g_ptr_array_add (problems, g_strdup_printf ("%s: reference %u: %s", name, i + 1, why->str));
           continue;
         }
       if (!g_hash_table_add (seen, g_strdup (resolved)))
