@@ -84,7 +84,7 @@ start_app () {
   local tag=$1; shift
   : > "$WORK/$tag.err"
   # --new-instance: never hand the files to another instance over D-Bus.
-  "$FENESTRA" --new-instance --memory-log "$WORK/$tag.jsonl" "$@" >"$WORK/$tag.out" 2>"$WORK/$tag.err" &
+  stdbuf -oL "$FENESTRA" --new-instance --memory-log "$WORK/$tag.jsonl" "$@" >"$WORK/$tag.out" 2>"$WORK/$tag.err" &
   APP_PID=$!
   # Polled rather than --sync: a search races with windows of the previous
   # instance being destroyed, and xdotool then gives up. Up to 30 s: on a
@@ -280,15 +280,19 @@ for attempt in 1 2; do
   sleep 3.5
   RSS_BIG=$(rss_of "$APP_PID")
   read_geometry "$WORK/big"
+  # Fitted, the 2800 x 2800 image is drawn from pyramid level 1 (1400 x 1400,
+  # a quarter of the pixels): cache bytes the budget counts and sheds first.
+  LEVEL=$(grep -oE 'render [0-9]+x[0-9]+ level [0-9]+' "$WORK/big.out" | tail -n1 | awk '{ print $4 }')
+  CACHE=$(( ${LEVEL:-0} > 0 ? (2800 >> LEVEL) * (2800 >> LEVEL) * 2 : 0 ))
   stop_app
   RENDER=$((VW * VH * 4))
-  awk -v e="$RSS_EMPTY" -v b="$RSS_BIG" -v p="$PIXELS" -v r="$RENDER" -v a="$attempt" 'BEGIN {
-    d = b - e; lim = 1.1 * p + 2 * r;
-    printf "# run %d: RSS empty %.1f MiB, with image %.1f MiB: delta %.2f MiB = %.3f x pixels (%.2f MiB); limit %.2f MiB (1.1 x pixels + 2 render buffers of %.2f MiB)\n",
-      a, e / 1048576, b / 1048576, d / 1048576, d / p, p / 1048576, lim / 1048576, r / 1048576 }' | tee -a "$WORK/memory-figure.txt"
-  fcheck "($RSS_BIG - $RSS_EMPTY) < 1.1 * $PIXELS + 2 * $RENDER" && break
+  awk -v e="$RSS_EMPTY" -v b="$RSS_BIG" -v p="$PIXELS" -v r="$RENDER" -v c="${CACHE:-0}" -v a="$attempt" 'BEGIN {
+    d = b - e; lim = 1.1 * (p + c) + 2 * r;
+    printf "# run %d: RSS empty %.1f MiB, with image %.1f MiB: delta %.2f MiB = %.3f x pixels (%.2f MiB); limit %.2f MiB (1.1 x (pixels + %.2f MiB pyramid) + 2 render buffers of %.2f MiB)\n",
+      a, e / 1048576, b / 1048576, d / 1048576, d / p, p / 1048576, lim / 1048576, c / 1048576, r / 1048576 }' | tee -a "$WORK/memory-figure.txt"
+  fcheck "($RSS_BIG - $RSS_EMPTY) < 1.1 * ($PIXELS + ${CACHE:-0}) + 2 * $RENDER" && break
 done
-fcheck "($RSS_BIG - $RSS_EMPTY) < 1.1 * $PIXELS + 2 * $RENDER" && pass "RSS with a 15 MB image stays under 1.1 x pixels + 2 render buffers" \
+fcheck "($RSS_BIG - $RSS_EMPTY) < 1.1 * ($PIXELS + ${CACHE:-0}) + 2 * $RENDER" && pass "RSS with a 15 MB image stays under 1.1 x (pixels + pyramid level) + 2 render buffers" \
   || fail "RSS delta too large"
 
 log "elapsed $(elapsed) s"
