@@ -41,6 +41,14 @@ gboolean  fen_load_restore (FenStore             *store,
                             const FenLoadOptions *options,
                             GError              **error);
 
+/**
+ * fen_loader_init:
+ * Optional, once at start-up: registers the decoders and loads DCMTK's data
+ * dictionary now rather than during the first open. Thread-safe.
+ */
+void      fen_loader_init (void);
+void      fen_dicom_init  (void);
+
 FenImage *fen_dicom_load (const char *path, const FenLoadOptions *options, GError **error);
 FenImage *fen_png_load   (const char *path, const FenLoadOptions *options, GError **error);
 FenImage *fen_tiff_load  (const char *path, const FenLoadOptions *options, GError **error);

@@ -268,6 +268,8 @@ main (int argc, char **argv)
       status = 1;
       goto out;
     }
+  /* Decoders and DCMTK's dictionary first, so "open" measures the image alone. */
+  fen_loader_init ();
   fen_memory_monitor_mark (monitor, "start");
 
   load.max_pixel_bytes = (gsize) MAX (o.max_bytes, 0);

@@ -1889,6 +1889,18 @@ fen_dicom_load_internal (const char           *path,
 
 } // namespace
 
+void
+fen_dicom_init (void)
+{
+  fen_dicom_register_codecs ();
+  // DCMTK loads its data dictionary (about 3 MiB) on first use; taking the
+  // read lock once makes that happen here, at start-up, and not inside the
+  // first open the user waits for and the memory log measures.
+  const DcmDataDictionary &dict = dcmDataDict.rdlock ();
+  (void) dict;
+  dcmDataDict.rdunlock ();
+}
+
 /**
  * fen_dicom_load:
  * @path: a DICOM file (Part 10 with meta header, or a bare data set)

@@ -41,6 +41,12 @@ fen_loader_sniff (const guint8 *head, gsize n)
   return FEN_FORMAT_UNKNOWN;
 }
 
+void
+fen_loader_init (void)
+{
+  fen_dicom_init ();
+}
+
 FenImage *
 fen_load_file (const char *path, const FenLoadOptions *options, GError **error)
 {
