@@ -616,6 +616,42 @@ fen_test_lying_value (void)
   g_clear_error (&error);
 }
 
+/* --- A JPEG stream DCMTK would scan forever ------------------------------ */
+
+/* DCMTK 3.6.7 hunts the JPEG frame header marker by marker and never moves
+ * past a TEM marker (FF01): the file must be refused, not hang the loader
+ * (found by fuzz-dicom). Run in a subprocess with a time limit. */
+static void
+fen_test_jpeg_tem (void)
+{
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  static const guint8 stream[] = { 0xff, 0xd8, 0xff, 0x01, 0x00, 0x10, 0xff, 0xc0,
+                                   0x00, 0x0b, 0x08, 0x00, 0x04, 0x00, 0x04, 0x01 };
+  GError *error = NULL;
+  GByteArray *file = fen_part10_start ("1.2.840.10008.1.2.4.50");
+  fen_put_image_module (file, 4, 4, FALSE);
+  fen_put_explicit (file, 0x7fe0, 0x0010, "OB", 0xffffffffu);
+  fen_put_tag (file, 0xfffe, 0xe000);
+  fen_put_u32 (file, 0);
+  fen_put_tag (file, 0xfffe, 0xe000);
+  fen_put_u32 (file, sizeof stream);
+  g_byte_array_append (file, stream, sizeof stream);
+  fen_put_tag (file, 0xfffe, 0xe0dd);
+  fen_put_u32 (file, 0);
+  g_autofree char *path = fen_write ("jpeg-tem.dcm", file);
+  g_byte_array_unref (file);
+
+  g_assert_null (fen_load (path, &error));
+  g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "TEM"));
+  g_clear_error (&error);
+}
+
 /* --- Regression inputs from the fuzzers ----------------------------------- */
 
 static void
@@ -698,6 +734,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/dicom/trap/fragments-compacted/rle", "dcmcrle", fen_test_fragments);
   g_test_add_func ("/dicom/trap/fuzz-regressions", fen_test_regressions);
   g_test_add_func ("/dicom/trap/value-longer-than-file", fen_test_lying_value);
+  g_test_add_func ("/dicom/trap/jpeg-tem-marker", fen_test_jpeg_tem);
   for (guint i = 0; i < G_N_ELEMENTS (fen_j2k_cases); i++)
     g_test_add_data_func (fen_j2k_cases[i].name, &fen_j2k_cases[i], fen_test_jpeg2000);
   g_test_add_func ("/dicom/jpeg2000/hostile", fen_test_jpeg2000_hostile);

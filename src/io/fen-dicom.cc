@@ -1356,6 +1356,67 @@ fen_dicom_check_rle (DcmPixelSequence *sequence, const char *name, GError **erro
   return TRUE;
 }
 
+// DCMTK 3.6.7 looks for the JPEG frame header (to learn the precision) by
+// hopping from marker to marker from the start of a frame's first fragment;
+// on a TEM marker (FF01) it stops hopping without moving, and spins forever
+// (found by fuzz-dicom). This follows the same hops (ITU-T T.81 B.1.1: most
+// markers carry a two-byte length, RSTn, SOI, EOI and TEM do not) and says
+// whether DCMTK's would reach a TEM before a frame header or a marker it
+// rejects.
+gboolean
+fen_dicom_jpeg_scan_would_hang (const guint8 *data, gsize length)
+{
+  gsize at = 0;
+  while (at + 4 < length)
+    {
+      const guint marker = (guint) data[at] << 8 | data[at + 1];
+      const guint segment = (guint) data[at + 2] << 8 | data[at + 3];
+      if (marker == 0xff01)
+        return TRUE;
+      if ((marker >= 0xffc0 && marker <= 0xffcf && marker != 0xffc4 && marker != 0xffc8 &&
+           marker != 0xffcc))
+        return FALSE; // a frame header: DCMTK stops here
+      if (marker == 0xffc4 || marker == 0xffc8 || marker == 0xffcc ||
+          (marker >= 0xffda && marker <= 0xffdf) || (marker >= 0xffe0 && marker <= 0xfffe))
+        at += segment + 2;
+      else if ((marker >= 0xffd0 && marker <= 0xffd9) ||
+               (data[at] == 0xff && data[at + 1] > 2 && data[at + 1] <= 0xbf))
+        at += 2;
+      else if (marker == 0xffff)
+        at += 1;
+      else
+        return FALSE; // DCMTK rejects the stream: no hang
+    }
+  return FALSE;
+}
+
+gboolean
+fen_dicom_check_jpeg (DcmPixelSequence *sequence, guint frames, const char *name, GError **error)
+{
+  // The fragments DCMTK may start a frame with: the first one, or with
+  // several frames any of them (it chains from where the last frame ended).
+  const unsigned long n_items = sequence->card ();
+  const unsigned long last = frames > 1 ? n_items : MIN (n_items, 2ul);
+  for (unsigned long i = 1; i < last; i++)
+    {
+      DcmPixelItem *item = nullptr;
+      Uint8 *bytes = nullptr;
+      if (sequence->getItem (item, i).bad () || item == nullptr)
+        return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "JPEG fragment %lu unreadable", i);
+      if (item->getLength () == 0)
+        continue;
+      if (item->getUint8Array (bytes).bad () || bytes == nullptr)
+        return fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
+                               "JPEG fragment %lu cannot be read", i);
+      const gboolean hang = fen_dicom_jpeg_scan_would_hang (bytes, item->getLength ());
+      item->compact ();
+      if (hang)
+        return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                               "JPEG fragment %lu has a TEM marker before its frame header", i);
+    }
+  return TRUE;
+}
+
 gboolean
 fen_dicom_read_encapsulated (DcmDataset         *ds,
                              DcmElement         *element,
@@ -1385,6 +1446,9 @@ fen_dicom_read_encapsulated (DcmDataset         *ds,
     return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
                            "compressed pixel data holds no fragment");
   if (xfer == EXS_RLELossless && !fen_dicom_check_rle (sequence, name, error))
+    return FALSE;
+  if (xfer >= EXS_JPEGProcess1 && xfer <= EXS_JPEGProcess14SV1 &&
+      !fen_dicom_check_jpeg (sequence, info->frames, name, error))
     return FALSE;
   const unsigned long n_fragments = sequence->card ();
   unsigned long compacted = 1;
