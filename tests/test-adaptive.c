@@ -35,7 +35,7 @@ write_image (const char *dir, guint index)
   g_autofree guint16 *pixels = g_new (guint16, SIDE * SIDE);
   g_autofree char *name = g_strdup_printf ("image-%02u.png", index);
   char *path = g_build_filename (dir, name, NULL);
-  FenRaster raster = { SIDE, SIDE, 1, 16, FALSE, pixels, SIDE * 2, 1, 0 };
+  FenRaster raster = { SIDE, SIDE, 1, 16, FALSE, pixels, SIDE * 2, 1, 0, NULL, NULL };
   g_autoptr(GError) error = NULL;
 
   /* Different in every image, compressible so the test stays quick. */

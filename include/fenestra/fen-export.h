@@ -21,6 +21,19 @@ gboolean fen_export_modality (FenImage   *image,
                               GError    **error);
 
 /**
+ * fen_export_series_modality:
+ * @images: (array length=n_images): the images of a series in slice order,
+ *   monochrome, all of one size
+ * Writes every frame of every image as the pages of one 16-bit gray TIFF of
+ * modality values (one signedness for all pages, as fen_export_modality()
+ * picks it), page by page through one page-sized buffer.
+ */
+gboolean fen_export_series_modality (FenImage  **images,
+                                     guint       n_images,
+                                     const char *path,
+                                     GError    **error);
+
+/**
  * fen_export_windowed:
  * Writes @frame at 1:1 through @window: 8-bit gray for monochrome, 8-bit
  * RGB for colour, as PNG or TIFF by @path's suffix. The result is what

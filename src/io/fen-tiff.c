@@ -788,7 +788,24 @@ fen_tiff_write_pages (TIFF            *tif,
 
   for (guint page = 0; page < pages; page++)
     {
-      const guint8 *base = (const guint8 *) raster->pixels + page * raster->page_stride;
+      const guint8 *base;
+
+      if (raster->get_page != NULL)
+        {
+          GError *page_error = NULL;
+
+          base = raster->get_page (page, raster->page_data, &page_error);
+          if (base == NULL)
+            {
+              if (page_error == NULL)
+                g_set_error (&page_error, FEN_IO_ERROR, FEN_IO_ERROR_WRITE,
+                             "%s: cannot write: page %u is missing", path, page);
+              g_propagate_error (error, page_error);
+              return FALSE;
+            }
+        }
+      else
+        base = (const guint8 *) raster->pixels + page * raster->page_stride;
 
       TIFFSetField (tif, TIFFTAG_IMAGEWIDTH, (guint32) raster->width);
       TIFFSetField (tif, TIFFTAG_IMAGELENGTH, (guint32) raster->height);
@@ -860,7 +877,7 @@ fen_tiff_write (const char *path, const FenRaster *raster, GError **error)
   int fd, sync_fd;
 
   g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (raster != NULL && raster->pixels != NULL, FALSE);
+  g_return_val_if_fail (raster != NULL && (raster->pixels != NULL || raster->get_page != NULL), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   pages = MAX (raster->pages, 1);
@@ -883,7 +900,7 @@ fen_tiff_write (const char *path, const FenRaster *raster, GError **error)
       raster->stride < row_bytes ||
       !g_size_checked_mul (&page_bytes, raster->stride, raster->height - 1) ||
       !g_size_checked_add (&page_bytes, page_bytes, row_bytes) ||
-      (pages > 1 && raster->page_stride < page_bytes) ||
+      (pages > 1 && raster->get_page == NULL && raster->page_stride < page_bytes) ||
       !g_size_checked_mul (&total, row_bytes, raster->height) ||
       !g_size_checked_mul (&total, total, pages))
     {
