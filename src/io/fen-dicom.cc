@@ -1548,58 +1548,38 @@ fen_dicom_is_jpeg2000 (E_TransferSyntax xfer)
          xfer == EXS_JPEG2000MulticomponentLosslessOnly || xfer == EXS_JPEG2000Multicomponent;
 }
 
-// PS3.5 A.4: a frame is one or more fragments. Which fragments belong to
-// @frame: the Basic Offset Table when there is one, one fragment per frame
-// when the counts match, else a new frame wherever a fragment starts with a
-// JPEG 2000 SOC marker or JP2 signature. [*first, *last) in item indices.
+// PS3.5 A.4: a frame is one or more fragments. The first fragment of each
+// frame, found once: one fragment per frame when the counts match, else a
+// new frame wherever a fragment starts with a JPEG 2000 SOC + SIZ marker or
+// a JP2 signature box (the first fragment always starts one). Frame f spans
+// [starts[f], starts[f + 1]) (the last one up to the end).
 gboolean
-fen_dicom_j2k_fragments (DcmPixelSequence *sequence,
-                         guint             frames,
-                         guint             frame,
-                         unsigned long    *first,
-                         unsigned long    *last)
+fen_dicom_j2k_frame_starts (DcmPixelSequence *sequence, guint frames,
+                            std::vector<unsigned long> &starts)
 {
   const unsigned long n_items = sequence->card ();
-  const unsigned long n_fragments = n_items - 1;
-  if (frames == 1)
+  starts.clear ();
+  if (frames == 1 || n_items - 1 == frames)
     {
-      *first = 1;
-      *last = n_items;
+      for (unsigned long i = 1; i <= (frames == 1 ? 1ul : (unsigned long) frames); i++)
+        starts.push_back (i);
       return TRUE;
     }
-  if (n_fragments == frames)
-    {
-      *first = frame + 1;
-      *last = frame + 2;
-      return TRUE;
-    }
-  // Scan for the fragments that start a codestream.
-  guint seen = 0;
-  *first = 0;
-  for (unsigned long i = 1; i < n_items; i++)
+  DcmFileCache cache;
+  for (unsigned long i = 1; i < n_items && starts.size () < frames; i++)
     {
       DcmPixelItem *item = nullptr;
       guint8 head[4] = { 0 };
       if (sequence->getItem (item, i).bad () || item == nullptr)
         return FALSE;
-      const gboolean starts = item->getLength () >= 4 &&
-        item->getPartialValue (head, 0, 4).good () &&
+      const gboolean begins = item->getLength () >= 4 &&
+        item->getPartialValue (head, 0, 4, &cache).good () &&
         ((head[0] == 0xff && head[1] == 0x4f && head[2] == 0xff && head[3] == 0x51) ||
          (head[0] == 0 && head[1] == 0 && head[2] == 0 && head[3] == 12));
-      if (starts || i == 1)
-        {
-          if (seen == frame + 1)
-            {
-              *last = i;
-              return TRUE;
-            }
-          if (seen == frame)
-            *first = i;
-          seen++;
-        }
+      if (begins || i == 1)
+        starts.push_back (i);
     }
-  *last = n_items;
-  return *first != 0;
+  return starts.size () == frames;
 }
 
 // DCMTK 3.6.7 has no JPEG 2000 decoder: take each frame's fragments from
@@ -1635,15 +1615,16 @@ fen_dicom_read_jpeg2000 (DcmElement         *element,
   GByteArray *joined = nullptr;
   gboolean ok = TRUE;
 
+  std::vector<unsigned long> starts;
+  if (!fen_dicom_j2k_frame_starts (sequence, info->frames, starts))
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                           "JPEG 2000 pixel data holds codestreams for %u of %u frames",
+                           (guint) starts.size (), info->frames);
+
   for (guint f = 0; f < info->frames && ok; f++)
     {
-      unsigned long first = 0, last = 0;
-      if (!fen_dicom_j2k_fragments (sequence, info->frames, f, &first, &last) || first >= last)
-        {
-          ok = fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
-                               "no JPEG 2000 fragment for frame %u", f);
-          break;
-        }
+      const unsigned long first = starts[f];
+      const unsigned long last = f + 1 < info->frames ? starts[f + 1] : sequence->card ();
       const guint8 *data = nullptr;
       gsize size = 0;
       for (unsigned long i = first; i < last; i++)
