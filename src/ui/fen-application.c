@@ -404,6 +404,8 @@ fen_application_startup (GApplication *app)
   g_autoptr(GError) error = NULL;
 
   G_APPLICATION_CLASS (fen_application_parent_class)->startup (app);
+  /* Decoders and DCMTK's dictionary now, not inside the first open. */
+  fen_loader_init ();
 
   /* Images are judged on a dark surround. */
   g_object_set (gtk_settings_get_default (), "gtk-application-prefer-dark-theme", TRUE, NULL);

@@ -475,6 +475,7 @@ _fen_main_window_close_current (FenMainWindow *self)
   /* Drop every reference of ours first (the viewport's image and its last
    * frame), so that the store's close frees the pixels now. */
   fen_viewport_set_image (self->viewport, NULL, 0, FALSE);
+  _fen_main_window_forget_series (self, index);
   for (guint i = 0; i < n; i++)
     fen_store_close (self->store, fen_series_get_image_id (series, i));
   g_ptr_array_remove_index (self->series, (guint) index);

@@ -5,10 +5,21 @@
 #include "fen-main-window.h"
 #include "fen-application.h"
 #include "fen-memory-panel.h"
+#include "fen-pane.h"
 #include "fen-series.h"
+#include "fen-tag-browser.h"
 #include "fen-viewport.h"
 
 G_BEGIN_DECLS
+
+#define FEN_N_PANES 4
+
+/* What a pane that is not the active one shows (the active one's is in
+ * current_series / current_slice). */
+typedef struct {
+  int    series;    /* index into series, -1 for none */
+  guint  slice;
+} FenPaneSlot;
 
 typedef struct {
   char   name[64];
@@ -28,12 +39,15 @@ struct _FenMainWindow
   GMenu            *presets_menu;
   FenRenderer      *thumb_renderer;
   FenLut           *thumb_lut;
+  FenTagBrowser    *tag_browser;     /* created on first use */
 
   /* Borrowed */
   FenStore         *store;
   FenMemoryMonitor *monitor;
   GSettings        *settings;
-  FenViewport      *viewport;
+  FenViewport      *viewport;        /* the active pane's */
+  FenPane          *panes[FEN_N_PANES];
+  GtkGrid          *grid;
   FenMemoryPanel   *memory_panel;
   GtkRevealer      *memory_revealer;
   GtkRevealer      *banner;
@@ -43,10 +57,6 @@ struct _FenMainWindow
   GtkAdjustment    *slice_adjustment;
   GtkWidget        *empty_page;
   GtkWidget        *overlay_box;
-  GtkLabel         *top_left;
-  GtkLabel         *top_right;
-  GtkLabel         *bottom_left;
-  GtkLabel         *bottom_right;
   GtkMenuButton    *presets_button;
   GtkRevealer      *load_revealer;
   GtkLabel         *load_label;
@@ -55,6 +65,14 @@ struct _FenMainWindow
   GtkSpinner       *reload_spinner;
   GtkLabel         *reload_label;
 
+  FenPaneSlot       slots[FEN_N_PANES];
+  guint             active_pane;
+  guint             layout_rows;
+  guint             layout_cols;
+  gboolean          link_scroll;
+  gboolean          link_window;
+  gboolean          link_zoom;
+  gboolean          linking;         /* a linked change is being passed on */
   int               current_series;  /* index into series, -1 for none */
   guint             current_slice;
   guint             loads_pending;
@@ -80,6 +98,18 @@ void  _fen_main_window_close_current     (FenMainWindow *self);
 FenSeries *_fen_main_window_get_current_series (FenMainWindow *self);
 /* Closes @ids (guint), wherever they are in the sidebar. */
 void  _fen_main_window_remove_images     (FenMainWindow *self, GArray *ids);
+
+/* Panes: which are shown, which is active, what each shows. */
+void  _fen_main_window_set_layout        (FenMainWindow *self, guint rows, guint cols);
+void  _fen_main_window_activate_pane     (FenMainWindow *self, guint pane);
+/* The active pane moved: the other panes follow as the links say. */
+void  _fen_main_window_sync_panes        (FenMainWindow *self, gboolean slices);
+/* Lets go of @series in every pane (before it is closed); -1 for all. */
+void  _fen_main_window_forget_series     (FenMainWindow *self, int index);
+gboolean _fen_main_window_pane_visible   (FenMainWindow *self, guint pane);
+void  _fen_main_window_panes_init_pane   (FenMainWindow *self, guint pane);
+/* Shows slice @slice of series @index in @pane (the active one included). */
+void  _fen_main_window_show_in_pane      (FenMainWindow *self, guint pane, int index, guint slice);
 
 /* fen-main-window-actions.c */
 void  _fen_main_window_class_actions_init (GtkWidgetClass *widget_class);

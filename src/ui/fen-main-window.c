@@ -7,6 +7,7 @@
 #include "fen-main-window-private.h"
 
 #include <math.h>
+#include <stdio.h>
 
 G_DEFINE_FINAL_TYPE (FenMainWindow, fen_main_window, GTK_TYPE_APPLICATION_WINDOW)
 
@@ -15,6 +16,10 @@ enum {
   PROP_SHOW_OVERLAYS,
   PROP_SHOW_MEMORY,
   PROP_MEASURE,
+  PROP_LAYOUT,
+  PROP_LINK_SCROLL,
+  PROP_LINK_WINDOW,
+  PROP_LINK_ZOOM,
   N_PROPS
 };
 
@@ -43,11 +48,16 @@ fen_main_window_format_date (const char *da)
   return g_strdup (fen_main_window_str (da));
 }
 
-void
-_fen_main_window_update_overlays (FenMainWindow *self)
+static void
+fen_main_window_update_pane_overlays (FenMainWindow *self, guint pane)
 {
-  FenImage *image = fen_viewport_get_image (self->viewport);
-  FenSeries *series = _fen_main_window_get_current_series (self);
+  FenViewport *viewport = fen_pane_get_viewport (self->panes[pane]);
+  FenImage *image = fen_viewport_get_image (viewport);
+  gboolean active = pane == self->active_pane;
+  int series_index = active ? self->current_series : self->slots[pane].series;
+  guint slice = active ? self->current_slice : self->slots[pane].slice;
+  FenSeries *series = series_index >= 0 && (guint) series_index < self->series->len
+                      ? g_ptr_array_index (self->series, series_index) : NULL;
   const FenImageInfo *info;
   FenWindowParams w;
   g_autofree char *tl = NULL, *tr = NULL, *bl = NULL, *br = NULL, *date = NULL, *pos = NULL;
@@ -55,16 +65,14 @@ _fen_main_window_update_overlays (FenMainWindow *self)
   guint px, py, level;
   double value;
 
-  gtk_widget_set_visible (self->empty_page, image == NULL && self->loads_pending == 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->top_left), image != NULL && self->show_overlays);
-  gtk_widget_set_visible (GTK_WIDGET (self->top_right), image != NULL && self->show_overlays);
-  gtk_widget_set_visible (GTK_WIDGET (self->bottom_left), image != NULL && self->show_overlays);
-  gtk_widget_set_visible (GTK_WIDGET (self->bottom_right), image != NULL && self->show_overlays);
   if (image == NULL || !self->show_overlays)
-    return;
+    {
+      fen_pane_set_overlays (self->panes[pane], NULL, NULL, NULL, NULL);
+      return;
+    }
 
   info = fen_image_get_info (image);
-  fen_viewport_get_window (self->viewport, &w);
+  fen_viewport_get_window (viewport, &w);
   date = fen_main_window_format_date (info->study_date);
   tl = g_strdup_printf ("%s\n%s\n%s\n%s", fen_main_window_str (info->patient_name), fen_main_window_str (info->patient_id),
                         date, fen_main_window_str (info->study_description));
@@ -74,19 +82,19 @@ _fen_main_window_update_overlays (FenMainWindow *self)
                            info->image_position[2]);
   tr = g_strdup_printf ("%s\n%s\nSeries %d\nSlice %u / %u\n%s", fen_main_window_str (info->modality),
                         fen_main_window_str (info->series_description), info->series_number,
-                        self->current_slice + 1, series ? fen_series_get_n_slices (series) : 1,
+                        slice + 1, series ? fen_series_get_n_slices (series) : 1,
                         pos ? pos : "");
 
   /* Never show less than full resolution without saying so. */
-  level = fen_viewport_get_pyramid_level (self->viewport);
+  level = fen_viewport_get_pyramid_level (viewport);
   if (level > 0)
     display = g_strdup_printf (" · display 1:%u (pyramid level %u)", 1u << level, level);
-  bl = g_strdup_printf ("%sW %.0f  L %.0f%s\nZoom %.0f %%%s%s", self->measure ? "Measure (M)\n" : "",
+  bl = g_strdup_printf ("%sW %.0f  L %.0f%s\nZoom %.0f %%%s%s", self->measure && active ? "Measure (M)\n" : "",
                         w.width, w.center, w.invert ? "  inverted" : "",
-                        fen_viewport_get_zoom (self->viewport) * 100.0, display ? display : "",
+                        fen_viewport_get_zoom (viewport) * 100.0, display ? display : "",
                         fen_image_get_n_frames (image) > 1 ? "  (multi-frame)" : "");
 
-  if (fen_viewport_get_pointer (self->viewport, &px, &py, &value))
+  if (fen_viewport_get_pointer (viewport, &px, &py, &value))
     {
       const char *unit = info->rescale_type;
 
@@ -100,19 +108,30 @@ _fen_main_window_update_overlays (FenMainWindow *self)
   else
     br = g_strdup (fen_image_is_color (image) ? "RGB" : "");
 
-  gtk_label_set_text (self->top_left, tl);
-  gtk_label_set_text (self->top_right, tr);
-  gtk_label_set_text (self->bottom_left, bl);
-  gtk_label_set_text (self->bottom_right, br);
+  fen_pane_set_overlays (self->panes[pane], tl, tr, bl, br);
+}
+
+void
+_fen_main_window_update_overlays (FenMainWindow *self)
+{
+  gtk_widget_set_visible (self->empty_page, fen_viewport_get_image (self->viewport) == NULL && self->loads_pending == 0);
+  for (guint i = 0; i < FEN_N_PANES; i++)
+    fen_main_window_update_pane_overlays (self, i);
 }
 
 static void
-fen_main_window_viewport_changed_cb (FenMainWindow *self)
+fen_main_window_viewport_changed_cb (FenViewport *viewport, FenMainWindow *self)
 {
   FenImage *image = fen_viewport_get_image (self->viewport);
 
-  if (image != NULL && fen_image_get_info (image) != self->presets_for)
-    _fen_main_window_rebuild_presets (self);
+  if (viewport == self->viewport)
+    {
+      if (image != NULL && fen_image_get_info (image) != self->presets_for)
+        _fen_main_window_rebuild_presets (self);
+      if (self->tag_browser != NULL && gtk_widget_get_visible (GTK_WIDGET (self->tag_browser)))
+        fen_tag_browser_set_path (self->tag_browser, image ? fen_image_get_path (image) : NULL);
+      _fen_main_window_sync_panes (self, FALSE);
+    }
   _fen_main_window_update_overlays (self);
 }
 
@@ -151,14 +170,21 @@ fen_main_window_slice_changed_cb (GtkAdjustment *adjustment, FenMainWindow *self
     {
       fen_viewport_note_operation (self->viewport, "scroll");
       _fen_main_window_show_slice (self, slice);
+      _fen_main_window_sync_panes (self, TRUE);
     }
 }
 
 static void
 fen_main_window_scroll_slices_cb (FenViewport *viewport, int delta, FenMainWindow *self)
 {
-  FenSeries *series = _fen_main_window_get_current_series (self);
+  FenSeries *series;
   int target;
+
+  /* The wheel acts on the pane under the pointer: it becomes the active one. */
+  for (guint i = 0; i < FEN_N_PANES; i++)
+    if (fen_pane_get_viewport (self->panes[i]) == viewport)
+      _fen_main_window_activate_pane (self, i);
+  series = _fen_main_window_get_current_series (self);
 
   if (series == NULL)
     return;
@@ -167,6 +193,7 @@ fen_main_window_scroll_slices_cb (FenViewport *viewport, int delta, FenMainWindo
     {
       fen_viewport_note_operation (self->viewport, "scroll");
       _fen_main_window_show_slice (self, (guint) target);
+      _fen_main_window_sync_panes (self, TRUE);
     }
 }
 
@@ -221,6 +248,16 @@ fen_main_window_make_row (FenSeries *series)
   gtk_widget_set_hexpand (label, TRUE);
   gtk_box_append (GTK_BOX (box), picture);
   gtk_box_append (GTK_BOX (box), label);
+  {
+    /* Drag the series into a pane of the layout. */
+    GtkDragSource *source = gtk_drag_source_new ();
+    g_autofree char *key = g_strconcat ("fenestra-series:", fen_series_get_key (series), NULL);
+    g_autoptr(GdkContentProvider) content = gdk_content_provider_new_typed (G_TYPE_STRING, key);
+
+    gtk_drag_source_set_content (source, content);
+    gtk_drag_source_set_actions (source, GDK_ACTION_COPY);
+    gtk_widget_add_controller (box, GTK_EVENT_CONTROLLER (source));
+  }
   return box;
 }
 
@@ -307,10 +344,29 @@ _fen_main_window_remove_images (FenMainWindow *self, GArray *ids)
   FenImage *shown = fen_viewport_get_image (self->viewport);
   int index = self->current_series;
 
+  FenSeries *slot_series[FEN_N_PANES] = { NULL };
+
   if (ids == NULL || ids->len == 0)
     return;
   for (guint i = 0; i < ids->len; i++)
     g_hash_table_add (set, GUINT_TO_POINTER (g_array_index (ids, guint, i)));
+  /* The other panes let go of these images too, and remember their series
+   * by pointer: the indices move. */
+  for (guint p = 0; p < FEN_N_PANES; p++)
+    {
+      FenViewport *viewport = fen_pane_get_viewport (self->panes[p]);
+      FenImage *image = fen_viewport_get_image (viewport);
+
+      if (p == self->active_pane)
+        continue;
+      if (image != NULL && g_hash_table_contains (set, GUINT_TO_POINTER (fen_image_get_id (image))))
+        {
+          fen_viewport_set_image (viewport, NULL, 0, FALSE);
+          self->slots[p].series = -1;
+        }
+      if (self->slots[p].series >= 0 && (guint) self->slots[p].series < self->series->len)
+        slot_series[p] = g_ptr_array_index (self->series, self->slots[p].series);
+    }
   /* Our references go first, so that closing frees the pixels now. */
   if (shown != NULL && g_hash_table_contains (set, GUINT_TO_POINTER (fen_image_get_id (shown))))
     fen_viewport_set_image (self->viewport, NULL, 0, FALSE);
@@ -336,6 +392,16 @@ _fen_main_window_remove_images (FenMainWindow *self, GArray *ids)
     }
   for (guint k = 0; k < ids->len; k++)
     fen_store_close (self->store, g_array_index (ids, guint, k));
+  for (guint p = 0; p < FEN_N_PANES; p++)
+    {
+      guint found;
+
+      if (p == self->active_pane || slot_series[p] == NULL)
+        continue;
+      self->slots[p].series = g_ptr_array_find (self->series, slot_series[p], &found) ? (int) found : -1;
+      if (self->slots[p].series < 0)
+        fen_viewport_set_image (fen_pane_get_viewport (self->panes[p]), NULL, 0, FALSE);
+    }
 
   if (current != NULL)
     g_ptr_array_find (self->series, current, (guint *) &index);
@@ -352,7 +418,13 @@ fen_main_window_shed_caches (FenMainWindow *self)
   g_return_val_if_fail (FEN_IS_MAIN_WINDOW (self), 0);
   /* Thumbnails are the sidebar's only (one 64 px texture per series, on
    * screen): nothing to shed there. */
-  return fen_viewport_shed_caches (self->viewport);
+  {
+    gsize freed = 0;
+
+    for (guint i = 0; i < FEN_N_PANES; i++)
+      freed += fen_viewport_shed_caches (fen_pane_get_viewport (self->panes[i]));
+    return freed;
+  }
 }
 
 void
@@ -411,6 +483,10 @@ fen_main_window_get_property (GObject *object, guint prop_id, GValue *value, GPa
     case PROP_SHOW_OVERLAYS: g_value_set_boolean (value, self->show_overlays); break;
     case PROP_SHOW_MEMORY:   g_value_set_boolean (value, self->show_memory); break;
     case PROP_MEASURE:       g_value_set_boolean (value, self->measure); break;
+    case PROP_LAYOUT:        g_value_take_string (value, g_strdup_printf ("%ux%u", self->layout_rows, self->layout_cols)); break;
+    case PROP_LINK_SCROLL:   g_value_set_boolean (value, self->link_scroll); break;
+    case PROP_LINK_WINDOW:   g_value_set_boolean (value, self->link_window); break;
+    case PROP_LINK_ZOOM:     g_value_set_boolean (value, self->link_zoom); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -433,6 +509,27 @@ fen_main_window_set_property (GObject *object, guint prop_id, const GValue *valu
       self->measure = g_value_get_boolean (value);
       fen_viewport_set_measuring (self->viewport, self->measure);
       break;
+    case PROP_LAYOUT:
+      {
+        const char *layout = g_value_get_string (value);
+        guint rows = 1, cols = 1;
+
+        if (layout != NULL && sscanf (layout, "%ux%u", &rows, &cols) == 2)
+          _fen_main_window_set_layout (self, rows, cols);
+      }
+      break;
+    case PROP_LINK_SCROLL:
+      self->link_scroll = g_value_get_boolean (value);
+      _fen_main_window_sync_panes (self, TRUE);
+      break;
+    case PROP_LINK_WINDOW:
+      self->link_window = g_value_get_boolean (value);
+      _fen_main_window_sync_panes (self, FALSE);
+      break;
+    case PROP_LINK_ZOOM:
+      self->link_zoom = g_value_get_boolean (value);
+      _fen_main_window_sync_panes (self, FALSE);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       return;
@@ -450,8 +547,11 @@ fen_main_window_dispose (GObject *object)
   g_clear_handle_id (&self->baseline_timeout, g_source_remove);
   if (self->loads != NULL)
     _fen_main_window_cancel_loads (self);
-  if (self->viewport != NULL)
-    fen_viewport_set_image (self->viewport, NULL, 0, FALSE);
+  for (guint i = 0; i < FEN_N_PANES; i++)
+    if (self->panes[i] != NULL)
+      fen_viewport_set_image (fen_pane_get_viewport (self->panes[i]), NULL, 0, FALSE);
+  if (self->tag_browser != NULL)
+    gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&self->tag_browser)));
   gtk_widget_dispose_template (GTK_WIDGET (self), FEN_TYPE_MAIN_WINDOW);
   /* This window's images go with it. */
   if (self->series != NULL && self->store != NULL)
@@ -498,12 +598,29 @@ fen_main_window_class_init (FenMainWindowClass *klass)
                                                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_MEASURE] = g_param_spec_boolean ("measure", NULL, NULL, FALSE,
                                                    G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LAYOUT] = g_param_spec_string ("layout", NULL, NULL, "1x1",
+                                                G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LINK_SCROLL] = g_param_spec_boolean ("link-scroll", NULL, NULL, TRUE,
+                                                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LINK_WINDOW] = g_param_spec_boolean ("link-window", NULL, NULL, TRUE,
+                                                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LINK_ZOOM] = g_param_spec_boolean ("link-zoom", NULL, NULL, TRUE,
+                                                     G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (FEN_TYPE_VIEWPORT);
+  g_type_ensure (FEN_TYPE_PANE);
   g_type_ensure (FEN_TYPE_MEMORY_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/fenestra/Viewer/fen-main-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, viewport);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, grid);
+  gtk_widget_class_bind_template_child_full (widget_class, "pane0", FALSE,
+                                             G_STRUCT_OFFSET (FenMainWindow, panes[0]));
+  gtk_widget_class_bind_template_child_full (widget_class, "pane1", FALSE,
+                                             G_STRUCT_OFFSET (FenMainWindow, panes[1]));
+  gtk_widget_class_bind_template_child_full (widget_class, "pane2", FALSE,
+                                             G_STRUCT_OFFSET (FenMainWindow, panes[2]));
+  gtk_widget_class_bind_template_child_full (widget_class, "pane3", FALSE,
+                                             G_STRUCT_OFFSET (FenMainWindow, panes[3]));
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, memory_panel);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, memory_revealer);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, banner);
@@ -512,10 +629,6 @@ fen_main_window_class_init (FenMainWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, slice_scale);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, slice_adjustment);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, empty_page);
-  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, top_left);
-  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, top_right);
-  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, bottom_left);
-  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, bottom_right);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, presets_button);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, load_revealer);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, load_label);
@@ -523,8 +636,6 @@ fen_main_window_class_init (FenMainWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, reload_box);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, reload_spinner);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, reload_label);
-  gtk_widget_class_bind_template_callback (widget_class, fen_main_window_viewport_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, fen_main_window_scroll_slices_cb);
   gtk_widget_class_bind_template_callback (widget_class, fen_main_window_slice_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, fen_main_window_series_activated_cb);
 
@@ -544,6 +655,19 @@ fen_main_window_init (FenMainWindow *self)
   self->thumb_renderer = fen_renderer_new (1, 128);
   self->thumb_lut = fen_lut_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->layout_rows = self->layout_cols = 1;
+  self->link_scroll = self->link_window = self->link_zoom = TRUE;
+  for (guint i = 0; i < FEN_N_PANES; i++)
+    {
+      FenViewport *viewport = fen_pane_get_viewport (self->panes[i]);
+
+      self->slots[i].series = -1;
+      g_signal_connect (viewport, "changed", G_CALLBACK (fen_main_window_viewport_changed_cb), self);
+      g_signal_connect (viewport, "scroll-slices", G_CALLBACK (fen_main_window_scroll_slices_cb), self);
+      _fen_main_window_panes_init_pane (self, i);
+    }
+  self->viewport = fen_pane_get_viewport (self->panes[0]);
+  fen_pane_set_active (self->panes[0], TRUE);
   gtk_menu_button_set_menu_model (self->presets_button, G_MENU_MODEL (self->presets_menu));
   _fen_main_window_dnd_init (self);
 }
@@ -556,8 +680,11 @@ fen_main_window_new (FenApplication *app)
   self->store = fen_application_get_store (app);
   self->monitor = fen_application_get_monitor (app);
   self->settings = fen_application_get_settings (app);
-  fen_viewport_set_monitor (self->viewport, self->monitor);
-  fen_viewport_set_store (self->viewport, self->store);
+  for (guint i = 0; i < FEN_N_PANES; i++)
+    {
+      fen_viewport_set_monitor (fen_pane_get_viewport (self->panes[i]), self->monitor);
+      fen_viewport_set_store (fen_pane_get_viewport (self->panes[i]), self->store);
+    }
   fen_memory_panel_set_monitor (self->memory_panel, self->monitor, self->store);
   _fen_main_window_rebuild_presets (self);
   _fen_main_window_update_overlays (self);

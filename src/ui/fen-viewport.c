@@ -1087,6 +1087,41 @@ fen_viewport_flip (FenViewport *self, gboolean horizontal)
   fen_viewport_changed (self, TRUE);
 }
 
+void
+fen_viewport_get_view (FenViewport *self, double *fx, double *fy, double *zoom, gboolean *fit)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+  *fx = self->image ? self->center_x / fen_image_get_width (self->image) : 0.5;
+  *fy = self->image ? self->center_y / fen_image_get_height (self->image) : 0.5;
+  *zoom = self->zoom;
+  *fit = self->fit;
+}
+
+void
+fen_viewport_set_view (FenViewport *self, double fx, double fy, double zoom, gboolean fit)
+{
+  double cx, cy;
+
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+  if (self->image == NULL)
+    return;
+  cx = fx * fen_image_get_width (self->image);
+  cy = fy * fen_image_get_height (self->image);
+  zoom = CLAMP (zoom, FEN_VIEWPORT_MIN_ZOOM, FEN_VIEWPORT_MAX_ZOOM);
+  if (fit == self->fit && (fit || (cx == self->center_x && cy == self->center_y && zoom == self->zoom)))
+    return;
+  self->fit = fit;
+  if (fit)
+    fen_viewport_apply_fit (self);
+  else
+    {
+      self->center_x = cx;
+      self->center_y = cy;
+      self->zoom = zoom;
+    }
+  fen_viewport_changed (self, TRUE);
+}
+
 gboolean
 fen_viewport_get_measuring (FenViewport *self)
 {

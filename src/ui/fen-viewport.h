@@ -37,6 +37,11 @@ void       fen_viewport_one_to_one     (FenViewport *self);
 void       fen_viewport_rotate         (FenViewport *self, int quarter_turns);
 void       fen_viewport_flip           (FenViewport *self, gboolean horizontal);
 
+/* The view as linked viewports share it: the image point at the centre as a
+ * fraction of the image's size, the zoom, and whether it fits the widget. */
+void       fen_viewport_get_view       (FenViewport *self, double *fx, double *fy, double *zoom, gboolean *fit);
+void       fen_viewport_set_view       (FenViewport *self, double fx, double fy, double zoom, gboolean fit);
+
 gboolean   fen_viewport_get_measuring  (FenViewport *self);
 void       fen_viewport_set_measuring  (FenViewport *self, gboolean measuring);
 

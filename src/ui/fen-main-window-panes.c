@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-main-window-panes.c: the layout of FenMainWindow: one to four panes
+ * (1x1, 1x2, 2x1, 2x2), the active one outlined, series dropped from the
+ * sidebar, and the links between panes: slices (by position along the slice
+ * normal when both series carry positions in one study, else by index),
+ * window/level, zoom and pan. Panes that show one image share its one
+ * buffer: a viewport holds a reference and a pin, never a copy. */
+#define G_LOG_DOMAIN "fen-window"
+
+#include "fen-main-window-private.h"
+
+#include <math.h>
+
+gboolean
+_fen_main_window_pane_visible (FenMainWindow *self, guint pane)
+{
+  guint row = pane / 2, col = pane % 2;
+
+  return row < self->layout_rows && col < self->layout_cols;
+}
+
+static FenSeries *
+fen_main_window_series_at (FenMainWindow *self, int index)
+{
+  if (index < 0 || (guint) index >= self->series->len)
+    return NULL;
+  return g_ptr_array_index (self->series, index);
+}
+
+void
+_fen_main_window_activate_pane (FenMainWindow *self, guint pane)
+{
+  FenSeries *series;
+  GtkListBoxRow *row;
+  guint n;
+
+  if (pane == self->active_pane || pane >= FEN_N_PANES)
+    return;
+  fen_viewport_set_measuring (self->viewport, FALSE);
+  self->slots[self->active_pane].series = self->current_series;
+  self->slots[self->active_pane].slice = self->current_slice;
+  fen_pane_set_active (self->panes[self->active_pane], FALSE);
+
+  self->active_pane = pane;
+  self->viewport = fen_pane_get_viewport (self->panes[pane]);
+  self->current_series = self->slots[pane].series;
+  self->current_slice = self->slots[pane].slice;
+  fen_pane_set_active (self->panes[pane], TRUE);
+  fen_viewport_set_measuring (self->viewport, self->measure);
+  g_debug ("pane %u active", pane);
+
+  /* The slider, the sidebar and the presets follow the active pane. */
+  series = fen_main_window_series_at (self, self->current_series);
+  n = series ? fen_series_get_n_slices (series) : 1;
+  g_signal_handlers_block_matched (self->slice_adjustment, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+  gtk_adjustment_configure (self->slice_adjustment, self->current_slice + 1, 1, MAX (n, 1), 1, 10, 0);
+  g_signal_handlers_unblock_matched (self->slice_adjustment, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+  gtk_widget_set_visible (GTK_WIDGET (self->slice_scale), series != NULL && n > 1);
+  row = self->current_series >= 0 ? gtk_list_box_get_row_at_index (self->series_list, self->current_series) : NULL;
+  if (row != NULL)
+    gtk_list_box_select_row (self->series_list, row);
+  else
+    gtk_list_box_unselect_all (self->series_list);
+  _fen_main_window_rebuild_presets (self);
+  _fen_main_window_update_overlays (self);
+  _fen_main_window_update_actions (self);
+}
+
+void
+_fen_main_window_show_in_pane (FenMainWindow *self, guint pane, int index, guint slice)
+{
+  FenSeries *series = fen_main_window_series_at (self, index);
+  FenViewport *viewport = fen_pane_get_viewport (self->panes[pane]);
+  FenImage *image;
+  guint id, frame;
+  gboolean keep;
+
+  if (pane == self->active_pane)
+    {
+      if (index != self->current_series)
+        _fen_main_window_select_series (self, index);
+      _fen_main_window_show_slice (self, slice);
+      return;
+    }
+  if (series == NULL)
+    {
+      self->slots[pane].series = -1;
+      fen_viewport_set_image (viewport, NULL, 0, FALSE);
+      return;
+    }
+  slice = MIN (slice, fen_series_get_n_slices (series) - 1);
+  if (!fen_series_get_slice (series, slice, &id, &frame) || (image = fen_store_lookup (self->store, id)) == NULL)
+    return;
+  /* Within one series the view and window stay; another series starts afresh. */
+  keep = self->slots[pane].series == index && fen_viewport_get_image (viewport) != NULL;
+  self->slots[pane].series = index;
+  self->slots[pane].slice = slice;
+  fen_viewport_set_image (viewport, image, frame, keep);
+  g_debug ("pane %u: slice %u of series %d (%s)", pane, slice, index, fen_image_get_log_name (image));
+}
+
+void
+_fen_main_window_forget_series (FenMainWindow *self, int index)
+{
+  for (guint p = 0; p < FEN_N_PANES; p++)
+    {
+      if (p == self->active_pane)
+        continue;
+      if (index < 0 || self->slots[p].series == index)
+        {
+          self->slots[p].series = -1;
+          fen_viewport_set_image (fen_pane_get_viewport (self->panes[p]), NULL, 0, FALSE);
+        }
+      else if (self->slots[p].series > index)
+        /* The series array closes up behind the one removed. */
+        self->slots[p].series--;
+    }
+}
+
+/* Slice linking --------------------------------------------------------- */
+
+/* The slice normal of an image (PS3.3 C.7.6.2.1.1: row x column direction). */
+static gboolean
+fen_main_window_slice_normal (const FenImageInfo *info, double n[3])
+{
+  const double *o = info->image_orientation;
+
+  if (!info->has_orientation || !info->has_position)
+    return FALSE;
+  n[0] = o[1] * o[5] - o[2] * o[4];
+  n[1] = o[2] * o[3] - o[0] * o[5];
+  n[2] = o[0] * o[4] - o[1] * o[3];
+  return TRUE;
+}
+
+static const FenImageInfo *
+fen_main_window_slice_info (FenMainWindow *self, FenSeries *series, guint slice)
+{
+  guint id, frame;
+  FenImage *image;
+
+  if (!fen_series_get_slice (series, slice, &id, &frame) || (image = fen_store_lookup (self->store, id)) == NULL)
+    return NULL;
+  return fen_image_get_info (image);
+}
+
+/* The slice of @target for @slice of @source: the nearest along the normal
+ * when both lie in one frame of reference, else the same index. FenImageInfo
+ * carries no Frame of Reference UID; one study with parallel normals stands
+ * in for it. */
+static guint
+fen_main_window_linked_slice (FenMainWindow *self, FenSeries *source, guint slice, FenSeries *target,
+                              gboolean *by_position)
+{
+  const FenImageInfo *a = fen_main_window_slice_info (self, source, slice);
+  const FenImageInfo *b = fen_main_window_slice_info (self, target, 0);
+  guint n = fen_series_get_n_slices (target), best = MIN (slice, n - 1);
+  double na[3], nb[3], where, best_d = G_MAXDOUBLE;
+
+  *by_position = FALSE;
+  if (a == NULL || b == NULL || !fen_main_window_slice_normal (a, na) || !fen_main_window_slice_normal (b, nb) ||
+      a->study_uid == NULL || g_strcmp0 (a->study_uid, b->study_uid) != 0 ||
+      fabs (na[0] * nb[0] + na[1] * nb[1] + na[2] * nb[2]) < 0.999)
+    return best;
+  where = na[0] * a->image_position[0] + na[1] * a->image_position[1] + na[2] * a->image_position[2];
+  for (guint i = 0; i < n; i++)
+    {
+      const FenImageInfo *c = fen_main_window_slice_info (self, target, i);
+      double d;
+
+      if (c == NULL || !c->has_position)
+        continue;
+      d = fabs (na[0] * c->image_position[0] + na[1] * c->image_position[1] + na[2] * c->image_position[2] - where);
+      if (d < best_d)
+        {
+          best_d = d;
+          best = i;
+        }
+    }
+  *by_position = TRUE;
+  return best;
+}
+
+void
+_fen_main_window_sync_panes (FenMainWindow *self, gboolean slices)
+{
+  FenSeries *source = _fen_main_window_get_current_series (self);
+  FenWindowParams window;
+  double fx, fy, zoom;
+  gboolean fit;
+
+  if (self->linking || source == NULL || fen_viewport_get_image (self->viewport) == NULL)
+    return;
+  self->linking = TRUE;
+  fen_viewport_get_window (self->viewport, &window);
+  fen_viewport_get_view (self->viewport, &fx, &fy, &zoom, &fit);
+  for (guint p = 0; p < FEN_N_PANES; p++)
+    {
+      FenViewport *viewport = fen_pane_get_viewport (self->panes[p]);
+      FenSeries *target = fen_main_window_series_at (self, self->slots[p].series);
+      FenWindowParams theirs;
+
+      if (p == self->active_pane || !_fen_main_window_pane_visible (self, p) || target == NULL)
+        continue;
+      if (slices && self->link_scroll)
+        {
+          gboolean by_position;
+          guint slice = fen_main_window_linked_slice (self, source, self->current_slice, target, &by_position);
+
+          if (slice != self->slots[p].slice)
+            {
+              g_debug ("pane %u follows slice %u %s", p, slice, by_position ? "by position" : "by index");
+              _fen_main_window_show_in_pane (self, p, self->slots[p].series, slice);
+            }
+        }
+      fen_viewport_get_window (viewport, &theirs);
+      if (self->link_window && (theirs.center != window.center || theirs.width != window.width))
+        fen_viewport_set_window (viewport, window.center, window.width);
+      if (self->link_zoom)
+        fen_viewport_set_view (viewport, fx, fy, zoom, fit);
+    }
+  self->linking = FALSE;
+}
+
+/* Layout ---------------------------------------------------------------- */
+
+void
+_fen_main_window_set_layout (FenMainWindow *self, guint rows, guint cols)
+{
+  FenMemoryOperation op;
+  int next = 0;
+
+  rows = CLAMP (rows, 1, 2);
+  cols = CLAMP (cols, 1, 2);
+  if (self->monitor != NULL)
+    fen_memory_monitor_begin (self->monitor, &op, "layout %ux%u", rows, cols);
+  self->layout_rows = rows;
+  self->layout_cols = cols;
+  if (!_fen_main_window_pane_visible (self, self->active_pane))
+    _fen_main_window_activate_pane (self, 0);
+  for (guint p = 0; p < FEN_N_PANES; p++)
+    {
+      gboolean visible = _fen_main_window_pane_visible (self, p);
+
+      gtk_widget_set_visible (GTK_WIDGET (self->panes[p]), visible);
+      if (!visible && p != self->active_pane)
+        {
+          /* Hidden panes hold nothing: no pin, no reference, no texture. */
+          self->slots[p].series = -1;
+          fen_viewport_set_image (fen_pane_get_viewport (self->panes[p]), NULL, 0, FALSE);
+        }
+    }
+  /* Empty panes get the next series not on screen, or the ones on screen
+   * again (one buffer each, however many panes show it). */
+  for (guint p = 0; p < FEN_N_PANES && self->series->len > 0; p++)
+    {
+      gboolean shown = TRUE;
+
+      if (!_fen_main_window_pane_visible (self, p) || p == self->active_pane || self->slots[p].series >= 0)
+        continue;
+      for (guint tries = 0; tries < self->series->len && shown; tries++)
+        {
+          int candidate = (self->current_series + 1 + next++) % (int) self->series->len;
+
+          shown = candidate == self->current_series;
+          for (guint q = 0; q < FEN_N_PANES && !shown; q++)
+            shown = q != self->active_pane && self->slots[q].series == candidate;
+          if (!shown || tries + 1 == self->series->len)
+            {
+              _fen_main_window_show_in_pane (self, p, candidate, 0);
+              shown = FALSE;
+            }
+        }
+    }
+  _fen_main_window_sync_panes (self, TRUE);
+  _fen_main_window_update_overlays (self);
+  if (self->monitor != NULL)
+    fen_memory_monitor_end (self->monitor, &op);
+  g_debug ("layout %ux%u", rows, cols);
+}
+
+static void
+fen_main_window_pane_activated_cb (FenPane *pane, FenMainWindow *self)
+{
+  for (guint p = 0; p < FEN_N_PANES; p++)
+    if (self->panes[p] == pane)
+      _fen_main_window_activate_pane (self, p);
+}
+
+static void
+fen_main_window_series_dropped_cb (FenPane *pane, const char *key, FenMainWindow *self)
+{
+  for (guint p = 0; p < FEN_N_PANES; p++)
+    {
+      if (self->panes[p] != pane)
+        continue;
+      for (guint i = 0; i < self->series->len; i++)
+        if (g_strcmp0 (fen_series_get_key (g_ptr_array_index (self->series, i)), key) == 0)
+          {
+            _fen_main_window_activate_pane (self, p);
+            _fen_main_window_select_series (self, (int) i);
+            _fen_main_window_sync_panes (self, TRUE);
+            return;
+          }
+    }
+}
+
+void
+_fen_main_window_panes_init_pane (FenMainWindow *self, guint pane)
+{
+  g_signal_connect (self->panes[pane], "activated", G_CALLBACK (fen_main_window_pane_activated_cb), self);
+  g_signal_connect (self->panes[pane], "series-dropped", G_CALLBACK (fen_main_window_series_dropped_cb), self);
+}
