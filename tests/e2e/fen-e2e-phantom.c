@@ -9,7 +9,9 @@
  * With --series N it writes a folder of N slices of one series instead
  * (slice-000.dcm ...), each a different picture (a bright block that moves
  * with the slice, and the slice number as bars), written directly with the
- * tests' byte-level writer: hundreds of dump2dcm runs would take minutes. */
+ * tests' byte-level writer: hundreds of dump2dcm runs would take minutes.
+ * --study K gives the series its own study and series UIDs, so that two
+ * such folders open as two studies to compare. */
 #define G_LOG_DOMAIN "fen-e2e-phantom"
 
 #include <glib.h>
@@ -57,7 +59,7 @@ fen_phantom_fill (guint16 *pixels, int size, int index)
 }
 
 static gboolean
-fen_phantom_write_series (const char *dir, int size, int n, GError **error)
+fen_phantom_write_series (const char *dir, int size, int n, int study, GError **error)
 {
   g_autofree guint16 *pixels = g_new (guint16, (gsize) size * size);
 
@@ -69,7 +71,9 @@ fen_phantom_write_series (const char *dir, int size, int n, GError **error)
   for (int i = 0; i < n; i++)
     {
       g_autoptr(GByteArray) out = fen_part10_start ("1.2.840.10008.1.2.1");
-      g_autofree char *uid = g_strdup_printf ("2.25.32938470134786239384601740124.901.3.%d", i);
+      g_autofree char *uid = g_strdup_printf ("2.25.32938470134786239384601740124.%d.3.%d", 901 + study, i);
+      g_autofree char *study_uid = g_strdup_printf ("2.25.32938470134786239384601740124.%d.1", 901 + study);
+      g_autofree char *series_uid = g_strdup_printf ("2.25.32938470134786239384601740124.%d.2", 901 + study);
       g_autofree char *number = g_strdup_printf ("%d", i + 1);
       g_autofree char *position = g_strdup_printf ("-128\\-128\\%d", i);
       g_autofree char *name = g_strdup_printf ("slice-%03d.dcm", i);
@@ -86,8 +90,8 @@ fen_phantom_write_series (const char *dir, int size, int n, GError **error)
       fen_put_string (out, 0x0008, 0x103e, "LO", "Moving block");
       fen_put_string (out, 0x0010, 0x0010, "PN", "Phantom^Series");
       fen_put_string (out, 0x0010, 0x0020, "LO", "FEN-E2E");
-      fen_put_string (out, 0x0020, 0x000d, "UI", "2.25.32938470134786239384601740124.901.1");
-      fen_put_string (out, 0x0020, 0x000e, "UI", "2.25.32938470134786239384601740124.901.2");
+      fen_put_string (out, 0x0020, 0x000d, "UI", study_uid);
+      fen_put_string (out, 0x0020, 0x000e, "UI", series_uid);
       fen_put_string (out, 0x0020, 0x0011, "IS", "2");
       fen_put_string (out, 0x0020, 0x0013, "IS", number);
       fen_put_string (out, 0x0020, 0x0032, "DS", position);
@@ -123,11 +127,12 @@ main (int argc, char *argv[])
   g_autoptr(GString) dump = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) context = g_option_context_new ("- write the e2e CT phantom");
-  int size = 512, status = 0, series = 0;
+  int size = 512, status = 0, series = 0, study = 0;
   GOptionEntry entries[] = {
     { "size", 0, 0, G_OPTION_ARG_INT, &size, "Rows and columns (default 512)", "N" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output DICOM file (a folder with --series)", "FILE" },
     { "series", 0, 0, G_OPTION_ARG_INT, &series, "Write a folder of N different slices of one series", "N" },
+    { "study", 0, 0, G_OPTION_ARG_INT, &study, "With --series: study number K (its own UIDs), for comparisons", "K" },
     { NULL }
   };
 
@@ -141,7 +146,7 @@ main (int argc, char *argv[])
 
   if (series > 0)
     {
-      if (!fen_phantom_write_series (output, size, series, &error))
+      if (!fen_phantom_write_series (output, size, series, study, &error))
         {
           g_printerr ("fen-e2e-phantom: %s\n", error->message);
           return 1;
