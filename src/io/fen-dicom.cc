@@ -2398,3 +2398,123 @@ fen_dicom_read_tags (const char *path, GError **error)
     }
   return nullptr;
 }
+
+/* ---- Reference renderer for bench/: DicomImage, never used by the viewer ---- */
+//
+// fenestra-bench measures the core against DCMTK doing the same job the way
+// DCMTK's own tools do it. That code lives here only because this is the one
+// C++ unit; nothing in the viewer calls it (see fen-dcmtk-reference.h).
+
+#include "dcmtk/dcmimgle/dcmimage.h"
+
+#include "fenestra/fen-dcmtk-reference.h"
+
+struct _FenDcmtkReference {
+  DicomImage *image;   // owned
+};
+
+namespace {
+
+template <typename F>
+gboolean
+fen_dcmtk_reference_guard (const char *name, GError **error, F &&body)
+{
+  try
+    {
+      return body ();
+    }
+  catch (const std::exception &e)
+    {
+      g_clear_error (error);
+      return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "DCMTK failed: %s", e.what ());
+    }
+  catch (...)
+    {
+      g_clear_error (error);
+      return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "DCMTK failed with an unknown exception");
+    }
+}
+
+} // namespace
+
+FenDcmtkReference *
+fen_dcmtk_reference_open (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != nullptr, nullptr);
+
+  g_autofree char *name = g_path_get_basename (path);
+  FenDcmtkReference *ref = nullptr;
+
+  fen_dicom_register_codecs ();
+  fen_dcmtk_reference_guard (name, error, [&] () -> gboolean {
+    std::unique_ptr<DicomImage> image (new DicomImage (path));
+    if (image->getStatus () != EIS_Normal)
+      return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "DicomImage: %s",
+                             DicomImage::getString (image->getStatus ()));
+    if (!image->isMonochrome ())
+      return fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
+                             "the reference renderer takes monochrome images only");
+    ref = g_new0 (FenDcmtkReference, 1);
+    ref->image = image.release ();
+    return TRUE;
+  });
+  return ref;
+}
+
+void
+fen_dcmtk_reference_free (FenDcmtkReference *ref)
+{
+  if (ref == nullptr)
+    return;
+  delete ref->image;
+  g_free (ref);
+}
+
+guint
+fen_dcmtk_reference_get_width (const FenDcmtkReference *ref)
+{
+  return (guint) ref->image->getWidth ();
+}
+
+guint
+fen_dcmtk_reference_get_height (const FenDcmtkReference *ref)
+{
+  return (guint) ref->image->getHeight ();
+}
+
+gboolean
+fen_dcmtk_reference_window (FenDcmtkReference *ref,
+                            double             center,
+                            double             width,
+                            guint8            *out,
+                            gsize              out_size)
+{
+  g_return_val_if_fail (ref != nullptr && out != nullptr, FALSE);
+
+  // What a DCMTK-based viewer does on every drag event: a new window, then
+  // the whole frame rendered again (into our buffer, so DCMTK's own output
+  // allocation is not what is measured).
+  return fen_dcmtk_reference_guard ("reference", nullptr, [&] () -> gboolean {
+    return ref->image->setWindow (center, width) != 0 &&
+           ref->image->getOutputData (out, out_size, 8, 0) != 0;
+  });
+}
+
+gboolean
+fen_dcmtk_reference_load_dataset (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != nullptr, FALSE);
+
+  g_autofree char *name = g_path_get_basename (path);
+
+  fen_dicom_register_codecs ();
+  return fen_dcmtk_reference_guard (name, error, [&] () -> gboolean {
+    DcmFileFormat file;
+    OFCondition cond = file.loadFile (path);
+    if (cond.good ())
+      cond = file.loadAllDataIntoMemory ();
+    if (cond.bad ())
+      return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "DcmFileFormat: %s", cond.text ());
+    return TRUE;
+  });
+}
