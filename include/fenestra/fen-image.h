@@ -127,6 +127,10 @@ typedef struct {
   /* Enhanced multi-frame: one entry per frame (owned), or NULL when the
    * rescale and windows above hold for every frame. */
   FenFrameValues *frame_values;
+
+  /* Frame of Reference UID (0020,0052): images that share it share patient
+   * coordinates, so slices can be matched by position across series. */
+  char           *frame_of_reference_uid;
 } FenImageInfo;
 
 void      fen_image_info_init  (FenImageInfo *info);

@@ -70,6 +70,7 @@ fen_cli_print_info (FenImage *image)
   printf ("Study instance UID: %s\n", fen_cli_str (i->study_uid));
   printf ("Series instance UID: %s\n", fen_cli_str (i->series_uid));
   printf ("SOP instance UID: %s\n", fen_cli_str (i->instance_uid));
+  printf ("Frame of reference UID: %s\n", fen_cli_str (i->frame_of_reference_uid));
   printf ("Rows: %u\nColumns: %u\nFrames: %u\n", i->rows, i->columns, i->frames);
   printf ("Samples per pixel: %u\n", i->samples_per_pixel);
   printf ("Bits allocated: %u\nBits stored: %u\nHigh bit: %u\n",

@@ -70,6 +70,7 @@ static const gsize fen_image_info_string_offsets[] = {
   G_STRUCT_OFFSET (FenImageInfo, sop_class_uid),
   G_STRUCT_OFFSET (FenImageInfo, transfer_syntax),
   G_STRUCT_OFFSET (FenImageInfo, format),
+  G_STRUCT_OFFSET (FenImageInfo, frame_of_reference_uid),
 };
 
 #define FEN_INFO_FIELD(info, offset) ((char **) ((guint8 *) (info) + (offset)))

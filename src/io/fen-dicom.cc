@@ -547,6 +547,7 @@ fen_dicom_read_info (DcmDataset    *ds,
   info->body_part = fen_dicom_get_string (ds, DCM_BodyPartExamined);
   info->study_uid = fen_dicom_get_string (ds, DCM_StudyInstanceUID);
   info->series_uid = fen_dicom_get_string (ds, DCM_SeriesInstanceUID);
+  info->frame_of_reference_uid = fen_dicom_get_string (ds, DCM_FrameOfReferenceUID);
   info->instance_uid = fen_dicom_get_string (ds, DCM_SOPInstanceUID);
   info->sop_class_uid = fen_dicom_get_string (ds, DCM_SOPClassUID);
   info->instance_number = fen_dicom_get_int (ds, DCM_InstanceNumber);
