@@ -81,6 +81,35 @@ gboolean fen_renderer_render_full (FenRenderer    *renderer,
                                    guint8         *out,
                                    gsize           out_stride);
 
+/**
+ * fen_renderer_render_difference:
+ * Renders the difference of two monochrome frames, computed per output
+ * pixel and never stored: output pixel (i, j) samples @a where @sampling_a
+ * says and @b where @sampling_b says (%NULL: the same image point, for
+ * images of one size), takes modality(a) - modality(b) with each frame's
+ * own rescale (PS3.3 C.11.1) and maps it through the LINEAR window of
+ * @window (C.11.2.1.2; @window->function and @window->voi_lut are ignored,
+ * @window->invert is honoured), so a window centred on 0 shows "no
+ * difference" as mid grey. Outside either image the output is background.
+ * Chunked and threaded as fen_renderer_render(); allocates nothing when
+ * @out_width is within the renderer's max width.
+ * Returns: %FALSE (and writes nothing) on a programmer error (a colour
+ * image, 32-bit samples) or when either image's pixels are evicted.
+ */
+gboolean fen_renderer_render_difference (FenRenderer           *renderer,
+                                         const FenImage        *a,
+                                         guint                  frame_a,
+                                         const FenImage        *b,
+                                         guint                  frame_b,
+                                         const FenWindowParams *window,
+                                         const FenSampling     *sampling_a,
+                                         const FenSampling     *sampling_b,
+                                         guint                  out_width,
+                                         guint                  out_height,
+                                         FenPixelFormat         format,
+                                         guint8                *out,
+                                         gsize                  out_stride);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FenRenderer, fen_renderer_free)
 
 G_END_DECLS

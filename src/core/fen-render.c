@@ -23,6 +23,15 @@ typedef enum {
   FEN_SRC_16,     /* signed or not: the table is indexed by the raw 16 bits */
 } FenSourceType;
 
+/* How a difference render reads a stored value: the table of a normal
+ * render hides the sign of 16-bit samples, the difference needs it. */
+typedef enum {
+  FEN_DIFF_U8,
+  FEN_DIFF_S8,
+  FEN_DIFF_U16,
+  FEN_DIFF_S16,
+} FenDiffSource;
+
 typedef struct
 {
   /* Borrowed for the duration of one render */
@@ -45,6 +54,20 @@ typedef struct
   guint           col_end;
   gsize           chunk_units;  /* rows per chunk, or pixels per chunk when full */
   guint           n_chunks;
+
+  /* Difference renders only (fen_renderer_render_difference): the second
+   * frame, how each frame's samples read, both rescales and the window. */
+  gboolean        difference;
+  const guint8   *src_b;
+  FenDiffSource   diff_a, diff_b;
+  guint           src_b_width;
+  guint           src_b_height;
+  FenSampling     sampling_b;
+  double          slope_a, intercept_a;
+  double          slope_b, intercept_b;
+  double          win_lo, win_hi;  /* the LINEAR window's two borders */
+  double          win_c0, win_w1;  /* c - 0.5 and w - 1 */
+  gboolean        invert;
 } FenRenderJob;
 
 struct _FenRenderer
@@ -55,6 +78,7 @@ struct _FenRenderer
   /* Owned */
   GThread     **workers;        /* n_threads - 1, alive as long as the renderer */
   gint32       *xmap;           /* source sample offset per output column */
+  gint32       *xmap_b;         /* the same for a difference's second image; -1 outside */
   guint         max_width;
   GMutex        render_lock;    /* one render at a time per renderer */
   GMutex        pool_lock;
@@ -313,6 +337,128 @@ fen_render_row_general (const FenRenderJob *job, guint j, guint8 *out)
     }
 }
 
+/* Difference ------------------------------------------------------------- */
+
+static inline gint32
+fen_render_diff_stored (const guint8 *src, FenDiffSource type, gsize i)
+{
+  switch (type)
+    {
+    case FEN_DIFF_U8:  return src[i];
+    case FEN_DIFF_S8:  return (gint8) src[i];
+    case FEN_DIFF_U16: return ((const guint16 *) src)[i];
+    case FEN_DIFF_S16:
+    default:           return ((const gint16 *) src)[i];
+    }
+}
+
+/* One output pixel of a difference from sample offsets @ia of A and @ib of
+ * B. The arithmetic is written as fen_image_to_modality_frame() and
+ * fen_voi_apply() write it, so the output equals theirs to the bit. */
+static inline void
+fen_render_diff_pixel (const FenRenderJob *job, gsize ia, gsize ib, guint8 *o)
+{
+  /* PS3.3 C.11.1: modality value = stored * Rescale Slope + Rescale Intercept,
+   * for each image with its own (per-frame) rescale. */
+  double x = (fen_render_diff_stored (job->src, job->diff_a, ia) * job->slope_a + job->intercept_a) -
+             (fen_render_diff_stored (job->src_b, job->diff_b, ib) * job->slope_b + job->intercept_b);
+  double y;
+  int v;
+
+  /* PS3.3 C.11.2.1.2.1, LINEAR: x <= c - 0.5 - (w-1)/2 -> y_min;
+   * x > c - 0.5 + (w-1)/2 -> y_max; else ((x - (c - 0.5)) / (w-1) + 0.5)
+   * * (y_max - y_min) + y_min, here onto 0..255. */
+  if (x <= job->win_lo)
+    y = 0;
+  else if (x > job->win_hi)
+    y = 255;
+  else
+    y = floor (((x - job->win_c0) / job->win_w1 + 0.5) * 255.0 + 0.5);
+  v = isnan (y) ? 0 : (int) CLAMP (y, 0.0, 255.0);
+  if (job->invert)
+    v = 255 - v;
+
+  switch (job->format)
+    {
+    case FEN_PIXEL_GRAY8:
+      o[0] = (guint8) v;
+      break;
+    case FEN_PIXEL_RGB8:
+      o[0] = o[1] = o[2] = (guint8) v;
+      break;
+    default:
+      fen_render_store32 (o, fen_render_gray_word ((guint8) v));
+      break;
+    }
+}
+
+/* Sample offset of image point (@px, @py) in a @w x @h frame, or FALSE. */
+static inline gboolean
+fen_render_diff_locate (double px, double py, guint w, guint h, gsize *offset)
+{
+  double fx = floor (px), fy = floor (py);
+
+  if (!(fx >= 0 && fy >= 0 && fx < w && fy < h))
+    return FALSE;
+  *offset = (gsize) fy * w + (gsize) fx;
+  return TRUE;
+}
+
+static void
+fen_render_diff_chunk (FenRenderer *renderer, guint chunk)
+{
+  const FenRenderJob *job = &renderer->job;
+  const FenSampling *sa = &job->sampling, *sb = &job->sampling_b;
+  guint bpp = fen_pixel_format_bytes (job->format);
+
+  for (guint j = chunk * job->chunk_units;
+       j < MIN ((chunk + 1) * job->chunk_units, job->out_height); j++)
+    {
+      guint8 *out_row = job->out + (gsize) j * job->out_stride;
+
+      if (job->axis_aligned)
+        {
+          /* One source row of each image; columns from the two maps. */
+          double ya = floor (sa->origin_y + (j + 0.5) * sa->row_dy);
+          double yb = floor (sb->origin_y + (j + 0.5) * sb->row_dy);
+          gsize row_a, row_b;
+
+          if (!(ya >= 0 && ya < job->src_height && yb >= 0 && yb < job->src_b_height))
+            {
+              fen_render_fill (job, out_row, job->out_width);
+              continue;
+            }
+          row_a = (gsize) ya * job->src_width;
+          row_b = (gsize) yb * job->src_b_width;
+          for (guint i = 0; i < job->out_width; i++)
+            {
+              gint32 xa = renderer->xmap[i], xb = renderer->xmap_b[i];
+
+              if (xa < 0 || xb < 0)
+                fen_render_fill (job, out_row + (gsize) i * bpp, 1);
+              else
+                fen_render_diff_pixel (job, row_a + (gsize) xa, row_b + (gsize) xb, out_row + (gsize) i * bpp);
+            }
+          continue;
+        }
+
+      for (guint i = 0; i < job->out_width; i++)
+        {
+          gsize ia, ib;
+
+          if (fen_render_diff_locate (sa->origin_x + (i + 0.5) * sa->col_dx + (j + 0.5) * sa->row_dx,
+                                      sa->origin_y + (i + 0.5) * sa->col_dy + (j + 0.5) * sa->row_dy,
+                                      job->src_width, job->src_height, &ia) &&
+              fen_render_diff_locate (sb->origin_x + (i + 0.5) * sb->col_dx + (j + 0.5) * sb->row_dx,
+                                      sb->origin_y + (i + 0.5) * sb->col_dy + (j + 0.5) * sb->row_dy,
+                                      job->src_b_width, job->src_b_height, &ib))
+            fen_render_diff_pixel (job, ia, ib, out_row + (gsize) i * bpp);
+          else
+            fen_render_fill (job, out_row + (gsize) i * bpp, 1);
+        }
+    }
+}
+
 static void
 fen_render_chunk (FenRenderer *renderer, guint chunk)
 {
@@ -320,6 +466,11 @@ fen_render_chunk (FenRenderer *renderer, guint chunk)
   guint bpp = fen_pixel_format_bytes (job->format);
   guint bytes_per_sample = job->src_type == FEN_SRC_16 ? 2 : 1;
 
+  if (job->difference)
+    {
+      fen_render_diff_chunk (renderer, chunk);
+      return;
+    }
   if (job->full)
     {
       /* 1:1 whole frame: a contiguous run of pixels, row breaks only matter
@@ -422,6 +573,7 @@ fen_renderer_new (guint n_threads, guint max_width)
   renderer->chunk_pixels = FEN_RENDER_DEFAULT_CHUNK;
   renderer->max_width = MAX (max_width, 1u);
   renderer->xmap = g_new (gint32, renderer->max_width);
+  renderer->xmap_b = g_new (gint32, renderer->max_width);
   g_mutex_init (&renderer->render_lock);
   g_mutex_init (&renderer->pool_lock);
   g_cond_init (&renderer->wake_cond);
@@ -446,6 +598,7 @@ fen_renderer_free (FenRenderer *renderer)
     g_thread_join (renderer->workers[t]);
   g_free (renderer->workers);
   g_free (renderer->xmap);
+  g_free (renderer->xmap_b);
   g_mutex_clear (&renderer->render_lock);
   g_mutex_clear (&renderer->pool_lock);
   g_cond_clear (&renderer->wake_cond);
@@ -606,7 +759,9 @@ fen_renderer_render (FenRenderer       *renderer,
         {
           /* Wider than promised at creation: the one allocation a render can make. */
           g_free (renderer->xmap);
+          g_free (renderer->xmap_b);
           renderer->xmap = g_new (gint32, out_width);
+          renderer->xmap_b = g_new (gint32, out_width);
           renderer->max_width = out_width;
         }
       /* Columns map monotonically, so those inside the image form one run. */
@@ -625,6 +780,112 @@ fen_renderer_render (FenRenderer       *renderer,
         }
       if (job->col_begin > job->col_end)
         job->col_begin = job->col_end = 0;
+    }
+
+  job->chunk_units = MAX (renderer->chunk_pixels / out_width, 1);
+  job->n_chunks = (guint) ((out_height + job->chunk_units - 1) / job->chunk_units);
+  fen_renderer_run (renderer, (gsize) out_width * out_height);
+  g_mutex_unlock (&renderer->render_lock);
+  return TRUE;
+}
+
+static FenDiffSource
+fen_render_diff_source (const FenImage *image)
+{
+  const FenImageInfo *info = fen_image_get_info (image);
+
+  if (fen_image_get_bytes_per_sample (image) == 2)
+    return info->pixel_representation ? FEN_DIFF_S16 : FEN_DIFF_U16;
+  return info->pixel_representation ? FEN_DIFF_S8 : FEN_DIFF_U8;
+}
+
+/* Fills @map with the source column of each output column, -1 outside. */
+static void
+fen_render_diff_map (gint32 *map, const FenSampling *s, guint out_width, guint src_width)
+{
+  for (guint i = 0; i < out_width; i++)
+    {
+      double px = floor (s->origin_x + (i + 0.5) * s->col_dx);
+
+      map[i] = px >= 0 && px < src_width ? (gint32) px : -1;
+    }
+}
+
+gboolean
+fen_renderer_render_difference (FenRenderer           *renderer,
+                                const FenImage        *a,
+                                guint                  frame_a,
+                                const FenImage        *b,
+                                guint                  frame_b,
+                                const FenWindowParams *window,
+                                const FenSampling     *sampling_a,
+                                const FenSampling     *sampling_b,
+                                guint                  out_width,
+                                guint                  out_height,
+                                FenPixelFormat         format,
+                                guint8                *out,
+                                gsize                  out_stride)
+{
+  FenRenderJob *job = &renderer->job;
+  double w;
+
+  g_return_val_if_fail (renderer != NULL && a != NULL && b != NULL, FALSE);
+  g_return_val_if_fail (window != NULL && sampling_a != NULL, FALSE);
+  g_return_val_if_fail (!fen_image_is_color (a) && !fen_image_is_color (b), FALSE);
+  g_return_val_if_fail (frame_a < fen_image_get_n_frames (a) && frame_b < fen_image_get_n_frames (b), FALSE);
+  g_return_val_if_fail (out != NULL && out_width > 0 && out_height > 0, FALSE);
+  g_return_val_if_fail (out_stride >= (gsize) out_width * fen_pixel_format_bytes (format), FALSE);
+  g_return_val_if_fail (fen_image_get_bytes_per_sample (a) <= 2 && fen_image_get_bytes_per_sample (b) <= 2, FALSE);
+  if (!fen_image_has_pixels (a) || !fen_image_has_pixels (b))
+    return FALSE;
+  if (sampling_b == NULL)
+    sampling_b = sampling_a;
+
+  g_mutex_lock (&renderer->render_lock);
+  memset (job, 0, sizeof *job);
+  job->difference = TRUE;
+  job->src = fen_image_get_frame (a, frame_a);
+  job->src_b = fen_image_get_frame (b, frame_b);
+  job->diff_a = fen_render_diff_source (a);
+  job->diff_b = fen_render_diff_source (b);
+  job->src_width = fen_image_get_width (a);
+  job->src_height = fen_image_get_height (a);
+  job->src_b_width = fen_image_get_width (b);
+  job->src_b_height = fen_image_get_height (b);
+  job->spp = 1;
+  job->out = out;
+  job->out_stride = out_stride;
+  job->format = format;
+  job->out_width = out_width;
+  job->out_height = out_height;
+  job->sampling = *sampling_a;
+  job->sampling_b = *sampling_b;
+  fen_image_get_frame_rescale (a, frame_a, &job->slope_a, &job->intercept_a);
+  fen_image_get_frame_rescale (b, frame_b, &job->slope_b, &job->intercept_b);
+  /* PS3.3 C.11.2.1.2.1: LINEAR needs w >= 1; the borders as fen_voi_apply()
+   * computes them. */
+  w = window->width < 1 ? 1 : window->width;
+  job->win_lo = window->center - 0.5 - (w - 1) / 2;
+  job->win_hi = window->center - 0.5 + (w - 1) / 2;
+  job->win_c0 = window->center - 0.5;
+  job->win_w1 = w - 1;
+  job->invert = window->invert;
+  job->axis_aligned = sampling_a->col_dy == 0 && sampling_a->row_dx == 0 &&
+                      sampling_b->col_dy == 0 && sampling_b->row_dx == 0;
+
+  if (job->axis_aligned)
+    {
+      if (out_width > renderer->max_width)
+        {
+          /* Wider than promised at creation: the one allocation a render can make. */
+          g_free (renderer->xmap);
+          g_free (renderer->xmap_b);
+          renderer->xmap = g_new (gint32, out_width);
+          renderer->xmap_b = g_new (gint32, out_width);
+          renderer->max_width = out_width;
+        }
+      fen_render_diff_map (renderer->xmap, sampling_a, out_width, job->src_width);
+      fen_render_diff_map (renderer->xmap_b, sampling_b, out_width, job->src_b_width);
     }
 
   job->chunk_units = MAX (renderer->chunk_pixels / out_width, 1);
