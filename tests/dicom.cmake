@@ -3,7 +3,7 @@
 # written at test time; the transfer-syntax cases run DCMTK's command-line
 # tools (dcmconv, dcmcrle, dcmcjpeg, dcmcjpls) and skip when they are absent.
 # fenestra-io carries fenestra-core with it (PUBLIC link).
-fen_add_test(test-dicom fenestra-io)
+fen_add_test(test-dicom fenestra-io fen-test-dicom-writer.c)
 set_tests_properties(test-dicom PROPERTIES TIMEOUT 600 LABELS "dicom")
 
 # DCMTK 3.6.7's known traps and the fuzzers' regression inputs (fuzz/regressions).

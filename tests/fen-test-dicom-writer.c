@@ -5,6 +5,7 @@
  * pixels. Explicit VR little endian unless told otherwise. */
 #include "fen-test-dicom-writer.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 
@@ -139,4 +140,23 @@ fen_test_write_file (const char *dir, const char *name, GByteArray *data)
   g_file_set_contents (path, (const char *) data->data, data->len, &error);
   g_assert_no_error (error);
   return path;
+}
+
+void
+fen_test_remove_dir (const char *dir)
+{
+  GDir *handle = g_dir_open (dir, 0, NULL);
+  const char *entry;
+
+  /* Fixture folders are flat: files only, then the folder. */
+  if (handle == NULL)
+    return;
+  while ((entry = g_dir_read_name (handle)) != NULL)
+    {
+      char *p = g_build_filename (dir, entry, NULL);
+      g_unlink (p);
+      g_free (p);
+    }
+  g_dir_close (handle);
+  g_rmdir (dir);
 }

@@ -848,23 +848,6 @@ fen_test_jpeg_extended (void)
 
 /* --- main ------------------------------------------------------------------ */
 
-static void
-fen_test_remove_dir (const char *dir)
-{
-  GDir *handle = g_dir_open (dir, 0, NULL);
-  const char *entry;
-  if (handle == NULL)
-    return;
-  while ((entry = g_dir_read_name (handle)) != NULL)
-    {
-      char *p = g_build_filename (dir, entry, NULL);
-      g_unlink (p);
-      g_free (p);
-    }
-  g_dir_close (handle);
-  g_rmdir (dir);
-}
-
 int
 main (int argc, char **argv)
 {
