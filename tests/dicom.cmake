@@ -13,7 +13,8 @@ set_tests_properties(test-dicom-traps PROPERTIES TIMEOUT 600 LABELS "dicom"
 
 # Layouts and value transforms converted at load time, against dcm2pnm.
 fen_add_test(test-dicom-formats fenestra-io fen-test-dicom-writer.c)
-set_tests_properties(test-dicom-formats PROPERTIES TIMEOUT 300 LABELS "dicom")
+set_tests_properties(test-dicom-formats PROPERTIES TIMEOUT 300 LABELS "dicom"
+  ENVIRONMENT "G_DEBUG=fatal-criticals;FEN_CLI=$<TARGET_FILE:fenestra-cli>")
 
 # Folders and DICOMDIRs as patients, studies and series (dcmmkdir at test time).
 fen_add_test(test-study-index fenestra-io fen-test-dicom-writer.c)

@@ -556,6 +556,27 @@ fen_test_voi_lut (void)
       g_assert_cmpuint (out[i * 3], ==, (guint) lrint (v * 255.0 / 4095));
     }
   fen_assert_like_dcm2pnm (image, &params, path, "+Wl 1", 1);
+
+  /* The headless tool offers the same LUT: --voi-lut 1 writes these grays. */
+  if (g_getenv ("FEN_CLI") != NULL)
+    {
+      g_autofree char *png = g_build_filename (fen_test_dir, "voi-lut-cli.png", NULL);
+      const char *argv[] = { g_getenv ("FEN_CLI"), "render", path, "-o", png, "--voi-lut", "1", NULL };
+      g_autoptr(GError) error = NULL;
+      int status = 0;
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                   NULL, NULL, &status, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      FenImage *written = fen_load_file (png, NULL, &error);
+      g_assert_no_error (error);
+      const guint8 *gray = fen_image_get_frame (written, 0);
+      for (guint i = 0; i < 12 * 16; i++)
+        g_assert_cmpuint (gray[i], ==, out[i * 3]);
+      fen_image_unref (written);
+      g_unlink (png);
+    }
   fen_image_unref (image);
 }
 

@@ -17,6 +17,7 @@ typedef struct
   char     *output;
   gint      frame;        /* 1-based, as dcm2pnm's +F */
   char     *window;
+  gint      voi_lut;      /* 1-based item of the VOI LUT Sequence, 0 for none */
   gboolean  invert;
   gboolean  raw;
   char     *memory_log;
@@ -85,6 +86,9 @@ fen_cli_print_info (FenImage *image)
     printf ("Window %u: center %g width %g (%s)\n", w + 1, i->windows[w].center,
             i->windows[w].width, fen_cli_str (i->windows[w].explanation));
   printf ("VOI LUT function: %s\n", fen_cli_voi_name (i->voi_function));
+  for (guint v = 0; v < i->n_voi_luts; v++)
+    printf ("VOI LUT %u: %u entries from %d, %u bits (%s)\n", v + 1, i->voi_luts[v].n_entries,
+            i->voi_luts[v].first, i->voi_luts[v].bits, fen_cli_str (i->voi_luts[v].explanation));
   if (i->pixel_spacing[0] > 0)
     printf ("Pixel spacing: %g \\ %g mm\n", i->pixel_spacing[0], i->pixel_spacing[1]);
   if (i->has_position)
@@ -145,6 +149,18 @@ fen_cli_render (FenMemoryMonitor *monitor, FenImage *image, const FenCliOptions 
   fen_window_default_frame (image, frame, &window);
   if (o->window != NULL && !fen_cli_parse_window (o->window, &window, error))
     return FALSE;
+  if (o->voi_lut != 0)
+    {
+      /* PS3.3 C.11.2.1.1: a VOI LUT from the file instead of a window. */
+      if (o->voi_lut < 0 || (guint) o->voi_lut > fen_image_get_info (image)->n_voi_luts)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--voi-lut %d: the image has %u VOI LUT(s), numbered from 1",
+                       o->voi_lut, fen_image_get_info (image)->n_voi_luts);
+          return FALSE;
+        }
+      window.voi_lut = (guint) o->voi_lut;
+    }
   window.invert = o->invert;
 
   fen_memory_monitor_begin (monitor, &op, "render %s", id);
@@ -216,6 +232,7 @@ main (int argc, char **argv)
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "Write the rendered frame to FILE (.png, .tiff)", "FILE" },
     { "frame", 0, 0, G_OPTION_ARG_INT, &o.frame, "Frame to render, from 1 (default 1)", "N" },
     { "window", 0, 0, G_OPTION_ARG_STRING, &o.window, "Window in modality units", "CENTER,WIDTH" },
+    { "voi-lut", 0, 0, G_OPTION_ARG_INT, &o.voi_lut, "Use the file's N-th VOI LUT instead of a window", "N" },
     { "invert", 0, 0, G_OPTION_ARG_NONE, &o.invert, "Invert the output", NULL },
     { "raw", 0, 0, G_OPTION_ARG_NONE, &o.raw, "Write modality values unwindowed as 16-bit", NULL },
     { "memory-log", 0, 0, G_OPTION_ARG_FILENAME, &o.memory_log, "Append memory snapshots to FILE as JSON lines", "FILE" },
