@@ -28,7 +28,7 @@ _fen_main_window_update_actions (FenMainWindow *self)
     "win.first-slice", "win.last-slice", "win.zoom-in", "win.zoom-out", "win.fit",
     "win.one-to-one", "win.rotate-cw", "win.rotate-ccw", "win.flip-h", "win.flip-v",
     "win.export-view", "win.export-view-overlays", "win.export-tiff", "win.export-png",
-    "win.export-series", "win.copy-view",
+    "win.export-series", "win.copy-view", "win.difference", "win.flicker",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (image_actions); i++)
@@ -391,6 +391,13 @@ fen_main_window_export_action (GtkWidget *widget, const char *name, GVariant *pa
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
+static void
+fen_main_window_compare_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  _fen_main_window_toggle_compare (FEN_MAIN_WINDOW (widget), g_str_equal (name, "win.flicker")
+                                   ? FEN_VIEWPORT_COMPARE_FLICKER : FEN_VIEWPORT_COMPARE_DIFFERENCE);
+}
+
 void
 _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
 {
@@ -429,6 +436,8 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
     { "win.export-png", fen_main_window_export_action },
     { "win.export-series", fen_main_window_export_action },
     { "win.copy-view", fen_main_window_copy_view_action },
+    { "win.difference", fen_main_window_compare_action },
+    { "win.flicker", fen_main_window_compare_action },
   };
   static const struct {
     guint keyval;
@@ -476,6 +485,8 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
     { GDK_KEY_s, GDK_ALT_MASK, "win.link-scroll" },
     { GDK_KEY_w, GDK_ALT_MASK, "win.link-window" },
     { GDK_KEY_z, GDK_ALT_MASK, "win.link-zoom" },
+    { GDK_KEY_d, 0, "win.difference" },
+    { GDK_KEY_D, GDK_SHIFT_MASK, "win.flicker" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (plain); i++)

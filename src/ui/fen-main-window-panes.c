@@ -2,9 +2,11 @@
 /* fen-main-window-panes.c: the layout of FenMainWindow: one to four panes
  * (1x1, 1x2, 2x1, 2x2), the active one outlined, series dropped from the
  * sidebar, and the links between panes: slices (by position along the slice
- * normal when both series carry positions in one study, else by index),
+ * normal when both series share a Frame of Reference UID, else by index),
  * window/level, zoom and pan. Panes that show one image share its one
- * buffer: a viewport holds a reference and a pin, never a copy. */
+ * buffer: a viewport holds a reference and a pin, never a copy. A pane in
+ * difference or flicker mode compares its image with the first other pane
+ * that shows one, kept up to date as either moves. */
 #define G_LOG_DOMAIN "fen-window"
 
 #include "fen-main-window-private.h"
@@ -145,9 +147,10 @@ fen_main_window_slice_info (FenMainWindow *self, FenSeries *series, guint slice)
 }
 
 /* The slice of @target for @slice of @source: the nearest along the normal
- * when both lie in one frame of reference, else the same index. FenImageInfo
- * carries no Frame of Reference UID; one study with parallel normals stands
- * in for it. */
+ * when both share a Frame of Reference UID (PS3.3 C.7.4.1.1.1: then their
+ * Image Position (Patient) values are in one coordinate system) and their
+ * normals are parallel; else the same index. One study is not enough: two
+ * acquisitions of one study may have different frames of reference. */
 static guint
 fen_main_window_linked_slice (FenMainWindow *self, FenSeries *source, guint slice, FenSeries *target,
                               gboolean *by_position)
@@ -159,9 +162,12 @@ fen_main_window_linked_slice (FenMainWindow *self, FenSeries *source, guint slic
 
   *by_position = FALSE;
   if (a == NULL || b == NULL || !fen_main_window_slice_normal (a, na) || !fen_main_window_slice_normal (b, nb) ||
-      a->study_uid == NULL || g_strcmp0 (a->study_uid, b->study_uid) != 0 ||
+      a->frame_of_reference_uid == NULL || b->frame_of_reference_uid == NULL ||
+      g_strcmp0 (a->frame_of_reference_uid, b->frame_of_reference_uid) != 0 ||
       fabs (na[0] * nb[0] + na[1] * nb[1] + na[2] * nb[2]) < 0.999)
     return best;
+  /* PS3.3 C.7.6.2.1.1: the distance along the normal n = row x column
+   * direction is n . Image Position (Patient). */
   where = na[0] * a->image_position[0] + na[1] * a->image_position[1] + na[2] * a->image_position[2];
   for (guint i = 0; i < n; i++)
     {
@@ -189,8 +195,13 @@ _fen_main_window_sync_panes (FenMainWindow *self, gboolean slices)
   double fx, fy, zoom;
   gboolean fit;
 
-  if (self->linking || source == NULL || fen_viewport_get_image (self->viewport) == NULL)
+  if (self->linking)
     return;
+  if (source == NULL || fen_viewport_get_image (self->viewport) == NULL)
+    {
+      _fen_main_window_update_compare (self);
+      return;
+    }
   self->linking = TRUE;
   fen_viewport_get_window (self->viewport, &window);
   fen_viewport_get_view (self->viewport, &fx, &fy, &zoom, &fit);
@@ -209,7 +220,8 @@ _fen_main_window_sync_panes (FenMainWindow *self, gboolean slices)
 
           if (slice != self->slots[p].slice)
             {
-              g_debug ("pane %u follows slice %u %s", p, slice, by_position ? "by position" : "by index");
+              g_debug ("pane %u follows slice %u %s", p, slice,
+                       by_position ? "by position (one frame of reference)" : "by index (no shared frame of reference)");
               _fen_main_window_show_in_pane (self, p, self->slots[p].series, slice);
             }
         }
@@ -220,6 +232,69 @@ _fen_main_window_sync_panes (FenMainWindow *self, gboolean slices)
         fen_viewport_set_view (viewport, fx, fy, zoom, fit);
     }
   self->linking = FALSE;
+  _fen_main_window_update_compare (self);
+}
+
+/* Compare --------------------------------------------------------------- */
+
+/* The pane a comparing @pane compares with: the first other visible pane
+ * that shows an image (in 1x2, the other one). */
+static FenViewport *
+fen_main_window_compare_partner (FenMainWindow *self, guint pane)
+{
+  for (guint q = 0; q < FEN_N_PANES; q++)
+    {
+      FenViewport *viewport = fen_pane_get_viewport (self->panes[q]);
+
+      if (q != pane && _fen_main_window_pane_visible (self, q) && fen_viewport_get_image (viewport) != NULL)
+        return viewport;
+    }
+  return NULL;
+}
+
+void
+_fen_main_window_update_compare (FenMainWindow *self)
+{
+  for (guint p = 0; p < FEN_N_PANES; p++)
+    {
+      FenViewport *viewport = fen_pane_get_viewport (self->panes[p]), *partner;
+
+      if (fen_viewport_get_compare (viewport) == FEN_VIEWPORT_COMPARE_NONE)
+        continue;
+      if (!_fen_main_window_pane_visible (self, p))
+        {
+          fen_viewport_set_compare (viewport, FEN_VIEWPORT_COMPARE_NONE);
+          continue;
+        }
+      partner = fen_main_window_compare_partner (self, p);
+      fen_viewport_set_partner (viewport, partner ? fen_viewport_get_image (partner) : NULL,
+                                partner ? fen_viewport_get_frame (partner) : 0);
+    }
+}
+
+void
+_fen_main_window_toggle_compare (FenMainWindow *self, FenViewportCompare mode)
+{
+  FenViewport *partner = fen_main_window_compare_partner (self, self->active_pane);
+  FenImage *image = fen_viewport_get_image (self->viewport);
+  FenMemoryOperation op;
+
+  if (fen_viewport_get_compare (self->viewport) == mode)
+    mode = FEN_VIEWPORT_COMPARE_NONE;
+  if (self->monitor != NULL)
+    fen_memory_monitor_begin (self->monitor, &op, "%s %s %s",
+                              mode == FEN_VIEWPORT_COMPARE_DIFFERENCE ? "difference"
+                              : mode == FEN_VIEWPORT_COMPARE_FLICKER ? "flicker" : "compare-off",
+                              image ? fen_image_get_log_name (image) : "none",
+                              partner && fen_viewport_get_image (partner) ? fen_image_get_log_name (fen_viewport_get_image (partner)) : "none");
+  /* The partner first: the difference's default window spans both images. */
+  if (mode != FEN_VIEWPORT_COMPARE_NONE)
+    fen_viewport_set_partner (self->viewport, partner ? fen_viewport_get_image (partner) : NULL,
+                              partner ? fen_viewport_get_frame (partner) : 0);
+  fen_viewport_set_compare (self->viewport, mode);
+  _fen_main_window_update_overlays (self);
+  if (self->monitor != NULL)
+    fen_memory_monitor_end (self->monitor, &op);
 }
 
 /* Layout ---------------------------------------------------------------- */

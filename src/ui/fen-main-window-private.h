@@ -108,6 +108,10 @@ void  _fen_main_window_sync_panes        (FenMainWindow *self, gboolean slices);
 void  _fen_main_window_forget_series     (FenMainWindow *self, int index);
 gboolean _fen_main_window_pane_visible   (FenMainWindow *self, guint pane);
 void  _fen_main_window_panes_init_pane   (FenMainWindow *self, guint pane);
+/* Difference / flicker: each comparing pane gets the image of the pane it
+ * compares with; the active pane enters @mode, or leaves it. */
+void  _fen_main_window_update_compare    (FenMainWindow *self);
+void  _fen_main_window_toggle_compare    (FenMainWindow *self, FenViewportCompare mode);
 /* Shows slice @slice of series @index in @pane (the active one included). */
 void  _fen_main_window_show_in_pane      (FenMainWindow *self, guint pane, int index, guint slice);
 

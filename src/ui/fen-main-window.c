@@ -61,7 +61,7 @@ fen_main_window_update_pane_overlays (FenMainWindow *self, guint pane)
   const FenImageInfo *info;
   FenWindowParams w;
   g_autofree char *tl = NULL, *tr = NULL, *bl = NULL, *br = NULL, *date = NULL, *pos = NULL;
-  g_autofree char *display = NULL;
+  g_autofree char *display = NULL, *compare = NULL;
   guint px, py, level;
   double value;
 
@@ -89,7 +89,22 @@ fen_main_window_update_pane_overlays (FenMainWindow *self, guint pane)
   level = fen_viewport_get_pyramid_level (viewport);
   if (level > 0)
     display = g_strdup_printf (" · display 1:%u (pyramid level %u)", 1u << level, level);
-  bl = g_strdup_printf ("%sW %.0f  L %.0f%s\nZoom %.0f %%%s%s", self->measure && active ? "Measure (M)\n" : "",
+  switch (fen_viewport_get_compare (viewport))
+    {
+    case FEN_VIEWPORT_COMPARE_DIFFERENCE:
+      /* The window shown is the difference's own, in modality units. */
+      fen_viewport_get_difference_window (viewport, &w);
+      compare = g_strdup ("Difference: this − other pane (D)\n");
+      break;
+    case FEN_VIEWPORT_COMPARE_FLICKER:
+      compare = g_strdup ("Flicker: this ↔ other pane (Shift+D)\n");
+      break;
+    case FEN_VIEWPORT_COMPARE_NONE:
+    default:
+      break;
+    }
+  bl = g_strdup_printf ("%s%sW %.0f  L %.0f%s\nZoom %.0f %%%s%s", compare ? compare : "",
+                        self->measure && active ? "Measure (M)\n" : "",
                         w.width, w.center, w.invert ? "  inverted" : "",
                         fen_viewport_get_zoom (viewport) * 100.0, display ? display : "",
                         fen_image_get_n_frames (image) > 1 ? "  (multi-frame)" : "");

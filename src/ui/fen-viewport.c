@@ -7,7 +7,10 @@
  * size it samples a box-filtered pyramid level of the frame (no aliasing),
  * counted as cache bytes. The image shown is pinned in the store, so it is
  * never evicted; one whose pixels were evicted before it came shows nothing
- * until the window has them back (fen_viewport_reload()). */
+ * until the window has them back (fen_viewport_reload()).
+ * A compare mode sets a partner image beside it: the difference is computed
+ * per rendered pixel (fen_renderer_render_difference()) through a window of
+ * its own, never stored; flicker shows the two in turn from a timeout. */
 #define G_LOG_DOMAIN "fen-viewport"
 
 #include "fen-viewport.h"
@@ -16,12 +19,14 @@
 #include <fenestra/fen-pyramid.h>
 
 #include <math.h>
+#include <string.h>
 
 #define FEN_VIEWPORT_POOL_SIZE   3
 #define FEN_VIEWPORT_MIN_ZOOM    (1.0 / 64.0)
 #define FEN_VIEWPORT_MAX_ZOOM    64.0
 /* Wheel or key events closer together than this are one operation. */
 #define FEN_VIEWPORT_OP_IDLE_MS  400
+#define FEN_VIEWPORT_FLICKER_MS  500
 
 struct _FenViewport
 {
@@ -38,6 +43,9 @@ struct _FenViewport
   guint              op_timeout;
   guint              changed_idle;
   guint              trim_timeout;
+  FenImage          *partner;       /* compared with; pinned like image */
+  FenLut            *partner_lut;   /* flicker: the partner under our window */
+  guint              flicker_timeout;
 
   /* Borrowed */
   FenMemoryMonitor  *monitor;
@@ -76,6 +84,16 @@ struct _FenViewport
   /* Grouped events */
   FenMemoryOperation group_op;
 
+  /* Compare */
+  FenViewportCompare compare;
+  guint              partner_frame;
+  gboolean           partner_ok;     /* partner set and compatible */
+  gboolean           partner_lut_valid;
+  const char        *compare_message; /* why there is no comparison (static) */
+  double             partner_dx, partner_dy; /* partner pixel (0,0) in image pixels */
+  FenWindowParams    diff_window;
+  gboolean           flicker_partner; /* flicker: the partner is on screen */
+
   /* Pointer and measurement */
   gboolean           has_pointer;
   double             pointer_x, pointer_y;
@@ -109,6 +127,7 @@ static void
 fen_viewport_window_changed (FenViewport *self)
 {
   self->lut_valid = FALSE;
+  self->partner_lut_valid = FALSE;
   fen_viewport_changed (self, TRUE);
 }
 
@@ -297,7 +316,7 @@ fen_viewport_get_pyramid_level (FenViewport *self)
 {
   g_return_val_if_fail (FEN_IS_VIEWPORT (self), 0);
 
-  if (self->pyramid == NULL)
+  if (self->pyramid == NULL || (self->compare != FEN_VIEWPORT_COMPARE_NONE && self->partner_ok))
     return 0;
   /* Output pixels are device pixels. */
   return fen_pyramid_level_for_zoom (self->pyramid, self->zoom * gtk_widget_get_scale_factor (GTK_WIDGET (self)));
@@ -357,10 +376,29 @@ fen_viewport_value_range (FenViewport *self)
   return fabs (fen_image_to_modality (self->image, hi) - fen_image_to_modality (self->image, lo));
 }
 
+/* What a left drag adjusts: the difference's own window while a difference
+ * is on screen, else the image's. */
+static FenWindowParams *
+fen_viewport_drag_window (FenViewport *self)
+{
+  if (self->compare == FEN_VIEWPORT_COMPARE_DIFFERENCE && self->partner_ok)
+    return &self->diff_window;
+  return &self->window;
+}
+
+static void
+fen_viewport_log_difference_window (FenViewport *self, const char *why)
+{
+  /* The e2e test reads this line to predict the difference's grey levels. */
+  g_debug ("difference window %s: center=%.6f width=%.6f invert=%d", why,
+           self->diff_window.center, self->diff_window.width, self->diff_window.invert);
+}
+
 static void
 fen_viewport_primary_begin_cb (GtkGestureDrag *gesture, double x, double y, FenViewport *self)
 {
   double w = gtk_widget_get_width (GTK_WIDGET (self));
+  FenWindowParams *win;
 
   gtk_widget_grab_focus (GTK_WIDGET (self));
   if (self->image == NULL)
@@ -381,16 +419,18 @@ fen_viewport_primary_begin_cb (GtkGestureDrag *gesture, double x, double y, FenV
       return;
     }
 
-  self->drag_center = self->window.center;
-  self->drag_width = self->window.width;
+  win = fen_viewport_drag_window (self);
+  self->drag_center = win->center;
+  self->drag_width = win->width;
   self->drag_last_x = self->drag_last_y = 0;
   self->drag_acc_x = self->drag_acc_y = 0;
   /* Sensitivity as Horos and Slicer: a sweep across the widget about doubles
    * the width; never so slow that a narrow window cannot be opened up. */
-  self->drag_per_px = 2.0 * MAX (self->window.width, fen_viewport_value_range (self) / 256.0) / MAX (w, 256.0);
+  self->drag_per_px = 2.0 * MAX (win->width, fen_viewport_value_range (self) / 256.0) / MAX (w, 256.0);
   if (self->monitor != NULL)
     {
-      fen_memory_monitor_begin (self->monitor, &self->drag_op, "wl-drag %s",
+      fen_memory_monitor_begin (self->monitor, &self->drag_op, "%s %s",
+                                win == &self->diff_window ? "difference-drag" : "wl-drag",
                                 fen_image_get_log_name (self->image));
       self->drag_op_open = TRUE;
     }
@@ -400,6 +440,7 @@ static void
 fen_viewport_primary_update_cb (GtkGestureDrag *gesture, double dx, double dy, FenViewport *self)
 {
   GdkModifierType state;
+  FenWindowParams *win;
   double step;
 
   if (self->image == NULL)
@@ -424,8 +465,9 @@ fen_viewport_primary_update_cb (GtkGestureDrag *gesture, double dx, double dy, F
   self->drag_last_y = dy;
 
   /* Right widens; up raises the level (as Weasis). */
-  self->window.width = MAX (1.0, self->drag_width + self->drag_acc_x * self->drag_per_px);
-  self->window.center = self->drag_center - self->drag_acc_y * self->drag_per_px;
+  win = fen_viewport_drag_window (self);
+  win->width = MAX (1.0, self->drag_width + self->drag_acc_x * self->drag_per_px);
+  win->center = self->drag_center - self->drag_acc_y * self->drag_per_px;
   if (self->drag_op_open)
     self->drag_op.n_updates++;
   fen_viewport_window_changed (self);
@@ -436,7 +478,10 @@ fen_viewport_primary_end_cb (GtkGestureDrag *gesture, double dx, double dy, FenV
 {
   if (self->measuring || self->image == NULL)
     return;
-  fen_viewport_log_window (self, "drag");
+  if (fen_viewport_drag_window (self) == &self->diff_window)
+    fen_viewport_log_difference_window (self, "drag");
+  else
+    fen_viewport_log_window (self, "drag");
   if (self->drag_op_open)
     {
       fen_memory_monitor_end (self->monitor, &self->drag_op);
@@ -564,7 +609,7 @@ static GdkTexture *
 fen_viewport_render (FenViewport *self, int dw, int dh, int scale)
 {
   g_autoptr(GBytes) bytes = NULL;
-  FenSampling s;
+  FenSampling s, base_sampling;
   gsize stride = (gsize) dw * 4, size = stride * dh;
   guint8 *buffer;
   double w = gtk_widget_get_width (GTK_WIDGET (self));
@@ -586,6 +631,7 @@ fen_viewport_render (FenViewport *self, int dw, int dh, int scale)
   fen_viewport_screen_to_image_vec (self, -w / 2.0, -h / 2.0, &s.origin_x, &s.origin_y);
   s.origin_x += self->center_x;
   s.origin_y += self->center_y;
+  base_sampling = s;
 
   /* Below half size, a box-filtered level: every image pixel counts, no
    * aliasing, and the level costs a quarter of the one above it. The LUT
@@ -609,12 +655,44 @@ fen_viewport_render (FenViewport *self, int dw, int dh, int scale)
     }
 
   buffer = fen_render_pool_acquire (self->pool, size);
-  fen_renderer_render (self->renderer, source, frame, self->lut, &s,
-                       (guint) dw, (guint) dh, FEN_PIXEL_BGRA8, buffer, stride);
+  if (self->compare != FEN_VIEWPORT_COMPARE_NONE && self->partner_ok)
+    {
+      /* Compared at full resolution: a pyramid level of the difference
+       * would need a stored difference, which is what this never makes.
+       * The partner's pixel (0, 0) lies at our (partner_dx, partner_dy). */
+      FenSampling sb = base_sampling;
+
+      sb.origin_x -= self->partner_dx;
+      sb.origin_y -= self->partner_dy;
+      level = 0;
+      if (self->compare == FEN_VIEWPORT_COMPARE_DIFFERENCE)
+        fen_renderer_render_difference (self->renderer, self->image, self->frame, self->partner,
+                                        self->partner_frame, &self->diff_window, &base_sampling, &sb,
+                                        (guint) dw, (guint) dh, FEN_PIXEL_BGRA8, buffer, stride);
+      else if (self->flicker_partner)
+        {
+          if (!self->partner_lut_valid)
+            {
+              /* The partner under our window: flicker compares like with like. */
+              fen_lut_build_frame (self->partner_lut, self->partner, self->partner_frame, &self->window);
+              self->partner_lut_valid = TRUE;
+            }
+          fen_renderer_render (self->renderer, self->partner, self->partner_frame, self->partner_lut, &sb,
+                               (guint) dw, (guint) dh, FEN_PIXEL_BGRA8, buffer, stride);
+        }
+      else
+        fen_renderer_render (self->renderer, self->image, self->frame, self->lut, &base_sampling,
+                             (guint) dw, (guint) dh, FEN_PIXEL_BGRA8, buffer, stride);
+    }
+  else
+    fen_renderer_render (self->renderer, source, frame, self->lut, &s,
+                         (guint) dw, (guint) dh, FEN_PIXEL_BGRA8, buffer, stride);
   bytes = fen_render_pool_wrap (self->pool, buffer, size);
   g_clear_handle_id (&self->trim_timeout, g_source_remove);
   self->trim_timeout = g_timeout_add_seconds (2, fen_viewport_trim_cb, self);
-  g_debug ("render %dx%d level %u in %.2f ms", dw, dh, level, (g_get_monotonic_time () - start) / 1000.0);
+  g_debug ("render %dx%d level %u%s in %.2f ms", dw, dh, level,
+           self->compare == FEN_VIEWPORT_COMPARE_DIFFERENCE && self->partner_ok ? " difference" : "",
+           (g_get_monotonic_time () - start) / 1000.0);
   /* Alpha is always 255, so premultiplied is the same bytes and is the
    * layout cairo wants without a conversion. */
   return gdk_memory_texture_new (dw, dh, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes, stride);
@@ -663,6 +741,25 @@ fen_viewport_snapshot_line (FenViewport *self, GtkSnapshot *snapshot)
 }
 
 static void
+fen_viewport_snapshot_message (FenViewport *self, GtkSnapshot *snapshot, const char *message)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), message);
+  GdkRGBA amber = { 1.0, 0.75, 0.3, 1.0 };
+  int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+  int lw, lh;
+
+  pango_layout_set_width (layout, MAX (w - 40, 40) * PANGO_SCALE);
+  pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
+  pango_layout_get_pixel_size (layout, &lw, &lh);
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (20, (float) (h - lh) / 2));
+  gtk_snapshot_append_layout (snapshot, layout, &amber);
+  gtk_snapshot_restore (snapshot);
+  gtk_snapshot_pop (snapshot);
+}
+
+static void
 fen_viewport_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
   FenViewport *self = FEN_VIEWPORT (widget);
@@ -674,6 +771,16 @@ fen_viewport_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     return;
   if (self->fit)
     fen_viewport_apply_fit (self);
+  if (self->compare != FEN_VIEWPORT_COMPARE_NONE &&
+      (!self->partner_ok || !fen_image_has_pixels (self->partner)))
+    {
+      /* Nothing to compare with: say why rather than show one image as if
+       * it were the comparison. */
+      g_clear_object (&self->texture);
+      fen_viewport_snapshot_message (self, snapshot, self->partner_ok ? "The other image is being reloaded"
+                                                                      : self->compare_message);
+      return;
+    }
   /* Evicted before it came on screen: never hand the renderer an image
    * without pixels. The window shows that it is reloading. */
   if (!fen_image_has_pixels (self->image))
@@ -752,6 +859,10 @@ fen_viewport_dispose (GObject *object)
       self->drag_op_open = FALSE;
     }
   g_clear_object (&self->texture);
+  g_clear_handle_id (&self->flicker_timeout, g_source_remove);
+  if (self->partner != NULL && self->store != NULL)
+    fen_store_pin (self->store, fen_image_get_id (self->partner), FALSE);
+  g_clear_pointer (&self->partner, fen_image_unref);
   fen_viewport_drop_image (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), FEN_TYPE_VIEWPORT);
   G_OBJECT_CLASS (fen_viewport_parent_class)->dispose (object);
@@ -763,6 +874,7 @@ fen_viewport_finalize (GObject *object)
   FenViewport *self = FEN_VIEWPORT (object);
 
   g_clear_pointer (&self->lut, fen_lut_free);
+  g_clear_pointer (&self->partner_lut, fen_lut_free);
   g_clear_pointer (&self->renderer, fen_renderer_free);
   g_clear_pointer (&self->pool, fen_render_pool_unref);
   G_OBJECT_CLASS (fen_viewport_parent_class)->finalize (object);
@@ -822,6 +934,7 @@ fen_viewport_init (FenViewport *self)
   self->pool = fen_render_pool_new (NULL, FEN_VIEWPORT_POOL_SIZE);
   self->zoom = 1.0;
   self->fit = TRUE;
+  self->compare_message = "";
 }
 
 GtkWidget *
@@ -1160,4 +1273,171 @@ fen_viewport_get_pointer (FenViewport *self, guint *x, guint *y, double *value)
     *value = fen_image_to_modality (self->image,
                                     fen_image_get_stored_value (self->image, self->frame, *x, *y));
   return TRUE;
+}
+
+/* Compare ----------------------------------------------------------------- */
+
+static gboolean
+fen_viewport_flicker_cb (gpointer user_data)
+{
+  FenViewport *self = user_data;
+
+  self->flicker_partner = !self->flicker_partner;
+  g_debug ("flicker: %s", self->flicker_partner ? "partner" : "image");
+  fen_viewport_changed (self, TRUE);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Where the partner's pixel (0, 0) lies in our image, in our pixels, when
+ * the two can be compared pixel for pixel; else why not. */
+static gboolean
+fen_viewport_partner_offset (FenViewport *self, double *dx, double *dy, const char **why)
+{
+  const FenImageInfo *a, *b;
+  double d[3];
+
+  *dx = *dy = 0;
+  if (self->partner == NULL)
+    {
+      *why = "Difference and flicker compare this pane with another:\nshow a second image in the 1 × 2 layout (Alt+2)";
+      return FALSE;
+    }
+  if (fen_image_is_color (self->image) || fen_image_is_color (self->partner))
+    {
+      *why = "Difference and flicker compare monochrome images only";
+      return FALSE;
+    }
+  if (fen_image_get_width (self->image) == fen_image_get_width (self->partner) &&
+      fen_image_get_height (self->image) == fen_image_get_height (self->partner))
+    return TRUE;
+
+  /* Different sizes: one Frame of Reference (PS3.3 C.7.4.1.1.1), one pixel
+   * spacing and one orientation put pixel (i, j) of each at position +
+   * i * spacing * row direction + j * spacing * column direction
+   * (C.7.6.2.1.1), so the two grids differ by a shift. */
+  a = fen_image_get_info (self->image);
+  b = fen_image_get_info (self->partner);
+  *why = "These two images differ in size and do not share a frame of reference\n"
+         "and pixel spacing: there is no pixel-for-pixel difference";
+  if (a->frame_of_reference_uid == NULL || g_strcmp0 (a->frame_of_reference_uid, b->frame_of_reference_uid) != 0 ||
+      !a->has_position || !b->has_position || !a->has_orientation || !b->has_orientation ||
+      a->pixel_spacing[0] <= 0 || a->pixel_spacing[1] <= 0 ||
+      fabs (a->pixel_spacing[0] - b->pixel_spacing[0]) > 1e-4 || fabs (a->pixel_spacing[1] - b->pixel_spacing[1]) > 1e-4)
+    return FALSE;
+  for (int k = 0; k < 6; k++)
+    if (fabs (a->image_orientation[k] - b->image_orientation[k]) > 1e-4)
+      return FALSE;
+  for (int k = 0; k < 3; k++)
+    d[k] = b->image_position[k] - a->image_position[k];
+  /* Row direction (first triplet) runs along columns x, spaced by column
+   * spacing (pixel_spacing[1]); column direction along rows y. */
+  *dx = (d[0] * a->image_orientation[0] + d[1] * a->image_orientation[1] + d[2] * a->image_orientation[2]) /
+        a->pixel_spacing[1];
+  *dy = (d[0] * a->image_orientation[3] + d[1] * a->image_orientation[4] + d[2] * a->image_orientation[5]) /
+        a->pixel_spacing[0];
+  return TRUE;
+}
+
+static void
+fen_viewport_update_partner (FenViewport *self)
+{
+  const char *why = "";
+
+  self->partner_ok = self->image != NULL && fen_viewport_partner_offset (self, &self->partner_dx, &self->partner_dy, &why);
+  self->compare_message = self->partner_ok ? "" : why;
+  self->partner_lut_valid = FALSE;
+}
+
+void
+fen_viewport_set_partner (FenViewport *self, FenImage *partner, guint frame)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+
+  if (partner == self->partner && frame == self->partner_frame)
+    {
+      /* Our own image may have changed size since. */
+      gboolean was = self->partner_ok;
+
+      fen_viewport_update_partner (self);
+      if (was != self->partner_ok)
+        fen_viewport_changed (self, TRUE);
+      return;
+    }
+  if (partner != NULL)
+    {
+      fen_image_ref (partner);
+      if (self->store != NULL)
+        fen_store_pin (self->store, fen_image_get_id (partner), TRUE);
+    }
+  if (self->partner != NULL && self->store != NULL)
+    fen_store_pin (self->store, fen_image_get_id (self->partner), FALSE);
+  g_clear_pointer (&self->partner, fen_image_unref);
+  self->partner = partner;
+  self->partner_frame = frame;
+  fen_viewport_update_partner (self);
+  if (self->compare != FEN_VIEWPORT_COMPARE_NONE)
+    g_debug ("compare %s with %s: %s", self->image ? fen_image_get_log_name (self->image) : "none",
+             partner ? fen_image_get_log_name (partner) : "none", self->partner_ok ? "pixel for pixel" : "refused");
+  fen_viewport_changed (self, TRUE);
+}
+
+void
+fen_viewport_set_compare (FenViewport *self, FenViewportCompare mode)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+
+  if (mode == self->compare)
+    return;
+  self->compare = mode;
+  g_clear_handle_id (&self->flicker_timeout, g_source_remove);
+  self->flicker_partner = FALSE;
+  if (mode == FEN_VIEWPORT_COMPARE_FLICKER)
+    {
+      if (self->partner_lut == NULL)
+        self->partner_lut = fen_lut_new ();
+      self->partner_lut_valid = FALSE;
+      self->flicker_timeout = g_timeout_add (FEN_VIEWPORT_FLICKER_MS, fen_viewport_flicker_cb, self);
+    }
+  if (mode == FEN_VIEWPORT_COMPARE_DIFFERENCE && self->image != NULL)
+    {
+      /* A window centred on "no difference", a quarter of the larger value
+       * range wide: small changes stand out, large ones saturate. */
+      double range = fen_viewport_value_range (self);
+
+      if (self->partner != NULL && !fen_image_is_color (self->partner))
+        {
+          gint32 lo, hi;
+
+          fen_image_get_stored_range (self->partner, &lo, &hi);
+          range = MAX (range, fabs (fen_image_to_modality (self->partner, hi) - fen_image_to_modality (self->partner, lo)));
+        }
+      memset (&self->diff_window, 0, sizeof self->diff_window);
+      self->diff_window.center = 0;
+      self->diff_window.width = MAX (1.0, round (range / 4.0));
+      self->diff_window.function = FEN_VOI_LINEAR;
+      fen_viewport_log_difference_window (self, "default");
+    }
+  if (mode == FEN_VIEWPORT_COMPARE_NONE)
+    fen_viewport_set_partner (self, NULL, 0);
+  g_debug ("compare mode %s", mode == FEN_VIEWPORT_COMPARE_DIFFERENCE ? "difference"
+                              : mode == FEN_VIEWPORT_COMPARE_FLICKER ? "flicker" : "none");
+  if (mode != FEN_VIEWPORT_COMPARE_NONE)
+    g_debug ("compare %s with %s: %s", self->image ? fen_image_get_log_name (self->image) : "none",
+             self->partner ? fen_image_get_log_name (self->partner) : "none",
+             self->partner_ok ? "pixel for pixel" : "refused");
+  fen_viewport_changed (self, TRUE);
+}
+
+FenViewportCompare
+fen_viewport_get_compare (FenViewport *self)
+{
+  g_return_val_if_fail (FEN_IS_VIEWPORT (self), FEN_VIEWPORT_COMPARE_NONE);
+  return self->compare;
+}
+
+void
+fen_viewport_get_difference_window (FenViewport *self, FenWindowParams *out)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+  *out = self->diff_window;
 }

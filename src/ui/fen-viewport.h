@@ -59,6 +59,32 @@ guint      fen_viewport_get_pyramid_level (FenViewport *self);
 /* Drops caches the screen does not need; returns the bytes freed. */
 gsize      fen_viewport_shed_caches    (FenViewport *self);
 
+/**
+ * FenViewportCompare:
+ * @FEN_VIEWPORT_COMPARE_NONE: the image alone
+ * @FEN_VIEWPORT_COMPARE_DIFFERENCE: modality(image) - modality(partner) per
+ *   rendered pixel, through the viewport's own difference window
+ * @FEN_VIEWPORT_COMPARE_FLICKER: the image and the partner in turn
+ */
+typedef enum {
+  FEN_VIEWPORT_COMPARE_NONE,
+  FEN_VIEWPORT_COMPARE_DIFFERENCE,
+  FEN_VIEWPORT_COMPARE_FLICKER,
+} FenViewportCompare;
+
+void       fen_viewport_set_compare    (FenViewport *self, FenViewportCompare mode);
+FenViewportCompare fen_viewport_get_compare (FenViewport *self);
+/**
+ * fen_viewport_set_partner:
+ * @partner: (nullable) (transfer none): what a compare mode compares with;
+ *   the viewport takes a reference and a pin, never a copy
+ * The two must be of one size, or share a Frame of Reference UID, pixel
+ * spacing and orientation; otherwise the viewport says so instead.
+ */
+void       fen_viewport_set_partner    (FenViewport *self, FenImage *partner, guint frame);
+/* The difference window (modality units of the difference). */
+void       fen_viewport_get_difference_window (FenViewport *self, FenWindowParams *out);
+
 /* Groups repeated events (wheel, keys) into one operation of the memory log. */
 void       fen_viewport_note_operation (FenViewport *self, const char *name);
 

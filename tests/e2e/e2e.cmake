@@ -38,6 +38,14 @@ if(TARGET fenestra)
               ${CMAKE_CURRENT_BINARY_DIR}/e2e-compare)
     set_tests_properties(e2e-compare PROPERTIES TIMEOUT 240 RUN_SERIAL TRUE
                          SKIP_RETURN_CODE 77 LABELS "gui;e2e")
+    add_test(NAME e2e-difference
+      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test-difference-e2e.sh
+              $<TARGET_FILE:fenestra>
+              $<TARGET_FILE:fen-e2e-phantom>
+              ${FEN_SCHEMA_DIR}
+              ${CMAKE_CURRENT_BINARY_DIR}/e2e-difference)
+    set_tests_properties(e2e-difference PROPERTIES TIMEOUT 240 RUN_SERIAL TRUE
+                         SKIP_RETURN_CODE 77 LABELS "gui;e2e")
   else()
     message(STATUS "e2e-viewer test disabled: needs Xvfb, xdotool and ImageMagick's import")
   endif()

@@ -11,7 +11,12 @@
  * with the slice, and the slice number as bars), written directly with the
  * tests' byte-level writer: hundreds of dump2dcm runs would take minutes.
  * --study K gives the series its own study and series UIDs, so that two
- * such folders open as two studies to compare. */
+ * such folders open as two studies to compare. --frame-of-reference F gives
+ * the series Frame of Reference UID number F (two studies may share one),
+ * --z-offset N starts slice positions (and the picture) at N, so that slice
+ * i of one series matches slice i - N of the other by position only, and
+ * --lesion adds a square of FEN_PHANTOM_LESION HU to the tissue: the one
+ * region two otherwise equal series differ in. */
 #define G_LOG_DOMAIN "fen-e2e-phantom"
 
 #include <glib.h>
@@ -25,11 +30,21 @@
 #define FEN_PHANTOM_TISSUE   40
 #define FEN_PHANTOM_BONE     700
 #define FEN_PHANTOM_INTERCEPT (-1024)
+#define FEN_PHANTOM_LESION   140
 
 /* Stored values of the phantom (HU - intercept), slice @index of a series
  * or -1 for the single phantom. */
+/* The lesion of --lesion: x in [0.6, 0.75) and y in [0.15, 0.3) of the
+ * size, inside the tissue, clear of the bone insert, the walking block (at
+ * most index 23) and the bars. */
+static gboolean
+fen_phantom_in_lesion (int size, int x, int y)
+{
+  return x >= size * 6 / 10 && x < size * 3 / 4 && y >= size * 15 / 100 && y < size * 3 / 10;
+}
+
 static void
-fen_phantom_fill (guint16 *pixels, int size, int index)
+fen_phantom_fill (guint16 *pixels, int size, int index, gboolean lesion)
 {
   for (int y = 0; y < size; y++)
     for (int x = 0; x < size; x++)
@@ -53,13 +68,16 @@ fen_phantom_fill (guint16 *pixels, int size, int index)
                 (x - size / 4) % (size / 24) < size / 32)
               hu = (index >> (11 - bit)) & 1 ? 300 : -200;
           }
+        if (lesion && fen_phantom_in_lesion (size, x, y))
+          hu = FEN_PHANTOM_LESION;
         /* PS3.3 C.11.1: HU = stored * slope + intercept. */
         pixels[(gsize) y * size + x] = GUINT16_TO_LE ((guint16) (hu - FEN_PHANTOM_INTERCEPT));
       }
 }
 
 static gboolean
-fen_phantom_write_series (const char *dir, int size, int n, int study, GError **error)
+fen_phantom_write_series (const char *dir, int size, int n, int study, int frame_of_reference,
+                          int z_offset, gboolean lesion, GError **error)
 {
   g_autofree guint16 *pixels = g_new (guint16, (gsize) size * size);
 
@@ -75,13 +93,14 @@ fen_phantom_write_series (const char *dir, int size, int n, int study, GError **
       g_autofree char *study_uid = g_strdup_printf ("2.25.32938470134786239384601740124.%d.1", 901 + study);
       g_autofree char *series_uid = g_strdup_printf ("2.25.32938470134786239384601740124.%d.2", 901 + study);
       g_autofree char *number = g_strdup_printf ("%d", i + 1);
-      g_autofree char *position = g_strdup_printf ("-128\\-128\\%d", i);
+      g_autofree char *position = g_strdup_printf ("-128\\-128\\%d", i + z_offset);
+      g_autofree char *for_uid = g_strdup_printf ("2.25.32938470134786239384601740124.%d.4", 700 + frame_of_reference);
       g_autofree char *name = g_strdup_printf ("slice-%03d.dcm", i);
       g_autofree char *path = g_build_filename (dir, name, NULL);
       g_autofree char *intercept = g_strdup_printf ("%d", FEN_PHANTOM_INTERCEPT);
       gsize bytes = (gsize) size * size * 2;
 
-      fen_phantom_fill (pixels, size, i);
+      fen_phantom_fill (pixels, size, i + z_offset, lesion);
       fen_put_string (out, 0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.2");
       fen_put_string (out, 0x0008, 0x0018, "UI", uid);
       fen_put_string (out, 0x0008, 0x0020, "DA", "20240611");
@@ -96,6 +115,8 @@ fen_phantom_write_series (const char *dir, int size, int n, int study, GError **
       fen_put_string (out, 0x0020, 0x0013, "IS", number);
       fen_put_string (out, 0x0020, 0x0032, "DS", position);
       fen_put_string (out, 0x0020, 0x0037, "DS", "1\\0\\0\\0\\1\\0");
+      if (frame_of_reference > 0)
+        fen_put_string (out, 0x0020, 0x0052, "UI", for_uid);
       fen_put_us (out, 0x0028, 0x0002, 1, FALSE);
       fen_put_string (out, 0x0028, 0x0004, "CS", "MONOCHROME2");
       fen_put_us (out, 0x0028, 0x0010, (guint16) size, FALSE);
@@ -127,12 +148,16 @@ main (int argc, char *argv[])
   g_autoptr(GString) dump = g_string_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) context = g_option_context_new ("- write the e2e CT phantom");
-  int size = 512, status = 0, series = 0, study = 0;
+  int size = 512, status = 0, series = 0, study = 0, frame_of_reference = 0, z_offset = 0;
+  gboolean lesion = FALSE;
   GOptionEntry entries[] = {
     { "size", 0, 0, G_OPTION_ARG_INT, &size, "Rows and columns (default 512)", "N" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output DICOM file (a folder with --series)", "FILE" },
     { "series", 0, 0, G_OPTION_ARG_INT, &series, "Write a folder of N different slices of one series", "N" },
     { "study", 0, 0, G_OPTION_ARG_INT, &study, "With --series: study number K (its own UIDs), for comparisons", "K" },
+    { "frame-of-reference", 0, 0, G_OPTION_ARG_INT, &frame_of_reference, "With --series: Frame of Reference UID number F (0: none)", "F" },
+    { "z-offset", 0, 0, G_OPTION_ARG_INT, &z_offset, "With --series: slice i at z = i + N, showing picture i + N", "N" },
+    { "lesion", 0, 0, G_OPTION_ARG_NONE, &lesion, "With --series: add a 140 HU square to the tissue", NULL },
     { NULL }
   };
 
@@ -146,7 +171,7 @@ main (int argc, char *argv[])
 
   if (series > 0)
     {
-      if (!fen_phantom_write_series (output, size, series, study, &error))
+      if (!fen_phantom_write_series (output, size, series, study, frame_of_reference, z_offset, lesion, &error))
         {
           g_printerr ("fen-e2e-phantom: %s\n", error->message);
           return 1;
@@ -157,7 +182,7 @@ main (int argc, char *argv[])
   /* Air outside, soft tissue in the middle 80 %, a bone insert in the top
    * left of the tissue: each region far larger than any sampling patch. */
   pixels = g_new (guint16, (gsize) size * size);
-  fen_phantom_fill (pixels, size, -1);
+  fen_phantom_fill (pixels, size, -1, FALSE);
 
   raw_path = g_strdup_printf ("%s.raw", output);
   dump_path = g_strdup_printf ("%s.dump", output);
