@@ -8,14 +8,14 @@
 /* CT windows in Hounsfield units, as widely published (e.g. Radiopaedia
  * "Windowing (CT)"); centre and width are modality values, PS3.3 C.11.2.1.2. */
 static const FenPreset fen_ct_presets[] = {
-  { "Brain",        40,   80 },
-  { "Subdural",     75,  200 },
-  { "Stroke",       40,   40 },
-  { "Lung",       -600, 1500 },
-  { "Mediastinum",  50,  350 },
-  { "Soft tissue",  40,  400 },
-  { "Liver",        30,  150 },
-  { "Bone",        400, 1800 },
+  { "Brain",        40,   80, 0 },
+  { "Subdural",     75,  200, 0 },
+  { "Stroke",       40,   40, 0 },
+  { "Lung",       -600, 1500, 0 },
+  { "Mediastinum",  50,  350, 0 },
+  { "Soft tissue",  40,  400, 0 },
+  { "Liver",        30,  150, 0 },
+  { "Bone",        400, 1800, 0 },
 };
 
 void
@@ -56,10 +56,19 @@ _fen_main_window_rebuild_presets (FenMainWindow *self)
   /* Every window in the file first (PS3.3 C.11.2), then the modality's. */
   for (guint i = 0; i < info->n_windows; i++)
     {
-      FenPreset p = { "", info->windows[i].center, info->windows[i].width };
+      FenPreset p = { "", info->windows[i].center, info->windows[i].width, 0 };
 
       g_snprintf (p.name, sizeof p.name, "%s", info->windows[i].explanation && *info->windows[i].explanation
                   ? info->windows[i].explanation : "File window");
+      g_array_append_val (self->presets, p);
+    }
+  /* Each VOI LUT Sequence item (PS3.3 C.11.2.1.1) is a preset of its own. */
+  for (guint i = 0; i < info->n_voi_luts; i++)
+    {
+      FenPreset p = { "", 0, 0, i + 1 };
+
+      g_snprintf (p.name, sizeof p.name, "%s", info->voi_luts[i].explanation && *info->voi_luts[i].explanation
+                  ? info->voi_luts[i].explanation : "File VOI LUT");
       g_array_append_val (self->presets, p);
     }
   if (g_strcmp0 (info->modality, "CT") == 0)
@@ -74,7 +83,7 @@ _fen_main_window_rebuild_presets (FenMainWindow *self)
       g_variant_iter_init (&iter, user);
       while (g_variant_iter_next (&iter, "(&sdd)", &name, &c, &w))
         {
-          FenPreset p = { "", c, w };
+          FenPreset p = { "", c, w, 0 };
 
           g_snprintf (p.name, sizeof p.name, "%s", name);
           g_array_append_val (self->presets, p);
@@ -84,11 +93,14 @@ _fen_main_window_rebuild_presets (FenMainWindow *self)
   for (guint i = 0; i < self->presets->len; i++)
     {
       const FenPreset *p = &g_array_index (self->presets, FenPreset, i);
-      g_autofree char *label = i < 9 ? g_strdup_printf ("%u  %s (W %g L %g)", i + 1, p->name, p->width, p->center)
-                                     : g_strdup_printf ("   %s (W %g L %g)", p->name, p->width, p->center);
+      guint from_file = info->n_windows + info->n_voi_luts;
+      g_autofree char *what = p->voi_lut ? g_strdup ("VOI LUT")
+                                         : g_strdup_printf ("W %g L %g", p->width, p->center);
+      g_autofree char *label = i < 9 ? g_strdup_printf ("%u  %s (%s)", i + 1, p->name, what)
+                                     : g_strdup_printf ("   %s (%s)", p->name, what);
       g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
-      GMenu *section = i < info->n_windows ? file_section
-                       : i < info->n_windows + (g_strcmp0 (info->modality, "CT") == 0 ? G_N_ELEMENTS (fen_ct_presets) : 0)
+      GMenu *section = i < from_file ? file_section
+                       : i < from_file + (g_strcmp0 (info->modality, "CT") == 0 ? G_N_ELEMENTS (fen_ct_presets) : 0)
                        ? modality_section : user_section;
 
       g_menu_item_set_action_and_target_value (item, "win.preset", g_variant_new_int32 ((gint32) i));
@@ -114,7 +126,10 @@ fen_main_window_preset_action (GtkWidget *widget, const char *name, GVariant *pa
     {
       const FenPreset *p = &g_array_index (self->presets, FenPreset, index);
 
-      fen_viewport_set_window (self->viewport, p->center, p->width);
+      if (p->voi_lut != 0)
+        fen_viewport_set_voi_lut (self->viewport, p->voi_lut);
+      else
+        fen_viewport_set_window (self->viewport, p->center, p->width);
     }
 }
 

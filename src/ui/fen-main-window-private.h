@@ -25,6 +25,7 @@ typedef struct {
   char   name[64];
   double center;
   double width;
+  guint  voi_lut;   /* from 1: the file's VOI LUT instead of center/width */
 } FenPreset;
 
 struct _FenMainWindow

@@ -60,7 +60,7 @@ fen_main_window_update_pane_overlays (FenMainWindow *self, guint pane)
                       ? g_ptr_array_index (self->series, series_index) : NULL;
   const FenImageInfo *info;
   FenWindowParams w;
-  g_autofree char *tl = NULL, *tr = NULL, *bl = NULL, *br = NULL, *date = NULL, *pos = NULL;
+  g_autofree char *tl = NULL, *tr = NULL, *bl = NULL, *br = NULL, *date = NULL, *pos = NULL, *voi = NULL;
   g_autofree char *display = NULL, *compare = NULL;
   guint px, py, level;
   double value;
@@ -103,9 +103,16 @@ fen_main_window_update_pane_overlays (FenMainWindow *self, guint pane)
     default:
       break;
     }
-  bl = g_strdup_printf ("%s%sW %.0f  L %.0f%s\nZoom %.0f %%%s%s", compare ? compare : "",
+  /* A VOI LUT from the file replaces the window: name it, not W/L. */
+  if (w.voi_lut >= 1 && w.voi_lut <= info->n_voi_luts &&
+      fen_viewport_get_compare (viewport) != FEN_VIEWPORT_COMPARE_DIFFERENCE)
+    voi = g_strdup_printf ("VOI LUT %u: %s", w.voi_lut, info->voi_luts[w.voi_lut - 1].explanation
+                           ? info->voi_luts[w.voi_lut - 1].explanation : "from the file");
+  else
+    voi = g_strdup_printf ("W %.0f  L %.0f", w.width, w.center);
+  bl = g_strdup_printf ("%s%s%s%s\nZoom %.0f %%%s%s", compare ? compare : "",
                         self->measure && active ? "Measure (M)\n" : "",
-                        w.width, w.center, w.invert ? "  inverted" : "",
+                        voi, w.invert ? "  inverted" : "",
                         fen_viewport_get_zoom (viewport) * 100.0, display ? display : "",
                         fen_image_get_n_frames (image) > 1 ? "  (multi-frame)" : "");
 

@@ -468,6 +468,7 @@ fen_viewport_primary_update_cb (GtkGestureDrag *gesture, double dx, double dy, F
   win = fen_viewport_drag_window (self);
   win->width = MAX (1.0, self->drag_width + self->drag_acc_x * self->drag_per_px);
   win->center = self->drag_center - self->drag_acc_y * self->drag_per_px;
+  win->voi_lut = 0;  /* a drag leaves a VOI LUT preset for a window */
   if (self->drag_op_open)
     self->drag_op.n_updates++;
   fen_viewport_window_changed (self);
@@ -1046,7 +1047,21 @@ fen_viewport_set_window (FenViewport *self, double center, double width)
     return;
   self->window.center = center;
   self->window.width = MAX (width, 1.0);
+  self->window.voi_lut = 0;
   fen_viewport_log_window (self, "preset");
+  fen_viewport_window_changed (self);
+}
+
+void
+fen_viewport_set_voi_lut (FenViewport *self, guint index)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+
+  if (self->image == NULL || index == 0 || index > fen_image_get_info (self->image)->n_voi_luts)
+    return;
+  /* PS3.3 C.11.2.1.1: the file's table replaces the window; a drag leaves it. */
+  self->window.voi_lut = index;
+  g_debug ("window voi-lut %u", index);
   fen_viewport_window_changed (self);
 }
 

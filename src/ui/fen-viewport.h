@@ -26,6 +26,8 @@ guint      fen_viewport_get_frame      (FenViewport *self);
 
 void       fen_viewport_get_window     (FenViewport *self, FenWindowParams *out);
 void       fen_viewport_set_window     (FenViewport *self, double center, double width);
+/* Shows the image through its @index-th VOI LUT (from 1) instead of a window. */
+void       fen_viewport_set_voi_lut    (FenViewport *self, guint index);
 void       fen_viewport_auto_window    (FenViewport *self);
 void       fen_viewport_toggle_invert  (FenViewport *self);
 void       fen_viewport_reset          (FenViewport *self);
