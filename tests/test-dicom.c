@@ -26,57 +26,7 @@ typedef struct {
 
 static char *fen_test_dir;
 
-/* --- A minimal Part 10 writer: explicit VR little endian ------------------ */
-
-static void
-fen_test_put_u16 (GByteArray *out, guint16 v)
-{
-  guint16 le = GUINT16_TO_LE (v);
-  g_byte_array_append (out, (const guint8 *) &le, 2);
-}
-
-static void
-fen_test_put_u32 (GByteArray *out, guint32 v)
-{
-  guint32 le = GUINT32_TO_LE (v);
-  g_byte_array_append (out, (const guint8 *) &le, 4);
-}
-
-/* PS3.5 7.1.2: OB, OW, SQ, UN, UT have a reserved word and a 32-bit length. */
-static void
-fen_test_put_header (GByteArray *out, guint16 group, guint16 element, const char *vr, guint32 len)
-{
-  fen_test_put_u16 (out, group);
-  fen_test_put_u16 (out, element);
-  g_byte_array_append (out, (const guint8 *) vr, 2);
-  if (strcmp (vr, "OB") == 0 || strcmp (vr, "OW") == 0 || strcmp (vr, "UN") == 0 ||
-      strcmp (vr, "SQ") == 0 || strcmp (vr, "UT") == 0)
-    {
-      fen_test_put_u16 (out, 0);
-      fen_test_put_u32 (out, len);
-    }
-  else
-    fen_test_put_u16 (out, (guint16) len);
-}
-
-/* Strings pad to even length: UI with NUL, the others with a space (PS3.5 6.2). */
-static void
-fen_test_put_string (GByteArray *out, guint16 group, guint16 element, const char *vr, const char *s)
-{
-  gsize len = strlen (s);
-  gsize padded = len + (len & 1);
-  fen_test_put_header (out, group, element, vr, (guint32) padded);
-  g_byte_array_append (out, (const guint8 *) s, (guint) len);
-  if (padded != len)
-    g_byte_array_append (out, (const guint8 *) (strcmp (vr, "UI") == 0 ? "\0" : " "), 1);
-}
-
-static void
-fen_test_put_us (GByteArray *out, guint16 group, guint16 element, guint16 v)
-{
-  fen_test_put_header (out, group, element, "US", 2);
-  fen_test_put_u16 (out, v);
-}
+/* Bytes are written with tests/fen-test-dicom-writer.c. */
 
 /* Everything up to and including the Pixel Data element header, which
  * declares @pixel_len bytes: the caller appends (or withholds) them. */
@@ -88,78 +38,78 @@ fen_test_dicom_header (const FenTestDicom *d, guint32 pixel_len)
   static const guint8 version[2] = { 0, 1 };
   const char *sop_class = "1.2.840.10008.5.1.4.1.1.7"; /* Secondary Capture */
 
-  fen_test_put_header (meta, 0x0002, 0x0001, "OB", 2);
+  fen_put_explicit (meta, 0x0002, 0x0001, "OB", 2);
   g_byte_array_append (meta, version, 2);
-  fen_test_put_string (meta, 0x0002, 0x0002, "UI", sop_class);
-  fen_test_put_string (meta, 0x0002, 0x0003, "UI", "1.2.826.0.1.3680043.9.9999.1.1");
-  fen_test_put_string (meta, 0x0002, 0x0010, "UI", "1.2.840.10008.1.2.1");
-  fen_test_put_string (meta, 0x0002, 0x0012, "UI", "1.2.826.0.1.3680043.9.9999");
+  fen_put_string (meta, 0x0002, 0x0002, "UI", sop_class);
+  fen_put_string (meta, 0x0002, 0x0003, "UI", "1.2.826.0.1.3680043.9.9999.1.1");
+  fen_put_string (meta, 0x0002, 0x0010, "UI", "1.2.840.10008.1.2.1");
+  fen_put_string (meta, 0x0002, 0x0012, "UI", "1.2.826.0.1.3680043.9.9999");
 
   g_byte_array_set_size (out, 128);
   memset (out->data, 0, 128);
   g_byte_array_append (out, (const guint8 *) "DICM", 4);
-  fen_test_put_header (out, 0x0002, 0x0000, "UL", 4);
-  fen_test_put_u32 (out, meta->len);
+  fen_put_explicit (out, 0x0002, 0x0000, "UL", 4);
+  fen_put_u32 (out, meta->len);
   g_byte_array_append (out, meta->data, meta->len);
   g_byte_array_unref (meta);
 
   if (d->metadata)
-    fen_test_put_string (out, 0x0008, 0x0005, "CS", "ISO_IR 100");
-  fen_test_put_string (out, 0x0008, 0x0016, "UI", sop_class);
-  fen_test_put_string (out, 0x0008, 0x0018, "UI", "1.2.826.0.1.3680043.9.9999.1.1");
+    fen_put_string (out, 0x0008, 0x0005, "CS", "ISO_IR 100");
+  fen_put_string (out, 0x0008, 0x0016, "UI", sop_class);
+  fen_put_string (out, 0x0008, 0x0018, "UI", "1.2.826.0.1.3680043.9.9999.1.1");
   if (d->metadata)
     {
-      fen_test_put_string (out, 0x0008, 0x0020, "DA", "20240131");
-      fen_test_put_string (out, 0x0008, 0x0030, "TM", "101500");
-      fen_test_put_string (out, 0x0008, 0x0060, "CS", "CT");
-      fen_test_put_string (out, 0x0008, 0x0080, "LO", "Hospital \xe9t\xe9"); /* Latin-1 */
-      fen_test_put_string (out, 0x0008, 0x1030, "LO", "Study desc");
-      fen_test_put_string (out, 0x0008, 0x103e, "LO", "Series desc");
-      fen_test_put_string (out, 0x0010, 0x0010, "PN", "Doe^Jane");
-      fen_test_put_string (out, 0x0010, 0x0020, "LO", "PID-42");
-      fen_test_put_string (out, 0x0010, 0x0030, "DA", "19700101");
-      fen_test_put_string (out, 0x0010, 0x0040, "CS", "F");
-      fen_test_put_string (out, 0x0018, 0x0015, "CS", "CHEST");
-      fen_test_put_string (out, 0x0018, 0x0050, "DS", "2.5");
-      fen_test_put_string (out, 0x0020, 0x000d, "UI", "1.2.3.1");
-      fen_test_put_string (out, 0x0020, 0x000e, "UI", "1.2.3.2");
-      fen_test_put_string (out, 0x0020, 0x0011, "IS", "7");
-      fen_test_put_string (out, 0x0020, 0x0013, "IS", "12");
-      fen_test_put_string (out, 0x0020, 0x0032, "DS", "-100\\-120.5\\30");
-      fen_test_put_string (out, 0x0020, 0x0037, "DS", "1\\0\\0\\0\\1\\0");
+      fen_put_string (out, 0x0008, 0x0020, "DA", "20240131");
+      fen_put_string (out, 0x0008, 0x0030, "TM", "101500");
+      fen_put_string (out, 0x0008, 0x0060, "CS", "CT");
+      fen_put_string (out, 0x0008, 0x0080, "LO", "Hospital \xe9t\xe9"); /* Latin-1 */
+      fen_put_string (out, 0x0008, 0x1030, "LO", "Study desc");
+      fen_put_string (out, 0x0008, 0x103e, "LO", "Series desc");
+      fen_put_string (out, 0x0010, 0x0010, "PN", "Doe^Jane");
+      fen_put_string (out, 0x0010, 0x0020, "LO", "PID-42");
+      fen_put_string (out, 0x0010, 0x0030, "DA", "19700101");
+      fen_put_string (out, 0x0010, 0x0040, "CS", "F");
+      fen_put_string (out, 0x0018, 0x0015, "CS", "CHEST");
+      fen_put_string (out, 0x0018, 0x0050, "DS", "2.5");
+      fen_put_string (out, 0x0020, 0x000d, "UI", "1.2.3.1");
+      fen_put_string (out, 0x0020, 0x000e, "UI", "1.2.3.2");
+      fen_put_string (out, 0x0020, 0x0011, "IS", "7");
+      fen_put_string (out, 0x0020, 0x0013, "IS", "12");
+      fen_put_string (out, 0x0020, 0x0032, "DS", "-100\\-120.5\\30");
+      fen_put_string (out, 0x0020, 0x0037, "DS", "1\\0\\0\\0\\1\\0");
     }
   if (d->no_pixels)
     return out; /* a non-image object: no Image Pixel module either */
-  fen_test_put_us (out, 0x0028, 0x0002, (guint16) d->samples);
-  fen_test_put_string (out, 0x0028, 0x0004, "CS", d->photometric);
+  fen_put_us (out, 0x0028, 0x0002, (guint16) d->samples, FALSE);
+  fen_put_string (out, 0x0028, 0x0004, "CS", d->photometric);
   if (d->samples == 3)
-    fen_test_put_us (out, 0x0028, 0x0006, (guint16) d->planar);
+    fen_put_us (out, 0x0028, 0x0006, (guint16) d->planar, FALSE);
   if (d->frames > 1)
     {
       char frames[16];
       g_snprintf (frames, sizeof frames, "%u", d->frames);
-      fen_test_put_string (out, 0x0028, 0x0008, "IS", frames);
+      fen_put_string (out, 0x0028, 0x0008, "IS", frames);
     }
   if (!d->omit_rows)
-    fen_test_put_us (out, 0x0028, 0x0010, (guint16) d->rows);
-  fen_test_put_us (out, 0x0028, 0x0011, (guint16) d->columns);
+    fen_put_us (out, 0x0028, 0x0010, (guint16) d->rows, FALSE);
+  fen_put_us (out, 0x0028, 0x0011, (guint16) d->columns, FALSE);
   if (d->metadata)
-    fen_test_put_string (out, 0x0028, 0x0030, "DS", "0.5\\0.25");
-  fen_test_put_us (out, 0x0028, 0x0100, (guint16) d->bits_allocated);
-  fen_test_put_us (out, 0x0028, 0x0101, (guint16) d->bits_stored);
-  fen_test_put_us (out, 0x0028, 0x0102, (guint16) d->high_bit);
-  fen_test_put_us (out, 0x0028, 0x0103, (guint16) d->pixel_representation);
+    fen_put_string (out, 0x0028, 0x0030, "DS", "0.5\\0.25");
+  fen_put_us (out, 0x0028, 0x0100, (guint16) d->bits_allocated, FALSE);
+  fen_put_us (out, 0x0028, 0x0101, (guint16) d->bits_stored, FALSE);
+  fen_put_us (out, 0x0028, 0x0102, (guint16) d->high_bit, FALSE);
+  fen_put_us (out, 0x0028, 0x0103, (guint16) d->pixel_representation, FALSE);
   if (d->metadata)
     {
-      fen_test_put_string (out, 0x0028, 0x1050, "DS", "40\\300");
-      fen_test_put_string (out, 0x0028, 0x1051, "DS", "400\\1500");
-      fen_test_put_string (out, 0x0028, 0x1055, "LO", "SOFT\\BONE");
-      fen_test_put_string (out, 0x0028, 0x1052, "DS", "-1024");
-      fen_test_put_string (out, 0x0028, 0x1053, "DS", "1");
-      fen_test_put_string (out, 0x0028, 0x1054, "LO", "HU");
-      fen_test_put_string (out, 0x0028, 0x1056, "CS", "SIGMOID");
+      fen_put_string (out, 0x0028, 0x1050, "DS", "40\\300");
+      fen_put_string (out, 0x0028, 0x1051, "DS", "400\\1500");
+      fen_put_string (out, 0x0028, 0x1055, "LO", "SOFT\\BONE");
+      fen_put_string (out, 0x0028, 0x1052, "DS", "-1024");
+      fen_put_string (out, 0x0028, 0x1053, "DS", "1");
+      fen_put_string (out, 0x0028, 0x1054, "LO", "HU");
+      fen_put_string (out, 0x0028, 0x1056, "CS", "SIGMOID");
     }
-  fen_test_put_header (out, 0x7fe0, 0x0010, d->bits_allocated > 8 ? "OW" : "OB", pixel_len);
+  fen_put_explicit (out, 0x7fe0, 0x0010, d->bits_allocated > 8 ? "OW" : "OB", pixel_len);
   return out;
 }
 
