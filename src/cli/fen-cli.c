@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 typedef struct
 {
@@ -22,6 +23,8 @@ typedef struct
   gboolean  raw;
   char     *memory_log;
   gint64    max_bytes;
+  char     *size;         /* wl-bench: WxH */
+  gint      updates;      /* wl-bench: window changes to time */
 } FenCliOptions;
 
 static void
@@ -30,6 +33,7 @@ fen_cli_options_clear (FenCliOptions *o)
   g_free (o->output);
   g_free (o->window);
   g_free (o->memory_log);
+  g_free (o->size);
 }
 
 static const char *
@@ -169,6 +173,147 @@ fen_cli_render (FenMemoryMonitor *monitor, FenImage *image, const FenCliOptions 
   return ok;
 }
 
+static gboolean
+fen_cli_parse_size (const char *text, guint *width, guint *height, GError **error)
+{
+  char *end = NULL;
+  guint64 w, h;
+
+  if (text != NULL)
+    {
+      w = g_ascii_strtoull (text, &end, 10);
+      if (end != text && (*end == 'x' || *end == 'X'))
+        {
+          const char *rest = end + 1;
+
+          h = g_ascii_strtoull (rest, &end, 10);
+          if (end != rest && *end == '\0' && w >= 1 && h >= 1 && w <= 16384 && h <= 16384)
+            {
+              *width = (guint) w;
+              *height = (guint) h;
+              return TRUE;
+            }
+        }
+    }
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "--size wants WxH (1 to 16384 each), not \"%s\"", text != NULL ? text : "");
+  return FALSE;
+}
+
+static double
+fen_cli_cpu_seconds (void)
+{
+  struct rusage u;
+
+  getrusage (RUSAGE_SELF, &u);
+  return (double) u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 +
+         (double) u.ru_stime.tv_sec + u.ru_stime.tv_usec / 1e6;
+}
+
+/* What a window/level drag costs the viewer, without the GUI: per update the
+ * table is rebuilt and the whole frame rendered fitted (aspect kept, centred)
+ * into a W x H BGRA8 buffer, from the pyramid level the viewer would use. */
+static gboolean
+fen_cli_wl_bench (FenMemoryMonitor *monitor, FenImage *image, const FenCliOptions *o, GError **error)
+{
+  guint width, height, level, frame = (guint) (o->frame - 1), base_frame = frame;
+  double iw = fen_image_get_width (image), ih = fen_image_get_height (image);
+  double zoom, pixel, cpu, wall;
+  g_autoptr(FenLut) lut = NULL;
+  g_autoptr(FenRenderer) renderer = NULL;
+  g_autoptr(FenPyramid) pyramid = NULL;
+  g_autofree guint8 *out = NULL;
+  FenImage *source = image;
+  FenWindowParams start, window;
+  FenSampling base, sampling;
+  FenMemoryOperation op;
+  FenRect view;
+  gint32 lo, hi;
+  gint64 t0;
+
+  if (!fen_cli_parse_size (o->size, &width, &height, error))
+    return FALSE;
+  if (o->updates < 1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--updates %d: wants at least 1", o->updates);
+      return FALSE;
+    }
+  if (o->frame < 1 || frame >= fen_image_get_n_frames (image))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--frame %d: the image has %u frame(s), numbered from 1",
+                   o->frame, fen_image_get_n_frames (image));
+      return FALSE;
+    }
+
+  fen_window_default_frame (image, base_frame, &start);
+
+  /* Fitted as the viewer fits: the whole frame, letterboxed and centred. */
+  zoom = MIN (width / iw, height / ih);
+  view.width = width / zoom;
+  view.height = height / zoom;
+  view.x = (iw - view.width) / 2.0;
+  view.y = (ih - view.height) / 2.0;
+  fen_sampling_from_rect (&base, &view, width, height);
+  sampling = base;
+
+  pyramid = fen_pyramid_new (image, frame);
+  level = fen_pyramid_level_for_zoom (pyramid, zoom);
+  if (level > 0)
+    {
+      source = fen_pyramid_get_level (pyramid, level);
+      if (source != NULL)
+        {
+          fen_pyramid_scale_sampling (level, &base, &sampling);
+          frame = 0;
+        }
+      else
+        {
+          source = image;
+          level = 0;
+        }
+    }
+
+  lut = fen_lut_new ();
+  renderer = fen_renderer_new (0, width);
+  out = g_malloc ((gsize) width * height * 4);
+  window = start;
+
+  /* A first frame, as the viewer has on screen before a drag starts. */
+  fen_lut_build_frame (lut, image, base_frame, &window);
+  if (!fen_renderer_render (renderer, source, frame, lut, &sampling, width, height,
+                            FEN_PIXEL_BGRA8, out, (gsize) width * 4))
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED, "the frame could not be rendered");
+      return FALSE;
+    }
+
+  /* The viewer's drag sensitivity: per pixel 2 max(W0, range/256) / max(width, 256). */
+  fen_image_get_stored_range (image, &lo, &hi);
+  pixel = 2.0 * MAX (start.width, (hi - lo) / 256.0) / MAX (width, 256);
+
+  fen_memory_monitor_begin (monitor, &op, "wl-bench %s", fen_image_get_log_name (image));
+  cpu = fen_cli_cpu_seconds ();
+  t0 = g_get_monotonic_time ();
+  for (gint i = 1; i <= o->updates; i++)
+    {
+      /* Right and up, with a one-pixel wobble so that every event moves. */
+      window.center = start.center + 0.6 * i * pixel;
+      window.width = MAX (1.0, start.width + (i + (i % 2)) * pixel);
+      fen_lut_build_frame (lut, image, base_frame, &window);
+      fen_renderer_render (renderer, source, frame, lut, &sampling, width, height,
+                           FEN_PIXEL_BGRA8, out, (gsize) width * 4);
+    }
+  wall = (g_get_monotonic_time () - t0) / 1e3;
+  cpu = (fen_cli_cpu_seconds () - cpu) * 1e3;
+  fen_memory_monitor_end (monitor, &op);
+
+  printf ("wl-bench: %d updates, CPU %.3f ms per update, wall %.3f ms per update, %ux%u, pyramid level %u\n",
+          o->updates, cpu / o->updates, wall / o->updates, width, height, level);
+  return TRUE;
+}
+
 /* Patients, studies and series of a folder or DICOMDIR. Names and IDs are
  * patient data: they go to stdout, which the user asked for, never a log. */
 static int
@@ -227,7 +372,7 @@ fen_cli_usage (GOptionContext *context, const char *message)
 int
 main (int argc, char **argv)
 {
-  FenCliOptions o = { .frame = 1 };
+  FenCliOptions o = { .frame = 1, .updates = 200 };
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "Write the rendered frame to FILE (.png, .tiff)", "FILE" },
     { "frame", 0, 0, G_OPTION_ARG_INT, &o.frame, "Frame to render, from 1 (default 1)", "N" },
@@ -237,9 +382,11 @@ main (int argc, char **argv)
     { "raw", 0, 0, G_OPTION_ARG_NONE, &o.raw, "Write modality values unwindowed as 16-bit", NULL },
     { "memory-log", 0, 0, G_OPTION_ARG_FILENAME, &o.memory_log, "Append memory snapshots to FILE as JSON lines", "FILE" },
     { "max-pixel-bytes", 0, 0, G_OPTION_ARG_INT64, &o.max_bytes, "Refuse images larger than this", "BYTES" },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &o.size, "wl-bench: the output size", "WxH" },
+    { "updates", 0, 0, G_OPTION_ARG_INT, &o.updates, "wl-bench: window changes to time (default 200)", "N" },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("info|render FILE");
+  g_autoptr(GOptionContext) context = g_option_context_new ("info|index|render|wl-bench FILE");
   g_autoptr(GError) error = NULL;
   g_autoptr(FenStore) store = fen_store_new ();
   g_autoptr(FenMemoryMonitor) monitor = fen_memory_monitor_new (64);
@@ -253,7 +400,9 @@ main (int argc, char **argv)
   g_option_context_set_summary (context,
     "  info FILE              print the image's metadata\n"
     "  index FOLDER|DICOMDIR  list the patients, studies and series found\n"
-    "  render FILE -o OUT     write a frame at 1:1, windowed (8-bit) or --raw (16-bit)");
+    "  render FILE -o OUT     write a frame at 1:1, windowed (8-bit) or --raw (16-bit)\n"
+    "  wl-bench FILE --size WxH [--updates N]\n"
+    "                         time window changes rendered fitted, as a drag in the viewer");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -261,9 +410,9 @@ main (int argc, char **argv)
       goto out;
     }
   if (argc != 3 || (strcmp (argv[1], "info") != 0 && strcmp (argv[1], "render") != 0 &&
-                    strcmp (argv[1], "index") != 0))
+                    strcmp (argv[1], "index") != 0 && strcmp (argv[1], "wl-bench") != 0))
     {
-      status = fen_cli_usage (context, "expected a command (info, index or render) and one FILE");
+      status = fen_cli_usage (context, "expected a command (info, index, render or wl-bench) and one FILE");
       goto out;
     }
   command = argv[1];
@@ -277,6 +426,26 @@ main (int argc, char **argv)
     {
       status = fen_cli_usage (context, "render needs -o OUT.png or -o OUT.tiff");
       goto out;
+    }
+  if (strcmp (command, "wl-bench") == 0)
+    {
+      guint w, h;
+
+      if (o.size == NULL)
+        {
+          status = fen_cli_usage (context, "wl-bench needs --size WxH");
+          goto out;
+        }
+      if (!fen_cli_parse_size (o.size, &w, &h, &error))
+        {
+          status = fen_cli_usage (context, error->message);
+          goto out;
+        }
+      if (o.updates < 1)
+        {
+          status = fen_cli_usage (context, "--updates wants at least 1");
+          goto out;
+        }
     }
 
   fen_memory_monitor_set_store (monitor, store);
@@ -305,7 +474,8 @@ main (int argc, char **argv)
 
   if (strcmp (command, "info") == 0)
     fen_cli_print_info (image);
-  else if (!fen_cli_render (monitor, image, &o, &error))
+  else if (strcmp (command, "wl-bench") == 0 ? !fen_cli_wl_bench (monitor, image, &o, &error)
+                                             : !fen_cli_render (monitor, image, &o, &error))
     {
       g_autofree char *name = g_path_get_basename (path);
       fprintf (stderr, "fenestra-cli: %s: %s\n", name, error->message);

@@ -19,7 +19,8 @@ if(TARGET fenestra)
               $<TARGET_FILE:fen-e2e-phantom>
               $<TARGET_FILE:fen-make-fixture>
               ${FEN_SCHEMA_DIR}
-              ${CMAKE_CURRENT_BINARY_DIR}/e2e-viewer)
+              ${CMAKE_CURRENT_BINARY_DIR}/e2e-viewer
+              $<TARGET_FILE:fenestra-cli>)
     set_tests_properties(e2e-viewer PROPERTIES TIMEOUT 240 RUN_SERIAL TRUE
                          SKIP_RETURN_CODE 77 LABELS "gui;e2e")
     add_test(NAME e2e-adaptive

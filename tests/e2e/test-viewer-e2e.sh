@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # test-viewer-e2e.sh: drives the real fenestra under Xvfb with xdotool.
 #
-#   test-viewer-e2e.sh FENESTRA PHANTOM_TOOL FIXTURE_TOOL SCHEMA_DIR WORK_DIR
+#   test-viewer-e2e.sh FENESTRA PHANTOM_TOOL FIXTURE_TOOL SCHEMA_DIR WORK_DIR [FENESTRA_CLI]
 #
 # 1. Opens a CT phantom (flat 40 HU tissue, W 400 L 40 in the file) and an
 #    unreadable file; the error reaches stderr, the viewer keeps going.
@@ -12,7 +12,9 @@
 #    the memory log with many updates, and 500 drag events grow RSS < 1 MiB.
 # 4. Zooms (Ctrl+wheel, +), closes the phantom (store bytes come back), scrolls
 #    a multi-frame image, and finds no GTK/GLib warning on stderr.
-# 5. Measures RSS with a 2800 x 2800 16-bit image against an empty window.
+# 5. Measures RSS with a 2800 x 2800 16-bit image against an empty window,
+#    and logs (no assertion) the CPU time per drag event there next to
+#    fenestra-cli wl-bench's figure for the same viewport size.
 # Exit 0 pass, 1 fail, 77 skip (no Xvfb).
 set -u
 
@@ -21,6 +23,7 @@ PHANTOM_TOOL=$2
 FIXTURE_TOOL=$3
 SCHEMA_DIR=$4
 WORK=${5:-$(mktemp -d)}
+FENESTRA_CLI=${6:-}
 
 START_TIME=$(date +%s.%N)
 FAILURES=0
@@ -269,6 +272,39 @@ rss_of () { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status"; }
 # Best of two runs, as the benchmarks do: RSS of a GTK process moves by a
 # few MiB from run to run (loader thread arena, fonts, X buffers).
 PIXELS=$((2800 * 2800 * 2))
+
+# Process CPU time (user + system, all threads) in ms, from /proc/PID/stat
+# fields 14 and 15 (counted after the ")" that ends the command name).
+cpu_ms_of () {
+  sed -E 's/.*\) //' "/proc/$1/stat" | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($12 + $13) * 1000 / hz }'
+}
+# A ~200-event drag over the fitted big image: GUI CPU per update, logged
+# next to the headless figure for the same viewport size (not an assertion).
+gui_drag_figure () {
+  local cpu0 cpu1 op updates headless
+  cpu0=$(cpu_ms_of "$APP_PID")
+  drag 200 100 -60
+  cpu1=$(cpu_ms_of "$APP_PID")
+  op=$(grep -oE '"op":"wl-drag img-[0-9]+"' "$WORK/big.jsonl" | tail -n1 | sed -E 's/"op":"([^"]*)"/\1/')
+  updates=$(json_field "$op" updates "$WORK/big.jsonl")
+  if [ -z "$op" ] || [ "${updates:-0}" -lt 1 ]; then
+    log "GUI drag: no wl-drag operation in the memory log; no CPU figure"
+    return
+  fi
+  if [ -n "$FENESTRA_CLI" ] && [ -x "$FENESTRA_CLI" ]; then
+    headless=$("$FENESTRA_CLI" wl-bench "$WORK/big.dcm" --size "${VW}x${VH}" --updates 200 2>&1)
+    log "headless: $headless"
+    headless=$(sed -nE 's/.*CPU ([0-9.]+) ms per update.*/\1/p' <<<"$headless")
+  fi
+  awk -v c="$((cpu1 - cpu0))" -v u="$updates" -v h="${headless:-}" -v w="$VW" -v hh="$VH" 'BEGIN {
+    printf "# GUI drag: %d updates, CPU %.2f ms per update; ", u, c / u;
+    if (h == "") printf "headless figure skipped (no fenestra-cli given)\n";
+    else printf "headless (fenestra-cli wl-bench, same viewport size %dx%d): %.2f ms per update\n", w, hh, h }' \
+    | tee -a "$WORK/drag-cpu-figure.txt"
+  # GTK folds motion events into frame-clock updates: the per-event figure too.
+  awk -v c="$((cpu1 - cpu0))" 'BEGIN { printf "# GUI drag: 201 motion events sent, CPU %.2f ms per event\n", c / 201 }' \
+    | tee -a "$WORK/drag-cpu-figure.txt"
+}
 for attempt in 1 2; do
   start_app empty || exit 1
   sleep 3.5
@@ -284,6 +320,8 @@ for attempt in 1 2; do
   # a quarter of the pixels): cache bytes the budget counts and sheds first.
   LEVEL=$(grep -oE 'render [0-9]+x[0-9]+ level [0-9]+' "$WORK/big.out" | tail -n1 | awk '{ print $4 }')
   CACHE=$(( ${LEVEL:-0} > 0 ? (2800 >> LEVEL) * (2800 >> LEVEL) * 2 : 0 ))
+  # Once, after the RSS reading: the CPU time of a drag, for the log only.
+  [ -n "${GUI_DRAG:-}" ] || { gui_drag_figure; GUI_DRAG=done; }
   stop_app
   RENDER=$((VW * VH * 4))
   awk -v e="$RSS_EMPTY" -v b="$RSS_BIG" -v p="$PIXELS" -v r="$RENDER" -v c="${CACHE:-0}" -v a="$attempt" 'BEGIN {
