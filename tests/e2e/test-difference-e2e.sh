@@ -20,43 +20,11 @@ FENESTRA=$1
 PHANTOM_TOOL=$2
 SCHEMA_DIR=$3
 WORK=${4:-$(mktemp -d)}
-FAILURES=0
 SIZE=256
 SLICES=12
-rm -rf "$WORK" && mkdir -p "$WORK"
 
-log () { printf '# %s\n' "$*"; }
-pass () { printf 'ok - %s\n' "$*"; }
-fail () { printf 'not ok - %s\n' "$*"; FAILURES=$((FAILURES + 1)); }
-fcheck () { awk "BEGIN { exit !($1) }"; }
-
-for tool in Xvfb xdotool import convert; do
-  command -v $tool >/dev/null || { echo "1..0 # SKIP $tool missing"; exit 77; }
-done
-DISPLAY_NUM=
-for n in $(seq 191 240); do
-  if [ ! -e /tmp/.X11-unix/X$n ] && [ ! -e /tmp/.X$n-lock ]; then DISPLAY_NUM=$n; break; fi
-done
-[ -n "$DISPLAY_NUM" ] || { echo "1..0 # SKIP no free X display"; exit 77; }
-Xvfb :$DISPLAY_NUM -screen 0 1920x1200x24 -nolisten tcp -noreset >"$WORK/xvfb.log" 2>&1 &
-XVFB_PID=$!
-APP_PID=
-cleanup () {
-  [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null
-  kill "$XVFB_PID" 2>/dev/null
-  wait 2>/dev/null
-}
-trap cleanup EXIT
-export DISPLAY=:$DISPLAY_NUM
-for _ in $(seq 50); do xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.1; done
-xdotool getdisplaygeometry >/dev/null 2>&1 || { echo "1..0 # SKIP Xvfb did not start"; exit 77; }
-
-unset GTK_THEME WAYLAND_DISPLAY
-export GDK_BACKEND=x11 GDK_SCALE=1 GSK_RENDERER=cairo GTK_A11Y=none NO_AT_BRIDGE=1
-export DBUS_SESSION_BUS_ADDRESS=unix:path=$WORK/no-bus GSETTINGS_BACKEND=memory
-export GSETTINGS_SCHEMA_DIR=$SCHEMA_DIR
-export XDG_CONFIG_HOME=$WORK/config XDG_DATA_HOME=$WORK/data XDG_CACHE_HOME=$WORK/cache
-export G_MESSAGES_DEBUG=fen-viewport,fen-window LC_ALL=C
+. "$(dirname "$0")/e2e-lib.sh"
+fen_e2e_setup 191 240
 
 SHOT_OUT=${5:-}
 "$PHANTOM_TOOL" --size $SIZE --series $SLICES --study 0 --frame-of-reference 1 -o "$WORK/study-a" \
@@ -64,10 +32,6 @@ SHOT_OUT=${5:-}
 "$PHANTOM_TOOL" --size $SIZE --series $SLICES --study 1 --frame-of-reference 1 --z-offset 2 --lesion \
   -o "$WORK/study-b" || { fail "study B generated"; exit 1; }
 
-wait_for () {
-  for _ in $(seq "$3"); do grep -Eq "$1" "$2" 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
 json_field () {
   local line
   line=$(grep -F "\"op\":\"$1" "$3" | tail -n1)

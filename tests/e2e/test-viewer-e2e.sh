@@ -25,62 +25,15 @@ SCHEMA_DIR=$4
 WORK=${5:-$(mktemp -d)}
 FENESTRA_CLI=${6:-}
 
-START_TIME=$(date +%s.%N)
-FAILURES=0
-rm -rf "$WORK" && mkdir -p "$WORK"
-
-log () { printf '# %s\n' "$*"; }
-pass () { printf 'ok - %s\n' "$*"; }
-fail () { printf 'not ok - %s\n' "$*"; FAILURES=$((FAILURES + 1)); }
-# Floating-point test: fcheck "expr" (awk syntax, true is pass)
-fcheck () { awk "BEGIN { exit !($1) }"; }
-elapsed () { awk -v s="$START_TIME" -v n="$(date +%s.%N)" 'BEGIN { printf "%.1f", n - s }'; }
-
-for tool in Xvfb xdotool import convert; do
-  command -v $tool >/dev/null || { echo "1..0 # SKIP $tool missing"; exit 77; }
-done
-
-# --- X server ---------------------------------------------------------------
-DISPLAY_NUM=
-for n in $(seq 91 140); do
-  if [ ! -e /tmp/.X11-unix/X$n ] && [ ! -e /tmp/.X$n-lock ]; then DISPLAY_NUM=$n; break; fi
-done
-[ -n "$DISPLAY_NUM" ] || { echo "1..0 # SKIP no free X display"; exit 77; }
-Xvfb :$DISPLAY_NUM -screen 0 1920x1200x24 -nolisten tcp -noreset >"$WORK/xvfb.log" 2>&1 &
-XVFB_PID=$!
-APP_PID=
-
-cleanup () {
-  [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null
-  kill "$XVFB_PID" 2>/dev/null
-  wait 2>/dev/null
-}
-trap cleanup EXIT
-
-export DISPLAY=:$DISPLAY_NUM
-for _ in $(seq 50); do xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.1; done
-xdotool getdisplaygeometry >/dev/null 2>&1 || { echo "1..0 # SKIP Xvfb did not start"; exit 77; }
-
-# Deterministic rendering: no GL in Xvfb, scale 1, default theme, no session
-# bus (so no autolaunch and no accessibility bus), settings in memory.
-unset GTK_THEME WAYLAND_DISPLAY
-export GDK_BACKEND=x11 GDK_SCALE=1 GSK_RENDERER=cairo GTK_A11Y=none NO_AT_BRIDGE=1
-export DBUS_SESSION_BUS_ADDRESS=unix:path=$WORK/no-bus GSETTINGS_BACKEND=memory
-export GSETTINGS_SCHEMA_DIR=$SCHEMA_DIR
-export XDG_CONFIG_HOME=$WORK/config XDG_DATA_HOME=$WORK/data XDG_CACHE_HOME=$WORK/cache
-export G_MESSAGES_DEBUG=fen-viewport LC_ALL=C
+FEN_E2E_DEBUG=fen-viewport
+. "$(dirname "$0")/e2e-lib.sh"
+fen_e2e_setup 91 140
 
 # --- Inputs -----------------------------------------------------------------
 "$PHANTOM_TOOL" -o "$WORK/phantom.dcm" || { fail "phantom generated"; exit 1; }
 "$FIXTURE_TOOL" --kind multiframe --frames 5 -o "$WORK/multiframe.dcm" >/dev/null || { fail "multiframe fixture"; exit 1; }
 # A DICOM preamble and magic with nothing valid after it.
 { head -c 128 /dev/zero; printf 'DICM'; head -c 300 /dev/urandom; } > "$WORK/broken.dcm"
-
-# Waits for $1 (an extended regex) in file $2, up to $3 tenths of a second.
-wait_for () {
-  for _ in $(seq "$3"); do grep -Eq "$1" "$2" 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
 
 # Starts fenestra with the given arguments; sets APP_PID and WIN.
 start_app () {
