@@ -40,6 +40,7 @@ typedef struct {
   GInputStream *in;         /* buffered */
   guint64       pos;        /* bytes consumed, counted from the data set start */
   gboolean      inflated;   /* lengths are not bounded by the file size */
+  gboolean      broken;     /* a read failed (damaged deflate), not a clean end */
   const char   *name;
 } FenScanReader;
 
@@ -49,7 +50,8 @@ fen_scan_read (FenScanReader *r, void *buf, gsize n)
 {
   gsize got = 0;
 
-  g_input_stream_read_all (r->in, buf, n, &got, NULL, NULL);
+  if (!g_input_stream_read_all (r->in, buf, n, &got, NULL, NULL))
+    r->broken = TRUE;
   r->pos += got;
   return got;
 }
@@ -63,6 +65,8 @@ fen_scan_skip (FenScanReader *r, guint64 n)
     {
       gssize step = g_input_stream_skip (r->in, (gsize) MIN (n - done, (guint64) 1 << 30),
                                          NULL, NULL);
+      if (step < 0)
+        r->broken = TRUE;
       if (step <= 0)
         break;
       done += (guint64) step;
@@ -263,7 +267,7 @@ fen_dicom_scan_full (const char *path,
         }
       frame = &stack[top];
       if (fen_scan_read (&r, h, 8) < 8)
-        return TRUE; /* the end, or a cut DCMTK will report */
+        goto stream_end; /* the end, or a cut */
       group = fen_scan_u16 (h, frame->big_endian);
       element = fen_scan_u16 (h + 2, frame->big_endian);
 
@@ -284,7 +288,7 @@ fen_dicom_scan_full (const char *path,
                    len != 0xffffffffu)
             {
               if (fen_scan_skip (&r, len) < len)
-                return TRUE;
+                goto stream_end;
             }
           else if (frame->kind == FEN_SCAN_SEQUENCE && element == FEN_SCAN_ITEM)
             {
@@ -296,11 +300,11 @@ fen_dicom_scan_full (const char *path,
               top++;
             }
           else
-            return TRUE; /* not what the standard allows here: DCMTK decides */
+            goto off_standard; /* not what the standard allows here */
           continue;
         }
       if (frame->kind != FEN_SCAN_DATASET)
-        return TRUE;
+        goto off_standard;
 
       gboolean is_sequence = FALSE, content_implicit = !frame->explicit_vr;
       if (frame->explicit_vr && fen_scan_is_vr (h + 4))
@@ -308,7 +312,7 @@ fen_dicom_scan_full (const char *path,
           if (fen_scan_vr_has_long_length (h + 4))
             {
               if (fen_scan_read (&r, h + 8, 4) < 4)
-                return TRUE;
+                goto stream_end;
               len = fen_scan_u32 (h + 8, frame->big_endian);
             }
           else
@@ -358,7 +362,7 @@ fen_dicom_scan_full (const char *path,
         {
           char value[FEN_SCAN_MAX_FILE_ID + 1];
           if (fen_scan_read (&r, value, len) < len)
-            return TRUE;
+            goto stream_end;
           value[len] = '\0';
           /* CS pads with spaces; some writers pad with NUL. */
           g_strchomp (value);
@@ -377,6 +381,28 @@ fen_dicom_scan_full (const char *path,
           return TRUE;
         }
     }
+
+stream_end:
+  /* The data set ended, or a read failed. A plain file's cut is DCMTK's to
+   * report; a deflated stream that fails to inflate is refused here, since
+   * DCMTK, reading in smaller pieces, could get a header further and then
+   * allocate its declared length. */
+  if (!(r.inflated && r.broken))
+    return TRUE;
+  g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT,
+               "%s: the deflated data set is damaged", name);
+  return FALSE;
+
+off_standard:
+  /* Outside PS3.5's structure the walk cannot follow the file. In a plain
+   * file DCMTK decides (its lengths are bounded by the file size); in a
+   * deflated one it would allocate whatever length comes next before
+   * reading it (fuzzing found 3.4 GB from a 705-byte file), so refuse. */
+  if (!r.inflated)
+    return TRUE;
+  g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT,
+               "%s: the deflated data set leaves the DICOM element structure", name);
+  return FALSE;
 
 too_deep:
   g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT,
