@@ -26,6 +26,21 @@ wait_for () {
   return 1
 }
 
+# The field "delta.NAME" or "after.NAME" of the last operation whose label
+# starts with $1 in the JSON-lines memory log $3.
+json_field () {
+  local line
+  line=$(grep -F "\"op\":\"$1" "$3" | tail -n1)
+  case $2 in
+    delta.*) sed -E "s/.*\"delta\":\\{[^}]*\"${2#delta.}\":(-?[0-9]+).*/\\1/" <<<"$line" ;;
+    after.*) sed -E "s/.*\"after\":\\{[^}]*\"${2#after.}\":(-?[0-9]+).*/\\1/" <<<"$line" ;;
+  esac
+}
+# Mean grey (0..255) of an N x N patch centred on (x, y).
+patch_mean () {
+  convert "$1" -crop $4x$4+$(($2 - $4 / 2))+$(($3 - $4 / 2)) +repage -colorspace Gray -format '%[fx:mean*255]' info:
+}
+
 fen_e2e_cleanup () {
   [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null
   [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null

@@ -32,18 +32,6 @@ SHOT_OUT=${5:-}
 "$PHANTOM_TOOL" --size $SIZE --series $SLICES --study 1 --frame-of-reference 1 --z-offset 2 --lesion \
   -o "$WORK/study-b" || { fail "study B generated"; exit 1; }
 
-json_field () {
-  local line
-  line=$(grep -F "\"op\":\"$1" "$3" | tail -n1)
-  case $2 in
-    delta.*) sed -E "s/.*\"delta\":\\{[^}]*\"${2#delta.}\":(-?[0-9]+).*/\\1/" <<<"$line" ;;
-    after.*) sed -E "s/.*\"after\":\\{[^}]*\"${2#after.}\":(-?[0-9]+).*/\\1/" <<<"$line" ;;
-  esac
-}
-# Mean grey (0..255) of an N x N patch centred on (x, y).
-patch_mean () {
-  convert "$1" -crop $4x$4+$(($2 - $4 / 2))+$(($3 - $4 / 2)) +repage -colorspace Gray -format '%[fx:mean*255]' info:
-}
 predict_grey () {
   awk -v x="$1" -v c="$2" -v w="$3" 'BEGIN {
     if (x <= c - 0.5 - (w - 1) / 2) y = 0;
