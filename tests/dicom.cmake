@@ -19,3 +19,9 @@ set_tests_properties(test-dicom-formats PROPERTIES TIMEOUT 300 LABELS "dicom"
 # Folders and DICOMDIRs as patients, studies and series (dcmmkdir at test time).
 fen_add_test(test-study-index fenestra-io fen-test-dicom-writer.c)
 set_tests_properties(test-study-index PROPERTIES TIMEOUT 120 LABELS "dicom")
+
+# Text: PS3.5's character set examples byte for byte, through every path a
+# user reads them (info, tag tree, study index, fenestra-cli info).
+fen_add_test(test-charset fenestra-io fen-test-dicom-writer.c)
+set_tests_properties(test-charset PROPERTIES TIMEOUT 120 LABELS "dicom"
+  ENVIRONMENT "G_DEBUG=fatal-criticals;FEN_CLI=$<TARGET_FILE:fenestra-cli>")

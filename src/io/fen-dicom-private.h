@@ -6,6 +6,9 @@
 
 #include <glib.h>
 
+#include "fenestra/fen-loader.h"
+#include "fen-sniff.h"
+
 G_BEGIN_DECLS
 
 /* The identifying attributes of one DICOM object (strings owned, UTF-8). */
@@ -25,6 +28,17 @@ typedef struct {
   guint    frames;
   gboolean has_image;   /* Rows and Columns present: an image object */
 } FenDicomHeader;
+
+/**
+ * fen_dicom_load_sniffed:
+ * fen_dicom_load() for a file whose kind fen_sniff() has decided already
+ * (%FEN_FILE_DICOM or %FEN_FILE_DICOM_BARE): the file is not sniffed again.
+ * Returns: (transfer full): the image, or %NULL with @error set.
+ */
+FenImage *fen_dicom_load_sniffed (const char           *path,
+                                  const FenSniff       *sniff,
+                                  const FenLoadOptions *options,
+                                  GError              **error);
 
 void     fen_dicom_header_clear (FenDicomHeader *header);
 

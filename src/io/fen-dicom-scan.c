@@ -61,6 +61,21 @@ fen_scan_skip (FenScanReader *r, guint64 n)
 {
   guint64 done = 0;
 
+  if (r->inflated)
+    {
+      /* Read and drop: GConverterInputStream inherits GFilterInputStream's
+       * skip(), which skips the *compressed* base stream (GLib 2.74), so a
+       * long value would seem to end early and a valid file be refused. */
+      guint8 sink[16384];
+      while (done < n)
+        {
+          gsize got = fen_scan_read (r, sink, (gsize) MIN (n - done, (guint64) sizeof sink));
+          if (got == 0)
+            break;
+          done += got;
+        }
+      return done;
+    }
   while (done < n)
     {
       gssize step = g_input_stream_skip (r->in, (gsize) MIN (n - done, (guint64) 1 << 30),
@@ -121,20 +136,12 @@ fen_scan_vr_has_long_length (const guint8 *vr)
 
 /* The meta header (PS3.10 7.1) is explicit VR little endian group 0002.
  * Returns the offset of the data set and the transfer syntax UID. */
-static gboolean
+static void
 fen_scan_meta (FILE *fp, guint64 *data_start, char *uid, gsize uid_size)
 {
-  guint8 head[132];
-  gsize n = fread (head, 1, sizeof head, fp);
-  guint64 pos;
+  guint64 pos = 132;
 
   uid[0] = '\0';
-  if (n < sizeof head || memcmp (head + 128, "DICM", 4) != 0)
-    {
-      *data_start = 0;
-      return FALSE;
-    }
-  pos = 132;
   for (;;)
     {
       guint8 h[12];
@@ -167,16 +174,6 @@ fen_scan_meta (FILE *fp, guint64 *data_start, char *uid, gsize uid_size)
       pos += len;
     }
   *data_start = pos;
-  return TRUE;
-}
-
-gboolean
-fen_dicom_scan (const char *path,
-                const char *name,
-                guint       max_depth,
-                GError    **error)
-{
-  return fen_dicom_scan_full (path, name, max_depth, NULL, NULL, error);
 }
 
 /* PS3.3 F.3: Directory Record Sequence (0004,1220), and in each of its
@@ -189,6 +186,7 @@ fen_dicom_scan (const char *path,
 gboolean
 fen_dicom_scan_full (const char *path,
                      const char *name,
+                     gboolean    has_meta,
                      guint       max_depth,
                      GPtrArray  *file_ids,
                      gboolean   *has_records,
@@ -201,7 +199,7 @@ fen_dicom_scan_full (const char *path,
   g_autofree FenScanFrame *stack = NULL;
   char uid[72];
   guint64 start = 0;
-  gboolean has_meta, deflated = FALSE, explicit_vr = TRUE, big = FALSE;
+  gboolean deflated = FALSE, explicit_vr = TRUE, big = FALSE;
   guint top = 0, depth = 0, stack_size = 2 * max_depth + 4;
   FenScanReader r = { 0 };
   FILE *fp;
@@ -209,7 +207,9 @@ fen_dicom_scan_full (const char *path,
   fp = fopen (path, "rb");
   if (fp == NULL)
     return TRUE; /* the loader reports what cannot be opened */
-  has_meta = fen_scan_meta (fp, &start, uid, sizeof uid);
+  uid[0] = '\0';
+  if (has_meta)
+    fen_scan_meta (fp, &start, uid, sizeof uid);
   if (has_meta && uid[0] != '\0')
     {
       explicit_vr = strcmp (uid, "1.2.840.10008.1.2") != 0;
@@ -320,6 +320,14 @@ fen_dicom_scan_full (const char *path,
           is_sequence = memcmp (h + 4, "SQ", 2) == 0;
           /* PS3.5 6.2.2: UN of undefined length holds implicit VR items. */
           content_implicit = memcmp (h + 4, "UN", 2) == 0;
+          /* A defined-length UN that starts with an item is a sequence
+           * DCMTK parses (recursively) once it knows the tag's real VR. */
+          if (content_implicit && len != 0xffffffffu && len >= 8)
+            {
+              guint8 peek[4];
+              is_sequence = fen_scan_peek4 (&r, peek) && fen_scan_u16 (peek, FALSE) == 0xfffe &&
+                            fen_scan_u16 (peek + 2, FALSE) == FEN_SCAN_ITEM;
+            }
         }
       else
         {

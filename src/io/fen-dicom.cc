@@ -21,7 +21,6 @@
 #include "dcmtk/dcmjpeg/djdecode.h"
 #include "dcmtk/dcmjpls/djdecode.h"
 #include "dcmtk/oflog/oflog.h"
-#include "dcmtk/ofstd/ofchrenc.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -34,6 +33,7 @@
 #include <new>
 #include <vector>
 
+#include "fenestra/fen-charset.h"
 #include "fenestra/fen-dicom-tags.h"
 #include "fenestra/fen-loader.h"
 #include "fen-dicom-scan.h"
@@ -126,6 +126,11 @@ fen_dicom_register_codecs (void)
       // DCMTK only reads those when told to. A process-wide flag, set once
       // here before any parse can run.
       dcmAcceptUnexpectedImplicitEncoding.set (OFTrue);
+      // PS3.5 6.2.2: an element written as UN whose tag the dictionary
+      // knows is read with the dictionary's VR (Modality stored as UN is
+      // "RTDOSE", not 52\\54\\44...). The bounded walk treats a UN value
+      // that holds items as the sequence DCMTK will then parse.
+      dcmEnableUnknownVRConversion.set (OFTrue);
       // DCMTK logs to stderr and its messages may quote element values, which
       // can be patient data: keep it quiet unless a developer asks for it.
       if (g_getenv ("FEN_DCMTK_LOG") == nullptr)
@@ -159,28 +164,67 @@ fen_dicom_fail (GError    **error,
   return FALSE;
 }
 
-// The values of a file without a character set are ASCII by the standard but
-// Latin-1 in practice; after convertToUTF8() anything still invalid is the
-// file's fault, and Latin-1 is the one decoding that never fails.
+// PS3.5 6.1.2.3: the VRs whose values Specific Character Set governs, and
+// how each delimits its values (PS3.5 6.1.2.5.3).
+gboolean
+fen_dicom_text_kind (DcmEVR vr, FenTextKind *kind)
+{
+  switch (vr)
+    {
+    case EVR_SH: case EVR_LO: case EVR_UC:
+      *kind = FEN_TEXT_MULTI;
+      return TRUE;
+    case EVR_PN:
+      *kind = FEN_TEXT_PN;
+      return TRUE;
+    case EVR_ST: case EVR_LT: case EVR_UT:
+      *kind = FEN_TEXT_SINGLE;
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+// The Specific Character Set in force in @item: its own (0008,0005), else
+// the nearest enclosing item's (PS3.3 C.12.1.1.2 lets a sequence item
+// declare one of its own), else the default repertoire.
+FenCharset *
+fen_dicom_charset (DcmItem *item)
+{
+  for (DcmObject *o = item; o != nullptr; o = o->getParent ())
+    {
+      if (o->ident () != EVR_item && o->ident () != EVR_dataset)
+        continue;
+      OFString terms;
+      if (static_cast<DcmItem *> (o)->findAndGetOFStringArray (DCM_SpecificCharacterSet, terms).good ())
+        return fen_charset_new (terms.c_str ());
+    }
+  return fen_charset_new (nullptr);
+}
+
+// A value as stored, as UTF-8: text VRs through the character set in force
+// where the element lives (fen-charset.c), the others (ASCII by the
+// standard) through the default repertoire's lenient reading.
 char *
-fen_dicom_to_utf8 (const OFString &value)
+fen_dicom_decode (DcmItem *where, DcmEVR vr, const OFString &value)
 {
   if (value.empty ())
     return nullptr;
-  if (g_utf8_validate (value.c_str (), (gssize) value.length (), nullptr))
-    return g_strndup (value.c_str (), value.length ());
-  char *converted = g_convert (value.c_str (), (gssize) value.length (),
-                               "UTF-8", "ISO-8859-1", nullptr, nullptr, nullptr);
-  return converted ? converted : g_utf8_make_valid (value.c_str (), (gssize) value.length ());
+  FenTextKind kind = FEN_TEXT_MULTI;
+  g_autoptr (FenCharset) charset = fen_dicom_text_kind (vr, &kind) && where != nullptr
+                                   ? fen_dicom_charset (where) : nullptr;
+  return fen_charset_decode (charset, value.c_str (), value.length (), kind);
 }
 
 char *
 fen_dicom_get_string (DcmItem *ds, const DcmTagKey &tag)
 {
+  DcmElement *element = nullptr;
   OFString value;
-  if (ds->findAndGetOFStringArray (tag, value).bad ())
+  if (ds->findAndGetElement (tag, element).bad () || element == nullptr ||
+      element->getOFStringArray (value).bad ())
     return nullptr;
-  return fen_dicom_to_utf8 (value);
+  return fen_dicom_decode (ds, element->ident (), value);
 }
 
 gboolean
@@ -493,7 +537,7 @@ fen_dicom_read_info (DcmDataset    *ds,
           OFString explanation;
           g_autofree char *text = nullptr;
           if (ds->findAndGetOFString (DCM_WindowCenterWidthExplanation, explanation, i).good ())
-            text = fen_dicom_to_utf8 (explanation);
+            text = fen_dicom_decode (ds, EVR_LO, explanation);
           fen_image_info_add_window (info, center, width, text);
         }
     }
@@ -984,7 +1028,7 @@ fen_dicom_read_frame_values (DcmDataset *ds, FenImageInfo *info)
                 continue;
               g_autofree char *text = nullptr;
               if (voi->findAndGetOFString (DCM_WindowCenterWidthExplanation, explanation, i).good ())
-                text = fen_dicom_to_utf8 (explanation);
+                text = fen_dicom_decode (ds, EVR_LO, explanation);
               fen_image_info_add_window (info, center, width, text);
             }
         }
@@ -1682,46 +1726,35 @@ fen_dicom_read_jpeg2000 (DcmElement         *element,
   return ok;
 }
 
+// The guards every reader runs before DCMTK sees a file, on the kind that
+// fen_sniff() decided once: DCMTK would happily parse any file as a data
+// set. Then the bounded walk: DCMTK 3.6.7 recurses once per nested sequence
+// and allocates a deflated value's declared length up front. The walk also
+// knows a DICOMDIR, whose records DCMTK leaks when they are malformed.
+gboolean
+fen_dicom_guard (const char *path, const char *name, const FenSniff *sniff,
+                 gboolean *is_dicomdir, GError **error)
+{
+  if (sniff->kind != FEN_FILE_DICOM && sniff->kind != FEN_FILE_DICOM_BARE)
+    return fen_dicom_fail (error, FEN_IO_ERROR_FORMAT, name,
+                           "not a DICOM file (no DICM preamble and no readable data set)");
+  return fen_dicom_scan_full (path, name, sniff->kind == FEN_FILE_DICOM,
+                              FEN_DICOM_SCAN_MAX_DEPTH, nullptr, is_dicomdir, error);
+}
+
 FenImage *
 fen_dicom_load_internal (const char           *path,
                          const char           *name,
+                         const FenSniff       *sniff,
                          const FenLoadOptions *options,
                          GError              **error)
 {
   const gsize max_bytes = options ? options->max_pixel_bytes : 0;
+  const gboolean has_meta = sniff->kind == FEN_FILE_DICOM;
+  const goffset file_size = sniff->size;
 
-  // Sniff the preamble ourselves: DCMTK would happily parse any file as a
-  // data set, and the answer decides how hard we try to guess the syntax.
-  GStatBuf st;
-  if (g_stat (path, &st) != 0)
-    {
-      int saved = errno;
-      fen_dicom_fail (error, FEN_IO_ERROR_OPEN, name, "%s", g_strerror (saved));
-      return nullptr;
-    }
-  FILE *fp = g_fopen (path, "rb");
-  if (fp == nullptr)
-    {
-      int saved = errno;
-      fen_dicom_fail (error, FEN_IO_ERROR_OPEN, name, "%s", g_strerror (saved));
-      return nullptr;
-    }
-  guint8 head[132];
-  const size_t head_len = fread (head, 1, sizeof head, fp);
-  fclose (fp);
-  if (head_len == 0)
-    {
-      fen_dicom_fail (error, FEN_IO_ERROR_FORMAT, name, "empty file, not DICOM");
-      return nullptr;
-    }
-  const gboolean has_meta = head_len == sizeof head && memcmp (head + 128, "DICM", 4) == 0;
-  const goffset file_size = st.st_size;
-
-  // DCMTK 3.6.7 recurses once per nested sequence and allocates a deflated
-  // value's declared length up front: a bounded walk goes first. It also
-  // knows a DICOMDIR, whose records DCMTK leaks when they are malformed.
   gboolean is_dicomdir = FALSE;
-  if (!fen_dicom_scan_full (path, name, FEN_DICOM_SCAN_MAX_DEPTH, nullptr, &is_dicomdir, error))
+  if (!fen_dicom_guard (path, name, sniff, &is_dicomdir, error))
     return nullptr;
   if (is_dicomdir)
     {
@@ -1821,15 +1854,6 @@ fen_dicom_load_internal (const char           *path,
 
   FenDicomInfoGuard guard;
   FenDicomColor color = FEN_DICOM_COLOR_MONO;
-  OFString charset;
-  if (ds->findAndGetOFStringArray (DCM_SpecificCharacterSet, charset).good () &&
-      !charset.empty () && charset != "ISO_IR 192")
-    {
-      // Best effort: without iconv support in DCMTK the Latin-1 fallback of
-      // fen_dicom_to_utf8() still yields valid UTF-8.
-      if (OFCharacterEncoding::isLibraryAvailable () && ds->convertToUTF8 ().bad ())
-        g_debug ("character set conversion to UTF-8 failed, falling back to Latin-1");
-    }
   if (!fen_dicom_read_info (ds, parse.file.get (), &guard.info, &color, name, error))
     return nullptr;
   FenImageInfo *info = &guard.info;
@@ -1965,12 +1989,27 @@ fen_dicom_load (const char *path, const FenLoadOptions *options, GError **error)
   g_return_val_if_fail (path != nullptr, nullptr);
   g_return_val_if_fail (error == nullptr || *error == nullptr, nullptr);
 
+  FenSniff sniff;
+  if (!fen_sniff (path, &sniff, error))
+    return nullptr;
+  return fen_dicom_load_sniffed (path, &sniff, options, error);
+}
+
+FenImage *
+fen_dicom_load_sniffed (const char           *path,
+                        const FenSniff       *sniff,
+                        const FenLoadOptions *options,
+                        GError              **error)
+{
+  g_return_val_if_fail (path != nullptr && sniff != nullptr, nullptr);
+  g_return_val_if_fail (error == nullptr || *error == nullptr, nullptr);
+
   g_autofree char *name = g_path_get_basename (path);
   // Whatever DCMTK or the allocator throws stops here: C callers only ever
   // see a GError.
   try
     {
-      return fen_dicom_load_internal (path, name, options, error);
+      return fen_dicom_load_internal (path, name, sniff, options, error);
     }
   catch (const std::bad_alloc &)
     {
@@ -1998,20 +2037,12 @@ gboolean
 fen_dicom_read_header_internal (const char *path, const char *name, FenDicomHeader *header,
                                 GError **error)
 {
-  FILE *fp = g_fopen (path, "rb");
-  if (fp == nullptr)
-    {
-      int saved = errno;
-      return fen_dicom_fail (error, FEN_IO_ERROR_OPEN, name, "%s", g_strerror (saved));
-    }
-  guint8 head[132];
-  const size_t head_len = fread (head, 1, sizeof head, fp);
-  fclose (fp);
-  const gboolean has_meta = head_len == sizeof head && memcmp (head + 128, "DICM", 4) == 0;
-  if (head_len == 0)
-    return fen_dicom_fail (error, FEN_IO_ERROR_FORMAT, name, "empty file, not DICOM");
+  FenSniff sniff;
+  if (!fen_sniff (path, &sniff, error))
+    return FALSE;
+  const gboolean has_meta = sniff.kind == FEN_FILE_DICOM;
   gboolean is_dicomdir = FALSE;
-  if (!fen_dicom_scan_full (path, name, FEN_DICOM_SCAN_MAX_DEPTH, nullptr, &is_dicomdir, error))
+  if (!fen_dicom_guard (path, name, &sniff, &is_dicomdir, error))
     return FALSE;
   if (is_dicomdir)
     {
@@ -2113,20 +2144,20 @@ gboolean
 fen_dicom_read_dicomdir_internal (const char *path, const char *name, GPtrArray *files,
                                   GPtrArray *problems, GError **error)
 {
-  GStatBuf st;
-  if (g_stat (path, &st) != 0)
-    {
-      // DcmDicomDir would report an empty tree here.
-      int saved = errno;
-      return fen_dicom_fail (error, FEN_IO_ERROR_OPEN, name, "%s", g_strerror (saved));
-    }
+  // DcmDicomDir would report a missing file as an empty tree.
+  FenSniff sniff;
+  if (!fen_sniff (path, &sniff, error))
+    return FALSE;
+  if (sniff.kind != FEN_FILE_DICOM && sniff.kind != FEN_FILE_DICOM_BARE)
+    return fen_dicom_fail (error, FEN_IO_ERROR_FORMAT, name, "not a DICOMDIR (not a DICOM file)");
   // Not through DCMTK at all: DcmDicomDir writes the file back when it
   // thinks it changed, and a plain DcmFileFormat leaks the records of a
   // malformed Directory Record Sequence (found by fuzz-dicom). The bounded
   // walk of fen-dicom-scan.c reads the references.
   g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   gboolean has_records = FALSE;
-  if (!fen_dicom_scan_full (path, name, FEN_DICOM_SCAN_MAX_DEPTH, ids, &has_records, error))
+  if (!fen_dicom_scan_full (path, name, sniff.kind == FEN_FILE_DICOM, FEN_DICOM_SCAN_MAX_DEPTH,
+                            ids, &has_records, error))
     return FALSE;
   if (!has_records)
     return fen_dicom_fail (error, FEN_IO_ERROR_FORMAT, name,
@@ -2249,7 +2280,7 @@ fen_dicom_tags_value (DcmElement *element)
   OFString value;
   if (element->getOFStringArray (value).bad ())
     return g_strdup ("");
-  char *text = fen_dicom_to_utf8 (value);
+  char *text = fen_dicom_decode (element->getParentItem (), element->ident (), value);
   if (text == nullptr)
     return g_strdup ("");
   if (g_utf8_strlen (text, -1) > FEN_DICOM_TAG_MAX_VALUE)
@@ -2307,25 +2338,13 @@ fen_dicom_tags_walk (DcmItem *item, GPtrArray *out, guint *nodes, const char *na
 GPtrArray *
 fen_dicom_read_tags_internal (const char *path, const char *name, GError **error)
 {
-  FILE *fp = g_fopen (path, "rb");
-  if (fp == nullptr)
-    {
-      int saved = errno;
-      fen_dicom_fail (error, FEN_IO_ERROR_OPEN, name, "%s", g_strerror (saved));
-      return nullptr;
-    }
-  guint8 head[132];
-  const size_t head_len = fread (head, 1, sizeof head, fp);
-  fclose (fp);
-  const gboolean has_meta = head_len == sizeof head && memcmp (head + 128, "DICM", 4) == 0;
-  if (head_len == 0)
-    {
-      fen_dicom_fail (error, FEN_IO_ERROR_FORMAT, name, "empty file, not DICOM");
-      return nullptr;
-    }
+  FenSniff sniff;
+  if (!fen_sniff (path, &sniff, error))
+    return nullptr;
+  const gboolean has_meta = sniff.kind == FEN_FILE_DICOM;
   // The bounded walk first, as for a load: depth, deflate, DICOMDIR.
   gboolean is_dicomdir = FALSE;
-  if (!fen_dicom_scan_full (path, name, FEN_DICOM_SCAN_MAX_DEPTH, nullptr, &is_dicomdir, error))
+  if (!fen_dicom_guard (path, name, &sniff, &is_dicomdir, error))
     return nullptr;
   if (is_dicomdir)
     {
