@@ -17,6 +17,10 @@ typedef struct {
   const guint8 *data;
   gsize         size;
   gsize         pos;
+  /* Bytes read in place of the codestream's own from @patch_at on: a
+   * repaired SIZ marker, without copying or touching the fragment. */
+  guint8        patch[32];
+  gsize         patch_at, patch_len;
 } FenJ2kSource;
 
 typedef struct {
@@ -33,6 +37,13 @@ fen_j2k_read (void *buffer, OPJ_SIZE_T n, void *user)
     return (OPJ_SIZE_T) -1;
   n = MIN (n, left);
   memcpy (buffer, src->data + src->pos, n);
+  if (src->patch_len > 0 && src->pos < src->patch_at + src->patch_len &&
+      src->pos + n > src->patch_at)
+    {
+      const gsize from = MAX (src->pos, src->patch_at);
+      const gsize to = MIN (src->pos + n, src->patch_at + src->patch_len);
+      memcpy ((guint8 *) buffer + (from - src->pos), src->patch + (from - src->patch_at), to - from);
+    }
   src->pos += n;
   return n;
 }
@@ -129,6 +140,150 @@ fen_j2k_store (const opj_image_t *image, const FenJpeg2000Frame *frame, void *ou
   return TRUE;
 }
 
+static guint32
+fen_j2k_u32 (const guint8 *p)
+{
+  return (guint32) p[0] << 24 | (guint32) p[1] << 16 | (guint32) p[2] << 8 | p[3];
+}
+
+static void
+fen_j2k_put_u32 (guint8 *p, guint32 v)
+{
+  p[0] = (guint8) (v >> 24);
+  p[1] = (guint8) (v >> 16);
+  p[2] = (guint8) (v >> 8);
+  p[3] = (guint8) v;
+}
+
+/* The tiles a codestream holds, from its tile-part headers (ISO/IEC 15444-1
+ * A.4.2: SOT, Lsot = 10, Isot, Psot, TPsot, TNsot), each found by the
+ * previous one's Psot, never by scanning. 0 when the walk cannot follow. */
+static guint
+fen_j2k_count_tiles (const guint8 *data, gsize size, gsize first_sot)
+{
+  gsize pos = first_sot;
+  guint tiles = 0, max_index = 0;
+
+  for (guint parts = 0; parts < 65535 * 2; parts++)
+    {
+      if (pos + 12 > size || data[pos] != 0xff || data[pos + 1] != 0x90 ||
+          (data[pos + 2] << 8 | data[pos + 3]) != 10)
+        break;
+      const guint index = (guint) (data[pos + 4] << 8 | data[pos + 5]);
+      const guint32 psot = fen_j2k_u32 (data + pos + 6);
+      max_index = MAX (max_index, index);
+      tiles = max_index + 1;
+      if (psot == 0)
+        return tiles; /* the last tile-part runs to EOC */
+      if (psot < 14 || psot > size - pos)
+        return 0;
+      pos += psot;
+      if (pos + 2 <= size && data[pos] == 0xff && data[pos + 1] == 0xd9)
+        return tiles;
+    }
+  return 0;
+}
+
+/* ISO/IEC 15444-1 A.5.1: the SIZ marker against the frame the data set
+ * describes (Rows, Columns: PS3.5 8.2.4 makes the data set's attributes
+ * rule). Writers have been seen to leave bytes of a DICOM delimiter
+ * (FE FF DD E0) in SIZ, so OpenJPEG computes billions of tiles. A SIZ that
+ * is valid in itself is left alone. An invalid one, where the codestream
+ * has one tile, the image size and tile grid are fully
+ * determined by Rows, Columns and the image offset, and the repaired values
+ * decode exactly as a correct header would: the tile covers the image,
+ * whatever grid described it, and code-blocks are anchored at the canvas
+ * origin. Anything else is refused, naming the disagreement. */
+static gboolean
+fen_j2k_reconcile_siz (FenJ2kSource *src, const FenJpeg2000Frame *frame, GError **error)
+{
+  const guint8 *d = src->data;
+  const gsize siz = 2, fields = siz + 6; /* SOC, then FF51 Lsiz Rsiz */
+
+  if (src->size < fields + 38 || d[0] != 0xff || d[1] != 0x4f || d[2] != 0xff || d[3] != 0x51)
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT,
+                   "JPEG 2000: the frame does not start with SOC and SIZ markers");
+      return FALSE;
+    }
+  guint64 x = fen_j2k_u32 (d + fields), y = fen_j2k_u32 (d + fields + 4);
+  guint64 x0 = fen_j2k_u32 (d + fields + 8), y0 = fen_j2k_u32 (d + fields + 12);
+  guint64 tw = fen_j2k_u32 (d + fields + 16), th = fen_j2k_u32 (d + fields + 20);
+  guint64 tx0 = fen_j2k_u32 (d + fields + 24), ty0 = fen_j2k_u32 (d + fields + 28);
+  const guint64 cols = frame->columns, rows = frame->rows;
+  const gboolean grid_ok = tw > 0 && th > 0 && tx0 <= x0 && ty0 <= y0 && tx0 + tw > x0 &&
+                           ty0 + th > y0 && x > tx0 && y > ty0 &&
+                           /* OpenJPEG divides in signed 32 bits: a tile
+                            * size past 2^31 becomes zero tiles there. */
+                           x - tx0 + tw - 1 <= G_MAXINT32 && y - ty0 + th - 1 <= G_MAXINT32 &&
+                           ((x - tx0 + tw - 1) / tw) * ((y - ty0 + th - 1) / th) <= 65535;
+  /* A header that is valid in itself stands: if it describes another size
+   * than the data set, the caller refuses the frame. Only a header that
+   * is not a valid SIZ at all is reconciled. */
+  if (x > x0 && y > y0 && grid_ok)
+    return TRUE;
+
+  /* Find the first tile-part: main header marker segments, by length. */
+  gsize pos = siz + 2 + (gsize) (d[siz + 2] << 8 | d[siz + 3]);
+  guint tiles = 0;
+  for (guint markers = 0; markers < 4096 && pos + 4 <= src->size && d[pos] == 0xff; markers++)
+    {
+      if (d[pos + 1] == 0x90)
+        {
+          tiles = fen_j2k_count_tiles (d, src->size, pos);
+          break;
+        }
+      pos += 2 + (gsize) (d[pos + 2] << 8 | d[pos + 3]);
+    }
+
+  /* One of each pair is garbage: keep the one that agrees with Columns. */
+  guint64 fx = x, fx0 = x0, fy = y, fy0 = y0;
+  gboolean repairable = tiles == 1;
+  if (x <= x0 || x - x0 != cols)
+    {
+      if (x0 == 0)
+        fx = cols;
+      else if (x == cols)
+        fx0 = 0;
+      else
+        repairable = FALSE;
+    }
+  if (y <= y0 || y - y0 != rows)
+    {
+      if (y0 == 0)
+        fy = rows;
+      else if (y == rows)
+        fy0 = 0;
+      else
+        repairable = FALSE;
+    }
+  if (!repairable)
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT,
+                   "JPEG 2000: the SIZ marker (image %" G_GUINT64_FORMAT " x %" G_GUINT64_FORMAT
+                   " at %" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ", tiles %" G_GUINT64_FORMAT
+                   " x %" G_GUINT64_FORMAT " at %" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT
+                   ") disagrees with the data set's %u x %u frame, and with %u tiles "
+                   "the codestream cannot be reconciled with it",
+                   x, y, x0, y0, tw, th, tx0, ty0, frame->columns, frame->rows, tiles);
+      return FALSE;
+    }
+  /* Xsiz, Ysiz, XOsiz, YOsiz, then one tile over the whole canvas. */
+  fen_j2k_put_u32 (src->patch, (guint32) fx);
+  fen_j2k_put_u32 (src->patch + 4, (guint32) fy);
+  fen_j2k_put_u32 (src->patch + 8, (guint32) fx0);
+  fen_j2k_put_u32 (src->patch + 12, (guint32) fy0);
+  fen_j2k_put_u32 (src->patch + 16, (guint32) fx);
+  fen_j2k_put_u32 (src->patch + 20, (guint32) fy);
+  fen_j2k_put_u32 (src->patch + 24, 0);
+  fen_j2k_put_u32 (src->patch + 28, 0);
+  src->patch_at = fields;
+  src->patch_len = 32;
+  g_debug ("JPEG 2000: SIZ marker reconciled with the data set's %u x %u frame",
+           frame->columns, frame->rows);
+  return TRUE;
+}
+
 gboolean
 fen_jpeg2000_decode (const guint8           *data,
                      gsize                   size,
@@ -136,7 +291,7 @@ fen_jpeg2000_decode (const guint8           *data,
                      void                   *out,
                      GError                **error)
 {
-  FenJ2kSource source = { data, size, 0 };
+  FenJ2kSource source = { data, size, 0, { 0 }, 0, 0 };
   FenJ2kMessages messages = { { 0 } };
   opj_dparameters_t parameters;
   opj_codec_t *codec = NULL;
@@ -149,6 +304,8 @@ fen_jpeg2000_decode (const guint8           *data,
 
   if (size < 12)
     return fen_j2k_fail (error, &messages, "the frame holds no codestream");
+  if (!fen_j2k_is_jp2 (data, size) && !fen_j2k_reconcile_siz (&source, frame, error))
+    return FALSE;
   codec = opj_create_decompress (fen_j2k_is_jp2 (data, size) ? OPJ_CODEC_JP2 : OPJ_CODEC_J2K);
   opj_set_error_handler (codec, fen_j2k_on_error, &messages);
   opj_set_warning_handler (codec, fen_j2k_quiet, NULL);
