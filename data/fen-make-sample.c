@@ -113,18 +113,23 @@ sample_write_slice (const char *dir, guint index, GError **error)
   g_string_append (dump, "(0008,0016) UI [1.2.840.10008.5.1.4.1.1.2]\n");
   g_string_append_printf (dump, "(0008,0018) UI [" SAMPLE_UID_ROOT ".3.%u]\n", index + 1);
   g_string_append (dump, "(0008,0020) DA [20261122]\n(0008,0030) TM [091500]\n");
-  g_string_append (dump, "(0008,0060) CS [CT]\n(0008,0080) LO [Fenestra Sample Hospital]\n");
+  /* Type 2 attributes of the CT Image IOD (PS3.3 A.3.3) are present, empty
+   * where a phantom has no value: dciodvfy checks the sample. */
+  g_string_append (dump, "(0008,0050) SH []\n");
+  g_string_append (dump, "(0008,0060) CS [CT]\n(0008,0070) LO [Fenestra]\n");
+  g_string_append (dump, "(0008,0080) LO [Fenestra Sample Hospital]\n(0008,0090) PN []\n");
   g_string_append (dump, "(0008,1030) LO [Synthetic head CT]\n(0008,103e) LO [Head 5 mm axial]\n");
   g_string_append (dump, "(0010,0010) PN [PHANTOM^HEAD]\n(0010,0020) LO [FEN-0001]\n");
   g_string_append (dump, "(0010,0030) DA [19700101]\n(0010,0040) CS [O]\n");
-  g_string_append (dump, "(0018,0015) CS [HEAD]\n(0018,0050) DS [5]\n");
+  g_string_append (dump, "(0018,0015) CS [HEAD]\n(0018,0050) DS [5]\n(0018,0060) DS [120]\n");
+  g_string_append (dump, "(0018,5100) CS [HFS]\n");
   g_string_append (dump, "(0020,000d) UI [" SAMPLE_UID_ROOT ".1]\n");
   g_string_append (dump, "(0020,000e) UI [" SAMPLE_UID_ROOT ".2]\n");
-  g_string_append (dump, "(0020,0011) IS [1]\n");
+  g_string_append (dump, "(0020,0010) SH [1]\n(0020,0011) IS [1]\n(0020,0012) IS [1]\n");
   g_string_append_printf (dump, "(0020,0013) IS [%u]\n", index + 1);
   g_string_append_printf (dump, "(0020,0032) DS [%.2f\\%.2f\\%.1f]\n", origin, origin, z_mm);
   g_string_append (dump, "(0020,0037) DS [1\\0\\0\\0\\1\\0]\n");
-  g_string_append (dump, "(0020,0052) UI [" SAMPLE_UID_ROOT ".4]\n");
+  g_string_append (dump, "(0020,0052) UI [" SAMPLE_UID_ROOT ".4]\n(0020,1040) LO []\n");
   g_string_append_printf (dump, "(0020,1041) DS [%.1f]\n", z_mm);
   g_string_append (dump, "(0028,0002) US 1\n(0028,0004) CS [MONOCHROME2]\n");
   g_string_append_printf (dump, "(0028,0010) US %u\n(0028,0011) US %u\n", SAMPLE_SIZE, SAMPLE_SIZE);
