@@ -347,6 +347,12 @@ fen_charset_decode (const FenCharset *charset,
 
   g_return_val_if_fail (bytes != NULL || length == 0, NULL);
 
+  if (length == 0)
+    {
+      g_string_free (d.out, TRUE);
+      return g_strdup ("");
+    }
+
   if (charset == NULL || (!charset->extensions && charset->whole == NULL &&
                           charset->g1 == FEN_SET_NONE))
     {
