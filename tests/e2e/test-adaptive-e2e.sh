@@ -45,7 +45,7 @@ start_app () {
     return 1
   fi
   xdotool windowmove "$WIN" 0 0 windowsize "$WIN" 1600 1000
-  sleep 1.0
+  sleep "${SETTLE:-1.0}"
   return 0
 }
 
@@ -107,7 +107,7 @@ BUDGET=$((48 * 1024 * 1024))
 "$PHANTOM_TOOL" --size 512 --series 300 -o "$WORK/series" || { fail "300-slice series generated"; exit 1; }
 "$PHANTOM_TOOL" --size 4096 -o "$WORK/huge.dcm" || { fail "4096 x 4096 phantom generated"; exit 1; }
 # Long enough to load (several seconds) that a cancel lands in the middle.
-"$PHANTOM_TOOL" --size 2048 --series 64 -o "$WORK/long" || { fail "long series generated"; exit 1; }
+"$PHANTOM_TOOL" --size 2048 --series 96 -o "$WORK/long" || { fail "long series generated"; exit 1; }
 
 # --- 1. Twice the budget --------------------------------------------------------
 # Baseline: an empty window of the same size, best of two (GTK's RSS moves a
@@ -210,7 +210,10 @@ stop_app
 # --- 4. Cancel ----------------------------------------------------------------------
 # Opening needs the file chooser in the GUI: the folder comes on the command
 # line; focus the viewport, then cancel (Ctrl+. is win.cancel-load).
-start_app cancel --memory-budget 256M "$WORK/long" || exit 1
+# The 768 MiB series loads in about a second here: the cancel goes as soon as
+# the first eviction shows the load under way, not after a fixed settle time.
+SETTLE=0 start_app cancel --memory-budget 256M "$WORK/long" || exit 1
+wait_for '"op":"evict images"' "$WORK/cancel.jsonl" 120 || true
 eval "$(xdotool getwindowgeometry --shell "$WIN")"
 xdotool mousemove $((X + 800)) $((Y + 500)) click 1 key ctrl+period
 if wait_for '"op":"open img-[^"]*cancelled' "$WORK/cancel.jsonl" 300; then
