@@ -8,7 +8,7 @@
 #define G_LOG_DOMAIN "fen-bench"
 
 #include <fenestra/fenestra.h>
-#include <fenestra/fen-dcmtk-reference.h>
+#include "fen-dcmtk-reference.h"
 #include <fenestra/fen-pyramid.h>
 
 #include <glib/gstdio.h>

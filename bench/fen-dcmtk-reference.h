@@ -5,7 +5,7 @@
  * is exactly what the core avoids. */
 #pragma once
 
-#include "fen-types.h"
+#include <fenestra/fen-types.h>
 
 G_BEGIN_DECLS
 
