@@ -35,3 +35,8 @@ target_compile_definitions(test-dicom-world PRIVATE
   FEN_TEST_MAKE_SAMPLE="$<TARGET_FILE:fen-make-sample>")
 add_dependencies(test-dicom-world fenestra-cli fen-make-sample)
 set_tests_properties(test-dicom-world PROPERTIES TIMEOUT 300 LABELS "dicom")
+
+# The streaming RLE decoder, and RLE files whole, cut and damaged.
+fen_add_test(test-rle fenestra-io)
+target_include_directories(test-rle PRIVATE ${PROJECT_SOURCE_DIR}/src/io)
+set_tests_properties(test-rle PROPERTIES TIMEOUT 120 LABELS "dicom")

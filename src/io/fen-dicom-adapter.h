@@ -176,6 +176,11 @@ gboolean fen_dicom_read_encapsulated (DcmDataset *ds, DcmElement *element, E_Tra
                                       const FenImageInfo *info, FenDicomColor color,
                                       FenDicomSource *src, guint8 *pixels, gsize frame_bytes,
                                       gsize file_frame_bytes, const char *name, GError **error);
+gboolean fen_dicom_rle_streams      (const FenImageInfo *info, FenDicomColor color,
+                                     const FenDicomSource *src);
+gboolean fen_dicom_read_rle         (DcmDataset *ds, DcmElement *element, const FenImageInfo *info,
+                                     FenDicomColor color, FenDicomSource *src, guint8 *pixels,
+                                     gsize frame_bytes, const char *name, GError **error);
 gboolean fen_dicom_is_jpeg2000      (E_TransferSyntax xfer);
 gboolean fen_dicom_read_jpeg2000    (DcmElement *element, E_TransferSyntax xfer,
                                      const FenImageInfo *info, FenDicomColor color,

@@ -6,6 +6,10 @@
 #include "fen-dicom-convert.h"
 
 #include <math.h>
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* PS3.5 8.1.1: the stored bits sit contiguously with the High Bit on top;
  * the bits above it are not part of the value. */
@@ -117,4 +121,36 @@ fen_dicom_interleave (const guint8 *planes, guint8 *out, gsize n_pixels)
       out[1] = g[i];
       out[2] = b[i];
     }
+}
+
+void
+fen_dicom_interleave_planes (guint8 *const *planes, guint samples, gsize n, guint8 *out)
+{
+  for (guint s = 0; s < samples; s++)
+    {
+      const guint8 *plane = planes[s];
+      guint8 *to = out + s;
+      for (gsize i = 0; i < n; i++, to += samples)
+        *to = plane[i];
+    }
+}
+
+void
+fen_dicom_join_bytes16 (const guint8 *hi, const guint8 *lo, guint16 *out, gsize n)
+{
+  gsize i = 0;
+
+#if defined(__SSE2__) && G_BYTE_ORDER == G_LITTLE_ENDIAN
+  /* SSE2 is part of x86-64 itself: no runtime check. Unpacking lo with hi
+   * byte by byte gives little-endian 16-bit words. */
+  for (; i + 16 <= n; i += 16)
+    {
+      const __m128i l = _mm_loadu_si128 ((const __m128i *) (lo + i));
+      const __m128i h = _mm_loadu_si128 ((const __m128i *) (hi + i));
+      _mm_storeu_si128 ((__m128i *) (out + i), _mm_unpacklo_epi8 (l, h));
+      _mm_storeu_si128 ((__m128i *) (out + i + 8), _mm_unpackhi_epi8 (l, h));
+    }
+#endif
+  for (; i < n; i++)
+    out[i] = (guint16) (hi[i] << 8 | lo[i]);
 }

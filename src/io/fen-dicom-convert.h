@@ -29,4 +29,11 @@ void fen_dicom_ybr_422_to_rgb    (guint8 *frame, gsize n_pixels);
 /* Planar Configuration 1 (PS3.3 C.7.6.3.1.3) to interleaved RGB. */
 void fen_dicom_interleave        (const guint8 *planes, guint8 *out, gsize n_pixels);
 
+/* @samples planes of @n bytes each to interleaved samples in @out. */
+void fen_dicom_interleave_planes (guint8 *const *planes, guint samples, gsize n, guint8 *out);
+
+/* out[i] = hi[i] << 8 | lo[i]: two planes of bytes (an RLE frame's
+ * segments) joined into 16-bit samples in host order. */
+void fen_dicom_join_bytes16 (const guint8 *hi, const guint8 *lo, guint16 *out, gsize n);
+
 G_END_DECLS

@@ -22,6 +22,7 @@
 
 #include "fen-dicom-convert.h"
 #include "fen-jpeg2000.h"
+#include "fen-rle.h"
 
 // As fen_dicom_normalize_frame() for the file's own layout, 32-bit included.
 void
@@ -465,6 +466,171 @@ fen_dicom_read_encapsulated (DcmDataset         *ds,
             return fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
                                    "decoded colour model %s is not supported", model.c_str ());
         }
+      fen_dicom_normalize_frame (info, slot, frame_bytes);
+    }
+  return TRUE;
+}
+
+// RLE frames whose file layout is memory's layout decode as a stream
+// (fen_dicom_read_rle()); conversions (palettes, 32 and 16-bit colour,
+// Modality LUTs) take DCMTK's decoder and the scratch they need.
+gboolean
+fen_dicom_rle_streams (const FenImageInfo *info, FenDicomColor color, const FenDicomSource *src)
+{
+  return src->convert == FEN_DICOM_CONVERT_NONE && src->modality_lut.empty () &&
+         (info->bits_allocated == 8 || info->bits_allocated == 16) &&
+         (color == FEN_DICOM_COLOR_MONO || color == FEN_DICOM_COLOR_RGB ||
+          color == FEN_DICOM_COLOR_YBR_FULL);
+}
+
+// Compressed bytes read from the file per getPartialValue() call, per
+// segment, and pixels decoded per block before they are interleaved.
+constexpr Uint32 FEN_DICOM_RLE_CHUNK = 64u * 1024u;
+constexpr gsize FEN_DICOM_RLE_BLOCK = 32u * 1024u;
+
+namespace {
+
+// One segment's reading position: its chunk of compressed bytes, where the
+// next chunk starts in the fragment, where the segment ends.
+struct FenDicomRleStream {
+  FenRleSegment segment;
+  guint8       *chunk;
+  Uint32        chunk_len, chunk_pos, next, end;
+};
+
+// Interleaves @n pixels of the decoded planes (one per segment, most
+// significant byte first) into @out, in host byte order.
+void
+fen_dicom_rle_interleave (guint8 *const *planes, guint samples, guint bytes, gsize n, guint8 *out)
+{
+  if (bytes == 1 && samples == 1)
+    memcpy (out, planes[0], n);
+  else if (bytes == 1)
+    fen_dicom_interleave_planes (planes, samples, n, out);
+  else if (samples == 1)
+    fen_dicom_join_bytes16 (planes[0], planes[1], reinterpret_cast<guint16 *> (out), n);
+  else
+    for (guint s = 0; s < samples; s++)
+      {
+        const guint8 *hi = planes[2 * s], *lo = planes[2 * s + 1];
+        guint16 *words = reinterpret_cast<guint16 *> (out) + s;
+        for (gsize i = 0; i < n; i++)
+          words[i * samples] = (guint16) (hi[i] << 8 | lo[i]);
+      }
+}
+
+} // namespace
+
+// PS3.5 A.4.2 and Annex G: each frame is one fragment of 1 to 15 segments,
+// one per byte of each sample, most significant byte first (G.2). The
+// segments are read from the file in chunks (getPartialValue) and decoded
+// (fen-rle.c) a block of pixels at a time into small planes, which are
+// interleaved into the frame's slot. The peak is the pixels plus about
+// 1 MiB: DCMTK's decoder holds a frame's whole compressed stream beside the
+// pixels (2.01 x the pixel bytes for a 15 MB image).
+gboolean
+fen_dicom_read_rle (DcmDataset         *ds,
+                    DcmElement         *element,
+                    const FenImageInfo *info,
+                    FenDicomColor       color,
+                    FenDicomSource     *src,
+                    guint8             *pixels,
+                    gsize               frame_bytes,
+                    const char         *name,
+                    GError            **error)
+{
+  if (element->ident () != EVR_PixelData)
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                           "compressed pixel data is not a pixel data element");
+  auto *pixel_data = static_cast<DcmPixelData *> (element);
+  DcmPixelSequence *sequence = nullptr;
+  if (pixel_data->getEncapsulatedRepresentation (EXS_RLELossless, nullptr, sequence).bad () ||
+      sequence == nullptr || sequence->card () < 2)
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "RLE pixel data holds no fragment");
+  // Frames split over several fragments are off the standard: DCMTK's
+  // decoder joins them.
+  if (sequence->card () - 1 != info->frames)
+    return fen_dicom_read_encapsulated (ds, element, EXS_RLELossless, info, color, src, pixels,
+                                        frame_bytes, frame_bytes, name, error);
+
+  const guint bytes = info->bits_allocated / 8, samples = info->samples_per_pixel;
+  const guint n_segments = bytes * samples;
+  const gsize n_pixels = (gsize) info->rows * info->columns;
+  // Scratch for the whole load: chunks and planes of every segment.
+  g_autofree guint8 *scratch = static_cast<guint8 *> (
+    g_malloc ((gsize) n_segments * (FEN_DICOM_RLE_CHUNK + FEN_DICOM_RLE_BLOCK)));
+  FenDicomRleStream streams[FEN_RLE_MAX_SEGMENTS];
+  guint8 *planes[FEN_RLE_MAX_SEGMENTS];
+  DcmFileCache cache;
+
+  for (guint f = 0; f < info->frames; f++)
+    {
+      DcmPixelItem *item = nullptr;
+      if (sequence->getItem (item, f + 1).bad () || item == nullptr)
+        return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "RLE frame %u unreadable", f);
+      const Uint32 length = item->getLength ();
+      guint8 head[FEN_RLE_HEADER_BYTES];
+      FenRleHeader header;
+      GError *local = nullptr;
+      if (length >= sizeof head &&
+          item->getPartialValue (head, 0, sizeof head, &cache, EBO_LittleEndian).bad ())
+        return fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
+                               "RLE frame %u: the fragment cannot be read", f);
+      if (!fen_rle_parse_header (head, length, &header, &local))
+        {
+          fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "frame %u: %s", f, local->message);
+          g_error_free (local);
+          return FALSE;
+        }
+      if (header.segments != n_segments)
+        return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                               "RLE frame %u has %u segments for %u samples of %u bytes",
+                               f, header.segments, samples, bytes);
+      for (guint k = 0; k < n_segments; k++)
+        {
+          FenDicomRleStream &st = streams[k];
+          st.chunk = scratch + (gsize) k * (FEN_DICOM_RLE_CHUNK + FEN_DICOM_RLE_BLOCK);
+          planes[k] = st.chunk + FEN_DICOM_RLE_CHUNK;
+          st.chunk_len = st.chunk_pos = 0;
+          st.next = header.offsets[k];
+          st.end = header.offsets[k + 1];
+          fen_rle_segment_init (&st.segment, planes[k], 1, 0);
+        }
+
+      guint8 *slot = pixels + (gsize) f * frame_bytes;
+      for (gsize at = 0; at < n_pixels; at += FEN_DICOM_RLE_BLOCK)
+        {
+          const gsize block = MIN (FEN_DICOM_RLE_BLOCK, n_pixels - at);
+          for (guint k = 0; k < n_segments; k++)
+            {
+              FenDicomRleStream &st = streams[k];
+              fen_rle_segment_retarget (&st.segment, planes[k], block);
+              // The first feed may finish a run cut at the last block's end.
+              st.chunk_pos += (Uint32) fen_rle_segment_feed (&st.segment, st.chunk + st.chunk_pos,
+                                                             st.chunk_len - st.chunk_pos);
+              while (!fen_rle_segment_full (&st.segment))
+                {
+                  if (st.next >= st.end)
+                    return fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
+                                           "RLE frame %u: segment %u ends after %" G_GSIZE_FORMAT
+                                           " of %" G_GSIZE_FORMAT " bytes", f, k + 1,
+                                           at + st.segment.done, n_pixels);
+                  st.chunk_len = MIN (FEN_DICOM_RLE_CHUNK, st.end - st.next);
+                  if (item->getPartialValue (st.chunk, st.next, st.chunk_len, &cache,
+                                             EBO_LittleEndian).bad ())
+                    return fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
+                                           "RLE frame %u: segment %u cannot be read", f, k + 1);
+                  st.next += st.chunk_len;
+                  st.chunk_pos = (Uint32) fen_rle_segment_feed (&st.segment, st.chunk, st.chunk_len);
+                }
+            }
+          fen_dicom_rle_interleave (planes, samples, bytes, block,
+                                    slot + at * samples * bytes);
+        }
+      // A value DCMTK read into memory (small fragments) is no longer needed.
+      item->compact ();
+      if (color == FEN_DICOM_COLOR_YBR_FULL)
+        fen_dicom_ybr_full_to_rgb (slot, n_pixels);
       fen_dicom_normalize_frame (info, slot, frame_bytes);
     }
   return TRUE;
