@@ -40,3 +40,11 @@ set_tests_properties(test-dicom-world PROPERTIES TIMEOUT 300 LABELS "dicom")
 fen_add_test(test-rle fenestra-io)
 target_include_directories(test-rle PRIVATE ${PROJECT_SOURCE_DIR}/src/io)
 set_tests_properties(test-rle PROPERTIES TIMEOUT 120 LABELS "dicom")
+
+# fenestra-cli measure against an exact integer reference on a GDCM-written,
+# dcmodify-rescaled image.
+fen_add_test(test-measure fenestra-core)
+target_link_libraries(test-measure PRIVATE m)
+target_compile_definitions(test-measure PRIVATE FEN_TEST_CLI="$<TARGET_FILE:fenestra-cli>")
+add_dependencies(test-measure fenestra-cli)
+set_tests_properties(test-measure PROPERTIES TIMEOUT 120 LABELS "dicom")

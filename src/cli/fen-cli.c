@@ -5,6 +5,8 @@
 
 #include <fenestra/fenestra.h>
 
+#include "fen-cli-measure.h"
+
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
@@ -25,6 +27,7 @@ typedef struct
   gint64    max_bytes;
   char     *size;         /* wl-bench: WxH */
   gint      updates;      /* wl-bench: window changes to time */
+  char     *roi;          /* measure: the region */
 } FenCliOptions;
 
 static void
@@ -34,6 +37,7 @@ fen_cli_options_clear (FenCliOptions *o)
   g_free (o->window);
   g_free (o->memory_log);
   g_free (o->size);
+  g_free (o->roi);
 }
 
 static const char *
@@ -384,9 +388,10 @@ main (int argc, char **argv)
     { "max-pixel-bytes", 0, 0, G_OPTION_ARG_INT64, &o.max_bytes, "Refuse images larger than this", "BYTES" },
     { "size", 0, 0, G_OPTION_ARG_STRING, &o.size, "wl-bench: the output size", "WxH" },
     { "updates", 0, 0, G_OPTION_ARG_INT, &o.updates, "wl-bench: window changes to time (default 200)", "N" },
+    { "roi", 0, 0, G_OPTION_ARG_STRING, &o.roi, "measure: ellipse:X,Y,RX,RY, rect:X,Y,W,H or polygon:X1,Y1,...", "SHAPE" },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("info|index|render|wl-bench FILE");
+  g_autoptr(GOptionContext) context = g_option_context_new ("info|index|render|measure|wl-bench FILE");
   g_autoptr(GError) error = NULL;
   g_autoptr(FenStore) store = fen_store_new ();
   g_autoptr(FenMemoryMonitor) monitor = fen_memory_monitor_new (64);
@@ -401,6 +406,8 @@ main (int argc, char **argv)
     "  info FILE              print the image's metadata\n"
     "  index FOLDER|DICOMDIR  list the patients, studies and series found\n"
     "  render FILE -o OUT     write a frame at 1:1, windowed (8-bit) or --raw (16-bit)\n"
+    "  measure FILE --roi SHAPE [--frame N]\n"
+    "                         statistics of the modality values in a region, as JSON\n"
     "  wl-bench FILE --size WxH [--updates N]\n"
     "                         time window changes rendered fitted, as a drag in the viewer");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -410,9 +417,10 @@ main (int argc, char **argv)
       goto out;
     }
   if (argc != 3 || (strcmp (argv[1], "info") != 0 && strcmp (argv[1], "render") != 0 &&
-                    strcmp (argv[1], "index") != 0 && strcmp (argv[1], "wl-bench") != 0))
+                    strcmp (argv[1], "index") != 0 && strcmp (argv[1], "wl-bench") != 0 &&
+                    strcmp (argv[1], "measure") != 0))
     {
-      status = fen_cli_usage (context, "expected a command (info, index, render or wl-bench) and one FILE");
+      status = fen_cli_usage (context, "expected a command (info, index, render, measure or wl-bench) and one FILE");
       goto out;
     }
   command = argv[1];
@@ -420,6 +428,11 @@ main (int argc, char **argv)
   if (strcmp (command, "index") == 0)
     {
       status = fen_cli_index (path);
+      goto out;
+    }
+  if (strcmp (command, "measure") == 0 && o.roi == NULL)
+    {
+      status = fen_cli_usage (context, "measure needs --roi SHAPE");
       goto out;
     }
   if (strcmp (command, "render") == 0 && o.output == NULL)
@@ -474,6 +487,15 @@ main (int argc, char **argv)
 
   if (strcmp (command, "info") == 0)
     fen_cli_print_info (image);
+  else if (strcmp (command, "measure") == 0)
+    {
+      if (!fen_cli_measure (image, o.frame, o.roi, &error))
+        {
+          g_autofree char *name = g_path_get_basename (path);
+          fprintf (stderr, "fenestra-cli: %s: %s\n", name, error->message);
+          status = 1;
+        }
+    }
   else if (strcmp (command, "wl-bench") == 0 ? !fen_cli_wl_bench (monitor, image, &o, &error)
                                              : !fen_cli_render (monitor, image, &o, &error))
     {
