@@ -1,0 +1,574 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-reformat.c: multiplanar reformat and slabs of a FenVolume. Each
+ * output row is cut into blocks of FEN_REFORMAT_BLOCK pixels; a block is
+ * sampled into a stack array (once, or once per slab member, combined as it
+ * goes) and then written through the window table. The rows are handed out
+ * by the renderer's own threads and chunks (fen-render-private.h), every
+ * coordinate is computed from the pixel's row and column alone, and block
+ * boundaries are fixed within a row, so the output does not depend on the
+ * thread count or chunk size; nothing is allocated per render. */
+#define G_LOG_DOMAIN "fen-reformat"
+
+#include "fenestra/fen-reformat.h"
+#include "fen-render-private.h"
+#include "fen-volume-private.h"
+
+#include <math.h>
+#include <string.h>
+
+#define FEN_REFORMAT_BLOCK 256
+
+typedef struct {
+  /* Borrowed for one render */
+  const FenVolume   *volume;
+  const FenReformat *reformat;
+  const guint8      *table;      /* NULL: values out */
+  FenPixelFormat     format;
+  guint8            *out;
+  gsize              out_stride; /* bytes */
+  gint32            *values;
+  gsize              values_stride;
+  gint32             background;
+  guint              out_width;
+
+  FenSlabMode        slab;       /* MIP and MinIP swapped for a negative slope */
+  gboolean           slab_slices;/* slab parallel to the slices: members are slices */
+  double             half;       /* half the slab, mm */
+  gint               n_steps;    /* otherwise members at -n..n steps */
+  double             step[3];    /* one step in (u, v, w) */
+  double             du, dv, dw; /* one output column in (u, v, w) */
+  double             ru, rv, rw; /* one output row (no row origins) */
+  double             u0, v0, w0; /* output pixel (0, 0) */
+} FenReformatJob;
+
+/* Column, row and distance coordinates of a patient point in the volume:
+ * u = (row_dir . X) / column spacing, v = (col_dir . X) / row spacing,
+ * w = normal . X (PS3.3 C.7.6.2.1.1 inverted, common to all slices; a
+ * slice's own u0, v0 then give its pixel indices). */
+static void
+fen_reformat_coords (const FenVolume *v, const double x[3], double *u, double *vv, double *w)
+{
+  *u = fen_vec3_dot (v->row_dir, x) / v->spacing[1];
+  *vv = fen_vec3_dot (v->col_dir, x) / v->spacing[0];
+  *w = fen_vec3_dot (v->normal, x);
+}
+
+G_ALWAYS_INLINE static inline double
+fen_reformat_load (const guint8 *p, FenVolumeType type, gsize i)
+{
+  switch (type)
+    {
+    case FEN_VOLUME_U8:  return p[i];
+    case FEN_VOLUME_S8:  return (gint8) p[i];
+    case FEN_VOLUME_U16: return ((const guint16 *) p)[i];
+    case FEN_VOLUME_S16:
+    default:             return ((const gint16 *) p)[i];
+    }
+}
+
+/* Nearest pixel of slice @s at (@u, @v): pixel centres are integers, so
+ * [i - 0.5, i + 0.5) is pixel i. Truncating px + 0.5 >= 0 is its floor. */
+G_ALWAYS_INLINE static inline gboolean
+fen_reformat_nearest (const FenVolume *vol, FenVolumeType type, const FenVolumeSlice *s,
+                      double u, double v, double *out)
+{
+  double px = u - s->u0 + 0.5, py = v - s->v0 + 0.5;
+
+  if (!(px >= 0 && py >= 0 && px < vol->width && py < vol->height))
+    return FALSE;
+  *out = fen_reformat_load (s->pixels, type, (gsize) (guint) py * vol->width + (guint) px);
+  return TRUE;
+}
+
+/* Bilinear in slice @s, the edge pixels repeated for the half pixel past
+ * the outer centres. */
+G_ALWAYS_INLINE static inline gboolean
+fen_reformat_bilinear (const FenVolume *vol, FenVolumeType type, const FenVolumeSlice *s,
+                       double u, double v, double *out)
+{
+  double px = u - s->u0, py = v - s->v0, fx, fy, a, b, c, d;
+  guint x0, y0, x1, y1;
+  gsize r0, r1;
+
+  if (!(px >= -0.5 && py >= -0.5 && px < vol->width - 0.5 && py < vol->height - 0.5))
+    return FALSE;
+  /* px + 1 >= 0.5: truncation is floor. */
+  x0 = (guint) (gint) (px + 1) - 1;
+  y0 = (guint) (gint) (py + 1) - 1;
+  fx = px - (gint) x0;
+  fy = py - (gint) y0;
+  x1 = x0 + 1;
+  y1 = y0 + 1;
+  if ((gint) x0 < 0)
+    x0 = 0;
+  if ((gint) y0 < 0)
+    y0 = 0;
+  if (x1 >= vol->width)
+    x1 = vol->width - 1;
+  if (y1 >= vol->height)
+    y1 = vol->height - 1;
+  r0 = (gsize) y0 * vol->width;
+  r1 = (gsize) y1 * vol->width;
+  a = fen_reformat_load (s->pixels, type, r0 + x0);
+  b = fen_reformat_load (s->pixels, type, r0 + x1);
+  c = fen_reformat_load (s->pixels, type, r1 + x0);
+  d = fen_reformat_load (s->pixels, type, r1 + x1);
+  *out = (a + (b - a) * fx) * (1 - fy) + (c + (d - c) * fx) * fy;
+  return TRUE;
+}
+
+/* Which slices a point at distance @w reads: @k0 and @k1 with weight @t of
+ * @k1 (nearest: @k1 unused). FALSE outside the stack. */
+G_ALWAYS_INLINE static inline gboolean
+fen_reformat_locate (const FenVolume *vol, FenReformatSampling sampling, double w,
+                     gint *k0, gint *k1, double *t)
+{
+  gint n = (gint) vol->n_slices, k = _fen_volume_below (vol, w);
+
+  *t = 0;
+  *k0 = *k1 = -1;
+  if (k < 0)
+    {
+      if (!(w >= vol->distances[0] - vol->edge))
+        return FALSE;
+      *k0 = *k1 = 0;
+      return TRUE;
+    }
+  if (k == n - 1)
+    {
+      if (!(w <= vol->distances[n - 1] + vol->edge))
+        return FALSE;
+      *k0 = *k1 = n - 1;
+      return TRUE;
+    }
+  if (sampling == FEN_REFORMAT_NEAREST)
+    {
+      /* Half-way between two slices goes to the lower one. */
+      *k0 = *k1 = w - vol->distances[k] <= vol->distances[k + 1] - w ? k : k + 1;
+      return TRUE;
+    }
+  *k0 = k;
+  *k1 = k + 1;
+  *t = (w - vol->distances[k]) / (vol->distances[k + 1] - vol->distances[k]);
+  return TRUE;
+}
+
+/* One point, sampled as @sampling says, once the slices are known. */
+G_ALWAYS_INLINE static inline gboolean
+fen_reformat_point (const FenVolume *vol, FenVolumeType type, FenReformatSampling sampling,
+                    gint k0, gint k1, double t, double u, double v, double *out)
+{
+  double a, b;
+
+  if (sampling == FEN_REFORMAT_NEAREST)
+    return fen_reformat_nearest (vol, type, &vol->slices[k0], u, v, out);
+  /* Outside when either slice with weight is: near the stack's edges a
+   * drifting slice may not cover the point. */
+  if (!fen_reformat_bilinear (vol, type, &vol->slices[k0], u, v, &a))
+    {
+      if (t < 1 || !fen_reformat_bilinear (vol, type, &vol->slices[k1], u, v, &b))
+        return FALSE;
+      *out = b;
+      return TRUE;
+    }
+  if (t == 0)
+    {
+      *out = a;
+      return TRUE;
+    }
+  if (!fen_reformat_bilinear (vol, type, &vol->slices[k1], u, v, &b))
+    return FALSE;
+  *out = a + (b - a) * t;
+  return TRUE;
+}
+
+/* Samples @n points from (@u, @v, @w) in steps of the job's column step
+ * into @vals / @ok. When the distance barely moves along the block and both
+ * ends read the same slices (orthogonal planes), the slice search is done
+ * once; otherwise per point. */
+G_ALWAYS_INLINE static inline void
+fen_reformat_sample_block (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
+                           double u, double v, double w, guint n, double *vals, guint8 *ok)
+{
+  const FenVolume *vol = job->volume;
+  gint a0, a1, b0, b1;
+  double ta, tb, w_end = w + (n - 1) * job->dw;
+  gboolean in_a = fen_reformat_locate (vol, sampling, w, &a0, &a1, &ta);
+  gboolean in_b = fen_reformat_locate (vol, sampling, w_end, &b0, &b1, &tb);
+
+  if (in_a == in_b && a0 == b0 && a1 == b1 && fabs (w_end - w) < 1e-6)
+    {
+      if (!in_a)
+        {
+          memset (ok, 0, n);
+          return;
+        }
+      for (guint i = 0; i < n; i++)
+        ok[i] = fen_reformat_point (vol, type, sampling, a0, a1, ta,
+                                    u + i * job->du, v + i * job->dv, &vals[i]);
+      return;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      gint k0, k1;
+      double t;
+
+      ok[i] = fen_reformat_locate (vol, sampling, w + i * job->dw, &k0, &k1, &t) &&
+              fen_reformat_point (vol, type, sampling, k0, k1, t,
+                                  u + i * job->du, v + i * job->dv, &vals[i]);
+    }
+}
+
+/* A slab member that is a whole slice @k: every point in its own plane. */
+G_ALWAYS_INLINE static inline void
+fen_reformat_sample_slice (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
+                           gint k, double u, double v, guint n, double *vals, guint8 *ok)
+{
+  const FenVolume *vol = job->volume;
+  const FenVolumeSlice *s = &vol->slices[k];
+
+  for (guint i = 0; i < n; i++)
+    ok[i] = sampling == FEN_REFORMAT_NEAREST
+            ? fen_reformat_nearest (vol, type, s, u + i * job->du, v + i * job->dv, &vals[i])
+            : fen_reformat_bilinear (vol, type, s, u + i * job->du, v + i * job->dv, &vals[i]);
+}
+
+static inline void
+fen_reformat_combine (FenSlabMode mode, guint n, const double *vals, const guint8 *ok,
+                      double *acc, guint16 *count)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      if (!ok[i])
+        continue;
+      if (count[i] == 0)
+        acc[i] = vals[i];
+      else if (mode == FEN_SLAB_MIP)
+        acc[i] = MAX (acc[i], vals[i]);
+      else if (mode == FEN_SLAB_MINIP)
+        acc[i] = MIN (acc[i], vals[i]);
+      else
+        acc[i] += vals[i];
+      count[i]++;
+    }
+}
+
+static inline void
+fen_reformat_store_gray (FenPixelFormat format, guint8 *o, guint8 g)
+{
+  guint32 word;
+
+  switch (format)
+    {
+    case FEN_PIXEL_GRAY8:
+      o[0] = g;
+      break;
+    case FEN_PIXEL_RGB8:
+      o[0] = o[1] = o[2] = g;
+      break;
+    case FEN_PIXEL_RGBA8:
+    case FEN_PIXEL_BGRA8:
+    default:
+      /* Gray is the same in RGBA and BGRA; alpha 255. */
+      word = 0xff000000u | ((guint32) g * 0x010101u);
+      memcpy (o, &word, sizeof word);
+      break;
+    }
+}
+
+static inline gint32
+fen_reformat_round (const FenReformatJob *job, double acc, guint16 count)
+{
+  double x = job->slab == FEN_SLAB_AVERAGE && count > 1 ? acc / count : acc;
+
+  return (gint32) (x + 131072.5) - 131072;
+}
+
+/* Writes a block: the value (the mean for an average), rounded to the
+ * nearest integer (values lie within +-65536, so truncating after the
+ * offset is floor), through the table or as a value. */
+static void
+fen_reformat_emit (const FenReformatJob *job, guint j, guint i0, guint n,
+                   const double *acc, const guint16 *count)
+{
+  if (job->table == NULL)
+    {
+      gint32 *o = job->values + (gsize) j * job->values_stride + i0;
+
+      for (guint i = 0; i < n; i++)
+        o[i] = count[i] ? fen_reformat_round (job, acc[i], count[i]) : job->background;
+      return;
+    }
+  {
+    guint bpp = fen_pixel_format_bytes (job->format);
+    guint8 *o = job->out + (gsize) j * job->out_stride + (gsize) i0 * bpp;
+
+    for (guint i = 0; i < n; i++)
+      {
+        guint8 g = count[i] ? job->table[(guint16) fen_reformat_round (job, acc[i], count[i])] : 0;
+
+        fen_reformat_store_gray (job->format, o + (gsize) i * bpp, g);
+      }
+  }
+}
+
+G_ALWAYS_INLINE static inline void
+fen_reformat_rows_typed (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
+                         guint first, guint last)
+{
+  const FenVolume *vol = job->volume;
+  double vals[FEN_REFORMAT_BLOCK], acc[FEN_REFORMAT_BLOCK];
+  guint8 ok[FEN_REFORMAT_BLOCK];
+  guint16 count[FEN_REFORMAT_BLOCK];
+
+  for (guint j = first; j < last; j++)
+    {
+      double ur, vr, wr;
+
+      if (job->reformat->row_origins != NULL)
+        fen_reformat_coords (vol, job->reformat->row_origins + 3 * (gsize) j, &ur, &vr, &wr);
+      else
+        {
+          ur = job->u0 + j * job->ru;
+          vr = job->v0 + j * job->rv;
+          wr = job->w0 + j * job->rw;
+        }
+
+      for (guint i0 = 0; i0 < job->out_width; i0 += FEN_REFORMAT_BLOCK)
+        {
+          guint n = MIN (FEN_REFORMAT_BLOCK, job->out_width - i0);
+          double u = ur + i0 * job->du, v = vr + i0 * job->dv, w = wr + i0 * job->dw;
+          gboolean any = FALSE;
+
+          memset (count, 0, n * sizeof count[0]);
+          if (job->slab == FEN_SLAB_NONE)
+            ;
+          else if (job->slab_slices)
+            {
+              /* The slices within half the slab of the plane (which is
+               * parallel to them: w is the block's). */
+              gint k = _fen_volume_below (vol, w + job->half);
+
+              for (; k >= 0 && vol->distances[k] >= w - job->half; k--)
+                {
+                  fen_reformat_sample_slice (job, type, sampling, k, u, v, n, vals, ok);
+                  fen_reformat_combine (job->slab, n, vals, ok, acc, count);
+                  any = TRUE;
+                }
+            }
+          else
+            {
+              for (gint m = -job->n_steps; m <= job->n_steps; m++)
+                {
+                  fen_reformat_sample_block (job, type, sampling, u + m * job->step[0],
+                                             v + m * job->step[1], w + m * job->step[2],
+                                             n, vals, ok);
+                  fen_reformat_combine (job->slab, n, vals, ok, acc, count);
+                }
+              any = TRUE;
+            }
+          if (!any)
+            {
+              fen_reformat_sample_block (job, type, sampling, u, v, w, n, vals, ok);
+              fen_reformat_combine (FEN_SLAB_NONE, n, vals, ok, acc, count);
+            }
+          fen_reformat_emit (job, j, i0, n, acc, count);
+        }
+    }
+}
+
+/* The loops with the sample type and sampling as constants, so neither is
+ * tested per pixel (as fen-render.c does for the same reason). */
+static void
+fen_reformat_rows (gconstpointer data, guint first, guint last)
+{
+  const FenReformatJob *job = data;
+  FenReformatSampling sampling = job->reformat->sampling;
+
+#define FEN_REFORMAT_CASE(TYPE)                                                      \
+  case TYPE:                                                                         \
+    if (sampling == FEN_REFORMAT_NEAREST)                                            \
+      fen_reformat_rows_typed (job, TYPE, FEN_REFORMAT_NEAREST, first, last);        \
+    else                                                                             \
+      fen_reformat_rows_typed (job, TYPE, FEN_REFORMAT_TRILINEAR, first, last);      \
+    break;
+  switch (job->volume->type)
+    {
+    FEN_REFORMAT_CASE (FEN_VOLUME_U8)
+    FEN_REFORMAT_CASE (FEN_VOLUME_S8)
+    FEN_REFORMAT_CASE (FEN_VOLUME_U16)
+    FEN_REFORMAT_CASE (FEN_VOLUME_S16)
+    }
+#undef FEN_REFORMAT_CASE
+}
+
+static gboolean
+fen_reformat_prepare (FenReformatJob    *job,
+                      const FenVolume   *volume,
+                      const FenReformat *reformat,
+                      guint              out_width,
+                      guint              out_height)
+{
+  const FenPlaneGeometry *p = &reformat->plane;
+  double col[3], row[3];
+
+  g_return_val_if_fail (volume != NULL && reformat != NULL, FALSE);
+  g_return_val_if_fail (out_width > 0 && out_height > 0, FALSE);
+  g_return_val_if_fail (reformat->slab == FEN_SLAB_NONE || reformat->slab_thickness >= 0, FALSE);
+  for (guint k = 0; k < volume->n_slices; k++)
+    if (!fen_image_has_pixels (volume->slices[k].image))
+      return FALSE;
+
+  memset (job, 0, sizeof *job);
+  job->volume = volume;
+  job->reformat = reformat;
+  job->out_width = out_width;
+  for (int a = 0; a < 3; a++)
+    {
+      col[a] = p->row_dir[a] * p->spacing[1];
+      row[a] = p->col_dir[a] * p->spacing[0];
+    }
+  fen_reformat_coords (volume, col, &job->du, &job->dv, &job->dw);
+  fen_reformat_coords (volume, row, &job->ru, &job->rv, &job->rw);
+  fen_reformat_coords (volume, p->position, &job->u0, &job->v0, &job->w0);
+
+  job->slab = reformat->slab;
+  /* Stored values are combined: with a negative Rescale Slope the
+   * brightest modality value is the smallest stored one (PS3.3 C.11.1). */
+  if (volume->slope < 0 && job->slab == FEN_SLAB_MIP)
+    job->slab = FEN_SLAB_MINIP;
+  else if (volume->slope < 0 && job->slab == FEN_SLAB_MINIP)
+    job->slab = FEN_SLAB_MIP;
+  if (job->slab != FEN_SLAB_NONE)
+    {
+      double normal[3];
+
+      memcpy (normal, p->normal, sizeof normal);
+      fen_vec3_normalize (normal);
+      /* A little slack so a member exactly half a slab away is in. */
+      job->half = reformat->slab_thickness / 2 + 1e-6;
+      job->slab_slices = fabs (fen_vec3_dot (normal, volume->normal)) > 1 - 1e-9;
+      if (!job->slab_slices)
+        {
+          double step = fen_volume_get_spacing_along (volume, normal), d[3];
+
+          job->n_steps = (gint) MIN (floor (job->half / step), 4096.0);
+          for (int a = 0; a < 3; a++)
+            d[a] = normal[a] * step;
+          fen_reformat_coords (volume, d, &job->step[0], &job->step[1], &job->step[2]);
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+fen_renderer_reformat (FenRenderer       *renderer,
+                       const FenVolume   *volume,
+                       const FenLut      *lut,
+                       const FenReformat *reformat,
+                       guint              out_width,
+                       guint              out_height,
+                       FenPixelFormat     format,
+                       guint8            *out,
+                       gsize              out_stride)
+{
+  FenReformatJob job;
+
+  g_return_val_if_fail (renderer != NULL && lut != NULL && out != NULL, FALSE);
+  g_return_val_if_fail (out_stride >= (gsize) out_width * fen_pixel_format_bytes (format), FALSE);
+  if (!fen_reformat_prepare (&job, volume, reformat, out_width, out_height))
+    return FALSE;
+  job.table = fen_lut_get_table (lut);
+  job.format = format;
+  job.out = out;
+  job.out_stride = out_stride;
+  _fen_renderer_run_rows (renderer, out_width, out_height, fen_reformat_rows, &job);
+  return TRUE;
+}
+
+gboolean
+fen_renderer_reformat_values (FenRenderer       *renderer,
+                              const FenVolume   *volume,
+                              const FenReformat *reformat,
+                              guint              out_width,
+                              guint              out_height,
+                              gint32             background,
+                              gint32            *out,
+                              gsize              out_stride)
+{
+  FenReformatJob job;
+
+  g_return_val_if_fail (renderer != NULL && out != NULL && out_stride >= out_width, FALSE);
+  if (!fen_reformat_prepare (&job, volume, reformat, out_width, out_height))
+    return FALSE;
+  job.values = out;
+  job.values_stride = out_stride;
+  job.background = background;
+  _fen_renderer_run_rows (renderer, out_width, out_height, fen_reformat_rows, &job);
+  return TRUE;
+}
+
+gboolean
+fen_reformat_init_native (FenReformat     *reformat,
+                          const FenVolume *volume,
+                          FenVolumeAxis    axis,
+                          guint            index,
+                          guint           *width,
+                          guint           *height,
+                          double         **row_origins)
+{
+  const double *along = axis == FEN_VOLUME_AXIS_ROW ? volume->col_dir : volume->row_dir;
+  double step = axis == FEN_VOLUME_AXIS_ROW ? volume->spacing[0] : volume->spacing[1];
+  guint limit = axis == FEN_VOLUME_AXIS_SLICE ? volume->n_slices
+                : axis == FEN_VOLUME_AXIS_ROW ? volume->height : volume->width;
+  FenPlaneGeometry *p = &reformat->plane;
+  guint n = volume->n_slices;
+  double *origins;
+
+  memset (reformat, 0, sizeof *reformat);
+  *row_origins = NULL;
+  if (index >= limit)
+    return FALSE;
+  reformat->sampling = FEN_REFORMAT_NEAREST;
+  if (axis == FEN_VOLUME_AXIS_SLICE)
+    {
+      fen_volume_get_slice_geometry (volume, index, p);
+      *width = volume->width;
+      *height = volume->height;
+      return TRUE;
+    }
+
+  /* Through source row (or column) @index of every slice: along a row the
+   * slice's own columns (or rows); down the output, the slices from the
+   * highest position to the lowest, each row starting where that slice's
+   * row (column) @index starts, so tilt and drift stay exact. */
+  origins = g_new (double, 3 * (gsize) n);
+  for (guint r = 0; r < n; r++)
+    {
+      const FenVolumeSlice *s = &volume->slices[n - 1 - r];
+
+      for (int a = 0; a < 3; a++)
+        origins[3 * r + a] = s->position[a] + along[a] * step * index;
+    }
+  memcpy (p->position, origins, sizeof p->position);
+  if (axis == FEN_VOLUME_AXIS_ROW)
+    {
+      memcpy (p->row_dir, volume->row_dir, sizeof p->row_dir);
+      p->spacing[1] = volume->spacing[1];
+      *width = volume->width;
+    }
+  else
+    {
+      memcpy (p->row_dir, volume->col_dir, sizeof p->row_dir);
+      p->spacing[1] = volume->spacing[0];
+      *width = volume->height;
+    }
+  for (int a = 0; a < 3; a++)
+    p->col_dir[a] = -volume->normal[a];
+  p->spacing[0] = volume->slice_spacing > 0 ? volume->slice_spacing : 2 * volume->edge;
+  fen_vec3_cross (p->row_dir, p->col_dir, p->normal);
+  *height = n;
+  reformat->row_origins = origins;
+  *row_origins = origins;
+  return TRUE;
+}
