@@ -8,7 +8,7 @@ fen_packages=(
   libdcmtk-dev dcmtk
   libtiff-dev libpng-dev libopenjp2-7-dev libopenjp2-tools
 )
-fen_test_packages=(xvfb xdotool imagemagick clang libclang-rt-14-dev)
+fen_test_packages=(xvfb xdotool imagemagick clang libclang-rt-14-dev libgdcm-tools)
 
 fen_install_missing() {
   local missing=() p
