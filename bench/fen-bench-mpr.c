@@ -246,6 +246,7 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
   fen_bench_report_set_int (report, "mpr_axial_lines_per_row", fen_bench_mpr_lines_per_row (&jobs[1]));
   fen_bench_report_set_int (report, "mpr_coronal_lines_per_row", fen_bench_mpr_lines_per_row (&jobs[6]));
   fen_bench_report_set_int (report, "mpr_sagittal_lines_per_row", fen_bench_mpr_lines_per_row (&jobs[7]));
+  fen_bench_report_set_int (report, "mpr_oblique_lines_per_row", fen_bench_mpr_lines_per_row (&jobs[4]));
 
   fen_bench_measure_group (cases, n_cases, rounds);
   for (guint c = 0; c < n_cases; c++)
@@ -286,8 +287,9 @@ fen_bench_mpr_print (FenBenchReport *report)
               fen_bench_report_get (report, p95),
               i == 0 ? 1.0 : fen_bench_report_get (report, ratio), fen_bench_report_get (report, allocs));
     }
-  printf ("  cache lines per output row (nearest): axial %g, coronal %g, sagittal %g\n",
+  printf ("  cache lines per output row (nearest): axial %g, coronal %g, sagittal %g, oblique %g\n",
           fen_bench_report_get (report, "mpr_axial_lines_per_row"),
           fen_bench_report_get (report, "mpr_coronal_lines_per_row"),
-          fen_bench_report_get (report, "mpr_sagittal_lines_per_row"));
+          fen_bench_report_get (report, "mpr_sagittal_lines_per_row"),
+          fen_bench_report_get (report, "mpr_oblique_lines_per_row"));
 }

@@ -39,7 +39,23 @@ typedef struct {
   double             du, dv, dw; /* one output column in (u, v, w) */
   double             ru, rv, rw; /* one output row (no row origins) */
   double             u0, v0, w0; /* output pixel (0, 0) */
+  /* Orthogonal rows: along an output row the distance and one in-plane
+   * coordinate stay put (to 1e-9 pixel), the other moves (v when
+   * !var_is_u): each row reads one line of each slice, found once. */
+  gboolean           separable;
+  gboolean           var_is_u;
 } FenReformatJob;
+
+/* One slice as a separable row reads it: the line(s) at the fixed
+ * coordinate, its weight, and how the moving coordinate indexes them. */
+typedef struct {
+  const guint8 *line0, *line1;  /* the fixed coordinate's floor and ceiling lines */
+  double        ff;             /* weight of line1 (bilinear) */
+  gsize         step;           /* samples between neighbours along the moving axis */
+  double        off;            /* moving coordinate = (row start + i * d) + off */
+  double        lo, hi;         /* inside while lo <= coordinate < hi */
+  guint         size;           /* samples along the moving axis */
+} FenSepSlice;
 
 /* Column, row and distance coordinates of a patient point in the volume:
  * u = (row_dir . X) / column spacing, v = (col_dir . X) / row spacing,
@@ -72,7 +88,7 @@ G_ALWAYS_INLINE static inline gboolean
 fen_reformat_nearest (const FenVolume *vol, FenVolumeType type, const FenVolumeSlice *s,
                       double u, double v, double *out)
 {
-  double px = u - s->u0 + 0.5, py = v - s->v0 + 0.5;
+  double px = u + (0.5 - s->u0), py = v + (0.5 - s->v0);
 
   if (!(px >= 0 && py >= 0 && px < vol->width && py < vol->height))
     return FALSE;
@@ -188,15 +204,15 @@ fen_reformat_point (const FenVolume *vol, FenVolumeType type, FenReformatSamplin
  * once; otherwise per point. */
 G_ALWAYS_INLINE static inline void
 fen_reformat_sample_block (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
-                           double u, double v, double w, guint n, double *vals, guint8 *ok)
+                           double u, double v, double w, guint i0, guint n, double *vals, guint8 *ok)
 {
   const FenVolume *vol = job->volume;
   gint a0, a1, b0, b1;
-  double ta, tb, w_end = w + (n - 1) * job->dw;
-  gboolean in_a = fen_reformat_locate (vol, sampling, w, &a0, &a1, &ta);
+  double ta, tb, w_start = w + i0 * job->dw, w_end = w + (i0 + n - 1) * job->dw;
+  gboolean in_a = fen_reformat_locate (vol, sampling, w_start, &a0, &a1, &ta);
   gboolean in_b = fen_reformat_locate (vol, sampling, w_end, &b0, &b1, &tb);
 
-  if (in_a == in_b && a0 == b0 && a1 == b1 && fabs (w_end - w) < 1e-6)
+  if (in_a == in_b && a0 == b0 && a1 == b1 && fabs (w_end - w_start) < 1e-6)
     {
       if (!in_a)
         {
@@ -205,7 +221,7 @@ fen_reformat_sample_block (const FenReformatJob *job, FenVolumeType type, FenRef
         }
       for (guint i = 0; i < n; i++)
         ok[i] = fen_reformat_point (vol, type, sampling, a0, a1, ta,
-                                    u + i * job->du, v + i * job->dv, &vals[i]);
+                                    u + (i0 + i) * job->du, v + (i0 + i) * job->dv, &vals[i]);
       return;
     }
   for (guint i = 0; i < n; i++)
@@ -213,24 +229,186 @@ fen_reformat_sample_block (const FenReformatJob *job, FenVolumeType type, FenRef
       gint k0, k1;
       double t;
 
-      ok[i] = fen_reformat_locate (vol, sampling, w + i * job->dw, &k0, &k1, &t) &&
+      ok[i] = fen_reformat_locate (vol, sampling, w + (i0 + i) * job->dw, &k0, &k1, &t) &&
               fen_reformat_point (vol, type, sampling, k0, k1, t,
-                                  u + i * job->du, v + i * job->dv, &vals[i]);
+                                  u + (i0 + i) * job->du, v + (i0 + i) * job->dv, &vals[i]);
+    }
+}
+
+
+/* Sets @o up for slice @s on a row starting at (@u, @v); FALSE when the
+ * fixed coordinate is outside the slice (the whole row misses it). The
+ * arithmetic is fen_reformat_nearest()'s and fen_reformat_bilinear()'s. */
+G_ALWAYS_INLINE static inline gboolean
+fen_reformat_sep_setup (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
+                        const FenVolumeSlice *s, double u, double v, FenSepSlice *o)
+{
+  const FenVolume *vol = job->volume;
+  gsize bps = type == FEN_VOLUME_U16 || type == FEN_VOLUME_S16 ? 2 : 1;
+  guint fixed_size = job->var_is_u ? vol->height : vol->width;
+  gsize line_step = job->var_is_u ? (gsize) vol->width * bps : bps;
+  double f0 = job->var_is_u ? v : u, s_fixed = job->var_is_u ? s->v0 : s->u0;
+  double s_var = job->var_is_u ? s->u0 : s->v0;
+
+  o->step = job->var_is_u ? 1 : vol->width;
+  o->size = job->var_is_u ? vol->width : vol->height;
+  if (sampling == FEN_REFORMAT_NEAREST)
+    {
+      double p = f0 + (0.5 - s_fixed);
+
+      if (!(p >= 0 && p < fixed_size))
+        return FALSE;
+      o->line0 = o->line1 = s->pixels + (guint) p * line_step;
+      o->ff = 0;
+      o->off = 0.5 - s_var;
+      o->lo = 0;
+      o->hi = o->size;
+    }
+  else
+    {
+      double p = f0 - s_fixed;
+      guint a, b;
+
+      if (!(p >= -0.5 && p < fixed_size - 0.5))
+        return FALSE;
+      a = (guint) (gint) (p + 1) - 1;
+      o->ff = p - (gint) a;
+      b = a + 1;
+      if ((gint) a < 0)
+        a = 0;
+      if (b >= fixed_size)
+        b = fixed_size - 1;
+      o->line0 = s->pixels + a * line_step;
+      o->line1 = s->pixels + b * line_step;
+      o->off = -s_var;
+      o->lo = -0.5;
+      o->hi = o->size - 0.5;
+    }
+  return TRUE;
+}
+
+/* The moving coordinate of output column @i. */
+static inline double
+fen_reformat_sep_coord (double start, double d, double off, guint i)
+{
+  return (start + i * d) + off;
+}
+
+/* The columns [*first, *last) of [0, n) whose coordinate lies inside @o:
+ * estimated, then settled with the exact test each pixel would make (the
+ * coordinate is monotonic along a row, so the inside is one run). */
+static void
+fen_reformat_sep_range (const FenSepSlice *o, double start, double d, guint n, guint *first, guint *last)
+{
+#define FEN_SEP_IN(i) (fen_reformat_sep_coord (start, d, o->off, (i)) >= o->lo && \
+                       fen_reformat_sep_coord (start, d, o->off, (i)) < o->hi)
+  double a, b;
+  gint64 i0, i1;
+
+  if (d == 0)
+    {
+      *first = 0;
+      *last = FEN_SEP_IN (0) ? n : 0;
+      return;
+    }
+  a = (o->lo - (start + o->off)) / d;
+  b = (o->hi - (start + o->off)) / d;
+  if (a > b)
+    {
+      double t = a;
+      a = b;
+      b = t;
+    }
+  i0 = (gint64) CLAMP (ceil (a), 0.0, (double) n);
+  i1 = (gint64) CLAMP (ceil (b), 0.0, (double) n);
+  while (i0 > 0 && FEN_SEP_IN (i0 - 1))
+    i0--;
+  while (i0 < (gint64) n && !FEN_SEP_IN (i0))
+    i0++;
+  if (i1 < i0)
+    i1 = i0;
+  while (i1 > i0 && !FEN_SEP_IN (i1 - 1))
+    i1--;
+  while (i1 < (gint64) n && FEN_SEP_IN (i1))
+    i1++;
+  *first = (guint) i0;
+  *last = (guint) i1;
+#undef FEN_SEP_IN
+}
+
+/* One sample of a set-up slice at moving coordinate @q (inside). */
+G_ALWAYS_INLINE static inline double
+fen_reformat_sep_sample (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
+                         const FenSepSlice *o, double q)
+{
+  guint x0, x1;
+  double fq, a, b, c, d;
+
+  if (sampling == FEN_REFORMAT_NEAREST)
+    return fen_reformat_load (o->line0, type, (gsize) (guint) q * o->step);
+  x0 = (guint) (gint) (q + 1) - 1;
+  fq = q - (gint) x0;
+  x1 = x0 + 1;
+  if ((gint) x0 < 0)
+    x0 = 0;
+  if (x1 >= o->size)
+    x1 = o->size - 1;
+  /* fen_reformat_bilinear()'s corners: a b on the lower row, c d below. */
+  if (job->var_is_u)
+    {
+      a = fen_reformat_load (o->line0, type, x0);
+      b = fen_reformat_load (o->line0, type, x1);
+      c = fen_reformat_load (o->line1, type, x0);
+      d = fen_reformat_load (o->line1, type, x1);
+      return (a + (b - a) * fq) * (1 - o->ff) + (c + (d - c) * fq) * o->ff;
+    }
+  a = fen_reformat_load (o->line0, type, (gsize) x0 * o->step);
+  b = fen_reformat_load (o->line1, type, (gsize) x0 * o->step);
+  c = fen_reformat_load (o->line0, type, (gsize) x1 * o->step);
+  d = fen_reformat_load (o->line1, type, (gsize) x1 * o->step);
+  return (a + (b - a) * o->ff) * (1 - fq) + (c + (d - c) * o->ff) * fq;
+}
+
+/* A block of a slab member that is a whole slice, on a separable row. */
+G_ALWAYS_INLINE static inline void
+fen_reformat_sep_slice (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
+                        const FenVolumeSlice *s, double u, double v, guint i0, guint n,
+                        double *vals, guint8 *ok)
+{
+  double start = job->var_is_u ? u : v, d = job->var_is_u ? job->du : job->dv;
+  FenSepSlice o;
+  guint first, last;
+
+  memset (ok, 0, n);
+  if (!fen_reformat_sep_setup (job, type, sampling, s, u, v, &o))
+    return;
+  fen_reformat_sep_range (&o, start, d, i0 + n, &first, &last);
+  first = MAX (first, i0);
+  for (guint i = first; i < last; i++)
+    {
+      vals[i - i0] = fen_reformat_sep_sample (job, type, sampling, &o,
+                                              fen_reformat_sep_coord (start, d, o.off, i));
+      ok[i - i0] = 1;
     }
 }
 
 /* A slab member that is a whole slice @k: every point in its own plane. */
 G_ALWAYS_INLINE static inline void
 fen_reformat_sample_slice (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
-                           gint k, double u, double v, guint n, double *vals, guint8 *ok)
+                           gint k, double u, double v, guint i0, guint n, double *vals, guint8 *ok)
 {
   const FenVolume *vol = job->volume;
   const FenVolumeSlice *s = &vol->slices[k];
 
+  if (job->separable)
+    {
+      fen_reformat_sep_slice (job, type, sampling, s, u, v, i0, n, vals, ok);
+      return;
+    }
   for (guint i = 0; i < n; i++)
     ok[i] = sampling == FEN_REFORMAT_NEAREST
-            ? fen_reformat_nearest (vol, type, s, u + i * job->du, v + i * job->dv, &vals[i])
-            : fen_reformat_bilinear (vol, type, s, u + i * job->du, v + i * job->dv, &vals[i]);
+            ? fen_reformat_nearest (vol, type, s, u + (i0 + i) * job->du, v + (i0 + i) * job->dv, &vals[i])
+            : fen_reformat_bilinear (vol, type, s, u + (i0 + i) * job->du, v + (i0 + i) * job->dv, &vals[i]);
 }
 
 static inline void
@@ -312,6 +490,237 @@ fen_reformat_emit (const FenReformatJob *job, guint j, guint i0, guint n,
   }
 }
 
+
+typedef enum {
+  FEN_OUT_VALUES,
+  FEN_OUT_GRAY8,
+  FEN_OUT_RGB8,
+  FEN_OUT_WORD,   /* RGBA8 and BGRA8: gray is the same in both */
+} FenOutKind;
+
+G_ALWAYS_INLINE static inline void
+fen_reformat_put (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gint32 *row32,
+                  guint i, gint32 v)
+{
+  guint8 g;
+  guint32 word;
+
+  if (kind == FEN_OUT_VALUES)
+    {
+      row32[i] = v;
+      return;
+    }
+  g = job->table[(guint16) v];
+  switch (kind)
+    {
+    case FEN_OUT_GRAY8:
+      row8[i] = g;
+      break;
+    case FEN_OUT_RGB8:
+      row8[3 * i] = row8[3 * i + 1] = row8[3 * i + 2] = g;
+      break;
+    case FEN_OUT_WORD:
+    case FEN_OUT_VALUES:
+    default:
+      word = 0xff000000u | ((guint32) g * 0x010101u);
+      memcpy (row8 + 4 * (gsize) i, &word, sizeof word);
+      break;
+    }
+}
+
+static void
+fen_reformat_fill (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gint32 *row32,
+                   guint first, guint last)
+{
+  guint32 word = 0xff000000u;
+
+  for (guint i = first; i < last; i++)
+    switch (kind)
+      {
+      case FEN_OUT_VALUES: row32[i] = job->background; break;
+      case FEN_OUT_GRAY8:  row8[i] = 0; break;
+      case FEN_OUT_RGB8:   row8[3 * i] = row8[3 * i + 1] = row8[3 * i + 2] = 0; break;
+      case FEN_OUT_WORD:
+      default:             memcpy (row8 + 4 * (gsize) i, &word, sizeof word); break;
+      }
+}
+
+/* A whole output row without a slab, on a separable plane: the slices are
+ * found once, the run of columns inside them computed, and the pixels
+ * written straight out. FALSE (nothing written) when the row's two ends
+ * read different slices: the block path takes it. */
+G_ALWAYS_INLINE static inline gboolean
+fen_reformat_row_fast_kind (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
+                            FenOutKind kind, guint8 *row8, gint32 *row32,
+                            double ur, double vr, double wr)
+{
+  const FenVolume *vol = job->volume;
+  guint n = job->out_width, first, last, first1, last1;
+  double start = job->var_is_u ? ur : vr, d = job->var_is_u ? job->du : job->dv, t, te;
+  gint k0, k1, e0, e1;
+  gboolean in = fen_reformat_locate (vol, sampling, wr, &k0, &k1, &t);
+  gboolean in_end = fen_reformat_locate (vol, sampling, wr + (n - 1) * job->dw, &e0, &e1, &te);
+  FenSepSlice o0, o1;
+
+  if (in != in_end || k0 != e0 || k1 != e1)
+    return FALSE;
+  if (t >= 1)
+    k0 = k1, t = 0;
+  if (!in || !fen_reformat_sep_setup (job, type, sampling, &vol->slices[k0], ur, vr, &o0) ||
+      (t > 0 && !fen_reformat_sep_setup (job, type, sampling, &vol->slices[k1], ur, vr, &o1)))
+    {
+      fen_reformat_fill (job, kind, row8, row32, 0, n);
+      return TRUE;
+    }
+  fen_reformat_sep_range (&o0, start, d, n, &first, &last);
+  if (t > 0)
+    {
+      fen_reformat_sep_range (&o1, start, d, n, &first1, &last1);
+      first = MAX (first, first1);
+      last = MAX (MIN (last, last1), first);
+    }
+  fen_reformat_fill (job, kind, row8, row32, 0, first);
+  if (sampling == FEN_REFORMAT_NEAREST)
+    {
+      /* Stored values as they are: no rounding to do. */
+      for (guint i = first; i < last; i++)
+        {
+          guint q = (guint) fen_reformat_sep_coord (start, d, o0.off, i);
+          gint32 v = (gint32) fen_reformat_load (o0.line0, type, (gsize) q * o0.step);
+
+          fen_reformat_put (job, kind, row8, row32, i, v);
+        }
+    }
+  else if (t == 0)
+    for (guint i = first; i < last; i++)
+      {
+        double x = fen_reformat_sep_sample (job, type, sampling, &o0,
+                                            fen_reformat_sep_coord (start, d, o0.off, i));
+
+        fen_reformat_put (job, kind, row8, row32, i, (gint32) (x + 131072.5) - 131072);
+      }
+  else if (o0.off == o1.off)
+    {
+      /* Both slices read at the same moving index (no drift along it, the
+       * usual case): four lines, one index and one weight each. */
+      double w00 = (1 - o0.ff) * (1 - t), w01 = o0.ff * (1 - t);
+      double w10 = (1 - o1.ff) * t, w11 = o1.ff * t;
+      gsize step = o0.step;
+
+      for (guint i = first; i < last; i++)
+        {
+          double q = fen_reformat_sep_coord (start, d, o0.off, i), fq, x;
+          guint x0 = (guint) (gint) (q + 1) - 1, x1 = x0 + 1;
+          gsize i0, i1;
+
+          fq = q - (gint) x0;
+          if ((gint) x0 < 0)
+            x0 = 0;
+          if (x1 >= o0.size)
+            x1 = o0.size - 1;
+          i0 = (gsize) x0 * step;
+          i1 = (gsize) x1 * step;
+#define FEN_LERP(LINE) (fen_reformat_load (LINE, type, i0) + \
+                        (fen_reformat_load (LINE, type, i1) - fen_reformat_load (LINE, type, i0)) * fq)
+          x = w00 * FEN_LERP (o0.line0) + w01 * FEN_LERP (o0.line1) +
+              w10 * FEN_LERP (o1.line0) + w11 * FEN_LERP (o1.line1);
+#undef FEN_LERP
+          fen_reformat_put (job, kind, row8, row32, i, (gint32) (x + 131072.5) - 131072);
+        }
+    }
+  else
+    for (guint i = first; i < last; i++)
+      {
+        double a = fen_reformat_sep_sample (job, type, sampling, &o0,
+                                            fen_reformat_sep_coord (start, d, o0.off, i));
+        double b = fen_reformat_sep_sample (job, type, sampling, &o1,
+                                            fen_reformat_sep_coord (start, d, o1.off, i));
+        double x = a + (b - a) * t;
+
+        fen_reformat_put (job, kind, row8, row32, i, (gint32) (x + 131072.5) - 131072);
+      }
+  fen_reformat_fill (job, kind, row8, row32, last, n);
+  return TRUE;
+}
+
+G_ALWAYS_INLINE static inline gboolean
+fen_reformat_row_fast (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
+                       guint j, double ur, double vr, double wr)
+{
+  gint32 *row32 = job->values != NULL ? job->values + (gsize) j * job->values_stride : NULL;
+  guint8 *row8 = job->out != NULL ? job->out + (gsize) j * job->out_stride : NULL;
+
+  if (job->table == NULL)
+    return fen_reformat_row_fast_kind (job, type, sampling, FEN_OUT_VALUES, row8, row32, ur, vr, wr);
+  switch (job->format)
+    {
+    case FEN_PIXEL_GRAY8:
+      return fen_reformat_row_fast_kind (job, type, sampling, FEN_OUT_GRAY8, row8, row32, ur, vr, wr);
+    case FEN_PIXEL_RGB8:
+      return fen_reformat_row_fast_kind (job, type, sampling, FEN_OUT_RGB8, row8, row32, ur, vr, wr);
+    case FEN_PIXEL_RGBA8:
+    case FEN_PIXEL_BGRA8:
+    default:
+      return fen_reformat_row_fast_kind (job, type, sampling, FEN_OUT_WORD, row8, row32, ur, vr, wr);
+    }
+}
+
+/* A row without a slab on any other plane: the columns whose distance
+ * lies within the stack are found first (locate's own test, settled
+ * exactly as fen_reformat_sep_range() does), then each pixel is located
+ * and sampled and written straight out, without the block arrays. */
+G_ALWAYS_INLINE static inline void
+fen_reformat_row_direct_kind (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
+                              FenOutKind kind, guint8 *row8, gint32 *row32,
+                              double ur, double vr, double wr)
+{
+  const FenVolume *vol = job->volume;
+  FenSepSlice range = { 0 };
+  guint n = job->out_width, first, last;
+
+  /* The stack's extent as a "slice" for the range search: w within
+   * [first - edge, last + edge], the test fen_reformat_locate() makes. */
+  range.lo = vol->distances[0] - vol->edge;
+  range.hi = vol->distances[vol->n_slices - 1] + vol->edge;
+  fen_reformat_sep_range (&range, wr, job->dw, n, &first, &last);
+  /* sep_range tests lo <= w < hi; locate accepts w == hi too. */
+  while (last < n && wr + last * job->dw <= range.hi && wr + last * job->dw >= range.lo)
+    last++;
+  while (first > 0 && wr + (first - 1) * job->dw <= range.hi && wr + (first - 1) * job->dw >= range.lo)
+    first--;
+  fen_reformat_fill (job, kind, row8, row32, 0, first);
+  for (guint i = first; i < last; i++)
+    {
+      gint k0, k1;
+      double t, x;
+
+      if (fen_reformat_locate (vol, sampling, wr + i * job->dw, &k0, &k1, &t) &&
+          fen_reformat_point (vol, type, sampling, k0, k1, t, ur + i * job->du, vr + i * job->dv, &x))
+        fen_reformat_put (job, kind, row8, row32, i, sampling == FEN_REFORMAT_NEAREST
+                          ? (gint32) x : (gint32) (x + 131072.5) - 131072);
+      else
+        fen_reformat_fill (job, kind, row8, row32, i, i + 1);
+    }
+  fen_reformat_fill (job, kind, row8, row32, last, n);
+}
+
+G_ALWAYS_INLINE static inline void
+fen_reformat_row_direct (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
+                         guint j, double ur, double vr, double wr)
+{
+  gint32 *row32 = job->values != NULL ? job->values + (gsize) j * job->values_stride : NULL;
+  guint8 *row8 = job->out != NULL ? job->out + (gsize) j * job->out_stride : NULL;
+
+  if (job->table == NULL)
+    fen_reformat_row_direct_kind (job, type, sampling, FEN_OUT_VALUES, row8, row32, ur, vr, wr);
+  else if (job->format == FEN_PIXEL_GRAY8)
+    fen_reformat_row_direct_kind (job, type, sampling, FEN_OUT_GRAY8, row8, row32, ur, vr, wr);
+  else if (job->format == FEN_PIXEL_RGB8)
+    fen_reformat_row_direct_kind (job, type, sampling, FEN_OUT_RGB8, row8, row32, ur, vr, wr);
+  else
+    fen_reformat_row_direct_kind (job, type, sampling, FEN_OUT_WORD, row8, row32, ur, vr, wr);
+}
+
 G_ALWAYS_INLINE static inline void
 fen_reformat_rows_typed (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
                          guint first, guint last)
@@ -333,11 +742,19 @@ fen_reformat_rows_typed (const FenReformatJob *job, FenVolumeType type, FenRefor
           vr = job->v0 + j * job->rv;
           wr = job->w0 + j * job->rw;
         }
+      if (job->slab == FEN_SLAB_NONE && job->separable &&
+          fen_reformat_row_fast (job, type, sampling, j, ur, vr, wr))
+        continue;
+      if (job->slab == FEN_SLAB_NONE)
+        {
+          fen_reformat_row_direct (job, type, sampling, j, ur, vr, wr);
+          continue;
+        }
 
       for (guint i0 = 0; i0 < job->out_width; i0 += FEN_REFORMAT_BLOCK)
         {
           guint n = MIN (FEN_REFORMAT_BLOCK, job->out_width - i0);
-          double u = ur + i0 * job->du, v = vr + i0 * job->dv, w = wr + i0 * job->dw;
+          double u = ur, v = vr, w = wr + i0 * job->dw;
           gboolean any = FALSE;
 
           memset (count, 0, n * sizeof count[0]);
@@ -351,7 +768,7 @@ fen_reformat_rows_typed (const FenReformatJob *job, FenVolumeType type, FenRefor
 
               for (; k >= 0 && vol->distances[k] >= w - job->half; k--)
                 {
-                  fen_reformat_sample_slice (job, type, sampling, k, u, v, n, vals, ok);
+                  fen_reformat_sample_slice (job, type, sampling, k, u, v, i0, n, vals, ok);
                   fen_reformat_combine (job->slab, n, vals, ok, acc, count);
                   any = TRUE;
                 }
@@ -361,15 +778,15 @@ fen_reformat_rows_typed (const FenReformatJob *job, FenVolumeType type, FenRefor
               for (gint m = -job->n_steps; m <= job->n_steps; m++)
                 {
                   fen_reformat_sample_block (job, type, sampling, u + m * job->step[0],
-                                             v + m * job->step[1], w + m * job->step[2],
-                                             n, vals, ok);
+                                             v + m * job->step[1], wr + m * job->step[2],
+                                             i0, n, vals, ok);
                   fen_reformat_combine (job->slab, n, vals, ok, acc, count);
                 }
               any = TRUE;
             }
           if (!any)
             {
-              fen_reformat_sample_block (job, type, sampling, u, v, w, n, vals, ok);
+              fen_reformat_sample_block (job, type, sampling, u, v, wr, i0, n, vals, ok);
               fen_reformat_combine (FEN_SLAB_NONE, n, vals, ok, acc, count);
             }
           fen_reformat_emit (job, j, i0, n, acc, count);
@@ -431,6 +848,10 @@ fen_reformat_prepare (FenReformatJob    *job,
   fen_reformat_coords (volume, col, &job->du, &job->dv, &job->dw);
   fen_reformat_coords (volume, row, &job->ru, &job->rv, &job->rw);
   fen_reformat_coords (volume, p->position, &job->u0, &job->v0, &job->w0);
+
+  job->var_is_u = fabs (job->dv) * out_width < 1e-9;
+  job->separable = fabs (job->dw) * out_width < 1e-6 &&
+                   (job->var_is_u || fabs (job->du) * out_width < 1e-9);
 
   job->slab = reformat->slab;
   /* Stored values are combined: with a negative Rescale Slope the
