@@ -31,6 +31,8 @@ typedef struct {
   guint8       *out;
   /* The case */
   gboolean      axial;        /* the 2D renderer on a slice */
+  gboolean      touch;        /* the memory reference: one read per line sagittal needs */
+  volatile gint64 sink;
   FenSampling   sampling;     /* axial */
   FenReformat   reformat;
   double        step[3];      /* moved per repetition, mm */
@@ -99,6 +101,23 @@ fen_bench_mpr_op (gpointer data, guint rep)
 {
   FenBenchMprJob *job = data;
 
+  if (job->touch)
+    {
+      /* Column (rep * 7) % 64 + 200 of every row of every slice: the 64-byte
+       * lines a sagittal plane must bring in, each read once, nothing else. */
+      guint col = (rep * 7) % 64 + 200;
+      gint64 sum = 0;
+
+      for (guint k = 0; k < FEN_MPR_N; k++)
+        {
+          const gint16 *p = fen_image_get_frame (job->images->pdata[k], 0);
+
+          for (guint y = 0; y < FEN_MPR_H; y++)
+            sum += p[(gsize) y * FEN_MPR_W + col];
+        }
+      job->sink = sum;
+      return;
+    }
   if (job->axial)
     {
       FenImage *image = job->images->pdata[(rep * 7) % FEN_MPR_N];
@@ -172,7 +191,8 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
                    guint rounds)
 {
   static const char *keys[] = { "mpr_axial", "mpr_axial_reformat", "mpr_coronal", "mpr_sagittal",
-                                "mpr_oblique", "mpr_mip10", "mpr_coronal_nearest", "mpr_sagittal_nearest" };
+                                "mpr_oblique", "mpr_mip10", "mpr_coronal_nearest", "mpr_sagittal_nearest",
+                                "mpr_axial_trilinear", "mpr_sagittal_touch" };
   const guint n_cases = G_N_ELEMENTS (keys);
   g_autoptr(GPtrArray) images = NULL;
   g_autoptr(FenVolume) volume = NULL;
@@ -242,6 +262,11 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
   jobs[6].step[1] = FEN_MPR_PIXEL;
   fen_bench_mpr_fit (&jobs[7], y, down, width_mm, depth_mm, FEN_REFORMAT_NEAREST);
   jobs[7].step[0] = FEN_MPR_PIXEL;
+  /* The axial pane of an MPR layout: the same engine and sampling as the others. */
+  fen_bench_mpr_fit (&jobs[8], x, y, width_mm, width_mm, FEN_REFORMAT_TRILINEAR);
+  jobs[8].step[2] = -FEN_MPR_SLICE * 0.5;
+  /* What bounds sagittal: reading its lines once on one core, no rendering. */
+  jobs[9].touch = TRUE;
 
   fen_bench_report_set_int (report, "mpr_axial_lines_per_row", fen_bench_mpr_lines_per_row (&jobs[1]));
   fen_bench_report_set_int (report, "mpr_coronal_lines_per_row", fen_bench_mpr_lines_per_row (&jobs[6]));
@@ -265,12 +290,14 @@ fen_bench_mpr_print (FenBenchReport *report)
   static const struct { const char *key, *label; } rows[] = {
     { "mpr_axial", "axial update (slice renderer)" },
     { "mpr_axial_reformat", "axial through the reformat, nearest" },
+    { "mpr_axial_trilinear", "axial through the reformat, trilinear" },
     { "mpr_coronal", "coronal, trilinear" },
     { "mpr_sagittal", "sagittal, trilinear" },
     { "mpr_oblique", "double oblique, trilinear" },
     { "mpr_mip10", "axial MIP 10 mm, bilinear" },
     { "mpr_coronal_nearest", "coronal, nearest" },
     { "mpr_sagittal_nearest", "sagittal, nearest" },
+    { "mpr_sagittal_touch", "  reference: read sagittal's lines, 1 core" },
   };
 
   if (!fen_bench_report_has (report, "mpr_axial_ms_median"))

@@ -545,6 +545,53 @@ fen_reformat_fill (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gin
       }
 }
 
+
+/* Longest run of source samples a separable bilinear row combines first. */
+#define FEN_REFORMAT_LINE 4096
+
+/* Bilinear on a separable row whose lines share one moving index: the
+ * lines are summed with their weights into one line first, each source
+ * sample read once (the view magnifies, so pixels share samples), then
+ * each pixel interpolates along that line. FALSE when the run is too long
+ * for the stack line (the caller interpolates per pixel). */
+G_ALWAYS_INLINE static inline gboolean
+fen_reformat_row_lines (const FenReformatJob *job, FenVolumeType type, FenOutKind kind,
+                        guint8 *row8, gint32 *row32, double start, double d, const FenSepSlice *o,
+                        const guint8 *const *lines, const double *weights, guint n_lines,
+                        guint first, guint last)
+{
+  double line[FEN_REFORMAT_LINE];
+  double qa = fen_reformat_sep_coord (start, d, o->off, first);
+  double qb = fen_reformat_sep_coord (start, d, o->off, last - 1);
+  gint xa = (gint) (MIN (qa, qb) + 1) - 1, xb = (gint) (MAX (qa, qb) + 1);
+  guint lo = (guint) MAX (xa, 0), hi = (guint) MIN (xb, (gint) o->size - 1);
+
+  if (last <= first || hi - lo + 1 > FEN_REFORMAT_LINE)
+    return FALSE;
+  for (guint x = lo; x <= hi; x++)
+    {
+      double v = 0;
+
+      for (guint l = 0; l < n_lines; l++)
+        v += weights[l] * fen_reformat_load (lines[l], type, (gsize) x * o->step);
+      line[x - lo] = v;
+    }
+  for (guint i = first; i < last; i++)
+    {
+      double q = fen_reformat_sep_coord (start, d, o->off, i), fq, x;
+      guint x0 = (guint) (gint) (q + 1) - 1, x1 = x0 + 1;
+
+      fq = q - (gint) x0;
+      if ((gint) x0 < 0)
+        x0 = 0;
+      if (x1 >= o->size)
+        x1 = o->size - 1;
+      x = line[x0 - lo] + (line[x1 - lo] - line[x0 - lo]) * fq;
+      fen_reformat_put (job, kind, row8, row32, i, (gint32) (x + 131072.5) - 131072);
+    }
+  return TRUE;
+}
+
 /* A whole output row without a slab, on a separable plane: the slices are
  * found once, the run of columns inside them computed, and the pixels
  * written straight out. FALSE (nothing written) when the row's two ends
@@ -591,6 +638,11 @@ fen_reformat_row_fast_kind (const FenReformatJob *job, FenVolumeType type, FenRe
           fen_reformat_put (job, kind, row8, row32, i, v);
         }
     }
+  else if (t == 0 &&
+           fen_reformat_row_lines (job, type, kind, row8, row32, start, d, &o0,
+                                   (const guint8 *const[]) { o0.line0, o0.line1 },
+                                   (const double[]) { 1 - o0.ff, o0.ff }, 2, first, last))
+    ;
   else if (t == 0)
     for (guint i = first; i < last; i++)
       {
@@ -599,6 +651,12 @@ fen_reformat_row_fast_kind (const FenReformatJob *job, FenVolumeType type, FenRe
 
         fen_reformat_put (job, kind, row8, row32, i, (gint32) (x + 131072.5) - 131072);
       }
+  else if (o0.off == o1.off &&
+           fen_reformat_row_lines (job, type, kind, row8, row32, start, d, &o0,
+                                   (const guint8 *const[]) { o0.line0, o0.line1, o1.line0, o1.line1 },
+                                   (const double[]) { (1 - o0.ff) * (1 - t), o0.ff * (1 - t),
+                                                      (1 - o1.ff) * t, o1.ff * t }, 4, first, last))
+    ;
   else if (o0.off == o1.off)
     {
       /* Both slices read at the same moving index (no drift along it, the
