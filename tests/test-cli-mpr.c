@@ -327,6 +327,9 @@ check_series (const char *dir, gboolean decompress)
     { "coronal", PLANE_CORONAL, 20, "mip:3", 'x', 3 },
     { "sagittal", PLANE_SAGITTAL, 31, "minip:2.5", 'n', 2.5 },
     { "coronal", PLANE_CORONAL, 19, "avg:2.1", 'a', 2.1 },
+    /* Bare mip / minip: the whole stack across the plane. */
+    { "coronal", PLANE_CORONAL, 20, "mip", 'x', 2e6 },
+    { "axial", PLANE_AXIAL, 9, "minip", 'n', 2e6 },
   };
   g_autofree char *out = g_build_filename (dir, "..", decompress ? "out-rle.tiff" : "out.tiff", NULL);
   RefSeries s;

@@ -800,6 +800,18 @@ fen_reformat_rows_typed (const FenReformatJob *job, FenVolumeType type, FenRefor
           vr = job->v0 + j * job->rv;
           wr = job->w0 + j * job->rw;
         }
+      if (!isfinite (ur + vr + wr))
+        {
+          /* A row origin of NaNs (the caller's array): nothing to sample. */
+          guint8 *row8 = job->out != NULL ? job->out + (gsize) j * job->out_stride : NULL;
+          gint32 *row32 = job->values != NULL ? job->values + (gsize) j * job->values_stride : NULL;
+
+          fen_reformat_fill (job, job->table == NULL ? FEN_OUT_VALUES
+                             : job->format == FEN_PIXEL_GRAY8 ? FEN_OUT_GRAY8
+                             : job->format == FEN_PIXEL_RGB8 ? FEN_OUT_RGB8 : FEN_OUT_WORD,
+                             row8, row32, 0, job->out_width);
+          continue;
+        }
       if (job->slab == FEN_SLAB_NONE && job->separable &&
           fen_reformat_row_fast (job, type, sampling, j, ur, vr, wr))
         continue;
@@ -906,6 +918,10 @@ fen_reformat_prepare (FenReformatJob    *job,
   fen_reformat_coords (volume, col, &job->du, &job->dv, &job->dw);
   fen_reformat_coords (volume, row, &job->ru, &job->rv, &job->rw);
   fen_reformat_coords (volume, p->position, &job->u0, &job->v0, &job->w0);
+  /* A plane of NaNs or infinities is a caller's mistake; refusing it here
+   * keeps every later conversion to an integer defined. */
+  g_return_val_if_fail (isfinite (job->du + job->dv + job->dw + job->ru + job->rv + job->rw +
+                                  job->u0 + job->v0 + job->w0), FALSE);
 
   job->var_is_u = fabs (job->dv) * out_width < 1e-9;
   job->separable = fabs (job->dw) * out_width < 1e-6 &&
@@ -931,7 +947,14 @@ fen_reformat_prepare (FenReformatJob    *job,
         {
           double step = fen_volume_get_spacing_along (volume, normal), d[3];
 
-          job->n_steps = (gint) MIN (floor (job->half / step), 4096.0);
+          /* No more steps than cross the whole stack: a "whole stack"
+           * slab (a huge thickness) costs what the stack's depth does. */
+          double depth = sqrt (pow (volume->width * volume->spacing[1], 2) +
+                               pow (volume->height * volume->spacing[0], 2) +
+                               pow (volume->distances[volume->n_slices - 1] - volume->distances[0] +
+                                    2 * volume->edge, 2));
+
+          job->n_steps = (gint) MIN (floor (job->half / step), ceil (depth / step) + 1);
           for (int a = 0; a < 3; a++)
             d[a] = normal[a] * step;
           fen_reformat_coords (volume, d, &job->step[0], &job->step[1], &job->step[2]);
