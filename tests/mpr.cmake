@@ -9,7 +9,8 @@ target_compile_options(test-cli-mpr PRIVATE ${FEN_C_WARNINGS})
 target_link_libraries(test-cli-mpr PRIVATE PkgConfig::GLIB PkgConfig::TIFF m)
 add_dependencies(test-cli-mpr fenestra-cli)
 
-add_test(NAME test-cli-mpr COMMAND test-cli-mpr --tap -p /cli/mpr/raw-vs-gdcm -p /cli/mpr/refusals)
+add_test(NAME test-cli-mpr COMMAND test-cli-mpr --tap -p /cli/mpr/raw-vs-gdcm -p /cli/mpr/refusals
+         -p /cli/mpr/enhanced-multiframe)
 set_tests_properties(test-cli-mpr PROPERTIES
   ENVIRONMENT "G_DEBUG=fatal-criticals;FEN_CLI=$<TARGET_FILE:fenestra-cli>"
   TIMEOUT 300 LABELS "dicom")

@@ -425,6 +425,143 @@ test_refusals (void)
   remove_tree (top);
 }
 
+
+/* An Enhanced CT object of @n frames written byte by byte: orientation and
+ * spacing in the Shared Functional Groups, each frame's position in its
+ * Per-frame Plane Position Sequence (PS3.3 C.7.6.16.2.3), frames stored in
+ * a scrambled order along z. Frame f lies at z = frame_z (f). */
+static double frame_z (guint f, guint n) { return 10.0 - 3.0 * ((f * 5 + 2) % n); }
+
+static void
+put_sq_start (GByteArray *out, guint16 group, guint16 element)
+{
+  fen_put_explicit (out, group, element, "SQ", 0xffffffffu);
+}
+
+static void
+put_item_start (GByteArray *out)
+{
+  fen_put_tag (out, 0xfffe, 0xe000);
+  fen_put_u32 (out, 0xffffffffu);
+}
+
+static void
+put_item_end (GByteArray *out)
+{
+  fen_put_tag (out, 0xfffe, 0xe00d);
+  fen_put_u32 (out, 0);
+}
+
+static void
+put_sq_end (GByteArray *out)
+{
+  fen_put_tag (out, 0xfffe, 0xe0dd);
+  fen_put_u32 (out, 0);
+}
+
+static void
+write_enhanced (const char *path, guint cols, guint rows, guint n)
+{
+  GByteArray *out = fen_part10_start_for (EXPLICIT_LE, "1.2.840.10008.5.1.4.1.1.2.1", UID_ROOT ".9.1");
+  g_autofree char *frames = g_strdup_printf ("%u", n);
+  g_autoptr(GError) error = NULL;
+
+  fen_put_string (out, 0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.2.1");
+  fen_put_string (out, 0x0008, 0x0018, "UI", UID_ROOT ".9.1");
+  fen_put_string (out, 0x0008, 0x0060, "CS", "CT");
+  fen_put_string (out, 0x0020, 0x000d, "UI", UID_ROOT ".9.2");
+  fen_put_string (out, 0x0020, 0x000e, "UI", UID_ROOT ".9.3");
+  fen_put_us (out, 0x0028, 0x0002, 1, FALSE);
+  fen_put_string (out, 0x0028, 0x0004, "CS", "MONOCHROME2");
+  fen_put_string (out, 0x0028, 0x0008, "IS", frames);
+  fen_put_us (out, 0x0028, 0x0010, (guint16) rows, FALSE);
+  fen_put_us (out, 0x0028, 0x0011, (guint16) cols, FALSE);
+  fen_put_us (out, 0x0028, 0x0100, 16, FALSE);
+  fen_put_us (out, 0x0028, 0x0101, 12, FALSE);
+  fen_put_us (out, 0x0028, 0x0102, 11, FALSE);
+  fen_put_us (out, 0x0028, 0x0103, 0, FALSE);
+  put_sq_start (out, 0x5200, 0x9229);      /* Shared Functional Groups */
+  put_item_start (out);
+  put_sq_start (out, 0x0020, 0x9116);      /* Plane Orientation */
+  put_item_start (out);
+  fen_put_string (out, 0x0020, 0x0037, "DS", "1\\0\\0\\0\\1\\0");
+  put_item_end (out);
+  put_sq_end (out);
+  put_sq_start (out, 0x0028, 0x9110);      /* Pixel Measures */
+  put_item_start (out);
+  fen_put_string (out, 0x0018, 0x0050, "DS", "3");
+  fen_put_string (out, 0x0028, 0x0030, "DS", "0.8\\0.5");
+  put_item_end (out);
+  put_sq_end (out);
+  put_item_end (out);
+  put_sq_end (out);
+  put_sq_start (out, 0x5200, 0x9230);      /* Per-frame Functional Groups */
+  for (guint f = 0; f < n; f++)
+    {
+      g_autofree char *pos = g_strdup_printf ("-20\\-30\\%g", frame_z (f, n));
+
+      put_item_start (out);
+      put_sq_start (out, 0x0020, 0x9113);  /* Plane Position (Patient) */
+      put_item_start (out);
+      fen_put_string (out, 0x0020, 0x0032, "DS", pos);
+      put_item_end (out);
+      put_sq_end (out);
+      put_item_end (out);
+    }
+  put_sq_end (out);
+  fen_put_explicit (out, 0x7fe0, 0x0010, "OW", (guint32) (cols * rows * n * 2));
+  for (guint f = 0; f < n; f++)
+    for (guint y = 0; y < rows; y++)
+      for (guint x = 0; x < cols; x++)
+        fen_put_u16 (out, (guint16) ((x * 37 + y * 11 + f * 101) % 4096));
+  g_assert_true (g_file_set_contents (path, (const char *) out->data, out->len, &error));
+  g_assert_no_error (error);
+  g_byte_array_unref (out);
+}
+
+/* The frames of one enhanced object become the stack, ordered by their own
+ * Plane Positions: the coronal --raw plane is each frame's row N, the
+ * frame highest along z on top. */
+static void
+test_enhanced_multiframe (void)
+{
+  const guint cols = 9, rows = 7, n = 11, index = 4;
+  g_autofree char *top = g_dir_make_tmp ("fen-cli-mpr-XXXXXX", NULL);
+  g_autofree char *dir = g_build_filename (top, "enh", NULL);
+  g_autofree char *file = g_build_filename (dir, "mf.dcm", NULL);
+  g_autofree char *out = g_build_filename (top, "o.tiff", NULL);
+  g_autofree char *index_text = g_strdup_printf ("%u", index);
+  const char *argv[] = { g_getenv ("FEN_CLI"), "mpr", dir, "--plane", "coronal", "--index", index_text,
+                         "--raw", "-o", out, NULL };
+  g_autofree gint32 *got = NULL;
+  guint w, h;
+
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  write_enhanced (file, cols, rows, n);
+  run (argv, TRUE);
+  got = read_tiff16 (out, &w, &h);
+  g_assert_cmpuint (w, ==, cols);
+  g_assert_cmpuint (h, ==, n);
+  for (guint r = 0; r < n; r++)
+    {
+      /* Output row r: the frame with the r-th highest z. */
+      guint frame = 0, rank;
+
+      for (frame = 0; frame < n; frame++)
+        {
+          rank = 0;
+          for (guint g = 0; g < n; g++)
+            rank += frame_z (g, n) > frame_z (frame, n);
+          if (rank == r)
+            break;
+        }
+      g_assert_cmpuint (frame, <, n);
+      for (guint x = 0; x < cols; x++)
+        g_assert_cmpint (got[r * w + x], ==, (gint32) ((x * 37 + index * 11 + frame * 101) % 4096));
+    }
+  remove_tree (top);
+}
+
 /* Peak RSS in bytes of one `fenestra-cli mpr` run. */
 static gint64
 peak_of_run (const char *dir, const char *plane, const char *out)
@@ -483,6 +620,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cli/mpr/raw-vs-gdcm", test_raw_reference);
   g_test_add_func ("/cli/mpr/refusals", test_refusals);
+  g_test_add_func ("/cli/mpr/enhanced-multiframe", test_enhanced_multiframe);
   g_test_add_func ("/cli/mpr/memory-512x512x400", test_memory);
   return g_test_run ();
 }
