@@ -24,6 +24,7 @@
 
 #include "fen-bench-alloc.h"
 #include "fen-bench-input.h"
+#include "fen-bench-mpr.h"
 #include "fen-bench-naive.h"
 #include "fen-bench-report.h"
 #include "fen-bench-stats.h"
@@ -1006,6 +1007,7 @@ fen_bench_print_table (FenBench *bench)
   fen_bench_print_row (bench, "naive double loop, full", "naive_fullres");
   fen_bench_print_row (bench, "memcpy source + output (full)", "memcpy");
   fen_bench_print_row (bench, "memcpy sampled rows + output (fit)", "memcpy_viewport_fit");
+  fen_bench_mpr_print (r);
 
   if (fen_bench_report_has (r, "load_fen_15mb_ms_median"))
     {
@@ -1207,6 +1209,13 @@ main (int argc, char **argv)
     }
   if (!fen_bench_run_series (&bench, &error) || !fen_bench_run_loads (&bench, &error))
     goto fail;
+  {
+    /* 500 MiB of slices, built here: a shorter plan keeps the run short. */
+    FenBenchPlan mpr_plan = { 2, opt.quick ? 5 : 15, 200, opt.quick ? 0.2 : 0.6 };
+
+    fen_bench_progress (&bench, "mpr: 512 x 512 x 1000 into 1920 x 1080");
+    fen_bench_mpr_run (bench.report, bench.renderer, &mpr_plan, bench.rounds);
+  }
 
   fen_bench_note_load (&bench, "loadavg_end");
   fen_bench_summarise (&bench);

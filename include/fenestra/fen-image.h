@@ -131,6 +131,11 @@ typedef struct {
   /* Frame of Reference UID (0020,0052): images that share it share patient
    * coordinates, so slices can be matched by position across series. */
   char           *frame_of_reference_uid;
+
+  /* Enhanced multi-frame: Image Position (Patient) of each frame from the
+   * Plane Position Sequence (PS3.3 C.7.6.16.2.3), 3 x frames values (owned),
+   * or NULL when the frames do not carry their own. */
+  double         *frame_positions;
 } FenImageInfo;
 
 void      fen_image_info_init  (FenImageInfo *info);

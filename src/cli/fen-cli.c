@@ -6,6 +6,7 @@
 #include <fenestra/fenestra.h>
 
 #include "fen-cli-measure.h"
+#include "fen-cli-mpr.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -402,6 +403,9 @@ main (int argc, char **argv)
   int status = 0;
 
   setlocale (LC_ALL, "");
+  /* mpr takes a folder and options of its own (fen-cli-mpr.c). */
+  if (argc > 1 && strcmp (argv[1], "mpr") == 0)
+    return fen_cli_mpr_main (argc, argv);
   g_option_context_set_summary (context,
     "  info FILE              print the image's metadata\n"
     "  index FOLDER|DICOMDIR  list the patients, studies and series found\n"
@@ -409,7 +413,9 @@ main (int argc, char **argv)
     "  measure FILE --roi SHAPE [--frame N]\n"
     "                         statistics of the modality values in a region, as JSON\n"
     "  wl-bench FILE --size WxH [--updates N]\n"
-    "                         time window changes rendered fitted, as a drag in the viewer");
+    "                         time window changes rendered fitted, as a drag in the viewer\n"
+    "  mpr SERIES_DIR --plane axial|coronal|sagittal --index N -o OUT [--slab mip|minip|avg:MM] [--raw]\n"
+    "                         a reformatted plane of a series (mpr --help for its options)");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {

@@ -92,6 +92,7 @@ fen_image_info_clear (FenImageInfo *info)
   g_clear_pointer (&info->voi_luts, g_free);
   info->n_voi_luts = 0;
   g_clear_pointer (&info->frame_values, g_free);
+  g_clear_pointer (&info->frame_positions, g_free);
 }
 
 static void
@@ -121,6 +122,9 @@ fen_image_info_copy (FenImageInfo *dest, const FenImageInfo *src)
   dest->frame_values = src->frame_values != NULL
                        ? g_memdup2 (src->frame_values, sizeof (FenFrameValues) * src->frames)
                        : NULL;
+  dest->frame_positions = src->frame_positions != NULL
+                          ? g_memdup2 (src->frame_positions, sizeof (double) * 3 * src->frames)
+                          : NULL;
 }
 
 void

@@ -10,6 +10,7 @@
 #define G_LOG_DOMAIN "fen-render"
 
 #include "fenestra/fen-render.h"
+#include "fen-render-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -68,6 +69,11 @@ typedef struct
   double          win_lo, win_hi;  /* the LINEAR window's two borders */
   double          win_c0, win_w1;  /* c - 0.5 and w - 1 */
   gboolean        invert;
+
+  /* Jobs of other core renderers (_fen_renderer_run_rows): the rows of a
+   * chunk go to @rows_func. */
+  FenRenderRowsFunc rows_func;
+  gconstpointer     rows_data;
 } FenRenderJob;
 
 struct _FenRenderer
@@ -466,6 +472,13 @@ fen_render_chunk (FenRenderer *renderer, guint chunk)
   guint bpp = fen_pixel_format_bytes (job->format);
   guint bytes_per_sample = job->src_type == FEN_SRC_16 ? 2 : 1;
 
+  if (job->rows_func != NULL)
+    {
+      guint first = chunk * (guint) job->chunk_units;
+
+      job->rows_func (job->rows_data, first, MIN (first + (guint) job->chunk_units, job->out_height));
+      return;
+    }
   if (job->difference)
     {
       fen_render_diff_chunk (renderer, chunk);
@@ -893,4 +906,25 @@ fen_renderer_render_difference (FenRenderer           *renderer,
   fen_renderer_run (renderer, (gsize) out_width * out_height);
   g_mutex_unlock (&renderer->render_lock);
   return TRUE;
+}
+
+void
+_fen_renderer_run_rows (FenRenderer       *renderer,
+                        guint              out_width,
+                        guint              out_height,
+                        FenRenderRowsFunc  func,
+                        gconstpointer      data)
+{
+  FenRenderJob *job = &renderer->job;
+
+  g_mutex_lock (&renderer->render_lock);
+  memset (job, 0, sizeof *job);
+  job->rows_func = func;
+  job->rows_data = data;
+  job->out_width = out_width;
+  job->out_height = out_height;
+  job->chunk_units = MAX (renderer->chunk_pixels / MAX (out_width, 1u), 1);
+  job->n_chunks = (guint) ((out_height + job->chunk_units - 1) / job->chunk_units);
+  fen_renderer_run (renderer, (gsize) out_width * out_height);
+  g_mutex_unlock (&renderer->render_lock);
 }

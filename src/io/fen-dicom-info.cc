@@ -543,6 +543,76 @@ fen_dicom_read_frame_values (DcmDataset *ds, FenImageInfo *info)
     info->frame_values = static_cast<FenFrameValues *> (g_steal_pointer (&values));
 }
 
+// Enhanced multi-frame geometry (PS3.3 C.7.6.16.2.1 Pixel Measures,
+// C.7.6.16.2.3 Plane Position, C.7.6.16.2.4 Plane Orientation): the Image
+// Plane attributes live in the functional groups, a frame's own item before
+// the shared one. Fills what the top level lacks, and one position per frame
+// when every frame has its own (the sequence's real items bound the
+// allocation, not Number of Frames).
+void
+fen_dicom_read_frame_geometry (DcmDataset *ds, FenImageInfo *info)
+{
+  DcmItem *shared = nullptr;
+  DcmSequenceOfItems *per_frame = nullptr;
+  ds->findAndGetSequenceItem (DCM_SharedFunctionalGroupsSequence, shared, 0);
+  ds->findAndGetSequence (DCM_PerFrameFunctionalGroupsSequence, per_frame);
+  if (shared == nullptr && per_frame == nullptr)
+    return;
+
+  auto group = [&] (guint f, const DcmTagKey &tag) -> DcmItem * {
+    DcmItem *own = per_frame != nullptr && f < per_frame->card () ? per_frame->getItem (f) : nullptr;
+    DcmItem *item = nullptr;
+    if (own != nullptr && own->findAndGetSequenceItem (tag, item, 0).good ())
+      return item;
+    if (shared != nullptr && shared->findAndGetSequenceItem (tag, item, 0).good ())
+      return item;
+    return nullptr;
+  };
+  DcmItem *orientation = group (0, DCM_PlaneOrientationSequence);
+  if (!info->has_orientation && orientation != nullptr)
+    {
+      double v[6];
+      gboolean ok = TRUE;
+      for (unsigned long i = 0; i < 6 && ok; i++)
+        ok = fen_dicom_get_double (orientation, DCM_ImageOrientationPatient, i, &v[i]);
+      if (ok)
+        {
+          memcpy (info->image_orientation, v, sizeof v);
+          info->has_orientation = TRUE;
+        }
+    }
+  DcmItem *measures = group (0, DCM_PixelMeasuresSequence);
+  double spacing[2];
+  if (info->pixel_spacing[0] <= 0.0 && measures != nullptr &&
+      fen_dicom_get_double (measures, DCM_PixelSpacing, 0, &spacing[0]) &&
+      fen_dicom_get_double (measures, DCM_PixelSpacing, 1, &spacing[1]) &&
+      spacing[0] > 0.0 && spacing[1] > 0.0)
+    {
+      info->pixel_spacing[0] = spacing[0];
+      info->pixel_spacing[1] = spacing[1];
+    }
+  if (info->slice_thickness <= 0.0 && measures != nullptr)
+    fen_dicom_get_double (measures, DCM_SliceThickness, 0, &info->slice_thickness);
+
+  if (per_frame == nullptr || per_frame->card () < info->frames || info->frame_positions != nullptr)
+    return;
+  g_autofree double *positions = g_new (double, 3 * (gsize) info->frames);
+  for (guint f = 0; f < info->frames; f++)
+    {
+      DcmItem *plane = group (f, DCM_PlanePositionSequence);
+      for (unsigned long i = 0; i < 3; i++)
+        if (plane == nullptr ||
+            !fen_dicom_get_double (plane, DCM_ImagePositionPatient, i, &positions[3 * f + i]))
+          return;
+    }
+  if (!info->has_position)
+    {
+      memcpy (info->image_position, positions, 3 * sizeof (double));
+      info->has_position = TRUE;
+    }
+  info->frame_positions = static_cast<double *> (g_steal_pointer (&positions));
+}
+
 // Fills @src from the file's layout and rewrites @info to what memory will
 // hold. Called after fen_dicom_read_info().
 gboolean
@@ -659,6 +729,7 @@ fen_dicom_read_source (DcmDataset *ds, FenImageInfo *info, FenDicomColor color,
           fen_dicom_read_padding (ds, info);
           fen_dicom_read_frame_values (ds, info);
         }
+      fen_dicom_read_frame_geometry (ds, info);
       if (!fen_dicom_read_voi_luts (ds, info, name, error))
         return FALSE;
 

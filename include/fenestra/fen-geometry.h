@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-geometry.h: where an image plane lies in the patient (DICOM Image Plane
+ * module, PS3.3 C.7.6.2): slice normal, position along it, image <-> patient
+ * coordinates and orientation letters. GTK-free; used by FenVolume, the
+ * reformat renderer and the viewer. */
+#pragma once
+
+#include "fen-types.h"
+#include "fen-image.h"
+
+G_BEGIN_DECLS
+
+/**
+ * FenGeometryError:
+ * Errors of %FEN_GEOMETRY_ERROR.
+ */
+typedef enum {
+  FEN_GEOMETRY_ERROR_MISSING,  /* no Image Position / Orientation / Pixel Spacing */
+  FEN_GEOMETRY_ERROR_INVALID,  /* direction cosines not unit length or not orthogonal */
+} FenGeometryError;
+
+#define FEN_GEOMETRY_ERROR (fen_geometry_error_quark ())
+GQuark fen_geometry_error_quark (void);
+
+/**
+ * FenPlaneGeometry:
+ * One image plane in patient coordinates (LPS, mm), PS3.3 C.7.6.2.1.1.
+ * @position: Image Position (Patient), the centre of the first pixel
+ *   (column 0, row 0)
+ * @row_dir: first triplet of Image Orientation (Patient): the direction in
+ *   which the column index grows, along a row (normalised)
+ * @col_dir: second triplet: the direction in which the row index grows
+ * @normal: @row_dir x @col_dir, unit length
+ * @spacing: Pixel Spacing (0028,0030) as in the file: [0] between rows
+ *   (along @col_dir), [1] between columns (along @row_dir)
+ */
+typedef struct {
+  double position[3];
+  double row_dir[3];
+  double col_dir[3];
+  double normal[3];
+  double spacing[2];
+} FenPlaneGeometry;
+
+/**
+ * fen_plane_geometry_init:
+ * Fills @geometry from Image Position (Patient) @position, Image Orientation
+ * (Patient) @orientation (six direction cosines) and Pixel Spacing @spacing.
+ * The cosines are normalised; the two must be orthogonal within 1e-3 (files
+ * written with few digits are common) and each of length 1 within 1e-2.
+ * Returns: %FALSE with %FEN_GEOMETRY_ERROR_INVALID otherwise.
+ */
+gboolean fen_plane_geometry_init (FenPlaneGeometry *geometry,
+                                  const double      position[3],
+                                  const double      orientation[6],
+                                  const double      spacing[2],
+                                  GError          **error);
+
+/**
+ * fen_plane_geometry_from_info:
+ * As fen_plane_geometry_init() from a loaded image's metadata; for an
+ * image whose frames have their own positions (FenImageInfo.frame_positions),
+ * the plane of @frame.
+ * Returns: %FALSE with %FEN_GEOMETRY_ERROR_MISSING when the image lacks
+ * position, orientation or pixel spacing.
+ */
+gboolean fen_plane_geometry_from_info (FenPlaneGeometry   *geometry,
+                                       const FenImageInfo *info,
+                                       guint               frame,
+                                       GError            **error);
+
+/* Position of the plane along its own normal, mm (normal . position): what
+ * orders the slices of a stack. */
+double   fen_plane_geometry_get_distance (const FenPlaneGeometry *geometry);
+
+/* Patient coordinates of the image point (@column, @row); integer values are
+ * pixel centres. */
+void     fen_plane_geometry_image_to_patient (const FenPlaneGeometry *geometry,
+                                              double                  column,
+                                              double                  row,
+                                              double                  patient[3]);
+
+/**
+ * fen_plane_geometry_patient_to_image:
+ * The inverse: the column and row of the point of the plane nearest to
+ * @patient, and (@distance, nullable) how far @patient lies from the plane
+ * along the normal, in mm.
+ */
+void     fen_plane_geometry_patient_to_image (const FenPlaneGeometry *geometry,
+                                              const double            patient[3],
+                                              double                 *column,
+                                              double                 *row,
+                                              double                 *distance);
+
+/**
+ * fen_geometry_orientation_letters:
+ * The patient directions a direction vector points to (PS3.3 C.7.6.1.1.1):
+ * R/L for -x/+x, A/P for -y/+y, F/H for -z/+z, the largest component first,
+ * components below @tolerance left out (0.0001 names every non-zero one;
+ * 0.5 only the dominant one). At most three letters and a NUL in @out;
+ * an empty string for a zero vector.
+ */
+void     fen_geometry_orientation_letters (const double dir[3],
+                                           double       tolerance,
+                                           char         out[4]);
+
+/* Vector helpers shared by the volume code. */
+double   fen_vec3_dot       (const double a[3], const double b[3]);
+void     fen_vec3_cross     (const double a[3], const double b[3], double out[3]);
+double   fen_vec3_normalize (double v[3]);
+
+G_END_DECLS

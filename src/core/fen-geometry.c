@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-geometry.c: the Image Plane module's maths (PS3.3 C.7.6.2.1.1): from
+ * Image Position / Image Orientation (Patient) and Pixel Spacing to a plane
+ * in patient coordinates, and back. */
+#define G_LOG_DOMAIN "fen-geometry"
+
+#include "fenestra/fen-geometry.h"
+
+#include <math.h>
+#include <string.h>
+
+G_DEFINE_QUARK (fen-geometry-error-quark, fen_geometry_error)
+
+double
+fen_vec3_dot (const double a[3], const double b[3])
+{
+  return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}
+
+void
+fen_vec3_cross (const double a[3], const double b[3], double out[3])
+{
+  double r[3] = { a[1] * b[2] - a[2] * b[1],
+                  a[2] * b[0] - a[0] * b[2],
+                  a[0] * b[1] - a[1] * b[0] };
+
+  memcpy (out, r, sizeof r);
+}
+
+double
+fen_vec3_normalize (double v[3])
+{
+  double len = sqrt (fen_vec3_dot (v, v));
+
+  if (len > 0)
+    for (int i = 0; i < 3; i++)
+      v[i] /= len;
+  return len;
+}
+
+gboolean
+fen_plane_geometry_init (FenPlaneGeometry *geometry,
+                         const double      position[3],
+                         const double      orientation[6],
+                         const double      spacing[2],
+                         GError          **error)
+{
+  double row_len, col_len;
+
+  g_return_val_if_fail (geometry != NULL && position != NULL, FALSE);
+  g_return_val_if_fail (orientation != NULL && spacing != NULL, FALSE);
+
+  memset (geometry, 0, sizeof *geometry);
+  memcpy (geometry->position, position, sizeof geometry->position);
+  memcpy (geometry->row_dir, orientation, sizeof geometry->row_dir);
+  memcpy (geometry->col_dir, orientation + 3, sizeof geometry->col_dir);
+  row_len = fen_vec3_normalize (geometry->row_dir);
+  col_len = fen_vec3_normalize (geometry->col_dir);
+  /* PS3.3 C.7.6.2.1.1: the row and column direction cosines are unit vectors
+   * at right angles; files written with 4-6 significant digits come close. */
+  if (!isfinite (row_len) || !isfinite (col_len) || fabs (row_len - 1) > 1e-2 ||
+      fabs (col_len - 1) > 1e-2 || fabs (fen_vec3_dot (geometry->row_dir, geometry->col_dir)) > 1e-3)
+    {
+      g_set_error (error, FEN_GEOMETRY_ERROR, FEN_GEOMETRY_ERROR_INVALID,
+                   "Image Orientation (Patient) is not two orthogonal unit vectors "
+                   "(lengths %.4g and %.4g, cosine %.4g)", row_len, col_len,
+                   fen_vec3_dot (geometry->row_dir, geometry->col_dir));
+      return FALSE;
+    }
+  if (!(spacing[0] > 0 && spacing[1] > 0 && isfinite (spacing[0]) && isfinite (spacing[1])) ||
+      !isfinite (position[0]) || !isfinite (position[1]) || !isfinite (position[2]))
+    {
+      g_set_error (error, FEN_GEOMETRY_ERROR, FEN_GEOMETRY_ERROR_INVALID,
+                   "Pixel Spacing or Image Position (Patient) is not a finite positive value");
+      return FALSE;
+    }
+  /* The slice normal is the cross product of the row and column directions
+   * (PS3.3 C.7.6.2.1.1): the direction in which a right-handed stack grows. */
+  fen_vec3_cross (geometry->row_dir, geometry->col_dir, geometry->normal);
+  fen_vec3_normalize (geometry->normal);
+  geometry->spacing[0] = spacing[0];
+  geometry->spacing[1] = spacing[1];
+  return TRUE;
+}
+
+gboolean
+fen_plane_geometry_from_info (FenPlaneGeometry   *geometry,
+                              const FenImageInfo *info,
+                              guint               frame,
+                              GError            **error)
+{
+  const double *position = info->image_position;
+
+  g_return_val_if_fail (info != NULL, FALSE);
+  if (info->frame_positions != NULL && frame < info->frames)
+    position = info->frame_positions + 3 * (gsize) frame;
+  else if (!info->has_position)
+    {
+      g_set_error (error, FEN_GEOMETRY_ERROR, FEN_GEOMETRY_ERROR_MISSING,
+                   "the image has no Image Position (Patient)");
+      return FALSE;
+    }
+  if (!info->has_orientation || !(info->pixel_spacing[0] > 0 && info->pixel_spacing[1] > 0))
+    {
+      g_set_error (error, FEN_GEOMETRY_ERROR, FEN_GEOMETRY_ERROR_MISSING,
+                   "the image has no %s", !info->has_orientation
+                   ? "Image Orientation (Patient)" : "Pixel Spacing");
+      return FALSE;
+    }
+  return fen_plane_geometry_init (geometry, position, info->image_orientation,
+                                  info->pixel_spacing, error);
+}
+
+double
+fen_plane_geometry_get_distance (const FenPlaneGeometry *geometry)
+{
+  return fen_vec3_dot (geometry->normal, geometry->position);
+}
+
+void
+fen_plane_geometry_image_to_patient (const FenPlaneGeometry *geometry,
+                                     double                  column,
+                                     double                  row,
+                                     double                  patient[3])
+{
+  /* PS3.3 C.7.6.2.1.1, equation C.7.6.2.1-1:
+   *   P = S + X * delta_i * i + Y * delta_j * j
+   * with S the Image Position, X the row direction cosines, Y the column
+   * direction cosines, i the column index, j the row index, delta_i the
+   * column spacing (Pixel Spacing's second value) and delta_j the row
+   * spacing (its first value). */
+  for (int a = 0; a < 3; a++)
+    patient[a] = geometry->position[a] +
+                 geometry->row_dir[a] * geometry->spacing[1] * column +
+                 geometry->col_dir[a] * geometry->spacing[0] * row;
+}
+
+void
+fen_plane_geometry_patient_to_image (const FenPlaneGeometry *geometry,
+                                     const double            patient[3],
+                                     double                 *column,
+                                     double                 *row,
+                                     double                 *distance)
+{
+  double d[3] = { patient[0] - geometry->position[0],
+                  patient[1] - geometry->position[1],
+                  patient[2] - geometry->position[2] };
+
+  /* The inverse of C.7.6.2.1-1: X, Y and the normal are orthonormal, so
+   * each index is the projection on its direction over its spacing. */
+  if (column != NULL)
+    *column = fen_vec3_dot (d, geometry->row_dir) / geometry->spacing[1];
+  if (row != NULL)
+    *row = fen_vec3_dot (d, geometry->col_dir) / geometry->spacing[0];
+  if (distance != NULL)
+    *distance = fen_vec3_dot (d, geometry->normal);
+}
+
+void
+fen_geometry_orientation_letters (const double dir[3], double tolerance, char out[4])
+{
+  /* PS3.3 C.7.6.1.1.1 (Patient Orientation): the patient-based coordinate
+   * system is LPS, +x towards the patient's left, +y posterior, +z head. */
+  static const char positive[3] = { 'L', 'P', 'H' };
+  static const char negative[3] = { 'R', 'A', 'F' };
+  gboolean used[3] = { FALSE, FALSE, FALSE };
+  guint n = 0;
+
+  for (int k = 0; k < 3; k++)
+    {
+      int best = -1;
+
+      for (int a = 0; a < 3; a++)
+        if (!used[a] && (best < 0 || fabs (dir[a]) > fabs (dir[best])))
+          best = a;
+      if (best < 0 || !(fabs (dir[best]) > tolerance))
+        break;
+      used[best] = TRUE;
+      out[n++] = dir[best] > 0 ? positive[best] : negative[best];
+    }
+  out[n] = '\0';
+}

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-geometry.c: the Image Plane maths (PS3.3 C.7.6.2.1.1) against values
+ * worked out by hand: normals of axial, coronal, sagittal and oblique
+ * planes, image <-> patient round trips, orientation letters, and refusals
+ * of geometry that is missing or not orthonormal. */
+#define G_LOG_DOMAIN "fen-test"
+
+#include <fenestra/fenestra.h>
+
+#include <math.h>
+#include <string.h>
+
+static void
+assert_vec (const double *v, double x, double y, double z)
+{
+  g_assert_cmpfloat_with_epsilon (v[0], x, 1e-12);
+  g_assert_cmpfloat_with_epsilon (v[1], y, 1e-12);
+  g_assert_cmpfloat_with_epsilon (v[2], z, 1e-12);
+}
+
+typedef struct {
+  const char *name;
+  double      orientation[6];
+  double      normal[3];
+  const char *row_letters;   /* where the row direction points */
+  const char *col_letters;
+  const char *normal_letters;
+} PlaneCase;
+
+static const PlaneCase plane_cases[] = {
+  /* Axial, head first supine: rows go to the patient's left, columns to the back. */
+  { "axial", { 1, 0, 0, 0, 1, 0 }, { 0, 0, 1 }, "L", "P", "H" },
+  /* Coronal: rows to the left, columns to the feet; the normal points posterior. */
+  { "coronal", { 1, 0, 0, 0, 0, -1 }, { 0, 1, 0 }, "L", "F", "P" },
+  /* Sagittal: rows to the back, columns to the feet; the normal points right. */
+  { "sagittal", { 0, 1, 0, 0, 0, -1 }, { -1, 0, 0 }, "P", "F", "R" },
+};
+
+static void
+test_plane_normals (gconstpointer data)
+{
+  const PlaneCase *c = data;
+  const double pos[3] = { -120.5, 33, 12.25 }, spacing[2] = { 0.5, 0.75 };
+  FenPlaneGeometry g;
+  g_autoptr(GError) error = NULL;
+  char letters[4];
+
+  g_assert_true (fen_plane_geometry_init (&g, pos, c->orientation, spacing, &error));
+  g_assert_no_error (error);
+  assert_vec (g.normal, c->normal[0], c->normal[1], c->normal[2]);
+  g_assert_cmpfloat_with_epsilon (fen_plane_geometry_get_distance (&g),
+                                  c->normal[0] * pos[0] + c->normal[1] * pos[1] + c->normal[2] * pos[2],
+                                  1e-12);
+  fen_geometry_orientation_letters (g.row_dir, 1e-4, letters);
+  g_assert_cmpstr (letters, ==, c->row_letters);
+  fen_geometry_orientation_letters (g.col_dir, 1e-4, letters);
+  g_assert_cmpstr (letters, ==, c->col_letters);
+  fen_geometry_orientation_letters (g.normal, 1e-4, letters);
+  g_assert_cmpstr (letters, ==, c->normal_letters);
+}
+
+static void
+test_image_to_patient (void)
+{
+  /* An axial slice rotated 30 degrees about z, spacing 0.5 between rows and
+   * 0.8 between columns: pixel (column 4, row 2) worked by hand from
+   * C.7.6.2.1-1: S + X * 0.8 * 4 + Y * 0.5 * 2. */
+  const double c30 = cos (G_PI / 6), s30 = sin (G_PI / 6);
+  const double pos[3] = { 10, 20, 30 }, iop[6] = { c30, s30, 0, -s30, c30, 0 };
+  const double spacing[2] = { 0.5, 0.8 };
+  FenPlaneGeometry g;
+  double p[3], col, row, dist;
+
+  g_assert_true (fen_plane_geometry_init (&g, pos, iop, spacing, NULL));
+  fen_plane_geometry_image_to_patient (&g, 4, 2, p);
+  assert_vec (p, 10 + c30 * 3.2 - s30 * 1.0, 20 + s30 * 3.2 + c30 * 1.0, 30);
+
+  /* Back, with an offset along the normal (z). */
+  p[2] += 7.5;
+  fen_plane_geometry_patient_to_image (&g, p, &col, &row, &dist);
+  g_assert_cmpfloat_with_epsilon (col, 4, 1e-12);
+  g_assert_cmpfloat_with_epsilon (row, 2, 1e-12);
+  g_assert_cmpfloat_with_epsilon (dist, 7.5, 1e-12);
+}
+
+static void
+test_oblique_round_trip (void)
+{
+  /* A double-oblique plane, cosines written with six digits as scanners do. */
+  const double iop[6] = { 0.866025, 0.353553, -0.353553, 0, 0.707107, 0.707107 };
+  const double pos[3] = { -100, -80.25, 50 }, spacing[2] = { 0.9, 1.1 };
+  FenPlaneGeometry g;
+  char letters[4];
+
+  g_assert_true (fen_plane_geometry_init (&g, pos, iop, spacing, NULL));
+  g_assert_cmpfloat_with_epsilon (fen_vec3_dot (g.normal, g.normal), 1, 1e-12);
+  g_assert_cmpfloat_with_epsilon (fen_vec3_dot (g.normal, g.row_dir), 0, 1e-12);
+  for (double i = -3; i < 600; i += 97.5)
+    for (double j = -1; j < 600; j += 131.25)
+      {
+        double p[3], col, row, dist;
+
+        fen_plane_geometry_image_to_patient (&g, i, j, p);
+        fen_plane_geometry_patient_to_image (&g, p, &col, &row, &dist);
+        g_assert_cmpfloat_with_epsilon (col, i, 1e-9);
+        g_assert_cmpfloat_with_epsilon (row, j, 1e-9);
+        g_assert_cmpfloat_with_epsilon (dist, 0, 1e-9);
+      }
+  /* Largest component first: rows go mostly left, then back, then feet. */
+  fen_geometry_orientation_letters (g.row_dir, 1e-4, letters);
+  g_assert_cmpstr (letters, ==, "LPF");
+  fen_geometry_orientation_letters (g.row_dir, 0.5, letters);
+  g_assert_cmpstr (letters, ==, "L");
+}
+
+static void
+test_letters_edge (void)
+{
+  const double zero[3] = { 0, 0, 0 }, right[3] = { -1, 0, 0 }, tie[3] = { 0, -0.6, 0.8 };
+  char letters[4];
+
+  fen_geometry_orientation_letters (zero, 1e-4, letters);
+  g_assert_cmpstr (letters, ==, "");
+  fen_geometry_orientation_letters (right, 1e-4, letters);
+  g_assert_cmpstr (letters, ==, "R");
+  fen_geometry_orientation_letters (tie, 1e-4, letters);
+  g_assert_cmpstr (letters, ==, "HA");
+}
+
+static void
+test_refusals (void)
+{
+  const double pos[3] = { 0, 0, 0 }, spacing[2] = { 1, 1 }, bad_spacing[2] = { 0, 1 };
+  const double skew[6] = { 1, 0, 0, 0.1, 1, 0 }, short_vec[6] = { 0.5, 0, 0, 0, 1, 0 };
+  const double axial[6] = { 1, 0, 0, 0, 1, 0 };
+  FenPlaneGeometry g;
+  FenImageInfo info;
+  GError *error = NULL;
+
+  g_assert_false (fen_plane_geometry_init (&g, pos, skew, spacing, &error));
+  g_assert_error (error, FEN_GEOMETRY_ERROR, FEN_GEOMETRY_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (fen_plane_geometry_init (&g, pos, short_vec, spacing, &error));
+  g_assert_error (error, FEN_GEOMETRY_ERROR, FEN_GEOMETRY_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (fen_plane_geometry_init (&g, pos, axial, bad_spacing, &error));
+  g_assert_error (error, FEN_GEOMETRY_ERROR, FEN_GEOMETRY_ERROR_INVALID);
+  g_clear_error (&error);
+
+  fen_image_info_init (&info);
+  g_assert_false (fen_plane_geometry_from_info (&g, &info, 0, &error));
+  g_assert_error (error, FEN_GEOMETRY_ERROR, FEN_GEOMETRY_ERROR_MISSING);
+  g_clear_error (&error);
+  info.has_position = TRUE;
+  info.has_orientation = TRUE;
+  memcpy (info.image_orientation, axial, sizeof axial);
+  g_assert_false (fen_plane_geometry_from_info (&g, &info, 0, &error));
+  g_assert_error (error, FEN_GEOMETRY_ERROR, FEN_GEOMETRY_ERROR_MISSING);
+  g_assert_nonnull (strstr (error->message, "Pixel Spacing"));
+  g_clear_error (&error);
+  info.pixel_spacing[0] = info.pixel_spacing[1] = 0.7;
+  g_assert_true (fen_plane_geometry_from_info (&g, &info, 0, &error));
+  g_assert_no_error (error);
+  fen_image_info_clear (&info);
+}
+
+static void
+test_frame_positions (void)
+{
+  /* A multi-frame image: each frame placed by its own Plane Position. */
+  const double axial[6] = { 1, 0, 0, 0, 1, 0 };
+  FenPlaneGeometry g;
+  FenImageInfo info;
+
+  fen_image_info_init (&info);
+  info.frames = 3;
+  info.has_orientation = TRUE;
+  memcpy (info.image_orientation, axial, sizeof axial);
+  info.pixel_spacing[0] = info.pixel_spacing[1] = 1;
+  info.frame_positions = g_new0 (double, 9);
+  for (guint f = 0; f < 3; f++)
+    info.frame_positions[3 * f + 2] = -10.0 * f;
+  g_assert_true (fen_plane_geometry_from_info (&g, &info, 2, NULL));
+  g_assert_cmpfloat_with_epsilon (fen_plane_geometry_get_distance (&g), -20, 1e-12);
+  fen_image_info_clear (&info);
+  g_assert_null (info.frame_positions);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (plane_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/geometry/normal/%s", plane_cases[i].name);
+      g_test_add_data_func (path, &plane_cases[i], test_plane_normals);
+    }
+  g_test_add_func ("/geometry/image-to-patient", test_image_to_patient);
+  g_test_add_func ("/geometry/oblique-round-trip", test_oblique_round_trip);
+  g_test_add_func ("/geometry/letters/edge", test_letters_edge);
+  g_test_add_func ("/geometry/refusals", test_refusals);
+  g_test_add_func ("/geometry/frame-positions", test_frame_positions);
+  return g_test_run ();
+}
