@@ -5,6 +5,8 @@
 
 #include <fenestra/fenestra.h>
 
+#include "fen-cli-pacs.h"
+
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
@@ -397,12 +399,19 @@ main (int argc, char **argv)
   int status = 0;
 
   setlocale (LC_ALL, "");
+  /* pacs has its own subcommands and options (fen-cli-pacs.c). */
+  if (argc >= 2 && strcmp (argv[1], "pacs") == 0)
+    {
+      fen_cli_options_clear (&o);
+      return fen_cli_pacs (argc - 1, argv + 1);
+    }
   g_option_context_set_summary (context,
     "  info FILE              print the image's metadata\n"
     "  index FOLDER|DICOMDIR  list the patients, studies and series found\n"
     "  render FILE -o OUT     write a frame at 1:1, windowed (8-bit) or --raw (16-bit)\n"
     "  wl-bench FILE --size WxH [--updates N]\n"
-    "                         time window changes rendered fitted, as a drag in the viewer");
+    "                         time window changes rendered fitted, as a drag in the viewer\n"
+    "  pacs echo|find|get NODE ...  query and retrieve (fenestra-cli pacs --help)");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
