@@ -64,7 +64,9 @@ fen_dimse_set_error (GError **error, const FenPacsNode *node, const char *what, 
     }
   else if (cond == DUL_PEERABORTEDASSOCIATION || cond == DUL_NETWORKCLOSED ||
            cond == DUL_PEERREQUESTEDRELEASE)
-    words = "the archive closed the association";
+    /* Some archives (Orthanc among them) accept the association of an AE
+     * title they do not know and abort it at the first request. */
+    words = "the archive aborted the association (does it know our AE title, and allow this request?)";
   else if (cond == DIMSE_NOVALIDPRESENTATIONCONTEXTID || cond == NET_EC_NoAcceptablePresentationContexts)
     {
       code = FEN_NET_ERROR_REJECTED;
