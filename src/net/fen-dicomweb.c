@@ -7,6 +7,7 @@
  * synchronous with a GCancellable: run them in a worker thread. */
 #define G_LOG_DOMAIN "fen-net"
 
+#include "fen-close-watch.h"
 #include "fen-net-private.h"
 
 #include <glib/gstdio.h>
@@ -112,6 +113,9 @@ fen_dicomweb_read_bounded (GInputStream *in, const FenPacsNode *node, GCancellab
 {
   g_autoptr(GByteArray) data = g_byte_array_new ();
   g_autofree guint8 *chunk = g_malloc (FEN_DICOMWEB_CHUNK);
+  /* The session's timeout bounds each wait; a peer that drips a byte now
+   * and then never trips it, so the whole answer has a deadline too. */
+  gint64 deadline = g_get_monotonic_time () + (gint64) node->timeout * 3 * G_USEC_PER_SEC;
 
   for (;;)
     {
@@ -125,6 +129,12 @@ fen_dicomweb_read_bounded (GInputStream *in, const FenPacsNode *node, GCancellab
         }
       if (n == 0)
         break;
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_TIMEOUT,
+                       "the archive sent its search answer too slowly (more than %u s)", node->timeout * 3);
+          return NULL;
+        }
       if (data->len + (gsize) n > FEN_NET_MAX_QIDO_BYTES)
         {
           g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_TOO_LARGE,
@@ -180,6 +190,18 @@ fen_dicomweb_qido (const FenPacsNode *node, const char *path_and_query, FenPacsL
   if (bytes == NULL)
     return FALSE;
   data = g_bytes_get_data (bytes, &length);
+  /* libsoup ends a body that stops short of its Content-Length like a whole
+   * one: a dropped connection must not pass for a short answer. */
+  if (soup_message_headers_get_encoding (soup_message_get_response_headers (msg)) ==
+        SOUP_ENCODING_CONTENT_LENGTH &&
+      (goffset) length != soup_message_headers_get_content_length (soup_message_get_response_headers (msg)))
+    {
+      g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_PROTOCOL,
+                   "the connection to the archive broke: its answer ended after %" G_GSIZE_FORMAT
+                   " of %" G_GOFFSET_FORMAT " bytes", length,
+                   soup_message_headers_get_content_length (soup_message_get_response_headers (msg)));
+      return FALSE;
+    }
   type = soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL);
   if (length > 0 && type != NULL && g_ascii_strcasecmp (type, "application/dicom+json") != 0 &&
       g_ascii_strcasecmp (type, "application/json") != 0)
@@ -236,9 +258,10 @@ _fen_dicomweb_find (const FenPacsNode *node, const FenPacsQuery *q, GCancellable
 
 /* One part: into a temporary file in @incoming, then renamed into @dir. */
 static gboolean
-fen_dicomweb_store_part (GInputStream *part, const char *incoming, const char *dir, guint index,
-                         const FenPacsNode *node, FenPacsInstanceFunc func, gpointer user_data,
-                         GCancellable *cancellable, GError **error)
+fen_dicomweb_store_part (GInputStream *part, FenCloseWatch *watch, const char *incoming,
+                         const char *dir, guint index, const FenPacsNode *node,
+                         FenPacsInstanceFunc func, gpointer user_data, GCancellable *cancellable,
+                         GError **error)
 {
   g_autofree char *name = g_strdup_printf ("part-%u", index);
   g_autofree char *temp = g_build_filename (incoming, name, NULL);
@@ -277,6 +300,14 @@ fen_dicomweb_store_part (GInputStream *part, const char *incoming, const char *d
     }
   if (!g_output_stream_close (G_OUTPUT_STREAM (out), cancellable, error))
     return FALSE;
+  if (fen_close_watch_cut_short (watch))
+    {
+      g_unlink (temp);
+      g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_PROTOCOL,
+                   "the archive's answer ended in the middle of object %u (no closing boundary)",
+                   index + 1);
+      return FALSE;
+    }
   if (!_fen_net_read_instance_uid (temp, &uid, error) ||
       !_fen_net_place_instance (temp, dir, uid, &final_path, error))
     return FALSE;
@@ -291,8 +322,9 @@ fen_dicomweb_read_parts (SoupMessage *msg, GInputStream *body, const char *incom
                          guint *n_retrieved, GCancellable *cancellable, GError **error)
 {
   g_autoptr(SoupMultipartInputStream) multipart = NULL;
+  g_autoptr(FenCloseWatch) watch = NULL;
   g_autoptr(GHashTable) params = NULL;
-  const char *type;
+  const char *type, *boundary;
 
   type = soup_message_headers_get_content_type (soup_message_get_response_headers (msg), &params);
   if (type == NULL || g_ascii_strcasecmp (type, "multipart/related") != 0 ||
@@ -303,7 +335,17 @@ fen_dicomweb_read_parts (SoupMessage *msg, GInputStream *body, const char *incom
                    type != NULL ? type : "no content type");
       return FALSE;
     }
-  multipart = soup_multipart_input_stream_new (msg, body);
+  boundary = g_hash_table_lookup (params, "boundary");
+  /* RFC 2046 5.1.1: 1 to 70 characters. */
+  if (*boundary == '\0' || strlen (boundary) > 70)
+    {
+      g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_PROTOCOL,
+                   "the archive's multipart answer has a boundary of %" G_GSIZE_FORMAT
+                   " characters (1 to 70 allowed)", strlen (boundary));
+      return FALSE;
+    }
+  watch = fen_close_watch_new (body, boundary);
+  multipart = soup_multipart_input_stream_new (msg, G_INPUT_STREAM (watch));
   for (guint index = 0;; index++)
     {
       g_autoptr(GError) local = NULL;
@@ -313,6 +355,14 @@ fen_dicomweb_read_parts (SoupMessage *msg, GInputStream *body, const char *incom
 
       if (part == NULL)
         {
+          if (local == NULL && !fen_close_watch_saw_close (watch))
+            {
+              g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_PROTOCOL,
+                           "the archive's multipart answer ended without its closing boundary "
+                           "after %u object(s): cut short, or a boundary that is not the one declared",
+                           index);
+              return FALSE;
+            }
           if (local == NULL)
             return TRUE;
           fen_dicomweb_transport_error (local, node, error);
@@ -321,6 +371,14 @@ fen_dicomweb_read_parts (SoupMessage *msg, GInputStream *body, const char *incom
         }
       headers = soup_multipart_input_stream_get_headers (multipart);
       part_type = headers != NULL ? soup_message_headers_get_content_type (headers, NULL) : NULL;
+      if (part_type == NULL && fen_close_watch_cut_short (watch))
+        {
+          g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_PROTOCOL,
+                       "the archive's multipart answer ended without its closing boundary "
+                       "after %u object(s): cut short, or a boundary that is not the one declared",
+                       index);
+          return FALSE;
+        }
       if (part_type == NULL || g_ascii_strcasecmp (part_type, "application/dicom") != 0)
         {
           g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_PROTOCOL,
@@ -328,7 +386,8 @@ fen_dicomweb_read_parts (SoupMessage *msg, GInputStream *body, const char *incom
                        part_type != NULL ? part_type : "of no declared type");
           return FALSE;
         }
-      if (!fen_dicomweb_store_part (part, incoming, dir, index, node, func, user_data, cancellable, error))
+      if (!fen_dicomweb_store_part (part, watch, incoming, dir, index, node, func, user_data, cancellable,
+                                    error))
         return FALSE;
       (*n_retrieved)++;
     }

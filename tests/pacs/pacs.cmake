@@ -36,3 +36,12 @@ add_test(NAME test-pacs-orthanc
           ${CMAKE_CURRENT_BINARY_DIR}/pacs-orthanc)
 set_tests_properties(test-pacs-orthanc PROPERTIES TIMEOUT 900 LABELS "pacs"
   ENVIRONMENT "G_DEBUG=fatal-criticals")
+
+# DICOMweb against a misbehaving peer served from inside the test.
+add_executable(test-pacs-hostile ${_fen_pacs}/test-pacs-hostile.c ${CMAKE_CURRENT_SOURCE_DIR}/fen-test-dicom-writer.c)
+target_include_directories(test-pacs-hostile PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+target_compile_options(test-pacs-hostile PRIVATE ${FEN_C_WARNINGS})
+target_link_libraries(test-pacs-hostile PRIVATE fenestra-net)
+add_test(NAME test-pacs-hostile COMMAND test-pacs-hostile --tap)
+set_tests_properties(test-pacs-hostile PROPERTIES TIMEOUT 300 LABELS "pacs"
+  ENVIRONMENT "G_DEBUG=fatal-criticals;no_proxy=127.0.0.1,localhost;NO_PROXY=127.0.0.1,localhost")
