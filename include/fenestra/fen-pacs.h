@@ -77,6 +77,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FenPacsNode, fen_pacs_node_free)
 typedef enum {
   FEN_PACS_LEVEL_STUDY,
   FEN_PACS_LEVEL_SERIES,
+  FEN_PACS_LEVEL_INSTANCE,
 } FenPacsLevel;
 
 /**
@@ -86,7 +87,8 @@ typedef enum {
  * YYYYMMDD, either end may be %NULL (an open range, PS3.4 C.2.2.2.5).
  * @description matches the study's at study level, the series' at series
  * level; @modality matches Modalities in Study at study level. A series
- * query without @study_uid first finds the studies, then their series.
+ * query without @study_uid first finds the studies, then their series. An
+ * instance query needs @study_uid and @series_uid and matches nothing else.
  */
 typedef struct {
   FenPacsLevel  level;
@@ -98,12 +100,14 @@ typedef struct {
   const char   *accession;
   const char   *description;
   const char   *study_uid;
+  const char   *series_uid;
 } FenPacsQuery;
 
 /**
  * FenPacsMatch:
- * One study or series found. Strings are %NULL when the archive did not
- * return them; counts are -1. The series fields are set at series level.
+ * One study, series or instance found. Strings are %NULL when the archive
+ * did not return them; numbers are -1. The series fields are set at series
+ * and instance level, the instance fields at instance level.
  */
 typedef struct {
   FenPacsLevel level;
@@ -122,6 +126,9 @@ typedef struct {
   char *series_description;
   gint  series_number;
   gint  n_series_instances;
+  char *sop_instance_uid;
+  char *sop_class_uid;
+  gint  instance_number;
 } FenPacsMatch;
 
 FenPacsMatch *fen_pacs_match_new  (FenPacsLevel level);
@@ -157,6 +164,7 @@ GPtrArray *fen_pacs_find (const FenPacsNode *node, const FenPacsQuery *query,
 /**
  * fen_pacs_retrieve:
  * @series_uid: (nullable): one series, or %NULL for the whole study
+ * @sop_instance_uid: (nullable): one instance of @series_uid, or %NULL
  * @dir: an existing folder; each object is written there unchanged as
  *   `SOP_INSTANCE_UID.dcm`, through a temporary file and a rename
  * @func: (nullable): called per instance as it arrives
@@ -166,7 +174,7 @@ GPtrArray *fen_pacs_find (const FenPacsNode *node, const FenPacsQuery *query,
  * arrived before an error stay in @dir, complete.
  */
 gboolean fen_pacs_retrieve (const FenPacsNode *node, const char *study_uid,
-                            const char *series_uid, const char *dir,
+                            const char *series_uid, const char *sop_instance_uid, const char *dir,
                             FenPacsInstanceFunc func, gpointer user_data,
                             guint *n_retrieved, GCancellable *cancellable, GError **error);
 

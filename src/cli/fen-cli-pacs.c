@@ -24,6 +24,7 @@ typedef struct {
   char *description;
   char *study;
   char *series;
+  char *instance;
   char *output;
 } FenCliPacsOptions;
 
@@ -39,6 +40,7 @@ fen_cli_pacs_options_clear (FenCliPacsOptions *o)
   g_free (o->description);
   g_free (o->study);
   g_free (o->series);
+  g_free (o->instance);
   g_free (o->output);
 }
 
@@ -69,7 +71,8 @@ fen_cli_pacs_print_match (const FenPacsMatch *m)
   g_autofree char *text = NULL;
 
   json_builder_begin_object (b);
-  fen_cli_pacs_add_string (b, "level", m->level == FEN_PACS_LEVEL_STUDY ? "study" : "series");
+  fen_cli_pacs_add_string (b, "level", m->level == FEN_PACS_LEVEL_STUDY ? "study"
+                                       : m->level == FEN_PACS_LEVEL_SERIES ? "series" : "instance");
   fen_cli_pacs_add_string (b, "PatientName", m->patient_name);
   fen_cli_pacs_add_string (b, "PatientID", m->patient_id);
   fen_cli_pacs_add_string (b, "StudyInstanceUID", m->study_uid);
@@ -80,13 +83,19 @@ fen_cli_pacs_print_match (const FenPacsMatch *m)
   fen_cli_pacs_add_string (b, "ModalitiesInStudy", m->modalities);
   fen_cli_pacs_add_int (b, "NumberOfStudyRelatedSeries", m->n_study_series);
   fen_cli_pacs_add_int (b, "NumberOfStudyRelatedInstances", m->n_study_instances);
-  if (m->level == FEN_PACS_LEVEL_SERIES)
+  if (m->level != FEN_PACS_LEVEL_STUDY)
     {
       fen_cli_pacs_add_string (b, "SeriesInstanceUID", m->series_uid);
       fen_cli_pacs_add_string (b, "Modality", m->modality);
       fen_cli_pacs_add_string (b, "SeriesDescription", m->series_description);
       fen_cli_pacs_add_int (b, "SeriesNumber", m->series_number);
       fen_cli_pacs_add_int (b, "NumberOfSeriesRelatedInstances", m->n_series_instances);
+    }
+  if (m->level == FEN_PACS_LEVEL_INSTANCE)
+    {
+      fen_cli_pacs_add_string (b, "SOPInstanceUID", m->sop_instance_uid);
+      fen_cli_pacs_add_string (b, "SOPClassUID", m->sop_class_uid);
+      fen_cli_pacs_add_int (b, "InstanceNumber", m->instance_number);
     }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
@@ -138,9 +147,11 @@ fen_cli_pacs_find (const FenPacsNode *node, const FenCliPacsOptions *o)
     q.level = FEN_PACS_LEVEL_STUDY;
   else if (strcmp (o->level, "series") == 0)
     q.level = FEN_PACS_LEVEL_SERIES;
+  else if (strcmp (o->level, "instance") == 0)
+    q.level = FEN_PACS_LEVEL_INSTANCE;
   else
     {
-      fprintf (stderr, "fenestra-cli: --level is study or series, not \"%s\"\n", o->level);
+      fprintf (stderr, "fenestra-cli: --level is study, series or instance, not \"%s\"\n", o->level);
       return 2;
     }
   if (o->study_date != NULL && !fen_cli_pacs_parse_dates (o->study_date, &from, &to, &error))
@@ -156,6 +167,7 @@ fen_cli_pacs_find (const FenPacsNode *node, const FenCliPacsOptions *o)
   q.accession = o->accession;
   q.description = o->description;
   q.study_uid = o->study;
+  q.series_uid = o->series;
 
   matches = fen_pacs_find (node, &q, NULL, &error);
   if (matches == NULL)
@@ -192,7 +204,7 @@ fen_cli_pacs_get (const FenPacsNode *node, const char *study_uid, const FenCliPa
       fprintf (stderr, "fenestra-cli: cannot create %s\n", o->output);
       return 1;
     }
-  if (!fen_pacs_retrieve (node, study_uid, o->series, o->output, fen_cli_pacs_on_instance, NULL, &n,
+  if (!fen_pacs_retrieve (node, study_uid, o->series, o->instance, o->output, fen_cli_pacs_on_instance, NULL, &n,
                           NULL, &error))
     {
       fprintf (stderr, "fenestra-cli: pacs get: %s (%u object(s) arrived complete)\n", error->message, n);
@@ -208,7 +220,7 @@ fen_cli_pacs (int argc, char **argv)
 {
   FenCliPacsOptions o = { 0 };
   GOptionEntry entries[] = {
-    { "level", 0, 0, G_OPTION_ARG_STRING, &o.level, "find: study (default) or series", "LEVEL" },
+    { "level", 0, 0, G_OPTION_ARG_STRING, &o.level, "find: study (default), series, or instance (with --study, --series)", "LEVEL" },
     { "patient-name", 0, 0, G_OPTION_ARG_STRING, &o.patient_name, "find: patient name, * and ? as wildcards", "NAME" },
     { "patient-id", 0, 0, G_OPTION_ARG_STRING, &o.patient_id, "find: patient ID", "ID" },
     { "study-date", 0, 0, G_OPTION_ARG_STRING, &o.study_date, "find: YYYYMMDD or a range FROM-TO, FROM-, -TO", "DATES" },
@@ -216,7 +228,8 @@ fen_cli_pacs (int argc, char **argv)
     { "accession", 0, 0, G_OPTION_ARG_STRING, &o.accession, "find: accession number", "NUMBER" },
     { "description", 0, 0, G_OPTION_ARG_STRING, &o.description, "find: study (or series) description", "TEXT" },
     { "study", 0, 0, G_OPTION_ARG_STRING, &o.study, "find: only this Study Instance UID", "UID" },
-    { "series", 0, 0, G_OPTION_ARG_STRING, &o.series, "get: only this series", "UID" },
+    { "series", 0, 0, G_OPTION_ARG_STRING, &o.series, "find (instance level), get: this series", "UID" },
+    { "instance", 0, 0, G_OPTION_ARG_STRING, &o.instance, "get: only this instance of --series", "UID" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "get: the folder to write to", "DIR" },
     { NULL }
   };
@@ -228,8 +241,9 @@ fen_cli_pacs (int argc, char **argv)
 
   g_option_context_set_summary (context,
     "  echo NODE                          C-ECHO, or a QIDO request for DICOMweb\n"
-    "  find NODE [--level study|series] [keys]   one JSON object per match\n"
-    "  get NODE STUDY_UID [--series UID] -o DIR  objects named by SOP Instance UID\n"
+    "  find NODE [--level study|series|instance] [keys]   one JSON object per match\n"
+    "  get NODE STUDY_UID [--series UID [--instance UID]] -o DIR\n"
+    "                                     objects named by SOP Instance UID\n"
     "NODE is dicom://CALLED_AE@HOST:PORT?calling=AE&method=get|move&port=N\n"
     "     or http[s]://HOST:PORT/PATH (the DICOMweb root)");
   g_option_context_add_main_entries (context, entries, NULL);

@@ -238,14 +238,21 @@ _fen_dicomweb_find (const FenPacsNode *node, const FenPacsQuery *q, GCancellable
       fen_dicomweb_add_param (path, "StudyDescription", q->description);
       fen_dicomweb_add_param (path, "StudyInstanceUID", q->study_uid);
     }
-  else
+  else if (q->level == FEN_PACS_LEVEL_SERIES)
     {
       g_return_val_if_fail (q->study_uid != NULL, NULL);
       g_string_append_printf (path, "/studies/%s/series?" FEN_DICOMWEB_SERIES_FIELDS, q->study_uid);
       fen_dicomweb_add_param (path, "Modality", q->modality);
       fen_dicomweb_add_param (path, "SeriesDescription", q->description);
     }
-  if ((q->date_from != NULL && *q->date_from) || (q->date_to != NULL && *q->date_to))
+  else
+    {
+      g_return_val_if_fail (q->study_uid != NULL && q->series_uid != NULL, NULL);
+      g_string_append_printf (path, "/studies/%s/series/%s/instances?includefield=00200013",
+                              q->study_uid, q->series_uid);
+    }
+  if (q->level == FEN_PACS_LEVEL_STUDY &&
+      ((q->date_from != NULL && *q->date_from) || (q->date_to != NULL && *q->date_to)))
     {
       g_autofree char *range = g_strdup_printf ("%s-%s", q->date_from ? q->date_from : "",
                                                 q->date_to ? q->date_to : "");
@@ -395,11 +402,14 @@ fen_dicomweb_read_parts (SoupMessage *msg, GInputStream *body, const char *incom
 
 gboolean
 _fen_dicomweb_retrieve (const FenPacsNode *node, const char *study_uid, const char *series_uid,
-                        const char *dir, FenPacsInstanceFunc func, gpointer user_data,
+                        const char *sop_instance_uid, const char *dir, FenPacsInstanceFunc func, gpointer user_data,
                         guint *n_retrieved, GCancellable *cancellable, GError **error)
 {
   g_autoptr(SoupSession) session = fen_dicomweb_session_new (node);
-  g_autofree char *url = series_uid != NULL
+  g_autofree char *url = sop_instance_uid != NULL
+    ? g_strdup_printf ("%s/studies/%s/series/%s/instances/%s", node->base_url, study_uid, series_uid,
+                       sop_instance_uid)
+    : series_uid != NULL
     ? g_strdup_printf ("%s/studies/%s/series/%s", node->base_url, study_uid, series_uid)
     : g_strdup_printf ("%s/studies/%s", node->base_url, study_uid);
   g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_GET, url);

@@ -76,7 +76,7 @@ fen_dimse_match_from (DcmDataset *ds, FenPacsLevel level, GError **error)
   m->modalities = fen_dimse_get_string (ds, DCM_ModalitiesInStudy, false, ok);
   m->n_study_series = fen_dimse_get_int (ds, DCM_NumberOfStudyRelatedSeries);
   m->n_study_instances = fen_dimse_get_int (ds, DCM_NumberOfStudyRelatedInstances);
-  if (level == FEN_PACS_LEVEL_SERIES)
+  if (level != FEN_PACS_LEVEL_STUDY)
     {
       m->series_uid = fen_dimse_get_string (ds, DCM_SeriesInstanceUID, true, ok);
       m->modality = fen_dimse_get_string (ds, DCM_Modality, false, ok);
@@ -84,8 +84,15 @@ fen_dimse_match_from (DcmDataset *ds, FenPacsLevel level, GError **error)
       m->series_number = fen_dimse_get_int (ds, DCM_SeriesNumber);
       m->n_series_instances = fen_dimse_get_int (ds, DCM_NumberOfSeriesRelatedInstances);
     }
+  if (level == FEN_PACS_LEVEL_INSTANCE)
+    {
+      m->sop_instance_uid = fen_dimse_get_string (ds, DCM_SOPInstanceUID, true, ok);
+      m->sop_class_uid = fen_dimse_get_string (ds, DCM_SOPClassUID, true, ok);
+      m->instance_number = fen_dimse_get_int (ds, DCM_InstanceNumber);
+    }
   if (!ok || (level == FEN_PACS_LEVEL_STUDY && m->study_uid == nullptr) ||
-      (level == FEN_PACS_LEVEL_SERIES && m->series_uid == nullptr))
+      (level == FEN_PACS_LEVEL_SERIES && m->series_uid == nullptr) ||
+      (level == FEN_PACS_LEVEL_INSTANCE && m->sop_instance_uid == nullptr))
     {
       g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_PROTOCOL,
                    "the archive's search answer is malformed: a value is too long, holds control "
@@ -118,6 +125,16 @@ fen_dimse_build_query (DcmDataset &q, const FenPacsQuery *query)
       fen_dimse_put (q, DCM_StudyInstanceUID, query->study_uid);
       fen_dimse_put (q, DCM_NumberOfStudyRelatedSeries, nullptr);
       fen_dimse_put (q, DCM_NumberOfStudyRelatedInstances, nullptr);
+    }
+  else if (query->level == FEN_PACS_LEVEL_INSTANCE)
+    {
+      /* PS3.4 C.6.2.1.2: IMAGE is the level of every instance. */
+      fen_dimse_put (q, DCM_QueryRetrieveLevel, "IMAGE");
+      fen_dimse_put (q, DCM_StudyInstanceUID, query->study_uid);
+      fen_dimse_put (q, DCM_SeriesInstanceUID, query->series_uid);
+      fen_dimse_put (q, DCM_SOPInstanceUID, nullptr);
+      fen_dimse_put (q, DCM_SOPClassUID, nullptr);
+      fen_dimse_put (q, DCM_InstanceNumber, nullptr);
     }
   else
     {

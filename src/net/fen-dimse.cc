@@ -179,13 +179,23 @@ _fen_dimse_echo (const FenPacsNode *node, GCancellable *cancellable, GError **er
     }
 }
 
-static void
-fen_dimse_retrieve_keys (DcmDataset &q, const char *study_uid, const char *series_uid)
+struct FenDimseTarget
 {
-  q.putAndInsertString (DCM_QueryRetrieveLevel, series_uid != nullptr ? "SERIES" : "STUDY");
-  q.putAndInsertString (DCM_StudyInstanceUID, study_uid);
-  if (series_uid != nullptr)
-    q.putAndInsertString (DCM_SeriesInstanceUID, series_uid);
+  const char *study_uid;
+  const char *series_uid;
+  const char *sop_instance_uid;
+};
+
+static void
+fen_dimse_retrieve_keys (DcmDataset &q, const FenDimseTarget &t)
+{
+  q.putAndInsertString (DCM_QueryRetrieveLevel, t.sop_instance_uid != nullptr ? "IMAGE"
+                                                : t.series_uid != nullptr ? "SERIES" : "STUDY");
+  q.putAndInsertString (DCM_StudyInstanceUID, t.study_uid);
+  if (t.series_uid != nullptr)
+    q.putAndInsertString (DCM_SeriesInstanceUID, t.series_uid);
+  if (t.sop_instance_uid != nullptr)
+    q.putAndInsertString (DCM_SOPInstanceUID, t.sop_instance_uid);
 }
 
 /* The final response of a C-GET or C-MOVE (PS3.4 C.4.2.1.5, C.4.3.1.4). */
@@ -218,8 +228,8 @@ fen_dimse_check_retrieve (const FenPacsNode *node, const char *what, OFList<Retr
 }
 
 static gboolean
-fen_dimse_get_impl (const FenPacsNode *node, const char *study_uid, const char *series_uid,
-                    FenDimseSink &sink, GError **error)
+fen_dimse_get_impl (const FenPacsNode *node, const FenDimseTarget &target, FenDimseSink &sink,
+                    GError **error)
 {
   const char *model = UID_GETStudyRootQueryRetrieveInformationModel;
   const char *what = "C-GET from";
@@ -244,7 +254,7 @@ fen_dimse_get_impl (const FenPacsNode *node, const char *study_uid, const char *
       scu.releaseAssociation ();
       return FALSE;
     }
-  fen_dimse_retrieve_keys (q, study_uid, series_uid);
+  fen_dimse_retrieve_keys (q, target);
   cond = scu.sendCGETRequest (id, &q, &responses);
   if (cond.bad () && sink.error == nullptr)
     {
@@ -287,8 +297,8 @@ fen_dimse_peer_addresses (const FenPacsNode *node, GError **error)
 }
 
 static gboolean
-fen_dimse_move_impl (const FenPacsNode *node, const char *study_uid, const char *series_uid,
-                     FenDimseSink &sink, GError **error)
+fen_dimse_move_impl (const FenPacsNode *node, const FenDimseTarget &target, FenDimseSink &sink,
+                     GError **error)
 {
   const char *model = UID_MOVEStudyRootQueryRetrieveInformationModel;
   const char *what = "C-MOVE from";
@@ -324,7 +334,7 @@ fen_dimse_move_impl (const FenPacsNode *node, const char *study_uid, const char 
     }
   if (ok)
     {
-      fen_dimse_retrieve_keys (q, study_uid, series_uid);
+      fen_dimse_retrieve_keys (q, target);
       /* The destination is our own AE title: the archive must know it
        * with our address and storage port. */
       cond = scu.sendMOVERequest (id, node->calling_ae, &q, &responses);
@@ -358,10 +368,11 @@ fen_dimse_move_impl (const FenPacsNode *node, const char *study_uid, const char 
 
 gboolean
 _fen_dimse_retrieve (const FenPacsNode *node, const char *study_uid, const char *series_uid,
-                     const char *dir, FenPacsInstanceFunc func, gpointer user_data, guint *n_retrieved,
+                     const char *sop_instance_uid, const char *dir, FenPacsInstanceFunc func, gpointer user_data, guint *n_retrieved,
                      GCancellable *cancellable, GError **error)
 {
   FenDimseSink sink;
+  FenDimseTarget target = { study_uid, series_uid, sop_instance_uid };
   char *incoming;
   gboolean ok = FALSE;
 
@@ -376,9 +387,8 @@ _fen_dimse_retrieve (const FenPacsNode *node, const char *study_uid, const char 
   sink.cancellable = cancellable;
   try
     {
-      ok = node->method == FEN_PACS_RETRIEVE_MOVE
-             ? fen_dimse_move_impl (node, study_uid, series_uid, sink, error)
-             : fen_dimse_get_impl (node, study_uid, series_uid, sink, error);
+      ok = node->method == FEN_PACS_RETRIEVE_MOVE ? fen_dimse_move_impl (node, target, sink, error)
+                                                  : fen_dimse_get_impl (node, target, sink, error);
     }
   catch (...)
     {
@@ -401,7 +411,8 @@ _fen_dimse_retrieve (const FenPacsNode *node, const char *study_uid, const char 
   if (ok && sink.n == 0)
     {
       g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_FAILED, "the archive found nothing to send for %s",
-                   series_uid != nullptr ? series_uid : study_uid);
+                   sop_instance_uid != nullptr ? sop_instance_uid
+                   : series_uid != nullptr ? series_uid : study_uid);
       ok = FALSE;
     }
   return ok;

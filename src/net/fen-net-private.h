@@ -20,7 +20,7 @@ gboolean   _fen_dimse_echo     (const FenPacsNode *node, GCancellable *cancellab
 GPtrArray *_fen_dimse_find     (const FenPacsNode *node, const FenPacsQuery *query,
                                 GCancellable *cancellable, GError **error);
 gboolean   _fen_dimse_retrieve (const FenPacsNode *node, const char *study_uid,
-                                const char *series_uid, const char *dir,
+                                const char *series_uid, const char *sop_instance_uid, const char *dir,
                                 FenPacsInstanceFunc func, gpointer user_data, guint *n_retrieved,
                                 GCancellable *cancellable, GError **error);
 
@@ -29,7 +29,7 @@ gboolean   _fen_dicomweb_echo     (const FenPacsNode *node, GCancellable *cancel
 GPtrArray *_fen_dicomweb_find     (const FenPacsNode *node, const FenPacsQuery *query,
                                    GCancellable *cancellable, GError **error);
 gboolean   _fen_dicomweb_retrieve (const FenPacsNode *node, const char *study_uid,
-                                   const char *series_uid, const char *dir,
+                                   const char *series_uid, const char *sop_instance_uid, const char *dir,
                                    FenPacsInstanceFunc func, gpointer user_data, guint *n_retrieved,
                                    GCancellable *cancellable, GError **error);
 

@@ -17,6 +17,7 @@ fen_pacs_match_new (FenPacsLevel level)
   m->level = level;
   m->n_study_series = m->n_study_instances = -1;
   m->series_number = m->n_series_instances = -1;
+  m->instance_number = -1;
   return m;
 }
 
@@ -36,6 +37,8 @@ fen_pacs_match_free (FenPacsMatch *m)
   g_free (m->series_uid);
   g_free (m->modality);
   g_free (m->series_description);
+  g_free (m->sop_instance_uid);
+  g_free (m->sop_class_uid);
   g_free (m);
 }
 
@@ -118,6 +121,19 @@ fen_pacs_check_query (const FenPacsQuery *q, GError **error)
     {
       g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_INVALID_QUERY,
                    "“%s” is not a valid Study Instance UID", q->study_uid);
+      return FALSE;
+    }
+  if (q->series_uid != NULL && *q->series_uid != '\0' && !fen_pacs_uid_is_valid (q->series_uid))
+    {
+      g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_INVALID_QUERY,
+                   "“%s” is not a valid Series Instance UID", q->series_uid);
+      return FALSE;
+    }
+  if (q->level == FEN_PACS_LEVEL_INSTANCE &&
+      (q->study_uid == NULL || *q->study_uid == '\0' || q->series_uid == NULL || *q->series_uid == '\0'))
+    {
+      g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_INVALID_QUERY,
+                   "an instance query names its study and series");
       return FALSE;
     }
   return TRUE;
@@ -207,27 +223,34 @@ fen_pacs_find (const FenPacsNode *node, const FenPacsQuery *query,
   g_return_val_if_fail (node != NULL && query != NULL, NULL);
   if (!fen_pacs_check_query (query, error))
     return NULL;
-  if (query->level == FEN_PACS_LEVEL_STUDY)
+  if (query->level != FEN_PACS_LEVEL_SERIES)
     return fen_pacs_find_level (node, query, cancellable, error);
   return fen_pacs_find_series (node, query, cancellable, error);
 }
 
 gboolean
 fen_pacs_retrieve (const FenPacsNode *node, const char *study_uid, const char *series_uid,
-                   const char *dir, FenPacsInstanceFunc func, gpointer user_data,
+                   const char *sop_instance_uid, const char *dir, FenPacsInstanceFunc func, gpointer user_data,
                    guint *n_retrieved, GCancellable *cancellable, GError **error)
 {
+  const char *uids[] = { study_uid, series_uid, sop_instance_uid };
   guint n = 0;
   gboolean ok;
 
   g_return_val_if_fail (node != NULL && study_uid != NULL && dir != NULL, FALSE);
   if (n_retrieved != NULL)
     *n_retrieved = 0;
-  if (!fen_pacs_uid_is_valid (study_uid) || (series_uid != NULL && !fen_pacs_uid_is_valid (series_uid)))
+  for (guint i = 0; i < G_N_ELEMENTS (uids); i++)
+    if ((i == 0 || uids[i] != NULL) && !fen_pacs_uid_is_valid (uids[i]))
+      {
+        g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_INVALID_QUERY, "“%s” is not a valid UID",
+                     uids[i] != NULL ? uids[i] : "");
+        return FALSE;
+      }
+  if (sop_instance_uid != NULL && series_uid == NULL)
     {
       g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_INVALID_QUERY,
-                   "“%s” is not a valid UID",
-                   fen_pacs_uid_is_valid (study_uid) ? series_uid : study_uid);
+                   "an instance is retrieved with its series");
       return FALSE;
     }
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
@@ -236,9 +259,11 @@ fen_pacs_retrieve (const FenPacsNode *node, const char *study_uid, const char *s
       return FALSE;
     }
   if (node->protocol == FEN_PACS_DIMSE)
-    ok = _fen_dimse_retrieve (node, study_uid, series_uid, dir, func, user_data, &n, cancellable, error);
+    ok = _fen_dimse_retrieve (node, study_uid, series_uid, sop_instance_uid, dir, func, user_data, &n,
+                              cancellable, error);
   else
-    ok = _fen_dicomweb_retrieve (node, study_uid, series_uid, dir, func, user_data, &n, cancellable, error);
+    ok = _fen_dicomweb_retrieve (node, study_uid, series_uid, sop_instance_uid, dir, func, user_data, &n,
+                                 cancellable, error);
   if (n_retrieved != NULL)
     *n_retrieved = n;
   return ok;

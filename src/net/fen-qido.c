@@ -40,6 +40,9 @@ static const FenQidoField fen_qido_fields[] = {
   { "0008103E", FEN_QIDO_STRING, S (series_description), FALSE },
   { "00200011", FEN_QIDO_INT, S (series_number), FALSE },
   { "00201209", FEN_QIDO_INT, S (n_series_instances), FALSE },
+  { "00080016", FEN_QIDO_STRING, S (sop_class_uid), TRUE },
+  { "00080018", FEN_QIDO_STRING, S (sop_instance_uid), TRUE },
+  { "00200013", FEN_QIDO_INT, S (instance_number), FALSE },
 };
 #undef S
 
@@ -239,6 +242,8 @@ _fen_qido_parse (const char *data, gsize length, FenPacsLevel level, GPtrArray *
         return fen_qido_fail (error, NULL, "a study has no Study Instance UID");
       if (m->series_uid == NULL && level == FEN_PACS_LEVEL_SERIES)
         return fen_qido_fail (error, NULL, "a series has no Series Instance UID");
+      if (m->sop_instance_uid == NULL && level == FEN_PACS_LEVEL_INSTANCE)
+        return fen_qido_fail (error, NULL, "an instance has no SOP Instance UID");
       g_ptr_array_add (matches, g_steal_pointer (&m));
     }
   return TRUE;

@@ -344,7 +344,7 @@ test_wado (gconstpointer data)
   guint n = 0, files = 0;
   gboolean ok;
 
-  ok = fen_pacs_retrieve (node, FEN_STUDY, NULL, dir, NULL, NULL, &n, NULL, &error);
+  ok = fen_pacs_retrieve (node, FEN_STUDY, NULL, NULL, dir, NULL, NULL, &n, NULL, &error);
   if (c->says == NULL)
     {
       g_assert_no_error (error);

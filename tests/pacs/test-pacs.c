@@ -178,6 +178,43 @@ test_find (gconstpointer data)
   g_assert_cmphex (found, ==, c->expect);
 }
 
+/* Instance level names its study and series; the MR series has four. */
+static void
+test_find_instances (gconstpointer data)
+{
+  g_autoptr(FenPacsNode) node = fen_node_env (data);
+  g_autofree char *study = fen_pacs_plan_study_uid (1);
+  g_autofree char *series = fen_pacs_plan_series_uid (1, 0);
+  FenPacsQuery q = { .level = FEN_PACS_LEVEL_INSTANCE, .study_uid = study, .series_uid = series };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) matches = fen_pacs_find (node, &q, NULL, &error);
+  guint seen = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (matches->len, ==, 4);
+  for (guint i = 0; i < matches->len; i++)
+    {
+      const FenPacsMatch *m = matches->pdata[i];
+      g_autofree char *expected = NULL;
+
+      g_assert_cmpint (m->level, ==, FEN_PACS_LEVEL_INSTANCE);
+      g_assert_cmpint (m->instance_number, >=, 1);
+      g_assert_cmpint (m->instance_number, <=, 4);
+      expected = fen_pacs_plan_instance_uid (1, 0, (guint) m->instance_number - 1);
+      g_assert_cmpstr (m->sop_instance_uid, ==, expected);
+      g_assert_cmpstr (m->sop_class_uid, ==, FEN_PACS_MR);
+      g_assert_false (seen & (1u << m->instance_number));
+      seen |= 1u << m->instance_number;
+    }
+  /* Without its series, an instance query is refused before any traffic. */
+  q.series_uid = NULL;
+  g_clear_pointer (&matches, g_ptr_array_unref);
+  g_clear_error (&error);
+  matches = fen_pacs_find (node, &q, NULL, &error);
+  g_assert_null (matches);
+  g_assert_error (error, FEN_NET_ERROR, FEN_NET_ERROR_INVALID_QUERY);
+}
+
 /* ---- retrieve ---- */
 
 typedef struct {
@@ -275,6 +312,7 @@ typedef struct {
   const char *node_env;
   guint       study;
   gint        series;         /* -1: the whole study */
+  gint        instance;       /* -1: the whole series */
   gboolean    whole_file;
 } FenGetCase;
 
@@ -283,10 +321,11 @@ test_get (gconstpointer data)
 {
   const FenGetCase *c = data;
   g_autoptr(FenPacsNode) node = fen_node_env (c->node_env);
-  g_autofree char *name = g_strdup_printf ("%s-%u-%d", c->node_env, c->study, c->series);
+  g_autofree char *name = g_strdup_printf ("%s-%u-%d-%d", c->node_env, c->study, c->series, c->instance);
   g_autofree char *dir = fen_out_dir (name);
   g_autofree char *study_uid = fen_pacs_plan_study_uid (c->study);
   g_autofree char *series_uid = NULL;
+  g_autofree char *instance_uid = NULL;
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(GDir) listing = NULL;
@@ -298,7 +337,9 @@ test_get (gconstpointer data)
 
   if (c->series >= 0)
     series_uid = fen_pacs_plan_series_uid (c->study, (guint) c->series);
-  ok = fen_pacs_retrieve (node, study_uid, series_uid, dir, fen_on_instance, &s, &n, NULL, &error);
+  if (c->instance >= 0)
+    instance_uid = fen_pacs_plan_instance_uid (c->study, (guint) c->series, (guint) c->instance);
+  ok = fen_pacs_retrieve (node, study_uid, series_uid, instance_uid, dir, fen_on_instance, &s, &n, NULL, &error);
   g_test_message ("%s: %u object(s) in %.2f s", name, n, (g_get_monotonic_time () - t0) / 1e6);
   g_assert_no_error (error);
   g_assert_true (ok);
@@ -313,6 +354,9 @@ test_get (gconstpointer data)
           g_autofree char *file = g_strconcat (uid, ".dcm", NULL);
           g_autofree char *path = g_build_filename (dir, file, NULL);
           GStatBuf st;
+
+          if (c->instance >= 0 && (guint) c->instance != in)
+            continue;
 
           g_assert_true (g_hash_table_contains (seen, uid));
           g_assert_cmpint (g_stat (path, &st), ==, 0);
@@ -480,7 +524,7 @@ test_bad_move_port_taken (void)
   guint n = 99;
 
   node->store_port = port;
-  g_assert_false (fen_pacs_retrieve (node, study, NULL, dir, NULL, NULL, &n, NULL, &error));
+  g_assert_false (fen_pacs_retrieve (node, study, NULL, NULL, dir, NULL, NULL, &n, NULL, &error));
   g_test_message ("%s", error->message);
   g_assert_error (error, FEN_NET_ERROR, FEN_NET_ERROR_IO);
   g_assert_cmpuint (n, ==, 0);
@@ -494,7 +538,7 @@ test_bad_unknown_study (gconstpointer data)
   g_autoptr(GError) error = NULL;
   guint n = 99;
 
-  g_assert_false (fen_pacs_retrieve (node, FEN_PACS_UID_ROOT ".1.999", NULL, dir, NULL, NULL, &n, NULL,
+  g_assert_false (fen_pacs_retrieve (node, FEN_PACS_UID_ROOT ".1.999", NULL, NULL, dir, NULL, NULL, &n, NULL,
                                      &error));
   g_test_message ("%s", error->message);
   g_assert_nonnull (error);
@@ -610,11 +654,14 @@ main (int argc, char **argv)
 {
   static FenFindRun runs[2][G_N_ELEMENTS (fen_find_cases)];
   static const FenGetCase gets[] = {
-    { "FEN_PACS_GET", 0, 0, FALSE },     /* C-GET, the 300-slice series */
-    { "FEN_PACS_MOVE", 0, -1, FALSE },   /* C-MOVE, the whole study (302) */
-    { "FEN_PACS_WEB", 0, 0, TRUE },      /* WADO-RS, the 300-slice series */
-    { "FEN_PACS_WEB", 1, -1, TRUE },     /* WADO-RS, a whole study */
-    { "FEN_PACS_GET", 2, -1, FALSE },    /* C-GET, a whole CR study */
+    { "FEN_PACS_GET", 0, 0, -1, FALSE },     /* C-GET, the 300-slice series */
+    { "FEN_PACS_MOVE", 0, -1, -1, FALSE },   /* C-MOVE, the whole study (302) */
+    { "FEN_PACS_WEB", 0, 0, -1, TRUE },      /* WADO-RS, the 300-slice series */
+    { "FEN_PACS_WEB", 1, -1, -1, TRUE },     /* WADO-RS, a whole study */
+    { "FEN_PACS_GET", 2, -1, -1, FALSE },    /* C-GET, a whole CR study */
+    { "FEN_PACS_GET", 1, 0, 2, FALSE },      /* one instance each way */
+    { "FEN_PACS_MOVE", 1, 0, 1, FALSE },
+    { "FEN_PACS_WEB", 1, 0, 3, TRUE },
   };
   static const char *const nodes[] = { "FEN_PACS_GET", "FEN_PACS_WEB" };
   static const char *const node_names[] = { "dimse", "dicomweb" };
@@ -623,7 +670,9 @@ main (int argc, char **argv)
   for (guint k = 0; k < 2; k++)
     {
       g_autofree char *echo = g_strdup_printf ("/pacs/echo/%s", node_names[k]);
+      g_autofree char *instances = g_strdup_printf ("/pacs/find/%s/instances", node_names[k]);
       g_test_add_data_func (echo, nodes[k], test_echo);
+      g_test_add_data_func (instances, nodes[k], test_find_instances);
       for (guint i = 0; i < G_N_ELEMENTS (fen_find_cases); i++)
         {
           g_autofree char *path = NULL;
@@ -641,7 +690,8 @@ main (int argc, char **argv)
       const char *how = g_str_equal (gets[i].node_env, "FEN_PACS_GET") ? "c-get"
                         : g_str_equal (gets[i].node_env, "FEN_PACS_MOVE") ? "c-move" : "wado-rs";
       g_autofree char *path = g_strdup_printf ("/pacs/get/%s/study-%u%s", how, gets[i].study,
-                                               gets[i].series >= 0 ? "-series" : "");
+                                               gets[i].instance >= 0 ? "-instance"
+                                               : gets[i].series >= 0 ? "-series" : "");
       g_test_add_data_func (path, &gets[i], test_get);
     }
   g_test_add_func ("/pacs/bad/closed-port/dimse", test_bad_closed_port_dimse);
