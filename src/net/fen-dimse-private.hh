@@ -71,7 +71,8 @@ private:
 class FenScu : public DcmSCU
 {
 public:
-  FenScu (const FenPacsNode *node, FenDimseSink *sink) : sink_ (sink)
+  FenScu (const FenPacsNode *node, FenDimseSink *sink, GCancellable *cancellable = nullptr)
+    : sink_ (sink), cancellable_ (cancellable)
   {
     setAETitle (node->calling_ae);
     setPeerAETitle (node->called_ae);
@@ -86,8 +87,25 @@ public:
   }
 
   guint cancelled_stores = 0;
+  bool  cancel_sent = false;
 
 protected:
+  /* C-MOVE: on cancel, ask the archive to stop (PS3.4 C.4.2.2.3) and wait
+   * for its final response. */
+  OFCondition
+  handleMOVEResponse (const T_ASC_PresentationContextID pres_id, RetrieveResponse *response,
+                      OFBool &wait_for_next) override
+  {
+    OFCondition cond = DcmSCU::handleMOVEResponse (pres_id, response, wait_for_next);
+
+    if (wait_for_next && !cancel_sent && g_cancellable_is_cancelled (cancellable_))
+      {
+        sendCANCELRequest (pres_id);
+        cancel_sent = true;
+      }
+    return cond;
+  }
+
   OFCondition
   handleSTORERequestFile (T_ASC_PresentationContextID *pres_id, const OFString &,
                           T_DIMSE_C_StoreRQ *request) override
@@ -116,6 +134,7 @@ protected:
 
 private:
   FenDimseSink *sink_;
+  GCancellable *cancellable_;
 };
 
 

@@ -130,8 +130,11 @@ FenStoreScp::handleIncomingCommand (T_DIMSE_Message *msg, const DcmPresentationC
     }
   else if (g_cancellable_is_cancelled (sink_->cancellable))
     {
+      /* An error here makes DcmSCP abort the association: the archive
+       * stops sending rather than having each object refused. */
       g_unlink (temp.c_str ());
-      status = STATUS_STORE_Refused_OutOfResources;
+      sendSTOREResponse (info.presentationContextID, req, STATUS_STORE_Refused_OutOfResources);
+      return DIMSE_ILLEGALASSOCIATION;
     }
   else if (!sink_->place (temp, req.AffectedSOPInstanceUID))
     status = STATUS_STORE_Refused_OutOfResources;

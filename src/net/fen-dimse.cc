@@ -256,6 +256,16 @@ fen_dimse_get_impl (const FenPacsNode *node, const FenDimseTarget &target, FenDi
     }
   fen_dimse_retrieve_keys (q, target);
   cond = scu.sendCGETRequest (id, &q, &responses);
+  if (g_cancellable_is_cancelled (sink.cancellable))
+    {
+      /* The store that saw the cancel ended the session; the archive may
+       * still be sending, so the association is aborted, not released. */
+      scu.abortAssociation ();
+      for (RetrieveResponse *r : responses)
+        delete r;
+      _fen_net_set_cancelled (error);
+      return FALSE;
+    }
   if (cond.bad () && sink.error == nullptr)
     {
       fen_dimse_set_error (error, node, what, cond);
@@ -304,7 +314,7 @@ fen_dimse_move_impl (const FenPacsNode *node, const FenDimseTarget &target, FenD
   const char *what = "C-MOVE from";
   std::vector<std::string> peers = fen_dimse_peer_addresses (node, error);
   OFList<RetrieveResponse *> responses;
-  FenScu scu (node, nullptr);
+  FenScu scu (node, nullptr, sink.cancellable);
   T_ASC_PresentationContextID id;
   DcmDataset q;
   OFCondition cond;
@@ -377,6 +387,11 @@ _fen_dimse_retrieve (const FenPacsNode *node, const char *study_uid, const char 
   gboolean ok = FALSE;
 
   fen_dimse_init ();
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      _fen_net_set_cancelled (error);
+      return FALSE;
+    }
   incoming = _fen_net_incoming_dir_new (dir, error);
   if (incoming == nullptr)
     return FALSE;
@@ -406,8 +421,14 @@ _fen_dimse_retrieve (const FenPacsNode *node, const char *study_uid, const char 
         g_error_free (sink.error);
       ok = FALSE;
     }
-  if (ok && g_cancellable_set_error_if_cancelled (cancellable, error))
-    ok = FALSE;
+  /* Whatever else went wrong after a cancel, the cancel is what the caller
+   * asked for and what it is told. */
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_clear_error (error);
+      _fen_net_set_cancelled (error);
+      ok = FALSE;
+    }
   if (ok && sink.n == 0)
     {
       g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_FAILED, "the archive found nothing to send for %s",

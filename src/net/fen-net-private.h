@@ -33,6 +33,9 @@ gboolean   _fen_dicomweb_retrieve (const FenPacsNode *node, const char *study_ui
                                    FenPacsInstanceFunc func, gpointer user_data, guint *n_retrieved,
                                    GCancellable *cancellable, GError **error);
 
+/* fen-pacs.c */
+void _fen_net_set_cancelled (GError **error);
+
 /* fen-net-file.c */
 char    *_fen_net_incoming_dir_new (const char *dir, GError **error);
 void     _fen_net_incoming_dir_free (char *incoming);

@@ -9,6 +9,12 @@
 
 G_DEFINE_QUARK (fen-net-error-quark, fen_net_error)
 
+void
+_fen_net_set_cancelled (GError **error)
+{
+  g_set_error_literal (error, FEN_NET_ERROR, FEN_NET_ERROR_CANCELLED, "cancelled");
+}
+
 FenPacsMatch *
 fen_pacs_match_new (FenPacsLevel level)
 {
@@ -266,5 +272,12 @@ fen_pacs_retrieve (const FenPacsNode *node, const char *study_uid, const char *s
                                  cancellable, error);
   if (n_retrieved != NULL)
     *n_retrieved = n;
+  /* Whichever layer noticed the cancel, the caller hears one error. */
+  if (!ok && g_cancellable_is_cancelled (cancellable) && error != NULL &&
+      !g_error_matches (*error, FEN_NET_ERROR, FEN_NET_ERROR_CANCELLED))
+    {
+      g_clear_error (error);
+      _fen_net_set_cancelled (error);
+    }
   return ok;
 }
