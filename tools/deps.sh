@@ -7,8 +7,14 @@ fen_packages=(
   libglib2.0-dev libgtk-4-dev
   libdcmtk-dev dcmtk
   libtiff-dev libpng-dev libopenjp2-7-dev libopenjp2-tools
+  libsoup-3.0-dev libjson-glib-dev libsecret-1-dev
 )
-fen_test_packages=(xvfb xdotool imagemagick clang libclang-rt-14-dev libgdcm-tools dicom3tools)
+# orthanc + orthanc-dicomweb: the real archive the PACS tests run against
+# (started by the test itself on loopback, never as a system service); curl
+# uploads the generated studies through its REST API. libgdcm-tools and
+# dicom3tools: files written by others than DCMTK, and a validator.
+fen_test_packages=(xvfb xdotool imagemagick clang libclang-rt-14-dev libgdcm-tools dicom3tools
+                   orthanc orthanc-dicomweb curl)
 
 fen_install_missing() {
   local missing=() p

@@ -7,6 +7,7 @@
 
 #include "fen-cli-measure.h"
 #include "fen-cli-mpr.h"
+#include "fen-cli-pacs.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -406,6 +407,12 @@ main (int argc, char **argv)
   /* mpr takes a folder and options of its own (fen-cli-mpr.c). */
   if (argc > 1 && strcmp (argv[1], "mpr") == 0)
     return fen_cli_mpr_main (argc, argv);
+  /* pacs has its own subcommands and options (fen-cli-pacs.c). */
+  if (argc >= 2 && strcmp (argv[1], "pacs") == 0)
+    {
+      fen_cli_options_clear (&o);
+      return fen_cli_pacs (argc - 1, argv + 1);
+    }
   g_option_context_set_summary (context,
     "  info FILE              print the image's metadata\n"
     "  index FOLDER|DICOMDIR  list the patients, studies and series found\n"
@@ -415,7 +422,8 @@ main (int argc, char **argv)
     "  wl-bench FILE --size WxH [--updates N]\n"
     "                         time window changes rendered fitted, as a drag in the viewer\n"
     "  mpr SERIES_DIR --plane axial|coronal|sagittal --index N -o OUT [--slab mip|minip|avg:MM] [--raw]\n"
-    "                         a reformatted plane of a series (mpr --help for its options)");
+    "                         a reformatted plane of a series (mpr --help for its options)\n"
+    "  pacs echo|find|get NODE ...  query and retrieve (fenestra-cli pacs --help)");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {

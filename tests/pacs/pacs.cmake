@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The PACS tests (included from tests/CMakeLists.txt): node parsing on its
+# own, then query and retrieve against a real Orthanc that
+# test-pacs-orthanc.sh starts on loopback. Orthanc and its DICOMweb plugin
+# are found at run time; their absence fails the test, it is never skipped.
+set(_fen_pacs ${CMAKE_CURRENT_SOURCE_DIR}/pacs)
+
+add_executable(test-pacs-node ${_fen_pacs}/test-pacs-node.c)
+target_compile_options(test-pacs-node PRIVATE ${FEN_C_WARNINGS})
+target_link_libraries(test-pacs-node PRIVATE fenestra-net)
+add_test(NAME test-pacs-node COMMAND test-pacs-node --tap)
+set_tests_properties(test-pacs-node PROPERTIES LABELS "pacs" ENVIRONMENT "G_DEBUG=fatal-criticals")
+
+add_executable(fen-pacs-fixture ${_fen_pacs}/fen-pacs-fixture.c ${CMAKE_CURRENT_SOURCE_DIR}/fen-test-dicom-writer.c)
+target_include_directories(fen-pacs-fixture PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+target_compile_options(fen-pacs-fixture PRIVATE ${FEN_C_WARNINGS})
+target_link_libraries(fen-pacs-fixture PRIVATE PkgConfig::GLIB)
+
+# Loaded into the system's Orthanc, which has no sanitizer runtime.
+add_library(fen-pacs-loopback MODULE ${_fen_pacs}/fen-pacs-loopback.c)
+target_compile_options(fen-pacs-loopback PRIVATE -fno-sanitize=all)
+target_link_options(fen-pacs-loopback PRIVATE -fno-sanitize=all)
+target_link_libraries(fen-pacs-loopback PRIVATE dl)
+
+add_executable(test-pacs ${_fen_pacs}/test-pacs.c)
+target_include_directories(test-pacs PRIVATE ${_fen_pacs})
+target_compile_options(test-pacs PRIVATE ${FEN_C_WARNINGS})
+target_link_libraries(test-pacs PRIVATE fenestra-net PkgConfig::JSONGLIB)
+
+add_test(NAME test-pacs-orthanc
+  COMMAND bash ${_fen_pacs}/test-pacs-orthanc.sh
+          $<TARGET_FILE:fen-pacs-fixture>
+          $<TARGET_FILE:fen-pacs-loopback>
+          $<TARGET_FILE:test-pacs>
+          $<TARGET_FILE:fenestra-cli>
+          ${CMAKE_CURRENT_BINARY_DIR}/pacs-orthanc)
+set_tests_properties(test-pacs-orthanc PROPERTIES TIMEOUT 900 LABELS "pacs"
+  ENVIRONMENT "G_DEBUG=fatal-criticals")
+
+# DICOMweb against a misbehaving peer served from inside the test.
+add_executable(test-pacs-hostile ${_fen_pacs}/test-pacs-hostile.c ${CMAKE_CURRENT_SOURCE_DIR}/fen-test-dicom-writer.c)
+target_include_directories(test-pacs-hostile PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+target_compile_options(test-pacs-hostile PRIVATE ${FEN_C_WARNINGS})
+target_link_libraries(test-pacs-hostile PRIVATE fenestra-net)
+add_test(NAME test-pacs-hostile COMMAND test-pacs-hostile --tap)
+set_tests_properties(test-pacs-hostile PROPERTIES TIMEOUT 300 LABELS "pacs"
+  ENVIRONMENT "G_DEBUG=fatal-criticals;no_proxy=127.0.0.1,localhost;NO_PROXY=127.0.0.1,localhost")
