@@ -12,4 +12,5 @@
 #include "fen-render.h"
 #include "fen-memory.h"
 #include "fen-pyramid.h"
+#include "fen-view.h"
 #include "fen-study-index.h"
