@@ -8,7 +8,8 @@ fen_packages=(
   libdcmtk-dev dcmtk
   libtiff-dev libpng-dev libopenjp2-7-dev libopenjp2-tools
 )
-fen_test_packages=(xvfb xdotool imagemagick clang libclang-rt-14-dev)
+# The end-to-end tests read overlay text back from screenshots with tesseract.
+fen_test_packages=(xvfb xdotool imagemagick tesseract-ocr tesseract-ocr-eng clang libclang-rt-14-dev)
 
 fen_install_missing() {
   local missing=() p
