@@ -211,7 +211,7 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
   g_assert_no_error (error);
   fen_bench_report_set (report, "mpr_series_make_s", (g_get_monotonic_time () - t0) / 1e6);
   fen_bench_report_set_int (report, "mpr_series_bytes", (gint64) fen_volume_get_bytes (volume));
-  fen_lut_build (lut, images->pdata[0], &window);
+  fen_lut_build (lut, images->pdata[0], 0, &window);
 
   memset (jobs, 0, sizeof jobs);
   memset (cases, 0, sizeof cases);

@@ -145,7 +145,7 @@ fen_bench_op_viewport (gpointer data, guint rep)
   FenWindowParams params;
 
   fen_bench_window (rep, &params);
-  fen_lut_build (job->bench->lut, job->image, &params);
+  fen_lut_build (job->bench->lut, job->image, 0, &params);
   fen_renderer_render (job->renderer ? job->renderer : job->bench->renderer, job->image, 0,
                        job->bench->lut, &job->sampling, FEN_BENCH_OUT_W, FEN_BENCH_OUT_H,
                        FEN_PIXEL_BGRA8, job->out, FEN_BENCH_OUT_W * 4);
@@ -158,7 +158,7 @@ fen_bench_op_lut (gpointer data, guint rep)
   FenWindowParams params;
 
   fen_bench_window (rep, &params);
-  fen_lut_build (job->bench->lut, job->image, &params);
+  fen_lut_build (job->bench->lut, job->image, 0, &params);
 }
 
 static void
@@ -168,7 +168,7 @@ fen_bench_op_fullres (gpointer data, guint rep)
   FenWindowParams params;
 
   fen_bench_window (rep, &params);
-  fen_lut_build (job->bench->lut, job->image, &params);
+  fen_lut_build (job->bench->lut, job->image, 0, &params);
   fen_renderer_render_full (job->bench->renderer, job->image, 0, job->bench->lut,
                             FEN_PIXEL_BGRA8, job->out, (gsize) fen_image_get_width (job->image) * 4);
 }
@@ -241,7 +241,7 @@ fen_bench_op_series (gpointer data, guint rep)
   /* What paging does: the next image is already in memory, its table and
    * its fitted view are all that is computed. */
   fen_bench_sampling_fit (image, &sampling);
-  fen_lut_build (job->bench->lut, image, &params);
+  fen_lut_build (job->bench->lut, image, 0, &params);
   fen_renderer_render (job->bench->renderer, image, 0, job->bench->lut, &sampling,
                        FEN_BENCH_OUT_W, FEN_BENCH_OUT_H, FEN_PIXEL_BGRA8,
                        job->out, FEN_BENCH_OUT_W * 4);
@@ -451,7 +451,7 @@ fen_bench_run_size (FenBench *bench, guint s, GError **error)
 
   /* The renderer must agree with the textbook loop, or its speed means nothing. */
   check = fen_bench_alloc (MAX (out_bytes, (gsize) FEN_BENCH_OUT_W * FEN_BENCH_OUT_H * 4));
-  fen_lut_build (bench->lut, image, &check_window);
+  fen_lut_build (bench->lut, image, 0, &check_window);
   fen_renderer_render (bench->renderer, image, 0, bench->lut, &fit.sampling, FEN_BENCH_OUT_W,
                        FEN_BENCH_OUT_H, FEN_PIXEL_BGRA8, bench->viewport, FEN_BENCH_OUT_W * 4);
   fen_bench_naive_viewport (image, check_window.center, check_window.width, &fit.sampling,
@@ -547,7 +547,7 @@ fen_bench_check_lut (FenBench *bench)
                                             .function = (FenVoiFunction) f, .invert = inv };
                 gboolean invert = inv != (kinds[k].photometric == FEN_PHOTOMETRIC_MONOCHROME1);
 
-                fen_lut_build (lut, image, &params);
+                fen_lut_build (lut, image, 0, &params);
                 for (gint32 v = lo; v <= hi; v++)
                   {
                     double x = v * kinds[k].slope + kinds[k].intercept;

@@ -153,11 +153,21 @@ main (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *last = NULL;
+  g_autoptr(GOptionContext) context = g_option_context_new ("DIR");
   const char *dir;
 
-  if (argc != 2)
+  /* GOption answers --help and refuses unknown options, so that "--help"
+   * or a typo never becomes the name of a folder. */
+  g_option_context_set_summary (context, "Writes the bundled synthetic head CT series (24 slices) into DIR;\n"
+                                         "does nothing when DIR already holds it.");
+  if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      g_printerr ("usage: fen-make-sample DIR\n");
+      g_printerr ("fen-make-sample: %s\n", error->message);
+      return 2;
+    }
+  if (argc != 2 || argv[1][0] == '-')
+    {
+      g_printerr ("usage: fen-make-sample DIR (see --help)\n");
       return 2;
     }
   dir = argv[1];

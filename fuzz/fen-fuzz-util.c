@@ -75,10 +75,10 @@ fen_fuzz_exercise_image (FenImage *image)
   g_assert (bytes == fen_image_get_frame_bytes (image) * info->frames);
 
   fen_image_get_stored_range (image, &lo, &hi);
-  fen_window_default (image, &params);
+  fen_window_default (image, 0, &params);
   if (fen_image_get_bytes_per_sample (image) > 2)
     return; /* the renderer takes 8 and 16-bit sources */
-  fen_lut_build (lut, image, &params);
+  fen_lut_build (lut, image, 0, &params);
 
   for (guint f = 0; f < info->frames; f += MAX (info->frames - 1, 1))
     {

@@ -111,7 +111,7 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
   params.width = fen_fuzz_double (&r, 1.0);
   params.function = (FenVoiFunction) (fen_fuzz_u8 (&r) % 3);
   params.invert = fen_fuzz_u8 (&r) & 1;
-  fen_lut_build (lut, image, &params);
+  fen_lut_build (lut, image, 0, &params);
 
   sampling.origin_x = fen_fuzz_double (&r, 0.25);
   sampling.origin_y = fen_fuzz_double (&r, 0.25);

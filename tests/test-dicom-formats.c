@@ -125,7 +125,7 @@ fen_render (FenImage *image, const FenWindowParams *params)
   const gsize stride = (gsize) fen_image_get_width (image) * 3;
   guint8 *out = g_malloc (stride * fen_image_get_height (image));
 
-  fen_lut_build (lut, image, params);
+  fen_lut_build (lut, image, 0, params);
   g_assert_true (fen_renderer_render_full (renderer, image, 0, lut, FEN_PIXEL_RGB8, out, stride));
   return out;
 }
@@ -240,7 +240,7 @@ fen_test_palette (gconstpointer data)
       if (pass == 0 && !segmented)
         {
           FenWindowParams params;
-          fen_window_default (image, &params);
+          fen_window_default (image, 0, &params);
           fen_assert_like_dcm2pnm (image, &params, path, NULL, 1);
         }
       fen_image_unref (image);
@@ -278,7 +278,7 @@ fen_test_bits1 (void)
       g_assert_cmpuint (frame[i % 35], ==, (packed[i / 8] >> (i % 8)) & 1);
     }
   FenWindowParams params;
-  fen_window_default (image, &params);
+  fen_window_default (image, 0, &params);
   fen_assert_like_dcm2pnm (image, &params, path, "+Wm", 1);
   fen_image_unref (image);
 
@@ -342,7 +342,7 @@ fen_test_bits32 (gconstpointer data)
     {
       const guint frame = (guint) (i / (9 * 14)), p = (guint) (i % (9 * 14));
       const double want = dose ? values[i] * 1e-5 : values[i] * 0.5 - 10;
-      const double got = fen_image_to_modality (image,
+      const double got = fen_image_to_modality (image, frame,
                                                 fen_image_get_stored_value (image, frame, p % 14, p / 14));
       if (fabs (got - want) > step + 1e-9)
         g_error ("sample %" G_GSIZE_FORMAT ": modality %g, expected %g", i, got, want);
@@ -368,7 +368,7 @@ fen_test_bits32 (gconstpointer data)
   FenWindowParams params;
   gint32 lo, hi;
   fen_image_get_stored_range (image, &lo, &hi);
-  fen_window_from_stored_range (image, lo, hi, &params);
+  fen_window_from_stored_range (image, 0, lo, hi, &params);
   fen_assert_like_dcm2pnm (image, &params, path, "+Wm", dose ? 2 : 1);
   fen_image_unref (image);
   g_free (values);
@@ -416,7 +416,7 @@ fen_test_modality_lut (void)
   FenWindowParams params;
   gint32 lo, hi;
   fen_image_get_stored_range (image, &lo, &hi);
-  fen_window_from_stored_range (image, lo, hi, &params);
+  fen_window_from_stored_range (image, 0, lo, hi, &params);
   fen_assert_like_dcm2pnm (image, &params, path, "+Wm", 1);
   fen_image_unref (image);
 }
@@ -441,7 +441,7 @@ fen_test_presentation_inverse (void)
   g_assert_cmpstr (fen_image_get_info (image)->photometric_name, ==, "MONOCHROME2");
   g_assert_cmpint (fen_image_get_info (image)->photometric, ==, FEN_PHOTOMETRIC_MONOCHROME1);
   FenWindowParams params;
-  fen_window_default (image, &params);
+  fen_window_default (image, 0, &params);
   g_autofree guint8 *out = fen_render (image, &params);
   g_assert_cmpuint (out[0], ==, 255);  /* the minimum shows white */
   g_assert_cmpuint (out[15 * 3], ==, 0);
@@ -490,7 +490,7 @@ fen_test_padding (gconstpointer data)
   g_assert_cmpint (hi, ==, 1000);
   /* The default window spans the content, not the padding. */
   FenWindowParams params;
-  fen_window_default (image, &params);
+  fen_window_default (image, 0, &params);
   g_assert_cmpfloat (params.center - 0.5, ==, 0.0);
   g_assert_cmpfloat (params.width, ==, 2001.0);
   fen_image_unref (image);
@@ -646,14 +646,14 @@ fen_test_enhanced (void)
     {
       FenWindowParams params;
       gint32 stored = fen_image_get_stored_value (image, f, 1, 0);
-      g_assert_cmpfloat (fen_image_to_modality_frame (image, f, stored), ==,
+      g_assert_cmpfloat (fen_image_to_modality (image, f, stored), ==,
                          stored * slopes[f] + intercepts[f]);
-      fen_window_default_frame (image, f, &params);
+      fen_window_default (image, f, &params);
       g_assert_cmpfloat (params.center, ==, centers[f]);
       g_assert_cmpfloat (params.width, ==, widths[f]);
       /* The table of frame f applies frame f's rescale. */
       g_autoptr(FenLut) lut = fen_lut_new ();
-      fen_lut_build_frame (lut, image, f, &params);
+      fen_lut_build (lut, image, f, &params);
       for (guint i = 0; i < 20; i++)
         {
           gint32 v = fen_image_get_stored_value (image, f, i % 5, i / 5);
@@ -723,7 +723,7 @@ fen_test_rgb16 (gconstpointer data)
       if (pass == 0)
         {
           FenWindowParams params;
-          fen_window_default (image, &params);
+          fen_window_default (image, 0, &params);
           fen_assert_like_dcm2pnm (image, &params, path, NULL, 1);
         }
       fen_image_unref (image);
@@ -781,7 +781,7 @@ fen_test_jpeg_ybr422 (void)
   g_assert_cmpstr (fen_image_get_info (image)->photometric_name, ==, "YBR_FULL_422");
   g_assert_cmpint (fen_image_get_info (image)->photometric, ==, FEN_PHOTOMETRIC_RGB);
   FenWindowParams params;
-  fen_window_default (image, &params);
+  fen_window_default (image, 0, &params);
   fen_assert_like_dcm2pnm (image, &params, path, NULL, 1);
   fen_image_unref (image);
 }
@@ -862,7 +862,7 @@ fen_test_jpeg_extended (void)
   FenWindowParams params;
   gint32 lo, hi;
   fen_image_get_stored_range (image, &lo, &hi);
-  fen_window_from_stored_range (image, lo, hi, &params);
+  fen_window_from_stored_range (image, 0, lo, hi, &params);
   fen_assert_like_dcm2pnm (image, &params, path, "+Wm", 1);
   fen_image_unref (image);
 }

@@ -93,7 +93,7 @@ fen_test_assert_modality_frame (FenImage *source, guint source_frame, FenImage *
   for (guint y = 0; y < h; y++)
     for (guint x = 0; x < w; x++)
       {
-        long want = lround (fen_image_to_modality_frame (source, source_frame,
+        long want = lround (fen_image_to_modality (source, source_frame,
                                                          fen_image_get_stored_value (source, source_frame, x, y)));
         guint16 raw;
         long got;

@@ -84,7 +84,7 @@ test_table_ct (void)
   g_autoptr(FenLut) lut = fen_lut_new ();
   FenWindowParams w = { .center = 40, .width = 80, .function = FEN_VOI_LINEAR };
 
-  fen_lut_build (lut, image, &w);
+  fen_lut_build (lut, image, 0, &w);
   /* Intercept -1024: stored 1024 is 0 HU, stored 1024 + 79 is 79 HU (the right border). */
   g_assert_cmpuint (fen_lut_lookup (lut, 1024), ==, 0);
   g_assert_cmpuint (fen_lut_lookup (lut, 1024 + 79), ==, 255);
@@ -103,11 +103,11 @@ test_table_invert (void)
   g_autoptr(FenLut) lut = fen_lut_new ();
   FenWindowParams w = { .center = 128, .width = 256, .function = FEN_VOI_LINEAR };
 
-  fen_lut_build (lut, image, &w);
+  fen_lut_build (lut, image, 0, &w);
   for (gint32 v = 0; v < 256; v++)
     g_assert_cmpuint (fen_lut_lookup (lut, v), ==, v); /* identity window */
   w.invert = TRUE;
-  fen_lut_build (lut, image, &w);
+  fen_lut_build (lut, image, 0, &w);
   for (gint32 v = 0; v < 256; v++)
     g_assert_cmpuint (fen_lut_lookup (lut, v), ==, 255 - v);
 }
@@ -136,11 +136,11 @@ test_table_non_finite (void)
       for (guint w = 0; w < G_N_ELEMENTS (odd); w++)
         {
           FenWindowParams params = { .center = odd[c], .width = odd[w], .function = f };
-          fen_lut_build (lut, image, &params);
+          fen_lut_build (lut, image, 0, &params);
           params.center = 40;
-          fen_lut_build (lut, image, &params);
+          fen_lut_build (lut, image, 0, &params);
           params = (FenWindowParams) { .center = odd[c], .width = 400, .function = f };
-          fen_lut_build (lut, image, &params);
+          fen_lut_build (lut, image, 0, &params);
         }
 }
 
@@ -161,12 +161,12 @@ test_table_monochrome1 (void)
   image = fen_image_new (&info, 0, NULL);
   fen_image_info_clear (&info);
 
-  fen_lut_build (lut, image, &w);
+  fen_lut_build (lut, image, 0, &w);
   /* MONOCHROME1: the minimum is white; the user's invert undoes it. */
   g_assert_cmpuint (fen_lut_lookup (lut, 0), ==, 255);
   g_assert_cmpuint (fen_lut_lookup (lut, 4095), ==, 0);
   w.invert = TRUE;
-  fen_lut_build (lut, image, &w);
+  fen_lut_build (lut, image, 0, &w);
   g_assert_cmpuint (fen_lut_lookup (lut, 0), ==, 0);
   g_assert_cmpuint (fen_lut_lookup (lut, 4095), ==, 255);
 }
@@ -180,9 +180,9 @@ test_default_window (void)
   gint32 lo, hi;
 
   /* No window in the file: min–max of the modality values onto 0..255. */
-  fen_window_default (image, &w);
+  fen_window_default (image, 0, &w);
   fen_image_get_stored_range (image, &lo, &hi);
-  fen_lut_build (lut, image, &w);
+  fen_lut_build (lut, image, 0, &w);
   g_assert_cmpuint (fen_lut_lookup (lut, lo), ==, 0);
   g_assert_cmpuint (fen_lut_lookup (lut, hi), ==, 255);
   /* The middle of the range lands in the middle of the output. */
@@ -207,7 +207,7 @@ test_default_window_from_file (void)
   image = fen_image_new (&info, 0, NULL);
   fen_image_info_clear (&info);
 
-  fen_window_default (image, &w);
+  fen_window_default (image, 0, &w);
   g_assert_cmpfloat (w.center, ==, 40);
   g_assert_cmpfloat (w.width, ==, 400);
   g_assert_cmpint (w.function, ==, FEN_VOI_SIGMOID);

@@ -86,7 +86,7 @@ check_box_reference (FenTestKind kind, guint level)
   source = fen_pyramid_get_level (pyramid, level);
   fen_sampling_from_rect (&base, &view, ow, oh);
   fen_pyramid_scale_sampling (level, &base, &scaled);
-  fen_lut_build (lut, source, &window);
+  fen_lut_build (lut, source, 0, &window);
   g_assert_true (fen_renderer_render (renderer, source, 0, lut, &scaled, ow, oh, FEN_PIXEL_GRAY8, out, ow));
 
   for (guint j = 0; j < oh; j++)
@@ -95,7 +95,7 @@ check_box_reference (FenTestKind kind, guint level)
         double sum = 0;
         for (guint y = j * step; y < (j + 1) * step; y++)
           for (guint x = i * step; x < (i + 1) * step; x++)
-            sum += fen_image_to_modality (image, fen_image_get_stored_value (image, frame, x, y));
+            sum += fen_image_to_modality (image, frame, fen_image_get_stored_value (image, frame, x, y));
         double mean = sum / (step * step);
         double g = fen_voi_apply (FEN_VOI_LINEAR, mean, window.center, window.width, 0, 255);
         int expect = (int) floor (g + 0.5);

@@ -103,7 +103,7 @@ test_full (gconstpointer data)
         for (guint wi = 0; wi < G_N_ELEMENTS (windows); wi++)
           {
             fen_renderer_set_chunk_pixels (renderer, chunks[k]);
-            fen_lut_build (lut, image, &windows[wi]);
+            fen_lut_build (lut, image, 0, &windows[wi]);
             memset (out, 0xa5, stride * c->height);
             g_assert_true (fen_renderer_render_full (renderer, image, 1, lut, c->format, out, stride));
             check_output (image, 1, &identity, c->width, c->height, &windows[wi], c->format, out, stride);
@@ -129,7 +129,7 @@ test_viewport (gconstpointer data)
   const guint sizes[][2] = { { 1, 1 }, { 37, 23 }, { 300, 211 } };
   FenWindowParams w = windows[0];
 
-  fen_lut_build (lut, image, &w);
+  fen_lut_build (lut, image, 0, &w);
   for (guint r = 0; r < G_N_ELEMENTS (rects); r++)
     for (guint z = 0; z < G_N_ELEMENTS (sizes); z++)
       {
@@ -177,14 +177,14 @@ test_no_allocation (void)
   for (int i = 0; i < 10; i++)
     {
       FenWindowParams w = { .center = 40 + i, .width = 400, .function = FEN_VOI_LINEAR, .invert = FALSE };
-      fen_lut_build (lut, image, &w);
+      fen_lut_build (lut, image, 0, &w);
       fen_renderer_render (renderer, image, 0, lut, &s, 1920, 1080, FEN_PIXEL_BGRA8, out, stride);
     }
   before = mallinfo2 ();
   for (int i = 0; i < 500; i++)
     {
       FenWindowParams w = { .center = 40 + i, .width = 400 + i, .function = FEN_VOI_LINEAR, .invert = FALSE };
-      fen_lut_build (lut, image, &w);
+      fen_lut_build (lut, image, 0, &w);
       fen_renderer_render (renderer, image, 0, lut, &s, 1920, 1080, FEN_PIXEL_BGRA8, out, stride);
       fen_renderer_render_full (renderer, image, 0, lut, FEN_PIXEL_BGRA8, out, 1200 * 4);
     }
@@ -207,7 +207,7 @@ test_non_finite_sampling (void)
   const FenSampling away = { -1000, -1000, 0.5, 0.5, -0.5, 0.5 };
   guint8 out[8 * 8 * 4], background[8 * 8];
 
-  fen_lut_build (lut, image, &w);
+  fen_lut_build (lut, image, 0, &w);
   g_assert_true (fen_renderer_render (renderer, image, 0, lut, &away, 8, 8, FEN_PIXEL_GRAY8,
                                       background, 8));
   for (guint a = 0; a < G_N_ELEMENTS (odd); a++)
@@ -236,14 +236,14 @@ typedef struct
 } DiffCase;
 
 /* One pixel of a difference the slow way: each image's own rescale
- * (PS3.3 C.11.1) through fen_image_to_modality_frame(), then LINEAR
+ * (PS3.3 C.11.1) through fen_image_to_modality(), then LINEAR
  * (C.11.2.1.2) through fen_voi_apply(), rounded as the window table rounds. */
 static guint8
 diff_reference_gray (const FenImage *a, guint fa, gint xa, gint ya,
                      const FenImage *b, guint fb, gint xb, gint yb, const FenWindowParams *w)
 {
-  double x = fen_image_to_modality_frame (a, fa, fen_image_get_stored_value (a, fa, xa, ya)) -
-             fen_image_to_modality_frame (b, fb, fen_image_get_stored_value (b, fb, xb, yb));
+  double x = fen_image_to_modality (a, fa, fen_image_get_stored_value (a, fa, xa, ya)) -
+             fen_image_to_modality (b, fb, fen_image_get_stored_value (b, fb, xb, yb));
   double y = floor (fen_voi_apply (FEN_VOI_LINEAR, x, w->center, w->width, 0.0, 255.0) + 0.5);
   int v = (int) CLAMP (y, 0.0, 255.0);
 

@@ -156,7 +156,7 @@ test_stored_range (void)
   fen_image_get_stored_range (image, &lo, &hi);
   g_assert_cmpint (lo, ==, -1000);
   g_assert_cmpint (hi, ==, 3000);
-  g_assert_cmpfloat (fen_image_to_modality (image, 1024), ==, 0.0);
+  g_assert_cmpfloat (fen_image_to_modality (image, 0, 1024), ==, 0.0);
   fen_image_get_type_range (image, &lo, &hi);
   g_assert_cmpint (lo, ==, -32768);
   g_assert_cmpint (hi, ==, 32767);
@@ -188,7 +188,7 @@ test_evict_restore (void)
     g_autoptr(FenRenderer) renderer = fen_renderer_new (2, 300);
     g_autofree guint8 *out = g_malloc (300 * 200 * 4);
     FenWindowParams w = { .center = 0, .width = 100 };
-    fen_lut_build (lut, image, &w);
+    fen_lut_build (lut, image, 0, &w);
     g_assert_false (fen_renderer_render_full (renderer, image, 0, lut, FEN_PIXEL_BGRA8, out, 1200));
   }
   g_assert_cmpuint (fen_store_get_bytes (store), ==, 0);

@@ -403,7 +403,7 @@ test_reformat_through_lut (void)
 
   g_assert_nonnull (volume);
   make_plane (&c, &f);
-  fen_lut_build (lut, images->pdata[0], &w);
+  fen_lut_build (lut, images->pdata[0], 0, &w);
   g_assert_true (fen_renderer_reformat_values (renderer, volume, &f, ow, oh, G_MININT32, values, ow));
   for (gsize fi = 0; fi < G_N_ELEMENTS (formats); fi++)
     {
@@ -684,7 +684,7 @@ test_no_allocation (void)
   for (int i = 0; i < 5; i++)
     {
       FenWindowParams w = { .center = 40 + i, .width = 400 };
-      fen_lut_build (lut, images->pdata[0], &w);
+      fen_lut_build (lut, images->pdata[0], 0, &w);
       fen_renderer_reformat (renderer, volume, lut, &f, 640, 480, FEN_PIXEL_BGRA8, out, 640 * 4);
     }
   before = mallinfo2 ();
@@ -695,7 +695,7 @@ test_no_allocation (void)
       f.plane.position[2] = -9 + 0.1 * i;
       f.slab = (FenSlabMode) (i % 4);
       f.sampling = (FenReformatSampling) (i % 2);
-      fen_lut_build (lut, images->pdata[0], &w);
+      fen_lut_build (lut, images->pdata[0], 0, &w);
       g_assert_true (fen_renderer_reformat (renderer, volume, lut, &f, 640, 480, FEN_PIXEL_BGRA8, out, 640 * 4));
     }
   after = mallinfo2 ();

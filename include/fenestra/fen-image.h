@@ -250,10 +250,40 @@ void      fen_image_get_type_range    (const FenImage *image, gint32 *min, gint3
 
 /* Stored value at (x, y) of @frame, sample 0 (monochrome). */
 gint32    fen_image_get_stored_value  (const FenImage *image, guint frame, guint x, guint y);
-/* PS3.3 C.11.1: modality value = stored * slope + intercept. */
-double    fen_image_to_modality       (const FenImage *image, gint32 stored);
-/* The same with @frame's own rescale when the image has per-frame values. */
-double    fen_image_to_modality_frame (const FenImage *image, guint frame, gint32 stored);
+/* PS3.3 C.11.1: modality value = stored * slope + intercept, with @frame's
+ * own rescale when the image has per-frame values (C.7.6.16.2.9). */
+double    fen_image_to_modality       (const FenImage *image, guint frame, gint32 stored);
+/* Transitional spelling for src/io until the io split; nothing else uses it. */
+#define fen_image_to_modality_frame fen_image_to_modality
+/**
+ * fen_image_get_modality_range:
+ * The image's stored range (fen_image_get_stored_range()) in @frame's
+ * modality units, @lo <= @hi; for colour images the stored range itself.
+ */
+void      fen_image_get_modality_range (FenImage *image, guint frame, double *lo, double *hi);
+/**
+ * fen_image_get_unit:
+ * The unit of the image's modality values for display: Rescale Type
+ * (0028,1054), or "HU" for CT, whose rescaled values are Hounsfield units
+ * whatever Rescale Type says (PS3.3 C.11.1.1.2); %NULL when unknown.
+ * Returns: (transfer none) (nullable)
+ */
+const char *fen_image_get_unit        (const FenImage *image);
+/**
+ * fen_image_get_value_decimals:
+ * Decimals that show @frame's modality values to about a thousandth of
+ * their range (0 to 4): 0 for CT in HU, 2 for an RT dose of 0..60 Gy, so
+ * that a window of 1.25 Gy never reads "1".
+ */
+guint     fen_image_get_value_decimals (FenImage *image, guint frame);
+/**
+ * fen_image_can_share_window:
+ * Whether one window/level means the same on @a and @b, so that a link may
+ * pass it from one to the other: both monochrome, one modality (0008,0060)
+ * and one unit (fen_image_get_unit()). A CT window forced onto an NM,
+ * RGB or RT dose image shows nothing useful.
+ */
+gboolean  fen_image_can_share_window  (const FenImage *a, const FenImage *b);
 /* @frame's rescale (the image's when it has no per-frame values). */
 void      fen_image_get_frame_rescale (const FenImage *image, guint frame,
                                        double *slope, double *intercept);

@@ -16,4 +16,5 @@
 #include "fen-geometry.h"
 #include "fen-volume.h"
 #include "fen-reformat.h"
+#include "fen-view.h"
 #include "fen-study-index.h"

@@ -180,7 +180,7 @@ fen_cli_mpr_write_raw (const FenVolume *volume, const gint32 *values, guint w, g
 
   for (gsize i = 0; i < (gsize) w * h; i++)
     {
-      double v = fen_image_to_modality (first, values[i]);
+      double v = fen_image_to_modality (first, 0, values[i]);
       lo = MIN (lo, v);
       hi = MAX (hi, v);
     }
@@ -193,7 +193,7 @@ fen_cli_mpr_write_raw (const FenVolume *volume, const gint32 *values, guint w, g
     }
   for (gsize i = 0; i < (gsize) w * h; i++)
     {
-      long v = lround (fen_image_to_modality (first, values[i]));
+      long v = lround (fen_image_to_modality (first, 0, values[i]));
       out[i] = is_signed ? (guint16) (gint16) v : (guint16) v;
     }
   raster.width = w;
@@ -295,7 +295,7 @@ fen_cli_mpr_run (FenCliMprOptions *o, const char *dir, GError **error)
       ok = o->window == NULL || fen_cli_mpr_parse_window (o->window, &window, error);
       if (ok)
         {
-          fen_lut_build (lut, first, &window);
+          fen_lut_build (lut, first, 0, &window);
           ok = fen_renderer_reformat (renderer, volume, lut, &reformat, w, h, FEN_PIXEL_GRAY8, gray, w);
           raster.width = w;
           raster.height = h;

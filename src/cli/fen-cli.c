@@ -156,7 +156,7 @@ fen_cli_render (FenMemoryMonitor *monitor, FenImage *image, const FenCliOptions 
       return ok;
     }
 
-  fen_window_default_frame (image, frame, &window);
+  fen_window_default (image, frame, &window);
   if (o->window != NULL && !fen_cli_parse_window (o->window, &window, error))
     return FALSE;
   if (o->voi_lut != 0)
@@ -222,19 +222,15 @@ fen_cli_cpu_seconds (void)
 static gboolean
 fen_cli_wl_bench (FenMemoryMonitor *monitor, FenImage *image, const FenCliOptions *o, GError **error)
 {
-  guint width, height, level, frame = (guint) (o->frame - 1), base_frame = frame;
-  double iw = fen_image_get_width (image), ih = fen_image_get_height (image);
-  double zoom, pixel, cpu, wall;
+  guint width, height, level, frame = (guint) (o->frame - 1);
+  double pixel, cpu, wall;
   g_autoptr(FenLut) lut = NULL;
   g_autoptr(FenRenderer) renderer = NULL;
   g_autoptr(FenPyramid) pyramid = NULL;
   g_autofree guint8 *out = NULL;
-  FenImage *source = image;
   FenWindowParams start, window;
-  FenSampling base, sampling;
   FenMemoryOperation op;
-  FenRect view;
-  gint32 lo, hi;
+  FenView view;
   gint64 t0;
 
   if (!fen_cli_parse_size (o->size, &width, &height, error))
@@ -253,33 +249,14 @@ fen_cli_wl_bench (FenMemoryMonitor *monitor, FenImage *image, const FenCliOption
       return FALSE;
     }
 
-  fen_window_default_frame (image, base_frame, &start);
+  fen_window_default (image, frame, &start);
 
-  /* Fitted as the viewer fits: the whole frame, letterboxed and centred. */
-  zoom = MIN (width / iw, height / ih);
-  view.width = width / zoom;
-  view.height = height / zoom;
-  view.x = (iw - view.width) / 2.0;
-  view.y = (ih - view.height) / 2.0;
-  fen_sampling_from_rect (&base, &view, width, height);
-  sampling = base;
-
+  /* The viewer's view (FenView), fitted: the whole frame, letterboxed and
+   * centred, sampled from the pyramid level the viewer would use. */
+  fen_view_init (&view);
+  fen_view_set_image_size (&view, fen_image_get_width (image), fen_image_get_height (image));
+  fen_view_set_output_size (&view, width, height);
   pyramid = fen_pyramid_new (image, frame);
-  level = fen_pyramid_level_for_zoom (pyramid, zoom);
-  if (level > 0)
-    {
-      source = fen_pyramid_get_level (pyramid, level);
-      if (source != NULL)
-        {
-          fen_pyramid_scale_sampling (level, &base, &sampling);
-          frame = 0;
-        }
-      else
-        {
-          source = image;
-          level = 0;
-        }
-    }
 
   lut = fen_lut_new ();
   renderer = fen_renderer_new (0, width);
@@ -287,17 +264,16 @@ fen_cli_wl_bench (FenMemoryMonitor *monitor, FenImage *image, const FenCliOption
   window = start;
 
   /* A first frame, as the viewer has on screen before a drag starts. */
-  fen_lut_build_frame (lut, image, base_frame, &window);
-  if (!fen_renderer_render (renderer, source, frame, lut, &sampling, width, height,
-                            FEN_PIXEL_BGRA8, out, (gsize) width * 4))
+  fen_lut_build (lut, image, frame, &window);
+  if (!fen_view_render (&view, 1.0, renderer, image, frame, pyramid, lut, width, height,
+                        FEN_PIXEL_BGRA8, out, (gsize) width * 4, &level))
     {
       g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED, "the frame could not be rendered");
       return FALSE;
     }
 
-  /* The viewer's drag sensitivity: per pixel 2 max(W0, range/256) / max(width, 256). */
-  fen_image_get_stored_range (image, &lo, &hi);
-  pixel = 2.0 * MAX (start.width, (hi - lo) / 256.0) / MAX (width, 256);
+  /* The viewer's drag sensitivity, in modality units. */
+  pixel = fen_view_window_step (&view, image, frame, start.width);
 
   fen_memory_monitor_begin (monitor, &op, "wl-bench %s", fen_image_get_log_name (image));
   cpu = fen_cli_cpu_seconds ();
@@ -307,9 +283,9 @@ fen_cli_wl_bench (FenMemoryMonitor *monitor, FenImage *image, const FenCliOption
       /* Right and up, with a one-pixel wobble so that every event moves. */
       window.center = start.center + 0.6 * i * pixel;
       window.width = MAX (1.0, start.width + (i + (i % 2)) * pixel);
-      fen_lut_build_frame (lut, image, base_frame, &window);
-      fen_renderer_render (renderer, source, frame, lut, &sampling, width, height,
-                           FEN_PIXEL_BGRA8, out, (gsize) width * 4);
+      fen_lut_build (lut, image, frame, &window);
+      fen_view_render (&view, 1.0, renderer, image, frame, pyramid, lut, width, height,
+                       FEN_PIXEL_BGRA8, out, (gsize) width * 4, NULL);
     }
   wall = (g_get_monotonic_time () - t0) / 1e3;
   cpu = (fen_cli_cpu_seconds () - cpu) * 1e3;

@@ -5,6 +5,7 @@
 
 #include "fenestra/fen-image.h"
 
+#include <math.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -558,13 +559,6 @@ fen_image_get_stored_value (const FenImage *image, guint frame, guint x, guint y
   return fen_image_sample_at (image, index);
 }
 
-double
-fen_image_to_modality (const FenImage *image, gint32 stored)
-{
-  /* PS3.3 C.11.1.1.2: Rescale Slope and Intercept. */
-  return stored * image->info.rescale_slope + image->info.rescale_intercept;
-}
-
 void
 fen_image_get_frame_rescale (const FenImage *image, guint frame, double *slope, double *intercept)
 {
@@ -581,11 +575,65 @@ fen_image_get_frame_rescale (const FenImage *image, guint frame, double *slope, 
 }
 
 double
-fen_image_to_modality_frame (const FenImage *image, guint frame, gint32 stored)
+fen_image_to_modality (const FenImage *image, guint frame, gint32 stored)
 {
   double slope, intercept;
 
-  /* PS3.3 C.7.6.16.2.9: the frame's own Rescale Slope and Intercept. */
+  /* PS3.3 C.11.1.1.2: Rescale Slope and Intercept; C.7.6.16.2.9: an
+   * enhanced multi-frame image's are the frame's own. */
   fen_image_get_frame_rescale (image, frame, &slope, &intercept);
   return stored * slope + intercept;
+}
+
+void
+fen_image_get_modality_range (FenImage *image, guint frame, double *lo, double *hi)
+{
+  gint32 min, max;
+  double a, b;
+
+  fen_image_get_stored_range (image, &min, &max);
+  if (fen_image_is_color (image))
+    {
+      *lo = min;
+      *hi = max;
+      return;
+    }
+  a = fen_image_to_modality (image, frame, min);
+  b = fen_image_to_modality (image, frame, max);
+  *lo = MIN (a, b);
+  *hi = MAX (a, b);
+}
+
+const char *
+fen_image_get_unit (const FenImage *image)
+{
+  const FenImageInfo *info = &image->info;
+
+  /* PS3.3 C.11.1.1.2: CT values after rescale are Hounsfield units. */
+  if (g_strcmp0 (info->modality, "CT") == 0)
+    return "HU";
+  return info->rescale_type != NULL && *info->rescale_type != '\0' ? info->rescale_type : NULL;
+}
+
+guint
+fen_image_get_value_decimals (FenImage *image, guint frame)
+{
+  double lo, hi, step;
+
+  fen_image_get_modality_range (image, frame, &lo, &hi);
+  step = (hi - lo) / 1000.0;
+  if (!(step > 0) || !isfinite (step) || step >= 1)
+    return 0;
+  return (guint) MIN (4.0, ceil (-log10 (step)));
+}
+
+gboolean
+fen_image_can_share_window (const FenImage *a, const FenImage *b)
+{
+  if (a == b)
+    return TRUE;
+  if (fen_image_is_color (a) || fen_image_is_color (b))
+    return FALSE;
+  return g_strcmp0 (a->info.modality, b->info.modality) == 0 &&
+         g_strcmp0 (fen_image_get_unit (a), fen_image_get_unit (b)) == 0;
 }

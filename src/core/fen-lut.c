@@ -153,14 +153,6 @@ fen_lut_fill_between (guint8 *table, const FenLutRamp *ramp, gint32 a, guint8 va
     }
 }
 
-void
-fen_lut_build (FenLut                *lut,
-               const FenImage        *image,
-               const FenWindowParams *params)
-{
-  fen_lut_build_frame (lut, image, 0, params);
-}
-
 /* PS3.3 C.11.2.1.1: a VOI LUT maps the modality value, rounded, through a
  * table whose first entry belongs to the first mapped value; values outside
  * take the end entries. The output spans 0 .. 2^bits - 1. */
@@ -182,10 +174,10 @@ fen_lut_fill_voi_table (guint8 *table, const FenVoiLut *voi, double slope, doubl
 }
 
 void
-fen_lut_build_frame (FenLut                *lut,
-                     const FenImage        *image,
-                     guint                  frame,
-                     const FenWindowParams *params)
+fen_lut_build (FenLut                *lut,
+               const FenImage        *image,
+               guint                  frame,
+               const FenWindowParams *params)
 {
   const FenImageInfo *info = fen_image_get_info (image);
   gboolean color = fen_image_is_color (image);
@@ -265,6 +257,7 @@ fen_lut_get_builds (const FenLut *lut)
 
 void
 fen_window_from_stored_range (const FenImage  *image,
+                              guint            frame,
                               gint32           min_stored,
                               gint32           max_stored,
                               FenWindowParams *out)
@@ -278,8 +271,8 @@ fen_window_from_stored_range (const FenImage  *image,
     }
   else
     {
-      a = fen_image_to_modality (image, min_stored);
-      b = fen_image_to_modality (image, max_stored);
+      a = fen_image_to_modality (image, frame, min_stored);
+      b = fen_image_to_modality (image, frame, max_stored);
     }
   lo = MIN (a, b);
   hi = MAX (a, b);
@@ -294,28 +287,22 @@ fen_window_from_stored_range (const FenImage  *image,
 }
 
 void
-fen_window_default (FenImage *image, FenWindowParams *out)
-{
-  fen_window_default_frame (image, 0, out);
-}
-
-void
-fen_window_default_frame (FenImage *image, guint frame, FenWindowParams *out)
+fen_window_default (FenImage *image, guint frame, FenWindowParams *out)
 {
   const FenImageInfo *info = fen_image_get_info (image);
   const FenFrameValues *values = info->frame_values != NULL && frame < info->frames
                                  ? &info->frame_values[frame] : NULL;
-  double slope, intercept, a, b;
   gint32 lo, hi;
 
   if (fen_image_is_color (image))
     {
-      fen_window_from_stored_range (image, 0, 255, out);
+      fen_window_from_stored_range (image, frame, 0, 255, out);
       return;
     }
   out->function = info->voi_function;
   out->invert = FALSE;
   out->voi_lut = 0;
+  /* PS3.3 C.7.6.16.2.10: the frame's own Frame VOI LUT comes first. */
   if (values != NULL && values->has_window && values->window_width > 0)
     {
       out->center = values->window_center;
@@ -332,14 +319,59 @@ fen_window_default_frame (FenImage *image, guint frame, FenWindowParams *out)
    * drag would surprise, so the content's min-max comes next. */
   /* PS3.3 C.7.5.1.1.2: padding is not content, so not in the range. */
   fen_image_get_content_range (image, &lo, &hi);
-  fen_window_from_stored_range (image, lo, hi, out);
-  if (values != NULL)
+  fen_window_from_stored_range (image, frame, lo, hi, out);
+}
+
+void
+fen_window_auto (FenImage *image, guint frame, FenWindowParams *out)
+{
+  gint32 lo, hi, p1 = 0, p99 = 0;
+  guint w, h, step;
+  gint64 span, n_bins, total = 0, seen = 0;
+  g_autofree guint32 *bins = NULL;
+  gboolean invert = out->invert;
+
+  if (fen_image_is_color (image) || !fen_image_has_pixels (image) ||
+      frame >= fen_image_get_n_frames (image))
     {
-      /* The same stored range in this frame's modality units. */
-      fen_image_get_frame_rescale (image, frame, &slope, &intercept);
-      a = lo * slope + intercept;
-      b = hi * slope + intercept;
-      out->width = MAX (fabs (b - a) + 1, 1.0);
-      out->center = (MIN (a, b) + MAX (a, b)) / 2 + 0.5;
+      fen_window_default (image, MIN (frame, fen_image_get_n_frames (image) - 1), out);
+      out->invert = invert;
+      return;
     }
+
+  /* Histogram of the frame, sampled so that a large image costs at most
+   * about four million reads. An action of the user's, not a hot path. */
+  fen_image_get_stored_range (image, &lo, &hi);
+  span = (gint64) hi - lo;
+  n_bins = MIN (span + 1, 65536);
+  bins = g_new0 (guint32, n_bins);
+  w = fen_image_get_width (image);
+  h = fen_image_get_height (image);
+  step = MAX (1u, (guint) sqrt ((double) w * h / 4.0e6));
+  for (guint y = 0; y < h; y += step)
+    for (guint x = 0; x < w; x += step)
+      {
+        gint64 v = fen_image_get_stored_value (image, frame, x, y);
+        gint64 bin = span > 0 ? (v - lo) * (n_bins - 1) / span : 0;
+
+        bins[CLAMP (bin, 0, n_bins - 1)]++;
+        total++;
+      }
+  /* 1st to 99th percentile. */
+  for (gint64 b = 0, found_lo = 0; b < n_bins; b++)
+    {
+      seen += bins[b];
+      if (!found_lo && seen * 100 >= total)
+        {
+          p1 = (gint32) (lo + (n_bins > 1 ? b * span / (n_bins - 1) : 0));
+          found_lo = 1;
+        }
+      if (seen * 100 >= total * 99)
+        {
+          p99 = (gint32) (lo + (n_bins > 1 ? b * span / (n_bins - 1) : 0));
+          break;
+        }
+    }
+  fen_window_from_stored_range (image, frame, p1, MAX (p99, p1 + 1), out);
+  out->invert = invert;
 }

@@ -23,7 +23,7 @@ _fen_main_window_update_actions (FenMainWindow *self)
 {
   gboolean has_image = fen_viewport_get_image (self->viewport) != NULL;
   static const char *image_actions[] = {
-    "win.close", "win.preset", "win.auto-window", "win.invert", "win.reset", "win.save-preset",
+    "win.close", "win.preset", "win.file-preset", "win.auto-window", "win.invert", "win.reset", "win.save-preset",
     "win.next-slice", "win.previous-slice", "win.next-page", "win.previous-page",
     "win.first-slice", "win.last-slice", "win.zoom-in", "win.zoom-out", "win.fit",
     "win.one-to-one", "win.rotate-cw", "win.rotate-ccw", "win.flip-h", "win.flip-v",
@@ -53,24 +53,10 @@ _fen_main_window_rebuild_presets (FenMainWindow *self)
   if (info == NULL)
     return;
 
-  /* Every window in the file first (PS3.3 C.11.2), then the modality's. */
-  for (guint i = 0; i < info->n_windows; i++)
-    {
-      FenPreset p = { "", info->windows[i].center, info->windows[i].width, 0 };
-
-      g_snprintf (p.name, sizeof p.name, "%s", info->windows[i].explanation && *info->windows[i].explanation
-                  ? info->windows[i].explanation : "File window");
-      g_array_append_val (self->presets, p);
-    }
-  /* Each VOI LUT Sequence item (PS3.3 C.11.2.1.1) is a preset of its own. */
-  for (guint i = 0; i < info->n_voi_luts; i++)
-    {
-      FenPreset p = { "", 0, 0, i + 1 };
-
-      g_snprintf (p.name, sizeof p.name, "%s", info->voi_luts[i].explanation && *info->voi_luts[i].explanation
-                  ? info->voi_luts[i].explanation : "File VOI LUT");
-      g_array_append_val (self->presets, p);
-    }
+  /* Keys 1 to 9 pick the modality's presets, then the user's: the same key
+   * is the same window on every file of a modality ("Lung" is always 4 on
+   * CT). The file's own windows (PS3.3 C.11.2) and VOI LUTs (C.11.2.1.1)
+   * come after, in the menu and on Shift+1 to Shift+9. */
   if (g_strcmp0 (info->modality, "CT") == 0)
     g_array_append_vals (self->presets, fen_ct_presets, G_N_ELEMENTS (fen_ct_presets));
   if (self->settings != NULL)
@@ -89,18 +75,36 @@ _fen_main_window_rebuild_presets (FenMainWindow *self)
           g_array_append_val (self->presets, p);
         }
     }
+  self->n_keyed_presets = self->presets->len;
+  for (guint i = 0; i < info->n_windows; i++)
+    {
+      FenPreset p = { "", info->windows[i].center, info->windows[i].width, 0 };
+
+      g_snprintf (p.name, sizeof p.name, "%s", info->windows[i].explanation && *info->windows[i].explanation
+                  ? info->windows[i].explanation : "File window");
+      g_array_append_val (self->presets, p);
+    }
+  for (guint i = 0; i < info->n_voi_luts; i++)
+    {
+      FenPreset p = { "", 0, 0, i + 1 };
+
+      g_snprintf (p.name, sizeof p.name, "%s", info->voi_luts[i].explanation && *info->voi_luts[i].explanation
+                  ? info->voi_luts[i].explanation : "File VOI LUT");
+      g_array_append_val (self->presets, p);
+    }
 
   for (guint i = 0; i < self->presets->len; i++)
     {
       const FenPreset *p = &g_array_index (self->presets, FenPreset, i);
-      guint from_file = info->n_windows + info->n_voi_luts;
+      gboolean from_file = i >= self->n_keyed_presets;
+      guint key = from_file ? i - self->n_keyed_presets : i;
       g_autofree char *what = p->voi_lut ? g_strdup ("VOI LUT")
                                          : g_strdup_printf ("W %g L %g", p->width, p->center);
-      g_autofree char *label = i < 9 ? g_strdup_printf ("%u  %s (%s)", i + 1, p->name, what)
-                                     : g_strdup_printf ("   %s (%s)", p->name, what);
+      g_autofree char *label = key < 9 ? g_strdup_printf ("%s%u  %s (%s)", from_file ? "Shift+" : "", key + 1, p->name, what)
+                                       : g_strdup_printf ("   %s (%s)", p->name, what);
       g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
-      GMenu *section = i < from_file ? file_section
-                       : i < from_file + (g_strcmp0 (info->modality, "CT") == 0 ? G_N_ELEMENTS (fen_ct_presets) : 0)
+      GMenu *section = from_file ? file_section
+                       : i < (g_strcmp0 (info->modality, "CT") == 0 ? G_N_ELEMENTS (fen_ct_presets) : 0)
                        ? modality_section : user_section;
 
       g_menu_item_set_action_and_target_value (item, "win.preset", g_variant_new_int32 ((gint32) i));
@@ -110,10 +114,21 @@ _fen_main_window_rebuild_presets (FenMainWindow *self)
   g_menu_append (tools_section, "Invert (I)", "win.invert");
   g_menu_append (tools_section, "Save Current Window as Preset (Ctrl+S)", "win.save-preset");
   g_menu_append (tools_section, "Reset (R, Space)", "win.reset");
-  g_menu_append_section (self->presets_menu, "From the file", G_MENU_MODEL (file_section));
   g_menu_append_section (self->presets_menu, info->modality, G_MENU_MODEL (modality_section));
   g_menu_append_section (self->presets_menu, "Yours", G_MENU_MODEL (user_section));
+  g_menu_append_section (self->presets_menu, "From the file", G_MENU_MODEL (file_section));
   g_menu_append_section (self->presets_menu, NULL, G_MENU_MODEL (tools_section));
+}
+
+/* Shift+N: the file's N-th window or VOI LUT. */
+static void
+fen_main_window_file_preset_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  FenMainWindow *self = FEN_MAIN_WINDOW (widget);
+  gint32 index = g_variant_get_int32 (param);
+
+  if (index >= 0)
+    gtk_widget_activate_action (widget, "win.preset", "i", (gint32) self->n_keyed_presets + index);
 }
 
 static void
@@ -222,6 +237,7 @@ fen_main_window_slice_action (GtkWidget *widget, const char *name, GVariant *par
     {
       fen_viewport_note_operation (self->viewport, "scroll");
       _fen_main_window_show_slice (self, (guint) target);
+      _fen_main_window_sync_panes (self, TRUE);
     }
 }
 
@@ -413,6 +429,68 @@ fen_main_window_compare_action (GtkWidget *widget, const char *name, GVariant *p
                                    ? FEN_VIEWPORT_COMPARE_FLICKER : FEN_VIEWPORT_COMPARE_DIFFERENCE);
 }
 
+/* Shift+1..9 pick the file's windows. Arrows, Page Up/Down, Home and End
+ * move through the slices wherever the
+ * focus is, as in every viewer: the window sees them in the capture phase,
+ * before a focused list, slider or button turns them into focus moves. A
+ * popover menu or a text entry keeps them; without an image the actions are
+ * disabled and the keys go on as usual. */
+static gboolean
+fen_main_window_slice_key_cb (GtkEventControllerKey *controller, guint keyval, guint keycode,
+                              GdkModifierType state, FenMainWindow *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  const char *action;
+  guint base = 0;
+
+  /* Shift+1..9, the file's windows: the key's unshifted symbol, since
+   * Shift+1 is "!" on one layout and something else on the next. */
+  if ((state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK | GDK_SUPER_MASK)) == GDK_SHIFT_MASK &&
+      gdk_display_translate_key (gtk_widget_get_display (GTK_WIDGET (self)), keycode, 0, 0, &base, NULL, NULL, NULL) &&
+      base >= GDK_KEY_1 && base <= GDK_KEY_9 && fen_viewport_get_image (self->viewport) != NULL)
+    return gtk_widget_activate_action (GTK_WIDGET (self), "win.file-preset", "i", (gint32) (base - GDK_KEY_1));
+  if (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK | GDK_SUPER_MASK))
+    return FALSE;
+  if (focus != NULL && (GTK_IS_EDITABLE (focus) || gtk_widget_get_ancestor (focus, GTK_TYPE_POPOVER) != NULL))
+    return FALSE;
+  switch (keyval)
+    {
+    case GDK_KEY_Down: case GDK_KEY_KP_Down: case GDK_KEY_Right: case GDK_KEY_KP_Right:
+      action = "win.next-slice";
+      break;
+    case GDK_KEY_Up: case GDK_KEY_KP_Up: case GDK_KEY_Left: case GDK_KEY_KP_Left:
+      action = "win.previous-slice";
+      break;
+    case GDK_KEY_Page_Down: case GDK_KEY_KP_Page_Down:
+      action = "win.next-page";
+      break;
+    case GDK_KEY_Page_Up: case GDK_KEY_KP_Page_Up:
+      action = "win.previous-page";
+      break;
+    case GDK_KEY_Home: case GDK_KEY_KP_Home:
+      action = "win.first-slice";
+      break;
+    case GDK_KEY_End: case GDK_KEY_KP_End:
+      action = "win.last-slice";
+      break;
+    default:
+      return FALSE;
+    }
+  if (fen_viewport_get_image (self->viewport) == NULL)
+    return FALSE;
+  return gtk_widget_activate_action (GTK_WIDGET (self), action, NULL);
+}
+
+void
+_fen_main_window_actions_init (FenMainWindow *self)
+{
+  GtkEventController *keys = gtk_event_controller_key_new ();
+
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (fen_main_window_slice_key_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+}
+
 void
 _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
 {
@@ -507,6 +585,7 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
   for (guint i = 0; i < G_N_ELEMENTS (plain); i++)
     gtk_widget_class_install_action (widget_class, plain[i].action, NULL, plain[i].activate);
   gtk_widget_class_install_action (widget_class, "win.preset", "i", fen_main_window_preset_action);
+  gtk_widget_class_install_action (widget_class, "win.file-preset", "i", fen_main_window_file_preset_action);
   gtk_widget_class_install_property_action (widget_class, "win.show-overlays", "show-overlays");
   gtk_widget_class_install_property_action (widget_class, "win.show-memory", "show-memory");
   gtk_widget_class_install_property_action (widget_class, "win.measure", "measure");
@@ -521,7 +600,9 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.layout", "s", "1x2");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.layout", "s", "2x1");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.layout", "s", "2x2");
-  /* 1..9 pick the presets in the order of the Window menu. */
+  /* 1..9 pick the modality's presets (then the user's), in the order of
+   * the Window menu; Shift+1..9 (the file's) are read by keycode in
+   * fen_main_window_slice_key_cb(). */
   for (guint i = 0; i < 9; i++)
     {
       gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, 0, "win.preset", "i", (gint32) i);

@@ -226,7 +226,11 @@ _fen_main_window_sync_panes (FenMainWindow *self, gboolean slices)
             }
         }
       fen_viewport_get_window (viewport, &theirs);
-      if (self->link_window && (theirs.center != window.center || theirs.width != window.width))
+      /* A window means the same only on the same modality and unit: a CT
+       * window on an NM, RGB or RT dose pane would show nothing useful. */
+      if (self->link_window && (theirs.center != window.center || theirs.width != window.width) &&
+          fen_viewport_get_image (viewport) != NULL &&
+          fen_image_can_share_window (fen_viewport_get_image (self->viewport), fen_viewport_get_image (viewport)))
         fen_viewport_set_window (viewport, window.center, window.width);
       if (self->link_zoom)
         fen_viewport_set_view (viewport, fx, fy, zoom, fit);
@@ -303,7 +307,6 @@ void
 _fen_main_window_set_layout (FenMainWindow *self, guint rows, guint cols)
 {
   FenMemoryOperation op;
-  int next = 0;
 
   rows = CLAMP (rows, 1, 2);
   cols = CLAMP (cols, 1, 2);
@@ -325,27 +328,32 @@ _fen_main_window_set_layout (FenMainWindow *self, guint rows, guint cols)
           fen_viewport_set_image (fen_pane_get_viewport (self->panes[p]), NULL, 0, FALSE);
         }
     }
-  /* Empty panes get the next series not on screen, or the ones on screen
-   * again (one buffer each, however many panes show it). */
+  /* Empty panes get the series shown in the fewest panes, in order from
+   * the active one's: series not on screen first, then each again in turn
+   * (two series in 2x2: A B / A B, never A B / B B). One buffer each,
+   * however many panes show it. */
   for (guint p = 0; p < FEN_N_PANES && self->series->len > 0; p++)
     {
-      gboolean shown = TRUE;
+      int best = -1;
+      guint best_count = G_MAXUINT;
 
       if (!_fen_main_window_pane_visible (self, p) || p == self->active_pane || self->slots[p].series >= 0)
         continue;
-      for (guint tries = 0; tries < self->series->len && shown; tries++)
+      for (guint k = 0; k < self->series->len; k++)
         {
-          int candidate = (self->current_series + 1 + next++) % (int) self->series->len;
+          int candidate = (MAX (self->current_series, 0) + (int) k) % (int) self->series->len;
+          guint count = candidate == self->current_series;
 
-          shown = candidate == self->current_series;
-          for (guint q = 0; q < FEN_N_PANES && !shown; q++)
-            shown = q != self->active_pane && self->slots[q].series == candidate;
-          if (!shown || tries + 1 == self->series->len)
+          for (guint q = 0; q < FEN_N_PANES; q++)
+            count += q != self->active_pane && _fen_main_window_pane_visible (self, q) &&
+                     self->slots[q].series == candidate;
+          if (count < best_count)
             {
-              _fen_main_window_show_in_pane (self, p, candidate, 0);
-              shown = FALSE;
+              best = candidate;
+              best_count = count;
             }
         }
+      _fen_main_window_show_in_pane (self, p, best, 0);
     }
   _fen_main_window_sync_panes (self, TRUE);
   _fen_main_window_update_overlays (self);

@@ -36,7 +36,8 @@ struct _FenMainWindow
   GPtrArray        *series;          /* FenSeries, in the order opened */
   GCancellable     *cancellable;     /* cancelled at dispose: late loads are closed */
   GPtrArray        *loads;           /* GCancellable of each load running (Cancel) */
-  GArray           *presets;         /* FenPreset of the image shown */
+  GArray           *presets;         /* FenPreset of the image shown: keyed first, then the file's */
+  guint             n_keyed_presets; /* modality and user presets, on keys 1..9 */
   GMenu            *presets_menu;
   FenRenderer      *thumb_renderer;
   FenLut           *thumb_lut;
@@ -118,6 +119,8 @@ void  _fen_main_window_show_in_pane      (FenMainWindow *self, guint pane, int i
 
 /* fen-main-window-actions.c */
 void  _fen_main_window_class_actions_init (GtkWidgetClass *widget_class);
+/* The slice keys, seen before focus handling (capture phase). */
+void  _fen_main_window_actions_init      (FenMainWindow *self);
 void  _fen_main_window_rebuild_presets   (FenMainWindow *self);
 
 /* fen-main-window-open.c */

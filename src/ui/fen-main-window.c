@@ -65,6 +65,7 @@ fen_main_window_update_pane_overlays (FenMainWindow *self, guint pane)
   guint px, py, level;
   double value;
 
+  fen_viewport_set_show_scale_bar (viewport, self->show_overlays);
   if (image == NULL || !self->show_overlays)
     {
       fen_pane_set_overlays (self->panes[pane], NULL, NULL, NULL, NULL);
@@ -109,7 +110,17 @@ fen_main_window_update_pane_overlays (FenMainWindow *self, guint pane)
     voi = g_strdup_printf ("VOI LUT %u: %s", w.voi_lut, info->voi_luts[w.voi_lut - 1].explanation
                            ? info->voi_luts[w.voi_lut - 1].explanation : "from the file");
   else
-    voi = g_strdup_printf ("W %.0f  L %.0f", w.width, w.center);
+    {
+      /* As many decimals as the values need (an RT dose window of 1.25 Gy
+       * is not "W 1"), and the unit when it is known. */
+      guint decimals = fen_image_get_value_decimals (image, fen_viewport_get_frame (viewport));
+      const char *unit = fen_image_get_unit (image);
+
+      if (fen_image_is_color (image))
+        decimals = 0, unit = NULL;
+      voi = g_strdup_printf ("W %.*f  L %.*f%s%s", decimals, w.width, decimals, w.center,
+                             unit ? " " : "", unit ? unit : "");
+    }
   bl = g_strdup_printf ("%s%s%s%s\nZoom %.0f %%%s%s", compare ? compare : "",
                         self->measure && active ? "Measure (M)\n" : "",
                         voi, w.invert ? "  inverted" : "",
@@ -118,14 +129,14 @@ fen_main_window_update_pane_overlays (FenMainWindow *self, guint pane)
 
   if (fen_viewport_get_pointer (viewport, &px, &py, &value))
     {
-      const char *unit = info->rescale_type;
+      const char *unit = fen_image_get_unit (image);
+      guint decimals = fen_image_get_value_decimals (image, fen_viewport_get_frame (viewport));
 
-      /* PS3.3 C.11.1.1.2: CT values after rescale are Hounsfield units
-       * whatever Rescale Type says. */
-      if ((unit == NULL || *unit == '\0') && g_strcmp0 (info->modality, "CT") == 0)
-        unit = "HU";
-      br = g_strdup_printf ("x %u  y %u\n%s%g %s", px, py,
-                            fen_image_is_color (image) ? "R " : "", value, unit ? unit : "");
+      /* In a difference view the value is this image's minus the other's. */
+      br = g_strdup_printf ("x %u  y %u\n%s%.*f %s", px, py,
+                            fen_image_is_color (image) ? "R "
+                            : fen_viewport_get_compare (viewport) == FEN_VIEWPORT_COMPARE_DIFFERENCE ? "Δ " : "",
+                            fen_image_is_color (image) ? 0 : (int) decimals, value, unit ? unit : "");
     }
   else
     br = g_strdup (fen_image_is_color (image) ? "RGB" : "");
@@ -300,7 +311,7 @@ _fen_main_window_add_image (FenMainWindow *self, guint image_id)
   g_autofree char *key = NULL;
   FenSeries *series = NULL;
   guint index, shown_id = 0, shown_frame = 0;
-  gboolean is_new = FALSE;
+  gboolean is_new = FALSE, shown_first = FALSE;
 
   if (image == NULL)
     return;
@@ -323,6 +334,7 @@ _fen_main_window_add_image (FenMainWindow *self, guint image_id)
     {
       shown_id = fen_image_get_id (fen_viewport_get_image (self->viewport));
       shown_frame = fen_viewport_get_frame (self->viewport);
+      shown_first = self->current_slice == 0;
     }
   fen_series_add_image (series, image);
   if (fen_series_get_n_images (series) == 1 || fen_series_find_slice (series, image_id, 0) == 0)
@@ -351,6 +363,14 @@ _fen_main_window_add_image (FenMainWindow *self, guint image_id)
       /* The first image shows as soon as it is loaded. */
       _fen_main_window_select_series (self, (int) index);
       gtk_widget_grab_focus (GTK_WIDGET (self->viewport));
+    }
+  else if ((int) index == self->current_series && shown_id != 0 && shown_first)
+    {
+      /* The first slice in series order was shown (as a series opens):
+       * an image that sorts before it takes its place, so that a series
+       * opens on its first slice, not on whichever file loaded first. */
+      _fen_main_window_show_slice (self, 0);
+      _fen_main_window_sync_panes (self, TRUE);
     }
   else if ((int) index == self->current_series && shown_id != 0)
     /* An image slid in before the one shown: keep showing the same one. */
@@ -692,6 +712,7 @@ fen_main_window_init (FenMainWindow *self)
   fen_pane_set_active (self->panes[0], TRUE);
   gtk_menu_button_set_menu_model (self->presets_button, G_MENU_MODEL (self->presets_menu));
   _fen_main_window_dnd_init (self);
+  _fen_main_window_actions_init (self);
 }
 
 FenMainWindow *

@@ -232,8 +232,9 @@ fen_series_render_thumbnail (FenSeries *self, FenImage *image, FenRenderer *rend
   FenRect rect = { 0, 0, w, h };
   FenSampling sampling;
 
-  fen_window_default (image, &window);
-  fen_lut_build (lut, image, &window);
+  /* The thumbnail is the first frame, with that frame's own values. */
+  fen_window_default (image, 0, &window);
+  fen_lut_build (lut, image, 0, &window);
   fen_sampling_from_rect (&sampling, &rect, tw, th);
   fen_renderer_render (renderer, image, 0, lut, &sampling, tw, th, FEN_PIXEL_BGRA8, pixels, stride);
   bytes = g_bytes_new_take (pixels, stride * th);

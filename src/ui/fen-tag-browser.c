@@ -274,6 +274,15 @@ fen_tag_browser_finalize (GObject *object)
   G_OBJECT_CLASS (fen_tag_browser_parent_class)->finalize (object);
 }
 
+/* The search entry captures the window's keys, Escape included (as
+ * "stop-search"), so the window's own Escape binding never fires: close
+ * from here. */
+static void
+fen_tag_browser_stop_search_cb (GtkSearchEntry *entry, FenTagBrowser *self)
+{
+  gtk_window_close (GTK_WINDOW (self));
+}
+
 static void
 fen_tag_browser_class_init (FenTagBrowserClass *klass)
 {
@@ -303,6 +312,7 @@ fen_tag_browser_init (FenTagBrowser *self)
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
+  g_signal_connect (self->search_entry, "stop-search", G_CALLBACK (fen_tag_browser_stop_search_cb), self);
 }
 
 FenTagBrowser *

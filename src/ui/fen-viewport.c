@@ -7,100 +7,15 @@
  * size it samples a box-filtered pyramid level of the frame (no aliasing),
  * counted as cache bytes. The image shown is pinned in the store, so it is
  * never evicted; one whose pixels were evicted before it came shows nothing
- * until the window has them back (fen_viewport_reload()).
- * A compare mode sets a partner image beside it: the difference is computed
- * per rendered pixel (fen_renderer_render_difference()) through a window of
- * its own, never stored; flicker shows the two in turn from a timeout. */
+ * until the window has them back (fen_viewport_reload()). The view maths
+ * are the core's FenView; compare modes are in fen-viewport-compare.c,
+ * measurements and the scale bar in fen-viewport-measure.c. */
 #define G_LOG_DOMAIN "fen-viewport"
 
-#include "fen-viewport.h"
-#include "fen-render-pool.h"
-
-#include <fenestra/fen-pyramid.h>
+#include "fen-viewport-private.h"
 
 #include <math.h>
 #include <string.h>
-
-#define FEN_VIEWPORT_POOL_SIZE   3
-#define FEN_VIEWPORT_MIN_ZOOM    (1.0 / 64.0)
-#define FEN_VIEWPORT_MAX_ZOOM    64.0
-/* Wheel or key events closer together than this are one operation. */
-#define FEN_VIEWPORT_OP_IDLE_MS  400
-#define FEN_VIEWPORT_FLICKER_MS  500
-
-struct _FenViewport
-{
-  GtkWidget          parent_instance;
-
-  /* Owned */
-  FenImage          *image;
-  FenPyramid        *pyramid;       /* of image, frame; levels built on demand */
-  FenLut            *lut;
-  FenRenderer       *renderer;
-  FenRenderPool     *pool;
-  GdkTexture        *texture;       /* the last frame, reused while nothing changes */
-  char              *op_name;       /* the grouped operation in progress */
-  guint              op_timeout;
-  guint              changed_idle;
-  guint              trim_timeout;
-  FenImage          *partner;       /* compared with; pinned like image */
-  FenLut            *partner_lut;   /* flicker: the partner under our window */
-  guint              flicker_timeout;
-
-  /* Borrowed */
-  FenMemoryMonitor  *monitor;
-  FenStore          *store;
-  GtkGestureDrag    *primary_drag;
-  GtkGestureDrag    *zoom_drag;
-  GtkGestureDrag    *pan_drag;
-
-  guint              frame;
-  gint64             pyramid_bytes;  /* accounted as FEN_MEMORY_CACHE */
-  FenWindowParams    window;
-  gboolean           lut_valid;
-  gboolean           texture_valid;
-  int                texture_width;  /* device pixels */
-  int                texture_height;
-
-  /* View: image point at the widget's centre, logical pixels per image
-   * pixel, quarter turns clockwise, then mirror in image space. */
-  double             center_x, center_y;
-  double             zoom;
-  gboolean           fit;
-  int                rotation;
-  gboolean           flip_h, flip_v;
-
-  /* Drags */
-  FenMemoryOperation drag_op;
-  gboolean           drag_op_open;
-  double             drag_center, drag_width;
-  double             drag_last_x, drag_last_y;
-  double             drag_acc_x, drag_acc_y;
-  double             drag_per_px;
-  double             drag_zoom;
-  double             drag_start_x, drag_start_y;
-  double             drag_view_x, drag_view_y;
-
-  /* Grouped events */
-  FenMemoryOperation group_op;
-
-  /* Compare */
-  FenViewportCompare compare;
-  guint              partner_frame;
-  gboolean           partner_ok;     /* partner set and compatible */
-  gboolean           partner_lut_valid;
-  const char        *compare_message; /* why there is no comparison (static) */
-  double             partner_dx, partner_dy; /* partner pixel (0,0) in image pixels */
-  FenWindowParams    diff_window;
-  gboolean           flicker_partner; /* flicker: the partner is on screen */
-
-  /* Pointer and measurement */
-  gboolean           has_pointer;
-  double             pointer_x, pointer_y;
-  gboolean           measuring;
-  gboolean           has_line;
-  double             line[4];        /* image coordinates */
-};
 
 G_DEFINE_FINAL_TYPE (FenViewport, fen_viewport, GTK_TYPE_WIDGET)
 
@@ -112,8 +27,8 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void
-fen_viewport_changed (FenViewport *self, gboolean redraw)
+void
+_fen_viewport_changed (FenViewport *self, gboolean redraw)
 {
   if (redraw)
     {
@@ -123,113 +38,28 @@ fen_viewport_changed (FenViewport *self, gboolean redraw)
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
-static void
-fen_viewport_window_changed (FenViewport *self)
+void
+_fen_viewport_window_changed (FenViewport *self)
 {
   self->lut_valid = FALSE;
   self->partner_lut_valid = FALSE;
-  fen_viewport_changed (self, TRUE);
-}
-
-/* Image size as displayed, after rotation. */
-static void
-fen_viewport_rotated_size (FenViewport *self, double *w, double *h)
-{
-  double iw = fen_image_get_width (self->image), ih = fen_image_get_height (self->image);
-
-  if (self->rotation % 2 == 0)
-    *w = iw, *h = ih;
-  else
-    *w = ih, *h = iw;
-}
-
-/* A screen vector (logical pixels) to an image vector: undo the rotation,
- * then the mirror, then the zoom. Forward: screen = zoom * R(F(image)). */
-static void
-fen_viewport_screen_to_image_vec (FenViewport *self, double sx, double sy, double *ix, double *iy)
-{
-  double x = sx / self->zoom, y = sy / self->zoom;
-
-  for (int k = 0; k < self->rotation; k++)
-    {
-      /* R(x, y) = (-y, x) turns a quarter clockwise with y down; R^-1(x, y) = (y, -x). */
-      double t = x;
-      x = y;
-      y = -t;
-    }
-  if (self->flip_h)
-    x = -x;
-  if (self->flip_v)
-    y = -y;
-  *ix = x;
-  *iy = y;
+  _fen_viewport_changed (self, TRUE);
 }
 
 static void
 fen_viewport_screen_to_image (FenViewport *self, double sx, double sy, double *ix, double *iy)
 {
-  double w = gtk_widget_get_width (GTK_WIDGET (self));
-  double h = gtk_widget_get_height (GTK_WIDGET (self));
-  double dx, dy;
-
-  fen_viewport_screen_to_image_vec (self, sx - w / 2.0, sy - h / 2.0, &dx, &dy);
-  *ix = self->center_x + dx;
-  *iy = self->center_y + dy;
-}
-
-static void
-fen_viewport_image_to_screen (FenViewport *self, double ix, double iy, double *sx, double *sy)
-{
-  double w = gtk_widget_get_width (GTK_WIDGET (self));
-  double h = gtk_widget_get_height (GTK_WIDGET (self));
-  double x = ix - self->center_x, y = iy - self->center_y;
-
-  if (self->flip_h)
-    x = -x;
-  if (self->flip_v)
-    y = -y;
-  for (int k = 0; k < self->rotation; k++)
-    {
-      double t = x;
-      x = -y;
-      y = t;
-    }
-  *sx = w / 2.0 + x * self->zoom;
-  *sy = h / 2.0 + y * self->zoom;
-}
-
-static void
-fen_viewport_apply_fit (FenViewport *self)
-{
-  double w = gtk_widget_get_width (GTK_WIDGET (self));
-  double h = gtk_widget_get_height (GTK_WIDGET (self));
-  double rw, rh;
-
-  if (self->image == NULL || w < 1 || h < 1)
-    return;
-  fen_viewport_rotated_size (self, &rw, &rh);
-  self->zoom = MIN (w / rw, h / rh);
-  self->center_x = fen_image_get_width (self->image) / 2.0;
-  self->center_y = fen_image_get_height (self->image) / 2.0;
+  fen_view_screen_to_image (&self->view, sx, sy, ix, iy);
 }
 
 /* Zooms keeping the image point under (@sx, @sy) where it is. */
 static void
 fen_viewport_zoom_about (FenViewport *self, double factor, double sx, double sy)
 {
-  double ix, iy, dx, dy;
-  double w = gtk_widget_get_width (GTK_WIDGET (self));
-  double h = gtk_widget_get_height (GTK_WIDGET (self));
-
   if (self->image == NULL)
     return;
-  fen_viewport_screen_to_image (self, sx, sy, &ix, &iy);
-  self->zoom = CLAMP (self->zoom * factor, FEN_VIEWPORT_MIN_ZOOM, FEN_VIEWPORT_MAX_ZOOM);
-  self->fit = FALSE;
-  fen_viewport_screen_to_image_vec (self, sx - w / 2.0, sy - h / 2.0, &dx, &dy);
-  self->center_x = ix - dx;
-  self->center_y = iy - dy;
-  fen_viewport_changed (self, TRUE);
+  fen_view_zoom_about (&self->view, factor, sx, sy);
+  _fen_viewport_changed (self, TRUE);
 }
 
 static void
@@ -316,10 +146,11 @@ fen_viewport_get_pyramid_level (FenViewport *self)
 {
   g_return_val_if_fail (FEN_IS_VIEWPORT (self), 0);
 
-  if (self->pyramid == NULL || (self->compare != FEN_VIEWPORT_COMPARE_NONE && self->partner_ok))
+  /* Compared at full resolution: a level of the difference would need a
+   * stored difference, which is what this never makes. */
+  if (self->compare != FEN_VIEWPORT_COMPARE_NONE && self->partner_ok)
     return 0;
-  /* Output pixels are device pixels. */
-  return fen_pyramid_level_for_zoom (self->pyramid, self->zoom * gtk_widget_get_scale_factor (GTK_WIDGET (self)));
+  return fen_view_get_level (&self->view, gtk_widget_get_scale_factor (GTK_WIDGET (self)), self->pyramid);
 }
 
 gsize
@@ -354,7 +185,7 @@ void
 fen_viewport_reload (FenViewport *self)
 {
   g_return_if_fail (FEN_IS_VIEWPORT (self));
-  fen_viewport_changed (self, TRUE);
+  _fen_viewport_changed (self, TRUE);
 }
 
 void
@@ -367,15 +198,6 @@ fen_viewport_set_store (FenViewport *self, FenStore *store)
 
 /* Drag gestures ----------------------------------------------------------- */
 
-static double
-fen_viewport_value_range (FenViewport *self)
-{
-  gint32 lo, hi;
-
-  fen_image_get_stored_range (self->image, &lo, &hi);
-  return fabs (fen_image_to_modality (self->image, hi) - fen_image_to_modality (self->image, lo));
-}
-
 /* What a left drag adjusts: the difference's own window while a difference
  * is on screen, else the image's. */
 static FenWindowParams *
@@ -387,17 +209,8 @@ fen_viewport_drag_window (FenViewport *self)
 }
 
 static void
-fen_viewport_log_difference_window (FenViewport *self, const char *why)
-{
-  /* The e2e test reads this line to predict the difference's grey levels. */
-  g_debug ("difference window %s: center=%.6f width=%.6f invert=%d", why,
-           self->diff_window.center, self->diff_window.width, self->diff_window.invert);
-}
-
-static void
 fen_viewport_primary_begin_cb (GtkGestureDrag *gesture, double x, double y, FenViewport *self)
 {
-  double w = gtk_widget_get_width (GTK_WIDGET (self));
   FenWindowParams *win;
 
   gtk_widget_grab_focus (GTK_WIDGET (self));
@@ -411,11 +224,7 @@ fen_viewport_primary_begin_cb (GtkGestureDrag *gesture, double x, double y, FenV
 
   if (self->measuring)
     {
-      fen_viewport_screen_to_image (self, x, y, &self->line[0], &self->line[1]);
-      self->line[2] = self->line[0];
-      self->line[3] = self->line[1];
-      self->has_line = TRUE;
-      gtk_widget_queue_draw (GTK_WIDGET (self));
+      _fen_viewport_measure_begin (self, x, y);
       return;
     }
 
@@ -424,9 +233,7 @@ fen_viewport_primary_begin_cb (GtkGestureDrag *gesture, double x, double y, FenV
   self->drag_width = win->width;
   self->drag_last_x = self->drag_last_y = 0;
   self->drag_acc_x = self->drag_acc_y = 0;
-  /* Sensitivity as Horos and Slicer: a sweep across the widget about doubles
-   * the width; never so slow that a narrow window cannot be opened up. */
-  self->drag_per_px = 2.0 * MAX (win->width, fen_viewport_value_range (self) / 256.0) / MAX (w, 256.0);
+  self->drag_per_px = fen_view_window_step (&self->view, self->image, self->frame, win->width);
   if (self->monitor != NULL)
     {
       fen_memory_monitor_begin (self->monitor, &self->drag_op, "%s %s",
@@ -450,9 +257,7 @@ fen_viewport_primary_update_cb (GtkGestureDrag *gesture, double dx, double dy, F
       double sx, sy;
 
       gtk_gesture_drag_get_start_point (gesture, &sx, &sy);
-      fen_viewport_screen_to_image (self, sx + dx, sy + dy, &self->line[2], &self->line[3]);
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-      g_signal_emit (self, signals[CHANGED], 0);
+      _fen_viewport_measure_update (self, sx + dx, sy + dy);
       return;
     }
 
@@ -471,16 +276,21 @@ fen_viewport_primary_update_cb (GtkGestureDrag *gesture, double dx, double dy, F
   win->voi_lut = 0;  /* a drag leaves a VOI LUT preset for a window */
   if (self->drag_op_open)
     self->drag_op.n_updates++;
-  fen_viewport_window_changed (self);
+  _fen_viewport_window_changed (self);
 }
 
 static void
 fen_viewport_primary_end_cb (GtkGestureDrag *gesture, double dx, double dy, FenViewport *self)
 {
-  if (self->measuring || self->image == NULL)
+  if (self->measuring)
+    {
+      _fen_viewport_measure_end (self);
+      return;
+    }
+  if (self->image == NULL)
     return;
   if (fen_viewport_drag_window (self) == &self->diff_window)
-    fen_viewport_log_difference_window (self, "drag");
+    _fen_viewport_log_difference_window (self, "drag");
   else
     fen_viewport_log_window (self, "drag");
   if (self->drag_op_open)
@@ -499,7 +309,7 @@ fen_viewport_zoom_begin_cb (GtkGestureDrag *gesture, double x, double y, FenView
       return;
     }
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  self->drag_zoom = self->zoom;
+  self->drag_zoom = self->view.zoom;
   self->drag_start_x = x;
   self->drag_start_y = y;
 }
@@ -514,7 +324,7 @@ fen_viewport_zoom_update_cb (GtkGestureDrag *gesture, double dx, double dy, FenV
   /* Up zooms in; 200 px doubles or halves. */
   target = self->drag_zoom * pow (2.0, -dy / 200.0);
   fen_viewport_note_operation (self, "zoom");
-  fen_viewport_zoom_about (self, target / self->zoom, self->drag_start_x, self->drag_start_y);
+  fen_viewport_zoom_about (self, target / self->view.zoom, self->drag_start_x, self->drag_start_y);
 }
 
 static void
@@ -532,23 +342,18 @@ fen_viewport_pan_begin_cb (GtkGestureDrag *gesture, double x, double y, FenViewp
       return;
     }
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  self->drag_view_x = self->center_x;
-  self->drag_view_y = self->center_y;
+  self->drag_view_x = self->view.center_x;
+  self->drag_view_y = self->view.center_y;
 }
 
 static void
 fen_viewport_pan_update_cb (GtkGestureDrag *gesture, double dx, double dy, FenViewport *self)
 {
-  double ix, iy;
-
   if (self->image == NULL)
     return;
-  fen_viewport_screen_to_image_vec (self, dx, dy, &ix, &iy);
-  self->center_x = self->drag_view_x - ix;
-  self->center_y = self->drag_view_y - iy;
-  self->fit = FALSE;
+  fen_view_pan (&self->view, self->drag_view_x, self->drag_view_y, dx, dy);
   fen_viewport_note_operation (self, "pan");
-  fen_viewport_changed (self, TRUE);
+  _fen_viewport_changed (self, TRUE);
 }
 
 static void
@@ -610,84 +415,29 @@ static GdkTexture *
 fen_viewport_render (FenViewport *self, int dw, int dh, int scale)
 {
   g_autoptr(GBytes) bytes = NULL;
-  FenSampling s, base_sampling;
   gsize stride = (gsize) dw * 4, size = stride * dh;
   guint8 *buffer;
-  double w = gtk_widget_get_width (GTK_WIDGET (self));
-  double h = gtk_widget_get_height (GTK_WIDGET (self));
   gint64 start = g_get_monotonic_time ();
-  FenImage *source = self->image;
-  guint level, frame = self->frame;
+  guint level = 0;
+  gboolean comparing = self->compare != FEN_VIEWPORT_COMPARE_NONE && self->partner_ok;
 
   if (!self->lut_valid)
     {
-      fen_lut_build (self->lut, self->image, &self->window);
+      /* The frame's own table: an enhanced multi-frame image may rescale
+       * every frame differently (PS3.3 C.7.6.16.2.9). */
+      fen_lut_build (self->lut, self->image, self->frame, &self->window);
       self->lut_valid = TRUE;
     }
 
-  /* Output pixel (i, j) samples origin + (i + 0.5) col + (j + 0.5) row; one
-   * device pixel is 1 / scale logical pixels. */
-  fen_viewport_screen_to_image_vec (self, 1.0 / scale, 0, &s.col_dx, &s.col_dy);
-  fen_viewport_screen_to_image_vec (self, 0, 1.0 / scale, &s.row_dx, &s.row_dy);
-  fen_viewport_screen_to_image_vec (self, -w / 2.0, -h / 2.0, &s.origin_x, &s.origin_y);
-  s.origin_x += self->center_x;
-  s.origin_y += self->center_y;
-  base_sampling = s;
-
-  /* Below half size, a box-filtered level: every image pixel counts, no
-   * aliasing, and the level costs a quarter of the one above it. The LUT
-   * is the base image's: a level holds the same kind of stored values. */
-  level = fen_viewport_get_pyramid_level (self);
-  if (level > 0)
-    {
-      FenSampling base = s;
-
-      FenImage *reduced = fen_pyramid_get_level (self->pyramid, level);
-
-      fen_viewport_account_pyramid (self);
-      if (reduced != NULL)
-        {
-          source = reduced;
-          fen_pyramid_scale_sampling (level, &base, &s);
-          frame = 0;
-        }
-      else
-        level = 0;
-    }
-
   buffer = fen_render_pool_acquire (self->pool, size);
-  if (self->compare != FEN_VIEWPORT_COMPARE_NONE && self->partner_ok)
-    {
-      /* Compared at full resolution: a pyramid level of the difference
-       * would need a stored difference, which is what this never makes.
-       * The partner's pixel (0, 0) lies at our (partner_dx, partner_dy). */
-      FenSampling sb = base_sampling;
-
-      sb.origin_x -= self->partner_dx;
-      sb.origin_y -= self->partner_dy;
-      level = 0;
-      if (self->compare == FEN_VIEWPORT_COMPARE_DIFFERENCE)
-        fen_renderer_render_difference (self->renderer, self->image, self->frame, self->partner,
-                                        self->partner_frame, &self->diff_window, &base_sampling, &sb,
-                                        (guint) dw, (guint) dh, FEN_PIXEL_BGRA8, buffer, stride);
-      else if (self->flicker_partner)
-        {
-          if (!self->partner_lut_valid)
-            {
-              /* The partner under our window: flicker compares like with like. */
-              fen_lut_build_frame (self->partner_lut, self->partner, self->partner_frame, &self->window);
-              self->partner_lut_valid = TRUE;
-            }
-          fen_renderer_render (self->renderer, self->partner, self->partner_frame, self->partner_lut, &sb,
-                               (guint) dw, (guint) dh, FEN_PIXEL_BGRA8, buffer, stride);
-        }
-      else
-        fen_renderer_render (self->renderer, self->image, self->frame, self->lut, &base_sampling,
-                             (guint) dw, (guint) dh, FEN_PIXEL_BGRA8, buffer, stride);
-    }
+  if (comparing)
+    _fen_viewport_render_compare (self, dw, dh, scale, buffer, stride);
   else
-    fen_renderer_render (self->renderer, source, frame, self->lut, &s,
-                         (guint) dw, (guint) dh, FEN_PIXEL_BGRA8, buffer, stride);
+    {
+      fen_view_render (&self->view, scale, self->renderer, self->image, self->frame, self->pyramid,
+                       self->lut, (guint) dw, (guint) dh, FEN_PIXEL_BGRA8, buffer, stride, &level);
+      fen_viewport_account_pyramid (self);
+    }
   bytes = fen_render_pool_wrap (self->pool, buffer, size);
   g_clear_handle_id (&self->trim_timeout, g_source_remove);
   self->trim_timeout = g_timeout_add_seconds (2, fen_viewport_trim_cb, self);
@@ -697,48 +447,6 @@ fen_viewport_render (FenViewport *self, int dw, int dh, int scale)
   /* Alpha is always 255, so premultiplied is the same bytes and is the
    * layout cairo wants without a conversion. */
   return gdk_memory_texture_new (dw, dh, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes, stride);
-}
-
-static void
-fen_viewport_snapshot_line (FenViewport *self, GtkSnapshot *snapshot)
-{
-  const FenImageInfo *info = fen_image_get_info (self->image);
-  double x0, y0, x1, y1, dx, dy;
-  g_autofree char *text = NULL;
-  g_autoptr(PangoLayout) layout = NULL;
-  cairo_t *cr;
-  GdkRGBA yellow = { 1.0, 0.85, 0.1, 1.0 };
-  int width = gtk_widget_get_width (GTK_WIDGET (self));
-  int height = gtk_widget_get_height (GTK_WIDGET (self));
-
-  fen_viewport_image_to_screen (self, self->line[0], self->line[1], &x0, &y0);
-  fen_viewport_image_to_screen (self, self->line[2], self->line[3], &x1, &y1);
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  cairo_set_source_rgba (cr, yellow.red, yellow.green, yellow.blue, 1.0);
-  cairo_set_line_width (cr, 1.5);
-  cairo_move_to (cr, x0, y0);
-  cairo_line_to (cr, x1, y1);
-  cairo_stroke (cr);
-  cairo_arc (cr, x0, y0, 3, 0, 2 * G_PI);
-  cairo_fill (cr);
-  cairo_arc (cr, x1, y1, 3, 0, 2 * G_PI);
-  cairo_fill (cr);
-  cairo_destroy (cr);
-
-  dx = self->line[2] - self->line[0];
-  dy = self->line[3] - self->line[1];
-  /* PS3.3 C.7.6.2.1.1 (Pixel Spacing): row spacing first (between rows, so
-   * vertical), then column spacing (horizontal). */
-  if (info->pixel_spacing[0] > 0 && info->pixel_spacing[1] > 0)
-    text = g_strdup_printf ("%.1f mm", hypot (dx * info->pixel_spacing[1], dy * info->pixel_spacing[0]));
-  else
-    text = g_strdup_printf ("%.1f px", hypot (dx, dy));
-
-  layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float) x1 + 8, (float) y1 + 4));
-  gtk_snapshot_append_layout (snapshot, layout, &yellow);
-  gtk_snapshot_restore (snapshot);
 }
 
 static void
@@ -770,8 +478,7 @@ fen_viewport_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
   if (self->image == NULL || w < 1 || h < 1)
     return;
-  if (self->fit)
-    fen_viewport_apply_fit (self);
+  fen_view_set_output_size (&self->view, w, h);
   if (self->compare != FEN_VIEWPORT_COMPARE_NONE &&
       (!self->partner_ok || !fen_image_has_pixels (self->partner)))
     {
@@ -803,8 +510,7 @@ fen_viewport_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
   gtk_snapshot_append_texture (snapshot, self->texture, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  if (self->has_line)
-    fen_viewport_snapshot_line (self, snapshot);
+  _fen_viewport_snapshot_measurements (self, snapshot);
   gtk_snapshot_pop (snapshot);
 }
 
@@ -837,8 +543,7 @@ fen_viewport_size_allocate (GtkWidget *widget, int width, int height, int baseli
   FenViewport *self = FEN_VIEWPORT (widget);
 
   self->texture_valid = FALSE;
-  if (self->fit)
-    fen_viewport_apply_fit (self);
+  fen_view_set_output_size (&self->view, width, height);
   /* Labels must not change during allocation: tell the overlays later. */
   if (self->changed_idle == 0)
     self->changed_idle = g_idle_add (fen_viewport_changed_idle_cb, self);
@@ -860,10 +565,7 @@ fen_viewport_dispose (GObject *object)
       self->drag_op_open = FALSE;
     }
   g_clear_object (&self->texture);
-  g_clear_handle_id (&self->flicker_timeout, g_source_remove);
-  if (self->partner != NULL && self->store != NULL)
-    fen_store_pin (self->store, fen_image_get_id (self->partner), FALSE);
-  g_clear_pointer (&self->partner, fen_image_unref);
+  _fen_viewport_compare_dispose (self);
   fen_viewport_drop_image (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), FEN_TYPE_VIEWPORT);
   G_OBJECT_CLASS (fen_viewport_parent_class)->dispose (object);
@@ -876,6 +578,7 @@ fen_viewport_finalize (GObject *object)
 
   g_clear_pointer (&self->lut, fen_lut_free);
   g_clear_pointer (&self->partner_lut, fen_lut_free);
+  g_clear_pointer (&self->measurements, g_array_unref);
   g_clear_pointer (&self->renderer, fen_renderer_free);
   g_clear_pointer (&self->pool, fen_render_pool_unref);
   G_OBJECT_CLASS (fen_viewport_parent_class)->finalize (object);
@@ -933,8 +636,10 @@ fen_viewport_init (FenViewport *self)
   /* Wide enough for a 4K screen at scale 2; wider outputs grow it once. */
   self->renderer = fen_renderer_new (0, 7680);
   self->pool = fen_render_pool_new (NULL, FEN_VIEWPORT_POOL_SIZE);
-  self->zoom = 1.0;
-  self->fit = TRUE;
+  fen_view_init (&self->view);
+  self->measurements = g_array_new (FALSE, FALSE, sizeof (FenMeasurement));
+  self->drawing = -1;
+  self->show_scale_bar = TRUE;
   self->compare_message = "";
 }
 
@@ -988,7 +693,11 @@ fen_viewport_set_image (FenViewport *self, FenImage *image, guint frame, gboolea
       self->lut_valid = FALSE;
     }
   else if (image != NULL && frame != self->frame)
-    fen_viewport_drop_pyramid (self);
+    {
+      fen_viewport_drop_pyramid (self);
+      /* Another frame may have its own rescale: its own table. */
+      self->lut_valid = FALSE;
+    }
   self->frame = frame;
   if (image != NULL && self->pyramid == NULL)
     /* Builds nothing until a zoom below 1/2 asks for a level. */
@@ -998,23 +707,19 @@ fen_viewport_set_image (FenViewport *self, FenImage *image, guint frame, gboolea
     {
       /* Let go of the last frame too: nothing of the image stays alive. */
       g_clear_object (&self->texture);
-      self->has_line = FALSE;
       fen_render_pool_trim (self->pool, 0);
-      fen_viewport_changed (self, TRUE);
+      _fen_viewport_changed (self, TRUE);
       return;
     }
+  fen_view_set_image_size (&self->view, fen_image_get_width (image), fen_image_get_height (image));
   if (!keep_view || !same_size)
     {
-      fen_window_default (image, &self->window);
-      self->rotation = 0;
-      self->flip_h = self->flip_v = FALSE;
-      self->fit = TRUE;
-      self->has_line = FALSE;
-      fen_viewport_apply_fit (self);
+      fen_window_default (image, frame, &self->window);
+      fen_view_reset (&self->view);
       fen_viewport_log_window (self, "default");
     }
   self->lut_valid = FALSE;
-  fen_viewport_changed (self, TRUE);
+  _fen_viewport_changed (self, TRUE);
 }
 
 FenImage *
@@ -1049,7 +754,7 @@ fen_viewport_set_window (FenViewport *self, double center, double width)
   self->window.width = MAX (width, 1.0);
   self->window.voi_lut = 0;
   fen_viewport_log_window (self, "preset");
-  fen_viewport_window_changed (self);
+  _fen_viewport_window_changed (self);
 }
 
 void
@@ -1062,69 +767,18 @@ fen_viewport_set_voi_lut (FenViewport *self, guint index)
   /* PS3.3 C.11.2.1.1: the file's table replaces the window; a drag leaves it. */
   self->window.voi_lut = index;
   g_debug ("window voi-lut %u", index);
-  fen_viewport_window_changed (self);
+  _fen_viewport_window_changed (self);
 }
 
 void
 fen_viewport_auto_window (FenViewport *self)
 {
-  FenImage *image = self->image;
-  gint32 lo, hi, p1 = 0, p99 = 0;
-  guint w, h, step;
-  gint64 span, n_bins, total = 0, seen = 0;
-  g_autofree guint32 *bins = NULL;
-
   g_return_if_fail (FEN_IS_VIEWPORT (self));
-  if (image == NULL || !fen_image_has_pixels (image))
+  if (self->image == NULL || !fen_image_has_pixels (self->image))
     return;
-  if (fen_image_is_color (image))
-    {
-      fen_window_default (image, &self->window);
-      fen_viewport_window_changed (self);
-      return;
-    }
-
-  /* Histogram of the shown frame, sampled so that a large image costs at
-   * most about four million reads. */
-  fen_image_get_stored_range (image, &lo, &hi);
-  span = (gint64) hi - lo;
-  n_bins = MIN (span + 1, 65536);
-  bins = g_new0 (guint32, n_bins);
-  w = fen_image_get_width (image);
-  h = fen_image_get_height (image);
-  step = MAX (1u, (guint) sqrt ((double) w * h / 4.0e6));
-  for (guint y = 0; y < h; y += step)
-    for (guint x = 0; x < w; x += step)
-      {
-        gint64 v = fen_image_get_stored_value (image, self->frame, x, y);
-        gint64 bin = span > 0 ? (v - lo) * (n_bins - 1) / span : 0;
-
-        bins[CLAMP (bin, 0, n_bins - 1)]++;
-        total++;
-      }
-  /* 1st to 99th percentile. */
-  for (gint64 b = 0, found_lo = 0; b < n_bins; b++)
-    {
-      seen += bins[b];
-      if (!found_lo && seen * 100 >= total)
-        {
-          p1 = (gint32) (lo + (n_bins > 1 ? b * span / (n_bins - 1) : 0));
-          found_lo = 1;
-        }
-      if (seen * 100 >= total * 99)
-        {
-          p99 = (gint32) (lo + (n_bins > 1 ? b * span / (n_bins - 1) : 0));
-          break;
-        }
-    }
-  {
-    gboolean invert = self->window.invert;
-
-    fen_window_from_stored_range (image, p1, MAX (p99, p1 + 1), &self->window);
-    self->window.invert = invert;
-  }
+  fen_window_auto (self->image, self->frame, &self->window);
   fen_viewport_log_window (self, "auto");
-  fen_viewport_window_changed (self);
+  _fen_viewport_window_changed (self);
 }
 
 void
@@ -1132,7 +786,7 @@ fen_viewport_toggle_invert (FenViewport *self)
 {
   g_return_if_fail (FEN_IS_VIEWPORT (self));
   self->window.invert = !self->window.invert;
-  fen_viewport_window_changed (self);
+  _fen_viewport_window_changed (self);
 }
 
 void
@@ -1141,21 +795,18 @@ fen_viewport_reset (FenViewport *self)
   g_return_if_fail (FEN_IS_VIEWPORT (self));
   if (self->image == NULL)
     return;
-  fen_window_default (self->image, &self->window);
-  self->rotation = 0;
-  self->flip_h = self->flip_v = FALSE;
-  self->fit = TRUE;
-  self->has_line = FALSE;
-  fen_viewport_apply_fit (self);
+  fen_window_default (self->image, self->frame, &self->window);
+  fen_view_reset (&self->view);
+  _fen_viewport_measure_clear_frame (self);
   fen_viewport_log_window (self, "reset");
-  fen_viewport_window_changed (self);
+  _fen_viewport_window_changed (self);
 }
 
 double
 fen_viewport_get_zoom (FenViewport *self)
 {
   g_return_val_if_fail (FEN_IS_VIEWPORT (self), 1.0);
-  return self->zoom;
+  return self->view.zoom;
 }
 
 void
@@ -1174,9 +825,8 @@ void
 fen_viewport_fit (FenViewport *self)
 {
   g_return_if_fail (FEN_IS_VIEWPORT (self));
-  self->fit = TRUE;
-  fen_viewport_apply_fit (self);
-  fen_viewport_changed (self, TRUE);
+  fen_view_fit (&self->view);
+  _fen_viewport_changed (self, TRUE);
 }
 
 void
@@ -1189,40 +839,33 @@ fen_viewport_one_to_one (FenViewport *self)
     return;
   /* One image pixel per device pixel. */
   scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
-  fen_viewport_zoom_by (self, (1.0 / scale) / self->zoom);
+  fen_viewport_zoom_by (self, (1.0 / scale) / self->view.zoom);
 }
 
 void
 fen_viewport_rotate (FenViewport *self, int quarter_turns)
 {
   g_return_if_fail (FEN_IS_VIEWPORT (self));
-  self->rotation = ((self->rotation + quarter_turns) % 4 + 4) % 4;
-  if (self->fit)
-    fen_viewport_apply_fit (self);
-  fen_viewport_changed (self, TRUE);
+  fen_view_rotate (&self->view, quarter_turns);
+  _fen_viewport_changed (self, TRUE);
 }
 
 void
 fen_viewport_flip (FenViewport *self, gboolean horizontal)
 {
   g_return_if_fail (FEN_IS_VIEWPORT (self));
-  /* Mirror as the user sees it: after an odd rotation, the screen's
-   * horizontal is the image's vertical. */
-  if (horizontal == (self->rotation % 2 == 0))
-    self->flip_h = !self->flip_h;
-  else
-    self->flip_v = !self->flip_v;
-  fen_viewport_changed (self, TRUE);
+  fen_view_flip (&self->view, horizontal);
+  _fen_viewport_changed (self, TRUE);
 }
 
 void
 fen_viewport_get_view (FenViewport *self, double *fx, double *fy, double *zoom, gboolean *fit)
 {
   g_return_if_fail (FEN_IS_VIEWPORT (self));
-  *fx = self->image ? self->center_x / fen_image_get_width (self->image) : 0.5;
-  *fy = self->image ? self->center_y / fen_image_get_height (self->image) : 0.5;
-  *zoom = self->zoom;
-  *fit = self->fit;
+  *fx = self->image ? self->view.center_x / fen_image_get_width (self->image) : 0.5;
+  *fy = self->image ? self->view.center_y / fen_image_get_height (self->image) : 0.5;
+  *zoom = self->view.zoom;
+  *fit = self->view.fit;
 }
 
 void
@@ -1235,19 +878,20 @@ fen_viewport_set_view (FenViewport *self, double fx, double fy, double zoom, gbo
     return;
   cx = fx * fen_image_get_width (self->image);
   cy = fy * fen_image_get_height (self->image);
-  zoom = CLAMP (zoom, FEN_VIEWPORT_MIN_ZOOM, FEN_VIEWPORT_MAX_ZOOM);
-  if (fit == self->fit && (fit || (cx == self->center_x && cy == self->center_y && zoom == self->zoom)))
+  zoom = CLAMP (zoom, FEN_VIEW_MIN_ZOOM, FEN_VIEW_MAX_ZOOM);
+  if (fit == self->view.fit &&
+      (fit || (cx == self->view.center_x && cy == self->view.center_y && zoom == self->view.zoom)))
     return;
-  self->fit = fit;
   if (fit)
-    fen_viewport_apply_fit (self);
+    fen_view_fit (&self->view);
   else
     {
-      self->center_x = cx;
-      self->center_y = cy;
-      self->zoom = zoom;
+      self->view.fit = FALSE;
+      self->view.center_x = cx;
+      self->view.center_y = cy;
+      self->view.zoom = zoom;
     }
-  fen_viewport_changed (self, TRUE);
+  _fen_viewport_changed (self, TRUE);
 }
 
 gboolean
@@ -1261,11 +905,20 @@ void
 fen_viewport_set_measuring (FenViewport *self, gboolean measuring)
 {
   g_return_if_fail (FEN_IS_VIEWPORT (self));
-  self->measuring = measuring;
+  /* Measurements stay with their image and frame when the mode ends. */
   if (!measuring)
-    self->has_line = FALSE;
+    _fen_viewport_measure_end (self);
+  self->measuring = measuring;
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_signal_emit (self, signals[CHANGED], 0);
+}
+
+void
+fen_viewport_set_show_scale_bar (FenViewport *self, gboolean show)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+  self->show_scale_bar = show;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 gboolean
@@ -1281,178 +934,14 @@ fen_viewport_get_pointer (FenViewport *self, guint *x, guint *y, double *value)
     return FALSE;
   *x = (guint) ix;
   *y = (guint) iy;
+  /* In a difference view the value is the difference, as on screen. */
+  if (self->compare == FEN_VIEWPORT_COMPARE_DIFFERENCE && self->partner_ok)
+    return _fen_viewport_difference_at (self, *x, *y, value);
   /* PS3.3 C.11.1: the modality LUT, here Rescale Slope and Intercept. */
   if (fen_image_is_color (self->image))
     *value = fen_image_get_stored_value (self->image, self->frame, *x, *y);
   else
-    *value = fen_image_to_modality (self->image,
+    *value = fen_image_to_modality (self->image, self->frame,
                                     fen_image_get_stored_value (self->image, self->frame, *x, *y));
   return TRUE;
-}
-
-/* Compare ----------------------------------------------------------------- */
-
-static gboolean
-fen_viewport_flicker_cb (gpointer user_data)
-{
-  FenViewport *self = user_data;
-
-  self->flicker_partner = !self->flicker_partner;
-  g_debug ("flicker: %s", self->flicker_partner ? "partner" : "image");
-  fen_viewport_changed (self, TRUE);
-  return G_SOURCE_CONTINUE;
-}
-
-/* Where the partner's pixel (0, 0) lies in our image, in our pixels, when
- * the two can be compared pixel for pixel; else why not. */
-static gboolean
-fen_viewport_partner_offset (FenViewport *self, double *dx, double *dy, const char **why)
-{
-  const FenImageInfo *a, *b;
-  double d[3];
-
-  *dx = *dy = 0;
-  if (self->partner == NULL)
-    {
-      *why = "Difference and flicker compare this pane with another:\nshow a second image in the 1 × 2 layout (Alt+2)";
-      return FALSE;
-    }
-  if (fen_image_is_color (self->image) || fen_image_is_color (self->partner))
-    {
-      *why = "Difference and flicker compare monochrome images only";
-      return FALSE;
-    }
-  if (fen_image_get_width (self->image) == fen_image_get_width (self->partner) &&
-      fen_image_get_height (self->image) == fen_image_get_height (self->partner))
-    return TRUE;
-
-  /* Different sizes: one Frame of Reference (PS3.3 C.7.4.1.1.1), one pixel
-   * spacing and one orientation put pixel (i, j) of each at position +
-   * i * spacing * row direction + j * spacing * column direction
-   * (C.7.6.2.1.1), so the two grids differ by a shift. */
-  a = fen_image_get_info (self->image);
-  b = fen_image_get_info (self->partner);
-  *why = "These two images differ in size and do not share a frame of reference\n"
-         "and pixel spacing: there is no pixel-for-pixel difference";
-  if (a->frame_of_reference_uid == NULL || g_strcmp0 (a->frame_of_reference_uid, b->frame_of_reference_uid) != 0 ||
-      !a->has_position || !b->has_position || !a->has_orientation || !b->has_orientation ||
-      a->pixel_spacing[0] <= 0 || a->pixel_spacing[1] <= 0 ||
-      fabs (a->pixel_spacing[0] - b->pixel_spacing[0]) > 1e-4 || fabs (a->pixel_spacing[1] - b->pixel_spacing[1]) > 1e-4)
-    return FALSE;
-  for (int k = 0; k < 6; k++)
-    if (fabs (a->image_orientation[k] - b->image_orientation[k]) > 1e-4)
-      return FALSE;
-  for (int k = 0; k < 3; k++)
-    d[k] = b->image_position[k] - a->image_position[k];
-  /* Row direction (first triplet) runs along columns x, spaced by column
-   * spacing (pixel_spacing[1]); column direction along rows y. */
-  *dx = (d[0] * a->image_orientation[0] + d[1] * a->image_orientation[1] + d[2] * a->image_orientation[2]) /
-        a->pixel_spacing[1];
-  *dy = (d[0] * a->image_orientation[3] + d[1] * a->image_orientation[4] + d[2] * a->image_orientation[5]) /
-        a->pixel_spacing[0];
-  return TRUE;
-}
-
-static void
-fen_viewport_update_partner (FenViewport *self)
-{
-  const char *why = "";
-
-  self->partner_ok = self->image != NULL && fen_viewport_partner_offset (self, &self->partner_dx, &self->partner_dy, &why);
-  self->compare_message = self->partner_ok ? "" : why;
-  self->partner_lut_valid = FALSE;
-}
-
-void
-fen_viewport_set_partner (FenViewport *self, FenImage *partner, guint frame)
-{
-  g_return_if_fail (FEN_IS_VIEWPORT (self));
-
-  if (partner == self->partner && frame == self->partner_frame)
-    {
-      /* Our own image may have changed size since. */
-      gboolean was = self->partner_ok;
-
-      fen_viewport_update_partner (self);
-      if (was != self->partner_ok)
-        fen_viewport_changed (self, TRUE);
-      return;
-    }
-  if (partner != NULL)
-    {
-      fen_image_ref (partner);
-      if (self->store != NULL)
-        fen_store_pin (self->store, fen_image_get_id (partner), TRUE);
-    }
-  if (self->partner != NULL && self->store != NULL)
-    fen_store_pin (self->store, fen_image_get_id (self->partner), FALSE);
-  g_clear_pointer (&self->partner, fen_image_unref);
-  self->partner = partner;
-  self->partner_frame = frame;
-  fen_viewport_update_partner (self);
-  if (self->compare != FEN_VIEWPORT_COMPARE_NONE)
-    g_debug ("compare %s with %s: %s", self->image ? fen_image_get_log_name (self->image) : "none",
-             partner ? fen_image_get_log_name (partner) : "none", self->partner_ok ? "pixel for pixel" : "refused");
-  fen_viewport_changed (self, TRUE);
-}
-
-void
-fen_viewport_set_compare (FenViewport *self, FenViewportCompare mode)
-{
-  g_return_if_fail (FEN_IS_VIEWPORT (self));
-
-  if (mode == self->compare)
-    return;
-  self->compare = mode;
-  g_clear_handle_id (&self->flicker_timeout, g_source_remove);
-  self->flicker_partner = FALSE;
-  if (mode == FEN_VIEWPORT_COMPARE_FLICKER)
-    {
-      if (self->partner_lut == NULL)
-        self->partner_lut = fen_lut_new ();
-      self->partner_lut_valid = FALSE;
-      self->flicker_timeout = g_timeout_add (FEN_VIEWPORT_FLICKER_MS, fen_viewport_flicker_cb, self);
-    }
-  if (mode == FEN_VIEWPORT_COMPARE_DIFFERENCE && self->image != NULL)
-    {
-      /* A window centred on "no difference", a quarter of the larger value
-       * range wide: small changes stand out, large ones saturate. */
-      double range = fen_viewport_value_range (self);
-
-      if (self->partner != NULL && !fen_image_is_color (self->partner))
-        {
-          gint32 lo, hi;
-
-          fen_image_get_stored_range (self->partner, &lo, &hi);
-          range = MAX (range, fabs (fen_image_to_modality (self->partner, hi) - fen_image_to_modality (self->partner, lo)));
-        }
-      memset (&self->diff_window, 0, sizeof self->diff_window);
-      self->diff_window.center = 0;
-      self->diff_window.width = MAX (1.0, round (range / 4.0));
-      self->diff_window.function = FEN_VOI_LINEAR;
-      fen_viewport_log_difference_window (self, "default");
-    }
-  if (mode == FEN_VIEWPORT_COMPARE_NONE)
-    fen_viewport_set_partner (self, NULL, 0);
-  g_debug ("compare mode %s", mode == FEN_VIEWPORT_COMPARE_DIFFERENCE ? "difference"
-                              : mode == FEN_VIEWPORT_COMPARE_FLICKER ? "flicker" : "none");
-  if (mode != FEN_VIEWPORT_COMPARE_NONE)
-    g_debug ("compare %s with %s: %s", self->image ? fen_image_get_log_name (self->image) : "none",
-             self->partner ? fen_image_get_log_name (self->partner) : "none",
-             self->partner_ok ? "pixel for pixel" : "refused");
-  fen_viewport_changed (self, TRUE);
-}
-
-FenViewportCompare
-fen_viewport_get_compare (FenViewport *self)
-{
-  g_return_val_if_fail (FEN_IS_VIEWPORT (self), FEN_VIEWPORT_COMPARE_NONE);
-  return self->compare;
-}
-
-void
-fen_viewport_get_difference_window (FenViewport *self, FenWindowParams *out)
-{
-  g_return_if_fail (FEN_IS_VIEWPORT (self));
-  *out = self->diff_window;
 }

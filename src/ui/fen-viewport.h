@@ -45,7 +45,13 @@ void       fen_viewport_get_view       (FenViewport *self, double *fx, double *f
 void       fen_viewport_set_view       (FenViewport *self, double fx, double fy, double zoom, gboolean fit);
 
 gboolean   fen_viewport_get_measuring  (FenViewport *self);
+/* While on, a left drag measures a distance on the frame shown; the
+ * measurements stay with their image and frame when it ends. */
 void       fen_viewport_set_measuring  (FenViewport *self, gboolean measuring);
+/* Measurements of the frame shown. */
+guint      fen_viewport_get_n_measurements (FenViewport *self);
+/* A scale bar in mm (when the image has a pixel spacing). */
+void       fen_viewport_set_show_scale_bar (FenViewport *self, gboolean show);
 
 /* The image pixel under the pointer and its value in modality units. */
 gboolean   fen_viewport_get_pointer    (FenViewport *self, guint *x, guint *y, double *value);

@@ -16,7 +16,16 @@
  * --z-offset N starts slice positions (and the picture) at N, so that slice
  * i of one series matches slice i - N of the other by position only, and
  * --lesion adds a square of FEN_PHANTOM_LESION HU to the tissue: the one
- * region two otherwise equal series differ in. */
+ * region two otherwise equal series differ in.
+ *
+ * What a screenshot can tell (tests/e2e/e2e-lib.sh reads it): the slice
+ * number, from the twelve bars (most significant bit on the left); which
+ * way up and which side, from the bone insert, the one bright square in a
+ * corner (top left of the image); the zoom, from the tissue's edges.
+ * --reverse-names names the files in the reverse of the series order, so
+ * the file loaded first is the last slice; --modality, --slope and --unit
+ * write another modality whose values are HU x slope (window and rescale
+ * scaled alike), for links that must refuse and values that need decimals. */
 #define G_LOG_DOMAIN "fen-e2e-phantom"
 
 #include <glib.h>
@@ -75,9 +84,16 @@ fen_phantom_fill (guint16 *pixels, int size, int index, gboolean lesion)
       }
 }
 
+typedef struct {
+  gboolean    reverse_names;
+  const char *modality;
+  double      slope;
+  const char *unit;
+} FenPhantomKind;
+
 static gboolean
 fen_phantom_write_series (const char *dir, int size, int n, int study, int frame_of_reference,
-                          int z_offset, gboolean lesion, GError **error)
+                          int z_offset, gboolean lesion, const FenPhantomKind *kind, GError **error)
 {
   g_autofree guint16 *pixels = g_new (guint16, (gsize) size * size);
 
@@ -95,16 +111,22 @@ fen_phantom_write_series (const char *dir, int size, int n, int study, int frame
       g_autofree char *number = g_strdup_printf ("%d", i + 1);
       g_autofree char *position = g_strdup_printf ("-128\\-128\\%d", i + z_offset);
       g_autofree char *for_uid = g_strdup_printf ("2.25.32938470134786239384601740124.%d.4", 700 + frame_of_reference);
-      g_autofree char *name = g_strdup_printf ("slice-%03d.dcm", i);
+      g_autofree char *name = g_strdup_printf ("slice-%03d.dcm", kind->reverse_names ? n - 1 - i : i);
       g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_autofree char *intercept = g_strdup_printf ("%d", FEN_PHANTOM_INTERCEPT);
+      char intercept[G_ASCII_DTOSTR_BUF_SIZE], slope[G_ASCII_DTOSTR_BUF_SIZE];
+      char center[G_ASCII_DTOSTR_BUF_SIZE], width[G_ASCII_DTOSTR_BUF_SIZE];
       gsize bytes = (gsize) size * size * 2;
 
       fen_phantom_fill (pixels, size, i + z_offset, lesion);
+      /* PS3.3 C.11.1: value = stored * slope + intercept = HU * slope. */
+      g_ascii_formatd (intercept, sizeof intercept, "%g", FEN_PHANTOM_INTERCEPT * kind->slope);
+      g_ascii_formatd (slope, sizeof slope, "%g", kind->slope);
+      g_ascii_formatd (center, sizeof center, "%g", 40 * kind->slope);
+      g_ascii_formatd (width, sizeof width, "%g", 400 * kind->slope);
       fen_put_string (out, 0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.2");
       fen_put_string (out, 0x0008, 0x0018, "UI", uid);
       fen_put_string (out, 0x0008, 0x0020, "DA", "20240611");
-      fen_put_string (out, 0x0008, 0x0060, "CS", "CT");
+      fen_put_string (out, 0x0008, 0x0060, "CS", kind->modality);
       fen_put_string (out, 0x0008, 0x1030, "LO", "E2E phantom");
       fen_put_string (out, 0x0008, 0x103e, "LO", "Moving block");
       fen_put_string (out, 0x0010, 0x0010, "PN", "Phantom^Series");
@@ -126,11 +148,12 @@ fen_phantom_write_series (const char *dir, int size, int n, int study, int frame
       fen_put_us (out, 0x0028, 0x0101, 12, FALSE);
       fen_put_us (out, 0x0028, 0x0102, 11, FALSE);
       fen_put_us (out, 0x0028, 0x0103, 0, FALSE);
-      fen_put_string (out, 0x0028, 0x1050, "DS", "40");
-      fen_put_string (out, 0x0028, 0x1051, "DS", "400");
+      fen_put_string (out, 0x0028, 0x1050, "DS", center);
+      fen_put_string (out, 0x0028, 0x1051, "DS", width);
       fen_put_string (out, 0x0028, 0x1052, "DS", intercept);
-      fen_put_string (out, 0x0028, 0x1053, "DS", "1");
-      fen_put_string (out, 0x0028, 0x1054, "LO", "HU");
+      fen_put_string (out, 0x0028, 0x1053, "DS", slope);
+      if (kind->unit != NULL && *kind->unit != '\0')
+        fen_put_string (out, 0x0028, 0x1054, "LO", kind->unit);
       fen_put_explicit (out, 0x7fe0, 0x0010, "OW", (guint32) bytes);
       g_byte_array_append (out, (const guint8 *) pixels, (guint) bytes);
       if (!g_file_set_contents (path, (const char *) out->data, out->len, error))
@@ -150,6 +173,8 @@ main (int argc, char *argv[])
   g_autoptr(GOptionContext) context = g_option_context_new ("- write the e2e CT phantom");
   int size = 512, status = 0, series = 0, study = 0, frame_of_reference = 0, z_offset = 0;
   gboolean lesion = FALSE;
+  FenPhantomKind kind = { FALSE, "CT", 1.0, "HU" };
+  g_autofree char *modality = NULL, *unit = NULL;
   GOptionEntry entries[] = {
     { "size", 0, 0, G_OPTION_ARG_INT, &size, "Rows and columns (default 512)", "N" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output DICOM file (a folder with --series)", "FILE" },
@@ -158,6 +183,10 @@ main (int argc, char *argv[])
     { "frame-of-reference", 0, 0, G_OPTION_ARG_INT, &frame_of_reference, "With --series: Frame of Reference UID number F (0: none)", "F" },
     { "z-offset", 0, 0, G_OPTION_ARG_INT, &z_offset, "With --series: slice i at z = i + N, showing picture i + N", "N" },
     { "lesion", 0, 0, G_OPTION_ARG_NONE, &lesion, "With --series: add a 140 HU square to the tissue", NULL },
+    { "reverse-names", 0, 0, G_OPTION_ARG_NONE, &kind.reverse_names, "With --series: file names in the reverse of the series order", NULL },
+    { "modality", 0, 0, G_OPTION_ARG_STRING, &modality, "With --series: Modality (default CT)", "M" },
+    { "slope", 0, 0, G_OPTION_ARG_DOUBLE, &kind.slope, "With --series: values are HU x S (default 1)", "S" },
+    { "unit", 0, 0, G_OPTION_ARG_STRING, &unit, "With --series: Rescale Type (default HU; empty: none)", "U" },
     { NULL }
   };
 
@@ -171,7 +200,16 @@ main (int argc, char *argv[])
 
   if (series > 0)
     {
-      if (!fen_phantom_write_series (output, size, series, study, frame_of_reference, z_offset, lesion, &error))
+      if (modality != NULL)
+        kind.modality = modality;
+      if (unit != NULL)
+        kind.unit = unit;
+      if (!(kind.slope > 0))
+        {
+          g_printerr ("fen-e2e-phantom: --slope must be above 0\n");
+          return 2;
+        }
+      if (!fen_phantom_write_series (output, size, series, study, frame_of_reference, z_offset, lesion, &kind, &error))
         {
           g_printerr ("fen-e2e-phantom: %s\n", error->message);
           return 1;

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-viewport-private.h: FenViewport's state, shared by fen-viewport*.c
+ * (the widget, -compare for difference and flicker, -measure for
+ * measurements). */
+#pragma once
+
+#include "fen-viewport.h"
+#include "fen-render-pool.h"
+
+#include <fenestra/fen-pyramid.h>
+#include <fenestra/fen-view.h>
+
+G_BEGIN_DECLS
+
+#define FEN_VIEWPORT_POOL_SIZE   3
+/* Wheel or key events closer together than this are one operation. */
+#define FEN_VIEWPORT_OP_IDLE_MS  400
+#define FEN_VIEWPORT_FLICKER_MS  500
+
+struct _FenViewport
+{
+  GtkWidget          parent_instance;
+
+  /* Owned */
+  FenImage          *image;
+  FenPyramid        *pyramid;       /* of image, frame; levels built on demand */
+  FenLut            *lut;
+  FenRenderer       *renderer;
+  FenRenderPool     *pool;
+  GdkTexture        *texture;       /* the last frame, reused while nothing changes */
+  char              *op_name;       /* the grouped operation in progress */
+  guint              op_timeout;
+  guint              changed_idle;
+  guint              trim_timeout;
+  FenImage          *partner;       /* compared with; pinned like image */
+  FenLut            *partner_lut;   /* flicker: the partner under our window */
+  guint              flicker_timeout;
+
+  /* Borrowed */
+  FenMemoryMonitor  *monitor;
+  FenStore          *store;
+  GtkGestureDrag    *primary_drag;
+  GtkGestureDrag    *zoom_drag;
+  GtkGestureDrag    *pan_drag;
+
+  guint              frame;
+  gint64             pyramid_bytes;  /* accounted as FEN_MEMORY_CACHE */
+  FenWindowParams    window;
+  gboolean           lut_valid;
+  gboolean           texture_valid;
+  int                texture_width;  /* device pixels */
+  int                texture_height;
+
+  /* The view maths live in the core (FenView); the widget keeps its
+   * output size in it. */
+  FenView            view;
+
+  /* Drags */
+  FenMemoryOperation drag_op;
+  gboolean           drag_op_open;
+  double             drag_center, drag_width;
+  double             drag_last_x, drag_last_y;
+  double             drag_acc_x, drag_acc_y;
+  double             drag_per_px;
+  double             drag_zoom;
+  double             drag_start_x, drag_start_y;
+  double             drag_view_x, drag_view_y;
+
+  /* Grouped events */
+  FenMemoryOperation group_op;
+
+  /* Compare */
+  FenViewportCompare compare;
+  guint              partner_frame;
+  gboolean           partner_ok;     /* partner set and compatible */
+  gboolean           partner_lut_valid;
+  const char        *compare_message; /* why there is no comparison (static) */
+  double             partner_dx, partner_dy; /* partner pixel (0,0) in image pixels */
+  FenWindowParams    diff_window;
+  gboolean           flicker_partner; /* flicker: the partner is on screen */
+
+  /* Pointer and measurement */
+  gboolean           has_pointer;
+  double             pointer_x, pointer_y;
+  gboolean           measuring;
+  GArray            *measurements;   /* owned: FenMeasurement, of any image and frame */
+  int                drawing;        /* index of the one being drawn, or -1 */
+  gboolean           show_scale_bar;
+};
+
+/* A distance measured on one frame of one image, in its image coordinates. */
+typedef struct {
+  guint  image_id;
+  guint  frame;
+  double line[4];
+} FenMeasurement;
+
+/* fen-viewport.c */
+/* Something the overlays show changed; @redraw: the pixels too. */
+void     _fen_viewport_changed              (FenViewport *self, gboolean redraw);
+/* The window changed: tables are rebuilt, the frame redrawn. */
+void     _fen_viewport_window_changed       (FenViewport *self);
+
+/* fen-viewport-compare.c */
+void     _fen_viewport_log_difference_window (FenViewport *self, const char *why);
+/* Renders the comparison into @buffer (BGRA8, device pixels). */
+void     _fen_viewport_render_compare       (FenViewport *self, int dw, int dh, int scale,
+                                             guint8 *buffer, gsize stride);
+void     _fen_viewport_compare_dispose      (FenViewport *self);
+/* The difference under the pointer at image pixel (@x, @y), when there is one. */
+gboolean _fen_viewport_difference_at        (FenViewport *self, guint x, guint y, double *value);
+
+/* fen-viewport-measure.c */
+/* Starts a measurement at output point (@x, @y) on the frame shown. */
+void     _fen_viewport_measure_begin        (FenViewport *self, double x, double y);
+void     _fen_viewport_measure_update       (FenViewport *self, double x, double y);
+void     _fen_viewport_measure_end          (FenViewport *self);
+/* Forgets the measurements of the frame shown. */
+void     _fen_viewport_measure_clear_frame  (FenViewport *self);
+void     _fen_viewport_snapshot_measurements (FenViewport *self, GtkSnapshot *snapshot);
+
+G_END_DECLS

@@ -1,0 +1,252 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# test-reading-e2e.sh: the bugs a new user met in the first hour (issue 11),
+# each driven through the real fenestra under Xvfb with xdotool and judged
+# from screenshots: which slice (the phantom's bars), which way up (its bone
+# insert), what the overlay says (tesseract), what else is on screen.
+#
+#   test-reading-e2e.sh FENESTRA PHANTOM_TOOL SCHEMA_DIR WORK_DIR MAKE_SAMPLE
+#
+# 1. A series whose files sort in the reverse of the series order opens on
+#    its first slice; arrow keys change the slice even with the sidebar
+#    focused.
+# 2. Measurements belong to their slice; two coexist.
+# 3. Escape closes the tag browser; the shortcuts window fits the screen;
+#    key 4 is CT's lung window whatever the file holds, Shift+1 the file's.
+# 4. 1x2 of CT and NM: a window drag on CT leaves the NM pane's window; the
+#    NM pane's window reads with the decimals its values need (HU x 0.01).
+# 5. 2x2 with two series shows each twice (A B / A B).
+# 6. fen-make-sample --help prints help and creates nothing.
+# The viewer runs with G_DEBUG=fatal-criticals. Exit 0 pass, 1 fail.
+set -u
+
+FENESTRA=$1
+PHANTOM_TOOL=$2
+SCHEMA_DIR=$3
+WORK=${4:-$(mktemp -d)}
+MAKE_SAMPLE=$5
+SIZE=256
+SLICES=12
+
+. "$(dirname "$0")/e2e-lib.sh"
+fen_e2e_setup 241 290 tesseract
+
+"$PHANTOM_TOOL" --size $SIZE --series $SLICES --study 0 --reverse-names -o "$WORK/ct" \
+  || { fail "CT series generated"; exit 1; }
+"$PHANTOM_TOOL" --size $SIZE --series $SLICES --study 1 --z-offset 100 --modality NM --slope 0.01 --unit CNTS \
+  -o "$WORK/nm" || { fail "NM series generated"; exit 1; }
+
+echo "1..17"
+
+# start_app NAME ARGS...: the viewer in a 1600 x 1000 window at 0,0, once
+# every file has loaded; sets APP_PID, WIN, X, Y.
+start_app () {
+  local name=$1 n
+  shift
+  : > "$WORK/$name.err"
+  stdbuf -oL "$FENESTRA" --new-instance --memory-log "$WORK/$name.jsonl" "$@" \
+    >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  APP_PID=$!
+  WIN=
+  for _ in $(seq 300); do
+    WIN=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | head -n1)
+    [ -n "$WIN" ] && break
+    sleep 0.1
+  done
+  [ -n "$WIN" ] || { fail "$name: window appeared"; return 1; }
+  xdotool windowmove "$WIN" 0 0 windowsize "$WIN" 1600 1000
+  # One "open img-A..img-B (N)" operation when every file has loaded.
+  for _ in $(seq 300); do
+    grep -q "\"op\":\"open img-[^\"]*($(( $# * SLICES )))" "$WORK/$name.jsonl" 2>/dev/null && break
+    sleep 0.1
+  done
+  sleep 1.5
+  eval "$(xdotool getwindowgeometry --shell "$WIN")"
+}
+stop_app () {
+  kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null; APP_PID=
+}
+# no_criticals NAME: the viewer lived (a critical aborts it) and wrote no
+# GTK or GLib warning.
+no_criticals () {
+  if grep -E 'Gtk-WARNING|Gtk-CRITICAL|GLib-.*CRITICAL|WARNING \*\*|CRITICAL \*\*' "$WORK/$1.err"; then
+    fail "$1: GTK/GLib warnings or criticals on stderr"
+  else
+    pass "$1: no GTK or GLib warning or critical on stderr (G_DEBUG=fatal-criticals)"
+  fi
+}
+# shot NAME: a screenshot of the whole screen, $WORK/NAME.png.
+shot () { import -window root "$WORK/$1.png"; }
+# yellow PNG X Y R: measurement-yellow pixels within R of (X, Y).
+yellow () {
+  convert "$1" -crop $((2 * $4))x$((2 * $4))+$(($2 - $4))+$(($3 - $4)) +repage \
+    -fuzz 12% -fill white -opaque 'rgb(255,217,25)' -fill black +opaque white -format '%[fx:round(mean*w*h)]' info:
+}
+
+# --- 1. First slice in series order; arrow keys -------------------------------
+start_app single "$WORK/ct" || exit 1
+read -r VX VY VW VH <<<"$(viewport_geometry "$WORK/single.out")"
+VX=$((X + VX)); VY=$((Y + VY))
+log "viewport +$VX+$VY ${VW}x$VH"
+shot opened
+S=$(phantom_slice "$WORK/opened.png" "$VX" "$VY" "$VW" "$VH" $SIZE)
+U=$(phantom_upright "$WORK/opened.png" "$VX" "$VY" "$VW" "$VH" $SIZE)
+log "opened on the slice whose bars read $S (files named last slice first), upright: $U"
+[ "$S" = 0 ] && [ "$U" = yes ] && pass "the series opens on its first slice in series order, upright (bars read 0)" \
+  || fail "opened on slice $S, upright $U (want 0, yes)"
+
+# Focus the sidebar's list (its first row, top left), then the arrows.
+xdotool mousemove $((X + 120)) $((Y + 90)) click 1
+sleep 0.5
+xdotool key Down; sleep 0.3; xdotool key Down; sleep 0.3; xdotool key Down; sleep 0.8
+shot down3
+S3=$(phantom_slice "$WORK/down3.png" "$VX" "$VY" "$VW" "$VH" $SIZE)
+xdotool key Right; sleep 0.8
+shot right
+S4=$(phantom_slice "$WORK/right.png" "$VX" "$VY" "$VW" "$VH" $SIZE)
+xdotool key Up; sleep 0.3; xdotool key Left; sleep 0.8
+shot upleft
+S2=$(phantom_slice "$WORK/upleft.png" "$VX" "$VY" "$VW" "$VH" $SIZE)
+log "sidebar focused: Down x3 -> $S3, Right -> $S4, Up, Left -> $S2"
+[ "$S3" = 3 ] && [ "$S4" = 4 ] && [ "$S2" = 2 ] && pass "arrow keys change the slice with the sidebar focused (3, 4, 2)" \
+  || fail "arrow keys: $S3 $S4 $S2 (want 3 4 2)"
+
+# --- 2. Measurements belong to their slice ------------------------------------
+xdotool key m; sleep 0.3
+read -r AX AY <<<"$(phantom_point 40 40 "$VX" "$VY" "$VW" "$VH" $SIZE)"
+read -r BX BY <<<"$(phantom_point 100 40 "$VX" "$VY" "$VW" "$VH" $SIZE)"
+xdotool mousemove "$AX" "$AY" mousedown 1
+for i in $(seq 1 20); do xdotool mousemove $((AX + (BX - AX) * i / 20)) "$AY"; done
+xdotool mouseup 1; sleep 0.5
+MID1X=$(((AX + BX) / 2))
+xdotool key Down; sleep 0.8
+shot measure-other
+ON_OTHER=$(yellow "$WORK/measure-other.png" "$MID1X" "$AY" 12)
+read -r CX CY <<<"$(phantom_point 40 60 "$VX" "$VY" "$VW" "$VH" $SIZE)"
+read -r DX DY <<<"$(phantom_point 40 110 "$VX" "$VY" "$VW" "$VH" $SIZE)"
+xdotool mousemove "$CX" "$CY" mousedown 1
+for i in $(seq 1 20); do xdotool mousemove "$CX" $((CY + (DY - CY) * i / 20)); done
+xdotool mouseup 1; sleep 0.5
+MID2Y=$(((CY + DY) / 2))
+shot measure-second
+SECOND=$(yellow "$WORK/measure-second.png" "$CX" "$MID2Y" 12)
+FIRST_GONE=$(yellow "$WORK/measure-second.png" "$MID1X" "$AY" 12)
+xdotool key Up; sleep 0.8
+shot measure-back
+FIRST_BACK=$(yellow "$WORK/measure-back.png" "$MID1X" "$AY" 12)
+SECOND_HERE=$(yellow "$WORK/measure-back.png" "$CX" "$MID2Y" 12)
+SB=$(phantom_slice "$WORK/measure-back.png" "$VX" "$VY" "$VW" "$VH" $SIZE)
+log "yellow pixels: line 1 on the next slice $ON_OTHER; line 2 there $SECOND (line 1 $FIRST_GONE); back on slice $SB: line 1 $FIRST_BACK, line 2 $SECOND_HERE"
+[ "$ON_OTHER" -eq 0 ] && [ "$FIRST_GONE" -eq 0 ] && [ "$SECOND_HERE" -eq 0 ] && [ "$SECOND" -gt 20 ] && [ "$FIRST_BACK" -gt 20 ] && [ "$SB" = 2 ] \
+  && pass "a measurement stays on its slice, a second one does not replace the first" \
+  || fail "measurements: $ON_OTHER $SECOND $FIRST_GONE $FIRST_BACK $SECOND_HERE on slice $SB"
+xdotool key m; sleep 0.3
+
+# --- 3. Escape closes the tag browser -------------------------------------------
+xdotool key ctrl+t; sleep 1.5
+TAGS=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | grep -vc "^$WIN\$")
+xdotool key Escape; sleep 1.0
+TAGS_AFTER=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | grep -vc "^$WIN\$")
+log "visible windows besides the main one: $TAGS with the tag browser, $TAGS_AFTER after Escape"
+[ "$TAGS" -ge 1 ] && [ "$TAGS_AFTER" = 0 ] && pass "Escape closes the tag browser" \
+  || fail "tag browser windows: $TAGS, after Escape $TAGS_AFTER"
+
+# The shortcuts window: narrower than the screen, no GtkLabel warnings.
+xdotool key ctrl+question; sleep 1.5
+HELP=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | grep -v "^$WIN\$" | head -n1)
+HELP_W=0
+if [ -n "$HELP" ]; then
+  HELP_W=$(xdotool getwindowgeometry --shell "$HELP" | sed -n 's/^WIDTH=//p')
+  shot shortcuts
+fi
+xdotool key Escape; sleep 0.8
+log "shortcuts window: $HELP_W px wide (screen 1920)"
+[ -n "$HELP" ] && [ "$HELP_W" -gt 300 ] && [ "$HELP_W" -le 1600 ] && pass "the shortcuts window fits the screen ($HELP_W px wide)" \
+  || fail "shortcuts window width $HELP_W"
+
+# Presets: 4 is the lung window on every CT; Shift+1 the file's first window.
+xdotool mousemove $((VX + VW / 2)) $((VY + VH / 2)); sleep 0.2
+xdotool key 4; sleep 0.8
+shot preset-lung
+OCR_LUNG=$(ocr "$WORK/preset-lung.png" "$VX" $((VY + VH - 70)) 420 70)
+xdotool key shift+1; sleep 0.8
+shot preset-file
+OCR_FILE=$(ocr "$WORK/preset-file.png" "$VX" $((VY + VH - 70)) 420 70)
+log "after 4: $OCR_LUNG; after Shift+1: $OCR_FILE"
+grep -q 'W 1500 *L -600 *HU' <<<"$OCR_LUNG" && grep -q 'W 400 *L 40 *HU' <<<"$OCR_FILE" \
+  && pass "key 4 is CT's lung window (W 1500 L -600), Shift+1 the file's own (W 400 L 40)" \
+  || fail "presets: after 4 '$OCR_LUNG', after Shift+1 '$OCR_FILE'"
+kill -0 "$APP_PID" 2>/dev/null && pass "single: viewer still running" || fail "single: viewer died (a critical aborts it)"
+stop_app
+no_criticals single
+
+# --- 4. CT and NM side by side ------------------------------------------------
+start_app pair "$WORK/ct" "$WORK/nm" || exit 1
+LINES_BEFORE=$(wc -l < "$WORK/pair.out")
+xdotool mousemove 800 500 click 1; sleep 0.3
+xdotool key alt+2; sleep 1.5
+tail -n +"$LINES_BEFORE" "$WORK/pair.out" | grep -E 'geometry: x=' | tail -n 2 | sort -t= -k2 -n > "$WORK/geometry.txt"
+read -r LX LY LW LH <<<"$(viewport_geometry "$WORK/geometry.txt" 2)"
+read -r RX RY RW RH <<<"$(viewport_geometry "$WORK/geometry.txt" 1)"
+LX=$((X + LX)); LY=$((Y + LY)); RX=$((X + RX)); RY=$((Y + RY))
+log "left +$LX+$LY ${LW}x$LH, right +$RX+$RY ${RW}x$RH"
+shot pair-before
+SL=$(phantom_slice "$WORK/pair-before.png" "$LX" "$LY" "$LW" "$LH" $SIZE)
+SR=$(phantom_slice "$WORK/pair-before.png" "$RX" "$RY" "$RW" "$RH" $SIZE)
+log "bars: left $SL, right $SR"
+[ "$SL" = 0 ] && [ "$SR" = 100 ] && pass "1x2: CT on the left (bars 0), NM on the right (bars 100)" \
+  || fail "1x2 panes show $SL and $SR (want 0, 100)"
+read -r TLX TLY <<<"$(phantom_point 160 150 "$LX" "$LY" "$LW" "$LH" $SIZE)"
+read -r TRX TRY <<<"$(phantom_point 160 150 "$RX" "$RY" "$RW" "$RH" $SIZE)"
+GL0=$(patch_mean "$WORK/pair-before.png" "$TLX" "$TLY" 10)
+GR0=$(patch_mean "$WORK/pair-before.png" "$TRX" "$TRY" 10)
+# The NM pane's overlay, bottom left: its window in its own units.
+OCR_NM=$(ocr "$WORK/pair-before.png" "$RX" $((RY + RH - 90)) 420 90)
+log "NM overlay reads: $OCR_NM"
+grep -q "W 4\.00 *L 0\.40 *CNTS" <<<"$OCR_NM" && pass "the NM window reads W 4.00 L 0.40 CNTS (decimals and unit)" \
+  || fail "NM overlay: '$OCR_NM' (want W 4.00 L 0.40 CNTS)"
+OCR_CT=$(ocr "$WORK/pair-before.png" "$LX" $((LY + LH - 90)) 420 90)
+log "CT overlay reads: $OCR_CT"
+grep -q 'W 400 *L 40 *HU' <<<"$OCR_CT" && pass "the CT window reads W 400 L 40 HU" || fail "CT overlay: '$OCR_CT'"
+
+LCX=$((LX + LW / 2)); LCY=$((LY + LH / 2))
+xdotool mousemove "$LCX" "$LCY"; sleep 0.2
+xdotool mousedown 1
+for i in $(seq 1 60); do xdotool mousemove $((LCX + i * 2)) $((LCY - i)); done
+sleep 0.3
+xdotool mouseup 1; sleep 1.0
+shot pair-dragged
+GL1=$(patch_mean "$WORK/pair-dragged.png" "$TLX" "$TLY" 10)
+GR1=$(patch_mean "$WORK/pair-dragged.png" "$TRX" "$TRY" 10)
+log "tissue grey: CT $GL0 -> $GL1, NM $GR0 -> $GR1"
+fcheck "($GL1 - $GL0)^2 > 25 && ($GR1 - $GR0)^2 < 1" && pass "a CT window drag leaves the NM pane's window (W/L linked only within one modality and unit)" \
+  || fail "CT grey $GL0 -> $GL1, NM grey $GR0 -> $GR1"
+
+# --- 5. 2x2 with two series -----------------------------------------------------
+LINES_BEFORE=$(wc -l < "$WORK/pair.out")
+xdotool key alt+4; sleep 1.5
+shot quad
+tail -n +"$LINES_BEFORE" "$WORK/pair.out" | grep -E 'geometry: x=' | tail -n 4 |
+  sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\2 \1 \3 \4/' | sort -n -k1,1 -k2,2 > "$WORK/quad.txt"
+QUAD=
+while read -r qy qx qw qh; do
+  QUAD="$QUAD $(phantom_slice "$WORK/quad.png" $((X + qx)) $((Y + qy)) "$qw" "$qh" $SIZE)"
+done < "$WORK/quad.txt"
+log "2x2 panes (rows top to bottom, left to right) show bars:$QUAD"
+[ "$QUAD" = " 0 100 0 100" ] && pass "2x2 with two series shows each twice (A B / A B)" || fail "2x2 shows$QUAD (want 0 100 0 100)"
+kill -0 "$APP_PID" 2>/dev/null && pass "pair: viewer still running" || fail "pair: viewer died (a critical aborts it)"
+stop_app
+no_criticals pair
+
+# --- 6. fen-make-sample --help ------------------------------------------------
+( cd "$WORK" && "$MAKE_SAMPLE" --help > "$WORK/sample-help.txt" 2>&1 )
+STATUS=$?
+if [ "$STATUS" = 0 ] && grep -q 'Usage' "$WORK/sample-help.txt" && [ ! -e "$WORK/--help" ]; then
+  pass "fen-make-sample --help prints its usage and creates no folder"
+else
+  fail "fen-make-sample --help: status $STATUS, $(head -n1 "$WORK/sample-help.txt"), folder: $(ls -d "$WORK/--help" 2>/dev/null)"
+fi
+
+log "elapsed $(elapsed) s"
+[ "$FAILURES" = 0 ] || { log "$FAILURES failure(s); work files in $WORK"; exit 1; }
+exit 0
