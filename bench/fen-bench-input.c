@@ -67,8 +67,8 @@ fen_bench_input_fill (gint16 *pixels, guint rows, guint cols, guint slice)
     }
 }
 
-static gboolean
-fen_bench_spawn (const char * const *argv, GError **error)
+gboolean
+fen_bench_input_spawn (const char * const *argv, GError **error)
 {
   g_autofree char *err = NULL;
   int status = 0;
@@ -147,7 +147,7 @@ fen_bench_input_write_ct (const char *path,
 
   ok = g_file_set_contents (raw_path, (const char *) pixels, (gssize) bytes, error) &&
        g_file_set_contents (dump_path, dump_text, -1, error) &&
-       fen_bench_spawn (argv, error);
+       fen_bench_input_spawn (argv, error);
   g_unlink (raw_path);
   g_unlink (dump_path);
   return ok;
@@ -158,7 +158,17 @@ fen_bench_input_write_rle (const char *in, const char *out, GError **error)
 {
   const char *argv[] = { "dcmcrle", "--quiet", in, out, NULL };
 
-  return fen_bench_spawn (argv, error);
+  return fen_bench_input_spawn (argv, error);
+}
+
+gboolean
+fen_bench_input_write_jpeg (const char *in, const char *out, gboolean jpeg_ls, GError **error)
+{
+  /* JPEG lossless SV1 (dcmcjpeg +e1) or JPEG-LS lossless (dcmcjpls). */
+  const char *jpeg[] = { "dcmcjpeg", "--quiet", "+e1", in, out, NULL };
+  const char *ls[] = { "dcmcjpls", "--quiet", in, out, NULL };
+
+  return fen_bench_input_spawn (jpeg_ls ? ls : jpeg, error);
 }
 
 gboolean

@@ -27,6 +27,9 @@ gboolean fen_bench_input_write_ct (const char *path,
 
 /* Writes an RLE Lossless copy of @in with DCMTK's dcmcrle. */
 gboolean fen_bench_input_write_rle (const char *in, const char *out, GError **error);
+gboolean fen_bench_input_write_jpeg (const char *in, const char *out, gboolean jpeg_ls, GError **error);
+/* Runs @argv (argv[0] found on PATH) and waits; its output is dropped. */
+gboolean fen_bench_input_spawn (const char * const *argv, GError **error);
 
 /* Reads @path once so later loads come from the page cache. */
 gboolean fen_bench_input_warm_cache (const char *path, GError **error);

@@ -9,6 +9,7 @@
 
 #include <fenestra/fenestra.h>
 #include "fen-dcmtk-reference.h"
+#include "fen-bench-series.h"
 #include <fenestra/fen-pyramid.h>
 
 #include <glib/gstdio.h>
@@ -34,7 +35,7 @@
 #define FEN_BENCH_SERIES_SLICES 300
 #define FEN_BENCH_SERIES_SIZE 512
 /* Bumped whenever the generated inputs change, so a --data-dir is refreshed. */
-#define FEN_BENCH_INPUT_VERSION "fenestra-bench inputs 1\n"
+#define FEN_BENCH_INPUT_VERSION "fenestra-bench inputs 2\n"
 
 /* The three image sizes of the brief: 0.5 MB, 15 MB and 128 MB of pixels. */
 static const guint fen_bench_sizes[] = { 512, 2800, 8000 };
@@ -64,6 +65,9 @@ typedef struct {
   char            *self;
   char            *paths[FEN_BENCH_N_SIZES];
   char            *rle_paths[FEN_BENCH_N_SIZES];
+  char            *jpeg_path;     /* the 15 MB image, JPEG lossless SV1 */
+  char            *jpegls_path;   /* the 15 MB image, JPEG-LS lossless */
+  char           **series_jpeg_paths;
   char           **series_paths;
 
   /* Owned for the whole run */
@@ -326,6 +330,16 @@ fen_bench_prepare_inputs (FenBench *bench, GError **error)
         return FALSE;
     }
 
+  bench->jpeg_path = g_build_filename (bench->dir, "ct-2800-jpeg.dcm", NULL);
+  bench->jpegls_path = g_build_filename (bench->dir, "ct-2800-jpegls.dcm", NULL);
+  if (!fresh)
+    {
+      fen_bench_progress (bench, "writing the 2800 x 2800 JPEG lossless and JPEG-LS copies");
+      if (!fen_bench_input_write_jpeg (bench->paths[1], bench->jpeg_path, FALSE, error) ||
+          !fen_bench_input_write_jpeg (bench->paths[1], bench->jpegls_path, TRUE, error))
+        return FALSE;
+    }
+
   bench->series_paths = g_new0 (char *, FEN_BENCH_SERIES_SLICES + 1);
   if (!fresh)
     fen_bench_progress (bench, "writing the %d-slice series", FEN_BENCH_SERIES_SLICES);
@@ -338,6 +352,12 @@ fen_bench_prepare_inputs (FenBench *bench, GError **error)
                                                FEN_BENCH_SERIES_SIZE, i, "series", error))
         return FALSE;
     }
+  if (!fresh)
+    fen_bench_progress (bench, "writing the series' JPEG lossless copies");
+  bench->series_jpeg_paths = fen_bench_series_write_jpeg (bench->dir, bench->series_paths,
+                                                          FEN_BENCH_SERIES_SLICES, fresh, error);
+  if (bench->series_jpeg_paths == NULL)
+    return FALSE;
   if (!fresh)
     {
       fen_bench_report_set (bench->report, "input_generation_s", (fen_bench_now_ns () - t0) / 1e9);
@@ -647,7 +667,8 @@ fen_bench_run_series (FenBench *bench, GError **error)
   fen_bench_report_set_stats (bench->report, "series_next", &stats);
   fen_bench_progress (bench, "  %-28s median %9.3f ms  p95 %9.3f ms  (n=%u, %" G_GUINT64_FORMAT " allocations)",
                       "series_next", stats.median, stats.p95, stats.n, stats.allocations);
-  return TRUE;
+  return fen_bench_series_parallel (bench->report, bench->series_jpeg_paths, FEN_BENCH_SERIES_SLICES,
+                                    bench->runs, error);
 }
 
 /* ---- Loads ---- */
@@ -805,11 +826,20 @@ fen_bench_spawn_load (FenBench *bench, const char *loader, const char *path,
 static gboolean
 fen_bench_run_loads (FenBench *bench, GError **error)
 {
-  /* The 15 MB and 128 MB images, uncompressed and RLE. */
-  for (guint s = 1; s < FEN_BENCH_N_SIZES; s++)
-    for (guint rle = 0; rle < 2; rle++)
+  /* The 15 MB and 128 MB images, uncompressed and RLE; the 15 MB one also
+   * in JPEG lossless and JPEG-LS. */
+  const struct { guint size; const char *suffix, *label; const char *path; } rows[] = {
+    { 1, "", "", bench->paths[1] },
+    { 1, "_rle", " RLE", bench->rle_paths[1] },
+    { 1, "_jpeg", " JPEG lossless", bench->jpeg_path },
+    { 1, "_jpegls", " JPEG-LS", bench->jpegls_path },
+    { 2, "", "", bench->paths[2] },
+    { 2, "_rle", " RLE", bench->rle_paths[2] },
+  };
+  for (guint row = 0; row < G_N_ELEMENTS (rows); row++)
       {
-        const char *path = rle ? bench->rle_paths[s] : bench->paths[s];
+        const guint s = rows[row].size;
+        const char *path = rows[row].path, *suffix = rows[row].suffix;
         const char *tag = s == 1 ? "15mb" : "128mb";
         gsize pixel_bytes = (gsize) fen_bench_sizes[s] * fen_bench_sizes[s] * 2;
         GStatBuf st;
@@ -817,10 +847,10 @@ fen_bench_run_loads (FenBench *bench, GError **error)
         if (g_stat (path, &st) != 0 || !fen_bench_input_warm_cache (path, error) ||
             !fen_bench_input_warm_cache (bench->paths[0], error))
           return FALSE;
-        fen_bench_progress (bench, "load %s%s (%.1f MB file):", tag, rle ? " RLE" : "",
+        fen_bench_progress (bench, "load %s%s (%.1f MB file):", tag, rows[row].label,
                             st.st_size / 1e6);
         {
-          g_autofree char *k = g_strdup_printf ("load_file_bytes_%s%s", tag, rle ? "_rle" : "");
+          g_autofree char *k = g_strdup_printf ("load_file_bytes_%s%s", tag, suffix);
           fen_bench_report_set_int (bench->report, k, st.st_size);
         }
 
@@ -829,8 +859,7 @@ fen_bench_run_loads (FenBench *bench, GError **error)
             const FenBenchLoader *loader = &fen_bench_loaders[l];
             g_autofree double *times = g_new (double, bench->runs);
             g_autofree double *peaks = g_new (double, bench->runs);
-            g_autofree char *prefix = g_strdup_printf ("load_%s_%s%s", loader->name, tag,
-                                                       rle ? "_rle" : "");
+            g_autofree char *prefix = g_strdup_printf ("load_%s_%s%s", loader->name, tag, suffix);
             g_autofree char *k_peak = NULL, *k_ratio = NULL;
             FenBenchStats t, p;
             gboolean all_reset = TRUE;
@@ -905,6 +934,8 @@ fen_bench_summarise (FenBench *bench)
       fen_bench_ratio (bench, "load_time_ratio_128mb", "load_fen_128mb_ms_median", "load_read_128mb_ms_median");
       fen_bench_ratio (bench, "load_time_ratio_15mb_rle", "load_fen_15mb_rle_ms_median", "load_read_15mb_rle_ms_median");
       fen_bench_ratio (bench, "load_time_ratio_128mb_rle", "load_fen_128mb_rle_ms_median", "load_read_128mb_rle_ms_median");
+      fen_bench_ratio (bench, "load_time_ratio_15mb_jpeg", "load_fen_15mb_jpeg_ms_median", "load_read_15mb_jpeg_ms_median");
+      fen_bench_ratio (bench, "load_time_ratio_15mb_jpegls", "load_fen_15mb_jpegls_ms_median", "load_read_15mb_jpegls_ms_median");
       fen_bench_ratio (bench, "load_dcmtk_dataset_over_fen_15mb", "load_dcmtk_dataset_15mb_ms_median", "load_fen_15mb_ms_median");
       fen_bench_ratio (bench, "load_dcmtk_image_over_fen_15mb", "load_dcmtk_image_15mb_ms_median", "load_fen_15mb_ms_median");
     }
@@ -1011,11 +1042,12 @@ fen_bench_print_table (FenBench *bench)
 
   if (fen_bench_report_has (r, "load_fen_15mb_ms_median"))
     {
-      const char *tags[] = { "15mb", "15mb_rle", "128mb", "128mb_rle" };
+      const char *tags[] = { "15mb", "15mb_rle", "15mb_jpeg", "15mb_jpegls", "128mb", "128mb_rle" };
 
       printf ("\nLoad from the page cache, fresh process each, median of %u: ms / peak RSS above baseline as x pixel bytes\n",
               bench->runs);
-      printf ("  %-38s  %18s  %18s  %18s  %18s\n", "", "15 MB", "15 MB RLE", "128 MB", "128 MB RLE");
+      printf ("  %-38s  %18s  %18s  %18s  %18s  %18s  %18s\n", "", "15 MB", "15 MB RLE", "15 MB JPEG",
+              "15 MB JPEG-LS", "128 MB", "128 MB RLE");
       for (guint l = 0; l < G_N_ELEMENTS (fen_bench_loaders); l++)
         {
           g_autofree char *name = g_strdelimit (g_strdup (fen_bench_loaders[l].name), "-", '_');
@@ -1248,6 +1280,9 @@ out:
       g_free (bench.rle_paths[s]);
     }
   g_strfreev (bench.series_paths);
+  g_strfreev (bench.series_jpeg_paths);
+  g_free (bench.jpeg_path);
+  g_free (bench.jpegls_path);
   g_free (bench.viewport);
   fen_lut_free (bench.lut);
   fen_renderer_free (bench.renderer);

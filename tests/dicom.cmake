@@ -48,3 +48,7 @@ target_link_libraries(test-measure PRIVATE m)
 target_compile_definitions(test-measure PRIVATE FEN_TEST_CLI="$<TARGET_FILE:fenestra-cli>")
 add_dependencies(test-measure fenestra-cli)
 set_tests_properties(test-measure PROPERTIES TIMEOUT 120 LABELS "dicom")
+
+# A series loaded on 1 to 4 threads, viewing order, cancel.
+fen_add_test(test-load-queue fenestra-io fen-test-dicom-writer.c)
+set_tests_properties(test-load-queue PROPERTIES TIMEOUT 120 LABELS "dicom")

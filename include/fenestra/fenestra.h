@@ -18,3 +18,4 @@
 #include "fen-reformat.h"
 #include "fen-view.h"
 #include "fen-study-index.h"
+#include "fen-load-queue.h"
