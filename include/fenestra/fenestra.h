@@ -13,6 +13,7 @@
 #include "fen-memory.h"
 #include "fen-pyramid.h"
 #include "fen-roi.h"
+#include "fen-measurement.h"
 #include "fen-geometry.h"
 #include "fen-volume.h"
 #include "fen-reformat.h"

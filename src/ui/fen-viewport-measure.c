@@ -11,7 +11,7 @@
 #include <math.h>
 
 static gboolean
-fen_viewport_measurement_on_screen (FenViewport *self, const FenMeasurement *m)
+fen_viewport_measurement_on_screen (FenViewport *self, const FenViewportMeasurement *m)
 {
   return self->image != NULL && m->image_id == fen_image_get_id (self->image) && m->frame == self->frame;
 }
@@ -19,7 +19,7 @@ fen_viewport_measurement_on_screen (FenViewport *self, const FenMeasurement *m)
 void
 _fen_viewport_measure_begin (FenViewport *self, double x, double y)
 {
-  FenMeasurement m = { fen_image_get_id (self->image), self->frame, { 0 } };
+  FenViewportMeasurement m = { fen_image_get_id (self->image), self->frame, { 0 } };
 
   fen_view_screen_to_image (&self->view, x, y, &m.line[0], &m.line[1]);
   m.line[2] = m.line[0];
@@ -32,11 +32,11 @@ _fen_viewport_measure_begin (FenViewport *self, double x, double y)
 void
 _fen_viewport_measure_update (FenViewport *self, double x, double y)
 {
-  FenMeasurement *m;
+  FenViewportMeasurement *m;
 
   if (self->drawing < 0)
     return;
-  m = &g_array_index (self->measurements, FenMeasurement, self->drawing);
+  m = &g_array_index (self->measurements, FenViewportMeasurement, self->drawing);
   fen_view_screen_to_image (&self->view, x, y, &m->line[2], &m->line[3]);
   _fen_viewport_changed (self, FALSE);
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -45,11 +45,11 @@ _fen_viewport_measure_update (FenViewport *self, double x, double y)
 void
 _fen_viewport_measure_end (FenViewport *self)
 {
-  FenMeasurement *m;
+  FenViewportMeasurement *m;
 
   if (self->drawing < 0)
     return;
-  m = &g_array_index (self->measurements, FenMeasurement, self->drawing);
+  m = &g_array_index (self->measurements, FenViewportMeasurement, self->drawing);
   /* A click without a drag measures nothing: no dot left behind. */
   if (m->line[0] == m->line[2] && m->line[1] == m->line[3])
     g_array_remove_index (self->measurements, (guint) self->drawing);
@@ -65,7 +65,7 @@ _fen_viewport_measure_clear_frame (FenViewport *self)
 {
   self->drawing = -1;
   for (guint i = self->measurements->len; i > 0; i--)
-    if (fen_viewport_measurement_on_screen (self, &g_array_index (self->measurements, FenMeasurement, i - 1)))
+    if (fen_viewport_measurement_on_screen (self, &g_array_index (self->measurements, FenViewportMeasurement, i - 1)))
       g_array_remove_index (self->measurements, i - 1);
 }
 
@@ -76,12 +76,12 @@ fen_viewport_get_n_measurements (FenViewport *self)
 
   g_return_val_if_fail (FEN_IS_VIEWPORT (self), 0);
   for (guint i = 0; i < self->measurements->len; i++)
-    n += fen_viewport_measurement_on_screen (self, &g_array_index (self->measurements, FenMeasurement, i));
+    n += fen_viewport_measurement_on_screen (self, &g_array_index (self->measurements, FenViewportMeasurement, i));
   return n;
 }
 
 static void
-fen_viewport_snapshot_measurement (FenViewport *self, GtkSnapshot *snapshot, cairo_t *cr, const FenMeasurement *m)
+fen_viewport_snapshot_measurement (FenViewport *self, GtkSnapshot *snapshot, cairo_t *cr, const FenViewportMeasurement *m)
 {
   const FenImageInfo *info = fen_image_get_info (self->image);
   const GdkRGBA yellow = { 1.0, 0.85, 0.1, 1.0 }, black = { 0, 0, 0, 1.0 };
@@ -179,7 +179,7 @@ _fen_viewport_snapshot_measurements (FenViewport *self, GtkSnapshot *snapshot)
 
   for (guint i = 0; i < self->measurements->len; i++)
     {
-      const FenMeasurement *m = &g_array_index (self->measurements, FenMeasurement, i);
+      const FenViewportMeasurement *m = &g_array_index (self->measurements, FenViewportMeasurement, i);
 
       if (fen_viewport_measurement_on_screen (self, m))
         fen_viewport_snapshot_measurement (self, snapshot, cr, m);

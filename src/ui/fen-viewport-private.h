@@ -83,7 +83,7 @@ struct _FenViewport
   gboolean           has_pointer;
   double             pointer_x, pointer_y;
   gboolean           measuring;
-  GArray            *measurements;   /* owned: FenMeasurement, of any image and frame */
+  GArray            *measurements;   /* owned: FenViewportMeasurement, of any image and frame */
   int                drawing;        /* index of the one being drawn, or -1 */
   gboolean           show_scale_bar;
 };
@@ -93,7 +93,7 @@ typedef struct {
   guint  image_id;
   guint  frame;
   double line[4];
-} FenMeasurement;
+} FenViewportMeasurement;
 
 /* fen-viewport.c */
 /* Something the overlays show changed; @redraw: the pixels too. */

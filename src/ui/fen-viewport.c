@@ -637,7 +637,7 @@ fen_viewport_init (FenViewport *self)
   self->renderer = fen_renderer_new (0, 7680);
   self->pool = fen_render_pool_new (NULL, FEN_VIEWPORT_POOL_SIZE);
   fen_view_init (&self->view);
-  self->measurements = g_array_new (FALSE, FALSE, sizeof (FenMeasurement));
+  self->measurements = g_array_new (FALSE, FALSE, sizeof (FenViewportMeasurement));
   self->drawing = -1;
   self->show_scale_bar = TRUE;
   self->compare_message = "";

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-measurement.c: measurements as data: their values with anisotropic
+ * pixels, kept per image under the data directory (round trip, removal,
+ * hostile files left untouched), exported as CSV. */
+#define G_LOG_DOMAIN "fen-test-measurement"
+
+#include <math.h>
+#include <string.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <fenestra/fenestra.h>
+#include <fenestra/fen-measurement-file.h>
+
+static char *fen_test_dir;
+
+static FenImageInfo
+fen_test_info (double row_spacing, double column_spacing)
+{
+  FenImageInfo info;
+  fen_image_info_init (&info);
+  info.pixel_spacing[0] = row_spacing;
+  info.pixel_spacing[1] = column_spacing;
+  return info;
+}
+
+static void
+fen_test_refused (void)
+{
+  static const double two[] = { 0, 0, 1, 1 };
+  static const double nan_points[] = { 0, NAN, 1, 1 };
+  static const double flat[] = { 5, 5, 9, 5 };
+  GError *error = NULL;
+
+  g_assert_null (fen_measurement_new (FEN_MEASUREMENT_ANGLE, 0, two, 2, NULL, &error));
+  g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT);
+  g_clear_error (&error);
+  g_assert_null (fen_measurement_new (FEN_MEASUREMENT_POLYGON, 0, two, 2, NULL, &error));
+  g_clear_error (&error);
+  g_assert_null (fen_measurement_new (FEN_MEASUREMENT_DISTANCE, 0, nan_points, 2, NULL, &error));
+  g_clear_error (&error);
+  g_assert_null (fen_measurement_new (FEN_MEASUREMENT_ELLIPSE, 0, flat, 2, NULL, &error));
+  g_clear_error (&error);
+}
+
+static void
+fen_test_values (void)
+{
+  /* Row spacing 2 mm, column spacing 0.5 mm (PS3.3 C.7.6.2.1.1 order). */
+  FenImageInfo info = fen_test_info (2.0, 0.5);
+  GError *error = NULL;
+
+  static const double d[] = { 1, 1, 5, 4 };
+  g_autoptr(FenMeasurement) dist = fen_measurement_new (FEN_MEASUREMENT_DISTANCE, 0, d, 2, NULL, &error);
+  g_assert_no_error (error);
+  /* 4 columns x 0.5 = 2 mm across, 3 rows x 2 = 6 mm down. */
+  g_assert_cmpfloat_with_epsilon (fen_measurement_length_mm (dist, &info), sqrt (40.0), 1e-12);
+
+  /* In pixels (1, 1) and (1, -1) are at 90 degrees; in mm (0.5, 2) and
+   * (0.5, -2): cos = (0.25 - 4) / 4.25. */
+  static const double a[] = { 11, 11, 10, 10, 11, 9 };
+  g_autoptr(FenMeasurement) angle = fen_measurement_new (FEN_MEASUREMENT_ANGLE, 0, a, 3, NULL, &error);
+  g_assert_cmpfloat_with_epsilon (fen_measurement_angle_deg (angle, &info),
+                                  acos (-3.75 / 4.25) * 180 / G_PI, 1e-9);
+
+  /* Cobb: one line along the rows, one at 45 degrees in mm (1 column of
+   * 0.5 mm per 0.25 rows of 2 mm), drawn either way round: 45. */
+  FenImageInfo square = fen_test_info (1.0, 1.0);
+  static const double c1[] = { 0, 0, 10, 0, 3, 3, 8, 8 };
+  static const double c2[] = { 10, 0, 0, 0, 3, 3, 8, 8 };
+  g_autoptr(FenMeasurement) cobb1 = fen_measurement_new (FEN_MEASUREMENT_COBB, 0, c1, 4, NULL, &error);
+  g_autoptr(FenMeasurement) cobb2 = fen_measurement_new (FEN_MEASUREMENT_COBB, 0, c2, 4, NULL, &error);
+  g_assert_cmpfloat_with_epsilon (fen_measurement_angle_deg (cobb1, &square), 45.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (fen_measurement_angle_deg (cobb2, &square), 45.0, 1e-9);
+  static const double c3[] = { 0, 0, 4, 0, 0, 0, 1, 1 };
+  g_autoptr(FenMeasurement) cobb3 = fen_measurement_new (FEN_MEASUREMENT_COBB, 0, c3, 4, NULL, &error);
+  /* (2, 0) mm and (0.5, 2) mm: atan (2 / 0.5). */
+  g_assert_cmpfloat_with_epsilon (fen_measurement_angle_deg (cobb3, &info), atan (4.0) * 180 / G_PI, 1e-9);
+
+  /* No spacing: no length in mm. */
+  FenImageInfo none = fen_test_info (0, 0);
+  g_assert_true (isnan (fen_measurement_length_mm (dist, &none)));
+  fen_image_info_clear (&info);
+  fen_image_info_clear (&square);
+  fen_image_info_clear (&none);
+}
+
+static GPtrArray *
+fen_test_list (void)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) fen_measurement_free);
+  static const double e[] = { 20.25, 30.5, 25.125, 33.0 };
+  static const double p[] = { 1, 2, 30.1, 2.7, 15.333333333333334, 40, 0.1, 0.2 };
+  static const double arrow[] = { 3, 4, 5, 6 };
+
+  g_ptr_array_add (list, fen_measurement_new (FEN_MEASUREMENT_ELLIPSE, 0, e, 2, NULL, NULL));
+  g_ptr_array_add (list, fen_measurement_new (FEN_MEASUREMENT_POLYGON, 2, p, 4, NULL, NULL));
+  g_ptr_array_add (list, fen_measurement_new (FEN_MEASUREMENT_ARROW, 1, arrow, 2,
+                                              "lesion \"B\", 12\u00a0mm \u2192", NULL));
+  return list;
+}
+
+static void
+fen_test_round_trip (void)
+{
+  const char *uid = "1.2.826.0.1.3680043.9.9999.55.7";
+  g_autoptr(GPtrArray) list = fen_test_list ();
+  GError *error = NULL;
+
+  g_assert_true (fen_measurement_file_save (fen_test_dir, uid, list, &error));
+  g_assert_no_error (error);
+  g_autofree char *path = fen_measurement_file_path (fen_test_dir, uid, &error);
+  g_assert_true (g_str_has_suffix (path, "/fenestra/measurements/1.2.826.0.1.3680043.9.9999.55.7.json"));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  g_autoptr(GPtrArray) back = fen_measurement_file_load (fen_test_dir, uid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->len, ==, list->len);
+  for (guint i = 0; i < list->len; i++)
+    {
+      const FenMeasurement *a = list->pdata[i], *b = back->pdata[i];
+      g_assert_cmpint (a->kind, ==, b->kind);
+      g_assert_cmpuint (a->frame, ==, b->frame);
+      g_assert_cmpuint (a->n_points, ==, b->n_points);
+      /* Bit for bit: JSON keeps 17 significant digits. */
+      g_assert_cmpmem (a->points, 2 * a->n_points * sizeof (double), b->points,
+                       2 * b->n_points * sizeof (double));
+      g_assert_cmpstr (a->text, ==, b->text);
+    }
+
+  /* Nothing else in the folder: the write went through a renamed file. */
+  g_autofree char *dir = g_path_get_dirname (path);
+  GDir *d = g_dir_open (dir, 0, NULL);
+  guint files = 0;
+  while (g_dir_read_name (d) != NULL)
+    files++;
+  g_dir_close (d);
+  g_assert_cmpuint (files, ==, 1);
+
+  /* An image with no measurement left has no file. */
+  g_autoptr(GPtrArray) empty = g_ptr_array_new ();
+  g_assert_true (fen_measurement_file_save (fen_test_dir, uid, empty, &error));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_autoptr(GPtrArray) none = fen_measurement_file_load (fen_test_dir, uid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (none->len, ==, 0);
+}
+
+static void
+fen_test_hostile (void)
+{
+  const char *uid = "1.2.3.4";
+  g_autofree char *path = fen_measurement_file_path (fen_test_dir, uid, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  const char *bad[] = {
+    "not json",
+    "[]",
+    "{\"version\":1,\"sop_instance_uid\":\"9.9\",\"measurements\":[]}",
+    "{\"version\":1,\"sop_instance_uid\":\"1.2.3.4\",\"measurements\":[{\"kind\":\"star\",\"frame\":0,\"points\":[1,2,3,4]}]}",
+    "{\"version\":1,\"sop_instance_uid\":\"1.2.3.4\",\"measurements\":[{\"kind\":\"distance\",\"frame\":-1,\"points\":[1,2,3,4]}]}",
+    "{\"version\":1,\"sop_instance_uid\":\"1.2.3.4\",\"measurements\":[{\"kind\":\"distance\",\"frame\":0,\"points\":[1,2,3]}]}",
+    "{\"version\":1,\"sop_instance_uid\":\"1.2.3.4\",\"measurements\":[{\"kind\":\"distance\",\"frame\":0,\"points\":[1,\"2\",3,4]}]}",
+    "{\"version\":1,\"sop_instance_uid\":\"1.2.3.4\",\"measurements\":[{\"kind\":\"angle\",\"frame\":0,\"points\":[1,2,3,4]}]}",
+  };
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      GError *error = NULL;
+      g_assert_true (g_file_set_contents (path, bad[i], -1, NULL));
+      g_assert_null (fen_measurement_file_load (fen_test_dir, uid, &error));
+      g_assert_nonnull (error);
+      g_clear_error (&error);
+      /* Left as it was: never rewritten by a failed read. */
+      g_autofree char *after = NULL;
+      g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
+      g_assert_cmpstr (after, ==, bad[i]);
+    }
+  g_unlink (path);
+
+  /* A UID that is not one cannot name a file outside the folder. */
+  const char *uids[] = { "../../etc/passwd", "1.2/3", "", ".1.2", "1.2.3.4.5.6.7.8.9.10.11.12.13.14.15.16.17.18.19.20.21.22.23.24.25" };
+  for (guint i = 0; i < G_N_ELEMENTS (uids); i++)
+    {
+      GError *error = NULL;
+      g_assert_null (fen_measurement_file_path (fen_test_dir, uids[i], &error));
+      g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT);
+      g_clear_error (&error);
+    }
+}
+
+static void
+fen_test_csv (void)
+{
+  FenImageInfo info;
+  GError *error = NULL;
+
+  fen_image_info_init (&info);
+  info.rows = 10;
+  info.columns = 10;
+  info.frames = 3;
+  info.samples_per_pixel = 1;
+  info.bits_allocated = 16;
+  info.bits_stored = 16;
+  info.high_bit = 15;
+  info.photometric = FEN_PHOTOMETRIC_MONOCHROME2;
+  info.rescale_slope = 1;
+  info.rescale_type = g_strdup ("HU");
+  info.pixel_spacing[0] = 0.5;
+  info.pixel_spacing[1] = 0.5;
+  g_autoptr(FenImage) image = fen_image_new (&info, 0, &error);
+  g_assert_no_error (error);
+  fen_image_info_clear (&info);
+  guint16 *px = fen_image_get_pixels_mutable (image);
+  for (guint i = 0; i < 300; i++)
+    px[i] = (guint16) (i % 100);
+
+  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func ((GDestroyNotify) fen_measurement_free);
+  static const double rect[] = { 2, 3, 5, 5 };
+  static const double dist[] = { 0, 0, 3, 4 };
+  static const double arrow[] = { 1, 1, 2, 2 };
+  g_ptr_array_add (list, fen_measurement_new (FEN_MEASUREMENT_RECTANGLE, 1, rect, 2, NULL, NULL));
+  g_ptr_array_add (list, fen_measurement_new (FEN_MEASUREMENT_DISTANCE, 0, dist, 2, NULL, NULL));
+  g_ptr_array_add (list, fen_measurement_new (FEN_MEASUREMENT_ARROW, 2, arrow, 2, "a \"b\", c", NULL));
+  g_autofree char *path = g_build_filename (fen_test_dir, "m.csv", NULL);
+  g_assert_true (fen_measurement_export_csv (image, list, path, &error));
+  g_assert_no_error (error);
+  g_autofree char *csv = NULL;
+  g_assert_true (g_file_get_contents (path, &csv, NULL, NULL));
+  /* The rectangle (2, 3)-(5, 5) takes columns 2..4, rows 3..4: values
+   * 32..34 and 42..44, mean 38, SD sqrt (154 / 6); area 3 x 2 x 0.25. */
+  g_autofree char *expected = g_strdup_printf (
+    "frame,kind,length_mm,angle_deg,n,mean,sd,min,max,area_mm2,unit,text\r\n"
+    "2,rectangle,,,6,38,%s,32,44,1.5,HU,\r\n"
+    "1,distance,2.5,,,,,,,,,\r\n"
+    "3,arrow,,,,,,,,,,\"a \"\"b\"\", c\"\r\n", "5.06623");
+  g_assert_cmpstr (csv, ==, expected);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  fen_test_dir = g_dir_make_tmp ("fen-test-measurement-XXXXXX", NULL);
+  g_test_add_func ("/measurement/refused", fen_test_refused);
+  g_test_add_func ("/measurement/values", fen_test_values);
+  g_test_add_func ("/measurement/file/round-trip", fen_test_round_trip);
+  g_test_add_func ("/measurement/file/hostile", fen_test_hostile);
+  g_test_add_func ("/measurement/csv", fen_test_csv);
+  int status = g_test_run ();
+  g_autofree char *cmd_dir = g_build_filename (fen_test_dir, "fenestra", "measurements", NULL);
+  g_autofree char *csv = g_build_filename (fen_test_dir, "m.csv", NULL);
+  g_unlink (csv);
+  g_rmdir (cmd_dir);
+  g_autofree char *app = g_build_filename (fen_test_dir, "fenestra", NULL);
+  g_rmdir (app);
+  g_rmdir (fen_test_dir);
+  g_free (fen_test_dir);
+  return status;
+}
