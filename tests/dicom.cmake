@@ -52,3 +52,9 @@ set_tests_properties(test-measure PROPERTIES TIMEOUT 120 LABELS "dicom")
 # A series loaded on 1 to 4 threads, viewing order, cancel.
 fen_add_test(test-load-queue fenestra-io fen-test-dicom-writer.c)
 set_tests_properties(test-load-queue PROPERTIES TIMEOUT 120 LABELS "dicom")
+
+# Measurements as a TID 1500 report: dciodvfy validates it, dsrdump reads it.
+fen_add_test(test-sr fenestra-io)
+target_compile_definitions(test-sr PRIVATE FEN_TEST_MAKE_SAMPLE="$<TARGET_FILE:fen-make-sample>")
+add_dependencies(test-sr fen-make-sample)
+set_tests_properties(test-sr PROPERTIES TIMEOUT 120 LABELS "dicom")
