@@ -747,6 +747,31 @@ fen_reformat_row_direct_kind (const FenReformatJob *job, FenVolumeType type, Fen
   while (first > 0 && wr + (first - 1) * job->dw <= range.hi && wr + (first - 1) * job->dw >= range.lo)
     first--;
   fen_reformat_fill (job, kind, row8, row32, 0, first);
+  if (last > first)
+    {
+      /* A row level in the stack (the distance fixed to 1e-6 mm and both
+       * ends between the same slices), as an oblique plane's rows often
+       * are: the slices are found once. */
+      gint a0, a1, b0, b1;
+      double ta, tb, w_first = wr + first * job->dw, w_last = wr + (last - 1) * job->dw;
+
+      if (fabs (w_last - w_first) < 1e-6 &&
+          fen_reformat_locate (vol, sampling, w_first, &a0, &a1, &ta) &&
+          fen_reformat_locate (vol, sampling, w_last, &b0, &b1, &tb) && a0 == b0 && a1 == b1)
+        {
+          for (guint i = first; i < last; i++)
+            {
+              double x;
+
+              if (fen_reformat_point (vol, type, sampling, a0, a1, ta, ur + i * job->du, vr + i * job->dv, &x))
+                fen_reformat_put (job, kind, row8, row32, i, sampling == FEN_REFORMAT_NEAREST
+                                  ? (gint32) x : (gint32) (x + 131072.5) - 131072);
+              else
+                fen_reformat_fill (job, kind, row8, row32, i, i + 1);
+            }
+          first = last;
+        }
+    }
   for (guint i = first; i < last; i++)
     {
       gint k0, k1;
