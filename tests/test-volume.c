@@ -707,7 +707,7 @@ int
 main (int argc, char **argv)
 {
   static Stack irregular, tilted, u8s, u16s, sagittal_stack;
-  static ReformatCase cases[16];
+  static ReformatCase cases[20];
   static const RefusalCase refusals[] = {
     { "size", break_size, FEN_VOLUME_ERROR_MIXED, "37 x 29" },
     { "bits", break_bits, FEN_VOLUME_ERROR_MIXED, "12/16-bit" },
@@ -763,6 +763,12 @@ main (int argc, char **argv)
        { -7.3, 1.1, 2.7 }, { 0.2, 1, 0.1 }, { 0.3, 0.1, -1 }, { 0.33, 0.39 }, 61, 59);
   ADD ("trilinear/u8", u8s, FEN_REFORMAT_TRILINEAR, FEN_SLAB_NONE, 0,
        { -15.3, 3.1, -8.7 }, { 1, 0.3, 0.2 }, { 0.1, 0.4, -1 }, { 0.41, 0.39 }, 31, 29);
+  /* Oblique planes whose rows stay level in the stack (rows turned about
+   * the normal, columns tilted): the slices are found once per row. */
+  ADD ("nearest/oblique-level-rows", tilted, FEN_REFORMAT_NEAREST, FEN_SLAB_NONE, 0,
+       { -14.3, 9.1, 6.7 }, { 1, 0.5, 0 }, { 0.2, 0.3, -1 }, { 0.41, 0.39 }, 71, 67);
+  ADD ("trilinear/oblique-level-rows", irregular, FEN_REFORMAT_TRILINEAR, FEN_SLAB_NONE, 0,
+       { -14.3, 9.1, 6.7 }, { 1, 0.5, 0 }, { 0.2, 0.3, -1 }, { 0.41, 0.39 }, 71, 67);
   ADD ("slab/mip-axial-irregular", irregular, FEN_REFORMAT_NEAREST, FEN_SLAB_MIP, 5,
        { -14.01, 6.03, -3.3 }, { 1, 0, 0 }, { 0, 1, 0 }, { 0.33, 0.47 }, 97, 67);
   ADD ("slab/minip-axial-tilted", tilted, FEN_REFORMAT_TRILINEAR, FEN_SLAB_MINIP, 4,
