@@ -324,8 +324,12 @@ fen_dimse_move_impl (const FenPacsNode *node, const FenDimseTarget &target, FenD
     return FALSE;
   FenStoreScp scp (node, &sink, peers);
   /* Listening before the C-MOVE goes out, so no sub-operation finds the
-   * port closed. */
+   * port closed. DcmSCP::openListenPort() switches off DCMTK's automatic
+   * input data correction for the whole process; the DICOM loader reads
+   * with it on, and our SCP writes bit-preserving, so it is put back. */
+  OFBool correction = dcmEnableAutomaticInputDataCorrection.get ();
   cond = scp.openListenPort ();
+  dcmEnableAutomaticInputDataCorrection.set (correction);
   if (cond.bad ())
     {
       g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_IO,

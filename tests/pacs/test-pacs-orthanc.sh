@@ -45,6 +45,10 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 mapfile -t ports < <("$fixture" ports 4)
+if [ ${#ports[@]} -ne 4 ]; then
+  echo "Bail out! no free loopback ports"
+  exit 1
+fi
 dicom_port=${ports[0]} http_port=${ports[1]} store_port=${ports[2]} closed_port=${ports[3]}
 
 cat > "$work/orthanc.json" <<JSON
