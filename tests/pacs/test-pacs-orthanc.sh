@@ -125,6 +125,7 @@ export FEN_PACS_MOVE="dicom://ORTHANC@127.0.0.1:$dicom_port?calling=FENESTRA&met
 export FEN_PACS_WEB="$base/dicom-web"
 export FEN_PACS_HTTP="$base"
 export FEN_PACS_CLOSED_PORT="$closed_port"
+export FEN_PACS_ORTHANC_PID="$pid"
 export FEN_PACS_UPLOADED="$work/studies"
 export FEN_PACS_WORK="$work"
 export FEN_CLI="$cli"
