@@ -94,7 +94,7 @@ FenStoreScp::notifyAssociationRequest (const T_ASC_Parameters &params, DcmSCPAct
 OFBool
 FenStoreScp::stopAfterConnectionTimeout ()
 {
-  return stop.load ();
+  return stop.load () || g_cancellable_is_cancelled (sink_->cancellable);
 }
 
 OFBool

@@ -324,8 +324,12 @@ fen_dimse_move_impl (const FenPacsNode *node, const FenDimseTarget &target, FenD
     return FALSE;
   FenStoreScp scp (node, &sink, peers);
   /* Listening before the C-MOVE goes out, so no sub-operation finds the
-   * port closed. */
+   * port closed. DcmSCP::openListenPort() switches off DCMTK's automatic
+   * input data correction for the whole process; the DICOM loader reads
+   * with it on, and our SCP writes bit-preserving, so it is put back. */
+  OFBool correction = dcmEnableAutomaticInputDataCorrection.get ();
   cond = scp.openListenPort ();
+  dcmEnableAutomaticInputDataCorrection.set (correction);
   if (cond.bad ())
     {
       g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_IO,
@@ -434,6 +438,70 @@ _fen_dimse_retrieve (const FenPacsNode *node, const char *study_uid, const char 
       g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_FAILED, "the archive found nothing to send for %s",
                    sop_instance_uid != nullptr ? sop_instance_uid
                    : series_uid != nullptr ? series_uid : study_uid);
+      ok = FALSE;
+    }
+  return ok;
+}
+
+gboolean
+_fen_dimse_receive (const FenPacsNode *node, const char *dir, FenPacsInstanceFunc func,
+                    gpointer user_data, guint *n_received, guint *n_refused,
+                    GCancellable *cancellable, GError **error)
+{
+  FenDimseSink sink;
+  char *incoming;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (cancellable != nullptr, FALSE);
+  fen_dimse_init ();
+  *n_received = *n_refused = 0;
+  incoming = _fen_net_incoming_dir_new (dir, error);
+  if (incoming == nullptr)
+    return FALSE;
+  sink.dir = dir;
+  sink.incoming = incoming;
+  sink.func = func;
+  sink.user_data = user_data;
+  sink.cancellable = cancellable;
+  try
+    {
+      std::vector<std::string> peers = fen_dimse_peer_addresses (node, error);
+
+      if (peers.empty ())
+        ok = FALSE;
+      else
+        {
+          FenStoreScp scp (node, &sink, peers);
+          OFBool correction = dcmEnableAutomaticInputDataCorrection.get ();
+          OFCondition cond = scp.openListenPort ();
+
+          dcmEnableAutomaticInputDataCorrection.set (correction);
+          if (cond.bad ())
+            {
+              g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_IO,
+                           "cannot receive objects on port %u (in use, or not ours to open): %s",
+                           node->store_port, cond.text ());
+              ok = FALSE;
+            }
+          else
+            scp.acceptAssociations ();
+          *n_refused = scp.refused.load ();
+        }
+    }
+  catch (...)
+    {
+      if (error != nullptr && *error == nullptr)
+        g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_FAILED, "the storage SCP failed: out of memory");
+      ok = FALSE;
+    }
+  _fen_net_incoming_dir_free (incoming);
+  *n_received = sink.n;
+  if (sink.error != nullptr)
+    {
+      if (ok && error != nullptr && *error == nullptr)
+        g_propagate_error (error, sink.error);
+      else
+        g_error_free (sink.error);
       ok = FALSE;
     }
   return ok;

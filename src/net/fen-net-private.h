@@ -24,6 +24,15 @@ gboolean   _fen_dimse_retrieve (const FenPacsNode *node, const char *study_uid,
                                 FenPacsInstanceFunc func, gpointer user_data, guint *n_retrieved,
                                 GCancellable *cancellable, GError **error);
 
+/* Our storage SCP on its own, with the same rules as during a C-MOVE (the
+ * node's AE title and address only, storage classes only), until
+ * @cancellable is cancelled: for objects the node pushes, and for the tests
+ * that check those rules with DCMTK's storescu and echoscu. */
+gboolean   _fen_dimse_receive  (const FenPacsNode *node, const char *dir,
+                                FenPacsInstanceFunc func, gpointer user_data,
+                                guint *n_received, guint *n_refused,
+                                GCancellable *cancellable, GError **error);
+
 /* fen-dicomweb.c (libsoup 3) */
 gboolean   _fen_dicomweb_echo     (const FenPacsNode *node, GCancellable *cancellable, GError **error);
 GPtrArray *_fen_dicomweb_find     (const FenPacsNode *node, const FenPacsQuery *query,

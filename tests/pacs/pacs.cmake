@@ -45,3 +45,12 @@ target_link_libraries(test-pacs-hostile PRIVATE fenestra-net)
 add_test(NAME test-pacs-hostile COMMAND test-pacs-hostile --tap)
 set_tests_properties(test-pacs-hostile PROPERTIES TIMEOUT 300 LABELS "pacs"
   ENVIRONMENT "G_DEBUG=fatal-criticals;no_proxy=127.0.0.1,localhost;NO_PROXY=127.0.0.1,localhost")
+
+# Our storage SCP's acceptance rules, with DCMTK's storescu and echoscu as
+# the peer (from PATH; tools/deps.sh installs dcmtk).
+add_executable(test-pacs-scp ${_fen_pacs}/test-pacs-scp.c ${CMAKE_CURRENT_SOURCE_DIR}/fen-test-dicom-writer.c)
+target_include_directories(test-pacs-scp PRIVATE ${CMAKE_CURRENT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/src/net)
+target_compile_options(test-pacs-scp PRIVATE ${FEN_C_WARNINGS})
+target_link_libraries(test-pacs-scp PRIVATE fenestra-net)
+add_test(NAME test-pacs-scp COMMAND test-pacs-scp --tap)
+set_tests_properties(test-pacs-scp PROPERTIES TIMEOUT 120 LABELS "pacs" ENVIRONMENT "G_DEBUG=fatal-criticals")

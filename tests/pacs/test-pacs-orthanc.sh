@@ -45,6 +45,10 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 mapfile -t ports < <("$fixture" ports 4)
+if [ ${#ports[@]} -ne 4 ]; then
+  echo "Bail out! no free loopback ports"
+  exit 1
+fi
 dicom_port=${ports[0]} http_port=${ports[1]} store_port=${ports[2]} closed_port=${ports[3]}
 
 cat > "$work/orthanc.json" <<JSON
@@ -121,6 +125,7 @@ export FEN_PACS_MOVE="dicom://ORTHANC@127.0.0.1:$dicom_port?calling=FENESTRA&met
 export FEN_PACS_WEB="$base/dicom-web"
 export FEN_PACS_HTTP="$base"
 export FEN_PACS_CLOSED_PORT="$closed_port"
+export FEN_PACS_ORTHANC_PID="$pid"
 export FEN_PACS_UPLOADED="$work/studies"
 export FEN_PACS_WORK="$work"
 export FEN_CLI="$cli"

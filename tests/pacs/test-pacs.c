@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
 
 #include "fen-pacs-plan.h"
@@ -435,6 +436,71 @@ test_cancel (gconstpointer data)
   g_assert_cmpuint (files, ==, n);
 }
 
+/* Orthanc stops (SIGSTOP) after 5 of 300 objects, mid-transfer: the
+ * retrieve ends with FEN_NET_ERROR_TIMEOUT within its timeout (3 s here)
+ * instead of hanging, and the 5 stay, whole. Orthanc resumes afterwards. */
+typedef struct {
+  GPid  orthanc;
+  guint n;
+} FenStallAfter;
+
+static void
+fen_stall_after_five (const char *path, const char *uid, gpointer user_data)
+{
+  FenStallAfter *s = user_data;
+
+  if (++s->n == 5)
+    g_assert_cmpint (kill (s->orthanc, SIGSTOP), ==, 0);
+}
+
+static void
+test_stall (gconstpointer data)
+{
+  g_autoptr(FenPacsNode) node = fen_node_env (data);
+  g_autofree char *name = g_strdup_printf ("stall-%s", (const char *) data);
+  g_autofree char *dir = fen_out_dir (name);
+  g_autofree char *study = fen_pacs_plan_study_uid (0);
+  g_autofree char *series = fen_pacs_plan_series_uid (0, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) listing = NULL;
+  FenStallAfter stall = { (GPid) g_ascii_strtoll (fen_env ("FEN_PACS_ORTHANC_PID"), NULL, 10), 0 };
+  const char *entry;
+  guint n = 0, files = 0;
+  gint64 t0 = g_get_monotonic_time ();
+  double seconds;
+  gboolean ok;
+
+  node->timeout = 3;
+  node->connect_timeout = 3;
+  ok = fen_pacs_retrieve (node, study, series, NULL, dir, fen_stall_after_five, &stall, &n, NULL, &error);
+  seconds = (g_get_monotonic_time () - t0) / 1e6;
+  kill (stall.orthanc, SIGCONT);
+  g_test_message ("%s: %s after %u objects, %.2f s", (const char *) data, error ? error->message : "no error",
+                  n, seconds);
+  g_assert_false (ok);
+  g_assert_error (error, FEN_NET_ERROR, FEN_NET_ERROR_TIMEOUT);
+  g_assert_cmpuint (n, >=, 5);
+  g_assert_cmpuint (n, <, FEN_PACS_BIG);
+  /* One timeout, for DIMSE two (our SCU and SCP each wait one), plus slack. */
+  g_assert_cmpfloat (seconds, <, 15.0);
+  listing = g_dir_open (dir, 0, NULL);
+  while ((entry = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, entry, NULL);
+      g_autofree char *uid = g_strndup (entry, strlen (entry) - 4);
+
+      g_assert_true (g_str_has_suffix (entry, ".dcm") && entry[0] != '.');
+      fen_compare_with_upload (path, uid, node->protocol == FEN_PACS_DICOMWEB);
+      files++;
+    }
+  g_assert_cmpuint (files, ==, n);
+  /* Orthanc answers again. */
+  g_usleep (G_USEC_PER_SEC / 2);
+  g_clear_error (&error);
+  g_assert_true (fen_pacs_echo (node, NULL, &error));
+  g_assert_no_error (error);
+}
+
 /* ---- peers that refuse, reject or stay silent ---- */
 
 static void
@@ -754,6 +820,9 @@ main (int argc, char **argv)
   g_test_add_data_func ("/pacs/cancel/c-get", "FEN_PACS_GET", test_cancel);
   g_test_add_data_func ("/pacs/cancel/c-move", "FEN_PACS_MOVE", test_cancel);
   g_test_add_data_func ("/pacs/cancel/wado-rs", "FEN_PACS_WEB", test_cancel);
+  g_test_add_data_func ("/pacs/stall/c-get", "FEN_PACS_GET", test_stall);
+  g_test_add_data_func ("/pacs/stall/c-move", "FEN_PACS_MOVE", test_stall);
+  g_test_add_data_func ("/pacs/stall/wado-rs", "FEN_PACS_WEB", test_stall);
   g_test_add_func ("/pacs/bad/closed-port/dimse", test_bad_closed_port_dimse);
   g_test_add_func ("/pacs/bad/closed-port/http", test_bad_closed_port_http);
   g_test_add_func ("/pacs/bad/called-ae", test_bad_called_ae);
