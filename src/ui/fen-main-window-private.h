@@ -42,6 +42,8 @@ struct _FenMainWindow
   FenRenderer      *thumb_renderer;
   FenLut           *thumb_lut;
   FenTagBrowser    *tag_browser;     /* created on first use */
+  char             *export_folder;   /* where the last export went */
+  guint             toast_timeout;
 
   /* Borrowed */
   FenStore         *store;
@@ -54,6 +56,8 @@ struct _FenMainWindow
   GtkRevealer      *memory_revealer;
   GtkRevealer      *banner;
   GtkLabel         *banner_label;
+  GtkRevealer      *toast;
+  GtkLabel         *toast_label;
   GtkListBox       *series_list;
   GtkScale         *slice_scale;
   GtkAdjustment    *slice_adjustment;
@@ -122,6 +126,12 @@ void  _fen_main_window_class_actions_init (GtkWidgetClass *widget_class);
 /* The slice keys, seen before focus handling (capture phase). */
 void  _fen_main_window_actions_init      (FenMainWindow *self);
 void  _fen_main_window_rebuild_presets   (FenMainWindow *self);
+
+/* fen-main-window-export.c */
+void  _fen_main_window_export_action     (GtkWidget *widget, const char *name, GVariant *param);
+void  _fen_main_window_copy_view_action  (GtkWidget *widget, const char *name, GVariant *param);
+void  _fen_main_window_open_export_folder_action (GtkWidget *widget, const char *name, GVariant *param);
+void  _fen_main_window_dismiss_toast_action (GtkWidget *widget, const char *name, GVariant *param);
 
 /* fen-main-window-open.c */
 void  _fen_main_window_open_dialog       (FenMainWindow *self, gboolean folders);

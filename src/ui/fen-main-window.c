@@ -61,7 +61,7 @@ fen_main_window_update_pane_overlays (FenMainWindow *self, guint pane)
   const FenImageInfo *info;
   FenWindowParams w;
   g_autofree char *tl = NULL, *tr = NULL, *bl = NULL, *br = NULL, *date = NULL, *pos = NULL, *voi = NULL;
-  g_autofree char *display = NULL, *compare = NULL;
+  g_autofree char *display = NULL, *compare = NULL, *links = NULL;
   guint px, py, level;
   double value;
 
@@ -121,7 +121,12 @@ fen_main_window_update_pane_overlays (FenMainWindow *self, guint pane)
       voi = g_strdup_printf ("W %.*f  L %.*f%s%s", decimals, w.width, decimals, w.center,
                              unit ? " " : "", unit ? unit : "");
     }
-  bl = g_strdup_printf ("%s%s%s%s\nZoom %.0f %%%s%s", compare ? compare : "",
+  /* With several panes, each says which links are on (Layout menu, Alt+S/W/Z). */
+  if (self->layout_rows * self->layout_cols > 1)
+    links = g_strdup_printf ("Linked: %s%s%s%s\n", self->link_scroll ? "scroll " : "",
+                             self->link_window ? "W/L " : "", self->link_zoom ? "zoom" : "",
+                             !self->link_scroll && !self->link_window && !self->link_zoom ? "nothing" : "");
+  bl = g_strdup_printf ("%s%s%s%s%s\nZoom %.0f %%%s%s", links ? links : "", compare ? compare : "",
                         self->measure && active ? "Measure (M)\n" : "",
                         voi, w.invert ? "  inverted" : "",
                         fen_viewport_get_zoom (viewport) * 100.0, display ? display : "",
@@ -563,14 +568,17 @@ fen_main_window_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_LINK_SCROLL:
       self->link_scroll = g_value_get_boolean (value);
       _fen_main_window_sync_panes (self, TRUE);
+      _fen_main_window_update_overlays (self);
       break;
     case PROP_LINK_WINDOW:
       self->link_window = g_value_get_boolean (value);
       _fen_main_window_sync_panes (self, FALSE);
+      _fen_main_window_update_overlays (self);
       break;
     case PROP_LINK_ZOOM:
       self->link_zoom = g_value_get_boolean (value);
       _fen_main_window_sync_panes (self, FALSE);
+      _fen_main_window_update_overlays (self);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -587,6 +595,7 @@ fen_main_window_dispose (GObject *object)
   /* Loads still running close what they bring when they see this. */
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->baseline_timeout, g_source_remove);
+  g_clear_handle_id (&self->toast_timeout, g_source_remove);
   if (self->loads != NULL)
     _fen_main_window_cancel_loads (self);
   for (guint i = 0; i < FEN_N_PANES; i++)
@@ -619,6 +628,7 @@ fen_main_window_finalize (GObject *object)
   g_clear_pointer (&self->presets, g_array_unref);
   g_clear_pointer (&self->thumb_renderer, fen_renderer_free);
   g_clear_pointer (&self->thumb_lut, fen_lut_free);
+  g_free (self->export_folder);
   G_OBJECT_CLASS (fen_main_window_parent_class)->finalize (object);
 }
 
@@ -667,6 +677,8 @@ fen_main_window_class_init (FenMainWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, memory_revealer);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, banner);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, toast);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, toast_label);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, series_list);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, slice_scale);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, slice_adjustment);
