@@ -263,6 +263,7 @@ static void
 fen_main_window_dismiss_error_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   gtk_revealer_set_reveal_child (FEN_MAIN_WINDOW (widget)->banner, FALSE);
+  _fen_main_window_clear_problems (FEN_MAIN_WINDOW (widget));
 }
 
 static void
@@ -399,6 +400,7 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
     { "win.close", fen_main_window_close_action },
     { "win.save-report", fen_main_window_save_report_action },
     { "win.dismiss-error", fen_main_window_dismiss_error_action },
+    { "win.show-problems", _fen_main_window_show_problems_action },
     { "win.cancel-load", fen_main_window_cancel_load_action },
     { "win.auto-window", fen_main_window_viewport_action },
     { "win.invert", fen_main_window_viewport_action },

@@ -43,6 +43,7 @@ struct _FenMainWindow
   FenLut           *thumb_lut;
   FenTagBrowser    *tag_browser;     /* created on first use */
   char             *export_folder;   /* where the last export went */
+  GPtrArray        *problems;        /* char*: every file that failed to open, until dismissed */
   guint             toast_timeout;
 
   /* Borrowed */
@@ -56,6 +57,7 @@ struct _FenMainWindow
   GtkRevealer      *memory_revealer;
   GtkRevealer      *banner;
   GtkLabel         *banner_label;
+  GtkWidget        *problems_button;
   GtkRevealer      *toast;
   GtkLabel         *toast_label;
   GtkListBox       *series_list;
@@ -82,6 +84,7 @@ struct _FenMainWindow
   int               current_series;  /* index into series, -1 for none */
   guint             current_slice;
   guint             loads_pending;
+  guint             n_duplicates;    /* images merged into one already open */
   guint             loads_done;      /* files read (or refused) by the loads running */
   guint             loads_total;     /* files they will have read */
   guint             restoring_id;    /* image whose pixels are being reloaded, or 0 */
@@ -137,6 +140,11 @@ void  _fen_main_window_dismiss_toast_action (GtkWidget *widget, const char *name
 void  _fen_main_window_open_dialog       (FenMainWindow *self, gboolean folders);
 void  _fen_main_window_dnd_init          (FenMainWindow *self);
 void  _fen_main_window_cancel_loads      (FenMainWindow *self);
+/* A file that failed to open: kept, counted in the banner, listed by
+ * win.show-problems until the banner is dismissed. */
+void  _fen_main_window_add_problem       (FenMainWindow *self, const char *message);
+void  _fen_main_window_clear_problems    (FenMainWindow *self);
+void  _fen_main_window_show_problems_action (GtkWidget *widget, const char *name, GVariant *param);
 /* Shows the reload indicator while the slice on screen has no pixels, and
  * reloads them (one GTask at a time). */
 void  _fen_main_window_update_reload     (FenMainWindow *self);

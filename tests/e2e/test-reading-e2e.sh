@@ -20,6 +20,8 @@
 # 5. 2x2 with two series shows each twice (A B / A B); the links show as
 #    check marks in the Layout menu and as a line in each pane.
 # 6. fen-make-sample --help prints help and creates nothing.
+# 7. The same folder twice and three broken files: one series of 12 images;
+#    the banner counts the three failures and Show All lists each by name.
 # The viewer runs with G_DEBUG=fatal-criticals. Exit 0 pass, 1 fail.
 set -u
 
@@ -43,7 +45,7 @@ echo "XDG_PICTURES_DIR=\"$WORK/Pictures\"" > "$WORK/config/user-dirs.dirs"
 "$PHANTOM_TOOL" --size $SIZE --series $SLICES --study 1 --z-offset 100 --modality NM --slope 0.01 --unit CNTS \
   -o "$WORK/nm" || { fail "NM series generated"; exit 1; }
 
-echo "1..20"
+echo "1..26"
 
 # start_app NAME ARGS...: the viewer in a 1600 x 1000 window at 0,0, once
 # every file has loaded; sets APP_PID, WIN, X, Y.
@@ -63,9 +65,10 @@ start_app () {
   done
   [ -n "$WIN" ] || { fail "$name: window appeared"; return 1; }
   xdotool windowmove "$WIN" 0 0 windowsize "$WIN" 1600 1000
-  # One "open img-A..img-B (N)" operation when every file has loaded.
+  # One "open img-A..img-B (N)" operation when every file has loaded
+  # (N = EXPECT, else a series per argument).
   for _ in $(seq 300); do
-    grep -q "\"op\":\"open img-[^\"]*($(( $# * SLICES )))" "$WORK/$name.jsonl" 2>/dev/null && break
+    grep -q "\"op\":\"open img-[^\"]*(${EXPECT:-$(( $# * SLICES ))})" "$WORK/$name.jsonl" 2>/dev/null && break
     sleep 0.1
   done
   sleep 1.5
@@ -288,6 +291,38 @@ if [ "$STATUS" = 0 ] && grep -q 'Usage' "$WORK/sample-help.txt" && [ ! -e "$WORK
 else
   fail "fen-make-sample --help: status $STATUS, $(head -n1 "$WORK/sample-help.txt"), folder: $(ls -d "$WORK/--help" 2>/dev/null)"
 fi
+
+# --- 7. Duplicates and failures ------------------------------------------------
+mkdir -p "$WORK/broken"
+head -c 4096 /dev/urandom > "$WORK/broken/broken-a.dcm"
+{ head -c 128 /dev/zero; printf 'DICM\002\000\000\000UL\004\000'; } > "$WORK/broken/broken-b.dcm"
+: > "$WORK/broken/broken-c.dcm"
+EXPECT=24 start_app dup "$WORK/ct" "$WORK/ct" "$WORK/broken" || exit 1
+xdotool mousemove $((X + 800)) $((Y + 600)); sleep 1.0   # no tooltip over the banner
+shot dup
+OCR_BANNER=$(ocr "$WORK/dup.png" "$X" $((Y + 50)) 1300 46)
+OCR_SIDEBAR=$(ocr "$WORK/dup.png" $((X + 85)) $((Y + 118)) 140 40)
+log "banner: '$OCR_BANNER'; sidebar: '$OCR_SIDEBAR'"
+grep -q '3 files could not be opened' <<<"$OCR_BANNER" && pass "the banner says how many files failed (3)" \
+  || fail "banner: '$OCR_BANNER'"
+grep -q '12 images' <<<"$OCR_SIDEBAR" && pass "the same folder opened twice is one series of 12 images" \
+  || fail "sidebar: '$OCR_SIDEBAR'"
+# Show All: the button left of the banner's close button.
+xdotool mousemove $((X + 1600 - 95)) $((Y + 72)) click 1; sleep 1.5
+PROBLEMS=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | grep -v "^$WIN\$" | head -n1)
+OCR_LIST=
+if [ -n "$PROBLEMS" ]; then
+  eval "$(xdotool getwindowgeometry --shell "$PROBLEMS" | sed 's/^/P_/')"
+  shot problems
+  OCR_LIST=$(ocr "$WORK/problems.png" "$P_X" "$P_Y" "$P_WIDTH" "$P_HEIGHT")
+fi
+log "the list reads: $OCR_LIST"
+grep -q 'broken-a.dcm' <<<"$OCR_LIST" && grep -q 'broken-b.dcm' <<<"$OCR_LIST" && grep -q 'broken-c.dcm' <<<"$OCR_LIST" \
+  && pass "Show All lists every file that failed, by name" || fail "problem list: '$OCR_LIST'"
+xdotool key Escape; sleep 0.5
+kill -0 "$APP_PID" 2>/dev/null && pass "dup: viewer still running" || fail "dup: viewer died (a critical aborts it)"
+stop_app
+no_criticals dup
 
 log "elapsed $(elapsed) s"
 [ "$FAILURES" = 0 ] || { log "$FAILURES failure(s); work files in $WORK"; exit 1; }
