@@ -263,6 +263,7 @@ static void
 fen_main_window_dismiss_error_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   gtk_revealer_set_reveal_child (FEN_MAIN_WINDOW (widget)->banner, FALSE);
+  _fen_main_window_clear_problems (FEN_MAIN_WINDOW (widget));
 }
 
 static void
@@ -308,120 +309,6 @@ fen_main_window_show_tags_action (GtkWidget *widget, const char *name, GVariant 
 
 /* What is on screen in the active pane (with or without its overlays) as a
  * texture, drawn by the window's own renderer. */
-static GdkTexture *
-fen_main_window_view_texture (FenMainWindow *self, gboolean overlays)
-{
-  GtkWidget *widget = overlays ? GTK_WIDGET (self->panes[self->active_pane]) : GTK_WIDGET (self->viewport);
-  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GtkSnapshot) snapshot = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  GtkNative *native = gtk_widget_get_native (widget);
-
-  if (w < 1 || h < 1 || native == NULL)
-    return NULL;
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  if (node == NULL)
-    return NULL;
-  return gsk_renderer_render_texture (gtk_native_get_renderer (native), node, &GRAPHENE_RECT_INIT (0, 0, w, h));
-}
-
-static void
-fen_main_window_copy_view_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  FenMainWindow *self = FEN_MAIN_WINDOW (widget);
-  g_autoptr(GdkTexture) texture = fen_main_window_view_texture (self, self->show_overlays);
-
-  if (texture != NULL)
-    gdk_clipboard_set_texture (gtk_widget_get_clipboard (widget), texture);
-}
-
-static gboolean
-fen_main_window_export_to (FenMainWindow *self, const char *what, const char *path, GError **error)
-{
-  FenImage *image = fen_viewport_get_image (self->viewport);
-  guint frame = fen_viewport_get_frame (self->viewport);
-
-  if (image == NULL)
-    return TRUE;
-  if (g_str_equal (what, "win.export-view") || g_str_equal (what, "win.export-view-overlays"))
-    {
-      g_autoptr(GdkTexture) texture = fen_main_window_view_texture (self, g_str_equal (what, "win.export-view-overlays"));
-
-      if (texture == NULL || !gdk_texture_save_to_png (texture, path))
-        {
-          g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_WRITE, "%s: cannot write the view", path);
-          return FALSE;
-        }
-      return TRUE;
-    }
-  if (g_str_equal (what, "win.export-tiff"))
-    return fen_export_modality (image, frame, path, error);
-  if (g_str_equal (what, "win.export-png"))
-    {
-      FenWindowParams window;
-
-      fen_viewport_get_window (self->viewport, &window);
-      return fen_export_windowed (image, frame, &window, path, error);
-    }
-  {
-    FenSeries *series = _fen_main_window_get_current_series (self);
-    g_autoptr(GPtrArray) images = g_ptr_array_new ();
-
-    for (guint i = 0; series != NULL && i < fen_series_get_n_images (series); i++)
-      {
-        FenImage *member = fen_store_lookup (self->store, fen_series_get_image_id (series, i));
-
-        if (member != NULL && !fen_image_has_pixels (member))
-          {
-            g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_OPEN,
-                         "%s was evicted under the memory budget; show it once, then export again",
-                         fen_image_get_log_name (member));
-            return FALSE;
-          }
-        if (member != NULL)
-          g_ptr_array_add (images, member);
-      }
-    return images->len > 0 && fen_export_series_modality ((FenImage **) images->pdata, images->len, path, error);
-  }
-}
-
-static void
-fen_main_window_export_response_cb (GtkNativeDialog *dialog, int response, FenMainWindow *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = g_file_get_path (file);
-      g_autoptr(GError) error = NULL;
-
-      if (path != NULL &&
-          !fen_main_window_export_to (self, g_object_get_data (G_OBJECT (dialog), "fen-export"), path, &error))
-        _fen_main_window_show_error (self, error->message);
-    }
-  g_object_unref (dialog);
-}
-
-static void
-fen_main_window_export_action (GtkWidget *widget, const char *name, GVariant *param)
-{
-  FenMainWindow *self = FEN_MAIN_WINDOW (widget);
-  GtkFileChooserNative *dialog;
-  const char *suggested = g_str_equal (name, "win.export-tiff") ? "frame.tiff"
-                          : g_str_equal (name, "win.export-series") ? "series.tiff"
-                          : g_str_equal (name, "win.export-png") ? "frame.png" : "view.png";
-
-  dialog = gtk_file_chooser_native_new ("Export", GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        "_Export", "_Cancel");
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);
-  g_object_set_data_full (G_OBJECT (dialog), "fen-export", g_strdup (name), g_free);
-  g_signal_connect (dialog, "response", G_CALLBACK (fen_main_window_export_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
-}
-
 static void
 fen_main_window_compare_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
@@ -484,7 +371,17 @@ fen_main_window_slice_key_cb (GtkEventControllerKey *controller, guint keyval, g
 void
 _fen_main_window_actions_init (FenMainWindow *self)
 {
+  static const char *toggles[] = { "show-overlays", "show-memory", "measure", "link-scroll", "link-window", "link-zoom" };
   GtkEventController *keys = gtk_event_controller_key_new ();
+
+  /* Stateful "win." actions over the window's boolean properties: the
+   * menus show their check marks, the keys toggle them. */
+  for (guint i = 0; i < G_N_ELEMENTS (toggles); i++)
+    {
+      g_autoptr(GPropertyAction) action = g_property_action_new (toggles[i], self, toggles[i]);
+
+      g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (action));
+    }
 
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect (keys, "key-pressed", G_CALLBACK (fen_main_window_slice_key_cb), self);
@@ -503,6 +400,7 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
     { "win.close", fen_main_window_close_action },
     { "win.save-report", fen_main_window_save_report_action },
     { "win.dismiss-error", fen_main_window_dismiss_error_action },
+    { "win.show-problems", _fen_main_window_show_problems_action },
     { "win.cancel-load", fen_main_window_cancel_load_action },
     { "win.auto-window", fen_main_window_viewport_action },
     { "win.invert", fen_main_window_viewport_action },
@@ -523,12 +421,14 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
     { "win.first-slice", fen_main_window_slice_action },
     { "win.last-slice", fen_main_window_slice_action },
     { "win.show-tags", fen_main_window_show_tags_action },
-    { "win.export-view", fen_main_window_export_action },
-    { "win.export-view-overlays", fen_main_window_export_action },
-    { "win.export-tiff", fen_main_window_export_action },
-    { "win.export-png", fen_main_window_export_action },
-    { "win.export-series", fen_main_window_export_action },
-    { "win.copy-view", fen_main_window_copy_view_action },
+    { "win.export-view", _fen_main_window_export_action },
+    { "win.export-view-overlays", _fen_main_window_export_action },
+    { "win.export-tiff", _fen_main_window_export_action },
+    { "win.export-png", _fen_main_window_export_action },
+    { "win.export-series", _fen_main_window_export_action },
+    { "win.copy-view", _fen_main_window_copy_view_action },
+    { "win.open-export-folder", _fen_main_window_open_export_folder_action },
+    { "win.dismiss-toast", _fen_main_window_dismiss_toast_action },
     { "win.difference", fen_main_window_compare_action },
     { "win.flicker", fen_main_window_compare_action },
   };
@@ -586,13 +486,11 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
     gtk_widget_class_install_action (widget_class, plain[i].action, NULL, plain[i].activate);
   gtk_widget_class_install_action (widget_class, "win.preset", "i", fen_main_window_preset_action);
   gtk_widget_class_install_action (widget_class, "win.file-preset", "i", fen_main_window_file_preset_action);
-  gtk_widget_class_install_property_action (widget_class, "win.show-overlays", "show-overlays");
-  gtk_widget_class_install_property_action (widget_class, "win.show-memory", "show-memory");
-  gtk_widget_class_install_property_action (widget_class, "win.measure", "measure");
+  /* The boolean properties (overlays, memory, measure, links) are GIO
+   * property actions added per window in _fen_main_window_actions_init():
+   * GTK 4.8's menus show no check mark for a widget class's boolean
+   * property action. */
   gtk_widget_class_install_property_action (widget_class, "win.layout", "layout");
-  gtk_widget_class_install_property_action (widget_class, "win.link-scroll", "link-scroll");
-  gtk_widget_class_install_property_action (widget_class, "win.link-window", "link-window");
-  gtk_widget_class_install_property_action (widget_class, "win.link-zoom", "link-zoom");
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     gtk_widget_class_add_binding_action (widget_class, keys[i].keyval, keys[i].mods, keys[i].action, NULL);

@@ -121,7 +121,7 @@ fen_main_window_load_result_cb (gpointer user_data)
             }
         }
       else
-        _fen_main_window_show_error (self, result->message);
+        _fen_main_window_add_problem (self, result->message);
       fen_main_window_update_progress (self);
     }
   return G_SOURCE_REMOVE;
@@ -563,4 +563,82 @@ _fen_main_window_dnd_init (FenMainWindow *self)
 
   g_signal_connect (target, "drop", G_CALLBACK (fen_main_window_drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+}
+
+/* Problems ---------------------------------------------------------------- */
+
+void
+_fen_main_window_add_problem (FenMainWindow *self, const char *message)
+{
+  g_autofree char *text = NULL;
+
+  g_ptr_array_add (self->problems, g_strdup (message));
+  /* Every failure is kept; the banner counts them and names the last. */
+  if (self->problems->len == 1)
+    _fen_main_window_show_error (self, message);
+  else
+    {
+      g_printerr ("fenestra: %s\n", message);
+      text = g_strdup_printf ("%u files could not be opened (Show All lists them). The last: %s",
+                              self->problems->len, message);
+      gtk_label_set_text (self->banner_label, text);
+      gtk_revealer_set_reveal_child (self->banner, TRUE);
+    }
+  gtk_widget_set_visible (self->problems_button, TRUE);
+}
+
+void
+_fen_main_window_clear_problems (FenMainWindow *self)
+{
+  g_ptr_array_set_size (self->problems, 0);
+  gtk_widget_set_visible (self->problems_button, FALSE);
+}
+
+void
+_fen_main_window_show_problems_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  FenMainWindow *self = FEN_MAIN_WINDOW (widget);
+  g_autoptr(GString) text = g_string_new (NULL);
+  GtkWidget *window, *scrolled, *label, *box, *close;
+  GtkEventController *keys;
+  g_autofree char *title = NULL;
+
+  for (guint i = 0; i < self->problems->len; i++)
+    g_string_append_printf (text, "%s%s", i ? "\n" : "", (const char *) self->problems->pdata[i]);
+  title = g_strdup_printf ("%u file%s not opened", self->problems->len, self->problems->len == 1 ? "" : "s");
+  window = gtk_window_new ();
+  gtk_window_set_title (GTK_WINDOW (window), title);
+  gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (self));
+  gtk_window_set_default_size (GTK_WINDOW (window), 720, 360);
+  label = gtk_label_new (text->str);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_yalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "fen-problems");
+  gtk_widget_set_margin_start (label, 12);
+  gtk_widget_set_margin_end (label, 12);
+  gtk_widget_set_margin_top (label, 12);
+  scrolled = gtk_scrolled_window_new ();
+  gtk_widget_set_vexpand (scrolled, TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), label);
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_box_append (GTK_BOX (box), scrolled);
+  /* The focus goes to Close, so the text is not all selected on opening. */
+  close = gtk_button_new_with_mnemonic ("_Close");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (close), "window.close");
+  gtk_widget_set_halign (close, GTK_ALIGN_END);
+  gtk_widget_set_margin_end (close, 12);
+  gtk_widget_set_margin_bottom (close, 12);
+  gtk_box_append (GTK_BOX (box), close);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_set_default_widget (GTK_WINDOW (window), close);
+  gtk_window_set_focus (GTK_WINDOW (window), close);
+  /* Escape closes it, as every secondary window. */
+  keys = GTK_EVENT_CONTROLLER (gtk_shortcut_controller_new ());
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                          gtk_named_action_new ("window.close")));
+  gtk_widget_add_controller (window, keys);
+  gtk_window_present (GTK_WINDOW (window));
 }

@@ -42,6 +42,9 @@ struct _FenMainWindow
   FenRenderer      *thumb_renderer;
   FenLut           *thumb_lut;
   FenTagBrowser    *tag_browser;     /* created on first use */
+  char             *export_folder;   /* where the last export went */
+  GPtrArray        *problems;        /* char*: every file that failed to open, until dismissed */
+  guint             toast_timeout;
 
   /* Borrowed */
   FenStore         *store;
@@ -54,6 +57,9 @@ struct _FenMainWindow
   GtkRevealer      *memory_revealer;
   GtkRevealer      *banner;
   GtkLabel         *banner_label;
+  GtkWidget        *problems_button;
+  GtkRevealer      *toast;
+  GtkLabel         *toast_label;
   GtkListBox       *series_list;
   GtkScale         *slice_scale;
   GtkAdjustment    *slice_adjustment;
@@ -78,6 +84,7 @@ struct _FenMainWindow
   int               current_series;  /* index into series, -1 for none */
   guint             current_slice;
   guint             loads_pending;
+  guint             n_duplicates;    /* images merged into one already open */
   guint             loads_done;      /* files read (or refused) by the loads running */
   guint             loads_total;     /* files they will have read */
   guint             restoring_id;    /* image whose pixels are being reloaded, or 0 */
@@ -123,10 +130,21 @@ void  _fen_main_window_class_actions_init (GtkWidgetClass *widget_class);
 void  _fen_main_window_actions_init      (FenMainWindow *self);
 void  _fen_main_window_rebuild_presets   (FenMainWindow *self);
 
+/* fen-main-window-export.c */
+void  _fen_main_window_export_action     (GtkWidget *widget, const char *name, GVariant *param);
+void  _fen_main_window_copy_view_action  (GtkWidget *widget, const char *name, GVariant *param);
+void  _fen_main_window_open_export_folder_action (GtkWidget *widget, const char *name, GVariant *param);
+void  _fen_main_window_dismiss_toast_action (GtkWidget *widget, const char *name, GVariant *param);
+
 /* fen-main-window-open.c */
 void  _fen_main_window_open_dialog       (FenMainWindow *self, gboolean folders);
 void  _fen_main_window_dnd_init          (FenMainWindow *self);
 void  _fen_main_window_cancel_loads      (FenMainWindow *self);
+/* A file that failed to open: kept, counted in the banner, listed by
+ * win.show-problems until the banner is dismissed. */
+void  _fen_main_window_add_problem       (FenMainWindow *self, const char *message);
+void  _fen_main_window_clear_problems    (FenMainWindow *self);
+void  _fen_main_window_show_problems_action (GtkWidget *widget, const char *name, GVariant *param);
 /* Shows the reload indicator while the slice on screen has no pixels, and
  * reloads them (one GTask at a time). */
 void  _fen_main_window_update_reload     (FenMainWindow *self);

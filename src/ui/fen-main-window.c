@@ -61,7 +61,7 @@ fen_main_window_update_pane_overlays (FenMainWindow *self, guint pane)
   const FenImageInfo *info;
   FenWindowParams w;
   g_autofree char *tl = NULL, *tr = NULL, *bl = NULL, *br = NULL, *date = NULL, *pos = NULL, *voi = NULL;
-  g_autofree char *display = NULL, *compare = NULL;
+  g_autofree char *display = NULL, *compare = NULL, *links = NULL;
   guint px, py, level;
   double value;
 
@@ -121,7 +121,12 @@ fen_main_window_update_pane_overlays (FenMainWindow *self, guint pane)
       voi = g_strdup_printf ("W %.*f  L %.*f%s%s", decimals, w.width, decimals, w.center,
                              unit ? " " : "", unit ? unit : "");
     }
-  bl = g_strdup_printf ("%s%s%s%s\nZoom %.0f %%%s%s", compare ? compare : "",
+  /* With several panes, each says which links are on (Layout menu, Alt+S/W/Z). */
+  if (self->layout_rows * self->layout_cols > 1)
+    links = g_strdup_printf ("Linked: %s%s%s%s\n", self->link_scroll ? "scroll " : "",
+                             self->link_window ? "W/L " : "", self->link_zoom ? "zoom" : "",
+                             !self->link_scroll && !self->link_window && !self->link_zoom ? "nothing" : "");
+  bl = g_strdup_printf ("%s%s%s%s%s\nZoom %.0f %%%s%s", links ? links : "", compare ? compare : "",
                         self->measure && active ? "Measure (M)\n" : "",
                         voi, w.invert ? "  inverted" : "",
                         fen_viewport_get_zoom (viewport) * 100.0, display ? display : "",
@@ -304,6 +309,29 @@ fen_main_window_refresh_row (FenMainWindow *self, guint index)
   gtk_list_box_row_set_child (row, fen_main_window_make_row (g_ptr_array_index (self->series, index)));
 }
 
+/* An image already open: the same file, or the same SOP Instance UID
+ * (PS3.3 C.12.1.1.1: one instance, one UID) with as many frames. */
+static FenImage *
+fen_main_window_find_duplicate (FenMainWindow *self, FenSeries *series, FenImage *image)
+{
+  const FenImageInfo *info = fen_image_get_info (image);
+
+  for (guint i = 0; i < fen_series_get_n_images (series); i++)
+    {
+      FenImage *other = fen_store_lookup (self->store, fen_series_get_image_id (series, i));
+      const FenImageInfo *o;
+
+      if (other == NULL || other == image)
+        continue;
+      o = fen_image_get_info (other);
+      if (g_strcmp0 (fen_image_get_path (other), fen_image_get_path (image)) == 0 ||
+          (info->instance_uid != NULL && *info->instance_uid != '\0' &&
+           g_strcmp0 (o->instance_uid, info->instance_uid) == 0 && o->frames == info->frames))
+        return other;
+    }
+  return NULL;
+}
+
 void
 _fen_main_window_add_image (FenMainWindow *self, guint image_id)
 {
@@ -329,6 +357,19 @@ _fen_main_window_add_image (FenMainWindow *self, guint image_id)
       index = self->series->len - 1;
       is_new = TRUE;
     }
+
+  {
+    FenImage *twin = is_new ? NULL : fen_main_window_find_duplicate (self, series, image);
+
+    if (twin != NULL)
+      {
+        /* Opened twice: one buffer, one slice. The copy goes at once. */
+        g_debug ("%s duplicates %s: merged", fen_image_get_log_name (image), fen_image_get_log_name (twin));
+        self->n_duplicates++;
+        fen_store_close (self->store, image_id);
+        return;
+      }
+  }
 
   if ((int) index == self->current_series && fen_viewport_get_image (self->viewport) != NULL)
     {
@@ -563,14 +604,17 @@ fen_main_window_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_LINK_SCROLL:
       self->link_scroll = g_value_get_boolean (value);
       _fen_main_window_sync_panes (self, TRUE);
+      _fen_main_window_update_overlays (self);
       break;
     case PROP_LINK_WINDOW:
       self->link_window = g_value_get_boolean (value);
       _fen_main_window_sync_panes (self, FALSE);
+      _fen_main_window_update_overlays (self);
       break;
     case PROP_LINK_ZOOM:
       self->link_zoom = g_value_get_boolean (value);
       _fen_main_window_sync_panes (self, FALSE);
+      _fen_main_window_update_overlays (self);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -587,6 +631,7 @@ fen_main_window_dispose (GObject *object)
   /* Loads still running close what they bring when they see this. */
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->baseline_timeout, g_source_remove);
+  g_clear_handle_id (&self->toast_timeout, g_source_remove);
   if (self->loads != NULL)
     _fen_main_window_cancel_loads (self);
   for (guint i = 0; i < FEN_N_PANES; i++)
@@ -619,6 +664,8 @@ fen_main_window_finalize (GObject *object)
   g_clear_pointer (&self->presets, g_array_unref);
   g_clear_pointer (&self->thumb_renderer, fen_renderer_free);
   g_clear_pointer (&self->thumb_lut, fen_lut_free);
+  g_free (self->export_folder);
+  g_clear_pointer (&self->problems, g_ptr_array_unref);
   G_OBJECT_CLASS (fen_main_window_parent_class)->finalize (object);
 }
 
@@ -667,6 +714,9 @@ fen_main_window_class_init (FenMainWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, memory_revealer);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, banner);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, problems_button);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, toast);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, toast_label);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, series_list);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, slice_scale);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, slice_adjustment);
@@ -693,6 +743,7 @@ fen_main_window_init (FenMainWindow *self)
   self->cancellable = g_cancellable_new ();
   self->loads = g_ptr_array_new_with_free_func (g_object_unref);
   self->presets = g_array_new (FALSE, TRUE, sizeof (FenPreset));
+  self->problems = g_ptr_array_new_with_free_func (g_free);
   self->presets_menu = g_menu_new ();
   self->thumb_renderer = fen_renderer_new (1, 128);
   self->thumb_lut = fen_lut_new ();

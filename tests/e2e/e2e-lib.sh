@@ -125,8 +125,9 @@ phantom_upright () {
   if fcheck "$tl > 200 && $tr < 200 && $bl < 200 && $br < 200"; then echo yes; else echo "no ($tl $tr $bl $br)"; fi
 }
 # ocr PNG X Y W H: the text in that rectangle, read by tesseract (scaled up,
+# only the light overlay text kept (the image behind it dropped),
 # inverted to dark on light, one block of text).
 ocr () {
-  convert "$1" -crop "$4x$5+$2+$3" +repage -colorspace Gray -resize 400% -negate "$WORK/ocr-in.png" &&
+  convert "$1" -crop "$4x$5+$2+$3" +repage -colorspace Gray -level 30%,100% -resize 400% -negate "$WORK/ocr-in.png" &&
     tesseract "$WORK/ocr-in.png" - --psm 6 2>/dev/null | tr -s ' \n' ' '
 }

@@ -12,11 +12,16 @@
 #    focused.
 # 2. Measurements belong to their slice; two coexist.
 # 3. Escape closes the tag browser; the shortcuts window fits the screen;
-#    key 4 is CT's lung window whatever the file holds, Shift+1 the file's.
+#    key 4 is CT's lung window whatever the file holds, Shift+1 the file's;
+#    Ctrl+E exports into Pictures under the series and slice's name, and a
+#    toast says so.
 # 4. 1x2 of CT and NM: a window drag on CT leaves the NM pane's window; the
 #    NM pane's window reads with the decimals its values need (HU x 0.01).
-# 5. 2x2 with two series shows each twice (A B / A B).
+# 5. 2x2 with two series shows each twice (A B / A B); the links show as
+#    check marks in the Layout menu and as a line in each pane.
 # 6. fen-make-sample --help prints help and creates nothing.
+# 7. The same folder twice and three broken files: one series of 12 images;
+#    the banner counts the three failures and Show All lists each by name.
 # The viewer runs with G_DEBUG=fatal-criticals. Exit 0 pass, 1 fail.
 set -u
 
@@ -31,12 +36,16 @@ SLICES=12
 . "$(dirname "$0")/e2e-lib.sh"
 fen_e2e_setup 241 290 tesseract
 
+# Exports go to the user's Pictures folder (xdg-user-dirs).
+mkdir -p "$WORK/config" "$WORK/Pictures"
+echo "XDG_PICTURES_DIR=\"$WORK/Pictures\"" > "$WORK/config/user-dirs.dirs"
+
 "$PHANTOM_TOOL" --size $SIZE --series $SLICES --study 0 --reverse-names -o "$WORK/ct" \
   || { fail "CT series generated"; exit 1; }
 "$PHANTOM_TOOL" --size $SIZE --series $SLICES --study 1 --z-offset 100 --modality NM --slope 0.01 --unit CNTS \
   -o "$WORK/nm" || { fail "NM series generated"; exit 1; }
 
-echo "1..17"
+echo "1..26"
 
 # start_app NAME ARGS...: the viewer in a 1600 x 1000 window at 0,0, once
 # every file has loaded; sets APP_PID, WIN, X, Y.
@@ -44,8 +53,9 @@ start_app () {
   local name=$1 n
   shift
   : > "$WORK/$name.err"
-  stdbuf -oL "$FENESTRA" --new-instance --memory-log "$WORK/$name.jsonl" "$@" \
-    >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  # From $WORK, so that a file written to the working directory shows.
+  (cd "$WORK" && exec stdbuf -oL "$FENESTRA" --new-instance --memory-log "$WORK/$name.jsonl" "$@" \
+    >"$WORK/$name.out" 2>"$WORK/$name.err") &
   APP_PID=$!
   WIN=
   for _ in $(seq 300); do
@@ -55,9 +65,10 @@ start_app () {
   done
   [ -n "$WIN" ] || { fail "$name: window appeared"; return 1; }
   xdotool windowmove "$WIN" 0 0 windowsize "$WIN" 1600 1000
-  # One "open img-A..img-B (N)" operation when every file has loaded.
+  # One "open img-A..img-B (N)" operation when every file has loaded
+  # (N = EXPECT, else a series per argument).
   for _ in $(seq 300); do
-    grep -q "\"op\":\"open img-[^\"]*($(( $# * SLICES )))" "$WORK/$name.jsonl" 2>/dev/null && break
+    grep -q "\"op\":\"open img-[^\"]*(${EXPECT:-$(( $# * SLICES ))})" "$WORK/$name.jsonl" 2>/dev/null && break
     sleep 0.1
   done
   sleep 1.5
@@ -176,6 +187,19 @@ log "after 4: $OCR_LUNG; after Shift+1: $OCR_FILE"
 grep -q 'W 1500 *L -600 *HU' <<<"$OCR_LUNG" && grep -q 'W 400 *L 40 *HU' <<<"$OCR_FILE" \
   && pass "key 4 is CT's lung window (W 1500 L -600), Shift+1 the file's own (W 400 L 40)" \
   || fail "presets: after 4 '$OCR_LUNG', after Shift+1 '$OCR_FILE'"
+
+# Export: the chooser opens in Pictures with a name from series and slice;
+# Return accepts it.
+xdotool key ctrl+e; sleep 2.0
+xdotool key Return; sleep 1.5
+shot exported
+EXPORTED=$(ls "$WORK/Pictures" 2>/dev/null | tr '\n' ' ')
+OCR_TOAST=$(ocr "$WORK/exported.png" "$X" $((Y + 50)) 900 46)
+log "Pictures holds: $EXPORTED; the toast reads: $OCR_TOAST"
+[ "$EXPORTED" = "CT-series2-slice003.png " ] && [ -s "$WORK/Pictures/CT-series2-slice003.png" ] && [ ! -e "$WORK/view.png" ] \
+  && pass "Ctrl+E exports CT-series2-slice003.png into Pictures" || fail "export wrote '$EXPORTED'"
+grep -q 'Exported CT-series2-slice003.png' <<<"$OCR_TOAST" && pass "a toast confirms the export" \
+  || fail "toast: '$OCR_TOAST'"
 kill -0 "$APP_PID" 2>/dev/null && pass "single: viewer still running" || fail "single: viewer died (a critical aborts it)"
 stop_app
 no_criticals single
@@ -233,6 +257,27 @@ while read -r qy qx qw qh; do
   QUAD="$QUAD $(phantom_slice "$WORK/quad.png" $((X + qx)) $((Y + qy)) "$qw" "$qh" $SIZE)"
 done < "$WORK/quad.txt"
 log "2x2 panes (rows top to bottom, left to right) show bars:$QUAD"
+
+# Links: check marks in the Layout menu, and the state in each pane.
+xdotool mousemove $((X + 236)) $((Y + 26)) click 1; sleep 1.0
+shot layout-menu
+xdotool key Escape; sleep 0.5
+OCR_LINKS=$(ocr "$WORK/quad.png" $((X + $(head -n1 "$WORK/quad.txt" | cut -d' ' -f2))) \
+  $((Y + $(head -n1 "$WORK/quad.txt" | cut -d' ' -f1) + $(head -n1 "$WORK/quad.txt" | cut -d' ' -f4) - 70)) 420 70)
+xdotool key alt+w; sleep 0.8
+shot links-off
+OCR_LINKS_OFF=$(ocr "$WORK/links-off.png" $((X + $(head -n1 "$WORK/quad.txt" | cut -d' ' -f2))) \
+  $((Y + $(head -n1 "$WORK/quad.txt" | cut -d' ' -f1) + $(head -n1 "$WORK/quad.txt" | cut -d' ' -f4) - 70)) 420 70)
+xdotool mousemove $((X + 236)) $((Y + 26)) click 1; sleep 1.0
+shot layout-menu-off
+xdotool key Escape; sleep 0.5
+# The check mark left of "Window / level" (third item of the link section).
+MARK_ON=$(patch_mean "$WORK/layout-menu.png" $((X + 27)) $((Y + 287)) 10)
+MARK_OFF=$(patch_mean "$WORK/layout-menu-off.png" $((X + 27)) $((Y + 287)) 10)
+log "pane overlay: '$OCR_LINKS', after Alt+W: '$OCR_LINKS_OFF'; menu check mark grey $MARK_ON on, $MARK_OFF off"
+grep -q 'Linked: scroll W/L zoom' <<<"$OCR_LINKS" && grep -q 'Linked: scroll zoom' <<<"$OCR_LINKS_OFF" \
+  && fcheck "$MARK_ON > $MARK_OFF + 15" && pass "the links show as check marks in the Layout menu and in each pane" \
+  || fail "links: '$OCR_LINKS' / '$OCR_LINKS_OFF', check mark $MARK_ON / $MARK_OFF"
 [ "$QUAD" = " 0 100 0 100" ] && pass "2x2 with two series shows each twice (A B / A B)" || fail "2x2 shows$QUAD (want 0 100 0 100)"
 kill -0 "$APP_PID" 2>/dev/null && pass "pair: viewer still running" || fail "pair: viewer died (a critical aborts it)"
 stop_app
@@ -246,6 +291,38 @@ if [ "$STATUS" = 0 ] && grep -q 'Usage' "$WORK/sample-help.txt" && [ ! -e "$WORK
 else
   fail "fen-make-sample --help: status $STATUS, $(head -n1 "$WORK/sample-help.txt"), folder: $(ls -d "$WORK/--help" 2>/dev/null)"
 fi
+
+# --- 7. Duplicates and failures ------------------------------------------------
+mkdir -p "$WORK/broken"
+head -c 4096 /dev/urandom > "$WORK/broken/broken-a.dcm"
+{ head -c 128 /dev/zero; printf 'DICM\002\000\000\000UL\004\000'; } > "$WORK/broken/broken-b.dcm"
+: > "$WORK/broken/broken-c.dcm"
+EXPECT=24 start_app dup "$WORK/ct" "$WORK/ct" "$WORK/broken" || exit 1
+xdotool mousemove $((X + 800)) $((Y + 600)); sleep 1.0   # no tooltip over the banner
+shot dup
+OCR_BANNER=$(ocr "$WORK/dup.png" "$X" $((Y + 50)) 1300 46)
+OCR_SIDEBAR=$(ocr "$WORK/dup.png" $((X + 85)) $((Y + 118)) 140 40)
+log "banner: '$OCR_BANNER'; sidebar: '$OCR_SIDEBAR'"
+grep -q '3 files could not be opened' <<<"$OCR_BANNER" && pass "the banner says how many files failed (3)" \
+  || fail "banner: '$OCR_BANNER'"
+grep -q '12 images' <<<"$OCR_SIDEBAR" && pass "the same folder opened twice is one series of 12 images" \
+  || fail "sidebar: '$OCR_SIDEBAR'"
+# Show All: the button left of the banner's close button.
+xdotool mousemove $((X + 1600 - 95)) $((Y + 72)) click 1; sleep 1.5
+PROBLEMS=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | grep -v "^$WIN\$" | head -n1)
+OCR_LIST=
+if [ -n "$PROBLEMS" ]; then
+  eval "$(xdotool getwindowgeometry --shell "$PROBLEMS" | sed 's/^/P_/')"
+  shot problems
+  OCR_LIST=$(ocr "$WORK/problems.png" "$P_X" "$P_Y" "$P_WIDTH" "$P_HEIGHT")
+fi
+log "the list reads: $OCR_LIST"
+grep -q 'broken-a.dcm' <<<"$OCR_LIST" && grep -q 'broken-b.dcm' <<<"$OCR_LIST" && grep -q 'broken-c.dcm' <<<"$OCR_LIST" \
+  && pass "Show All lists every file that failed, by name" || fail "problem list: '$OCR_LIST'"
+xdotool key Escape; sleep 0.5
+kill -0 "$APP_PID" 2>/dev/null && pass "dup: viewer still running" || fail "dup: viewer died (a critical aborts it)"
+stop_app
+no_criticals dup
 
 log "elapsed $(elapsed) s"
 [ "$FAILURES" = 0 ] || { log "$FAILURES failure(s); work files in $WORK"; exit 1; }
