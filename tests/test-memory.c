@@ -83,6 +83,19 @@ test_log_has_no_patient_data (void)
   g_rmdir (dir);
 }
 
+/* The log is JSON lines: a label's quotes, backslashes and control
+ * characters are JSON escapes (RFC 8259 7), never g_strescape's octal. */
+static void
+test_log_json_escapes (void)
+{
+  FenMemoryOperation op = { 0 };
+  g_strlcpy (op.before.label, "a \"b\" \\ c\nd\x01 \xc3\xa9 \xff", sizeof op.before.label);
+  g_autofree char *json = fen_memory_operation_to_json (&op);
+  g_assert_true (g_str_has_prefix (json,
+    "{\"op\":\"a \\\"b\\\" \\\\ c\\nd\\u0001 \xc3\xa9 \xef\xbf\xbd\",\"serial\":"));
+  g_assert_true (g_utf8_validate (json, -1, NULL));
+}
+
 static void
 test_accounts_and_report (void)
 {
@@ -210,5 +223,6 @@ main (int argc, char **argv)
   g_test_add_func ("/memory/budget-state", test_budget_state);
   g_test_add_func ("/memory/make-room", test_make_room);
   g_test_add_func ("/memory/format-size", test_format_size);
+  g_test_add_func ("/memory/log/json-escapes", test_log_json_escapes);
   return g_test_run ();
 }

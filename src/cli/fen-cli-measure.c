@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <fenestra/fen-json.h>
 #include <fenestra/fen-roi.h>
 
 /* At most this many polygon vertices from the command line. */
@@ -28,25 +29,6 @@ fen_cli_parse_numbers (const char *text, GArray *out)
       g_array_append_val (out, v);
     }
   return TRUE;
-}
-
-/* RFC 8259 7: quote, backslash and control characters escaped; the unit
- * may be the file's Rescale Type. */
-static void
-fen_cli_json_string (GString *out, const char *text)
-{
-  g_string_append_c (out, '"');
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      const guchar c = (guchar) *p;
-      if (c == '"' || c == '\\')
-        g_string_append_printf (out, "\\%c", c);
-      else if (c < 0x20)
-        g_string_append_printf (out, "\\u%04x", c);
-      else
-        g_string_append_c (out, (char) c);
-    }
-  g_string_append_c (out, '"');
 }
 
 static void
@@ -117,7 +99,7 @@ fen_cli_measure (FenImage *image, gint frame, const char *spec, GError **error)
   g_string_append_c (json, ',');
   fen_cli_json_number (json, "area_mm2", stats.area_mm2 > 0 ? stats.area_mm2 : NAN);
   g_string_append (json, ",\"unit\":");
-  fen_cli_json_string (json, stats.unit);
+  fen_json_append_string (json, stats.unit);
   g_string_append_c (json, '}');
   puts (json->str);
   return TRUE;

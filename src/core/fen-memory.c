@@ -7,6 +7,7 @@
 #define G_LOG_DOMAIN "fen-memory"
 
 #include "fenestra/fen-memory.h"
+#include "fenestra/fen-json.h"
 
 #include <fcntl.h>
 #include <malloc.h>
@@ -236,11 +237,11 @@ fen_memory_operation_to_json (const FenMemoryOperation *op)
 {
   GString *s = g_string_new ("{\"op\":");
   const FenMemorySnapshot *a = &op->before, *b = &op->after;
-  g_autofree char *label = g_strescape (a->label, NULL);
 
-  g_string_append_printf (s, "\"%s\",\"serial\":%" G_GUINT64_FORMAT ",\"updates\":%u,"
+  fen_json_append_string (s, a->label);
+  g_string_append_printf (s, ",\"serial\":%" G_GUINT64_FORMAT ",\"updates\":%u,"
                           "\"duration_us\":%" G_GINT64_FORMAT ",",
-                          label, op->serial, op->n_updates, b->time_us - a->time_us);
+                          op->serial, op->n_updates, b->time_us - a->time_us);
   fen_memory_json_snapshot (s, "before", a);
   g_string_append_c (s, ',');
   fen_memory_json_snapshot (s, "after", b);
