@@ -16,6 +16,7 @@
 #include <fenestra/fen-study-index.h>
 
 #include "fen-test-dicom-writer.h"
+#include "fen-test-spawn.h"
 
 typedef struct {
   const char *path;     /* test path */
@@ -184,12 +185,7 @@ fen_test_file (gconstpointer data)
   const char *cli = g_getenv ("FEN_CLI");
   g_assert_nonnull (cli);
   const char *argv[] = { cli, "info", path, NULL };
-  g_autofree char *out = NULL;
-  int status = 0;
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status,
-                &error);
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_autofree char *out = fen_test_spawn (argv, TRUE);
   g_autofree char *line = g_strdup_printf ("Patient name: %s\n", tc->expected);
   g_assert_nonnull (strstr (out, line));
 }

@@ -17,6 +17,7 @@
 #include <fenestra/fenestra.h>
 
 #include "fen-test-dicom-writer.h"
+#include "fen-test-spawn.h"
 
 static char *fen_test_dir;
 
@@ -218,16 +219,6 @@ fen_test_implicit_in_explicit (void)
 
 /* --- Fragments kept in memory ------------------------------------------------ */
 
-#if defined(__SANITIZE_ADDRESS__)
-#define FEN_TEST_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FEN_TEST_UNDER_ASAN 1
-#endif
-#endif
-#ifndef FEN_TEST_UNDER_ASAN
-#define FEN_TEST_UNDER_ASAN 0
-#endif
 
 /* Frames of noise (nearly incompressible), so the compressed fragments are
  * as large as the pixels: kept in memory, they double the peak. */

@@ -19,42 +19,11 @@
 #include <fenestra/fen-dicom-tags.h>
 
 #include "fen-test-dicom-writer.h"
+#include "fen-test-spawn.h"
 
 static char *fen_test_dir;
 
 /* --- Running the independent tools ------------------------------------- */
-
-static char *
-fen_test_tool (const char *name)
-{
-  char *exe = g_find_program_in_path (name);
-  if (exe == NULL)
-    g_error ("%s is not installed (tools/test installs it)", name);
-  return exe;
-}
-
-/* Runs @argv (argv[0] a tool name), fails the test unless it succeeds.
- * Returns: (transfer full): its standard output and error, joined. */
-static char *
-fen_test_run (const char *const *argv)
-{
-  g_autofree char *exe = fen_test_tool (argv[0]);
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autofree char *out = NULL, *err = NULL;
-  GError *error = NULL;
-  int status = 0;
-
-  g_ptr_array_add (args, exe);
-  for (guint i = 1; argv[i] != NULL; i++)
-    g_ptr_array_add (args, (gpointer) argv[i]);
-  g_ptr_array_add (args, NULL);
-  g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-                &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s%s", argv[0], out, err);
-  return g_strconcat (out, err, NULL);
-}
 
 static char *
 fen_test_path (const char *name)
@@ -129,7 +98,7 @@ fen_source_write (const FenWorldSource *s, const guint8 *raw)
   g_assert_true (g_file_set_contents (raw_path, (const char *) raw, (gssize) fen_source_bytes (s), NULL));
   const char *argv[] = { "gdcmimg", "-i", raw_path, "-o", path, "--size", size, "--depth", depth,
                          "--sign", s->sign ? "1" : "0", "--spp", spp, NULL };
-  g_free (fen_test_run (argv));
+  g_free (fen_test_spawn (argv, TRUE));
   return path;
 }
 
@@ -174,12 +143,12 @@ fen_test_render (const char *path, const FenWorldSource *s, const guint8 *raw, c
     {
       const char *argv[] = { FEN_TEST_CLI, "render", path, "--frame", frame, "--window", window,
                              "-o", png, NULL };
-      g_free (fen_test_run (argv));
+      g_free (fen_test_spawn (argv, TRUE));
     }
   else
     {
       const char *argv[] = { FEN_TEST_CLI, "render", path, "--frame", frame, "-o", png, NULL };
-      g_free (fen_test_run (argv));
+      g_free (fen_test_spawn (argv, TRUE));
     }
   FenImage *ours = fen_test_load (png);
   const guint8 *got = fen_image_get_frame (ours, 0);
@@ -200,19 +169,19 @@ fen_test_render (const char *path, const FenWorldSource *s, const guint8 *raw, c
       if (*dcmtk != '\0')
         {
           const char *argv[] = { dcmtk, path, plain, NULL };
-          g_free (fen_test_run (argv));
+          g_free (fen_test_spawn (argv, TRUE));
           path = plain;
         }
       g_autofree char *c = g_strdup_printf ("%g", s->center), *w = g_strdup_printf ("%g", s->width);
       if (s->samples == 1)
         {
           const char *argv[] = { "dcm2pnm", "+F", frame, "+Ww", c, w, "+on", path, ref, NULL };
-          g_free (fen_test_run (argv));
+          g_free (fen_test_spawn (argv, TRUE));
         }
       else
         {
           const char *argv[] = { "dcm2pnm", "+F", frame, "+on", path, ref, NULL };
-          g_free (fen_test_run (argv));
+          g_free (fen_test_spawn (argv, TRUE));
         }
       FenImage *theirs = fen_test_load (ref);
       const guint8 *want = fen_image_get_frame (theirs, 0);
@@ -273,7 +242,7 @@ fen_case_file (const FenWorldCase *tc, const FenWorldSource *s, const guint8 *ra
   g_autofree char *file = g_strdelimit (g_strdup (tc->path + 1), "/", '-');
   char *path = g_strdup_printf ("%s/%s.dcm", fen_test_dir, file);
   const char *argv[] = { "gdcmconv", tc->option, src, path, NULL };
-  g_free (fen_test_run (argv));
+  g_free (fen_test_spawn (argv, TRUE));
   return path;
 }
 
@@ -324,7 +293,7 @@ fen_test_tiff_preamble (gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpuint (tags->len, >, 5);
   const char *argv[] = { FEN_TEST_CLI, "info", path, NULL };
-  g_autofree char *out = fen_test_run (argv);
+  g_autofree char *out = fen_test_spawn (argv, TRUE);
   g_assert_nonnull (strstr (out, "Format: DICOM\n"));
   fen_test_render (path, s, raw, "");
 }
@@ -343,12 +312,12 @@ fen_test_deflate_large (gconstpointer data)
   if (strcmp (writer, "dcmconv") == 0)
     {
       const char *argv[] = { "dcmconv", "+td", src, path, NULL };
-      g_free (fen_test_run (argv));
+      g_free (fen_test_spawn (argv, TRUE));
     }
   else
     {
       const char *argv[] = { "gdcmconv", "--deflated", src, path, NULL };
-      g_free (fen_test_run (argv));
+      g_free (fen_test_spawn (argv, TRUE));
     }
   FenImage *image = fen_test_load (path);
   g_assert_cmpstr (fen_image_get_info (image)->transfer_syntax, ==, "1.2.840.10008.1.2.1.99");
@@ -417,7 +386,7 @@ fen_test_j2k_tiled (const FenWorldSource *s, const guint8 *raw, gboolean break_s
 
   g_assert_true (g_file_set_contents (raw_path, (const char *) raw, (gssize) fen_source_bytes (s), NULL));
   const char *argv[] = { "opj_compress", "-i", raw_path, "-o", j2k, "-F", format, "-t", "16,16", "-n", "2", NULL };
-  g_free (fen_test_run (argv));
+  g_free (fen_test_spawn (argv, TRUE));
   g_assert_true (g_file_get_contents (j2k, &cs, &cs_len, NULL));
   if (break_siz)
     memcpy (cs + fen_test_siz (cs, cs_len, 0), fen_delimiter, 4);
@@ -479,13 +448,13 @@ fen_test_sample_validates (void)
 {
   g_autofree char *dir = fen_test_path ("sample");
   const char *make[] = { FEN_TEST_MAKE_SAMPLE, dir, NULL };
-  g_free (fen_test_run (make));
+  g_free (fen_test_spawn (make, TRUE));
 
   for (guint i = 0; i < 24; i += 23)
     {
       g_autofree char *file = g_strdup_printf ("%s/ct-%02u.dcm", dir, i);
       const char *argv[] = { "dciodvfy", file, NULL };
-      g_autofree char *report = fen_test_run (argv);
+      g_autofree char *report = fen_test_spawn (argv, TRUE);
       /* dciodvfy exits 0 either way: its report says. */
       g_assert_null (strstr (report, "Error"));
       g_assert_nonnull (strstr (report, "CTImage"));

@@ -13,6 +13,8 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "fen-test-spawn.h"
+
 #define FEN_W 97
 #define FEN_H 83
 #define FEN_FRAMES 2
@@ -88,16 +90,8 @@ fen_test_cli (const char *path, const char *spec, guint frame)
 {
   g_autofree char *frame_arg = g_strdup_printf ("%u", frame);
   const char *argv[] = { FEN_TEST_CLI, "measure", path, "--roi", spec, "--frame", frame_arg, NULL };
-  char *out = NULL;
-  g_autofree char *err = NULL;
-  GError *error = NULL;
-  int status = 0;
 
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("fenestra-cli measure %s failed: %s", spec, err);
-  return out;
+  return fen_test_spawn (argv, TRUE);
 }
 
 static double
@@ -178,28 +172,6 @@ fen_test_refused (void)
     }
 }
 
-static void
-fen_test_run (const char *const *argv)
-{
-  g_autofree char *exe = g_find_program_in_path (argv[0]);
-  g_autofree char *err = NULL;
-  int status = 0;
-  GError *error = NULL;
-
-  if (exe == NULL)
-    g_error ("%s is not installed (tools/test installs it)", argv[0]);
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_ptr_array_add (args, exe);
-  for (guint i = 1; argv[i] != NULL; i++)
-    g_ptr_array_add (args, (gpointer) argv[i]);
-  g_ptr_array_add (args, NULL);
-  g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
-                &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s", argv[0], err);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -217,11 +189,11 @@ main (int argc, char **argv)
    * stored as their 16-bit patterns and declared signed by dcmodify. */
   const char *img[] = { "gdcmimg", "-i", raw, "-o", fen_test_path, "--size", "97,83,2",
                         "--depth", "16", NULL };
-  fen_test_run (img);
+  g_free (fen_test_spawn (img, TRUE));
   const char *modify[] = { "dcmodify", "-nb", "-m", "(0028,0103)=1",
                            "-i", "(0028,1052)=-1024", "-i", "(0028,1053)=0.5",
                            "-i", "(0008,0060)=CT", fen_test_path, NULL };
-  fen_test_run (modify);
+  g_free (fen_test_spawn (modify, TRUE));
 
   for (guint i = 0; i < G_N_ELEMENTS (fen_regions); i++)
     {

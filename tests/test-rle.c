@@ -13,18 +13,8 @@
 #include <fenestra/fenestra.h>
 
 #include "fen-rle.h"
+#include "fen-test-spawn.h"
 
-/* Peak memory means nothing under AddressSanitizer's allocator. */
-#if defined(__SANITIZE_ADDRESS__)
-#define FEN_TEST_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FEN_TEST_UNDER_ASAN 1
-#endif
-#endif
-#ifndef FEN_TEST_UNDER_ASAN
-#define FEN_TEST_UNDER_ASAN 0
-#endif
 
 static char *fen_test_dir;
 
@@ -183,30 +173,6 @@ fen_test_header (void)
 
 #define FEN_TEST_SIZE 1024
 
-static char *
-fen_test_run (const char *const *argv)
-{
-  g_autofree char *exe = g_find_program_in_path (argv[0]);
-  g_autofree char *err = NULL;
-  char *out = NULL;
-  GError *error = NULL;
-  int status = 0;
-
-  if (exe == NULL)
-    g_error ("%s is not installed (tools/test installs it)", argv[0]);
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_ptr_array_add (args, exe);
-  for (guint i = 1; argv[i] != NULL; i++)
-    g_ptr_array_add (args, (gpointer) argv[i]);
-  g_ptr_array_add (args, NULL);
-  g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-                &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s", argv[0], err);
-  return out;
-}
-
 /* A 1024 x 1024 16-bit CT-like image from gdcmimg, RLE by @tool. */
 static char *
 fen_test_rle_file (const char *tool, guint16 **raw_out)
@@ -224,16 +190,16 @@ fen_test_rle_file (const char *tool, guint16 **raw_out)
   char *out = g_strdup_printf ("%s/ct-%s.dcm", fen_test_dir, tool);
   g_assert_true (g_file_set_contents (raw_path, (const char *) raw, (gssize) (n * 2), NULL));
   const char *img[] = { "gdcmimg", "-i", raw_path, "-o", src, "--size", "1024,1024", "--depth", "16", NULL };
-  g_free (fen_test_run (img));
+  g_free (fen_test_spawn (img, TRUE));
   if (strcmp (tool, "dcmcrle") == 0)
     {
       const char *argv[] = { "dcmcrle", src, out, NULL };
-      g_free (fen_test_run (argv));
+      g_free (fen_test_spawn (argv, TRUE));
     }
   else
     {
       const char *argv[] = { "gdcmconv", "--rle", src, out, NULL };
-      g_free (fen_test_run (argv));
+      g_free (fen_test_spawn (argv, TRUE));
     }
   *raw_out = raw;
   return out;
@@ -315,7 +281,7 @@ fen_test_file (gconstpointer data)
       /* Each load in a fresh process, so one peak cannot hide another. */
       g_autofree char *out = NULL;
       const char *argv[] = { g_get_prgname (), "--peak-of", cases[i], i == 0 ? "ok" : "fail", NULL };
-      out = fen_test_run (argv);
+      out = fen_test_spawn (argv, TRUE);
       peaks[i] = g_ascii_strtoll (out, NULL, 10);
       g_assert_cmpint (peaks[i], >, 0);
     }

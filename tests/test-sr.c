@@ -11,38 +11,14 @@
 #include <fenestra/fenestra.h>
 #include <fenestra/fen-sr.h>
 
-static char *
-fen_test_run (const char *const *argv, gboolean must_succeed)
-{
-  g_autofree char *exe = g_find_program_in_path (argv[0]);
-  char *out = NULL;
-  g_autofree char *err = NULL;
-  GError *error = NULL;
-  int status = 0;
-
-  if (exe == NULL)
-    g_error ("%s is not installed (tools/test installs it)", argv[0]);
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_ptr_array_add (args, exe);
-  for (guint i = 1; argv[i] != NULL; i++)
-    g_ptr_array_add (args, (gpointer) argv[i]);
-  g_ptr_array_add (args, NULL);
-  g_spawn_sync (NULL, (char **) args->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
-                &error);
-  g_assert_no_error (error);
-  if (must_succeed && !g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed: %s", argv[0], err);
-  char *all = g_strconcat (out, err, NULL);
-  g_free (out);
-  return all;
-}
+#include "fen-test-spawn.h"
 
 static void
 fen_test_report (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("fen-test-sr-XXXXXX", NULL);
   const char *make[] = { FEN_TEST_MAKE_SAMPLE, dir, NULL };
-  g_free (fen_test_run (make, TRUE));
+  g_free (fen_test_spawn (make, TRUE));
   g_autofree char *slice = g_build_filename (dir, "ct-12.dcm", NULL);
   g_autofree char *sr = g_build_filename (dir, "report.dcm", NULL);
   GError *error = NULL;
@@ -71,14 +47,14 @@ fen_test_report (void)
 
   /* dicom3tools: the object is a valid Enhanced SR. */
   const char *verify[] = { "dciodvfy", sr, NULL };
-  g_autofree char *report = fen_test_run (verify, FALSE);
+  g_autofree char *report = fen_test_spawn (verify, FALSE);
   g_test_message ("dciodvfy: %s", report);
   g_assert_null (strstr (report, "Error"));
   g_assert_nonnull (strstr (report, "EnhancedSR"));
 
   /* DCMTK reads it back: title, template, subject, the values. */
   const char *dump[] = { "dsrdump", "+Pc", sr, NULL };
-  g_autofree char *text = fen_test_run (dump, TRUE);
+  g_autofree char *text = fen_test_spawn (dump, TRUE);
   g_test_message ("%s", text);
   g_assert_nonnull (strstr (text, "Imaging Measurement Report"));
   g_assert_nonnull (strstr (text, "PHANTOM^HEAD"));
