@@ -7,6 +7,7 @@
 #define G_LOG_DOMAIN "fen-cli"
 
 #include "fen-cli-mpr.h"
+#include "fen-cli-util.h"
 
 #include <fenestra/fenestra.h>
 
@@ -64,25 +65,6 @@ fen_cli_mpr_parse_slab (const char *text, FenSlabMode *mode, double *thickness, 
     }
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                "--slab wants mip, minip, mip:MM, minip:MM or avg:MM, not \"%s\"", text);
-  return FALSE;
-}
-
-static gboolean
-fen_cli_mpr_parse_window (const char *text, FenWindowParams *w, GError **error)
-{
-  g_auto(GStrv) parts = g_strsplit (text, ",", 3);
-  char *end1 = NULL, *end2 = NULL;
-
-  if (g_strv_length (parts) == 2)
-    {
-      w->center = g_ascii_strtod (parts[0], &end1);
-      w->width = g_ascii_strtod (parts[1], &end2);
-      if (end1 != parts[0] && *end1 == '\0' && end2 != parts[1] && *end2 == '\0' &&
-          isfinite (w->center) && isfinite (w->width) && w->width > 0)
-        return TRUE;
-    }
-  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "--window wants CENTER,WIDTH with WIDTH > 0, not \"%s\"", text);
   return FALSE;
 }
 
@@ -292,7 +274,7 @@ fen_cli_mpr_run (FenCliMprOptions *o, const char *dir, GError **error)
       FenRaster raster = { 0 };
 
       fen_window_default_frame (first, 0, &window);
-      ok = o->window == NULL || fen_cli_mpr_parse_window (o->window, &window, error);
+      ok = o->window == NULL || fen_cli_parse_window (o->window, &window, error);
       if (ok)
         {
           fen_lut_build (lut, first, 0, &window);

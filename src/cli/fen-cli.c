@@ -6,6 +6,7 @@
 #include <fenestra/fenestra.h>
 
 #include "fen-cli-measure.h"
+#include "fen-cli-util.h"
 #include "fen-cli-mpr.h"
 #include "fen-cli-pacs.h"
 
@@ -110,25 +111,6 @@ fen_cli_print_info (FenImage *image)
             i->image_orientation[3], i->image_orientation[4], i->image_orientation[5]);
   printf ("Stored value range: %d .. %d\n", lo, hi);
   printf ("Pixel bytes: %" G_GSIZE_FORMAT "\n", fen_image_get_pixel_bytes (image));
-}
-
-static gboolean
-fen_cli_parse_window (const char *text, FenWindowParams *w, GError **error)
-{
-  g_auto(GStrv) parts = g_strsplit (text, ",", 3);
-  char *end1 = NULL, *end2 = NULL;
-
-  if (g_strv_length (parts) == 2)
-    {
-      w->center = g_ascii_strtod (parts[0], &end1);
-      w->width = g_ascii_strtod (parts[1], &end2);
-      if (end1 != parts[0] && *end1 == '\0' && end2 != parts[1] && *end2 == '\0' &&
-          isfinite (w->center) && isfinite (w->width) && w->width > 0)
-        return TRUE;
-    }
-  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "--window wants CENTER,WIDTH with WIDTH > 0, not \"%s\"", text);
-  return FALSE;
 }
 
 static gboolean
