@@ -388,7 +388,7 @@ main (int argc, char **argv)
     { "updates", 0, 0, G_OPTION_ARG_INT, &o.updates, "wl-bench: window changes to time (default 200)", "N" },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("info|index|render|wl-bench FILE");
+  g_autoptr(GOptionContext) context = g_option_context_new ("info|index|render|wl-bench FILE, or mpr SERIES_DIR");
   g_autoptr(GError) error = NULL;
   g_autoptr(FenStore) store = fen_store_new ();
   g_autoptr(FenMemoryMonitor) monitor = fen_memory_monitor_new (64);
@@ -419,7 +419,7 @@ main (int argc, char **argv)
   if (argc != 3 || (strcmp (argv[1], "info") != 0 && strcmp (argv[1], "render") != 0 &&
                     strcmp (argv[1], "index") != 0 && strcmp (argv[1], "wl-bench") != 0))
     {
-      status = fen_cli_usage (context, "expected a command (info, index, render or wl-bench) and one FILE");
+      status = fen_cli_usage (context, "expected a command (info, index, render, wl-bench or mpr) and one FILE");
       goto out;
     }
   command = argv[1];
