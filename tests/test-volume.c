@@ -475,6 +475,70 @@ test_native_grid (gconstpointer data)
     }
 }
 
+
+/* Which grids are native, and AUTO picks nearest on them, trilinear off them. */
+static void
+test_native_auto (void)
+{
+  g_autoptr(GPtrArray) images = make_stack (&stack_axial, NULL);
+  g_autoptr(FenVolume) volume = fen_volume_new (NULL, (FenImage **) images->pdata, images->len, NULL);
+  g_autoptr(FenRenderer) renderer = fen_renderer_new (2, 64);
+  const guint w = 37, h = 29;
+  g_autofree gint32 *a = g_new (gint32, w * h);
+  g_autofree gint32 *b = g_new (gint32, w * h);
+  FenPlaneGeometry slice;
+  FenReformat f;
+
+  g_assert_nonnull (volume);
+  for (FenVolumeAxis axis = FEN_VOLUME_AXIS_SLICE; axis <= FEN_VOLUME_AXIS_COLUMN; axis++)
+    {
+      g_autofree double *origins = NULL;
+      guint ow, oh;
+
+      g_assert_true (fen_reformat_init_native (&f, volume, axis, 3, &ow, &oh, &origins));
+      g_assert_true (fen_reformat_is_native (volume, &f, oh));
+    }
+
+  /* Slice 5 shifted by whole pixels, rows and columns swapped: native. */
+  fen_volume_get_slice_geometry (volume, 5, &slice);
+  memset (&f, 0, sizeof f);
+  {
+    double o[6] = { slice.col_dir[0], slice.col_dir[1], slice.col_dir[2],
+                    slice.row_dir[0], slice.row_dir[1], slice.row_dir[2] };
+    double sp[2] = { slice.spacing[1], slice.spacing[0] }, pos[3];
+
+    fen_plane_geometry_image_to_patient (&slice, -3, 2, pos);
+    g_assert_true (fen_plane_geometry_init (&f.plane, pos, o, sp, NULL));
+    g_assert_true (fen_reformat_is_native (volume, &f, h));
+    f.sampling = FEN_REFORMAT_NEAREST;
+    g_assert_true (fen_renderer_reformat_values (renderer, volume, &f, w, h, G_MININT32, a, w));
+    f.sampling = FEN_REFORMAT_AUTO;
+    g_assert_true (fen_renderer_reformat_values (renderer, volume, &f, w, h, G_MININT32, b, w));
+    g_assert_cmpmem (a, w * h * 4, b, w * h * 4);
+    /* Trilinear on voxel centres reads the voxels too. */
+    f.sampling = FEN_REFORMAT_TRILINEAR;
+    g_assert_true (fen_renderer_reformat_values (renderer, volume, &f, w, h, G_MININT32, b, w));
+    g_assert_cmpmem (a, w * h * 4, b, w * h * 4);
+
+    /* A quarter pixel off, zoomed, or between slices: not native; AUTO is trilinear. */
+    f.plane.position[0] += slice.row_dir[0] * slice.spacing[1] / 4;
+    g_assert_false (fen_reformat_is_native (volume, &f, h));
+    f.sampling = FEN_REFORMAT_TRILINEAR;
+    g_assert_true (fen_renderer_reformat_values (renderer, volume, &f, w, h, G_MININT32, a, w));
+    f.sampling = FEN_REFORMAT_AUTO;
+    g_assert_true (fen_renderer_reformat_values (renderer, volume, &f, w, h, G_MININT32, b, w));
+    g_assert_cmpmem (a, w * h * 4, b, w * h * 4);
+    fen_plane_geometry_image_to_patient (&slice, -3, 2, pos);
+    sp[0] /= 2;
+    g_assert_true (fen_plane_geometry_init (&f.plane, pos, o, sp, NULL));
+    g_assert_false (fen_reformat_is_native (volume, &f, h));
+    sp[0] *= 2;
+    pos[2] += 0.3;
+    g_assert_true (fen_plane_geometry_init (&f.plane, pos, o, sp, NULL));
+    g_assert_false (fen_reformat_is_native (volume, &f, h));
+  }
+}
+
 /* ---- Refusals, gaps, pins, budget, allocation ---- */
 
 typedef void (*StackBreaker) (FenImageInfo *info);
@@ -793,6 +857,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/volume/native/regular", &stack_axial, test_native_grid);
   g_test_add_data_func ("/volume/native/irregular", &irregular, test_native_grid);
   g_test_add_data_func ("/volume/native/tilted", &tilted, test_native_grid);
+  g_test_add_func ("/volume/native/auto-sampling", test_native_auto);
   for (gsize i = 0; i < G_N_ELEMENTS (refusals); i++)
     {
       g_autofree char *path = g_strdup_printf ("/volume/refuse/%s", refusals[i].name);

@@ -20,6 +20,10 @@ G_BEGIN_DECLS
  *   point (each at its own position), then linear between them by distance
  *   along the normal; the viewer's default off the native grid
  *
+ * @FEN_REFORMAT_AUTO: nearest when every output pixel falls on a voxel
+ *   centre (fen_reformat_is_native()), trilinear otherwise: the default a
+ *   viewer wants
+ *
  * Inside means within half a pixel of the outer pixel centres and half the
  * median spacing of the end slices; a bilinear sample there takes the edge
  * pixels. Outside is background.
@@ -27,6 +31,7 @@ G_BEGIN_DECLS
 typedef enum {
   FEN_REFORMAT_NEAREST,
   FEN_REFORMAT_TRILINEAR,
+  FEN_REFORMAT_AUTO,
 } FenReformatSampling;
 
 /**
@@ -82,6 +87,21 @@ gboolean fen_reformat_init_native (FenReformat     *reformat,
                                    guint           *width,
                                    guint           *height,
                                    double         **row_origins);
+
+/**
+ * fen_reformat_is_native:
+ * Whether every output pixel of @reformat (@out_height rows) is the centre
+ * of a voxel, to 1e-6 pixel and mm: a plane parallel to the slices, lying
+ * on one, whose rows and columns step one pixel along the slice's own rows
+ * and columns (either way round, either direction); or rows whose origins
+ * (@reformat->row_origins or the plane's) each lie on a voxel centre of a
+ * slice, stepping one pixel along that slice's rows or columns, as
+ * fen_reformat_init_native() makes them. Then nearest and trilinear
+ * sampling give the same values, and %FEN_REFORMAT_AUTO takes nearest.
+ */
+gboolean fen_reformat_is_native (const FenVolume   *volume,
+                                 const FenReformat *reformat,
+                                 guint              out_height);
 
 /**
  * fen_renderer_reformat:

@@ -351,7 +351,7 @@ main (int argc, char **argv)
     { "roi", 0, 0, G_OPTION_ARG_STRING, &o.roi, "measure: ellipse:X,Y,RX,RY, rect:X,Y,W,H or polygon:X1,Y1,...", "SHAPE" },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("info|index|render|measure|wl-bench FILE");
+  g_autoptr(GOptionContext) context = g_option_context_new ("info|index|render|measure|wl-bench FILE, or mpr SERIES_DIR, or pacs ...");
   g_autoptr(GError) error = NULL;
   g_autoptr(FenStore) store = fen_store_new ();
   g_autoptr(FenMemoryMonitor) monitor = fen_memory_monitor_new (64);
@@ -392,7 +392,7 @@ main (int argc, char **argv)
                     strcmp (argv[1], "index") != 0 && strcmp (argv[1], "wl-bench") != 0 &&
                     strcmp (argv[1], "measure") != 0))
     {
-      status = fen_cli_usage (context, "expected a command (info, index, render, measure or wl-bench) and one FILE");
+      status = fen_cli_usage (context, "expected a command (info, index, render, measure, wl-bench, mpr or pacs) and one FILE");
       goto out;
     }
   command = argv[1];

@@ -19,6 +19,7 @@ typedef struct {
   gint32             background;
   guint              out_width;
 
+  FenReformatSampling sampling; /* AUTO resolved */
   FenSlabMode        slab;       /* MIP and MinIP swapped for a negative slope */
   gboolean           slab_slices;/* slab parallel to the slices: members are slices */
   double             half;       /* half the slab, mm */

@@ -914,7 +914,7 @@ void
 _fen_reformat_rows (gconstpointer data, guint first, guint last)
 {
   const FenReformatJob *job = data;
-  FenReformatSampling sampling = job->reformat->sampling;
+  FenReformatSampling sampling = job->sampling;
 
 #define FEN_REFORMAT_CASE(TYPE)                                                      \
   case TYPE:                                                                         \

@@ -49,6 +49,10 @@ fen_reformat_prepare (FenReformatJob    *job,
   job->separable = fabs (job->dw) * out_width < 1e-6 &&
                    (job->var_is_u || fabs (job->du) * out_width < 1e-9);
 
+  job->sampling = reformat->sampling;
+  if (job->sampling == FEN_REFORMAT_AUTO)
+    job->sampling = fen_reformat_is_native (volume, reformat, out_height)
+                    ? FEN_REFORMAT_NEAREST : FEN_REFORMAT_TRILINEAR;
   job->slab = reformat->slab;
   /* Stored values are combined: with a negative Rescale Slope the
    * brightest modality value is the smallest stored one (PS3.3 C.11.1). */
@@ -129,5 +133,66 @@ fen_renderer_reformat_values (FenRenderer       *renderer,
   job.values_stride = out_stride;
   job.background = background;
   _fen_renderer_run_rows (renderer, out_width, out_height, _fen_reformat_rows, &job);
+  return TRUE;
+}
+
+/* Whether @x is an integer to within 1e-6. */
+static gboolean
+fen_reformat_is_whole (double x)
+{
+  return fabs (x - floor (x + 0.5)) < 1e-6;
+}
+
+gboolean
+fen_reformat_is_native (const FenVolume *volume, const FenReformat *reformat, guint out_height)
+{
+  const FenPlaneGeometry *p = &reformat->plane;
+  double col[3], row[3], du, dv, dw, ru, rv, rw;
+
+  g_return_val_if_fail (volume != NULL && reformat != NULL, FALSE);
+  for (int a = 0; a < 3; a++)
+    {
+      col[a] = p->row_dir[a] * p->spacing[1];
+      row[a] = p->col_dir[a] * p->spacing[0];
+    }
+  _fen_reformat_coords (volume, col, &du, &dv, &dw);
+  _fen_reformat_coords (volume, row, &ru, &rv, &rw);
+  /* Along a row: one pixel along the slice's rows or columns, no depth. */
+  if (!(fabs (dw) < 1e-6 &&
+        ((fabs (fabs (du) - 1) < 1e-9 && fabs (dv) < 1e-9) ||
+         (fabs (fabs (dv) - 1) < 1e-9 && fabs (du) < 1e-9))))
+    return FALSE;
+  /* Down the output without row origins, the rows must step one pixel in
+   * the slice too (a plane in a slice); every row's start is checked below. */
+  if (reformat->row_origins == NULL &&
+      !(fabs (rw) < 1e-6 &&
+        ((fabs (fabs (ru) - 1) < 1e-9 && fabs (rv) < 1e-9 && fabs (du) < 1e-9) ||
+         (fabs (fabs (rv) - 1) < 1e-9 && fabs (ru) < 1e-9 && fabs (dv) < 1e-9))))
+    return FALSE;
+  for (guint j = 0; j < MAX (out_height, 1u); j++)
+    {
+      double u, v, w;
+      gint k;
+
+      if (reformat->row_origins != NULL)
+        _fen_reformat_coords (volume, reformat->row_origins + 3 * (gsize) j, &u, &v, &w);
+      else
+        {
+          double o[3];
+
+          _fen_reformat_coords (volume, p->position, &o[0], &o[1], &o[2]);
+          u = o[0] + j * ru;
+          v = o[1] + j * rv;
+          w = o[2] + j * rw;
+        }
+      /* On a slice, at one of its voxel centres. */
+      k = _fen_volume_below (volume, w + 1e-6);
+      if (k < 0 || fabs (volume->distances[k] - w) > 1e-6 ||
+          !fen_reformat_is_whole (u - volume->slices[k].u0) ||
+          !fen_reformat_is_whole (v - volume->slices[k].v0))
+        return FALSE;
+      if (reformat->row_origins == NULL)
+        break;  /* the rows step whole pixels in the same slice */
+    }
   return TRUE;
 }
