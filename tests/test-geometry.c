@@ -186,6 +186,36 @@ test_frame_positions (void)
   g_assert_null (info.frame_positions);
 }
 
+/* The four edges of a view: radiological convention for an axial image
+ * shown as stored (patient's right on the screen's left, anterior on top);
+ * flips and quarter turns move the letters with the image; sagittal,
+ * coronal and oblique planes name their own axes. */
+static void
+test_edge_letters (void)
+{
+  static const struct {
+    double iop[6], right[2], down[2];
+    const char *left, *right_l, *top, *bottom;
+  } cases[] = {
+    { { 1, 0, 0, 0, 1, 0 }, { 1, 0 }, { 0, 1 }, "R", "L", "A", "P" },          /* axial */
+    { { 1, 0, 0, 0, 1, 0 }, { -1, 0 }, { 0, 1 }, "L", "R", "A", "P" },         /* flipped */
+    { { 1, 0, 0, 0, 1, 0 }, { 0, -1 }, { 1, 0 }, "P", "A", "R", "L" },         /* turned right */
+    { { 1, 0, 0, 0, 1, 0 }, { 0.5, 0 }, { 0, 0.5 }, "R", "L", "A", "P" },      /* zoomed */
+    { { 0, 1, 0, 0, 0, -1 }, { 1, 0 }, { 0, 1 }, "A", "P", "H", "F" },         /* sagittal */
+    { { 1, 0, 0, 0, 0, -1 }, { 1, 0 }, { 0, 1 }, "R", "L", "H", "F" },         /* coronal */
+    { { 0.866025, 0.5, 0, 0, 0, -1 }, { 1, 0 }, { 0, 1 }, "RA", "LP", "H", "F" }, /* oblique */
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      char out[4][4];
+      fen_geometry_edge_letters (cases[i].iop, cases[i].right, cases[i].down, out);
+      g_assert_cmpstr (out[0], ==, cases[i].left);
+      g_assert_cmpstr (out[1], ==, cases[i].right_l);
+      g_assert_cmpstr (out[2], ==, cases[i].top);
+      g_assert_cmpstr (out[3], ==, cases[i].bottom);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -200,5 +230,6 @@ main (int argc, char **argv)
   g_test_add_func ("/geometry/letters/edge", test_letters_edge);
   g_test_add_func ("/geometry/refusals", test_refusals);
   g_test_add_func ("/geometry/frame-positions", test_frame_positions);
+  g_test_add_func ("/geometry/letters/view-edges", test_edge_letters);
   return g_test_run ();
 }

@@ -104,6 +104,25 @@ void     fen_geometry_orientation_letters (const double dir[3],
                                            double       tolerance,
                                            char         out[4]);
 
+/**
+ * fen_geometry_edge_letters:
+ * @orientation: Image Orientation (Patient): row, then column direction
+ *   cosines (PS3.3 C.7.6.2.1.1)
+ * @right: the step in image pixels (column, row) that one output pixel to
+ *   the right takes, whatever the view's rotation and flips
+ * @down: the same for one output pixel down
+ * @out: the letters for the left, right, top and bottom edges of the output
+ *
+ * What a viewer writes at its four edges: the patient directions the
+ * screen's axes point to, each direction's letters named by
+ * fen_geometry_orientation_letters() with the viewer's tolerance (0.25:
+ * up to two letters for an oblique axis).
+ */
+void     fen_geometry_edge_letters (const double orientation[6],
+                                    const double right[2],
+                                    const double down[2],
+                                    char         out[4][4]);
+
 /* Vector helpers shared by the volume code. */
 double   fen_vec3_dot       (const double a[3], const double b[3]);
 void     fen_vec3_cross     (const double a[3], const double b[3], double out[3]);

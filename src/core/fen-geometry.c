@@ -180,3 +180,31 @@ fen_geometry_orientation_letters (const double dir[3], double tolerance, char ou
     }
   out[n] = '\0';
 }
+
+void
+fen_geometry_edge_letters (const double orientation[6],
+                           const double right[2],
+                           const double down[2],
+                           char         out[4][4])
+{
+  const double *row = orientation, *col = orientation + 3;
+  double r[3], d[3], l[3], u[3];
+
+  /* A step of (dx, dy) image pixels goes dx along the row direction and dy
+   * along the column direction in the patient (PS3.3 C.7.6.2.1.1). */
+  for (int k = 0; k < 3; k++)
+    {
+      r[k] = right[0] * row[k] + right[1] * col[k];
+      d[k] = down[0] * row[k] + down[1] * col[k];
+      l[k] = -r[k];
+      u[k] = -d[k];
+    }
+  fen_vec3_normalize (r);
+  fen_vec3_normalize (d);
+  fen_vec3_normalize (l);
+  fen_vec3_normalize (u);
+  fen_geometry_orientation_letters (l, 0.25, out[0]);
+  fen_geometry_orientation_letters (r, 0.25, out[1]);
+  fen_geometry_orientation_letters (u, 0.25, out[2]);
+  fen_geometry_orientation_letters (d, 0.25, out[3]);
+}
