@@ -171,6 +171,42 @@ fen_viewport_snapshot_scale_bar (FenViewport *self, GtkSnapshot *snapshot, cairo
   gtk_snapshot_restore (snapshot);
 }
 
+/* The patient directions of the screen's four edges (PS3.3 C.7.6.1.1.1),
+ * from Image Orientation and the view's own mapping, so flips and turns
+ * move them with the image. Nothing when the image has no orientation. */
+static void
+fen_viewport_snapshot_edge_letters (FenViewport *self, GtkSnapshot *snapshot)
+{
+  const FenImageInfo *info = fen_image_get_info (self->image);
+  const GdkRGBA white = { 0.91, 0.91, 0.91, 1.0 }, black = { 0, 0, 0, 1.0 };
+  int width = gtk_widget_get_width (GTK_WIDGET (self)), height = gtk_widget_get_height (GTK_WIDGET (self));
+  double right[2], down[2];
+  char letters[4][4];
+
+  if (!info->has_orientation || width < 80 || height < 80)
+    return;
+  fen_view_screen_to_image_vec (&self->view, 1, 0, &right[0], &right[1]);
+  fen_view_screen_to_image_vec (&self->view, 0, 1, &down[0], &down[1]);
+  fen_geometry_edge_letters (info->image_orientation, right, down, letters);
+  for (guint e = 0; e < 4; e++)
+    {
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), letters[e]);
+      int lw, lh;
+      double x, y;
+
+      pango_layout_get_pixel_size (layout, &lw, &lh);
+      /* Left, right, top; the bottom one above the scale bar. */
+      x = e == 0 ? 6 : e == 1 ? width - lw - 6 : (width - lw) / 2.0;
+      y = e < 2 ? (height - lh) / 2.0 : e == 2 ? 4 : height - 2.5 * lh - 22;
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float) x + 1, (float) y + 1));
+      gtk_snapshot_append_layout (snapshot, layout, &black);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-1, -1));
+      gtk_snapshot_append_layout (snapshot, layout, &white);
+      gtk_snapshot_restore (snapshot);
+    }
+}
+
 void
 _fen_viewport_snapshot_measurements (FenViewport *self, GtkSnapshot *snapshot)
 {
@@ -187,4 +223,6 @@ _fen_viewport_snapshot_measurements (FenViewport *self, GtkSnapshot *snapshot)
   if (self->show_scale_bar)
     fen_viewport_snapshot_scale_bar (self, snapshot, cr);
   cairo_destroy (cr);
+  if (self->show_scale_bar)
+    fen_viewport_snapshot_edge_letters (self, snapshot);
 }
