@@ -49,4 +49,11 @@ if(TARGET fenestra)
             ${CMAKE_CURRENT_BINARY_DIR}/e2e-reading
             $<TARGET_FILE:fen-make-sample>)
   set_tests_properties(e2e-reading PROPERTIES TIMEOUT 240 RUN_SERIAL TRUE LABELS "gui;e2e")
+  add_test(NAME e2e-orientation
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test-orientation-e2e.sh
+            $<TARGET_FILE:fenestra>
+            ${FEN_SCHEMA_DIR}
+            ${CMAKE_CURRENT_BINARY_DIR}/e2e-orientation
+            $<TARGET_FILE:fen-make-sample>)
+  set_tests_properties(e2e-orientation PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE LABELS "gui;e2e")
 endif()

@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# test-orientation-e2e.sh: the orientation letters on the viewport's four
+# edges (issue 11, bug 4), read back from screenshots with tesseract: the
+# sample's axial CT shows R left, L right, A top, P bottom (radiological
+# convention); H swaps left and right; Ctrl+R turns them a quarter; O hides
+# them. Judged from the screen, never from the viewer's log.
+#
+#   test-orientation-e2e.sh FENESTRA SCHEMA_DIR WORK_DIR MAKE_SAMPLE
+set -u
+
+FENESTRA=$1
+SCHEMA_DIR=$2
+WORK=${3:-$(mktemp -d)}
+MAKE_SAMPLE=$4
+
+. "$(dirname "$0")/e2e-lib.sh"
+fen_e2e_setup 291 340 tesseract
+
+"$MAKE_SAMPLE" "$WORK/sample" >/dev/null || { fail "sample study written"; exit 1; }
+echo "1..6"
+
+: > "$WORK/app.err"
+stdbuf -oL "$FENESTRA" --new-instance --memory-log "$WORK/app.jsonl" "$WORK/sample" \
+  >"$WORK/app.out" 2>"$WORK/app.err" &
+APP_PID=$!
+WIN=
+for _ in $(seq 300); do
+  WIN=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | head -n1)
+  [ -n "$WIN" ] && break
+  sleep 0.1
+done
+[ -n "$WIN" ] || { fail "window appeared"; exit 1; }
+xdotool windowmove "$WIN" 0 0 windowsize "$WIN" 1600 1000
+wait_for '"op":"open img-[^"]*\(24\)' "$WORK/app.jsonl" 300 || { fail "sample opened"; exit 1; }
+sleep 1.5
+eval "$(xdotool getwindowgeometry --shell "$WIN")"
+read -r VX VY VW VH <<<"$(viewport_geometry "$WORK/app.out")"
+VX=$((X + VX)); VY=$((Y + VY))
+log "viewport +$VX+$VY ${VW}x$VH"
+
+shot () { import -window root "$WORK/$1.png"; }
+
+# letters PNG: "LEFT RIGHT TOP BOTTOM" as tesseract reads each edge's
+# middle (one letter or two, single-line mode; a lone P reads as "p").
+edge () {
+  convert "$1" -crop "$4x$5+$2+$3" +repage -colorspace Gray -level 30%,100% -resize 400% -negate \
+    "$WORK/edge.png" && tesseract "$WORK/edge.png" - --psm 7 2>/dev/null | tr 'a-z' 'A-Z' | tr -cd 'RLAPHF'
+}
+letters () {
+  local l r t b
+  l=$(edge "$1" "$VX" $((VY + VH / 2 - 20)) 40 40)
+  r=$(edge "$1" $((VX + VW - 40)) $((VY + VH / 2 - 20)) 40 40)
+  t=$(edge "$1" $((VX + VW / 2 - 30)) "$VY" 60 30)
+  # Above the scale bar and its label.
+  b=$(edge "$1" $((VX + VW / 2 - 30)) $((VY + VH - 72)) 60 36)
+  echo "${l:--} ${r:--} ${t:--} ${b:--}"
+}
+check () { # NAME EXPECTED PNG
+  local got
+  got=$(letters "$3")
+  [ "$got" = "$2" ] && pass "$1: edges read \"$got\"" || fail "$1: edges read \"$got\", expected \"$2\""
+}
+
+xdotool mousemove $((VX + VW / 2)) $((VY + VH / 2)) click 1
+sleep 0.5
+shot plain
+check "axial, as stored" "R L A P" "$WORK/plain.png"
+xdotool key h
+sleep 0.8
+shot flipped
+check "flipped left-right (H)" "L R A P" "$WORK/flipped.png"
+xdotool key h ctrl+r
+sleep 0.8
+shot turned
+# Turned a quarter clockwise: what was on top (A) is on the right.
+check "turned a quarter (Ctrl+R)" "P A R L" "$WORK/turned.png"
+xdotool key o
+sleep 0.8
+shot hidden
+# Nothing there to read: the four edge regions hold no bright pixel at all
+# (OCR on an empty crop reads noise as letters).
+BRIGHT=0
+for region in "40x40+$VX+$((VY + VH / 2 - 20))" "40x40+$((VX + VW - 40))+$((VY + VH / 2 - 20))" \
+              "60x30+$((VX + VW / 2 - 30))+$VY" "60x36+$((VX + VW / 2 - 30))+$((VY + VH - 72))"; do
+  m=$(convert "$WORK/hidden.png" -crop "$region" +repage -colorspace Gray -format '%[fx:maxima]' info:)
+  fcheck "$m > 0.5" && BRIGHT=$((BRIGHT + 1))
+done
+[ "$BRIGHT" = 0 ] && pass "overlays hidden (O): no letter at any edge" \
+  || fail "overlays hidden (O): $BRIGHT edge(s) still show something"
+kill -0 "$APP_PID" 2>/dev/null && pass "viewer still running" || fail "viewer died"
+if grep -E 'Gtk-WARNING|Gtk-CRITICAL|GLib-.*CRITICAL|WARNING \*\*|CRITICAL \*\*' "$WORK/app.err"; then
+  fail "GTK/GLib warnings or criticals on stderr"
+else
+  pass "no GTK or GLib warning or critical on stderr (G_DEBUG=fatal-criticals)"
+fi
+kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null
+
+log "elapsed $(elapsed) s"
+[ "$FAILURES" = 0 ] || { log "$FAILURES failure(s); work files in $WORK"; exit 1; }
+exit 0
