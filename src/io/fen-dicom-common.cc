@@ -37,6 +37,12 @@ fen_dicom_register_codecs (void)
       // "RTDOSE", not 52\\54\\44...). The bounded walk treats a UN value
       // that holds items as the sequence DCMTK will then parse.
       dcmEnableUnknownVRConversion.set (OFTrue);
+      // The meta header ends where group 0002 ends, as the bounded walk
+      // reads it, not where a (possibly lying) File Meta Information Group
+      // Length says: otherwise DCMTK can take the data set, a DICOMDIR's
+      // records included, for meta information the walk never saw
+      // (fuzz-dicom: a leak in DCMTK's directory records).
+      dcmIgnoreFileMetaInformationGroupLength.set (OFTrue);
       // DCMTK logs to stderr and its messages may quote element values, which
       // can be patient data: keep it quiet unless a developer asks for it.
       if (g_getenv ("FEN_DCMTK_LOG") == nullptr)

@@ -137,9 +137,9 @@ fen_scan_vr_has_long_length (const guint8 *vr)
 /* The meta header (PS3.10 7.1) is explicit VR little endian group 0002.
  * Returns the offset of the data set and the transfer syntax UID. */
 static void
-fen_scan_meta (FILE *fp, guint64 *data_start, char *uid, gsize uid_size)
+fen_scan_meta (FILE *fp, guint64 *data_start, char *uid, gsize uid_size, gboolean *consistent)
 {
-  guint64 pos = 132;
+  guint64 pos = 132, group_length = G_MAXUINT64, after_length = 0;
 
   uid[0] = '\0';
   for (;;)
@@ -164,6 +164,15 @@ fen_scan_meta (FILE *fp, guint64 *data_start, char *uid, gsize uid_size)
         }
       if (len == 0xffffffffu)
         break;
+      /* (0002,0000) File Meta Information Group Length: kept to compare. */
+      if (fen_scan_u16 (h + 2, FALSE) == 0x0000 && len == 4)
+        {
+          guint8 v[4];
+          if (fread (v, 1, 4, fp) != 4)
+            break;
+          group_length = fen_scan_u32 (v, FALSE);
+          after_length = pos + 4;
+        }
       if (fen_scan_u16 (h + 2, FALSE) == 0x0010 && len < uid_size)
         {
           if (fread (uid, 1, (size_t) len, fp) != len)
@@ -174,6 +183,36 @@ fen_scan_meta (FILE *fp, guint64 *data_start, char *uid, gsize uid_size)
       pos += len;
     }
   *data_start = pos;
+  /* PS3.10 7.1: the group length counts the meta elements after it. DCMTK
+   * reads a header whose length disagrees in its own way. */
+  *consistent = group_length == G_MAXUINT64 || after_length + group_length == pos;
+}
+
+/* Whether the bytes of tag (0004,1220), Directory Record Sequence, stand
+ * anywhere in the file, little or big endian. Only asked of files the walk
+ * could not follow, so a valid image whose pixels hold them never is. */
+static gboolean
+fen_scan_has_records_tag (const char *path)
+{
+  static const guint8 le[4] = { 0x04, 0x00, 0x20, 0x12 }, be[4] = { 0x00, 0x04, 0x12, 0x20 };
+  guint8 buf[65536 + 3];
+  gsize carry = 0, n;
+  gboolean found = FALSE;
+  FILE *fp = fopen (path, "rb");
+
+  if (fp == NULL)
+    return FALSE;
+  while (!found && (n = fread (buf + carry, 1, sizeof buf - carry, fp)) > 0)
+    {
+      const gsize len = carry + n;
+      for (gsize i = 0; i + 4 <= len && !found; i++)
+        found = memcmp (buf + i, le, 4) == 0 || memcmp (buf + i, be, 4) == 0;
+      /* Keep the last three bytes: a tag may straddle two reads. */
+      carry = MIN (len, (gsize) 3);
+      memmove (buf, buf + len - carry, carry);
+    }
+  fclose (fp);
+  return found;
 }
 
 /* PS3.3 F.3: Directory Record Sequence (0004,1220), and in each of its
@@ -199,7 +238,7 @@ fen_dicom_scan_full (const char *path,
   g_autofree FenScanFrame *stack = NULL;
   char uid[72];
   guint64 start = 0;
-  gboolean deflated = FALSE, explicit_vr = TRUE, big = FALSE;
+  gboolean meta_consistent = TRUE, deflated = FALSE, explicit_vr = TRUE, big = FALSE;
   guint top = 0, depth = 0, stack_size = 2 * max_depth + 4;
   FenScanReader r = { 0 };
   FILE *fp;
@@ -209,7 +248,7 @@ fen_dicom_scan_full (const char *path,
     return TRUE; /* the loader reports what cannot be opened */
   uid[0] = '\0';
   if (has_meta)
-    fen_scan_meta (fp, &start, uid, sizeof uid);
+    fen_scan_meta (fp, &start, uid, sizeof uid, &meta_consistent);
   if (has_meta && uid[0] != '\0')
     {
       explicit_vr = strcmp (uid, "1.2.840.10008.1.2") != 0;
@@ -229,6 +268,11 @@ fen_dicom_scan_full (const char *path,
         }
     }
   fclose (fp);
+  /* A meta header whose group length disagrees with its elements is read
+   * differently by DCMTK: if the file holds directory records, DCMTK may
+   * find them where the walk does not look. */
+  if (!meta_consistent && fen_scan_has_records_tag (path))
+    goto damaged_dicomdir;
 
   raw = g_file_read (file, NULL, NULL);
   if (raw == NULL || !g_seekable_seek (G_SEEKABLE (raw), (goffset) start, G_SEEK_SET, NULL, NULL))
@@ -392,9 +436,12 @@ fen_dicom_scan_full (const char *path,
 
 stream_end:
   /* The data set ended, or a read failed. A plain file's cut is DCMTK's to
-   * report; a deflated stream that fails to inflate is refused here, since
-   * DCMTK, reading in smaller pieces, could get a header further and then
-   * allocate its declared length. */
+   * report (unless it hides directory records, below); a deflated stream
+   * that fails to inflate is refused here, since DCMTK, reading in smaller
+   * pieces, could get a header further and then allocate its declared
+   * length. */
+  if (!r.inflated && top > 0 && fen_scan_has_records_tag (path))
+    goto damaged_dicomdir;
   if (!(r.inflated && r.broken))
     return TRUE;
   g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT,
@@ -406,10 +453,21 @@ off_standard:
    * file DCMTK decides (its lengths are bounded by the file size); in a
    * deflated one it would allocate whatever length comes next before
    * reading it (fuzzing found 3.4 GB from a 705-byte file), so refuse. */
-  if (!r.inflated)
+  if (!r.inflated && !fen_scan_has_records_tag (path))
     return TRUE;
+  if (!r.inflated)
+    goto damaged_dicomdir;
   g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT,
                "%s: the deflated data set leaves the DICOM element structure", name);
+  return FALSE;
+
+damaged_dicomdir:
+  /* DCMTK 3.6.7 leaks the records of a malformed Directory Record Sequence
+   * wherever it meets one, its meta header included when it reads that
+   * differently from the walk (fuzz-dicom). A file the walk cannot follow
+   * that holds the sequence's tag is a damaged DICOMDIR: not for DCMTK. */
+  g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT,
+               "%s: a damaged DICOMDIR (its structure cannot be followed)", name);
   return FALSE;
 
 too_deep:
