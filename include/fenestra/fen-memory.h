@@ -87,6 +87,8 @@ const FenMemoryOperation *fen_memory_monitor_get_operation (FenMemoryMonitor *mo
  * it: RSS beyond those is libraries and GTK, which shedding cannot change. */
 void     fen_memory_monitor_set_budget  (FenMemoryMonitor *monitor, gint64 budget, double warning, double critical);
 gint64   fen_memory_monitor_get_budget  (FenMemoryMonitor *monitor);
+/* The warning and critical levels as fractions of the budget (0.8, 0.9). */
+void     fen_memory_monitor_get_levels  (FenMemoryMonitor *monitor, double *warning, double *critical);
 FenMemoryState fen_memory_monitor_get_state (FenMemoryMonitor *monitor);
 const char *fen_memory_state_to_string  (FenMemoryState state);
 

@@ -323,6 +323,13 @@ fen_memory_monitor_get_operation (FenMemoryMonitor *monitor, guint index)
 }
 
 void
+fen_memory_monitor_get_levels (FenMemoryMonitor *monitor, double *warning, double *critical)
+{
+  *warning = monitor->warning;
+  *critical = monitor->critical;
+}
+
+void
 fen_memory_monitor_set_budget (FenMemoryMonitor *monitor, gint64 budget, double warning, double critical)
 {
   monitor->budget = budget;

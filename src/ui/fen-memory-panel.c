@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* fen-memory-panel.c: FenMemoryPanel shows what the memory monitor sees:
- * the process now (refreshed twice a second while visible), each operation
- * with its deltas as it ends, and the store's large buffers. Labels carry
- * operation and image id only, as the monitor does. */
+/* fen-memory-panel.c: FenMemoryPanel shows what the memory monitor sees,
+ * in words a radiologist reads: the whole program and what Fenestra holds
+ * now (refreshed twice a second while visible) and over the session (a
+ * graph), each operation with its deltas as it ends, and the largest images
+ * in memory. Images are named here by series and image number; the monitor
+ * and its log keep ids only, never a description. */
 #define G_LOG_DOMAIN "fen-memory-panel"
 
 #include "fen-memory-panel.h"
+#include "fen-memory-graph.h"
+
+#include <stdlib.h>
 
 #define FEN_MEMORY_PANEL_MAX_ROWS 64
 #define FEN_MEMORY_PANEL_REFRESH_MS 500
@@ -22,7 +27,8 @@ enum {
 };
 
 static const char *field_names[N_FIELDS] = {
-  "RSS", "Peak RSS", "Heap", "Image store", "Render buffers", "Cache", "Budget",
+  "Whole program", "Whole program, highest", "Working memory", "Images in memory",
+  "Display buffers", "Previews and caches", "Budget for images and caches",
 };
 
 struct _FenMemoryPanel
@@ -39,6 +45,7 @@ struct _FenMemoryPanel
   GtkListBox       *operations;
   GtkListBox       *buffers;
   GtkLabel         *values[N_FIELDS];
+  FenMemoryGraph   *graph;
   FenMemoryMonitor *monitor;
   FenStore         *store;
   guint             n_rows;
@@ -57,6 +64,55 @@ fen_memory_panel_delta (gint64 delta)
   return g_strdup_printf ("%s%s", delta < 0 ? "−" : "+", buf);
 }
 
+/* "Head 5 mm axial, image 12": what the panel calls image @id. */
+static char *
+fen_memory_panel_image_name (FenMemoryPanel *self, guint id, gboolean with_image)
+{
+  FenImage *image = self->store != NULL ? fen_store_lookup (self->store, id) : NULL;
+  const FenImageInfo *info;
+  g_autofree char *series = NULL;
+
+  if (image == NULL)
+    return g_strdup_printf ("image %u (closed)", id);
+  info = fen_image_get_info (image);
+  series = info->series_description != NULL && *info->series_description != '\0'
+           ? g_strdup (info->series_description)
+           : g_strdup_printf ("series %d", info->series_number);
+  if (!with_image)
+    return g_steal_pointer (&series);
+  return g_strdup_printf ("%s, image %d", series, info->instance_number);
+}
+
+static gboolean
+fen_memory_panel_rename_cb (const GMatchInfo *match, GString *out, gpointer data)
+{
+  FenMemoryPanel *self = data;
+  g_autofree char *first = g_match_info_fetch (match, 1);
+  g_autofree char *count = g_match_info_fetch (match, 2);
+  g_autofree char *name = NULL;
+
+  if (count != NULL && *count != '\0')
+    {
+      g_autofree char *series = fen_memory_panel_image_name (self, (guint) atoi (first), FALSE);
+      name = g_strdup_printf ("%s, %s images", series, count);
+    }
+  else
+    name = fen_memory_panel_image_name (self, (guint) atoi (first), TRUE);
+  g_string_append (out, name);
+  return FALSE;
+}
+
+/* The monitor's label with its image ids as names: "open img-1..img-24
+ * (24)" reads "open Head 5 mm axial, 24 images". */
+static char *
+fen_memory_panel_rename (FenMemoryPanel *self, const char *label)
+{
+  g_autoptr(GRegex) ids = g_regex_new ("img-([0-9]+)(?:\\.\\.img-[0-9]+ \\(([0-9]+)\\))?", 0, 0, NULL);
+  char *text = g_regex_replace_eval (ids, label, -1, 0, 0, fen_memory_panel_rename_cb, self, NULL);
+
+  return text != NULL ? text : g_strdup (label);
+}
+
 void
 fen_memory_panel_add_operation (FenMemoryPanel *self, const FenMemoryOperation *op)
 {
@@ -64,13 +120,17 @@ fen_memory_panel_add_operation (FenMemoryPanel *self, const FenMemoryOperation *
   g_autofree char *store = fen_memory_panel_delta (op->after.store_bytes - op->before.store_bytes);
   g_autofree char *render = fen_memory_panel_delta (op->after.render_bytes - op->before.render_bytes);
   g_autofree char *text = NULL;
-  g_autofree char *label = g_markup_escape_text (op->before.label, -1);
+  g_autofree char *named = fen_memory_panel_rename (self, op->before.label);
+  g_autofree char *label = g_markup_escape_text (named, -1);
   char now[32];
   GtkWidget *row;
 
+  fen_memory_graph_add_sample (self->graph, op->after.time_us, op->after.rss,
+                               op->after.store_bytes + op->after.cache_bytes + op->after.render_bytes);
+  fen_memory_graph_add_mark (self->graph, op->after.time_us);
   fen_memory_format_size (op->after.rss, now, sizeof now);
   text = g_strdup_printf ("<b>%s</b>  <small>#%" G_GUINT64_FORMAT ", %u update%s, %.0f ms</small>\n"
-                          "<small>RSS %s → %s · store %s · render %s</small>",
+                          "<small>whole program %s → %s · images %s · display %s</small>",
                           label, op->serial, op->n_updates, op->n_updates == 1 ? "" : "s",
                           (op->after.time_us - op->before.time_us) / 1000.0, rss, now, store, render);
   row = gtk_label_new (NULL);
@@ -114,10 +174,22 @@ fen_memory_panel_refresh (FenMemoryPanel *self)
   fen_memory_panel_set_field (self, FIELD_RENDER, s.render_bytes);
   fen_memory_panel_set_field (self, FIELD_CACHE, s.cache_bytes);
   fen_memory_panel_set_field (self, FIELD_BUDGET, fen_memory_monitor_get_budget (self->monitor));
+  {
+    double warning, critical;
+    fen_memory_monitor_get_levels (self->monitor, &warning, &critical);
+    fen_memory_graph_set_budget (self->graph, fen_memory_monitor_get_budget (self->monitor), warning, critical);
+    fen_memory_graph_add_sample (self->graph, s.time_us, s.rss, s.store_bytes + s.cache_bytes + s.render_bytes);
+  }
 
   state = self->state;
-  state_text = g_strdup_printf ("Budget state: %s (%.0f %% used)", fen_memory_state_to_string (state),
-                                100.0 * self->pressure / MAX (fen_memory_monitor_get_budget (self->monitor), 1));
+  {
+    const double used = 100.0 * self->pressure / MAX (fen_memory_monitor_get_budget (self->monitor), 1);
+    state_text = state == FEN_MEMORY_CRITICAL
+      ? g_strdup_printf ("At the budget (%.0f %% used): images not on screen are let go", used)
+      : state == FEN_MEMORY_WARNING
+      ? g_strdup_printf ("Near the budget (%.0f %% used): previews are let go first", used)
+      : g_strdup_printf ("Within the budget (%.0f %% used)", used);
+  }
   gtk_label_set_text (self->state_label, state_text);
   gtk_widget_remove_css_class (GTK_WIDGET (self->state_label), "normal");
   gtk_widget_remove_css_class (GTK_WIDGET (self->state_label), "warning");
@@ -138,7 +210,8 @@ fen_memory_panel_refresh (FenMemoryPanel *self)
     {
       const FenBufferInfo *b = &g_array_index (list, FenBufferInfo, i);
       char size[32];
-      g_autofree char *text = g_strdup_printf ("%s — %s", b->owner,
+      g_autofree char *name = fen_memory_panel_image_name (self, b->image_id, TRUE);
+      g_autofree char *text = g_strdup_printf ("%s — %s", name,
                                                fen_memory_format_size ((gint64) b->bytes, size, sizeof size));
       GtkWidget *row = gtk_label_new (text);
 
@@ -208,6 +281,7 @@ fen_memory_panel_class_init (FenMemoryPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, FenMemoryPanel, state_label);
   gtk_widget_class_bind_template_child (widget_class, FenMemoryPanel, operations);
   gtk_widget_class_bind_template_child (widget_class, FenMemoryPanel, buffers);
+  gtk_widget_class_bind_template_child (widget_class, FenMemoryPanel, graph);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "fen-memory-panel");
 }
@@ -215,6 +289,7 @@ fen_memory_panel_class_init (FenMemoryPanelClass *klass)
 static void
 fen_memory_panel_init (FenMemoryPanel *self)
 {
+  g_type_ensure (FEN_TYPE_MEMORY_GRAPH);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   for (guint i = 0; i < N_FIELDS; i++)
