@@ -47,6 +47,7 @@ if(TARGET fenestra)
             $<TARGET_FILE:fen-e2e-phantom>
             ${FEN_SCHEMA_DIR}
             ${CMAKE_CURRENT_BINARY_DIR}/e2e-reading
-            $<TARGET_FILE:fen-make-sample>)
+            $<TARGET_FILE:fen-make-sample>
+            $<TARGET_FILE:fen-make-fixture>)
   set_tests_properties(e2e-reading PROPERTIES TIMEOUT 240 RUN_SERIAL TRUE LABELS "gui;e2e")
 endif()
