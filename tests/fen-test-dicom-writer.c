@@ -30,6 +30,16 @@ fen_put_tag (GByteArray *out, guint16 group, guint16 element)
   fen_put_u16 (out, element);
 }
 
+/* A sequence of one item holding @content, explicit lengths (PS3.5 7.5). */
+void
+fen_put_item_of (GByteArray *out, guint16 group, guint16 element, GByteArray *content)
+{
+  fen_put_explicit (out, group, element, "SQ", content->len + 8);
+  fen_put_tag (out, 0xfffe, 0xe000);
+  fen_put_u32 (out, content->len);
+  g_byte_array_append (out, content->data, content->len);
+}
+
 /* PS3.5 7.1.2: explicit VR header. */
 void
 fen_put_explicit (GByteArray *out, guint16 group, guint16 element, const char *vr, guint32 len)

@@ -12,6 +12,8 @@ void        fen_put_explicit (GByteArray *out, guint16 group, guint16 element, c
 void        fen_put_implicit (GByteArray *out, guint16 group, guint16 element, guint32 len);
 void        fen_put_string   (GByteArray *out, guint16 group, guint16 element, const char *vr, const char *s);
 void        fen_put_us       (GByteArray *out, guint16 group, guint16 element, guint16 v, gboolean implicit);
+/* A sequence (SQ) of one item holding @content, explicit lengths. */
+void        fen_put_item_of  (GByteArray *out, guint16 group, guint16 element, GByteArray *content);
 /* Preamble and meta header naming @ts_uid. */
 GByteArray *fen_part10_start (const char *ts_uid);
 GByteArray *fen_part10_start_for (const char *ts_uid, const char *sop_class, const char *sop_instance);

@@ -583,16 +583,6 @@ fen_test_voi_lut (void)
 /* --- Enhanced multi-frame ----------------------------------------------------- */
 
 static void
-fen_put_item_of (GByteArray *out, guint16 group, guint16 element, GByteArray *content)
-{
-  /* A sequence of one item holding @content (explicit lengths). */
-  fen_put_explicit (out, group, element, "SQ", content->len + 8);
-  fen_put_tag (out, 0xfffe, 0xe000);
-  fen_put_u32 (out, content->len);
-  g_byte_array_append (out, content->data, content->len);
-}
-
-static void
 fen_test_enhanced (void)
 {
   const FenLayout l = { 4, 5, 3, 1, 16, 16, 0, "MONOCHROME2" };

@@ -23,16 +23,6 @@
 static const double slopes[FRAMES] = { 1, 2, 0.5 };
 static const double intercepts[FRAMES] = { -1024, -2048, 10 };
 
-static void
-fen_put_item_of (GByteArray *out, guint16 group, guint16 element, GByteArray *content)
-{
-  /* A sequence of one item holding @content (explicit lengths). */
-  fen_put_explicit (out, group, element, "SQ", content->len + 8);
-  fen_put_tag (out, 0xfffe, 0xe000);
-  fen_put_u32 (out, content->len);
-  g_byte_array_append (out, content->data, content->len);
-}
-
 /* Enhanced CT: one shared window (1000 / 4000 HU, wide enough that most
  * pixels fall on the ramp in every frame) and per-frame rescale. */
 static char *

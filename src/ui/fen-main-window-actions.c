@@ -215,7 +215,7 @@ fen_main_window_slice_action (GtkWidget *widget, const char *name, GVariant *par
 {
   FenMainWindow *self = FEN_MAIN_WINDOW (widget);
   FenSeries *series = _fen_main_window_get_current_series (self);
-  int n, target = (int) self->current_slice;
+  int n, target = (int) _fen_main_window_get_current_slice (self);
 
   if (series == NULL)
     return;
@@ -233,7 +233,7 @@ fen_main_window_slice_action (GtkWidget *widget, const char *name, GVariant *par
   else if (g_str_equal (name, "win.last-slice"))
     target = n - 1;
   target = CLAMP (target, 0, n - 1);
-  if ((guint) target != self->current_slice)
+  if ((guint) target != _fen_main_window_get_current_slice (self))
     {
       fen_viewport_note_operation (self->viewport, "scroll");
       _fen_main_window_show_slice (self, (guint) target);

@@ -113,7 +113,7 @@ fen_main_window_export_name (FenMainWindow *self, const char *what)
     g_string_append_printf (name, "-series%d", info->series_number);
   if (g_str_equal (what, "win.export-series"))
     return g_strconcat (name->str, ".tiff", NULL);
-  g_string_append_printf (name, "-slice%03u", self->current_slice + 1);
+  g_string_append_printf (name, "-slice%03u", _fen_main_window_get_current_slice (self) + 1);
   if (image != NULL && fen_image_get_n_frames (image) > 1)
     g_string_append_printf (name, "-frame%u", fen_viewport_get_frame (self->viewport) + 1);
   if (g_str_equal (what, "win.export-tiff"))

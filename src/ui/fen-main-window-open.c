@@ -458,7 +458,7 @@ _fen_main_window_close_current (FenMainWindow *self)
   g_autoptr(FenSeries) held = NULL;
   FenMemoryOperation op;
   guint n, first, last;
-  int index = self->current_series;
+  int index = _fen_main_window_series_index (self, series);
   GtkListBoxRow *row;
 
   if (series == NULL)
@@ -474,15 +474,14 @@ _fen_main_window_close_current (FenMainWindow *self)
 
   /* Drop every reference of ours first (the viewport's image and its last
    * frame), so that the store's close frees the pixels now. */
-  fen_viewport_set_image (self->viewport, NULL, 0, FALSE);
-  _fen_main_window_forget_series (self, index);
+  fen_pane_show (self->panes[self->active_pane], NULL, 0);
+  _fen_main_window_forget_series (self, series);
   for (guint i = 0; i < n; i++)
     fen_store_close (self->store, fen_series_get_image_id (series, i));
   g_ptr_array_remove_index (self->series, (guint) index);
   row = gtk_list_box_get_row_at_index (self->series_list, index);
   if (row != NULL)
     gtk_list_box_remove (self->series_list, GTK_WIDGET (row));
-  self->current_series = -1;
   fen_memory_monitor_end (self->monitor, &op);
 
   if (self->series->len > 0)

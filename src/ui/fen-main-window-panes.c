@@ -21,44 +21,35 @@ _fen_main_window_pane_visible (FenMainWindow *self, guint pane)
   return row < self->layout_rows && col < self->layout_cols;
 }
 
-static FenSeries *
-fen_main_window_series_at (FenMainWindow *self, int index)
-{
-  if (index < 0 || (guint) index >= self->series->len)
-    return NULL;
-  return g_ptr_array_index (self->series, index);
-}
-
 void
 _fen_main_window_activate_pane (FenMainWindow *self, guint pane)
 {
   FenSeries *series;
   GtkListBoxRow *row;
   guint n;
+  int index;
 
   if (pane == self->active_pane || pane >= FEN_N_PANES)
     return;
   fen_viewport_set_measuring (self->viewport, FALSE);
-  self->slots[self->active_pane].series = self->current_series;
-  self->slots[self->active_pane].slice = self->current_slice;
   fen_pane_set_active (self->panes[self->active_pane], FALSE);
 
+  /* Nothing to copy: each pane owns its series and slice. */
   self->active_pane = pane;
   self->viewport = fen_pane_get_viewport (self->panes[pane]);
-  self->current_series = self->slots[pane].series;
-  self->current_slice = self->slots[pane].slice;
   fen_pane_set_active (self->panes[pane], TRUE);
   fen_viewport_set_measuring (self->viewport, self->measure);
   g_debug ("pane %u active", pane);
 
   /* The slider, the sidebar and the presets follow the active pane. */
-  series = fen_main_window_series_at (self, self->current_series);
+  series = _fen_main_window_get_current_series (self);
   n = series ? fen_series_get_n_slices (series) : 1;
   g_signal_handlers_block_matched (self->slice_adjustment, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
-  gtk_adjustment_configure (self->slice_adjustment, self->current_slice + 1, 1, MAX (n, 1), 1, 10, 0);
+  gtk_adjustment_configure (self->slice_adjustment, _fen_main_window_get_current_slice (self) + 1, 1, MAX (n, 1), 1, 10, 0);
   g_signal_handlers_unblock_matched (self->slice_adjustment, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
   gtk_widget_set_visible (GTK_WIDGET (self->slice_scale), series != NULL && n > 1);
-  row = self->current_series >= 0 ? gtk_list_box_get_row_at_index (self->series_list, self->current_series) : NULL;
+  index = _fen_main_window_series_index (self, series);
+  row = index >= 0 ? gtk_list_box_get_row_at_index (self->series_list, index) : NULL;
   if (row != NULL)
     gtk_list_box_select_row (self->series_list, row);
   else
@@ -69,54 +60,27 @@ _fen_main_window_activate_pane (FenMainWindow *self, guint pane)
 }
 
 void
-_fen_main_window_show_in_pane (FenMainWindow *self, guint pane, int index, guint slice)
+_fen_main_window_show_in_pane (FenMainWindow *self, guint pane, FenSeries *series, guint slice)
 {
-  FenSeries *series = fen_main_window_series_at (self, index);
-  FenViewport *viewport = fen_pane_get_viewport (self->panes[pane]);
-  FenImage *image;
-  guint id, frame;
-  gboolean keep;
-
   if (pane == self->active_pane)
     {
-      if (index != self->current_series)
-        _fen_main_window_select_series (self, index);
+      if (series != _fen_main_window_get_current_series (self))
+        _fen_main_window_select_series (self, _fen_main_window_series_index (self, series));
       _fen_main_window_show_slice (self, slice);
       return;
     }
-  if (series == NULL)
-    {
-      self->slots[pane].series = -1;
-      fen_viewport_set_image (viewport, NULL, 0, FALSE);
-      return;
-    }
-  slice = MIN (slice, fen_series_get_n_slices (series) - 1);
-  if (!fen_series_get_slice (series, slice, &id, &frame) || (image = fen_store_lookup (self->store, id)) == NULL)
-    return;
-  /* Within one series the view and window stay; another series starts afresh. */
-  keep = self->slots[pane].series == index && fen_viewport_get_image (viewport) != NULL;
-  self->slots[pane].series = index;
-  self->slots[pane].slice = slice;
-  fen_viewport_set_image (viewport, image, frame, keep);
-  g_debug ("pane %u: slice %u of series %d (%s)", pane, slice, index, fen_image_get_log_name (image));
+  if (fen_pane_show (self->panes[pane], series, slice) && series != NULL)
+    g_debug ("pane %u: slice %u of series %d (%s)", pane, fen_pane_get_slice (self->panes[pane]),
+             _fen_main_window_series_index (self, series),
+             fen_image_get_log_name (fen_viewport_get_image (fen_pane_get_viewport (self->panes[pane]))));
 }
 
 void
-_fen_main_window_forget_series (FenMainWindow *self, int index)
+_fen_main_window_forget_series (FenMainWindow *self, FenSeries *series)
 {
   for (guint p = 0; p < FEN_N_PANES; p++)
-    {
-      if (p == self->active_pane)
-        continue;
-      if (index < 0 || self->slots[p].series == index)
-        {
-          self->slots[p].series = -1;
-          fen_viewport_set_image (fen_pane_get_viewport (self->panes[p]), NULL, 0, FALSE);
-        }
-      else if (self->slots[p].series > index)
-        /* The series array closes up behind the one removed. */
-        self->slots[p].series--;
-    }
+    if (p != self->active_pane && (series == NULL || fen_pane_get_series (self->panes[p]) == series))
+      fen_pane_show (self->panes[p], NULL, 0);
 }
 
 /* Slice linking --------------------------------------------------------- */
@@ -208,7 +172,7 @@ _fen_main_window_sync_panes (FenMainWindow *self, gboolean slices)
   for (guint p = 0; p < FEN_N_PANES; p++)
     {
       FenViewport *viewport = fen_pane_get_viewport (self->panes[p]);
-      FenSeries *target = fen_main_window_series_at (self, self->slots[p].series);
+      FenSeries *target = fen_pane_get_series (self->panes[p]);
       FenWindowParams theirs;
 
       if (p == self->active_pane || !_fen_main_window_pane_visible (self, p) || target == NULL)
@@ -216,13 +180,14 @@ _fen_main_window_sync_panes (FenMainWindow *self, gboolean slices)
       if (slices && self->link_scroll)
         {
           gboolean by_position;
-          guint slice = fen_main_window_linked_slice (self, source, self->current_slice, target, &by_position);
+          guint slice = fen_main_window_linked_slice (self, source, _fen_main_window_get_current_slice (self),
+                                                      target, &by_position);
 
-          if (slice != self->slots[p].slice)
+          if (slice != fen_pane_get_slice (self->panes[p]))
             {
               g_debug ("pane %u follows slice %u %s", p, slice,
                        by_position ? "by position (one frame of reference)" : "by index (no shared frame of reference)");
-              _fen_main_window_show_in_pane (self, p, self->slots[p].series, slice);
+              _fen_main_window_show_in_pane (self, p, target, slice);
             }
         }
       fen_viewport_get_window (viewport, &theirs);
@@ -322,11 +287,8 @@ _fen_main_window_set_layout (FenMainWindow *self, guint rows, guint cols)
 
       gtk_widget_set_visible (GTK_WIDGET (self->panes[p]), visible);
       if (!visible && p != self->active_pane)
-        {
-          /* Hidden panes hold nothing: no pin, no reference, no texture. */
-          self->slots[p].series = -1;
-          fen_viewport_set_image (fen_pane_get_viewport (self->panes[p]), NULL, 0, FALSE);
-        }
+        /* Hidden panes hold nothing: no pin, no reference, no texture. */
+        fen_pane_show (self->panes[p], NULL, 0);
     }
   /* Empty panes get the series shown in the fewest panes, in order from
    * the active one's: series not on screen first, then each again in turn
@@ -334,19 +296,21 @@ _fen_main_window_set_layout (FenMainWindow *self, guint rows, guint cols)
    * however many panes show it. */
   for (guint p = 0; p < FEN_N_PANES && self->series->len > 0; p++)
     {
-      int best = -1;
+      int current = MAX (_fen_main_window_series_index (self, _fen_main_window_get_current_series (self)), 0);
+      FenSeries *best = NULL;
       guint best_count = G_MAXUINT;
 
-      if (!_fen_main_window_pane_visible (self, p) || p == self->active_pane || self->slots[p].series >= 0)
+      if (!_fen_main_window_pane_visible (self, p) || p == self->active_pane ||
+          fen_pane_get_series (self->panes[p]) != NULL)
         continue;
       for (guint k = 0; k < self->series->len; k++)
         {
-          int candidate = (MAX (self->current_series, 0) + (int) k) % (int) self->series->len;
-          guint count = candidate == self->current_series;
+          FenSeries *candidate = g_ptr_array_index (self->series, (current + k) % self->series->len);
+          guint count = 0;
 
           for (guint q = 0; q < FEN_N_PANES; q++)
-            count += q != self->active_pane && _fen_main_window_pane_visible (self, q) &&
-                     self->slots[q].series == candidate;
+            count += (q == self->active_pane || _fen_main_window_pane_visible (self, q)) &&
+                     fen_pane_get_series (self->panes[q]) == candidate;
           if (count < best_count)
             {
               best = candidate;

@@ -14,13 +14,6 @@ G_BEGIN_DECLS
 
 #define FEN_N_PANES 4
 
-/* What a pane that is not the active one shows (the active one's is in
- * current_series / current_slice). */
-typedef struct {
-  int    series;    /* index into series, -1 for none */
-  guint  slice;
-} FenPaneSlot;
-
 typedef struct {
   char   name[64];
   double center;
@@ -73,7 +66,8 @@ struct _FenMainWindow
   GtkSpinner       *reload_spinner;
   GtkLabel         *reload_label;
 
-  FenPaneSlot       slots[FEN_N_PANES];
+  /* What each pane shows is the pane's own (FenPane:series, :slice); the
+   * window keeps which pane is active, never a copy of its state. */
   guint             active_pane;
   guint             layout_rows;
   guint             layout_cols;
@@ -81,8 +75,6 @@ struct _FenMainWindow
   gboolean          link_window;
   gboolean          link_zoom;
   gboolean          linking;         /* a linked change is being passed on */
-  int               current_series;  /* index into series, -1 for none */
-  guint             current_slice;
   guint             loads_pending;
   guint             n_duplicates;    /* images merged into one already open */
   guint             loads_done;      /* files read (or refused) by the loads running */
@@ -97,6 +89,10 @@ struct _FenMainWindow
 };
 
 /* fen-main-window.c */
+/* The active pane's series and slice (its properties). */
+guint _fen_main_window_get_current_slice (FenMainWindow *self);
+/* The index of @series in the sidebar, or -1. */
+int   _fen_main_window_series_index      (FenMainWindow *self, FenSeries *series);
 void  _fen_main_window_show_slice        (FenMainWindow *self, guint slice);
 void  _fen_main_window_select_series     (FenMainWindow *self, int index);
 void  _fen_main_window_update_overlays   (FenMainWindow *self);
@@ -113,16 +109,17 @@ void  _fen_main_window_set_layout        (FenMainWindow *self, guint rows, guint
 void  _fen_main_window_activate_pane     (FenMainWindow *self, guint pane);
 /* The active pane moved: the other panes follow as the links say. */
 void  _fen_main_window_sync_panes        (FenMainWindow *self, gboolean slices);
-/* Lets go of @series in every pane (before it is closed); -1 for all. */
-void  _fen_main_window_forget_series     (FenMainWindow *self, int index);
+/* Lets go of @series in every pane but the active one (before it is
+ * closed); %NULL for every series. */
+void  _fen_main_window_forget_series     (FenMainWindow *self, FenSeries *series);
 gboolean _fen_main_window_pane_visible   (FenMainWindow *self, guint pane);
 void  _fen_main_window_panes_init_pane   (FenMainWindow *self, guint pane);
 /* Difference / flicker: each comparing pane gets the image of the pane it
  * compares with; the active pane enters @mode, or leaves it. */
 void  _fen_main_window_update_compare    (FenMainWindow *self);
 void  _fen_main_window_toggle_compare    (FenMainWindow *self, FenViewportCompare mode);
-/* Shows slice @slice of series @index in @pane (the active one included). */
-void  _fen_main_window_show_in_pane      (FenMainWindow *self, guint pane, int index, guint slice);
+/* Shows slice @slice of @series in @pane (the active one included). */
+void  _fen_main_window_show_in_pane      (FenMainWindow *self, guint pane, FenSeries *series, guint slice);
 
 /* fen-main-window-actions.c */
 void  _fen_main_window_class_actions_init (GtkWidgetClass *widget_class);

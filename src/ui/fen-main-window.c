@@ -28,9 +28,21 @@ static GParamSpec *properties[N_PROPS];
 FenSeries *
 _fen_main_window_get_current_series (FenMainWindow *self)
 {
-  if (self->current_series < 0 || (guint) self->current_series >= self->series->len)
-    return NULL;
-  return g_ptr_array_index (self->series, self->current_series);
+  return fen_pane_get_series (self->panes[self->active_pane]);
+}
+
+guint
+_fen_main_window_get_current_slice (FenMainWindow *self)
+{
+  return fen_pane_get_slice (self->panes[self->active_pane]);
+}
+
+int
+_fen_main_window_series_index (FenMainWindow *self, FenSeries *series)
+{
+  guint index;
+
+  return series != NULL && g_ptr_array_find (self->series, series, &index) ? (int) index : -1;
 }
 
 static const char *
@@ -54,10 +66,8 @@ fen_main_window_update_pane_overlays (FenMainWindow *self, guint pane)
   FenViewport *viewport = fen_pane_get_viewport (self->panes[pane]);
   FenImage *image = fen_viewport_get_image (viewport);
   gboolean active = pane == self->active_pane;
-  int series_index = active ? self->current_series : self->slots[pane].series;
-  guint slice = active ? self->current_slice : self->slots[pane].slice;
-  FenSeries *series = series_index >= 0 && (guint) series_index < self->series->len
-                      ? g_ptr_array_index (self->series, series_index) : NULL;
+  FenSeries *series = fen_pane_get_series (self->panes[pane]);
+  guint slice = fen_pane_get_slice (self->panes[pane]);
   const FenImageInfo *info;
   FenWindowParams w;
   g_autofree char *tl = NULL, *tr = NULL, *bl = NULL, *br = NULL, *date = NULL, *pos = NULL, *voi = NULL;
@@ -173,28 +183,27 @@ fen_main_window_viewport_changed_cb (FenViewport *viewport, FenMainWindow *self)
   _fen_main_window_update_overlays (self);
 }
 
+/* The slider follows the active pane. */
+static void
+fen_main_window_update_slider (FenMainWindow *self)
+{
+  FenSeries *series = _fen_main_window_get_current_series (self);
+  guint n = series != NULL ? MAX (fen_series_get_n_slices (series), 1) : 1;
+
+  g_signal_handlers_block_matched (self->slice_adjustment, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+  gtk_adjustment_configure (self->slice_adjustment, _fen_main_window_get_current_slice (self) + 1, 1, n, 1, 10, 0);
+  g_signal_handlers_unblock_matched (self->slice_adjustment, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
+  gtk_widget_set_visible (GTK_WIDGET (self->slice_scale), series != NULL && n > 1);
+}
+
 void
 _fen_main_window_show_slice (FenMainWindow *self, guint slice)
 {
   FenSeries *series = _fen_main_window_get_current_series (self);
-  guint id, frame, n;
-  FenImage *image;
 
-  if (series == NULL)
+  if (series == NULL || !fen_pane_show (self->panes[self->active_pane], series, slice))
     return;
-  n = fen_series_get_n_slices (series);
-  slice = MIN (slice, n - 1);
-  if (!fen_series_get_slice (series, slice, &id, &frame) ||
-      (image = fen_store_lookup (self->store, id)) == NULL)
-    return;
-
-  self->current_slice = slice;
-  fen_viewport_set_image (self->viewport, image, frame, fen_viewport_get_image (self->viewport) != NULL);
-
-  g_signal_handlers_block_matched (self->slice_adjustment, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
-  gtk_adjustment_configure (self->slice_adjustment, slice + 1, 1, n, 1, 10, 0);
-  g_signal_handlers_unblock_matched (self->slice_adjustment, G_SIGNAL_MATCH_DATA, 0, 0, NULL, NULL, self);
-  gtk_widget_set_visible (GTK_WIDGET (self->slice_scale), n > 1);
+  fen_main_window_update_slider (self);
   _fen_main_window_update_overlays (self);
   _fen_main_window_update_reload (self);
 }
@@ -204,7 +213,7 @@ fen_main_window_slice_changed_cb (GtkAdjustment *adjustment, FenMainWindow *self
 {
   guint slice = (guint) lround (gtk_adjustment_get_value (adjustment)) - 1;
 
-  if (slice != self->current_slice)
+  if (slice != _fen_main_window_get_current_slice (self))
     {
       fen_viewport_note_operation (self->viewport, "scroll");
       _fen_main_window_show_slice (self, slice);
@@ -226,8 +235,9 @@ fen_main_window_scroll_slices_cb (FenViewport *viewport, int delta, FenMainWindo
 
   if (series == NULL)
     return;
-  target = CLAMP ((int) self->current_slice + delta, 0, (int) fen_series_get_n_slices (series) - 1);
-  if ((guint) target != self->current_slice)
+  target = CLAMP ((int) _fen_main_window_get_current_slice (self) + delta, 0,
+                  (int) fen_series_get_n_slices (series) - 1);
+  if ((guint) target != _fen_main_window_get_current_slice (self))
     {
       fen_viewport_note_operation (self->viewport, "scroll");
       _fen_main_window_show_slice (self, (guint) target);
@@ -242,19 +252,18 @@ _fen_main_window_select_series (FenMainWindow *self, int index)
 
   if (index < 0 || (guint) index >= self->series->len)
     {
-      self->current_series = -1;
-      fen_viewport_set_image (self->viewport, NULL, 0, FALSE);
+      fen_pane_show (self->panes[self->active_pane], NULL, 0);
       gtk_widget_set_visible (GTK_WIDGET (self->slice_scale), FALSE);
       _fen_main_window_update_overlays (self);
       _fen_main_window_update_reload (self);
       _fen_main_window_update_actions (self);
       return;
     }
-  if (index != self->current_series)
+  if (g_ptr_array_index (self->series, index) != _fen_main_window_get_current_series (self))
     {
-      self->current_series = index;
       /* A new series starts from its own default window. */
-      fen_viewport_set_image (self->viewport, NULL, 0, FALSE);
+      fen_pane_show (self->panes[self->active_pane], NULL, 0);
+      fen_pane_show (self->panes[self->active_pane], g_ptr_array_index (self->series, index), 0);
       _fen_main_window_show_slice (self, 0);
     }
   row = gtk_list_box_get_row_at_index (self->series_list, index);
@@ -371,11 +380,11 @@ _fen_main_window_add_image (FenMainWindow *self, guint image_id)
       }
   }
 
-  if ((int) index == self->current_series && fen_viewport_get_image (self->viewport) != NULL)
+  if (series == _fen_main_window_get_current_series (self) && fen_viewport_get_image (self->viewport) != NULL)
     {
       shown_id = fen_image_get_id (fen_viewport_get_image (self->viewport));
       shown_frame = fen_viewport_get_frame (self->viewport);
-      shown_first = self->current_slice == 0;
+      shown_first = _fen_main_window_get_current_slice (self) == 0;
     }
   fen_series_add_image (series, image);
   if (fen_series_get_n_images (series) == 1 || fen_series_find_slice (series, image_id, 0) == 0)
@@ -399,13 +408,13 @@ _fen_main_window_add_image (FenMainWindow *self, guint image_id)
   else
     fen_main_window_refresh_row (self, index);
 
-  if (self->current_series < 0)
+  if (_fen_main_window_get_current_series (self) == NULL)
     {
       /* The first image shows as soon as it is loaded. */
       _fen_main_window_select_series (self, (int) index);
       gtk_widget_grab_focus (GTK_WIDGET (self->viewport));
     }
-  else if ((int) index == self->current_series && shown_id != 0 && shown_first)
+  else if (series == _fen_main_window_get_current_series (self) && shown_id != 0 && shown_first)
     {
       /* The first slice in series order was shown (as a series opens):
        * an image that sorts before it takes its place, so that a series
@@ -413,7 +422,7 @@ _fen_main_window_add_image (FenMainWindow *self, guint image_id)
       _fen_main_window_show_slice (self, 0);
       _fen_main_window_sync_panes (self, TRUE);
     }
-  else if ((int) index == self->current_series && shown_id != 0)
+  else if (series == _fen_main_window_get_current_series (self) && shown_id != 0)
     /* An image slid in before the one shown: keep showing the same one. */
     _fen_main_window_show_slice (self, (guint) fen_series_find_slice (series, shown_id, shown_frame));
   _fen_main_window_update_actions (self);
@@ -425,30 +434,20 @@ _fen_main_window_remove_images (FenMainWindow *self, GArray *ids)
   g_autoptr(GHashTable) set = g_hash_table_new (NULL, NULL);
   FenSeries *current = _fen_main_window_get_current_series (self);
   FenImage *shown = fen_viewport_get_image (self->viewport);
-  int index = self->current_series;
-
-  FenSeries *slot_series[FEN_N_PANES] = { NULL };
+  int index = _fen_main_window_series_index (self, current);
 
   if (ids == NULL || ids->len == 0)
     return;
   for (guint i = 0; i < ids->len; i++)
     g_hash_table_add (set, GUINT_TO_POINTER (g_array_index (ids, guint, i)));
-  /* The other panes let go of these images too, and remember their series
-   * by pointer: the indices move. */
+  /* The other panes let go of these images too. */
   for (guint p = 0; p < FEN_N_PANES; p++)
     {
-      FenViewport *viewport = fen_pane_get_viewport (self->panes[p]);
-      FenImage *image = fen_viewport_get_image (viewport);
+      FenImage *image = fen_viewport_get_image (fen_pane_get_viewport (self->panes[p]));
 
-      if (p == self->active_pane)
-        continue;
-      if (image != NULL && g_hash_table_contains (set, GUINT_TO_POINTER (fen_image_get_id (image))))
-        {
-          fen_viewport_set_image (viewport, NULL, 0, FALSE);
-          self->slots[p].series = -1;
-        }
-      if (self->slots[p].series >= 0 && (guint) self->slots[p].series < self->series->len)
-        slot_series[p] = g_ptr_array_index (self->series, self->slots[p].series);
+      if (p != self->active_pane && image != NULL &&
+          g_hash_table_contains (set, GUINT_TO_POINTER (fen_image_get_id (image))))
+        fen_pane_show (self->panes[p], NULL, 0);
     }
   /* Our references go first, so that closing frees the pixels now. */
   if (shown != NULL && g_hash_table_contains (set, GUINT_TO_POINTER (fen_image_get_id (shown))))
@@ -475,23 +474,18 @@ _fen_main_window_remove_images (FenMainWindow *self, GArray *ids)
     }
   for (guint k = 0; k < ids->len; k++)
     fen_store_close (self->store, g_array_index (ids, guint, k));
+  /* A pane whose series is gone shows nothing. */
   for (guint p = 0; p < FEN_N_PANES; p++)
-    {
-      guint found;
-
-      if (p == self->active_pane || slot_series[p] == NULL)
-        continue;
-      self->slots[p].series = g_ptr_array_find (self->series, slot_series[p], &found) ? (int) found : -1;
-      if (self->slots[p].series < 0)
-        fen_viewport_set_image (fen_pane_get_viewport (self->panes[p]), NULL, 0, FALSE);
-    }
+    if (p != self->active_pane && fen_pane_get_series (self->panes[p]) != NULL &&
+        _fen_main_window_series_index (self, fen_pane_get_series (self->panes[p])) < 0)
+      fen_pane_show (self->panes[p], NULL, 0);
 
   if (current != NULL)
     g_ptr_array_find (self->series, current, (guint *) &index);
   else
     index = MIN (MAX (index, 0), (int) self->series->len - 1);
   /* Start the series afresh: its slices moved. */
-  self->current_series = -1;
+  fen_pane_show (self->panes[self->active_pane], NULL, 0);
   _fen_main_window_select_series (self, index);
 }
 
@@ -738,7 +732,6 @@ static void
 fen_main_window_init (FenMainWindow *self)
 {
   self->show_overlays = TRUE;
-  self->current_series = -1;
   self->series = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
   self->loads = g_ptr_array_new_with_free_func (g_object_unref);
@@ -754,7 +747,6 @@ fen_main_window_init (FenMainWindow *self)
     {
       FenViewport *viewport = fen_pane_get_viewport (self->panes[i]);
 
-      self->slots[i].series = -1;
       g_signal_connect (viewport, "changed", G_CALLBACK (fen_main_window_viewport_changed_cb), self);
       g_signal_connect (viewport, "scroll-slices", G_CALLBACK (fen_main_window_scroll_slices_cb), self);
       _fen_main_window_panes_init_pane (self, i);
@@ -778,6 +770,7 @@ fen_main_window_new (FenApplication *app)
     {
       fen_viewport_set_monitor (fen_pane_get_viewport (self->panes[i]), self->monitor);
       fen_viewport_set_store (fen_pane_get_viewport (self->panes[i]), self->store);
+      fen_pane_set_store (self->panes[i], self->store);
     }
   fen_memory_panel_set_monitor (self->memory_panel, self->monitor, self->store);
   _fen_main_window_rebuild_presets (self);

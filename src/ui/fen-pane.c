@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fen-pane.c: FenPane is one cell of the layout grid (1x1 to 2x2): a
  * FenViewport under its four corner overlays, outlined while active, and a
- * drop target for a series dragged from the sidebar. What it shows is the
- * window's business (fen-main-window.c); the pane only reports a press
- * ("activated") and a drop ("series-dropped"). */
+ * drop target for a series dragged from the sidebar. The pane owns what
+ * it shows: its "series" and "slice" properties, shown in its viewport
+ * (fen_pane_show()); the window decides which (fen-main-window*.c) and
+ * follows the active pane's properties instead of keeping copies. The
+ * pane reports a press ("activated") and a drop ("series-dropped"). */
 #define G_LOG_DOMAIN "fen-pane"
 
 #include "fen-pane.h"
+#include "fen-series.h"
 #include "fen-viewport.h"
 
 #include <string.h>
@@ -15,13 +18,19 @@ struct _FenPane
 {
   GtkWidget    parent_instance;
 
+  /* Owned */
+  FenSeries   *series;        /* shown, or NULL */
+
   /* Borrowed */
+  FenStore    *store;
   GtkWidget   *overlay;
   FenViewport *viewport;
   GtkLabel    *top_left;
   GtkLabel    *top_right;
   GtkLabel    *bottom_left;
   GtkLabel    *bottom_right;
+
+  guint        slice;         /* of series, from 0 */
 };
 
 G_DEFINE_FINAL_TYPE (FenPane, fen_pane, GTK_TYPE_WIDGET)
@@ -33,6 +42,98 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+enum {
+  PROP_0,
+  PROP_SERIES,
+  PROP_SLICE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+FenSeries *
+fen_pane_get_series (FenPane *self)
+{
+  g_return_val_if_fail (FEN_IS_PANE (self), NULL);
+  return self->series;
+}
+
+guint
+fen_pane_get_slice (FenPane *self)
+{
+  g_return_val_if_fail (FEN_IS_PANE (self), 0);
+  return self->slice;
+}
+
+void
+fen_pane_set_store (FenPane *self, FenStore *store)
+{
+  g_return_if_fail (FEN_IS_PANE (self));
+  self->store = store;
+}
+
+gboolean
+fen_pane_show (FenPane *self, FenSeries *series, guint slice)
+{
+  FenImage *image;
+  guint id, frame;
+  gboolean same;
+
+  g_return_val_if_fail (FEN_IS_PANE (self), FALSE);
+
+  if (series == NULL)
+    {
+      fen_viewport_set_image (self->viewport, NULL, 0, FALSE);
+      self->slice = 0;
+      if (g_set_object (&self->series, NULL))
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERIES]);
+      return FALSE;
+    }
+  slice = MIN (slice, MAX (fen_series_get_n_slices (series), 1) - 1);
+  if (self->store == NULL || !fen_series_get_slice (series, slice, &id, &frame) ||
+      (image = fen_store_lookup (self->store, id)) == NULL)
+    return FALSE;
+  /* Within one series the view and window stay; another starts afresh. */
+  same = series == self->series && fen_viewport_get_image (self->viewport) != NULL;
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_set_object (&self->series, series))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERIES]);
+  if (slice != self->slice)
+    {
+      self->slice = slice;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SLICE]);
+    }
+  fen_viewport_set_image (self->viewport, image, frame, same);
+  g_object_thaw_notify (G_OBJECT (self));
+  return TRUE;
+}
+
+static void
+fen_pane_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  FenPane *self = FEN_PANE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERIES: g_value_set_object (value, self->series); break;
+    case PROP_SLICE:  g_value_set_uint (value, self->slice); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fen_pane_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  FenPane *self = FEN_PANE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERIES: fen_pane_show (self, g_value_get_object (value), 0); break;
+    case PROP_SLICE:  fen_pane_show (self, self->series, g_value_get_uint (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
 static void
 fen_pane_pressed_cb (FenPane *self, int n_press, double x, double y, GtkGestureClick *gesture)
@@ -94,6 +195,9 @@ fen_pane_set_overlays (FenPane    *self,
 static void
 fen_pane_dispose (GObject *object)
 {
+  FenPane *self = FEN_PANE (object);
+
+  g_clear_object (&self->series);
   gtk_widget_dispose_template (GTK_WIDGET (object), FEN_TYPE_PANE);
   G_OBJECT_CLASS (fen_pane_parent_class)->dispose (object);
 }
@@ -105,6 +209,23 @@ fen_pane_class_init (FenPaneClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = fen_pane_dispose;
+  object_class->get_property = fen_pane_get_property;
+  object_class->set_property = fen_pane_set_property;
+
+  /**
+   * FenPane:series:
+   * The series shown (%NULL for none); setting it shows its first slice.
+   */
+  properties[PROP_SERIES] = g_param_spec_object ("series", NULL, NULL, FEN_TYPE_SERIES,
+                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * FenPane:slice:
+   * The slice of the series shown, from 0 (frames of all its images, one
+   * after the other).
+   */
+  properties[PROP_SLICE] = g_param_spec_uint ("slice", NULL, NULL, 0, G_MAXUINT, 0,
+                                              G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * FenPane::activated:

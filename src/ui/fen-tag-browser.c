@@ -93,6 +93,15 @@ fen_tag_browser_rebuild (FenTagBrowser *self)
   GtkTreeListModel *tree;
   GtkFilterListModel *filtered;
 
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  /* A new model destroys the row widgets; a focused one would leave the
+   * window holding a dead focus widget (GTK 4.8 then fails
+   * gtk_widget_is_ancestor on every frame: issue 11, bug 14). The focus
+   * moves to the search entry first. */
+  if (focus != NULL && focus != GTK_WIDGET (self->list_view) &&
+      gtk_widget_is_ancestor (focus, GTK_WIDGET (self->list_view)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
   g_clear_pointer (&self->matches, g_hash_table_unref);
   if (self->tags != NULL && text != NULL && *text != '\0')
     {

@@ -47,7 +47,8 @@ if(TARGET fenestra)
             $<TARGET_FILE:fen-e2e-phantom>
             ${FEN_SCHEMA_DIR}
             ${CMAKE_CURRENT_BINARY_DIR}/e2e-reading
-            $<TARGET_FILE:fen-make-sample>)
+            $<TARGET_FILE:fen-make-sample>
+            $<TARGET_FILE:fen-make-fixture>)
   set_tests_properties(e2e-reading PROPERTIES TIMEOUT 240 RUN_SERIAL TRUE LABELS "gui;e2e")
   add_test(NAME e2e-orientation
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test-orientation-e2e.sh

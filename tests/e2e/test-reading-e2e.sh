@@ -5,12 +5,12 @@
 # from screenshots: which slice (the phantom's bars), which way up (its bone
 # insert), what the overlay says (tesseract), what else is on screen.
 #
-#   test-reading-e2e.sh FENESTRA PHANTOM_TOOL SCHEMA_DIR WORK_DIR MAKE_SAMPLE
+#   test-reading-e2e.sh FENESTRA PHANTOM_TOOL SCHEMA_DIR WORK_DIR MAKE_SAMPLE MAKE_FIXTURE
 #
 # 1. A series whose files sort in the reverse of the series order opens on
 #    its first slice; arrow keys change the slice even with the sidebar
 #    focused.
-# 2. Measurements belong to their slice; two coexist.
+# 2. Measurements belong to their slice; two coexist; a scale bar in mm.
 # 3. Escape closes the tag browser; the shortcuts window fits the screen;
 #    key 4 is CT's lung window whatever the file holds, Shift+1 the file's;
 #    Ctrl+E exports into Pictures under the series and slice's name, and a
@@ -22,6 +22,8 @@
 # 6. fen-make-sample --help prints help and creates nothing.
 # 7. The same folder twice and three broken files: one series of 12 images;
 #    the banner counts the three failures and Show All lists each by name.
+# 8. CT, NM, MR, RGB and a multi-frame image: clicking through the sidebar
+#    while the tag browser opens and closes raises no critical (bug 14).
 # The viewer runs with G_DEBUG=fatal-criticals. Exit 0 pass, 1 fail.
 set -u
 
@@ -30,6 +32,7 @@ PHANTOM_TOOL=$2
 SCHEMA_DIR=$3
 WORK=${4:-$(mktemp -d)}
 MAKE_SAMPLE=$5
+MAKE_FIXTURE=$6
 SIZE=256
 SLICES=12
 
@@ -45,7 +48,7 @@ echo "XDG_PICTURES_DIR=\"$WORK/Pictures\"" > "$WORK/config/user-dirs.dirs"
 "$PHANTOM_TOOL" --size $SIZE --series $SLICES --study 1 --z-offset 100 --modality NM --slope 0.01 --unit CNTS \
   -o "$WORK/nm" || { fail "NM series generated"; exit 1; }
 
-echo "1..26"
+echo "1..29"
 
 # start_app NAME ARGS...: the viewer in a 1600 x 1000 window at 0,0, once
 # every file has loaded; sets APP_PID, WIN, X, Y.
@@ -105,6 +108,17 @@ U=$(phantom_upright "$WORK/opened.png" "$VX" "$VY" "$VW" "$VH" $SIZE)
 log "opened on the slice whose bars read $S (files named last slice first), upright: $U"
 [ "$S" = 0 ] && [ "$U" = yes ] && pass "the series opens on its first slice in series order, upright (bars read 0)" \
   || fail "opened on slice $S, upright $U (want 0, yes)"
+
+# The scale bar: "2 cm" under a white bar as long as 20 mm at this zoom
+# (0.5 mm pixels, the image fitted to the viewport's height), bottom centre.
+BAR_Y=$((VY + VH - 15))
+BAR_PX=$(convert "$WORK/opened.png" -crop "$((VW / 3))x1+$((VX + VW / 3))+${BAR_Y}" +repage -colorspace Gray -threshold 80% \
+  -format '%[fx:round(mean*w)]' info:)
+BAR_WANT=$(awk -v h="$VH" -v w="$VW" -v s=$SIZE 'BEGIN { z = w / s < h / s ? w / s : h / s; printf "%.1f", 40 * z }')
+OCR_BAR=$(ocr "$WORK/opened.png" $((VX + VW / 2 - 60)) $((VY + VH - 40)) 120 24)
+log "scale bar: $BAR_PX px white, 20 mm is $BAR_WANT px; label '$OCR_BAR'"
+fcheck "($BAR_PX - $BAR_WANT)^2 < 9" && grep -q '2 *cm' <<<"$OCR_BAR" && pass "a 2 cm scale bar of the right length ($BAR_PX px)" \
+  || fail "scale bar $BAR_PX px (want $BAR_WANT), label '$OCR_BAR'"
 
 # Focus the sidebar's list (its first row, top left), then the arrows.
 xdotool mousemove $((X + 120)) $((Y + 90)) click 1
@@ -323,6 +337,37 @@ xdotool key Escape; sleep 0.5
 kill -0 "$APP_PID" 2>/dev/null && pass "dup: viewer still running" || fail "dup: viewer died (a critical aborts it)"
 stop_app
 no_criticals dup
+
+# --- 8. A mix of modalities, the sidebar and the tag browser ---------------------
+mkdir -p "$WORK/mix"
+for kind in mr rgb multiframe mono1; do
+  "$MAKE_FIXTURE" --kind $kind --rows 64 --cols 80 -o "$WORK/mix/$kind.dcm" || fail "fixture $kind generated"
+done
+EXPECT=28 start_app mix "$WORK/ct" "$WORK/nm" "$WORK/mix" || exit 1
+# Xvfb has no window manager: the tag browser opens at 0,0, over the
+# sidebar; move it aside each time it appears.
+aside () {
+  local w
+  for w in $(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null); do
+    [ "$w" = "$WIN" ] || xdotool windowmove "$w" 1000 300
+  done
+}
+SEEN=
+for round in 1 2 3; do
+  for k in 0 1 2 3 4 5; do
+    xdotool mousemove $((X + 120)) $((Y + 90 + 66 * k)) click 1; sleep 0.25
+    if [ $((k % 2)) = 0 ]; then xdotool key ctrl+t; sleep 0.4; aside; sleep 0.2; fi
+    xdotool key Down; sleep 0.1
+    [ "$round" = 1 ] && { shot "mix-$k"; SEEN="$SEEN $(ocr "$WORK/mix-$k.png" $((X + 1600 - 300)) $((Y + 52)) 300 20)"; }
+  done
+done
+sleep 0.5
+shot mix
+log "modalities on screen while clicking through:$SEEN"
+kill -0 "$APP_PID" 2>/dev/null && pass "mix: 18 sidebar clicks with the tag browser toggled, the viewer still runs (fatal criticals)" \
+  || fail "mix: the viewer died: $(grep -m1 -E 'CRITICAL|ERROR' "$WORK/mix.err")"
+stop_app
+no_criticals mix
 
 log "elapsed $(elapsed) s"
 [ "$FAILURES" = 0 ] || { log "$FAILURES failure(s); work files in $WORK"; exit 1; }
