@@ -253,8 +253,6 @@ gint32    fen_image_get_stored_value  (const FenImage *image, guint frame, guint
 /* PS3.3 C.11.1: modality value = stored * slope + intercept, with @frame's
  * own rescale when the image has per-frame values (C.7.6.16.2.9). */
 double    fen_image_to_modality       (const FenImage *image, guint frame, gint32 stored);
-/* Transitional spelling for src/io until the io split; nothing else uses it. */
-#define fen_image_to_modality_frame fen_image_to_modality
 /**
  * fen_image_get_modality_range:
  * The image's stored range (fen_image_get_stored_range()) in @frame's

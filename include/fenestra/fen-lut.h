@@ -89,10 +89,6 @@ void    fen_window_from_stored_range (const FenImage *image,
                                       gint32          max_stored,
                                       FenWindowParams *out);
 
-/* Transitional spellings for src/io (fen-export.c), which moves to the
- * names above when the io split lands; nothing else may use them. */
-#define fen_lut_build_frame      fen_lut_build
-#define fen_window_default_frame fen_window_default
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FenLut, fen_lut_free)
 

@@ -273,7 +273,7 @@ fen_cli_mpr_run (FenCliMprOptions *o, const char *dir, GError **error)
       FenWindowParams window;
       FenRaster raster = { 0 };
 
-      fen_window_default_frame (first, 0, &window);
+      fen_window_default (first, 0, &window);
       ok = o->window == NULL || fen_cli_parse_window (o->window, &window, error);
       if (ok)
         {

@@ -359,7 +359,7 @@ fen_render_diff_stored (const guint8 *src, FenDiffSource type, gsize i)
 }
 
 /* One output pixel of a difference from sample offsets @ia of A and @ib of
- * B. The arithmetic is written as fen_image_to_modality_frame() and
+ * B. The arithmetic is written as fen_image_to_modality() and
  * fen_voi_apply() write it, so the output equals theirs to the bit. */
 static inline void
 fen_render_diff_pixel (const FenRenderJob *job, gsize ia, gsize ib, guint8 *o)

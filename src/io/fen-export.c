@@ -51,7 +51,7 @@ fen_export_frame_range (FenImage *image, guint frame, double *lo, double *hi)
   for (guint y = 0; y < h; y++)
     for (guint x = 0; x < w; x++)
       {
-        double v = fen_image_to_modality_frame (image, frame, fen_image_get_stored_value (image, frame, x, y));
+        double v = fen_image_to_modality (image, frame, fen_image_get_stored_value (image, frame, x, y));
         *lo = MIN (*lo, v);
         *hi = MAX (*hi, v);
       }
@@ -79,7 +79,7 @@ fen_export_fill_modality (FenImage *image, guint frame, gboolean is_signed, guin
   for (guint y = 0; y < h; y++)
     for (guint x = 0; x < w; x++)
       {
-        long v = lround (fen_image_to_modality_frame (image, frame, fen_image_get_stored_value (image, frame, x, y)));
+        long v = lround (fen_image_to_modality (image, frame, fen_image_get_stored_value (image, frame, x, y)));
         if (is_signed)
           values[(gsize) y * w + x] = (guint16) (gint16) v;
         else
@@ -244,7 +244,7 @@ fen_export_windowed (FenImage              *image,
       return FALSE;
     }
   renderer = fen_renderer_new (0, w);
-  fen_lut_build_frame (lut, image, frame, window);
+  fen_lut_build (lut, image, frame, window);
   fen_renderer_render_full (renderer, image, frame, lut, format, out, stride);
 
   raster.width = w;
