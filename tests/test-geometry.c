@@ -216,6 +216,66 @@ test_edge_letters (void)
     }
 }
 
+static void
+fen_test_plane (FenPlaneGeometry *g, double px, double py, double pz, const double iop[6], double spacing)
+{
+  const double pos[3] = { px, py, pz }, sp[2] = { spacing, spacing };
+  GError *error = NULL;
+  g_assert_true (fen_plane_geometry_init (g, pos, iop, sp, &error));
+  g_assert_no_error (error);
+}
+
+/* Reference lines: a coronal and a sagittal plane cut an axial one along
+ * a row and a column through pixel centres; a parallel plane or one beyond
+ * the image gives none; an oblique one, a line whose points lie on it and
+ * whose ends lie on the image's border. */
+static void
+test_reference_line (void)
+{
+  static const double axial[6] = { 1, 0, 0, 0, 1, 0 };
+  static const double coronal[6] = { 1, 0, 0, 0, 0, -1 };
+  static const double sagittal[6] = { 0, 1, 0, 0, 0, -1 };
+  FenPlaneGeometry shown, other;
+  double line[4];
+
+  fen_test_plane (&shown, -100, -100, 0, axial, 0.5);
+  fen_test_plane (&other, -100, -20, 50, coronal, 0.7);
+  g_assert_true (fen_plane_geometry_reference_line (&shown, 400, 400, &other, line));
+  /* y = -20 mm is row 160, whose centre is at 160.5. */
+  g_assert_cmpfloat_with_epsilon (line[1], 160.5, 1e-9);
+  g_assert_cmpfloat_with_epsilon (line[3], 160.5, 1e-9);
+  g_assert_cmpfloat_with_epsilon (fabs (line[2] - line[0]), 400, 1e-9);
+
+  fen_test_plane (&other, 10, -100, 50, sagittal, 0.7);
+  g_assert_true (fen_plane_geometry_reference_line (&shown, 400, 400, &other, line));
+  g_assert_cmpfloat_with_epsilon (line[0], 220.5, 1e-9);
+  g_assert_cmpfloat_with_epsilon (line[2], 220.5, 1e-9);
+
+  fen_test_plane (&other, -100, -100, 5, axial, 0.5);
+  g_assert_false (fen_plane_geometry_reference_line (&shown, 400, 400, &other, line));
+  fen_test_plane (&other, -100, 500, 50, coronal, 0.7);
+  g_assert_false (fen_plane_geometry_reference_line (&shown, 400, 400, &other, line));
+
+  /* Oblique: turned 30 degrees about z and tilted 20 about x. */
+  const double c30 = cos (G_PI / 6), s30 = sin (G_PI / 6), c20 = cos (G_PI / 9), s20 = sin (G_PI / 9);
+  const double oblique[6] = { c30, s30, 0, -s30 * s20, c30 * s20, -c20 };
+  fen_test_plane (&other, 3, -7, 11, oblique, 0.8);
+  g_assert_true (fen_plane_geometry_reference_line (&shown, 400, 400, &other, line));
+  for (int k = 0; k <= 10; k++)
+    {
+      const double x = line[0] + (line[2] - line[0]) * k / 10.0, y = line[1] + (line[3] - line[1]) * k / 10.0;
+      double p[3], col, row, distance;
+      fen_plane_geometry_image_to_patient (&shown, x - 0.5, y - 0.5, p);
+      fen_plane_geometry_patient_to_image (&other, p, &col, &row, &distance);
+      g_assert_cmpfloat (fabs (distance), <, 1e-6);
+    }
+  for (int e = 0; e < 2; e++)
+    {
+      const double x = line[2 * e], y = line[2 * e + 1];
+      g_assert_true (fabs (x) < 1e-9 || fabs (x - 400) < 1e-9 || fabs (y) < 1e-9 || fabs (y - 400) < 1e-9);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -231,5 +291,6 @@ main (int argc, char **argv)
   g_test_add_func ("/geometry/refusals", test_refusals);
   g_test_add_func ("/geometry/frame-positions", test_frame_positions);
   g_test_add_func ("/geometry/letters/view-edges", test_edge_letters);
+  g_test_add_func ("/geometry/reference-line", test_reference_line);
   return g_test_run ();
 }

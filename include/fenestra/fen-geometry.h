@@ -105,6 +105,24 @@ void     fen_geometry_orientation_letters (const double dir[3],
                                            char         out[4]);
 
 /**
+ * fen_plane_geometry_reference_line:
+ * @shown: the plane on screen, @columns x @rows pixels
+ * @other: the plane to mark on it (another pane's current slice)
+ * @line: (out caller-allocates) (array fixed-size=4): x0, y0, x1, y1 in
+ *   @shown's image coordinates (pixel (i, j) covers [i, i+1) x [j, j+1), so
+ *   a pixel centre is at i + 0.5)
+ *
+ * A reference line: where @other's plane cuts @shown's, clipped to @shown's
+ * image. Returns: %FALSE when the planes are parallel (within 1e-6) or the
+ * line misses the image.
+ */
+gboolean fen_plane_geometry_reference_line (const FenPlaneGeometry *shown,
+                                            guint                   columns,
+                                            guint                   rows,
+                                            const FenPlaneGeometry *other,
+                                            double                  line[4]);
+
+/**
  * fen_geometry_edge_letters:
  * @orientation: Image Orientation (Patient): row, then column direction
  *   cosines (PS3.3 C.7.6.2.1.1)

@@ -208,3 +208,59 @@ fen_geometry_edge_letters (const double orientation[6],
   fen_geometry_orientation_letters (u, 0.25, out[2]);
   fen_geometry_orientation_letters (d, 0.25, out[3]);
 }
+
+gboolean
+fen_plane_geometry_reference_line (const FenPlaneGeometry *shown,
+                                   guint                   columns,
+                                   guint                   rows,
+                                   const FenPlaneGeometry *other,
+                                   double                  line[4])
+{
+  /* PS3.3 C.7.6.2.1.1: the point of pixel (i, j) is P + i dc R + j dr C,
+   * dc the column spacing, dr the row spacing. It lies on @other's plane
+   * when n . (P + i dc R + j dr C - Q) = 0: a i + b j + c = 0. In our image
+   * coordinates x = i + 0.5, y = j + 0.5. */
+  const double *n = other->normal;
+  const double a = shown->spacing[1] * fen_vec3_dot (n, shown->row_dir);
+  const double b = shown->spacing[0] * fen_vec3_dot (n, shown->col_dir);
+  double d[3], c;
+  double points[4][2];
+  guint found = 0;
+
+  for (int k = 0; k < 3; k++)
+    d[k] = shown->position[k] - other->position[k];
+  c = fen_vec3_dot (n, d) - 0.5 * a - 0.5 * b;   /* in x, y rather than i, j */
+  if (hypot (a, b) < 1e-6 * MAX (shown->spacing[0], shown->spacing[1]))
+    return FALSE;
+
+  /* Where a x + b y + c = 0 meets the image's four edges. */
+  const double w = columns, h = rows;
+  if (fabs (b) > 0)
+    {
+      const double y0 = -c / b, y1 = -(a * w + c) / b;
+      if (y0 >= 0 && y0 <= h)
+        { points[found][0] = 0; points[found][1] = y0; found++; }
+      if (y1 >= 0 && y1 <= h)
+        { points[found][0] = w; points[found][1] = y1; found++; }
+    }
+  if (fabs (a) > 0)
+    {
+      const double x0 = -c / a, x1 = -(b * h + c) / a;
+      if (x0 > 0 && x0 < w && found < 4)
+        { points[found][0] = x0; points[found][1] = 0; found++; }
+      if (x1 > 0 && x1 < w && found < 4)
+        { points[found][0] = x1; points[found][1] = h; found++; }
+    }
+  /* Two distinct points: the ends. A corner may be found twice. */
+  for (guint i = 0; i < found; i++)
+    for (guint j = i + 1; j < found; j++)
+      if (hypot (points[i][0] - points[j][0], points[i][1] - points[j][1]) > 1e-9)
+        {
+          line[0] = points[i][0];
+          line[1] = points[i][1];
+          line[2] = points[j][0];
+          line[3] = points[j][1];
+          return TRUE;
+        }
+  return FALSE;
+}
