@@ -347,6 +347,32 @@ fen_dicom_check_jpeg (DcmPixelSequence *sequence, guint frames, const char *name
   return TRUE;
 }
 
+// The encapsulated pixel data's items (PS3.5 A.4), with at least one
+// fragment after the Basic Offset Table. NULL with @error otherwise.
+DcmPixelSequence *
+fen_dicom_sequence (DcmElement *element, E_TransferSyntax xfer, const char *name, GError **error)
+{
+  DcmPixelSequence *sequence = nullptr;
+  if (element->ident () != EVR_PixelData)
+    {
+      fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "compressed pixel data is not a pixel data element");
+      return nullptr;
+    }
+  if (static_cast<DcmPixelData *> (element)->getEncapsulatedRepresentation (xfer, nullptr, sequence).bad () ||
+      sequence == nullptr)
+    {
+      fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "%s file without encapsulated pixel data",
+                      DcmXfer (xfer).getXferName ());
+      return nullptr;
+    }
+  if (sequence->card () < 2)
+    {
+      fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "compressed pixel data holds no fragment");
+      return nullptr;
+    }
+  return sequence;
+}
+
 gboolean
 fen_dicom_read_encapsulated (DcmDataset         *ds,
                              DcmElement         *element,
@@ -360,21 +386,12 @@ fen_dicom_read_encapsulated (DcmDataset         *ds,
                              const char         *name,
                              GError            **error)
 {
-  if (element->ident () != EVR_PixelData)
-    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
-                           "compressed pixel data is not a pixel data element");
+  DcmPixelSequence *sequence = fen_dicom_sequence (element, xfer, name, error);
+  if (sequence == nullptr)
+    return FALSE;
   auto *pixel_data = static_cast<DcmPixelData *> (element);
-  DcmPixelSequence *sequence = nullptr;
   const gboolean convert = src->convert != FEN_DICOM_CONVERT_NONE || !src->modality_lut.empty ();
   FenDicomScratch wide;
-  if (pixel_data->getEncapsulatedRepresentation (xfer, nullptr, sequence).bad () ||
-      sequence == nullptr)
-    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
-                           "%s file without encapsulated pixel data",
-                           DcmXfer (xfer).getXferName ());
-  if (sequence->card () < 2)
-    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
-                           "compressed pixel data holds no fragment");
   if (xfer == EXS_RLELossless && !fen_dicom_check_rle (sequence, name, error))
     return FALSE;
   if (xfer >= EXS_JPEGProcess1 && xfer <= EXS_JPEGProcess14SV1 &&
@@ -539,14 +556,9 @@ fen_dicom_read_rle (DcmDataset         *ds,
                     const char         *name,
                     GError            **error)
 {
-  if (element->ident () != EVR_PixelData)
-    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
-                           "compressed pixel data is not a pixel data element");
-  auto *pixel_data = static_cast<DcmPixelData *> (element);
-  DcmPixelSequence *sequence = nullptr;
-  if (pixel_data->getEncapsulatedRepresentation (EXS_RLELossless, nullptr, sequence).bad () ||
-      sequence == nullptr || sequence->card () < 2)
-    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "RLE pixel data holds no fragment");
+  DcmPixelSequence *sequence = fen_dicom_sequence (element, EXS_RLELossless, name, error);
+  if (sequence == nullptr)
+    return FALSE;
   // Frames split over several fragments are off the standard: DCMTK's
   // decoder joins them.
   if (sequence->card () - 1 != info->frames)
@@ -689,15 +701,9 @@ fen_dicom_read_jpeg2000 (DcmElement         *element,
                          const char         *name,
                          GError            **error)
 {
-  if (element->ident () != EVR_PixelData)
-    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
-                           "compressed pixel data is not a pixel data element");
-  auto *pixel_data = static_cast<DcmPixelData *> (element);
-  DcmPixelSequence *sequence = nullptr;
-  if (pixel_data->getEncapsulatedRepresentation (xfer, nullptr, sequence).bad () ||
-      sequence == nullptr || sequence->card () < 2)
-    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
-                           "JPEG 2000 pixel data holds no fragment");
+  DcmPixelSequence *sequence = fen_dicom_sequence (element, xfer, name, error);
+  if (sequence == nullptr)
+    return FALSE;
   if (info->bits_allocated > 16)
     return fen_dicom_fail (error, FEN_IO_ERROR_UNSUPPORTED, name,
                            "%u-bit JPEG 2000 samples are not supported", info->bits_allocated);
