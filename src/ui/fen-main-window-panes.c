@@ -215,6 +215,26 @@ fen_main_window_link_window_cb (GBinding *binding, const GValue *from, GValue *t
   return TRUE;
 }
 
+/* FenViewport:view of the active pane -> another's: zoom and pan, refused
+ * when the link is off, the pane hidden or empty, or the view equal. */
+static gboolean
+fen_main_window_link_view_cb (GBinding *binding, const GValue *from, GValue *to, gpointer user_data)
+{
+  FenMainWindow *self = user_data;
+  g_autoptr(GObject) target = g_binding_dup_target (binding);
+  g_autoptr(GVariant) theirs = NULL;
+  guint p = target != NULL ? fen_main_window_pane_of (self, target) : FEN_N_PANES;
+
+  if (!self->link_zoom || p >= FEN_N_PANES || !_fen_main_window_pane_visible (self, p) ||
+      fen_viewport_get_image (FEN_VIEWPORT (target)) == NULL || g_value_get_variant (from) == NULL)
+    return FALSE;
+  g_object_get (target, "view", &theirs, NULL);
+  if (theirs != NULL && g_variant_equal (theirs, g_value_get_variant (from)))
+    return FALSE;
+  g_value_set_variant (to, g_value_get_variant (from));
+  return TRUE;
+}
+
 static void
 fen_main_window_unbind_links (FenMainWindow *self)
 {
@@ -245,6 +265,8 @@ _fen_main_window_bind_links (FenMainWindow *self)
       self->links[p][2] = g_object_bind_property_full (viewport, "window-width", theirs, "window-width",
                                                        G_BINDING_DEFAULT, fen_main_window_link_window_cb, NULL,
                                                        self, NULL);
+      self->links[p][3] = g_object_bind_property_full (viewport, "view", theirs, "view", G_BINDING_DEFAULT,
+                                                       fen_main_window_link_view_cb, NULL, self, NULL);
     }
 }
 
@@ -258,8 +280,6 @@ void
 _fen_main_window_sync_panes (FenMainWindow *self, gboolean slices)
 {
   FenViewport *viewport = self->viewport;
-  double fx, fy, zoom;
-  gboolean fit;
 
   if (self->linking)
     return;
@@ -276,11 +296,7 @@ _fen_main_window_sync_panes (FenMainWindow *self, gboolean slices)
     g_object_notify (G_OBJECT (self->panes[self->active_pane]), "slice");
   g_object_notify (G_OBJECT (viewport), "window-center");
   g_object_notify (G_OBJECT (viewport), "window-width");
-  /* Zoom and pan are still passed on by hand (the view is no property yet). */
-  fen_viewport_get_view (viewport, &fx, &fy, &zoom, &fit);
-  for (guint p = 0; p < FEN_N_PANES && self->link_zoom; p++)
-    if (p != self->active_pane && _fen_main_window_pane_visible (self, p) && fen_pane_get_series (self->panes[p]) != NULL)
-      fen_viewport_set_view (fen_pane_get_viewport (self->panes[p]), fx, fy, zoom, fit);
+  g_object_notify (G_OBJECT (viewport), "view");
   self->linking = FALSE;
   _fen_main_window_update_compare (self);
 }

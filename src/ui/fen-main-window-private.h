@@ -75,8 +75,9 @@ struct _FenMainWindow
   gboolean          link_window;
   gboolean          link_zoom;
   gboolean          linking;         /* a linked change is being passed on */
-  /* From the active pane to each other one: slice, window centre, width. */
-  GBinding         *links[FEN_N_PANES][3];
+  /* From the active pane to each other one: slice, window centre and
+   * width, view (zoom and pan). */
+  GBinding         *links[FEN_N_PANES][4];
   guint             loads_pending;
   guint             n_duplicates;    /* images merged into one already open */
   guint             loads_done;      /* files read (or refused) by the loads running */

@@ -31,6 +31,7 @@ enum {
   PROP_0,
   PROP_WINDOW_CENTER,
   PROP_WINDOW_WIDTH,
+  PROP_VIEW,
   N_PROPS
 };
 
@@ -41,6 +42,8 @@ _fen_viewport_changed (FenViewport *self, gboolean redraw)
 {
   if (redraw)
     {
+      /* Zoom and pan may have moved: what the zoom link binds to. */
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
       self->texture_valid = FALSE;
       gtk_widget_queue_draw (GTK_WIDGET (self));
     }
@@ -599,6 +602,15 @@ fen_viewport_get_property (GObject *object, guint prop_id, GValue *value, GParam
     {
     case PROP_WINDOW_CENTER: g_value_set_double (value, self->window.center); break;
     case PROP_WINDOW_WIDTH:  g_value_set_double (value, self->window.width); break;
+    case PROP_VIEW:
+      {
+        double fx, fy, zoom;
+        gboolean fit;
+
+        fen_viewport_get_view (self, &fx, &fy, &zoom, &fit);
+        g_value_set_variant (value, g_variant_new ("(dddb)", fx, fy, zoom, fit));
+      }
+      break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -615,6 +627,15 @@ fen_viewport_set_property (GObject *object, guint prop_id, const GValue *value, 
       break;
     case PROP_WINDOW_WIDTH:
       fen_viewport_set_window (self, self->window.center, g_value_get_double (value));
+      break;
+    case PROP_VIEW:
+      {
+        double fx, fy, zoom;
+        gboolean fit;
+
+        g_variant_get (g_value_get_variant (value), "(dddb)", &fx, &fy, &zoom, &fit);
+        fen_viewport_set_view (self, fx, fy, zoom, fit);
+      }
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -646,6 +667,13 @@ fen_viewport_class_init (FenViewportClass *klass)
    */
   properties[PROP_WINDOW_WIDTH] = g_param_spec_double ("window-width", NULL, NULL, 0, G_MAXDOUBLE, 1,
                                                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * FenViewport:view:
+   * (fx, fy, zoom, fit) as fen_viewport_get_view() gives them: what a zoom
+   * and pan link binds to.
+   */
+  properties[PROP_VIEW] = g_param_spec_variant ("view", NULL, NULL, G_VARIANT_TYPE ("(dddb)"), NULL,
+                                                G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   widget_class->snapshot = fen_viewport_snapshot;
   widget_class->size_allocate = fen_viewport_size_allocate;
