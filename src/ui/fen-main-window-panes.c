@@ -38,6 +38,7 @@ _fen_main_window_activate_pane (FenMainWindow *self, guint pane)
   self->active_pane = pane;
   self->viewport = fen_pane_get_viewport (self->panes[pane]);
   fen_pane_set_active (self->panes[pane], TRUE);
+  _fen_main_window_bind_links (self);
   fen_viewport_set_measuring (self->viewport, self->measure);
   g_debug ("pane %u active", pane);
 
@@ -151,55 +152,151 @@ fen_main_window_linked_slice (FenMainWindow *self, FenSeries *source, guint slic
   return best;
 }
 
+/* Links ------------------------------------------------------------------ */
+
+static guint
+fen_main_window_pane_of (FenMainWindow *self, GObject *object)
+{
+  for (guint p = 0; p < FEN_N_PANES; p++)
+    if (object == G_OBJECT (self->panes[p]) || object == G_OBJECT (fen_pane_get_viewport (self->panes[p])))
+      return p;
+  return FEN_N_PANES;
+}
+
+/* FenPane:slice of the active pane -> another pane's: the slice at the same
+ * position (or index); refused when scrolling is not linked or the pane
+ * is hidden or empty. */
+static gboolean
+fen_main_window_link_slice_cb (GBinding *binding, const GValue *from, GValue *to, gpointer user_data)
+{
+  FenMainWindow *self = user_data;
+  g_autoptr(GObject) target = g_binding_dup_target (binding);
+  guint p = target != NULL ? fen_main_window_pane_of (self, target) : FEN_N_PANES;
+  FenSeries *source_series = _fen_main_window_get_current_series (self), *target_series;
+  gboolean by_position;
+  guint slice;
+
+  if (!self->link_scroll || p >= FEN_N_PANES || !_fen_main_window_pane_visible (self, p) || source_series == NULL ||
+      (target_series = fen_pane_get_series (self->panes[p])) == NULL)
+    return FALSE;
+  slice = fen_main_window_linked_slice (self, source_series, g_value_get_uint (from), target_series, &by_position);
+  if (slice == fen_pane_get_slice (self->panes[p]))
+    return FALSE;
+  g_debug ("pane %u follows slice %u %s", p, slice,
+           by_position ? "by position (one frame of reference)" : "by index (no shared frame of reference)");
+  g_value_set_uint (to, slice);
+  return TRUE;
+}
+
+/* FenViewport:window-center / -width of the active pane -> another's;
+ * refused unless window/level is linked and both images are of one
+ * modality and unit (fen_image_can_share_window): a CT window on an NM,
+ * RGB or RT dose pane would show nothing useful. */
+static gboolean
+fen_main_window_link_window_cb (GBinding *binding, const GValue *from, GValue *to, gpointer user_data)
+{
+  FenMainWindow *self = user_data;
+  g_autoptr(GObject) source = g_binding_dup_source (binding);
+  g_autoptr(GObject) target = g_binding_dup_target (binding);
+  guint p = target != NULL ? fen_main_window_pane_of (self, target) : FEN_N_PANES;
+  FenImage *a, *b;
+  double theirs = 0;
+
+  if (!self->link_window || source == NULL || p >= FEN_N_PANES || !_fen_main_window_pane_visible (self, p))
+    return FALSE;
+  a = fen_viewport_get_image (FEN_VIEWPORT (source));
+  b = fen_viewport_get_image (FEN_VIEWPORT (target));
+  if (a == NULL || b == NULL || !fen_image_can_share_window (a, b))
+    return FALSE;
+  g_object_get (target, g_binding_get_target_property (binding), &theirs, NULL);
+  if (theirs == g_value_get_double (from))
+    return FALSE;
+  g_value_set_double (to, g_value_get_double (from));
+  return TRUE;
+}
+
+/* FenViewport:view of the active pane -> another's: zoom and pan, refused
+ * when the link is off, the pane hidden or empty, or the view equal. */
+static gboolean
+fen_main_window_link_view_cb (GBinding *binding, const GValue *from, GValue *to, gpointer user_data)
+{
+  FenMainWindow *self = user_data;
+  g_autoptr(GObject) target = g_binding_dup_target (binding);
+  g_autoptr(GVariant) theirs = NULL;
+  guint p = target != NULL ? fen_main_window_pane_of (self, target) : FEN_N_PANES;
+
+  if (!self->link_zoom || p >= FEN_N_PANES || !_fen_main_window_pane_visible (self, p) ||
+      fen_viewport_get_image (FEN_VIEWPORT (target)) == NULL || g_value_get_variant (from) == NULL)
+    return FALSE;
+  g_object_get (target, "view", &theirs, NULL);
+  if (theirs != NULL && g_variant_equal (theirs, g_value_get_variant (from)))
+    return FALSE;
+  g_value_set_variant (to, g_value_get_variant (from));
+  return TRUE;
+}
+
+static void
+fen_main_window_unbind_links (FenMainWindow *self)
+{
+  for (guint p = 0; p < FEN_N_PANES; p++)
+    for (guint k = 0; k < G_N_ELEMENTS (self->links[p]); k++)
+      if (self->links[p][k] != NULL)
+        g_binding_unbind (g_steal_pointer (&self->links[p][k]));
+}
+
+void
+_fen_main_window_bind_links (FenMainWindow *self)
+{
+  FenPane *active = self->panes[self->active_pane];
+  FenViewport *viewport = fen_pane_get_viewport (active);
+
+  fen_main_window_unbind_links (self);
+  for (guint p = 0; p < FEN_N_PANES; p++)
+    {
+      FenViewport *theirs = fen_pane_get_viewport (self->panes[p]);
+
+      if (p == self->active_pane)
+        continue;
+      self->links[p][0] = g_object_bind_property_full (active, "slice", self->panes[p], "slice", G_BINDING_DEFAULT,
+                                                       fen_main_window_link_slice_cb, NULL, self, NULL);
+      self->links[p][1] = g_object_bind_property_full (viewport, "window-center", theirs, "window-center",
+                                                       G_BINDING_DEFAULT, fen_main_window_link_window_cb, NULL,
+                                                       self, NULL);
+      self->links[p][2] = g_object_bind_property_full (viewport, "window-width", theirs, "window-width",
+                                                       G_BINDING_DEFAULT, fen_main_window_link_window_cb, NULL,
+                                                       self, NULL);
+      self->links[p][3] = g_object_bind_property_full (viewport, "view", theirs, "view", G_BINDING_DEFAULT,
+                                                       fen_main_window_link_view_cb, NULL, self, NULL);
+    }
+}
+
+void
+_fen_main_window_unbind_links (FenMainWindow *self)
+{
+  fen_main_window_unbind_links (self);
+}
+
 void
 _fen_main_window_sync_panes (FenMainWindow *self, gboolean slices)
 {
-  FenSeries *source = _fen_main_window_get_current_series (self);
-  FenWindowParams window;
-  double fx, fy, zoom;
-  gboolean fit;
+  FenViewport *viewport = self->viewport;
 
   if (self->linking)
     return;
-  if (source == NULL || fen_viewport_get_image (self->viewport) == NULL)
+  if (_fen_main_window_get_current_series (self) == NULL || fen_viewport_get_image (viewport) == NULL)
     {
       _fen_main_window_update_compare (self);
       return;
     }
   self->linking = TRUE;
-  fen_viewport_get_window (self->viewport, &window);
-  fen_viewport_get_view (self->viewport, &fx, &fy, &zoom, &fit);
-  for (guint p = 0; p < FEN_N_PANES; p++)
-    {
-      FenViewport *viewport = fen_pane_get_viewport (self->panes[p]);
-      FenSeries *target = fen_pane_get_series (self->panes[p]);
-      FenWindowParams theirs;
-
-      if (p == self->active_pane || !_fen_main_window_pane_visible (self, p) || target == NULL)
-        continue;
-      if (slices && self->link_scroll)
-        {
-          gboolean by_position;
-          guint slice = fen_main_window_linked_slice (self, source, _fen_main_window_get_current_slice (self),
-                                                      target, &by_position);
-
-          if (slice != fen_pane_get_slice (self->panes[p]))
-            {
-              g_debug ("pane %u follows slice %u %s", p, slice,
-                       by_position ? "by position (one frame of reference)" : "by index (no shared frame of reference)");
-              _fen_main_window_show_in_pane (self, p, target, slice);
-            }
-        }
-      fen_viewport_get_window (viewport, &theirs);
-      /* A window means the same only on the same modality and unit: a CT
-       * window on an NM, RGB or RT dose pane would show nothing useful. */
-      if (self->link_window && (theirs.center != window.center || theirs.width != window.width) &&
-          fen_viewport_get_image (viewport) != NULL &&
-          fen_image_can_share_window (fen_viewport_get_image (self->viewport), fen_viewport_get_image (viewport)))
-        fen_viewport_set_window (viewport, window.center, window.width);
-      if (self->link_zoom)
-        fen_viewport_set_view (viewport, fx, fy, zoom, fit);
-    }
+  /* The bindings pass slice and window on as they change; this asks them
+   * again when something else changed (the active pane's series, a link
+   * turned on, the layout). Each refuses what is already equal. */
+  if (slices)
+    g_object_notify (G_OBJECT (self->panes[self->active_pane]), "slice");
+  g_object_notify (G_OBJECT (viewport), "window-center");
+  g_object_notify (G_OBJECT (viewport), "window-width");
+  g_object_notify (G_OBJECT (viewport), "view");
   self->linking = FALSE;
   _fen_main_window_update_compare (self);
 }

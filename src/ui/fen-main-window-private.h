@@ -75,6 +75,9 @@ struct _FenMainWindow
   gboolean          link_window;
   gboolean          link_zoom;
   gboolean          linking;         /* a linked change is being passed on */
+  /* From the active pane to each other one: slice, window centre and
+   * width, view (zoom and pan). */
+  GBinding         *links[FEN_N_PANES][4];
   guint             loads_pending;
   guint             n_duplicates;    /* images merged into one already open */
   guint             loads_done;      /* files read (or refused) by the loads running */
@@ -107,6 +110,11 @@ void  _fen_main_window_remove_images     (FenMainWindow *self, GArray *ids);
 /* Panes: which are shown, which is active, what each shows. */
 void  _fen_main_window_set_layout        (FenMainWindow *self, guint rows, guint cols);
 void  _fen_main_window_activate_pane     (FenMainWindow *self, guint pane);
+/* (Re)binds the links from the active pane to the others: GBindings whose
+ * transforms refuse (return FALSE) when the link is off, the pane hidden or
+ * empty, or, for window/level, the images differ in modality or unit. */
+void  _fen_main_window_bind_links        (FenMainWindow *self);
+void  _fen_main_window_unbind_links      (FenMainWindow *self);
 /* The active pane moved: the other panes follow as the links say. */
 void  _fen_main_window_sync_panes        (FenMainWindow *self, gboolean slices);
 /* Lets go of @series in every pane but the active one (before it is

@@ -633,6 +633,7 @@ fen_main_window_dispose (GObject *object)
       fen_viewport_set_image (fen_pane_get_viewport (self->panes[i]), NULL, 0, FALSE);
   if (self->tag_browser != NULL)
     gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&self->tag_browser)));
+  _fen_main_window_unbind_links (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), FEN_TYPE_MAIN_WINDOW);
   /* This window's images go with it. */
   if (self->series != NULL && self->store != NULL)
@@ -753,6 +754,7 @@ fen_main_window_init (FenMainWindow *self)
     }
   self->viewport = fen_pane_get_viewport (self->panes[0]);
   fen_pane_set_active (self->panes[0], TRUE);
+  _fen_main_window_bind_links (self);
   gtk_menu_button_set_menu_model (self->presets_button, G_MENU_MODEL (self->presets_menu));
   _fen_main_window_dnd_init (self);
   _fen_main_window_actions_init (self);

@@ -3,7 +3,8 @@
  * measurement belongs to the image and frame it was drawn on, in that
  * image's pixel coordinates: it shows on that frame only, follows zoom,
  * pan, rotation and flips, and several coexist. Drawn with the frame's
- * pixel spacing (mm) when the file has it, else in pixels. */
+ * pixel spacing (mm) when the file has it, else in pixels. Also here: the
+ * measuring mode, the value under the pointer, and the scale bar. */
 #define G_LOG_DOMAIN "fen-viewport"
 
 #include "fen-viewport-private.h"
@@ -225,4 +226,56 @@ _fen_viewport_snapshot_measurements (FenViewport *self, GtkSnapshot *snapshot)
   cairo_destroy (cr);
   if (self->show_scale_bar)
     fen_viewport_snapshot_edge_letters (self, snapshot);
+}
+
+gboolean
+fen_viewport_get_measuring (FenViewport *self)
+{
+  g_return_val_if_fail (FEN_IS_VIEWPORT (self), FALSE);
+  return self->measuring;
+}
+
+void
+fen_viewport_set_measuring (FenViewport *self, gboolean measuring)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+  /* Measurements stay with their image and frame when the mode ends. */
+  if (!measuring)
+    _fen_viewport_measure_end (self);
+  self->measuring = measuring;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  _fen_viewport_changed (self, FALSE);
+}
+
+void
+fen_viewport_set_show_scale_bar (FenViewport *self, gboolean show)
+{
+  g_return_if_fail (FEN_IS_VIEWPORT (self));
+  self->show_scale_bar = show;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+fen_viewport_get_pointer (FenViewport *self, guint *x, guint *y, double *value)
+{
+  double ix, iy;
+
+  g_return_val_if_fail (FEN_IS_VIEWPORT (self), FALSE);
+  if (self->image == NULL || !self->has_pointer || !fen_image_has_pixels (self->image))
+    return FALSE;
+  fen_view_screen_to_image (&self->view, self->pointer_x, self->pointer_y, &ix, &iy);
+  if (ix < 0 || iy < 0 || ix >= fen_image_get_width (self->image) || iy >= fen_image_get_height (self->image))
+    return FALSE;
+  *x = (guint) ix;
+  *y = (guint) iy;
+  /* In a difference view the value is the difference, as on screen. */
+  if (self->compare == FEN_VIEWPORT_COMPARE_DIFFERENCE && self->partner_ok)
+    return _fen_viewport_difference_at (self, *x, *y, value);
+  /* PS3.3 C.11.1: the modality LUT, here Rescale Slope and Intercept. */
+  if (fen_image_is_color (self->image))
+    *value = fen_image_get_stored_value (self->image, self->frame, *x, *y);
+  else
+    *value = fen_image_to_modality (self->image, self->frame,
+                                    fen_image_get_stored_value (self->image, self->frame, *x, *y));
+  return TRUE;
 }

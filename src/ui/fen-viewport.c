@@ -27,11 +27,23 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+enum {
+  PROP_0,
+  PROP_WINDOW_CENTER,
+  PROP_WINDOW_WIDTH,
+  PROP_VIEW,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 void
 _fen_viewport_changed (FenViewport *self, gboolean redraw)
 {
   if (redraw)
     {
+      /* Zoom and pan may have moved: what the zoom link binds to. */
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
       self->texture_valid = FALSE;
       gtk_widget_queue_draw (GTK_WIDGET (self));
     }
@@ -43,13 +55,10 @@ _fen_viewport_window_changed (FenViewport *self)
 {
   self->lut_valid = FALSE;
   self->partner_lut_valid = FALSE;
+  /* The properties links bind to (FenMainWindow's window/level link). */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINDOW_CENTER]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINDOW_WIDTH]);
   _fen_viewport_changed (self, TRUE);
-}
-
-static void
-fen_viewport_screen_to_image (FenViewport *self, double sx, double sy, double *ix, double *iy)
-{
-  fen_view_screen_to_image (&self->view, sx, sy, ix, iy);
 }
 
 /* Zooms keeping the image point under (@sx, @sy) where it is. */
@@ -585,6 +594,55 @@ fen_viewport_finalize (GObject *object)
 }
 
 static void
+fen_viewport_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  FenViewport *self = FEN_VIEWPORT (object);
+
+  switch (prop_id)
+    {
+    case PROP_WINDOW_CENTER: g_value_set_double (value, self->window.center); break;
+    case PROP_WINDOW_WIDTH:  g_value_set_double (value, self->window.width); break;
+    case PROP_VIEW:
+      {
+        double fx, fy, zoom;
+        gboolean fit;
+
+        fen_viewport_get_view (self, &fx, &fy, &zoom, &fit);
+        g_value_set_variant (value, g_variant_new ("(dddb)", fx, fy, zoom, fit));
+      }
+      break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+fen_viewport_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  FenViewport *self = FEN_VIEWPORT (object);
+
+  switch (prop_id)
+    {
+    case PROP_WINDOW_CENTER:
+      fen_viewport_set_window (self, g_value_get_double (value), self->window.width);
+      break;
+    case PROP_WINDOW_WIDTH:
+      fen_viewport_set_window (self, self->window.center, g_value_get_double (value));
+      break;
+    case PROP_VIEW:
+      {
+        double fx, fy, zoom;
+        gboolean fit;
+
+        g_variant_get (g_value_get_variant (value), "(dddb)", &fx, &fy, &zoom, &fit);
+        fen_viewport_set_view (self, fx, fy, zoom, fit);
+      }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 fen_viewport_class_init (FenViewportClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -592,6 +650,31 @@ fen_viewport_class_init (FenViewportClass *klass)
 
   object_class->dispose = fen_viewport_dispose;
   object_class->finalize = fen_viewport_finalize;
+  object_class->get_property = fen_viewport_get_property;
+  object_class->set_property = fen_viewport_set_property;
+
+  /**
+   * FenViewport:window-center:
+   * The window's centre in modality units (PS3.3 C.11.2.1.2); what a
+   * window/level link binds to. Setting it sets a window (a VOI LUT shown
+   * gives way to it).
+   */
+  properties[PROP_WINDOW_CENTER] = g_param_spec_double ("window-center", NULL, NULL, -G_MAXDOUBLE, G_MAXDOUBLE, 0,
+                                                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * FenViewport:window-width:
+   * The window's width in modality units, at least 1.
+   */
+  properties[PROP_WINDOW_WIDTH] = g_param_spec_double ("window-width", NULL, NULL, 0, G_MAXDOUBLE, 1,
+                                                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * FenViewport:view:
+   * (fx, fy, zoom, fit) as fen_viewport_get_view() gives them: what a zoom
+   * and pan link binds to.
+   */
+  properties[PROP_VIEW] = g_param_spec_variant ("view", NULL, NULL, G_VARIANT_TYPE ("(dddb)"), NULL,
+                                                G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   widget_class->snapshot = fen_viewport_snapshot;
   widget_class->size_allocate = fen_viewport_size_allocate;
 
@@ -717,6 +800,8 @@ fen_viewport_set_image (FenViewport *self, FenImage *image, guint frame, gboolea
       fen_window_default (image, frame, &self->window);
       fen_view_reset (&self->view);
       fen_viewport_log_window (self, "default");
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINDOW_CENTER]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WINDOW_WIDTH]);
     }
   self->lut_valid = FALSE;
   _fen_viewport_changed (self, TRUE);
@@ -894,54 +979,3 @@ fen_viewport_set_view (FenViewport *self, double fx, double fy, double zoom, gbo
   _fen_viewport_changed (self, TRUE);
 }
 
-gboolean
-fen_viewport_get_measuring (FenViewport *self)
-{
-  g_return_val_if_fail (FEN_IS_VIEWPORT (self), FALSE);
-  return self->measuring;
-}
-
-void
-fen_viewport_set_measuring (FenViewport *self, gboolean measuring)
-{
-  g_return_if_fail (FEN_IS_VIEWPORT (self));
-  /* Measurements stay with their image and frame when the mode ends. */
-  if (!measuring)
-    _fen_viewport_measure_end (self);
-  self->measuring = measuring;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-  g_signal_emit (self, signals[CHANGED], 0);
-}
-
-void
-fen_viewport_set_show_scale_bar (FenViewport *self, gboolean show)
-{
-  g_return_if_fail (FEN_IS_VIEWPORT (self));
-  self->show_scale_bar = show;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-gboolean
-fen_viewport_get_pointer (FenViewport *self, guint *x, guint *y, double *value)
-{
-  double ix, iy;
-
-  g_return_val_if_fail (FEN_IS_VIEWPORT (self), FALSE);
-  if (self->image == NULL || !self->has_pointer || !fen_image_has_pixels (self->image))
-    return FALSE;
-  fen_viewport_screen_to_image (self, self->pointer_x, self->pointer_y, &ix, &iy);
-  if (ix < 0 || iy < 0 || ix >= fen_image_get_width (self->image) || iy >= fen_image_get_height (self->image))
-    return FALSE;
-  *x = (guint) ix;
-  *y = (guint) iy;
-  /* In a difference view the value is the difference, as on screen. */
-  if (self->compare == FEN_VIEWPORT_COMPARE_DIFFERENCE && self->partner_ok)
-    return _fen_viewport_difference_at (self, *x, *y, value);
-  /* PS3.3 C.11.1: the modality LUT, here Rescale Slope and Intercept. */
-  if (fen_image_is_color (self->image))
-    *value = fen_image_get_stored_value (self->image, self->frame, *x, *y);
-  else
-    *value = fen_image_to_modality (self->image, self->frame,
-                                    fen_image_get_stored_value (self->image, self->frame, *x, *y));
-  return TRUE;
-}

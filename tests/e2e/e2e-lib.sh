@@ -124,10 +124,11 @@ phantom_upright () {
   read -r x y <<<"$(phantom_point $((s * 13 / 16)) $((s * 13 / 16)) "$2" "$3" "$4" "$5" "$s")"; br=$(patch_mean "$1" "$x" "$y" 4)
   if fcheck "$tl > 200 && $tr < 200 && $bl < 200 && $br < 200"; then echo yes; else echo "no ($tl $tr $bl $br)"; fi
 }
-# ocr PNG X Y W H: the text in that rectangle, read by tesseract (scaled up,
-# only the light overlay text kept (the image behind it dropped),
-# inverted to dark on light, one block of text).
+# ocr PNG X Y W H [FLOOR]: the text in that rectangle, read by tesseract
+# (scaled up, what is darker than FLOOR % dropped so that only the light
+# overlay text stays (default 30; 75 over light tissue), inverted to dark on
+# light, one block of text).
 ocr () {
-  convert "$1" -crop "$4x$5+$2+$3" +repage -colorspace Gray -level 30%,100% -resize 400% -negate "$WORK/ocr-in.png" &&
+  convert "$1" -crop "$4x$5+$2+$3" +repage -colorspace Gray -level "${6:-30}%,100%" -resize 400% -negate "$WORK/ocr-in.png" &&
     tesseract "$WORK/ocr-in.png" - --psm 6 2>/dev/null | tr -s ' \n' ' '
 }

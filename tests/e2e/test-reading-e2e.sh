@@ -48,7 +48,7 @@ echo "XDG_PICTURES_DIR=\"$WORK/Pictures\"" > "$WORK/config/user-dirs.dirs"
 "$PHANTOM_TOOL" --size $SIZE --series $SLICES --study 1 --z-offset 100 --modality NM --slope 0.01 --unit CNTS \
   -o "$WORK/nm" || { fail "NM series generated"; exit 1; }
 
-echo "1..29"
+echo "1..30"
 
 # start_app NAME ARGS...: the viewer in a 1600 x 1000 window at 0,0, once
 # every file has loaded; sets APP_PID, WIN, X, Y.
@@ -259,6 +259,23 @@ GR1=$(patch_mean "$WORK/pair-dragged.png" "$TRX" "$TRY" 10)
 log "tissue grey: CT $GL0 -> $GL1, NM $GR0 -> $GR1"
 fcheck "($GL1 - $GL0)^2 > 25 && ($GR1 - $GR0)^2 < 1" && pass "a CT window drag leaves the NM pane's window (W/L linked only within one modality and unit)" \
   || fail "CT grey $GL0 -> $GL1, NM grey $GR0 -> $GR1"
+
+# Zoom link: "+" twice over the left pane zooms both; with Alt+Z off, "-"
+# zooms the left one alone.
+xdotool mousemove "$LCX" "$LCY"; sleep 0.2
+xdotool key plus; sleep 0.3; xdotool key plus; sleep 0.8
+shot zoomed
+xdotool key alt+z; sleep 0.3; xdotool key minus; sleep 0.8
+shot zoomed-unlinked
+xdotool key alt+z; sleep 0.3
+xdotool key f; sleep 0.8   # fitted again (linked), for the 2x2 below
+Z_L=$(ocr "$WORK/zoomed.png" "$LX" $((LY + LH - 40)) 300 40 | grep -oE 'Zoom [0-9]+' | head -n1)
+Z_R=$(ocr "$WORK/zoomed.png" "$RX" $((RY + RH - 40)) 300 40 | grep -oE 'Zoom [0-9]+' | head -n1)
+U_L=$(ocr "$WORK/zoomed-unlinked.png" "$LX" $((LY + LH - 40)) 300 40 | grep -oE 'Zoom [0-9]+' | head -n1)
+U_R=$(ocr "$WORK/zoomed-unlinked.png" "$RX" $((RY + RH - 40)) 300 40 | grep -oE 'Zoom [0-9]+' | head -n1)
+log "zoom linked: left '$Z_L', right '$Z_R'; unlinked after '-': left '$U_L', right '$U_R'"
+[ -n "$Z_L" ] && [ "$Z_L" = "$Z_R" ] && [ "$Z_L" != "Zoom 266" ] && [ "$U_R" = "$Z_R" ] && [ "$U_L" != "$Z_L" ] \
+  && pass "zoom is linked through the binding, and not when the link is off" || fail "zoom link: $Z_L $Z_R / $U_L $U_R"
 
 # --- 5. 2x2 with two series -----------------------------------------------------
 LINES_BEFORE=$(wc -l < "$WORK/pair.out")
