@@ -25,6 +25,7 @@
 
 #include "fen-bench-alloc.h"
 #include "fen-bench-input.h"
+#include "fen-bench-load.h"
 #include "fen-bench-mpr.h"
 #include "fen-bench-naive.h"
 #include "fen-bench-report.h"
@@ -671,228 +672,26 @@ fen_bench_run_series (FenBench *bench, GError **error)
                                     bench->runs, error);
 }
 
-/* ---- Loads ---- */
-
-/* The child side: one load in a fresh process, its time and its peak. */
-static int
-fen_bench_load_one (FenBenchOptions *opt)
-{
-  g_autoptr(GError) error = NULL;
-  const char *loader = opt->loader ? opt->loader : "fen";
-  gint64 rss0, peak1, t0, t1;
-  gsize bytes = 0;
-  gboolean reset;
-
-  /* Warm the same code path on a small file first: DCMTK reads its data
-   * dictionary and registers codecs once per process, and malloc sets up
-   * its arenas. That is start-up, not the cost of loading this file. */
-  for (int pass = opt->warm ? 0 : 1; pass < 2; pass++)
-    {
-      const char *path = pass == 0 ? opt->warm : opt->load_one;
-
-      if (pass == 1)
-        {
-          reset = fen_memory_reset_peak ();
-          fen_memory_read_process (&rss0, NULL, NULL);
-          t0 = fen_bench_now_ns ();
-        }
-
-      if (strcmp (loader, "read") == 0)
-        {
-          g_autofree char *data = NULL;
-          int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
-          struct stat st;
-          gsize done = 0;
-
-          if (fd < 0 || fstat (fd, &st) != 0)
-            {
-              g_printerr ("fenestra-bench: %s: %s\n", path, g_strerror (errno));
-              return 1;
-            }
-          data = g_malloc (st.st_size);
-          while (done < (gsize) st.st_size)
-            {
-              gssize got = read (fd, data + done, st.st_size - done);
-              if (got <= 0)
-                break;
-              done += got;
-            }
-          close (fd);
-          bytes = done;
-          if (pass == 1)
-            {
-              t1 = fen_bench_now_ns ();
-              fen_memory_read_process (NULL, &peak1, NULL);
-            }
-        }
-      else if (strcmp (loader, "fen") == 0)
-        {
-          g_autoptr(FenImage) image = fen_load_file (path, NULL, &error);
-
-          if (image == NULL)
-            {
-              g_printerr ("fenestra-bench: %s\n", error->message);
-              return 1;
-            }
-          bytes = fen_image_get_pixel_bytes (image);
-          if (pass == 1)
-            {
-              t1 = fen_bench_now_ns ();
-              fen_memory_read_process (NULL, &peak1, NULL);
-            }
-        }
-      else if (strcmp (loader, "dcmtk-dataset") == 0)
-        {
-          if (!fen_dcmtk_reference_load_dataset (path, &error))
-            {
-              g_printerr ("fenestra-bench: %s\n", error->message);
-              return 1;
-            }
-          /* Freed inside: the peak is what matters, read right after. */
-          if (pass == 1)
-            {
-              t1 = fen_bench_now_ns ();
-              fen_memory_read_process (NULL, &peak1, NULL);
-            }
-        }
-      else if (strcmp (loader, "dcmtk-image") == 0)
-        {
-          g_autoptr(FenDcmtkReference) ref = fen_dcmtk_reference_open (path, &error);
-
-          if (ref == NULL)
-            {
-              g_printerr ("fenestra-bench: %s\n", error->message);
-              return 1;
-            }
-          bytes = (gsize) fen_dcmtk_reference_get_width (ref) * fen_dcmtk_reference_get_height (ref) * 2;
-          if (pass == 1)
-            {
-              t1 = fen_bench_now_ns ();
-              fen_memory_read_process (NULL, &peak1, NULL);
-            }
-        }
-      else
-        {
-          g_printerr ("fenestra-bench: unknown loader '%s'\n", loader);
-          return 2;
-        }
-    }
-
-  printf ("ms=%.4f peak_above=%" G_GINT64_FORMAT " bytes=%" G_GSIZE_FORMAT " reset=%d\n",
-          (t1 - t0) / 1e6, MAX (peak1 - rss0, 0), bytes, reset);
-  return 0;
-}
-
-typedef struct {
-  const char *name;      /* loader argument and key part */
-  const char *label;
-} FenBenchLoader;
-
-static const FenBenchLoader fen_bench_loaders[] = {
-  { "read",          "read() of the file" },
-  { "fen",           "fen_load_file" },
-  { "dcmtk-dataset", "DCMTK loadFile+loadAllDataIntoMemory" },
-  { "dcmtk-image",   "DCMTK DicomImage constructor" },
-};
-
-static gboolean
-fen_bench_spawn_load (FenBench *bench, const char *loader, const char *path,
-                      double *ms, gint64 *peak, gboolean *reset, GError **error)
-{
-  const char *argv[] = { bench->self, "--load-one", path, "--loader", loader,
-                         "--warm", bench->paths[0], NULL };
-  g_autofree char *out = NULL, *err = NULL;
-  int status = 0, did_reset = 0;
-  gsize bytes = 0;
-
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                     &out, &err, &status, error))
-    return FALSE;
-  if (!g_spawn_check_wait_status (status, error))
-    {
-      g_prefix_error (error, "load child failed (%s): ", err ? g_strstrip (err) : "");
-      return FALSE;
-    }
-  if (sscanf (out, "ms=%lf peak_above=%" G_GINT64_FORMAT " bytes=%" G_GSIZE_FORMAT " reset=%d",
-              ms, peak, &bytes, &did_reset) != 4)
-    {
-      g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED, "load child said '%s'", out);
-      return FALSE;
-    }
-  *reset = did_reset;
-  return TRUE;
-}
+/* ---- Loads (fen-bench-load.c) ---- */
 
 static gboolean
 fen_bench_run_loads (FenBench *bench, GError **error)
 {
   /* The 15 MB and 128 MB images, uncompressed and RLE; the 15 MB one also
    * in JPEG lossless and JPEG-LS. */
-  const struct { guint size; const char *suffix, *label; const char *path; } rows[] = {
-    { 1, "", "", bench->paths[1] },
-    { 1, "_rle", " RLE", bench->rle_paths[1] },
-    { 1, "_jpeg", " JPEG lossless", bench->jpeg_path },
-    { 1, "_jpegls", " JPEG-LS", bench->jpegls_path },
-    { 2, "", "", bench->paths[2] },
-    { 2, "_rle", " RLE", bench->rle_paths[2] },
+  const gsize px15 = (gsize) fen_bench_sizes[1] * fen_bench_sizes[1] * 2;
+  const gsize px128 = (gsize) fen_bench_sizes[2] * fen_bench_sizes[2] * 2;
+  const FenBenchLoadRow rows[] = {
+    { bench->paths[1],     "15mb",  "",        "",               px15 },
+    { bench->rle_paths[1], "15mb",  "_rle",    " RLE",           px15 },
+    { bench->jpeg_path,    "15mb",  "_jpeg",   " JPEG lossless", px15 },
+    { bench->jpegls_path,  "15mb",  "_jpegls", " JPEG-LS",       px15 },
+    { bench->paths[2],     "128mb", "",        "",               px128 },
+    { bench->rle_paths[2], "128mb", "_rle",    " RLE",           px128 },
   };
-  for (guint row = 0; row < G_N_ELEMENTS (rows); row++)
-      {
-        const guint s = rows[row].size;
-        const char *path = rows[row].path, *suffix = rows[row].suffix;
-        const char *tag = s == 1 ? "15mb" : "128mb";
-        gsize pixel_bytes = (gsize) fen_bench_sizes[s] * fen_bench_sizes[s] * 2;
-        GStatBuf st;
 
-        if (g_stat (path, &st) != 0 || !fen_bench_input_warm_cache (path, error) ||
-            !fen_bench_input_warm_cache (bench->paths[0], error))
-          return FALSE;
-        fen_bench_progress (bench, "load %s%s (%.1f MB file):", tag, rows[row].label,
-                            st.st_size / 1e6);
-        {
-          g_autofree char *k = g_strdup_printf ("load_file_bytes_%s%s", tag, suffix);
-          fen_bench_report_set_int (bench->report, k, st.st_size);
-        }
-
-        for (guint l = 0; l < G_N_ELEMENTS (fen_bench_loaders); l++)
-          {
-            const FenBenchLoader *loader = &fen_bench_loaders[l];
-            g_autofree double *times = g_new (double, bench->runs);
-            g_autofree double *peaks = g_new (double, bench->runs);
-            g_autofree char *prefix = g_strdup_printf ("load_%s_%s%s", loader->name, tag, suffix);
-            g_autofree char *k_peak = NULL, *k_ratio = NULL;
-            FenBenchStats t, p;
-            gboolean all_reset = TRUE;
-
-            for (char *c = prefix; *c; c++)
-              if (*c == '-')
-                *c = '_';
-            for (guint r = 0; r < bench->runs; r++)
-              {
-                gint64 peak;
-                gboolean reset;
-
-                if (!fen_bench_spawn_load (bench, loader->name, path, &times[r], &peak, &reset, error))
-                  return FALSE;
-                peaks[r] = (double) peak;
-                all_reset &= reset;
-              }
-            fen_bench_stats_from_samples (times, bench->runs, &t);
-            fen_bench_stats_from_samples (peaks, bench->runs, &p);
-            /* Timed in the children: their allocations are not counted here. */
-            fen_bench_report_set_times (bench->report, prefix, &t);
-            k_peak = g_strconcat (prefix, "_peak_bytes", NULL);
-            k_ratio = g_strconcat (prefix, "_peak_ratio", NULL);
-            /* The median run's peak; runs differ by a few pages at most. */
-            fen_bench_report_set_int (bench->report, k_peak, (gint64) p.median);
-            fen_bench_report_set (bench->report, k_ratio, p.median / pixel_bytes);
-            if (!all_reset)
-              fen_bench_report_set_int (bench->report, "load_peak_reset_failed", 1);
-            fen_bench_progress (bench, "  %-40s median %8.2f ms  peak +%6.1f MB (%.3f x pixels)",
-                                loader->label, t.median, p.median / 1e6, p.median / pixel_bytes);
-          }
-      }
-  return TRUE;
+  return fen_bench_load_rows (bench->report, rows, G_N_ELEMENTS (rows), bench->self,
+                              bench->paths[0], bench->runs, error);
 }
 
 /* ---- Summary ---- */
@@ -1040,29 +839,7 @@ fen_bench_print_table (FenBench *bench)
   fen_bench_print_row (bench, "memcpy sampled rows + output (fit)", "memcpy_viewport_fit");
   fen_bench_mpr_print (r);
 
-  if (fen_bench_report_has (r, "load_fen_15mb_ms_median"))
-    {
-      const char *tags[] = { "15mb", "15mb_rle", "15mb_jpeg", "15mb_jpegls", "128mb", "128mb_rle" };
-
-      printf ("\nLoad from the page cache, fresh process each, median of %u: ms / peak RSS above baseline as x pixel bytes\n",
-              bench->runs);
-      printf ("  %-38s  %18s  %18s  %18s  %18s  %18s  %18s\n", "", "15 MB", "15 MB RLE", "15 MB JPEG",
-              "15 MB JPEG-LS", "128 MB", "128 MB RLE");
-      for (guint l = 0; l < G_N_ELEMENTS (fen_bench_loaders); l++)
-        {
-          g_autofree char *name = g_strdelimit (g_strdup (fen_bench_loaders[l].name), "-", '_');
-
-          printf ("  %-38s", fen_bench_loaders[l].label);
-          for (guint t = 0; t < G_N_ELEMENTS (tags); t++)
-            {
-              g_autofree char *k_ms = g_strdup_printf ("load_%s_%s_ms_median", name, tags[t]);
-              g_autofree char *k_ratio = g_strdup_printf ("load_%s_%s_peak_ratio", name, tags[t]);
-
-              printf ("  %9.2f / %5.3fx", fen_bench_report_get (r, k_ms), fen_bench_report_get (r, k_ratio));
-            }
-          printf ("\n");
-        }
-    }
+  fen_bench_load_print (r, bench->runs);
 
   if (fen_bench_report_has (r, "heap_growth_bytes"))
     printf ("\nDrift over %.0f viewport updates (15 MB, fit): heap %+.0f B, RSS %+.0f B, %.0f minor faults, %.0f allocations\n",
@@ -1186,7 +963,7 @@ main (int argc, char **argv)
       return 2;
     }
   if (opt.load_one != NULL)
-    return fen_bench_load_one (&opt);
+    return fen_bench_load_one (opt.load_one, opt.loader, opt.warm);
 
   bench.opt = &opt;
   if (opt.drift_updates == 0)

@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-bench-load.c: one load per fresh process, so that each figure has its
+ * own baseline and its own peak (VmHWM), the references measured the same
+ * way in the same run. */
+#define G_LOG_DOMAIN "fen-bench"
+
+#include "fen-bench-load.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <fenestra/fenestra.h>
+
+#include "fen-bench-input.h"
+#include "fen-bench-stats.h"
+#include "fen-dcmtk-reference.h"
+
+/* The child side: one load in a fresh process, its time and its peak. */
+int
+fen_bench_load_one (const char *load_path, const char *loader_name, const char *warm)
+{
+  g_autoptr(GError) error = NULL;
+  const char *loader = loader_name ? loader_name : "fen";
+  gint64 rss0, peak1, t0, t1;
+  gsize bytes = 0;
+  gboolean reset;
+
+  /* Warm the same code path on a small file first: DCMTK reads its data
+   * dictionary and registers codecs once per process, and malloc sets up
+   * its arenas. That is start-up, not the cost of loading this file. */
+  for (int pass = warm ? 0 : 1; pass < 2; pass++)
+    {
+      const char *path = pass == 0 ? warm : load_path;
+
+      if (pass == 1)
+        {
+          reset = fen_memory_reset_peak ();
+          fen_memory_read_process (&rss0, NULL, NULL);
+          t0 = fen_bench_now_ns ();
+        }
+
+      if (strcmp (loader, "read") == 0)
+        {
+          g_autofree char *data = NULL;
+          int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+          struct stat st;
+          gsize done = 0;
+
+          if (fd < 0 || fstat (fd, &st) != 0)
+            {
+              g_printerr ("fenestra-bench: %s: %s\n", path, g_strerror (errno));
+              return 1;
+            }
+          data = g_malloc (st.st_size);
+          while (done < (gsize) st.st_size)
+            {
+              gssize got = read (fd, data + done, st.st_size - done);
+              if (got <= 0)
+                break;
+              done += got;
+            }
+          close (fd);
+          bytes = done;
+          if (pass == 1)
+            {
+              t1 = fen_bench_now_ns ();
+              fen_memory_read_process (NULL, &peak1, NULL);
+            }
+        }
+      else if (strcmp (loader, "fen") == 0)
+        {
+          g_autoptr(FenImage) image = fen_load_file (path, NULL, &error);
+
+          if (image == NULL)
+            {
+              g_printerr ("fenestra-bench: %s\n", error->message);
+              return 1;
+            }
+          bytes = fen_image_get_pixel_bytes (image);
+          if (pass == 1)
+            {
+              t1 = fen_bench_now_ns ();
+              fen_memory_read_process (NULL, &peak1, NULL);
+            }
+        }
+      else if (strcmp (loader, "dcmtk-dataset") == 0)
+        {
+          if (!fen_dcmtk_reference_load_dataset (path, &error))
+            {
+              g_printerr ("fenestra-bench: %s\n", error->message);
+              return 1;
+            }
+          /* Freed inside: the peak is what matters, read right after. */
+          if (pass == 1)
+            {
+              t1 = fen_bench_now_ns ();
+              fen_memory_read_process (NULL, &peak1, NULL);
+            }
+        }
+      else if (strcmp (loader, "dcmtk-image") == 0)
+        {
+          g_autoptr(FenDcmtkReference) ref = fen_dcmtk_reference_open (path, &error);
+
+          if (ref == NULL)
+            {
+              g_printerr ("fenestra-bench: %s\n", error->message);
+              return 1;
+            }
+          bytes = (gsize) fen_dcmtk_reference_get_width (ref) * fen_dcmtk_reference_get_height (ref) * 2;
+          if (pass == 1)
+            {
+              t1 = fen_bench_now_ns ();
+              fen_memory_read_process (NULL, &peak1, NULL);
+            }
+        }
+      else
+        {
+          g_printerr ("fenestra-bench: unknown loader '%s'\n", loader);
+          return 2;
+        }
+    }
+
+  printf ("ms=%.4f peak_above=%" G_GINT64_FORMAT " bytes=%" G_GSIZE_FORMAT " reset=%d\n",
+          (t1 - t0) / 1e6, MAX (peak1 - rss0, 0), bytes, reset);
+  return 0;
+}
+typedef struct {
+  const char *name;      /* loader argument and key part */
+  const char *label;
+} FenBenchLoader;
+
+static const FenBenchLoader fen_bench_loaders[] = {
+  { "read",          "read() of the file" },
+  { "fen",           "fen_load_file" },
+  { "dcmtk-dataset", "DCMTK loadFile+loadAllDataIntoMemory" },
+  { "dcmtk-image",   "DCMTK DicomImage constructor" },
+};
+
+static gboolean
+fen_bench_spawn_load (const char *self, const char *warm, const char *loader, const char *path,
+                      double *ms, gint64 *peak, gboolean *reset, GError **error)
+{
+  const char *argv[] = { self, "--load-one", path, "--loader", loader,
+                         "--warm", warm, NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  int status = 0, did_reset = 0;
+  gsize bytes = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                     &out, &err, &status, error))
+    return FALSE;
+  if (!g_spawn_check_wait_status (status, error))
+    {
+      g_prefix_error (error, "load child failed (%s): ", err ? g_strstrip (err) : "");
+      return FALSE;
+    }
+  if (sscanf (out, "ms=%lf peak_above=%" G_GINT64_FORMAT " bytes=%" G_GSIZE_FORMAT " reset=%d",
+              ms, peak, &bytes, &did_reset) != 4)
+    {
+      g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED, "load child said '%s'", out);
+      return FALSE;
+    }
+  *reset = did_reset;
+  return TRUE;
+}
+gboolean
+fen_bench_load_rows (FenBenchReport *report, const FenBenchLoadRow *rows, guint n_rows,
+                     const char *self, const char *warm, guint runs, GError **error)
+{
+  for (guint row = 0; row < n_rows; row++)
+    {
+      const char *path = rows[row].path, *tag = rows[row].tag, *suffix = rows[row].suffix;
+      const double pixel_bytes = (double) rows[row].pixel_bytes;
+      g_autofree char *k_bytes = g_strdup_printf ("load_file_bytes_%s%s", tag, suffix);
+      GStatBuf st;
+
+      if (g_stat (path, &st) != 0)
+        {
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: %s", path,
+                       g_strerror (errno));
+          return FALSE;
+        }
+      if (!fen_bench_input_warm_cache (path, error) || !fen_bench_input_warm_cache (warm, error))
+        return FALSE;
+      fprintf (stderr, "load %s%s (%.1f MB file):\n", tag, rows[row].label, st.st_size / 1e6);
+      fen_bench_report_set_int (report, k_bytes, st.st_size);
+
+      for (guint l = 0; l < G_N_ELEMENTS (fen_bench_loaders); l++)
+        {
+          const FenBenchLoader *loader = &fen_bench_loaders[l];
+          g_autofree double *times = g_new (double, runs);
+          g_autofree double *peaks = g_new (double, runs);
+          g_autofree char *prefix = g_strdup_printf ("load_%s_%s%s", loader->name, tag, suffix);
+          g_autofree char *k_peak = NULL, *k_ratio = NULL;
+          FenBenchStats t, p;
+          gboolean all_reset = TRUE;
+
+          g_strdelimit (prefix, "-", '_');
+          for (guint r = 0; r < runs; r++)
+            {
+              gint64 peak;
+              gboolean reset;
+
+              if (!fen_bench_spawn_load (self, warm, loader->name, path, &times[r], &peak, &reset,
+                                         error))
+                return FALSE;
+              peaks[r] = (double) peak;
+              all_reset &= reset;
+            }
+          fen_bench_stats_from_samples (times, runs, &t);
+          fen_bench_stats_from_samples (peaks, runs, &p);
+          /* Timed in the children: their allocations are not counted here. */
+          fen_bench_report_set_times (report, prefix, &t);
+          k_peak = g_strconcat (prefix, "_peak_bytes", NULL);
+          k_ratio = g_strconcat (prefix, "_peak_ratio", NULL);
+          /* The median run's peak; runs differ by a few pages at most. */
+          fen_bench_report_set_int (report, k_peak, (gint64) p.median);
+          fen_bench_report_set (report, k_ratio, p.median / pixel_bytes);
+          if (!all_reset)
+            fen_bench_report_set_int (report, "load_peak_reset_failed", 1);
+          fprintf (stderr, "  %-40s median %8.2f ms  peak +%6.1f MB (%.3f x pixels)\n",
+                   loader->label, t.median, p.median / 1e6, p.median / pixel_bytes);
+        }
+    }
+  return TRUE;
+}
+
+void
+fen_bench_load_print (FenBenchReport *r, guint runs)
+{
+  const char *tags[] = { "15mb", "15mb_rle", "15mb_jpeg", "15mb_jpegls", "128mb", "128mb_rle" };
+
+  if (!fen_bench_report_has (r, "load_fen_15mb_ms_median"))
+    return;
+  printf ("\nLoad from the page cache, fresh process each, median of %u: ms / peak RSS above baseline as x pixel bytes\n",
+          runs);
+  printf ("  %-38s  %18s  %18s  %18s  %18s  %18s  %18s\n", "", "15 MB", "15 MB RLE", "15 MB JPEG",
+          "15 MB JPEG-LS", "128 MB", "128 MB RLE");
+  for (guint l = 0; l < G_N_ELEMENTS (fen_bench_loaders); l++)
+    {
+      g_autofree char *name = g_strdelimit (g_strdup (fen_bench_loaders[l].name), "-", '_');
+
+      printf ("  %-38s", fen_bench_loaders[l].label);
+      for (guint t = 0; t < G_N_ELEMENTS (tags); t++)
+        {
+          g_autofree char *k_ms = g_strdup_printf ("load_%s_%s_ms_median", name, tags[t]);
+          g_autofree char *k_ratio = g_strdup_printf ("load_%s_%s_peak_ratio", name, tags[t]);
+
+          printf ("  %9.2f / %5.3fx", fen_bench_report_get (r, k_ms), fen_bench_report_get (r, k_ratio));
+        }
+      printf ("\n");
+    }
+}
