@@ -79,7 +79,7 @@ fen_load_ok (const char *path)
 /* --- dcm2pnm as the reference renderer ------------------------------------ */
 
 /* Runs dcm2pnm (extra options then in, out) and reads the binary PNM it
- * writes. NULL (test skipped) without the tool. */
+ * writes. NULL (and the test failed) without the tool. */
 static guint8 *
 fen_dcm2pnm (const char *in, const char *option, guint *width, guint *height, guint *channels)
 {
@@ -94,7 +94,7 @@ fen_dcm2pnm (const char *in, const char *option, guint *width, guint *height, gu
 
   if (exe == NULL)
     {
-      g_test_skip ("dcmj2pnm (DCMTK) not installed");
+      g_test_fail_printf ("dcmj2pnm (DCMTK) not installed: a missing tool fails the test (tools/deps.sh installs it)");
       return NULL;
     }
   /* @option may carry its value after a space ("+Wl 1"). */
@@ -732,7 +732,7 @@ fen_test_jpeg_ybr422 (void)
 
   if (tool == NULL)
     {
-      g_test_skip ("dcmcjpeg (DCMTK) not installed");
+      g_test_fail_printf ("dcmcjpeg (DCMTK) not installed: a missing tool fails the test (tools/deps.sh installs it)");
       return;
     }
   for (guint y = 0; y < 24; y++)
@@ -807,7 +807,7 @@ fen_test_jpeg_predictors (void)
 
   if (tool == NULL)
     {
-      g_test_skip ("dcmcjpeg (DCMTK) not installed");
+      g_test_fail_printf ("dcmcjpeg (DCMTK) not installed: a missing tool fails the test (tools/deps.sh installs it)");
       return;
     }
   g_autofree char *src = fen_write_mono16 ("predictor-src.dcm", 29, 31, 12, values);
@@ -836,7 +836,7 @@ fen_test_jpeg_extended (void)
 
   if (tool == NULL)
     {
-      g_test_skip ("dcmcjpeg (DCMTK) not installed");
+      g_test_fail_printf ("dcmcjpeg (DCMTK) not installed: a missing tool fails the test (tools/deps.sh installs it)");
       return;
     }
   g_autofree char *src = fen_write_mono16 ("extended-src.dcm", 40, 48, 12, values);

@@ -226,7 +226,7 @@ fen_test_dicomdir (void)
 
   if (exe == NULL)
     {
-      g_test_skip ("dcmmkdir (DCMTK) not installed");
+      g_test_fail_printf ("dcmmkdir (DCMTK) not installed: a missing tool fails the test (tools/deps.sh installs it)");
       return;
     }
   /* dcmmkdir reads the files from the media's root, by relative paths. */
