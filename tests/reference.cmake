@@ -7,7 +7,8 @@ add_executable(fen-make-fixture ${CMAKE_CURRENT_LIST_DIR}/fen-make-fixture.c)
 target_compile_options(fen-make-fixture PRIVATE ${FEN_C_WARNINGS})
 target_link_libraries(fen-make-fixture PRIVATE PkgConfig::GLIB m)
 
-add_executable(test-reference ${CMAKE_CURRENT_LIST_DIR}/test-reference.c)
+add_executable(test-reference ${CMAKE_CURRENT_LIST_DIR}/test-reference.c
+                              ${CMAKE_CURRENT_LIST_DIR}/fen-ref-image.c)
 target_compile_options(test-reference PRIVATE ${FEN_C_WARNINGS})
 target_link_libraries(test-reference PRIVATE PkgConfig::GLIB PkgConfig::PNG m)
 
