@@ -30,6 +30,7 @@
 #include "fen-bench-naive.h"
 #include "fen-bench-report.h"
 #include "fen-bench-stats.h"
+#include "fen-bench-summary.h"
 
 #define FEN_BENCH_OUT_W 1920
 #define FEN_BENCH_OUT_H 1080
@@ -694,104 +695,6 @@ fen_bench_run_loads (FenBench *bench, GError **error)
                               bench->paths[0], bench->runs, error);
 }
 
-/* ---- Summary ---- */
-
-static void
-fen_bench_ratio (FenBench *bench, const char *key, const char *num, const char *den)
-{
-  fen_bench_report_set (bench->report, key,
-                        fen_bench_report_get (bench->report, num) / fen_bench_report_get (bench->report, den));
-}
-
-static void
-fen_bench_copy (FenBench *bench, const char *to, const char *from)
-{
-  fen_bench_report_set (bench->report, to, fen_bench_report_get (bench->report, from));
-}
-
-static void
-fen_bench_summarise (FenBench *bench)
-{
-  FenBenchReport *r = bench->report;
-  double kib = fen_bench_report_get (r, "heap_growth_bytes");
-
-  /* The headline figures of the brief, all of the 15 MB image. */
-  fen_bench_copy (bench, "wl_viewport_ms_median", "wl_viewport_fit_2800_ms_median");
-  fen_bench_copy (bench, "wl_viewport_ms_p95", "wl_viewport_fit_2800_ms_p95");
-  fen_bench_copy (bench, "wl_fullres_ms_median", "wl_fullres_2800_ms_median");
-  fen_bench_copy (bench, "wl_fullres_ms_p95", "wl_fullres_2800_ms_p95");
-  fen_bench_copy (bench, "dcmtk_wl_ms_median", "dcmtk_wl_2800_ms_median");
-  fen_bench_copy (bench, "dcmtk_wl_ms_p95", "dcmtk_wl_2800_ms_p95");
-  fen_bench_copy (bench, "memcpy_ms_median", "memcpy_2800_ms_median");
-  fen_bench_copy (bench, "memcpy_ms_p95", "memcpy_2800_ms_p95");
-  fen_bench_copy (bench, "naive_fullres_ms_median", "naive_fullres_2800_ms_median");
-  fen_bench_copy (bench, "lut_build_ms_median", "lut_build_2800_ms_median");
-  if (fen_bench_report_has (r, "load_fen_15mb_peak_ratio"))
-    {
-      fen_bench_copy (bench, "load_peak_ratio", "load_fen_15mb_peak_ratio");
-      fen_bench_ratio (bench, "load_time_ratio", "load_fen_15mb_ms_median", "load_read_15mb_ms_median");
-      fen_bench_ratio (bench, "load_time_ratio_128mb", "load_fen_128mb_ms_median", "load_read_128mb_ms_median");
-      fen_bench_ratio (bench, "load_time_ratio_15mb_rle", "load_fen_15mb_rle_ms_median", "load_read_15mb_rle_ms_median");
-      fen_bench_ratio (bench, "load_time_ratio_128mb_rle", "load_fen_128mb_rle_ms_median", "load_read_128mb_rle_ms_median");
-      fen_bench_ratio (bench, "load_time_ratio_15mb_jpeg", "load_fen_15mb_jpeg_ms_median", "load_read_15mb_jpeg_ms_median");
-      fen_bench_ratio (bench, "load_time_ratio_15mb_jpegls", "load_fen_15mb_jpegls_ms_median", "load_read_15mb_jpegls_ms_median");
-      fen_bench_ratio (bench, "load_dcmtk_dataset_over_fen_15mb", "load_dcmtk_dataset_15mb_ms_median", "load_fen_15mb_ms_median");
-      fen_bench_ratio (bench, "load_dcmtk_image_over_fen_15mb", "load_dcmtk_image_15mb_ms_median", "load_fen_15mb_ms_median");
-    }
-
-  /* Ratios: what the targets are stated in. */
-  fen_bench_ratio (bench, "dcmtk_over_viewport_ratio", "dcmtk_wl_2800_ms_median", "wl_viewport_fit_2800_ms_median");
-  fen_bench_ratio (bench, "viewport_fit_flatness_ratio", "wl_viewport_fit_8000_ms_median", "wl_viewport_fit_512_ms_median");
-  fen_bench_ratio (bench, "viewport_fit_pyramid_flatness_ratio", "wl_viewport_fit_pyramid_8000_ms_median", "wl_viewport_fit_pyramid_512_ms_median");
-  fen_bench_ratio (bench, "dcmtk_over_viewport_pyramid_ratio", "dcmtk_wl_2800_ms_median", "wl_viewport_fit_pyramid_2800_ms_median");
-  fen_bench_ratio (bench, "viewport_1to1_flatness_ratio", "wl_viewport_1to1_8000_ms_median", "wl_viewport_1to1_512_ms_median");
-  fen_bench_ratio (bench, "dcmtk_over_viewport_ratio_best", "dcmtk_wl_2800_ms_best", "wl_viewport_fit_2800_ms_best");
-  fen_bench_ratio (bench, "dcmtk_over_viewport_1thread_ratio", "dcmtk_wl_2800_ms_median", "wl_viewport_fit_1thread_2800_ms_median");
-  fen_bench_ratio (bench, "dcmtk_over_viewport_bound_ratio", "dcmtk_wl_2800_ms_median", "memcpy_viewport_fit_2800_ms_median");
-  fen_bench_ratio (bench, "naive_over_viewport_ratio", "naive_viewport_fit_2800_ms_median", "wl_viewport_fit_2800_ms_median");
-  for (guint s = 0; s < FEN_BENCH_N_SIZES; s++)
-    {
-      guint n = fen_bench_sizes[s];
-      double moved = (double) n * n * (2 + 4); /* bytes read + written per update */
-      g_autofree char *k_full = g_strdup_printf ("wl_fullres_%u_ms_median", n);
-      g_autofree char *k_memcpy = g_strdup_printf ("memcpy_%u_ms_median", n);
-      g_autofree char *k_dcmtk = g_strdup_printf ("dcmtk_wl_%u_ms_median", n);
-      g_autofree char *k_naive = g_strdup_printf ("naive_fullres_%u_ms_median", n);
-      g_autofree char *k_ratio = g_strdup_printf ("fullres_over_memcpy_ratio_%u", n);
-      g_autofree char *k_dcmtk_ratio = g_strdup_printf ("dcmtk_over_fullres_ratio_%u", n);
-      g_autofree char *k_naive_ratio = g_strdup_printf ("naive_over_fullres_ratio_%u", n);
-      g_autofree char *k_gbs = g_strdup_printf ("fullres_gb_per_s_%u", n);
-      g_autofree char *k_view = g_strdup_printf ("wl_viewport_fit_%u_ms_median", n);
-      g_autofree char *k_view_bound = g_strdup_printf ("memcpy_viewport_fit_%u_ms_median", n);
-      g_autofree char *k_view_ratio = g_strdup_printf ("viewport_over_memcpy_ratio_%u", n);
-      g_autofree char *k_mgbs = g_strdup_printf ("memcpy_gb_per_s_%u", n);
-
-      fen_bench_ratio (bench, k_ratio, k_full, k_memcpy);
-      fen_bench_ratio (bench, k_view_ratio, k_view, k_view_bound);
-      fen_bench_ratio (bench, k_dcmtk_ratio, k_dcmtk, k_full);
-      fen_bench_ratio (bench, k_naive_ratio, k_naive, k_full);
-      fen_bench_report_set (r, k_gbs, moved / (fen_bench_get (bench, "wl_fullres", n, "_ms_median") * 1e6));
-      /* memcpy moves each byte twice (read and write). */
-      fen_bench_report_set (r, k_mgbs, 2 * moved / (fen_bench_get (bench, "memcpy", n, "_ms_median") * 1e6));
-    }
-  fen_bench_copy (bench, "fullres_over_memcpy_ratio", "fullres_over_memcpy_ratio_2800");
-
-  /* Targets: 1 met, 0 missed. */
-  fen_bench_report_set_int (r, "target_viewport_5x_dcmtk_met",
-                            fen_bench_report_get (r, "dcmtk_over_viewport_ratio") >= 5);
-  fen_bench_report_set_int (r, "target_viewport_flat_met",
-                            fen_bench_report_get (r, "viewport_fit_flatness_ratio") <= 1.25);
-  fen_bench_report_set_int (r, "target_fullres_memcpy_met",
-                            fen_bench_report_get (r, "fullres_over_memcpy_ratio") <= 1);
-  if (fen_bench_report_has (r, "load_peak_ratio"))
-    {
-      fen_bench_report_set_int (r, "target_load_peak_met", fen_bench_report_get (r, "load_peak_ratio") <= 1.15);
-      fen_bench_report_set_int (r, "target_load_time_met", fen_bench_report_get (r, "load_time_ratio") <= 2);
-    }
-  if (fen_bench_report_has (r, "heap_growth_bytes"))
-    fen_bench_report_set_int (r, "target_heap_flat_met", fabs (kib) <= 4096);
-}
-
 /* ---- Readable output ---- */
 
 static void
@@ -804,13 +707,6 @@ fen_bench_print_row (FenBench *bench, const char *label, const char *what)
   printf ("\n");
 }
 
-static const char *
-fen_bench_met (FenBench *bench, const char *key)
-{
-  double v = fen_bench_report_get (bench->report, key);
-
-  return isnan (v) ? "not measured" : v ? "met" : "MISSED";
-}
 
 static void
 fen_bench_print_table (FenBench *bench)
@@ -851,26 +747,7 @@ fen_bench_print_table (FenBench *bench)
             FEN_BENCH_SERIES_SLICES, fen_bench_report_get (r, "series_next_ms_median"),
             fen_bench_report_get (r, "series_next_ms_p95"), fen_bench_report_get (r, "series_load_ms_total"));
 
-  printf ("\nTargets (ratios of the same run)\n");
-  printf ("  viewport W/L >= 5x faster than DCMTK (15 MB):  %6.2fx  %s (bandwidth bound allows %.2fx; viewport / its memcpy %.2fx)\n",
-          fen_bench_report_get (r, "dcmtk_over_viewport_ratio"), fen_bench_met (bench, "target_viewport_5x_dcmtk_met"),
-          fen_bench_report_get (r, "dcmtk_over_viewport_bound_ratio"),
-          fen_bench_report_get (r, "viewport_over_memcpy_ratio_2800"));
-  printf ("  viewport flat in size, 128 MB / 0.5 MB <= 1.25: %6.2fx  %s (from the pyramid: %.2fx; 1:1 centre: %.2fx)\n",
-          fen_bench_report_get (r, "viewport_fit_flatness_ratio"), fen_bench_met (bench, "target_viewport_flat_met"),
-          fen_bench_report_get (r, "viewport_fit_pyramid_flatness_ratio"),
-          fen_bench_report_get (r, "viewport_1to1_flatness_ratio"));
-  printf ("  full resolution / memcpy <= 1 (15 MB):          %6.2fx  %s (0.5 MB %.2fx, 128 MB %.2fx)\n",
-          fen_bench_report_get (r, "fullres_over_memcpy_ratio"), fen_bench_met (bench, "target_fullres_memcpy_met"),
-          fen_bench_report_get (r, "fullres_over_memcpy_ratio_512"),
-          fen_bench_report_get (r, "fullres_over_memcpy_ratio_8000"));
-  printf ("  load peak / pixel bytes <= 1.15 (15 MB):        %6.3fx  %s\n",
-          fen_bench_report_get (r, "load_peak_ratio"), fen_bench_met (bench, "target_load_peak_met"));
-  printf ("  load time / read() <= 2 (15 MB):                %6.2fx  %s (128 MB %.2fx)\n",
-          fen_bench_report_get (r, "load_time_ratio"), fen_bench_met (bench, "target_load_time_met"),
-          fen_bench_report_get (r, "load_time_ratio_128mb"));
-  printf ("  heap growth over the drift run ~ 0:           %+7.0f B  %s\n",
-          fen_bench_report_get (r, "heap_growth_bytes"), fen_bench_met (bench, "target_heap_flat_met"));
+  fen_bench_summary_print_targets (r);
 }
 
 /* ---- Machine ---- */
@@ -1027,7 +904,7 @@ main (int argc, char **argv)
   }
 
   fen_bench_note_load (&bench, "loadavg_end");
-  fen_bench_summarise (&bench);
+  fen_bench_summary_compute (bench.report, fen_bench_sizes, FEN_BENCH_N_SIZES);
   fen_bench_report_set (bench.report, "run_s", (fen_bench_now_ns () - t0) / 1e9);
   /* Shows the allocation counter behind drift_allocations is live. */
   fen_bench_report_set_int (bench.report, "allocations_total", (gint64) fen_bench_alloc_get_count ());
