@@ -137,7 +137,8 @@ fen_scan_vr_has_long_length (const guint8 *vr)
 /* The meta header (PS3.10 7.1) is explicit VR little endian group 0002.
  * Returns the offset of the data set and the transfer syntax UID. */
 static void
-fen_scan_meta (FILE *fp, guint64 *data_start, char *uid, gsize uid_size, gboolean *consistent)
+fen_scan_meta (FILE *fp, guint64 *data_start, char *uid, gsize uid_size, gboolean *consistent,
+               guint64 *declared_end)
 {
   guint64 pos = 132, group_length = G_MAXUINT64, after_length = 0;
 
@@ -186,6 +187,22 @@ fen_scan_meta (FILE *fp, guint64 *data_start, char *uid, gsize uid_size, gboolea
   /* PS3.10 7.1: the group length counts the meta elements after it. DCMTK
    * reads a header whose length disagrees in its own way. */
   *consistent = group_length == G_MAXUINT64 || after_length + group_length == pos;
+  *declared_end = group_length == G_MAXUINT64 ? pos : after_length + group_length;
+}
+
+/* Whether the deflated transfer syntax's UID stands in [from, to). */
+static gboolean
+fen_scan_range_names_deflate (FILE *fp, guint64 from, guint64 to)
+{
+  static const char deflate_uid[] = "1.2.840.10008.1.2.1.99";
+  guint8 buf[4096];
+  gsize n;
+
+  to = MIN (to, from + sizeof buf);
+  if (to <= from || fseeko (fp, (off_t) from, SEEK_SET) != 0)
+    return FALSE;
+  n = fread (buf, 1, (size_t) (to - from), fp);
+  return memmem (buf, n, deflate_uid, sizeof deflate_uid - 1) != NULL;
 }
 
 /* Whether the bytes of tag (0004,1220), Directory Record Sequence, stand
@@ -237,7 +254,7 @@ fen_dicom_scan_full (const char *path,
   g_autoptr(GInputStream) buffered = NULL;
   g_autofree FenScanFrame *stack = NULL;
   char uid[72];
-  guint64 start = 0;
+  guint64 start = 0, meta_declared_end = 0;
   gboolean meta_consistent = TRUE, deflated = FALSE, explicit_vr = TRUE, big = FALSE;
   guint top = 0, depth = 0, stack_size = 2 * max_depth + 4;
   FenScanReader r = { 0 };
@@ -248,7 +265,21 @@ fen_dicom_scan_full (const char *path,
     return TRUE; /* the loader reports what cannot be opened */
   uid[0] = '\0';
   if (has_meta)
-    fen_scan_meta (fp, &start, uid, sizeof uid, &meta_consistent);
+    fen_scan_meta (fp, &start, uid, sizeof uid, &meta_consistent, &meta_declared_end);
+  /* A meta header the walk leaves early (an element of another group inside
+   * the declared group length) but that names the deflated syntax further
+   * on: DCMTK may still inflate the data set, from where the walk cannot
+   * tell, and allocate a declared length before reading it (fuzz-dicom:
+   * 3.4 GB from a 570-byte file). */
+  if (has_meta && !meta_consistent && strcmp (uid, "1.2.840.10008.1.2.1.99") != 0 &&
+      fen_scan_range_names_deflate (fp, start, meta_declared_end))
+    {
+      fclose (fp);
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT,
+                   "%s: the file meta information cannot be followed and names the deflated "
+                   "transfer syntax", name);
+      return FALSE;
+    }
   if (has_meta && uid[0] != '\0')
     {
       explicit_vr = strcmp (uid, "1.2.840.10008.1.2") != 0;
