@@ -276,6 +276,100 @@ test_reference_line (void)
     }
 }
 
+/* Slices of two series side by side: the normal and the position along it
+ * need no Pixel Spacing; a frame is placed by its own position. */
+static void
+test_slice_location (void)
+{
+  /* Coronal: row direction +x, column direction -z; the normal is
+   * x cross -z = +y (C.7.6.2.1.1), so the position is y. */
+  const double coronal[6] = { 1, 0, 0, 0, 0, -1 };
+  FenImageInfo info;
+  double n[3], p[3];
+
+  fen_image_info_init (&info);
+  g_assert_false (fen_geometry_slice_location (&info, 0, n, p));
+  info.has_position = TRUE;
+  info.image_position[0] = 4;
+  info.image_position[1] = -37.5;
+  info.image_position[2] = 9;
+  g_assert_false (fen_geometry_slice_location (&info, 0, n, p));  /* no orientation */
+  info.has_orientation = TRUE;
+  memcpy (info.image_orientation, coronal, sizeof coronal);
+  g_assert_true (fen_geometry_slice_location (&info, 0, n, p));   /* no spacing needed */
+  assert_vec (n, 0, 1, 0);
+  assert_vec (p, 4, -37.5, 9);
+  g_assert_cmpfloat_with_epsilon (fen_vec3_dot (n, p), -37.5, 1e-12);
+
+  info.frames = 2;
+  info.frame_positions = g_new0 (double, 6);
+  info.frame_positions[1] = 2.5;
+  info.frame_positions[4] = 7.25;
+  g_assert_true (fen_geometry_slice_location (&info, 1, n, p));
+  assert_vec (p, 0, 7.25, 0);
+  g_assert_true (fen_geometry_slice_location (&info, 0, n, p));
+  assert_vec (p, 0, 2.5, 0);
+
+  info.image_orientation[3] = 0.5;   /* not orthogonal any more */
+  g_assert_false (fen_geometry_slice_location (&info, 0, n, p));
+  fen_image_info_clear (&info);
+}
+
+static void
+test_same_frame_of_reference (void)
+{
+  FenImageInfo a, b;
+
+  fen_image_info_init (&a);
+  fen_image_info_init (&b);
+  g_assert_false (fen_geometry_same_frame_of_reference (&a, &b));   /* neither has one */
+  a.frame_of_reference_uid = g_strdup ("1.2.3");
+  g_assert_false (fen_geometry_same_frame_of_reference (&a, &b));
+  g_assert_false (fen_geometry_same_frame_of_reference (&b, &a));
+  b.frame_of_reference_uid = g_strdup ("1.2.3");
+  g_assert_true (fen_geometry_same_frame_of_reference (&a, &b));
+  g_free (b.frame_of_reference_uid);
+  b.frame_of_reference_uid = g_strdup ("1.2.30");
+  g_assert_false (fen_geometry_same_frame_of_reference (&a, &b));
+  g_free (a.frame_of_reference_uid);
+  a.frame_of_reference_uid = g_strdup ("");
+  g_free (b.frame_of_reference_uid);
+  b.frame_of_reference_uid = g_strdup ("");
+  g_assert_false (fen_geometry_same_frame_of_reference (&a, &b));  /* empty names nothing */
+  fen_image_info_clear (&a);
+  fen_image_info_clear (&b);
+}
+
+/* Two grids in one plane orientation: the shift between them in the first
+ * one's pixels, worked by hand from C.7.6.2.1-1. */
+static void
+test_grid_offset (void)
+{
+  const double axial[6] = { 1, 0, 0, 0, 1, 0 };
+  const double sagittal[6] = { 0, 1, 0, 0, 0, -1 };
+  const double a_pos[3] = { -100, -80, 12 }, b_pos[3] = { -97, -79, -40 };
+  const double s[2] = { 0.5, 0.75 };   /* rows 0.5 mm apart, columns 0.75 */
+  const double other_s[2] = { 0.5, 0.7502 };
+  FenPlaneGeometry a, b;
+  double dx = 0, dy = 0;
+
+  g_assert_true (fen_plane_geometry_init (&a, a_pos, axial, s, NULL));
+  g_assert_true (fen_plane_geometry_init (&b, b_pos, axial, s, NULL));
+  /* b's first pixel is 3 mm along +x (columns, 0.75 mm: 4) and 1 mm
+   * along +y (rows, 0.5 mm: 2) from a's; the 52 mm along z is ignored. */
+  g_assert_true (fen_plane_geometry_grid_offset (&a, &b, &dx, &dy));
+  g_assert_cmpfloat_with_epsilon (dx, 4, 1e-12);
+  g_assert_cmpfloat_with_epsilon (dy, 2, 1e-12);
+  g_assert_true (fen_plane_geometry_grid_offset (&b, &a, &dx, &dy));
+  g_assert_cmpfloat_with_epsilon (dx, -4, 1e-12);
+  g_assert_cmpfloat_with_epsilon (dy, -2, 1e-12);
+
+  g_assert_true (fen_plane_geometry_init (&b, b_pos, axial, other_s, NULL));
+  g_assert_false (fen_plane_geometry_grid_offset (&a, &b, &dx, &dy));   /* spacing differs */
+  g_assert_true (fen_plane_geometry_init (&b, b_pos, sagittal, s, NULL));
+  g_assert_false (fen_plane_geometry_grid_offset (&a, &b, &dx, &dy));   /* orientation differs */
+}
+
 int
 main (int argc, char **argv)
 {
@@ -292,5 +386,8 @@ main (int argc, char **argv)
   g_test_add_func ("/geometry/frame-positions", test_frame_positions);
   g_test_add_func ("/geometry/letters/view-edges", test_edge_letters);
   g_test_add_func ("/geometry/reference-line", test_reference_line);
+  g_test_add_func ("/geometry/slice-location", test_slice_location);
+  g_test_add_func ("/geometry/same-frame-of-reference", test_same_frame_of_reference);
+  g_test_add_func ("/geometry/grid-offset", test_grid_offset);
   return g_test_run ();
 }

@@ -141,6 +141,49 @@ void     fen_geometry_edge_letters (const double orientation[6],
                                     const double down[2],
                                     char         out[4][4]);
 
+/**
+ * fen_geometry_slice_location:
+ * @normal: (out caller-allocates): the slice normal, row x column direction
+ *   (PS3.3 C.7.6.2.1.1), unit length
+ * @position: (out caller-allocates): Image Position (Patient) of @frame, mm;
+ *   its distance along @normal is fen_vec3_dot (normal, position)
+ *
+ * Where @frame of an image lies in a stack: what puts the slices of two
+ * series side by side. Needs Image Position (Patient) (the frame's own when
+ * frames have their own) and Image Orientation (Patient) only, not Pixel
+ * Spacing. Returns: %FALSE when either is missing or the orientation is not
+ * two orthogonal unit vectors.
+ */
+gboolean fen_geometry_slice_location (const FenImageInfo *info,
+                                      guint               frame,
+                                      double              normal[3],
+                                      double              position[3]);
+
+/**
+ * fen_geometry_same_frame_of_reference:
+ * Whether @a and @b name one Frame of Reference UID, so that their Image
+ * Position (Patient) values are in one coordinate system (PS3.3
+ * C.7.4.1.1.1). One study is not enough: two acquisitions of a study may
+ * have different frames of reference. %FALSE when either has none.
+ */
+gboolean fen_geometry_same_frame_of_reference (const FenImageInfo *a,
+                                               const FenImageInfo *b);
+
+/**
+ * fen_plane_geometry_grid_offset:
+ * When @other's pixel grid is @plane's shifted within the plane (one
+ * orientation within 1e-4 per direction cosine, one pixel spacing within
+ * 1e-4 mm), where @other's pixel (0, 0) lies in @plane's pixel coordinates
+ * (@dx columns, @dy rows); the distance between the planes along the normal
+ * is not looked at. Both must be in one frame of reference: see
+ * fen_geometry_same_frame_of_reference(). Returns: %FALSE when the grids
+ * differ in orientation or spacing.
+ */
+gboolean fen_plane_geometry_grid_offset (const FenPlaneGeometry *plane,
+                                         const FenPlaneGeometry *other,
+                                         double                 *dx,
+                                         double                 *dy);
+
 /* Vector helpers shared by the volume code. */
 double   fen_vec3_dot       (const double a[3], const double b[3]);
 void     fen_vec3_cross     (const double a[3], const double b[3], double out[3]);

@@ -156,6 +156,61 @@ fen_plane_geometry_patient_to_image (const FenPlaneGeometry *geometry,
     *distance = fen_vec3_dot (d, geometry->normal);
 }
 
+gboolean
+fen_geometry_slice_location (const FenImageInfo *info,
+                             guint               frame,
+                             double              normal[3],
+                             double              position[3])
+{
+  /* Pixel Spacing scales neither the normal nor the position along it:
+   * a unit spacing stands in for it when the file has none. */
+  static const double unit[2] = { 1, 1 };
+  const double *spacing = info->pixel_spacing[0] > 0 && info->pixel_spacing[1] > 0 ? info->pixel_spacing : unit;
+  const double *where = info->image_position;
+  FenPlaneGeometry g;
+
+  g_return_val_if_fail (info != NULL && normal != NULL && position != NULL, FALSE);
+  if (info->frame_positions != NULL && frame < info->frames)
+    where = info->frame_positions + 3 * (gsize) frame;
+  else if (!info->has_position)
+    return FALSE;
+  if (!info->has_orientation || !fen_plane_geometry_init (&g, where, info->image_orientation, spacing, NULL))
+    return FALSE;
+  memcpy (normal, g.normal, sizeof g.normal);
+  memcpy (position, g.position, sizeof g.position);
+  return TRUE;
+}
+
+gboolean
+fen_geometry_same_frame_of_reference (const FenImageInfo *a,
+                                      const FenImageInfo *b)
+{
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+  return a->frame_of_reference_uid != NULL && a->frame_of_reference_uid[0] != '\0' &&
+         g_strcmp0 (a->frame_of_reference_uid, b->frame_of_reference_uid) == 0;
+}
+
+gboolean
+fen_plane_geometry_grid_offset (const FenPlaneGeometry *plane,
+                                const FenPlaneGeometry *other,
+                                double                 *dx,
+                                double                 *dy)
+{
+  g_return_val_if_fail (plane != NULL && other != NULL && dx != NULL && dy != NULL, FALSE);
+  for (int k = 0; k < 2; k++)
+    if (fabs (plane->spacing[k] - other->spacing[k]) > 1e-4)
+      return FALSE;
+  for (int k = 0; k < 3; k++)
+    if (fabs (plane->row_dir[k] - other->row_dir[k]) > 1e-4 || fabs (plane->col_dir[k] - other->col_dir[k]) > 1e-4)
+      return FALSE;
+  /* One orientation and spacing put pixel (i, j) of each at its own
+   * position + i * column spacing * row direction + j * row spacing *
+   * column direction (C.7.6.2.1-1): the grids differ by @other's position
+   * seen from @plane, in @plane's pixels. */
+  fen_plane_geometry_patient_to_image (plane, other->position, dx, dy, NULL);
+  return TRUE;
+}
+
 void
 fen_geometry_orientation_letters (const double dir[3], double tolerance, char out[4])
 {

@@ -11,6 +11,8 @@
 
 #include "fen-main-window-private.h"
 
+#include "fenestra/fen-geometry.h"
+
 #include <math.h>
 
 gboolean
@@ -86,62 +88,51 @@ _fen_main_window_forget_series (FenMainWindow *self, FenSeries *series)
 
 /* Slice linking --------------------------------------------------------- */
 
-/* The slice normal of an image (PS3.3 C.7.6.2.1.1: row x column direction). */
-static gboolean
-fen_main_window_slice_normal (const FenImageInfo *info, double n[3])
-{
-  const double *o = info->image_orientation;
-
-  if (!info->has_orientation || !info->has_position)
-    return FALSE;
-  n[0] = o[1] * o[5] - o[2] * o[4];
-  n[1] = o[2] * o[3] - o[0] * o[5];
-  n[2] = o[0] * o[4] - o[1] * o[3];
-  return TRUE;
-}
-
+/* Where slice @slice of @series lies: its image's metadata, its normal and
+ * its position (fen_geometry_slice_location). */
 static const FenImageInfo *
-fen_main_window_slice_info (FenMainWindow *self, FenSeries *series, guint slice)
+fen_main_window_slice_location (FenMainWindow *self, FenSeries *series, guint slice, double normal[3],
+                                double position[3], gboolean *located)
 {
   guint id, frame;
   FenImage *image;
+  const FenImageInfo *info;
 
+  *located = FALSE;
   if (!fen_series_get_slice (series, slice, &id, &frame) || (image = fen_store_lookup (self->store, id)) == NULL)
     return NULL;
-  return fen_image_get_info (image);
+  info = fen_image_get_info (image);
+  *located = fen_geometry_slice_location (info, frame, normal, position);
+  return info;
 }
 
 /* The slice of @target for @slice of @source: the nearest along the normal
- * when both share a Frame of Reference UID (PS3.3 C.7.4.1.1.1: then their
- * Image Position (Patient) values are in one coordinate system) and their
- * normals are parallel; else the same index. One study is not enough: two
- * acquisitions of one study may have different frames of reference. */
+ * when both are in one frame of reference and their normals are parallel
+ * (fen-geometry); else the same index. */
 static guint
 fen_main_window_linked_slice (FenMainWindow *self, FenSeries *source, guint slice, FenSeries *target,
                               gboolean *by_position)
 {
-  const FenImageInfo *a = fen_main_window_slice_info (self, source, slice);
-  const FenImageInfo *b = fen_main_window_slice_info (self, target, 0);
   guint n = fen_series_get_n_slices (target), best = MIN (slice, n - 1);
-  double na[3], nb[3], where, best_d = G_MAXDOUBLE;
+  double na[3], nb[3], pa[3], pb[3], where, d, best_d = G_MAXDOUBLE;
+  gboolean located_a, located_b;
+  const FenImageInfo *a = fen_main_window_slice_location (self, source, slice, na, pa, &located_a);
+  const FenImageInfo *b = fen_main_window_slice_location (self, target, 0, nb, pb, &located_b);
 
   *by_position = FALSE;
-  if (a == NULL || b == NULL || !fen_main_window_slice_normal (a, na) || !fen_main_window_slice_normal (b, nb) ||
-      a->frame_of_reference_uid == NULL || b->frame_of_reference_uid == NULL ||
-      g_strcmp0 (a->frame_of_reference_uid, b->frame_of_reference_uid) != 0 ||
-      fabs (na[0] * nb[0] + na[1] * nb[1] + na[2] * nb[2]) < 0.999)
+  if (!located_a || !located_b || !fen_geometry_same_frame_of_reference (a, b) || fabs (fen_vec3_dot (na, nb)) < 0.999)
     return best;
-  /* PS3.3 C.7.6.2.1.1: the distance along the normal n = row x column
-   * direction is n . Image Position (Patient). */
-  where = na[0] * a->image_position[0] + na[1] * a->image_position[1] + na[2] * a->image_position[2];
+  /* Every position is measured along @source's normal (PS3.3 C.7.6.2.1.1:
+   * n . Image Position); the target's own normal may point the other way. */
+  where = fen_vec3_dot (na, pa);
   for (guint i = 0; i < n; i++)
     {
-      const FenImageInfo *c = fen_main_window_slice_info (self, target, i);
-      double d;
+      gboolean located;
 
-      if (c == NULL || !c->has_position)
+      fen_main_window_slice_location (self, target, i, nb, pb, &located);
+      if (!located)
         continue;
-      d = fabs (na[0] * c->image_position[0] + na[1] * c->image_position[1] + na[2] * c->image_position[2] - where);
+      d = fabs (fen_vec3_dot (na, pb) - where);
       if (d < best_d)
         {
           best_d = d;

@@ -10,6 +10,8 @@
 
 #include "fen-viewport-private.h"
 
+#include "fenestra/fen-geometry.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -96,7 +98,7 @@ static gboolean
 fen_viewport_partner_offset (FenViewport *self, double *dx, double *dy, const char **why)
 {
   const FenImageInfo *a, *b;
-  double d[3];
+  FenPlaneGeometry ga, gb;
 
   *dx = *dy = 0;
   if (self->partner == NULL)
@@ -113,31 +115,16 @@ fen_viewport_partner_offset (FenViewport *self, double *dx, double *dy, const ch
       fen_image_get_height (self->image) == fen_image_get_height (self->partner))
     return TRUE;
 
-  /* Different sizes: one Frame of Reference (PS3.3 C.7.4.1.1.1), one pixel
-   * spacing and one orientation put pixel (i, j) of each at position +
-   * i * spacing * row direction + j * spacing * column direction
-   * (C.7.6.2.1.1), so the two grids differ by a shift. */
+  /* Different sizes: in one frame of reference with one orientation and
+   * pixel spacing, the two grids differ by a shift (fen-geometry). */
   a = fen_image_get_info (self->image);
   b = fen_image_get_info (self->partner);
   *why = "These two images differ in size and do not share a frame of reference\n"
          "and pixel spacing: there is no pixel-for-pixel difference";
-  if (a->frame_of_reference_uid == NULL || g_strcmp0 (a->frame_of_reference_uid, b->frame_of_reference_uid) != 0 ||
-      !a->has_position || !b->has_position || !a->has_orientation || !b->has_orientation ||
-      a->pixel_spacing[0] <= 0 || a->pixel_spacing[1] <= 0 ||
-      fabs (a->pixel_spacing[0] - b->pixel_spacing[0]) > 1e-4 || fabs (a->pixel_spacing[1] - b->pixel_spacing[1]) > 1e-4)
-    return FALSE;
-  for (int k = 0; k < 6; k++)
-    if (fabs (a->image_orientation[k] - b->image_orientation[k]) > 1e-4)
-      return FALSE;
-  for (int k = 0; k < 3; k++)
-    d[k] = b->image_position[k] - a->image_position[k];
-  /* Row direction (first triplet) runs along columns x, spaced by column
-   * spacing (pixel_spacing[1]); column direction along rows y. */
-  *dx = (d[0] * a->image_orientation[0] + d[1] * a->image_orientation[1] + d[2] * a->image_orientation[2]) /
-        a->pixel_spacing[1];
-  *dy = (d[0] * a->image_orientation[3] + d[1] * a->image_orientation[4] + d[2] * a->image_orientation[5]) /
-        a->pixel_spacing[0];
-  return TRUE;
+  return fen_geometry_same_frame_of_reference (a, b) &&
+         fen_plane_geometry_from_info (&ga, a, self->frame, NULL) &&
+         fen_plane_geometry_from_info (&gb, b, self->partner_frame, NULL) &&
+         fen_plane_geometry_grid_offset (&ga, &gb, dx, dy);
 }
 
 static void
@@ -157,7 +144,7 @@ fen_viewport_set_partner (FenViewport *self, FenImage *partner, guint frame)
 
   if (partner == self->partner && frame == self->partner_frame)
     {
-      /* Our own image may have changed size since. */
+      /* Our own image or frame may have changed since. */
       gboolean was = self->partner_ok;
 
       fen_viewport_update_partner (self);
