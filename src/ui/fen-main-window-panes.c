@@ -3,7 +3,7 @@
  * (1x1, 1x2, 2x1, 2x2), the active one outlined, series dropped from the
  * sidebar, and the links between panes: slices (by position along the slice
  * normal when both series share a Frame of Reference UID, else by index),
- * window/level, zoom and pan. Panes that show one image share its one
+ * window/level, zoom, pan and orientation. Panes that show one image share its one
  * buffer: a viewport holds a reference and a pin, never a copy. A pane in
  * difference or flicker mode compares its image with the first other pane
  * that shows one, kept up to date as either moves. */
@@ -206,7 +206,8 @@ fen_main_window_link_window_cb (GBinding *binding, const GValue *from, GValue *t
   return TRUE;
 }
 
-/* FenViewport:view of the active pane -> another's: zoom and pan, refused
+/* FenViewport:view of the active pane -> another's: zoom, pan, quarter
+ * turns and flips (one orientation on screen for every pane), refused
  * when the link is off, the pane hidden or empty, or the view equal. */
 static gboolean
 fen_main_window_link_view_cb (GBinding *binding, const GValue *from, GValue *to, gpointer user_data)

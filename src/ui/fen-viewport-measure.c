@@ -81,11 +81,35 @@ fen_viewport_get_n_measurements (FenViewport *self)
   return n;
 }
 
+
+/* A label over the image, readable on white bone as on black air: the
+ * overlays' dark veil behind it (style.css, .fen-overlay) and a dark copy
+ * one pixel off. (@x, @y) is the text's top left. */
+static void
+fen_viewport_snapshot_label (GtkSnapshot *snapshot, PangoLayout *layout, double x, double y, const GdkRGBA *color)
+{
+  const GdkRGBA veil = { 0, 0, 0, 0.75 }, black = { 0, 0, 0, 1.0 };
+  GskRoundedRect box;
+  int lw, lh;
+
+  pango_layout_get_pixel_size (layout, &lw, &lh);
+  gsk_rounded_rect_init_from_rect (&box, &GRAPHENE_RECT_INIT ((float) x - 3, (float) y - 1, (float) lw + 6,
+                                                             (float) lh + 2), 3);
+  gtk_snapshot_push_rounded_clip (snapshot, &box);
+  gtk_snapshot_append_color (snapshot, &veil, &box.bounds);
+  gtk_snapshot_pop (snapshot);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float) x + 1, (float) y + 1));
+  gtk_snapshot_append_layout (snapshot, layout, &black);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-1, -1));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+}
 static void
 fen_viewport_snapshot_measurement (FenViewport *self, GtkSnapshot *snapshot, cairo_t *cr, const FenViewportMeasurement *m)
 {
   const FenImageInfo *info = fen_image_get_info (self->image);
-  const GdkRGBA yellow = { 1.0, 0.85, 0.1, 1.0 }, black = { 0, 0, 0, 1.0 };
+  const GdkRGBA yellow = { 1.0, 0.85, 0.1, 1.0 };
   double x0, y0, x1, y1, dx, dy;
   g_autofree char *text = NULL;
   g_autoptr(PangoLayout) layout = NULL;
@@ -111,14 +135,8 @@ fen_viewport_snapshot_measurement (FenViewport *self, GtkSnapshot *snapshot, cai
   else
     text = g_strdup_printf ("%.1f px", hypot (dx, dy));
 
-  /* A dark copy one pixel off keeps the label readable on bright pixels. */
   layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float) x1 + 9, (float) y1 + 5));
-  gtk_snapshot_append_layout (snapshot, layout, &black);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-1, -1));
-  gtk_snapshot_append_layout (snapshot, layout, &yellow);
-  gtk_snapshot_restore (snapshot);
+  fen_viewport_snapshot_label (snapshot, layout, x1 + 8, y1 + 4, &yellow);
 }
 
 /* A bar of a round length in mm (1, 2 or 5 x 10^k) near a fifth of the
@@ -129,7 +147,7 @@ static void
 fen_viewport_snapshot_scale_bar (FenViewport *self, GtkSnapshot *snapshot, cairo_t *cr)
 {
   const FenImageInfo *info = fen_image_get_info (self->image);
-  const GdkRGBA white = { 0.91, 0.91, 0.91, 1.0 }, black = { 0, 0, 0, 1.0 };
+  const GdkRGBA white = { 0.91, 0.91, 0.91, 1.0 };
   int width = gtk_widget_get_width (GTK_WIDGET (self)), height = gtk_widget_get_height (GTK_WIDGET (self));
   /* The screen's horizontal runs along image columns (x) unless turned a quarter. */
   double spacing = self->view.rotation % 2 == 0 ? info->pixel_spacing[1] : info->pixel_spacing[0];
@@ -164,12 +182,7 @@ fen_viewport_snapshot_scale_bar (FenViewport *self, GtkSnapshot *snapshot, cairo
   text = length >= 10 ? g_strdup_printf ("%.0f cm", length / 10) : g_strdup_printf ("%g mm", length);
   layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
   pango_layout_get_pixel_size (layout, &lw, &lh);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float) (width - lw) / 2 + 1, (float) (y0 - 4 - lh + 1)));
-  gtk_snapshot_append_layout (snapshot, layout, &black);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-1, -1));
-  gtk_snapshot_append_layout (snapshot, layout, &white);
-  gtk_snapshot_restore (snapshot);
+  fen_viewport_snapshot_label (snapshot, layout, (width - lw) / 2.0, y0 - 4 - lh, &white);
 }
 
 /* The patient directions of the screen's four edges (PS3.3 C.7.6.1.1.1),
@@ -179,7 +192,7 @@ static void
 fen_viewport_snapshot_edge_letters (FenViewport *self, GtkSnapshot *snapshot)
 {
   const FenImageInfo *info = fen_image_get_info (self->image);
-  const GdkRGBA white = { 0.91, 0.91, 0.91, 1.0 }, black = { 0, 0, 0, 1.0 };
+  const GdkRGBA white = { 0.91, 0.91, 0.91, 1.0 };
   int width = gtk_widget_get_width (GTK_WIDGET (self)), height = gtk_widget_get_height (GTK_WIDGET (self));
   double right[2], down[2];
   char letters[4][4];
@@ -199,12 +212,7 @@ fen_viewport_snapshot_edge_letters (FenViewport *self, GtkSnapshot *snapshot)
       /* Left, right, top; the bottom one above the scale bar. */
       x = e == 0 ? 6 : e == 1 ? width - lw - 6 : (width - lw) / 2.0;
       y = e < 2 ? (height - lh) / 2.0 : e == 2 ? 4 : height - 2.5 * lh - 22;
-      gtk_snapshot_save (snapshot);
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float) x + 1, (float) y + 1));
-      gtk_snapshot_append_layout (snapshot, layout, &black);
-      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-1, -1));
-      gtk_snapshot_append_layout (snapshot, layout, &white);
-      gtk_snapshot_restore (snapshot);
+      fen_viewport_snapshot_label (snapshot, layout, x, y, &white);
     }
 }
 

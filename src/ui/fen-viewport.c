@@ -42,7 +42,7 @@ _fen_viewport_changed (FenViewport *self, gboolean redraw)
 {
   if (redraw)
     {
-      /* Zoom and pan may have moved: what the zoom link binds to. */
+      /* Zoom, pan or orientation may have moved: what the zoom link binds to. */
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
       self->texture_valid = FALSE;
       gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -602,15 +602,7 @@ fen_viewport_get_property (GObject *object, guint prop_id, GValue *value, GParam
     {
     case PROP_WINDOW_CENTER: g_value_set_double (value, self->window.center); break;
     case PROP_WINDOW_WIDTH:  g_value_set_double (value, self->window.width); break;
-    case PROP_VIEW:
-      {
-        double fx, fy, zoom;
-        gboolean fit;
-
-        fen_viewport_get_view (self, &fx, &fy, &zoom, &fit);
-        g_value_set_variant (value, g_variant_new ("(dddb)", fx, fy, zoom, fit));
-      }
-      break;
+    case PROP_VIEW:          g_value_set_variant (value, fen_viewport_get_view (self)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -629,13 +621,7 @@ fen_viewport_set_property (GObject *object, guint prop_id, const GValue *value, 
       fen_viewport_set_window (self, self->window.center, g_value_get_double (value));
       break;
     case PROP_VIEW:
-      {
-        double fx, fy, zoom;
-        gboolean fit;
-
-        g_variant_get (g_value_get_variant (value), "(dddb)", &fx, &fy, &zoom, &fit);
-        fen_viewport_set_view (self, fx, fy, zoom, fit);
-      }
+      fen_viewport_set_view (self, g_value_get_variant (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -669,10 +655,10 @@ fen_viewport_class_init (FenViewportClass *klass)
                                                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * FenViewport:view:
-   * (fx, fy, zoom, fit) as fen_viewport_get_view() gives them: what a zoom
-   * and pan link binds to.
+   * As fen_viewport_get_view() gives it: what the zoom, pan and
+   * orientation link binds to.
    */
-  properties[PROP_VIEW] = g_param_spec_variant ("view", NULL, NULL, G_VARIANT_TYPE ("(dddb)"), NULL,
+  properties[PROP_VIEW] = g_param_spec_variant ("view", NULL, NULL, G_VARIANT_TYPE (FEN_VIEWPORT_VIEW_TYPE), NULL,
                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
   widget_class->snapshot = fen_viewport_snapshot;
@@ -943,30 +929,41 @@ fen_viewport_flip (FenViewport *self, gboolean horizontal)
   _fen_viewport_changed (self, TRUE);
 }
 
-void
-fen_viewport_get_view (FenViewport *self, double *fx, double *fy, double *zoom, gboolean *fit)
+GVariant *
+fen_viewport_get_view (FenViewport *self)
 {
-  g_return_if_fail (FEN_IS_VIEWPORT (self));
-  *fx = self->image ? self->view.center_x / fen_image_get_width (self->image) : 0.5;
-  *fy = self->image ? self->view.center_y / fen_image_get_height (self->image) : 0.5;
-  *zoom = self->view.zoom;
-  *fit = self->view.fit;
+  g_return_val_if_fail (FEN_IS_VIEWPORT (self), NULL);
+  return g_variant_new (FEN_VIEWPORT_VIEW_TYPE,
+                        self->image ? self->view.center_x / fen_image_get_width (self->image) : 0.5,
+                        self->image ? self->view.center_y / fen_image_get_height (self->image) : 0.5,
+                        self->view.zoom, self->view.fit, self->view.rotation, self->view.flip_h, self->view.flip_v);
 }
 
 void
-fen_viewport_set_view (FenViewport *self, double fx, double fy, double zoom, gboolean fit)
+fen_viewport_set_view (FenViewport *self, GVariant *view)
 {
-  double cx, cy;
+  double fx, fy, cx, cy, zoom;
+  gboolean fit, flip_h, flip_v;
+  int rotation;
 
   g_return_if_fail (FEN_IS_VIEWPORT (self));
+  g_return_if_fail (view != NULL && g_variant_is_of_type (view, G_VARIANT_TYPE (FEN_VIEWPORT_VIEW_TYPE)));
   if (self->image == NULL)
     return;
+  g_variant_get (view, FEN_VIEWPORT_VIEW_TYPE, &fx, &fy, &zoom, &fit, &rotation, &flip_h, &flip_v);
   cx = fx * fen_image_get_width (self->image);
   cy = fy * fen_image_get_height (self->image);
   zoom = CLAMP (zoom, FEN_VIEW_MIN_ZOOM, FEN_VIEW_MAX_ZOOM);
-  if (fit == self->view.fit &&
+  rotation = (rotation % 4 + 4) % 4;
+  flip_h = !!flip_h;
+  flip_v = !!flip_v;
+  if (fit == self->view.fit && rotation == self->view.rotation && flip_h == self->view.flip_h &&
+      flip_v == self->view.flip_v &&
       (fit || (cx == self->view.center_x && cy == self->view.center_y && zoom == self->view.zoom)))
     return;
+  self->view.rotation = rotation;
+  self->view.flip_h = flip_h;
+  self->view.flip_v = flip_v;
   if (fit)
     fen_view_fit (&self->view);
   else

@@ -39,10 +39,14 @@ void       fen_viewport_one_to_one     (FenViewport *self);
 void       fen_viewport_rotate         (FenViewport *self, int quarter_turns);
 void       fen_viewport_flip           (FenViewport *self, gboolean horizontal);
 
-/* The view as linked viewports share it: the image point at the centre as a
- * fraction of the image's size, the zoom, and whether it fits the widget. */
-void       fen_viewport_get_view       (FenViewport *self, double *fx, double *fy, double *zoom, gboolean *fit);
-void       fen_viewport_set_view       (FenViewport *self, double fx, double fy, double zoom, gboolean fit);
+/* The view as linked viewports share it, FEN_VIEWPORT_VIEW_TYPE: the image
+ * point at the centre as a fraction of the image's size, the zoom, whether
+ * it fits the widget, the quarter turns clockwise and the mirrors in image
+ * space (horizontal, vertical), as FenView holds them. get returns a
+ * floating reference. */
+#define FEN_VIEWPORT_VIEW_TYPE "(dddbibb)"
+GVariant  *fen_viewport_get_view       (FenViewport *self);
+void       fen_viewport_set_view       (FenViewport *self, GVariant *view);
 
 gboolean   fen_viewport_get_measuring  (FenViewport *self);
 /* While on, a left drag measures a distance on the frame shown; the

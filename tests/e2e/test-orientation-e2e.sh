@@ -4,7 +4,10 @@
 # edges (issue 11, bug 4), read back from screenshots with tesseract: the
 # sample's axial CT shows R left, L right, A top, P bottom (radiological
 # convention); H swaps left and right; Ctrl+R turns them a quarter; O hides
-# them. Judged from the screen, never from the viewer's log.
+# them. In a 1x2 layout of the same series, a quarter turn of the active pane
+# turns the other one too while zoom, pan and orientation are linked
+# (Alt+Z), and no longer once the link is off. Judged from the screen,
+# never from the viewer's log.
 #
 #   test-orientation-e2e.sh FENESTRA SCHEMA_DIR WORK_DIR MAKE_SAMPLE
 set -u
@@ -18,7 +21,7 @@ MAKE_SAMPLE=$4
 fen_e2e_setup 291 340 tesseract
 
 "$MAKE_SAMPLE" "$WORK/sample" >/dev/null || { fail "sample study written"; exit 1; }
-echo "1..6"
+echo "1..10"
 
 : > "$WORK/app.err"
 stdbuf -oL "$FENESTRA" --new-instance --memory-log "$WORK/app.jsonl" "$WORK/sample" \
@@ -42,15 +45,18 @@ log "viewport +$VX+$VY ${VW}x$VH"
 shot () { import -window root "$WORK/$1.png"; }
 
 # letters PNG: "LEFT RIGHT TOP BOTTOM" as tesseract reads each edge's
-# middle (one letter or two, single-line mode; a lone P reads as "p").
+# middle (one letter, single-line mode; a lone P reads as "p"). The side
+# crops stay inside the letter's dark veil: an image edge right beside it
+# (the sample's bright bar, turned to the pane's side) is not text.
 edge () {
   convert "$1" -crop "$4x$5+$2+$3" +repage -colorspace Gray -level 30%,100% -resize 400% -negate \
-    "$WORK/edge.png" && tesseract "$WORK/edge.png" - --psm 7 2>/dev/null | tr 'a-z' 'A-Z' | tr -cd 'RLAPHF'
+    -bordercolor white -border 20 "$WORK/edge.png" &&
+    tesseract "$WORK/edge.png" - --psm 7 2>/dev/null | tr 'a-z' 'A-Z' | tr -cd 'RLAPHF'
 }
 letters () {
   local l r t b
-  l=$(edge "$1" "$VX" $((VY + VH / 2 - 20)) 40 40)
-  r=$(edge "$1" $((VX + VW - 40)) $((VY + VH / 2 - 20)) 40 40)
+  l=$(edge "$1" $((VX + 4)) $((VY + VH / 2 - 9)) 16 18)
+  r=$(edge "$1" $((VX + VW - 20)) $((VY + VH / 2 - 9)) 16 18)
   t=$(edge "$1" $((VX + VW / 2 - 30)) "$VY" 60 30)
   # Above the scale bar and its label.
   b=$(edge "$1" $((VX + VW / 2 - 30)) $((VY + VH - 72)) 60 36)
@@ -88,6 +94,48 @@ for region in "40x40+$VX+$((VY + VH / 2 - 20))" "40x40+$((VX + VW - 40))+$((VY +
 done
 [ "$BRIGHT" = 0 ] && pass "overlays hidden (O): no letter at any edge" \
   || fail "overlays hidden (O): $BRIGHT edge(s) still show something"
+
+# --- Linked orientation in 1x2 ----------------------------------------------
+xdotool key o
+LINES_BEFORE=$(wc -l < "$WORK/app.out")
+xdotool key alt+2
+sleep 1.5
+# Each pane's viewport reports its geometry; left is the smaller x.
+tail -n +"$LINES_BEFORE" "$WORK/app.out" | grep -E 'geometry: x=' | tail -n 2 | sort -t= -k2 -n > "$WORK/geometry.txt"
+pane_geometry () { # head|tail -> "X Y W H" on the screen
+  "$1" -n1 "$WORK/geometry.txt" | sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/' \
+    | awk -v x="$X" -v y="$Y" '{ print x + $1, y + $2, $3, $4 }'
+}
+read -r LX LY LW LH <<<"$(pane_geometry head)"
+read -r RX RY RW RH <<<"$(pane_geometry tail)"
+log "left pane +$LX+$LY ${LW}x$LH, right pane +$RX+$RY ${RW}x$RH"
+# Both panes' letters from one screenshot: "LEFT PANE | RIGHT PANE".
+both () {
+  local left right
+  VX=$LX VY=$LY VW=$LW VH=$LH left=$(letters "$1")
+  VX=$RX VY=$RY VW=$RW VH=$RH right=$(letters "$1")
+  echo "$left | $right"
+}
+check_both () { # NAME EXPECTED PNG
+  local got
+  got=$(both "$3")
+  [ "$got" = "$2" ] && pass "$1: edges read \"$got\"" || fail "$1: edges read \"$got\", expected \"$2\""
+}
+# The left pane is active (it was the only one); the turn of the single
+# layout is kept, so both start turned a quarter.
+xdotool mousemove $((LX + LW / 2)) $((LY + LH / 2)) click 1
+sleep 0.5
+shot pair
+check_both "1x2, one series, linked" "P A R L | P A R L" "$WORK/pair.png"
+xdotool key ctrl+r
+sleep 0.8
+shot pair-turned
+check_both "a quarter turn of the active pane turns the linked one" "L R P A | L R P A" "$WORK/pair-turned.png"
+xdotool key alt+z ctrl+r
+sleep 0.8
+shot pair-unlinked
+check_both "with zoom, pan and orientation unlinked (Alt+Z) only the active pane turns" "A P L R | L R P A" \
+  "$WORK/pair-unlinked.png"
 kill -0 "$APP_PID" 2>/dev/null && pass "viewer still running" || fail "viewer died"
 if grep -E 'Gtk-WARNING|Gtk-CRITICAL|GLib-.*CRITICAL|WARNING \*\*|CRITICAL \*\*' "$WORK/app.err"; then
   fail "GTK/GLib warnings or criticals on stderr"
