@@ -160,6 +160,40 @@ fen_dicom_convert_frame (FenDicomSource *src, const FenImageInfo *info, const vo
     }
 }
 
+// The file's frame, read or decoded at @target, into its @slot in the
+// image: converted (palettes, wide samples, Modality LUT; *@done then says
+// the slot is final), else its planes interleaved (PS3.3 C.7.6.3.1.3:
+// Planar Configuration 1) through @scratch, else, with @move, moved into
+// @slot when it was decoded elsewhere. The native and the encapsulated
+// readers share it.
+static gboolean
+fen_dicom_place_frame (FenDicomSource *src, const FenImageInfo *info, guint8 *target, guint8 *slot,
+                       gsize frame_bytes, gsize file_frame_bytes, gboolean move, FenDicomScratch &scratch,
+                       gboolean *done, const char *name, GError **error)
+{
+  const gsize n_pixels = (gsize) info->rows * info->columns;
+
+  *done = src->convert != FEN_DICOM_CONVERT_NONE || !src->modality_lut.empty ();
+  if (*done)
+    {
+      fen_dicom_normalize_source (src, target, file_frame_bytes);
+      fen_dicom_convert_frame (src, info, target, slot);
+      return TRUE;
+    }
+  if (info->samples_per_pixel == 3 && info->planar_configuration == 1)
+    {
+      guint8 *planes = fen_dicom_scratch (scratch, frame_bytes, name, error);
+      if (planes == nullptr)
+        return FALSE;
+      if (target != planes)
+        memcpy (planes, target, frame_bytes);
+      fen_dicom_interleave (planes, slot, n_pixels);
+    }
+  else if (move && target != slot)
+    memcpy (slot, target, frame_bytes);
+  return TRUE;
+}
+
 // PS3.5 8.1.1 and 8.2: 1-bit samples are packed eight to a byte, first
 // pixel in the least significant bit, continuously across frames (a frame
 // need not start on a byte). Unpacks every frame into 0/1 bytes.
@@ -200,8 +234,6 @@ fen_dicom_read_native (DcmElement         *pixel_data,
   FenDicomScratch scratch;
   FenDicomScratch wide;
   const gsize n_pixels = (gsize) info->rows * info->columns;
-  const gboolean planar = info->samples_per_pixel == 3 && info->planar_configuration == 1;
-  const gboolean convert = src->convert != FEN_DICOM_CONVERT_NONE || !src->modality_lut.empty ();
 
   for (guint f = 0; f < info->frames; f++)
     {
@@ -225,20 +257,14 @@ fen_dicom_read_native (DcmElement         *pixel_data,
                                    "cannot read frame %u of the pixel data: %s", f, cond.text ());
         }
 
-      if (convert)
-        {
-          fen_dicom_normalize_source (src, target, file_frame_bytes);
-          fen_dicom_convert_frame (src, info, target, slot);
-          continue;
-        }
-      if (planar)
-        {
-          guint8 *planes = fen_dicom_scratch (scratch, frame_bytes, name, error);
-          if (planes == nullptr)
-            return FALSE;
-          memcpy (planes, slot, frame_bytes);
-          fen_dicom_interleave (planes, slot, n_pixels);
-        }
+      // Not moved: a YBR_FULL_422 frame stays at the slot's end, where
+      // fen_dicom_ybr_422_to_rgb() widens it in place.
+      gboolean converted;
+      if (!fen_dicom_place_frame (src, info, target, slot, frame_bytes, file_frame_bytes, FALSE, scratch,
+                                  &converted, name, error))
+        return FALSE;
+      if (converted)
+        continue;
       if (color == FEN_DICOM_COLOR_YBR_FULL)
         fen_dicom_ybr_full_to_rgb (slot, n_pixels);
       else if (color == FEN_DICOM_COLOR_YBR_FULL_422)
@@ -403,7 +429,6 @@ fen_dicom_read_encapsulated (DcmDataset         *ds,
   DcmFileCache cache;
   FenDicomScratch scratch;
   const gsize n_pixels = (gsize) info->rows * info->columns;
-  const gboolean planar = info->samples_per_pixel == 3 && info->planar_configuration == 1;
   // DCMTK's decoders need an even buffer size; an odd frame goes through
   // the scratch so it cannot spill into the next frame.
   const gboolean odd = (file_frame_bytes & 1) != 0;
@@ -452,25 +477,14 @@ fen_dicom_read_encapsulated (DcmDataset         *ds,
         }
       compacted = MAX (compacted, done);
 
-      if (convert)
-        {
-          fen_dicom_normalize_source (src, target, file_frame_bytes);
-          fen_dicom_convert_frame (src, info, target, slot);
-          continue;
-        }
-      if (planar)
-        {
-          // The decoders honour Planar Configuration, so a frame comes out
-          // as planes when the data set says so.
-          guint8 *planes = fen_dicom_scratch (scratch, frame_bytes, name, error);
-          if (planes == nullptr)
-            return FALSE;
-          if (target != planes)
-            memcpy (planes, target, frame_bytes);
-          fen_dicom_interleave (planes, slot, n_pixels);
-        }
-      else if (target != slot)
-        memcpy (slot, target, frame_bytes);
+      // The decoders honour Planar Configuration, so a frame comes out as
+      // planes when the data set says so.
+      gboolean converted;
+      if (!fen_dicom_place_frame (src, info, target, slot, frame_bytes, file_frame_bytes, TRUE, scratch,
+                                  &converted, name, error))
+        return FALSE;
+      if (converted)
+        continue;
 
       if (color != FEN_DICOM_COLOR_MONO)
         {
