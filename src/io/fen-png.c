@@ -6,6 +6,7 @@
 
 #include "fenestra/fen-loader.h"
 #include "fenestra/fen-writer.h"
+#include "fen-atomic-file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -537,22 +538,14 @@ fen_png_write (const char *path, const FenRaster *raster, GError **error)
   if (!fen_png_check_raster (path, raster, error))
     return FALSE;
 
-  tmp_path = g_strconcat (path, ".XXXXXX", NULL);
-  /* 0666 so that the umask decides, as for any newly created file. */
-  fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, 0666);
+  fd = fen_atomic_file_open (path, &tmp_path, error);
   if (fd < 0)
-    {
-      int saved_errno = errno;
-      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_WRITE,
-                   "%s: cannot create a temporary file: %s", path, g_strerror (saved_errno));
-      return FALSE;
-    }
+    return FALSE;
   writer.fp = fdopen (fd, "wb");
   if (writer.fp == NULL)
     {
       int saved_errno = errno;
-      close (fd);
-      g_unlink (tmp_path);
+      fen_atomic_file_finish (tmp_path, fd, FALSE, path, NULL);
       g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_WRITE,
                    "%s: cannot write: %s", path, g_strerror (saved_errno));
       return FALSE;
@@ -567,30 +560,17 @@ fen_png_write (const char *path, const FenRaster *raster, GError **error)
   if (writer.png != NULL)
     png_destroy_write_struct (&writer.png, writer.info ? &writer.info : NULL);
 
-  /* fsync before rename: otherwise a crash can leave the new name pointing
-   * at an empty file, the one outcome the temporary file is there to avoid. */
-  if (ok && (fflush (writer.fp) != 0 || fsync (fileno (writer.fp)) != 0))
-    {
-      ok = FALSE;
-      writer.status.io_failed = TRUE;
-      writer.status.io_errno = errno;
-    }
+  /* fclose hands stdio's buffer to the kernel; fen_atomic_file_finish()
+   * flushes it to the disk and renames. */
   if (fclose (writer.fp) != 0 && ok)
     {
       ok = FALSE;
       writer.status.io_failed = TRUE;
       writer.status.io_errno = errno;
     }
-  if (ok && g_rename (tmp_path, path) != 0)
-    {
-      ok = FALSE;
-      writer.status.io_failed = TRUE;
-      writer.status.io_errno = errno;
-    }
-
   if (!ok)
     {
-      g_unlink (tmp_path);
+      fen_atomic_file_finish (tmp_path, -1, FALSE, path, NULL);
       if (writer.status.io_failed)
         g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_WRITE, "%s: cannot write: %s",
                      path, g_strerror (writer.status.io_errno));
@@ -598,6 +578,7 @@ fen_png_write (const char *path, const FenRaster *raster, GError **error)
         g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_WRITE, "%s: cannot write: %s", path,
                      writer.status.message[0] ? writer.status.message
                                               : "out of memory for the PNG encoder");
+      return FALSE;
     }
-  return ok;
+  return fen_atomic_file_finish (tmp_path, -1, TRUE, path, error);
 }

@@ -5,6 +5,7 @@
 #define G_LOG_DOMAIN "fen-sr"
 
 #include "fen-dicom-adapter.h"
+#include "fen-atomic-file.h"
 
 #include "dcmtk/dcmdata/dcuid.h"
 #include "dcmtk/dcmsr/dsrdoc.h"
@@ -243,24 +244,20 @@ fen_sr_write_internal (const char *source, FenImage *image, GPtrArray *measureme
   DcmFileFormat out;
   if (!fen_sr_check (doc.write (*out.getDataset ()), "writing the document", error))
     return FALSE;
-  // A temporary file beside the target, renamed over it: never half a report.
-  g_autofree char *tmp = g_strdup_printf ("%s.XXXXXX", path);
-  int fd = g_mkstemp (tmp);
+  // A temporary file beside the target, flushed and renamed over it:
+  // never half a report.
+  g_autofree char *tmp = nullptr;
+  int fd = fen_atomic_file_open (path, &tmp, error);
   if (fd < 0)
-    {
-      int saved = errno;
-      return fen_dicom_fail (error, FEN_IO_ERROR_WRITE, path, "%s", g_strerror (saved));
-    }
+    return FALSE;
   close (fd);
   OFCondition cond = out.saveFile (OFFilename (tmp), EXS_LittleEndianExplicit);
-  if (cond.bad () || g_rename (tmp, path) != 0)
+  if (cond.bad ())
     {
-      int saved = errno;
-      g_unlink (tmp);
-      return fen_dicom_fail (error, FEN_IO_ERROR_WRITE, path, "%s",
-                             cond.bad () ? cond.text () : g_strerror (saved));
+      fen_atomic_file_finish (tmp, -1, FALSE, path, nullptr);
+      return fen_dicom_fail (error, FEN_IO_ERROR_WRITE, path, "%s", cond.text ());
     }
-  return TRUE;
+  return fen_atomic_file_finish (tmp, -1, TRUE, path, error);
 }
 
 } // namespace

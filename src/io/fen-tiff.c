@@ -7,6 +7,7 @@
 
 #include "fenestra/fen-loader.h"
 #include "fenestra/fen-writer.h"
+#include "fen-atomic-file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -911,24 +912,16 @@ fen_tiff_write (const char *path, const FenRaster *raster, GError **error)
       return FALSE;
     }
 
-  tmp_path = g_strconcat (path, ".XXXXXX", NULL);
-  /* 0666 so that the umask decides, as for any newly created file. */
-  fd = g_mkstemp_full (tmp_path, O_RDWR | O_CLOEXEC, 0666);
+  fd = fen_atomic_file_open (path, &tmp_path, error);
   if (fd < 0)
-    {
-      int saved_errno = errno;
-      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_WRITE,
-                   "%s: cannot create a temporary file: %s", path, g_strerror (saved_errno));
-      return FALSE;
-    }
+    return FALSE;
   /* TIFFClose closes fd without telling us whether the data reached the
-   * disk; a second descriptor lets us fsync after it. */
+   * disk; a second descriptor lets fen_atomic_file_finish() fsync after it. */
   sync_fd = dup (fd);
   if (sync_fd < 0)
     {
       int saved_errno = errno;
-      close (fd);
-      g_unlink (tmp_path);
+      fen_atomic_file_finish (tmp_path, fd, FALSE, path, NULL);
       g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_WRITE,
                    "%s: cannot write: %s", path, g_strerror (saved_errno));
       return FALSE;
@@ -947,29 +940,7 @@ fen_tiff_write (const char *path, const FenRaster *raster, GError **error)
       TIFFClose (tif);
     }
 
-  if (ok && fsync (sync_fd) != 0)
-    {
-      int saved_errno = errno;
-      ok = FALSE;
-      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_WRITE,
-                   "%s: cannot write: %s", path, g_strerror (saved_errno));
-    }
-  if (close (sync_fd) != 0 && ok)
-    {
-      int saved_errno = errno;
-      ok = FALSE;
-      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_WRITE,
-                   "%s: cannot write: %s", path, g_strerror (saved_errno));
-    }
-  if (ok && g_rename (tmp_path, path) != 0)
-    {
-      int saved_errno = errno;
-      ok = FALSE;
-      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_WRITE,
-                   "%s: cannot write: %s", path, g_strerror (saved_errno));
-    }
-  if (!ok)
-    g_unlink (tmp_path);
+  ok = fen_atomic_file_finish (tmp_path, sync_fd, ok, path, error);
   g_free (messages.first_error);
   return ok;
 }
