@@ -163,14 +163,9 @@ fen_dimse_find_impl (const FenPacsNode *node, const FenPacsQuery *query, GError 
 
   fen_dimse_build_query (q, query);
   scu.addPresentationContext (model, fen_dimse_query_syntaxes ());
-  if (!fen_dimse_connect (scu, node, "C-FIND at", error))
-    return nullptr;
-  id = fen_dimse_context (scu, node, model, "C-FIND at", error);
+  id = fen_dimse_open (scu, node, model, "C-FIND at", error);
   if (id == 0)
-    {
-      scu.releaseAssociation ();
-      return nullptr;
-    }
+    return nullptr;
   cond = scu.sendFINDRequest (id, &q, &responses);
   if (cond.bad ())
     {

@@ -138,7 +138,10 @@ private:
 };
 
 
-gboolean fen_dimse_connect (FenScu &scu, const FenPacsNode *node, const char *what, GError **error);
-T_ASC_PresentationContextID fen_dimse_context (FenScu &scu, const FenPacsNode *node, const char *sop_class,
-                                               const char *what, GError **error);
+/* Initialises the network, negotiates the association and finds the
+ * accepted context for @sop_class; 0 with @error (the association, if any,
+ * released) when one of them fails. @what names the call in messages
+ * ("C-GET from"). */
+T_ASC_PresentationContextID fen_dimse_open (FenScu &scu, const FenPacsNode *node, const char *sop_class,
+                                            const char *what, GError **error);
 OFList<OFString> fen_dimse_query_syntaxes (void);

@@ -110,7 +110,7 @@ fen_dimse_query_syntaxes (void)
   return s;
 }
 
-gboolean
+static gboolean
 fen_dimse_connect (FenScu &scu, const FenPacsNode *node, const char *what, GError **error)
 {
   OFCondition cond = scu.initNetwork ();
@@ -125,7 +125,7 @@ fen_dimse_connect (FenScu &scu, const FenPacsNode *node, const char *what, GErro
   return TRUE;
 }
 
-T_ASC_PresentationContextID
+static T_ASC_PresentationContextID
 fen_dimse_context (FenScu &scu, const FenPacsNode *node, const char *sop_class, const char *what,
                    GError **error)
 {
@@ -135,6 +135,19 @@ fen_dimse_context (FenScu &scu, const FenPacsNode *node, const char *sop_class, 
     g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_REJECTED,
                  "%s %s@%s:%u: the archive does not offer this service (%s)", what,
                  node->called_ae, node->host, node->port, dcmFindNameOfUID (sop_class, sop_class));
+  return id;
+}
+
+T_ASC_PresentationContextID
+fen_dimse_open (FenScu &scu, const FenPacsNode *node, const char *sop_class, const char *what, GError **error)
+{
+  T_ASC_PresentationContextID id;
+
+  if (!fen_dimse_connect (scu, node, what, error))
+    return 0;
+  id = fen_dimse_context (scu, node, sop_class, what, error);
+  if (id == 0)
+    scu.releaseAssociation ();
   return id;
 }
 
@@ -148,9 +161,7 @@ fen_dimse_echo_impl (const FenPacsNode *node, GError **error)
 
   syntaxes.push_back (UID_LittleEndianImplicitTransferSyntax);
   scu.addPresentationContext (UID_VerificationSOPClass, syntaxes);
-  if (!fen_dimse_connect (scu, node, "C-ECHO to", error))
-    return FALSE;
-  id = fen_dimse_context (scu, node, UID_VerificationSOPClass, "C-ECHO to", error);
+  id = fen_dimse_open (scu, node, UID_VerificationSOPClass, "C-ECHO to", error);
   if (id == 0)
     return FALSE;
   cond = scu.sendECHORequest (id);
@@ -246,14 +257,9 @@ fen_dimse_get_impl (const FenPacsNode *node, const FenDimseTarget &target, FenDi
   scu.addPresentationContext (model, fen_dimse_query_syntaxes ());
   for (int i = 0; i < numberOfDcmLongSCUStorageSOPClassUIDs && i < FEN_DIMSE_MAX_CONTEXTS - 1; i++)
     scu.addPresentationContext (dcmLongSCUStorageSOPClassUIDs[i], syntaxes, ASC_SC_ROLE_SCP);
-  if (!fen_dimse_connect (scu, node, what, error))
-    return FALSE;
-  id = fen_dimse_context (scu, node, model, what, error);
+  id = fen_dimse_open (scu, node, model, what, error);
   if (id == 0)
-    {
-      scu.releaseAssociation ();
-      return FALSE;
-    }
+    return FALSE;
   fen_dimse_retrieve_keys (q, target);
   cond = scu.sendCGETRequest (id, &q, &responses);
   if (g_cancellable_is_cancelled (sink.cancellable))
@@ -340,12 +346,8 @@ fen_dimse_move_impl (const FenPacsNode *node, const FenDimseTarget &target, FenD
   std::thread listener ([&scp] () { scp.acceptAssociations (); });
 
   scu.addPresentationContext (model, fen_dimse_query_syntaxes ());
-  ok = fen_dimse_connect (scu, node, what, error);
-  if (ok && (id = fen_dimse_context (scu, node, model, what, error)) == 0)
-    {
-      scu.releaseAssociation ();
-      ok = FALSE;
-    }
+  id = fen_dimse_open (scu, node, model, what, error);
+  ok = id != 0;
   if (ok)
     {
       fen_dimse_retrieve_keys (q, target);
