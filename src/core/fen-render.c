@@ -667,6 +667,20 @@ fen_renderer_run (FenRenderer *renderer, gsize total_pixels)
     }
 }
 
+/* The column maps hold @out_width entries. Wider than promised at creation
+ * (fen_renderer_new's maximum): the one allocation a render can make. */
+static void
+fen_renderer_reserve_width (FenRenderer *renderer, guint out_width)
+{
+  if (out_width <= renderer->max_width)
+    return;
+  g_free (renderer->xmap);
+  g_free (renderer->xmap_b);
+  renderer->xmap = g_new (gint32, out_width);
+  renderer->xmap_b = g_new (gint32, out_width);
+  renderer->max_width = out_width;
+}
+
 static gboolean
 fen_renderer_prepare (FenRenderer    *renderer,
                       const FenImage *image,
@@ -768,15 +782,7 @@ fen_renderer_render (FenRenderer       *renderer,
 
   if (job->axis_aligned)
     {
-      if (out_width > renderer->max_width)
-        {
-          /* Wider than promised at creation: the one allocation a render can make. */
-          g_free (renderer->xmap);
-          g_free (renderer->xmap_b);
-          renderer->xmap = g_new (gint32, out_width);
-          renderer->xmap_b = g_new (gint32, out_width);
-          renderer->max_width = out_width;
-        }
+      fen_renderer_reserve_width (renderer, out_width);
       /* Columns map monotonically, so those inside the image form one run. */
       job->col_begin = out_width;
       job->col_end = 0;
@@ -888,15 +894,7 @@ fen_renderer_render_difference (FenRenderer           *renderer,
 
   if (job->axis_aligned)
     {
-      if (out_width > renderer->max_width)
-        {
-          /* Wider than promised at creation: the one allocation a render can make. */
-          g_free (renderer->xmap);
-          g_free (renderer->xmap_b);
-          renderer->xmap = g_new (gint32, out_width);
-          renderer->xmap_b = g_new (gint32, out_width);
-          renderer->max_width = out_width;
-        }
+      fen_renderer_reserve_width (renderer, out_width);
       fen_render_diff_map (renderer->xmap, sampling_a, out_width, job->src_width);
       fen_render_diff_map (renderer->xmap_b, sampling_b, out_width, job->src_b_width);
     }

@@ -278,33 +278,23 @@ fen_charset_decode_2022 (const FenCharset *cs, FenDecoder *d, const guint8 *p, g
           i += len;
           continue;
         }
-      if (b < 0x20 || b == 0x7f)
+      if (b > 0x20 && b < 0x7f && (g0 == FEN_SET_JIS_0208 || g0 == FEN_SET_JIS_0212))
         {
-          /* PS3.5 6.1.2.5.3: control characters return to value 1's sets. */
-          g0 = cs->g0;
-          g1 = cs->g1;
-          g1_iconv = cs->g1_iconv;
-          g_string_append_c (d->out, (char) b);
-          i++;
+          i += fen_decoder_double (d, "EUC-JP", g0 == FEN_SET_JIS_0212 ? "\x8f" : NULL, p + i, n - i, 0x21, 0x7e);
           continue;
         }
       if (b < 0x80)
         {
-          if (g0 == FEN_SET_JIS_0208 && b != ' ')
-            i += fen_decoder_double (d, "EUC-JP", NULL, p + i, n - i, 0x21, 0x7e);
-          else if (g0 == FEN_SET_JIS_0212 && b != ' ')
-            i += fen_decoder_double (d, "EUC-JP", "\x8f", p + i, n - i, 0x21, 0x7e);
-          else
+          /* PS3.5 6.1.2.5.3: control characters, and the delimiters of the
+           * value's kind, return to value 1's sets. */
+          if (b < 0x20 || b == 0x7f || fen_charset_is_delimiter (b, kind))
             {
-              if (fen_charset_is_delimiter (b, kind))
-                {
-                  g0 = cs->g0;
-                  g1 = cs->g1;
-                  g1_iconv = cs->g1_iconv;
-                }
-              g_string_append_c (d->out, (char) b);
-              i++;
+              g0 = cs->g0;
+              g1 = cs->g1;
+              g1_iconv = cs->g1_iconv;
             }
+          g_string_append_c (d->out, (char) b);
+          i++;
           continue;
         }
       switch (g1)

@@ -455,6 +455,16 @@ fen_dicom_read_voi_luts (DcmDataset *ds, FenImageInfo *info, const char *name, G
   return TRUE;
 }
 
+// The Shared (5200,9229) item and the Per-frame (5200,9230) sequence of an
+// enhanced multi-frame object (PS3.3 C.7.6.16); FALSE when it has neither.
+static gboolean
+fen_dicom_functional_groups (DcmDataset *ds, DcmItem **shared, DcmSequenceOfItems **per_frame)
+{
+  ds->findAndGetSequenceItem (DCM_SharedFunctionalGroupsSequence, *shared, 0);
+  ds->findAndGetSequence (DCM_PerFrameFunctionalGroupsSequence, *per_frame);
+  return *shared != nullptr || *per_frame != nullptr;
+}
+
 // Enhanced multi-frame (PS3.3 C.7.6.16): rescale and window live in the
 // Shared (5200,9229) or Per-frame (5200,9230) Functional Groups. A frame's
 // own item wins over the shared one.
@@ -463,9 +473,7 @@ fen_dicom_read_frame_values (DcmDataset *ds, FenImageInfo *info)
 {
   DcmItem *shared = nullptr;
   DcmSequenceOfItems *per_frame = nullptr;
-  ds->findAndGetSequenceItem (DCM_SharedFunctionalGroupsSequence, shared, 0);
-  ds->findAndGetSequence (DCM_PerFrameFunctionalGroupsSequence, per_frame);
-  if (shared == nullptr && per_frame == nullptr)
+  if (!fen_dicom_functional_groups (ds, &shared, &per_frame))
     return;
 
   auto group = [] (DcmItem *groups, const DcmTagKey &tag) -> DcmItem * {
@@ -554,9 +562,7 @@ fen_dicom_read_frame_geometry (DcmDataset *ds, FenImageInfo *info)
 {
   DcmItem *shared = nullptr;
   DcmSequenceOfItems *per_frame = nullptr;
-  ds->findAndGetSequenceItem (DCM_SharedFunctionalGroupsSequence, shared, 0);
-  ds->findAndGetSequence (DCM_PerFrameFunctionalGroupsSequence, per_frame);
-  if (shared == nullptr && per_frame == nullptr)
+  if (!fen_dicom_functional_groups (ds, &shared, &per_frame))
     return;
 
   auto group = [&] (guint f, const DcmTagKey &tag) -> DcmItem * {

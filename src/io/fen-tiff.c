@@ -102,6 +102,11 @@ typedef struct {
   gboolean       is_signed;
   FenPhotometric photometric;
   const char    *photometric_name;
+  /* Derived, for the decoders: */
+  guint          in_bytes;      /* per sample in the file */
+  guint          out_bytes;     /* per sample in memory */
+  guint          src_spp;       /* samples per pixel in one strip or tile */
+  gsize          row_out;       /* bytes of one row in memory */
 } FenTiffLayout;
 
 typedef struct {
@@ -258,6 +263,10 @@ fen_tiff_read_layout (FenTiffReader *reader, guint page, FenTiffLayout *layout, 
   layout->out_bits = layout->color_samples == 3 ? 8 : bits;
   layout->samples = samples;
   layout->separate = planar == PLANARCONFIG_SEPARATE && samples > 1;
+  layout->in_bytes = bits / 8;
+  layout->out_bytes = layout->out_bits / 8;
+  layout->src_spp = layout->separate ? 1 : samples;
+  layout->row_out = (gsize) width * layout->color_samples * layout->out_bytes;
   return TRUE;
 }
 
@@ -361,10 +370,8 @@ fen_tiff_decode_strips (FenTiffReader       *reader,
                         GError             **error)
 {
   TIFF *tif = reader->tif;
-  guint in_bytes = layout->bits / 8, out_bytes = layout->out_bits / 8;
-  gsize row_out = (gsize) layout->width * layout->color_samples * out_bytes;
-  guint src_spp = layout->separate ? 1 : layout->samples;
-  gsize row_in = (gsize) layout->width * src_spp * in_bytes;
+  const guint in_bytes = layout->in_bytes, out_bytes = layout->out_bytes, src_spp = layout->src_spp;
+  const gsize row_out = layout->row_out, row_in = (gsize) layout->width * src_spp * in_bytes;
   g_autofree guint8 *scratch = NULL;
 
   if (TIFFScanlineSize64 (tif) != row_in)
@@ -419,10 +426,8 @@ fen_tiff_decode_tiles (FenTiffReader       *reader,
                        GError             **error)
 {
   TIFF *tif = reader->tif;
-  guint in_bytes = layout->bits / 8, out_bytes = layout->out_bits / 8;
-  gsize row_out = (gsize) layout->width * layout->color_samples * out_bytes;
-  gsize pixel_out = (gsize) layout->color_samples * out_bytes;
-  guint src_spp = layout->separate ? 1 : layout->samples;
+  const guint in_bytes = layout->in_bytes, out_bytes = layout->out_bytes, src_spp = layout->src_spp;
+  const gsize row_out = layout->row_out, pixel_out = (gsize) layout->color_samples * out_bytes;
   gboolean direct = src_spp == layout->color_samples && in_bytes == out_bytes;
   guint32 tile_width = 0, tile_height = 0;
   guint64 tile_row, tile_bytes;
