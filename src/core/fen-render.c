@@ -667,6 +667,19 @@ fen_renderer_run (FenRenderer *renderer, gsize total_pixels)
     }
 }
 
+/* Runs the prepared job in chunks of whole output rows (about
+ * chunk_pixels each) and releases the render lock the caller took. */
+static void
+fen_renderer_run_rows_locked (FenRenderer *renderer, guint out_width, guint out_height)
+{
+  FenRenderJob *job = &renderer->job;
+
+  job->chunk_units = MAX (renderer->chunk_pixels / MAX (out_width, 1u), 1);
+  job->n_chunks = (guint) ((out_height + job->chunk_units - 1) / job->chunk_units);
+  fen_renderer_run (renderer, (gsize) out_width * out_height);
+  g_mutex_unlock (&renderer->render_lock);
+}
+
 /* The column maps hold @out_width entries. Wider than promised at creation
  * (fen_renderer_new's maximum): the one allocation a render can make. */
 static void
@@ -801,10 +814,7 @@ fen_renderer_render (FenRenderer       *renderer,
         job->col_begin = job->col_end = 0;
     }
 
-  job->chunk_units = MAX (renderer->chunk_pixels / out_width, 1);
-  job->n_chunks = (guint) ((out_height + job->chunk_units - 1) / job->chunk_units);
-  fen_renderer_run (renderer, (gsize) out_width * out_height);
-  g_mutex_unlock (&renderer->render_lock);
+  fen_renderer_run_rows_locked (renderer, out_width, out_height);
   return TRUE;
 }
 
@@ -899,10 +909,7 @@ fen_renderer_render_difference (FenRenderer           *renderer,
       fen_render_diff_map (renderer->xmap_b, sampling_b, out_width, job->src_b_width);
     }
 
-  job->chunk_units = MAX (renderer->chunk_pixels / out_width, 1);
-  job->n_chunks = (guint) ((out_height + job->chunk_units - 1) / job->chunk_units);
-  fen_renderer_run (renderer, (gsize) out_width * out_height);
-  g_mutex_unlock (&renderer->render_lock);
+  fen_renderer_run_rows_locked (renderer, out_width, out_height);
   return TRUE;
 }
 
@@ -921,8 +928,5 @@ _fen_renderer_run_rows (FenRenderer       *renderer,
   job->rows_data = data;
   job->out_width = out_width;
   job->out_height = out_height;
-  job->chunk_units = MAX (renderer->chunk_pixels / MAX (out_width, 1u), 1);
-  job->n_chunks = (guint) ((out_height + job->chunk_units - 1) / job->chunk_units);
-  fen_renderer_run (renderer, (gsize) out_width * out_height);
-  g_mutex_unlock (&renderer->render_lock);
+  fen_renderer_run_rows_locked (renderer, out_width, out_height);
 }

@@ -382,6 +382,24 @@ fen_dimse_move_impl (const FenPacsNode *node, const FenDimseTarget &target, FenD
   return ok;
 }
 
+/* Where arriving objects go: a private incoming folder in @dir (returned;
+ * _fen_net_incoming_dir_free() it), each handed to @func once in place. */
+static char *
+fen_dimse_sink_begin (FenDimseSink &sink, const char *dir, FenPacsInstanceFunc func, gpointer user_data,
+                      GCancellable *cancellable, GError **error)
+{
+  char *incoming = _fen_net_incoming_dir_new (dir, error);
+
+  if (incoming == nullptr)
+    return nullptr;
+  sink.dir = dir;
+  sink.incoming = incoming;
+  sink.func = func;
+  sink.user_data = user_data;
+  sink.cancellable = cancellable;
+  return incoming;
+}
+
 gboolean
 _fen_dimse_retrieve (const FenPacsNode *node, const char *study_uid, const char *series_uid,
                      const char *sop_instance_uid, const char *dir, FenPacsInstanceFunc func, gpointer user_data, guint *n_retrieved,
@@ -398,14 +416,9 @@ _fen_dimse_retrieve (const FenPacsNode *node, const char *study_uid, const char 
       _fen_net_set_cancelled (error);
       return FALSE;
     }
-  incoming = _fen_net_incoming_dir_new (dir, error);
+  incoming = fen_dimse_sink_begin (sink, dir, func, user_data, cancellable, error);
   if (incoming == nullptr)
     return FALSE;
-  sink.dir = dir;
-  sink.incoming = incoming;
-  sink.func = func;
-  sink.user_data = user_data;
-  sink.cancellable = cancellable;
   try
     {
       ok = node->method == FEN_PACS_RETRIEVE_MOVE ? fen_dimse_move_impl (node, target, sink, error)
@@ -457,14 +470,9 @@ _fen_dimse_receive (const FenPacsNode *node, const char *dir, FenPacsInstanceFun
   g_return_val_if_fail (cancellable != nullptr, FALSE);
   fen_dimse_init ();
   *n_received = *n_refused = 0;
-  incoming = _fen_net_incoming_dir_new (dir, error);
+  incoming = fen_dimse_sink_begin (sink, dir, func, user_data, cancellable, error);
   if (incoming == nullptr)
     return FALSE;
-  sink.dir = dir;
-  sink.incoming = incoming;
-  sink.func = func;
-  sink.user_data = user_data;
-  sink.cancellable = cancellable;
   try
     {
       std::vector<std::string> peers = fen_dimse_peer_addresses (node, error);
