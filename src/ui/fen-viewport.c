@@ -136,7 +136,7 @@ fen_viewport_account_pyramid (FenViewport *self)
 static void
 fen_viewport_drop_pyramid (FenViewport *self)
 {
-  g_clear_pointer (&self->pyramid, fen_pyramid_free);
+  g_clear_pointer (&self->pyramid, fen_pyramid_unref);
   fen_viewport_account_pyramid (self);
 }
 
@@ -174,7 +174,7 @@ fen_viewport_shed_caches (FenViewport *self)
   if (self->pyramid != NULL && fen_viewport_get_pyramid_level (self) == 0)
     {
       freed += fen_pyramid_get_bytes (self->pyramid);
-      fen_pyramid_shed (self->pyramid);
+      fen_pyramid_shed (self->pyramid, FALSE);
       fen_viewport_account_pyramid (self);
     }
   pool_before = fen_render_pool_get_bytes (self->pool);
