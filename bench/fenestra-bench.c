@@ -381,6 +381,7 @@ fen_bench_run_size (FenBench *bench, guint s, GError **error)
   FenBenchJob view_copy = { 0 }, fit_one = { 0 };
   g_autoptr(FenRenderer) one_thread = fen_renderer_new (1, FEN_BENCH_OUT_W);
   g_autoptr(FenPyramid) pyramid = NULL;
+  g_autoptr(FenImage) pyramid_level = NULL;
   guint level;
   gint64 t0;
   gsize pixels, src_bytes, out_bytes, mismatch;
@@ -431,7 +432,7 @@ fen_bench_run_size (FenBench *bench, guint s, GError **error)
   pyramid = fen_pyramid_new (image, 0);
   level = fen_pyramid_level_for_zoom (pyramid, fit.sampling.col_dx > 0 ? 1.0 / fit.sampling.col_dx : 1.0);
   t0 = fen_bench_now_ns ();
-  fit_pyr.image = fen_pyramid_get_level (pyramid, level);
+  fit_pyr.image = pyramid_level = fen_pyramid_ref_level (pyramid, level);
   fen_bench_report_set (bench->report, k_pyr_build, (fen_bench_now_ns () - t0) / 1e6);
   fen_bench_report_set_int (bench->report, k_pyr_level, level);
   fen_pyramid_scale_sampling (level, &fit.sampling, &fit_pyr.sampling);

@@ -18,11 +18,14 @@ test_bytes_third (void)
       g_autoptr(FenPyramid) pyramid = fen_pyramid_new (image, 0);
       guint n = fen_pyramid_get_n_levels (pyramid);
 
-      g_assert_nonnull (fen_pyramid_get_level (pyramid, n - 1));
+      g_autoptr(FenImage) last = fen_pyramid_ref_level (pyramid, n - 1);
+      gsize bytes = fen_pyramid_get_bytes (pyramid);
+
+      g_assert_nonnull (last);
       g_test_message ("%ux%u: %u levels, %zu bytes for a base of %zu", sizes[i][0], sizes[i][1], n,
-                      fen_pyramid_get_bytes (pyramid), fen_image_get_frame_bytes (image));
-      g_assert_cmpuint (fen_pyramid_get_bytes (pyramid) * 3, <=, fen_image_get_frame_bytes (image));
-      fen_pyramid_shed (pyramid);
+                      bytes, fen_image_get_frame_bytes (image));
+      g_assert_cmpuint (bytes * 3, <=, fen_image_get_frame_bytes (image));
+      g_assert_cmpuint (fen_pyramid_shed (pyramid, FALSE), ==, bytes);
       g_assert_cmpuint (fen_pyramid_get_bytes (pyramid), ==, 0);
     }
 }
@@ -62,7 +65,7 @@ check_box_reference (FenTestKind kind, guint level)
   FenWindowParams window = { 0 };
   FenRect view = { 0, 0, w, h };
   FenSampling base, scaled;
-  FenImage *source;
+  g_autoptr(FenImage) source = NULL;
   guint worst = 0;
 
   /* Smooth content so the window ramp, not noise, decides the gray. */
@@ -83,7 +86,7 @@ check_box_reference (FenTestKind kind, guint level)
     window = (FenWindowParams) { .center = 128, .width = 256, .function = FEN_VOI_LINEAR, .invert = FALSE };
 
   g_assert_cmpuint (fen_pyramid_level_for_zoom (pyramid, 1.0 / step), ==, level);
-  source = fen_pyramid_get_level (pyramid, level);
+  source = fen_pyramid_ref_level (pyramid, level);
   fen_sampling_from_rect (&base, &view, ow, oh);
   fen_pyramid_scale_sampling (level, &base, &scaled);
   fen_lut_build (lut, source, 0, &window);
@@ -120,7 +123,7 @@ test_rgb (void)
 {
   g_autoptr(FenImage) image = fen_test_image_new (FEN_TEST_RGB8, 64, 64, 1);
   g_autoptr(FenPyramid) pyramid = fen_pyramid_new (image, 0);
-  FenImage *level = fen_pyramid_get_level (pyramid, 1);
+  g_autoptr(FenImage) level = fen_pyramid_ref_level (pyramid, 1);
   const guint8 *b = fen_image_get_frame (image, 0), *l = fen_image_get_frame (level, 0);
 
   g_assert_cmpuint (fen_image_get_width (level), ==, 32);
@@ -131,6 +134,45 @@ test_rgb (void)
     }
 }
 
+/* Shedding keeps the level in use and lets a holder keep what it reads;
+ * the next ask builds a dropped level again, the same pixels. */
+static void
+test_shed_keeps_in_use (void)
+{
+  g_autoptr(FenImage) image = fen_test_image_new (FEN_TEST_S16, 512, 256, 1);
+  g_autoptr(FenPyramid) pyramid = fen_pyramid_new (image, 0);
+  g_autoptr(FenImage) two = fen_pyramid_ref_level (pyramid, 2);   /* builds 1 and 2 */
+  g_autoptr(FenImage) one = NULL;
+  g_autoptr(FenImage) again = NULL;
+  gsize level1 = 256 * 128 * 2, level2 = 128 * 64 * 2;
+  g_autofree guint8 *copy = g_memdup2 (fen_image_get_frame (two, 0), level2);
+
+  g_assert_cmpuint (fen_pyramid_get_level_in_use (pyramid), ==, 2);
+  g_assert_cmpuint (fen_pyramid_get_bytes (pyramid), ==, level1 + level2);
+  /* Level 1 was only the way to level 2: it goes, level 2 stays. */
+  g_assert_cmpuint (fen_pyramid_shed (pyramid, TRUE), ==, level1);
+  g_assert_cmpuint (fen_pyramid_get_bytes (pyramid), ==, level2);
+  again = fen_pyramid_ref_level (pyramid, 2);
+  g_assert_true (again == two);
+
+  /* Everything goes; what we hold stays readable, and is ours alone now. */
+  g_assert_cmpuint (fen_pyramid_shed (pyramid, FALSE), ==, level2);
+  g_assert_cmpuint (fen_pyramid_get_bytes (pyramid), ==, 0);
+  g_assert_cmpmem (fen_image_get_frame (two, 0), level2, copy, level2);
+
+  /* Asked again: built again, the same box filter. */
+  g_clear_pointer (&again, fen_image_unref);
+  again = fen_pyramid_ref_level (pyramid, 2);
+  g_assert_true (again != two);
+  g_assert_cmpmem (fen_image_get_frame (again, 0), level2, copy, level2);
+  g_assert_cmpuint (fen_pyramid_get_bytes (pyramid), ==, level1 + level2);
+
+  /* Level 0 in use: no level is, all of them go. */
+  g_assert_true ((one = fen_pyramid_ref_level (pyramid, 0)) == image);
+  g_assert_cmpuint (fen_pyramid_get_level_in_use (pyramid), ==, 0);
+  g_assert_cmpuint (fen_pyramid_shed (pyramid, TRUE), ==, level1 + level2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -139,5 +181,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pyramid/level-for-zoom", test_level_for_zoom);
   g_test_add_func ("/pyramid/box-filter-reference", test_box_reference);
   g_test_add_func ("/pyramid/rgb", test_rgb);
+  g_test_add_func ("/pyramid/shed-keeps-in-use", test_shed_keeps_in_use);
   return g_test_run ();
 }

@@ -247,6 +247,223 @@ test_shed_order (void)
   g_assert_cmpuint (fen_store_get_bytes (store), ==, 10000);
 }
 
+/* Pyramids ------------------------------------------------------------------ */
+
+#define LEVEL1_BYTES (256 * 128 * 2)  /* of a 512 x 256 S16 frame */
+#define LEVEL2_BYTES (128 * 64 * 2)
+
+static guint
+add_image (FenStore *store, guint frames)
+{
+  g_autoptr(FenImage) image = fen_test_image_new (FEN_TEST_S16, 512, 256, frames);
+  return fen_store_add (store, image);
+}
+
+/* Builds levels 1 and 2 and lets go of the level: the store keeps them. */
+static void
+use_level (FenPyramid *pyramid, guint level)
+{
+  g_autoptr(FenImage) image = fen_pyramid_ref_level (pyramid, level);
+  g_assert_nonnull (image);
+}
+
+static void
+test_pyramid_shared (void)
+{
+  g_autoptr(FenStore) store = fen_store_new ();
+  guint id = add_image (store, 2);
+  FenPyramid *a = fen_store_get_pyramid (store, id, 0);
+  FenPyramid *b = fen_store_get_pyramid (store, id, 0);
+  FenPyramid *c = fen_store_get_pyramid (store, id, 1);
+
+  g_assert_nonnull (a);
+  g_assert_true (a == b);
+  g_assert_true (c != a);
+  g_assert_true (fen_pyramid_get_base (a) == fen_store_lookup (store, id));
+  g_assert_cmpuint (fen_pyramid_get_frame (c), ==, 1);
+  g_assert_null (fen_store_get_pyramid (store, id, 2));
+  g_assert_null (fen_store_get_pyramid (store, id + 1, 0));
+  g_assert_cmpuint (fen_store_get_n_pyramids (store), ==, 2);
+
+  /* Built once: the second borrower finds the first one's level. */
+  use_level (a, 1);
+  g_assert_cmpuint (fen_pyramid_get_bytes (b), ==, LEVEL1_BYTES);
+
+  /* The store keeps it while anyone borrows it, and no longer. */
+  fen_store_release_pyramid (store, a);
+  g_assert_cmpuint (fen_store_get_n_pyramids (store), ==, 2);
+  g_assert_cmpuint (fen_store_get_cache_bytes (store), ==, LEVEL1_BYTES);
+  fen_store_release_pyramid (store, b);
+  g_assert_cmpuint (fen_store_get_n_pyramids (store), ==, 1);
+  g_assert_cmpuint (fen_store_get_cache_bytes (store), ==, 0);
+  fen_store_release_pyramid (store, c);
+  g_assert_cmpuint (fen_store_get_n_pyramids (store), ==, 0);
+}
+
+/* Levels are cache bytes, in the store and in the monitor's snapshots. */
+static void
+test_pyramid_bytes (void)
+{
+  g_autoptr(FenStore) store = fen_store_new ();
+  g_autoptr(FenMemoryMonitor) monitor = fen_memory_monitor_new (8);
+  guint id = add_image (store, 1);
+  FenPyramid *pyramid = fen_store_get_pyramid (store, id, 0);
+  FenMemorySnapshot snap;
+
+  fen_memory_monitor_set_store (monitor, store);
+  g_assert_cmpuint (fen_store_get_cache_bytes (store), ==, 0);
+  use_level (pyramid, 2);
+  g_assert_cmpuint (fen_store_get_cache_bytes (store), ==, LEVEL1_BYTES + LEVEL2_BYTES);
+  fen_memory_monitor_account (monitor, FEN_MEMORY_CACHE, 1000);  /* another cache */
+  fen_memory_monitor_snapshot (monitor, "", &snap);
+  g_assert_cmpint (snap.cache_bytes, ==, LEVEL1_BYTES + LEVEL2_BYTES + 1000);
+  g_assert_cmpint (snap.store_bytes, ==, 512 * 256 * 2);
+  g_assert_cmpint (fen_memory_monitor_get_held (monitor), ==, 512 * 256 * 2 + LEVEL1_BYTES + LEVEL2_BYTES + 1000);
+  fen_store_release_pyramid (store, pyramid);
+  fen_memory_monitor_snapshot (monitor, "", &snap);
+  g_assert_cmpint (snap.cache_bytes, ==, 1000);
+}
+
+/* Closing an image takes its pyramids out of the store and drops their
+ * levels; evicting drops the levels. A borrower may still hold the
+ * pyramid: it stays valid, it just no longer holds levels. */
+static void
+test_pyramid_close_evict (void)
+{
+  g_autoptr(FenStore) store = fen_store_new ();
+  guint id = add_image (store, 1), other = add_image (store, 1);
+  FenPyramid *pyramid = fen_store_get_pyramid (store, id, 0);
+  FenPyramid *kept = fen_store_get_pyramid (store, other, 0);
+  g_autoptr(FenImage) held = NULL;
+
+  use_level (kept, 1);
+  held = fen_pyramid_ref_level (pyramid, 1);
+  g_assert_cmpuint (fen_store_get_cache_bytes (store), ==, 2 * LEVEL1_BYTES);
+  g_assert_true (fen_store_close (store, id));
+  g_assert_cmpuint (fen_store_get_n_pyramids (store), ==, 1);
+  g_assert_cmpuint (fen_store_get_cache_bytes (store), ==, LEVEL1_BYTES);
+  g_assert_cmpuint (fen_pyramid_get_bytes (pyramid), ==, 0);
+  /* What a render held is still readable (ASan would see otherwise). */
+  g_assert_cmpuint (fen_image_checksum (held), !=, 0);
+  fen_store_release_pyramid (store, pyramid);
+
+  /* Evicted (not pinned): its levels go, and none is built without pixels. */
+  g_assert_cmpuint (fen_store_evict (store, other), ==, 512 * 256 * 2);
+  g_assert_cmpuint (fen_store_get_cache_bytes (store), ==, 0);
+  g_assert_null (fen_pyramid_ref_level (kept, 1));
+  g_assert_cmpuint (fen_store_get_cache_bytes (store), ==, 0);
+  fen_store_release_pyramid (store, kept);
+  g_assert_cmpuint (fen_store_get_n_pyramids (store), ==, 0);
+}
+
+/* Shed to a target: the least recently rendered pyramid's spare levels go
+ * first; the level each one shows stays. */
+static void
+test_pyramid_shed_order (void)
+{
+  g_autoptr(FenStore) store = fen_store_new ();
+  FenPyramid *p[3];
+
+  for (guint i = 0; i < 3; i++)
+    {
+      p[i] = fen_store_get_pyramid (store, add_image (store, 1), 0);
+      use_level (p[i], 2);   /* level 1 built on the way */
+      g_usleep (2000);
+    }
+  use_level (p[0], 2);       /* p[0] is now the most recent: p[1], p[2], p[0] */
+  g_assert_cmpuint (fen_store_get_cache_bytes (store), ==, 3 * (LEVEL1_BYTES + LEVEL2_BYTES));
+
+  /* Room for one level 1: p[1]'s goes. */
+  g_assert_cmpuint (fen_store_shed_caches (store, fen_store_get_cache_bytes (store) - LEVEL1_BYTES), ==, LEVEL1_BYTES);
+  g_assert_cmpuint (fen_pyramid_get_bytes (p[1]), ==, LEVEL2_BYTES);
+  g_assert_cmpuint (fen_pyramid_get_bytes (p[2]), ==, LEVEL1_BYTES + LEVEL2_BYTES);
+  g_assert_cmpuint (fen_pyramid_get_bytes (p[0]), ==, LEVEL1_BYTES + LEVEL2_BYTES);
+  /* One more byte than that: p[2]'s next, p[0] untouched. */
+  g_assert_cmpuint (fen_store_shed_caches (store, fen_store_get_cache_bytes (store) - 1), ==, LEVEL1_BYTES);
+  g_assert_cmpuint (fen_pyramid_get_bytes (p[2]), ==, LEVEL2_BYTES);
+  g_assert_cmpuint (fen_pyramid_get_bytes (p[0]), ==, LEVEL1_BYTES + LEVEL2_BYTES);
+  /* Everything: what is on screen stays. */
+  g_assert_cmpuint (fen_store_shed_caches (store, 0), ==, LEVEL1_BYTES);
+  g_assert_cmpuint (fen_store_get_cache_bytes (store), ==, 3 * LEVEL2_BYTES);
+  /* Zoomed in on p[0] (level 0 in use): its last level goes too. */
+  use_level (p[0], 0);
+  g_assert_cmpuint (fen_store_shed_caches (store, 0), ==, LEVEL2_BYTES);
+  for (guint i = 0; i < 3; i++)
+    fen_store_release_pyramid (store, p[i]);
+}
+
+typedef struct {
+  FenStore *store;
+  guint     id;
+  guint64   sums[3];   /* fen_image_checksum of levels 0 .. 2 */
+  guint     rounds;    /* at least; more until a shed freed something meanwhile */
+  gint      shed_any;  /* set by the shedding thread */
+  gint      done;
+} ShedRace;
+
+static gpointer
+render_thread (gpointer data)
+{
+  ShedRace *race = data;
+  FenPyramid *pyramid = fen_store_get_pyramid (race->store, race->id, 0);
+
+  /* Alternating levels: each ask makes the other level spare, and the
+   * shedding thread drops it while this thread may still be reading it. */
+  for (guint i = 0; i < race->rounds || !g_atomic_int_get (&race->shed_any); i++)
+    {
+      guint level = 1 + i % 2;
+      g_autoptr(FenImage) image = fen_pyramid_ref_level (pyramid, level);
+
+      g_assert_nonnull (image);
+      g_assert_cmpuint (fen_image_checksum (image), ==, race->sums[level]);
+    }
+  fen_store_release_pyramid (race->store, pyramid);
+  g_atomic_int_set (&race->done, 1);
+  return NULL;
+}
+
+/* A shed from another thread never frees a level a render is reading and
+ * never takes the pyramid from its borrower. Run under ASan too. */
+static void
+test_pyramid_shed_concurrent (void)
+{
+  g_autoptr(FenStore) store = fen_store_new ();
+  ShedRace race = { store, add_image (store, 1), { 0 }, 400, 0, 0 };
+  FenPyramid *mine;
+  GThread *thread;
+  gsize freed = 0;
+  guint sheds = 0;
+
+  {
+    g_autoptr(FenPyramid) reference = fen_pyramid_new (fen_store_lookup (store, race.id), 0);
+    for (guint level = 0; level < 3; level++)
+      {
+        g_autoptr(FenImage) image = fen_pyramid_ref_level (reference, level);
+        race.sums[level] = fen_image_checksum (image);
+      }
+  }
+  /* Borrowed here too: the pyramid stays in the store throughout. */
+  mine = fen_store_get_pyramid (store, race.id, 0);
+  thread = g_thread_new ("render", render_thread, &race);
+  while (!g_atomic_int_get (&race.done))
+    {
+      freed += fen_store_shed_caches (store, 0);
+      if (freed > 0)
+        g_atomic_int_set (&race.shed_any, 1);
+      sheds++;
+      g_assert_cmpuint (fen_store_get_n_pyramids (store), ==, 1);
+    }
+  g_thread_join (thread);
+  g_test_message ("%u sheds freed %zu bytes during the renders", sheds, freed);
+  g_assert_cmpuint (freed, >, 0);
+  /* The level last rendered stays; the spare one goes. */
+  fen_store_shed_caches (store, 0);
+  g_assert_cmpuint (fen_store_get_cache_bytes (store), ==,
+                    fen_pyramid_get_level_in_use (mine) == 1 ? LEVEL1_BYTES : LEVEL2_BYTES);
+  fen_store_release_pyramid (store, mine);
+  g_assert_cmpuint (fen_store_get_n_pyramids (store), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -255,6 +472,11 @@ main (int argc, char **argv)
   g_test_add_func ("/store/close-frees", test_close_frees);
   g_test_add_func ("/store/evict-restore", test_evict_restore);
   g_test_add_func ("/store/shed-least-recent-first", test_shed_order);
+  g_test_add_func ("/store/pyramid/shared", test_pyramid_shared);
+  g_test_add_func ("/store/pyramid/bytes", test_pyramid_bytes);
+  g_test_add_func ("/store/pyramid/close-evict", test_pyramid_close_evict);
+  g_test_add_func ("/store/pyramid/shed-least-recent-first", test_pyramid_shed_order);
+  g_test_add_func ("/store/pyramid/shed-concurrent", test_pyramid_shed_concurrent);
   g_test_add_func ("/image/size-checks", test_size_checks);
   g_test_add_func ("/image/info-copy", test_info_copy);
   g_test_add_func ("/image/stored-range", test_stored_range);

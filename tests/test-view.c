@@ -317,6 +317,7 @@ test_render_matches_renderer (void)
 {
   g_autoptr(FenImage) image = fen_test_image_new (FEN_TEST_S16, 301, 203, 2);
   g_autoptr(FenPyramid) pyramid = fen_pyramid_new (image, 1);
+  g_autoptr(FenImage) level_image = NULL;
   g_autoptr(FenRenderer) renderer = fen_renderer_new (2, 512);
   g_autoptr(FenLut) lut = fen_lut_new ();
   g_autofree guint8 *a = g_malloc (160 * 120 * 4), *b = g_malloc (160 * 120 * 4);
@@ -344,7 +345,8 @@ test_render_matches_renderer (void)
   g_assert_cmpuint (level, ==, 2);
   fen_view_get_sampling (&view, 1, &s);
   fen_pyramid_scale_sampling (2, &s, &scaled);
-  g_assert_true (fen_renderer_render (renderer, fen_pyramid_get_level (pyramid, 2), 0, lut, &scaled,
+  level_image = fen_pyramid_ref_level (pyramid, 2);
+  g_assert_true (fen_renderer_render (renderer, level_image, 0, lut, &scaled,
                                       160, 120, FEN_PIXEL_BGRA8, b, 160 * 4));
   g_assert_cmpmem (a, 160 * 120 * 4, b, 160 * 120 * 4);
 }

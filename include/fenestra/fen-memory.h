@@ -58,7 +58,9 @@ void              fen_memory_monitor_free (FenMemoryMonitor *monitor);
 
 /* @store is borrowed (a reference is taken). */
 void     fen_memory_monitor_set_store   (FenMemoryMonitor *monitor, FenStore *store);
-/* Cache and render-buffer bytes are counted by whoever owns them; atomic. */
+/* Cache and render-buffer bytes are counted by whoever owns them; atomic.
+ * The store's pyramid levels are not accounted here: snapshots read them
+ * from the store (fen_store_get_cache_bytes()). */
 void     fen_memory_monitor_account     (FenMemoryMonitor *monitor, FenMemoryAccount account, gint64 delta);
 /* Appends one JSON object per operation to @path while the monitor lives. */
 gboolean fen_memory_monitor_open_log    (FenMemoryMonitor *monitor, const char *path, GError **error);
@@ -94,8 +96,10 @@ const char *fen_memory_state_to_string  (FenMemoryState state);
 
 /**
  * FenMemoryShedder:
- * Called by fen_memory_monitor_make_room() to drop caches (pyramid levels,
- * thumbnails beyond what is shown) at warning level. Returns the bytes freed.
+ * Called by fen_memory_monitor_make_room(), on its thread, to drop caches
+ * the store does not hold (the store's pyramid levels are shed before it)
+ * when the held bytes are still above the warning level. Returns the bytes
+ * freed by the time it returns.
  */
 typedef gsize (*FenMemoryShedder) (FenMemoryMonitor *monitor, gpointer user_data);
 void     fen_memory_monitor_set_shedder (FenMemoryMonitor *monitor, FenMemoryShedder shedder, gpointer user_data);
@@ -108,7 +112,8 @@ FenMemoryState fen_memory_monitor_state_for (FenMemoryMonitor *monitor, gint64 h
 /**
  * fen_memory_monitor_make_room:
  * Before a load of @incoming bytes: if the held bytes plus @incoming would
- * pass the warning level, sheds caches; if they would still pass the
+ * pass the warning level, sheds caches (the store's pyramid levels as far as
+ * needed, least recently used first, then the shedder's); if they would still pass the
  * critical level, evicts the least recently viewed images that are not
  * pinned (fen_store_shed()). Each eviction round is a snapshot in the log.
  * @evicted_ids: (nullable): receives the ids evicted

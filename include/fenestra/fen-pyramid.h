@@ -8,8 +8,6 @@
 
 G_BEGIN_DECLS
 
-typedef struct _FenPyramid FenPyramid;
-
 /**
  * fen_pyramid_new:
  * @image: the base image (a reference is taken)
@@ -20,10 +18,13 @@ typedef struct _FenPyramid FenPyramid;
  * hold less than a third of the base frame's bytes; a last odd row or column
  * of a level is not represented below it (less than one output pixel at the
  * zooms that use the level).
- * Returns: (transfer full): free with fen_pyramid_free().
+ * Thread-safe: levels may be built on one thread while another sheds
+ * them (the viewer's store sheds from loading threads).
+ * Returns: (transfer full): a pyramid with one reference.
  */
-FenPyramid *fen_pyramid_new  (FenImage *image, guint frame);
-void        fen_pyramid_free (FenPyramid *pyramid);
+FenPyramid *fen_pyramid_new   (FenImage *image, guint frame);
+FenPyramid *fen_pyramid_ref   (FenPyramid *pyramid);
+void        fen_pyramid_unref (FenPyramid *pyramid);
 
 FenImage   *fen_pyramid_get_base  (FenPyramid *pyramid);
 guint       fen_pyramid_get_frame (FenPyramid *pyramid);
@@ -36,21 +37,39 @@ guint       fen_pyramid_get_frame (FenPyramid *pyramid);
 guint       fen_pyramid_level_for_zoom (FenPyramid *pyramid, double zoom);
 
 /**
- * fen_pyramid_get_level:
- * Builds the level (and those above it) if needed. Level 0 is the base.
- * Returns: (transfer none): a single-frame image of the level's pixels.
+ * fen_pyramid_ref_level:
+ * Builds the level (and those above it) if needed and marks it the level
+ * in use (the one fen_pyramid_shed() may keep). Level 0 is the base.
+ * The reference is what makes reading safe: a shed on another thread drops
+ * only the pyramid's own reference, and the level's pixels live until the
+ * caller lets go.
+ * Returns: (transfer full) (nullable): a single-frame image of the level's
+ * pixels (the base image itself for level 0), or %NULL if it could not be
+ * allocated; release with fen_image_unref().
  */
-FenImage   *fen_pyramid_get_level (FenPyramid *pyramid, guint level);
+FenImage   *fen_pyramid_ref_level (FenPyramid *pyramid, guint level);
+/* The level fen_pyramid_ref_level() handed out last (0 at first). */
+guint       fen_pyramid_get_level_in_use (FenPyramid *pyramid);
+/* g_get_monotonic_time() of the last fen_pyramid_ref_level() (or of creation). */
+gint64      fen_pyramid_get_last_used (FenPyramid *pyramid);
 
 /* Maps a sampling of the base image onto level @level. */
 void        fen_pyramid_scale_sampling (guint level, const FenSampling *base, FenSampling *out);
 
-/* Bytes held by built levels (cache bytes: the first thing shed). */
+/* Bytes held by built levels (cache bytes: the first thing shed); lock-free. */
 gsize       fen_pyramid_get_bytes (FenPyramid *pyramid);
 guint       fen_pyramid_get_n_levels (FenPyramid *pyramid);
-/* Drops every built level. */
-void        fen_pyramid_shed (FenPyramid *pyramid);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (FenPyramid, fen_pyramid_free)
+/**
+ * fen_pyramid_shed:
+ * @keep_in_use: keep the level fen_pyramid_ref_level() handed out last
+ * Drops the pyramid's references to its built levels; a level a caller
+ * still holds is freed when that caller lets go. The next
+ * fen_pyramid_ref_level() builds again what it needs.
+ * Returns: the bytes no longer counted.
+ */
+gsize       fen_pyramid_shed (FenPyramid *pyramid, gboolean keep_in_use);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FenPyramid, fen_pyramid_unref)
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 
 #include "fen-types.h"
 #include "fen-image.h"
+#include "fen-pyramid.h"
 
 G_BEGIN_DECLS
 
@@ -82,6 +83,46 @@ gsize     fen_store_shed         (FenStore *store, gsize target_bytes, GArray *e
  * Returns: %FALSE with %FEN_IO_ERROR_CORRUPT if the file changed.
  */
 gboolean  fen_store_restore      (FenStore *store, guint id, FenImage *fresh, GError **error);
+
+/* Pyramids: the store holds the pyramid of each (image, frame) that someone
+ * borrows, counts its built levels as cache and sheds them, from any thread.
+ * Safety against a shed on another thread comes from references: a render
+ * holds the level it reads (fen_pyramid_ref_level()), so a shed only drops
+ * the pyramid's reference and the pixels go when the render lets go. */
+
+/**
+ * fen_store_get_pyramid:
+ * Borrows the pyramid of @frame of image @id: made on the first borrow
+ * (nothing built yet), the same one for every borrower until the last gives
+ * it back. Closing the image takes it out of the store (and sheds its
+ * levels); evicting the image sheds its levels.
+ * Returns: (transfer full) (nullable): a reference to give back with
+ * fen_store_release_pyramid(); %NULL if no image has @id or it has no
+ * @frame.
+ */
+FenPyramid *fen_store_get_pyramid     (FenStore *store, guint id, guint frame);
+
+/**
+ * fen_store_release_pyramid:
+ * Gives back a borrow and its reference: when nobody borrows the pyramid
+ * any more the store lets go of it and its levels (a view moving on keeps
+ * no cache of what it showed).
+ */
+void        fen_store_release_pyramid (FenStore *store, FenPyramid *pyramid);
+
+/* Bytes of the built levels of the pyramids the store holds: its cache. */
+gsize       fen_store_get_cache_bytes (FenStore *store);
+guint       fen_store_get_n_pyramids  (FenStore *store);
+
+/**
+ * fen_store_shed_caches:
+ * Sheds pyramid levels, least recently rendered pyramid first, until the
+ * cache holds at most @target_bytes; the level each pyramid last rendered
+ * from (the one on screen) stays, the others are built again when asked
+ * for. Callable from any thread, while renders run.
+ * Returns: the bytes no longer counted.
+ */
+gsize       fen_store_shed_caches     (FenStore *store, gsize target_bytes);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FenStore, fen_store_unref)
 

@@ -11,6 +11,7 @@ typedef struct _FenStore         FenStore;
 typedef struct _FenLut           FenLut;
 typedef struct _FenRenderer      FenRenderer;
 typedef struct _FenMemoryMonitor FenMemoryMonitor;
+typedef struct _FenPyramid       FenPyramid;
 
 /**
  * FenIoError:

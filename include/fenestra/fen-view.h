@@ -78,7 +78,8 @@ guint    fen_view_get_level       (const FenView *view, double scale, FenPyramid
 /**
  * fen_view_render:
  * @pyramid: (nullable): when given, the level fen_view_get_level() names is
- *   sampled (built on first use); @lut must then be the base image's
+ *   sampled (built on first use, held by reference while it is read, and
+ *   marked the pyramid's level in use); @lut must then be the base image's
  * @level: (out) (optional): the level drawn
  * The viewer's render of @frame of @image: the view's sampling at @scale,
  * through @lut (built for @frame by the caller), into @out of

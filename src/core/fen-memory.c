@@ -201,7 +201,9 @@ fen_memory_monitor_snapshot (FenMemoryMonitor *monitor, const char *label, FenMe
   out->time_us = g_get_monotonic_time ();
   fen_memory_read_process (&out->rss, &out->peak_rss, &out->heap);
   out->store_bytes = monitor->store ? (gint64) fen_store_get_bytes (monitor->store) : 0;
-  out->cache_bytes = __atomic_load_n (&monitor->cache_bytes, __ATOMIC_RELAXED);
+  /* The store's pyramid levels, plus whatever other caches account themselves. */
+  out->cache_bytes = __atomic_load_n (&monitor->cache_bytes, __ATOMIC_RELAXED) +
+                     (monitor->store ? (gint64) fen_store_get_cache_bytes (monitor->store) : 0);
   out->render_bytes = __atomic_load_n (&monitor->render_bytes, __ATOMIC_RELAXED);
 }
 
@@ -384,7 +386,7 @@ fen_memory_monitor_make_room (FenMemoryMonitor *monitor, gsize incoming,
   gint64 warning = (gint64) (monitor->warning * monitor->budget);
   gint64 critical = (gint64) (monitor->critical * monitor->budget);
   FenMemoryOperation op;
-  gint64 held;
+  gint64 held, cache;
   char a[32], b[32];
 
   if (monitor->budget <= 0)
@@ -393,11 +395,22 @@ fen_memory_monitor_make_room (FenMemoryMonitor *monitor, gsize incoming,
   if (held + (gint64) incoming <= warning)
     return TRUE;
 
-  /* Warning: caches of what is not on screen go first. */
-  if (monitor->shedder != NULL)
+  /* Warning: caches go first. The store's pyramid levels are shed here, on
+   * the calling thread, as far as needed and least recently used first;
+   * the shedder, if any, drops the others. */
+  cache = monitor->store != NULL ? (gint64) fen_store_get_cache_bytes (monitor->store) : 0;
+  if (cache > 0 || monitor->shedder != NULL)
     {
       fen_memory_monitor_begin (monitor, &op, "shed caches");
-      monitor->shedder (monitor, monitor->shedder_data);
+      if (cache > 0)
+        {
+          gint64 excess = held + (gint64) incoming - warning;
+
+          fen_store_shed_caches (monitor->store, (gsize) MAX (cache - excess, 0));
+          held = fen_memory_monitor_get_held (monitor);
+        }
+      if (monitor->shedder != NULL && held + (gint64) incoming > warning)
+        monitor->shedder (monitor, monitor->shedder_data);
       fen_memory_monitor_end (monitor, &op);
       held = fen_memory_monitor_get_held (monitor);
     }

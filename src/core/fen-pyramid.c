@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fen-pyramid.c: box-filtered reductions of one frame, built on demand, so a
  * zoomed-out view neither aliases nor pays for the full image. Levels are
- * cache: counted apart from the store and the first thing shed. */
+ * cache: the store holds the pyramids of what is on screen, counts their
+ * levels apart from the images and sheds them first, from any thread. A
+ * render takes a reference to the level it reads, so a shed on another
+ * thread only drops the pyramid's own reference. */
 #define G_LOG_DOMAIN "fen-pyramid"
 
 #include "fenestra/fen-pyramid.h"
@@ -14,21 +17,34 @@
 
 struct _FenPyramid
 {
+  gatomicrefcount ref_count;
+  /* Guards levels, in_use and last_used; held while a level is built, so
+   * two renders never build the same level twice. */
+  GMutex    lock;
+
   /* Owned */
   FenImage *base;                            /* a reference */
   FenImage *levels[FEN_PYRAMID_MAX_LEVELS];  /* [0] unused: the base */
+
   guint     frame;
   guint     n_possible;                      /* levels 1 .. n_possible - 1 can exist */
+  guint     in_use;                          /* the level last handed out */
+  gint64    last_used;                       /* monotonic time of that */
+  gsize     bytes;                           /* of built levels; atomic reads */
 };
 
 FenPyramid *
 fen_pyramid_new (FenImage *image, guint frame)
 {
-  FenPyramid *pyramid = g_new0 (FenPyramid, 1);
+  FenPyramid *pyramid;
   guint w = fen_image_get_width (image), h = fen_image_get_height (image);
 
   g_return_val_if_fail (frame < fen_image_get_n_frames (image), NULL);
+  pyramid = g_new0 (FenPyramid, 1);
+  g_atomic_ref_count_init (&pyramid->ref_count);
+  g_mutex_init (&pyramid->lock);
   pyramid->base = fen_image_ref (image);
+  pyramid->last_used = g_get_monotonic_time ();
   pyramid->frame = frame;
   pyramid->n_possible = 1;
   while (pyramid->n_possible < FEN_PYRAMID_MAX_LEVELS &&
@@ -38,21 +54,49 @@ fen_pyramid_new (FenImage *image, guint frame)
   return pyramid;
 }
 
-void
-fen_pyramid_shed (FenPyramid *pyramid)
+FenPyramid *
+fen_pyramid_ref (FenPyramid *pyramid)
 {
-  for (guint k = 1; k < FEN_PYRAMID_MAX_LEVELS; k++)
-    g_clear_pointer (&pyramid->levels[k], fen_image_unref);
+  g_return_val_if_fail (pyramid != NULL, NULL);
+  g_atomic_ref_count_inc (&pyramid->ref_count);
+  return pyramid;
 }
 
 void
-fen_pyramid_free (FenPyramid *pyramid)
+fen_pyramid_unref (FenPyramid *pyramid)
 {
-  if (pyramid == NULL)
+  g_return_if_fail (pyramid != NULL);
+  if (!g_atomic_ref_count_dec (&pyramid->ref_count))
     return;
-  fen_pyramid_shed (pyramid);
+  for (guint k = 1; k < FEN_PYRAMID_MAX_LEVELS; k++)
+    g_clear_pointer (&pyramid->levels[k], fen_image_unref);
   fen_image_unref (pyramid->base);
+  g_mutex_clear (&pyramid->lock);
   g_free (pyramid);
+}
+
+gsize
+fen_pyramid_shed (FenPyramid *pyramid, gboolean keep_in_use)
+{
+  FenImage *dropped[FEN_PYRAMID_MAX_LEVELS] = { NULL };
+  gsize freed = 0;
+
+  g_return_val_if_fail (pyramid != NULL, 0);
+
+  g_mutex_lock (&pyramid->lock);
+  for (guint k = 1; k < FEN_PYRAMID_MAX_LEVELS; k++)
+    if (pyramid->levels[k] != NULL && !(keep_in_use && k == pyramid->in_use))
+      {
+        freed += fen_image_get_pixel_bytes (pyramid->levels[k]);
+        dropped[k] = g_steal_pointer (&pyramid->levels[k]);
+      }
+  __atomic_store_n (&pyramid->bytes, pyramid->bytes - freed, __ATOMIC_RELAXED);
+  g_mutex_unlock (&pyramid->lock);
+
+  /* Outside the lock: a level a render still holds lives on until it lets go. */
+  for (guint k = 1; k < FEN_PYRAMID_MAX_LEVELS; k++)
+    g_clear_pointer (&dropped[k], fen_image_unref);
+  return freed;
 }
 
 FenImage *
@@ -118,6 +162,10 @@ fen_pyramid_reduce (FenImage *above, guint frame)
   guint sw = ai->columns, dw = ai->columns / 2, dh = ai->rows / 2;
   guint spp = ai->samples_per_pixel;
 
+  /* An evicted base has no pixels to reduce until it is restored. */
+  if (src == NULL)
+    return NULL;
+
   /* Geometry only: the copy in fen_image_new duplicates the strings. */
   info.rows = dh;
   info.columns = dw;
@@ -141,22 +189,69 @@ fen_pyramid_reduce (FenImage *above, guint frame)
   return level;
 }
 
-FenImage *
-fen_pyramid_get_level (FenPyramid *pyramid, guint level)
+/* Called with the lock held. Returns: (transfer none). */
+static FenImage *
+fen_pyramid_build_level (FenPyramid *pyramid, guint level)
 {
-  g_return_val_if_fail (level < pyramid->n_possible, NULL);
-
   if (level == 0)
     return pyramid->base;
   if (pyramid->levels[level] == NULL)
     {
-      FenImage *above = fen_pyramid_get_level (pyramid, level - 1);
+      FenImage *above = fen_pyramid_build_level (pyramid, level - 1);
       if (above == NULL)
         return NULL;
       /* Level 1 reduces the chosen frame of the base; deeper levels have one frame. */
       pyramid->levels[level] = fen_pyramid_reduce (above, level == 1 ? pyramid->frame : 0);
+      if (pyramid->levels[level] != NULL)
+        __atomic_store_n (&pyramid->bytes,
+                          pyramid->bytes + fen_image_get_pixel_bytes (pyramid->levels[level]),
+                          __ATOMIC_RELAXED);
     }
   return pyramid->levels[level];
+}
+
+FenImage *
+fen_pyramid_ref_level (FenPyramid *pyramid, guint level)
+{
+  FenImage *image;
+
+  g_return_val_if_fail (pyramid != NULL, NULL);
+  g_return_val_if_fail (level < pyramid->n_possible, NULL);
+
+  g_mutex_lock (&pyramid->lock);
+  image = fen_pyramid_build_level (pyramid, level);
+  if (image != NULL)
+    {
+      fen_image_ref (image);
+      pyramid->in_use = level;
+    }
+  pyramid->last_used = g_get_monotonic_time ();
+  g_mutex_unlock (&pyramid->lock);
+  return image;
+}
+
+guint
+fen_pyramid_get_level_in_use (FenPyramid *pyramid)
+{
+  guint level;
+
+  g_return_val_if_fail (pyramid != NULL, 0);
+  g_mutex_lock (&pyramid->lock);
+  level = pyramid->in_use;
+  g_mutex_unlock (&pyramid->lock);
+  return level;
+}
+
+gint64
+fen_pyramid_get_last_used (FenPyramid *pyramid)
+{
+  gint64 t;
+
+  g_return_val_if_fail (pyramid != NULL, 0);
+  g_mutex_lock (&pyramid->lock);
+  t = pyramid->last_used;
+  g_mutex_unlock (&pyramid->lock);
+  return t;
 }
 
 void
@@ -175,10 +270,7 @@ fen_pyramid_scale_sampling (guint level, const FenSampling *base, FenSampling *o
 gsize
 fen_pyramid_get_bytes (FenPyramid *pyramid)
 {
-  gsize bytes = 0;
-
-  for (guint k = 1; k < FEN_PYRAMID_MAX_LEVELS; k++)
-    if (pyramid->levels[k] != NULL)
-      bytes += fen_image_get_pixel_bytes (pyramid->levels[k]);
-  return bytes;
+  g_return_val_if_fail (pyramid != NULL, 0);
+  /* Without the lock: the store adds these up while a level may be building. */
+  return __atomic_load_n (&pyramid->bytes, __ATOMIC_RELAXED);
 }

@@ -4,7 +4,11 @@
  * the buffer goes the moment no view still reads it. Under memory pressure
  * the store evicts the pixels of the least recently viewed images that are
  * not on screen (pinned), keeping their metadata, and takes them back,
- * checked bit-identical, when a loader reads the file again. */
+ * checked bit-identical, when a loader reads the file again.
+ *
+ * It also holds the pyramid of each (image, frame) a view borrows, counts
+ * their levels as cache and sheds them from any thread: memory is made room
+ * for on the loading thread that needs it, never by asking the GUI. */
 #define G_LOG_DOMAIN "fen-store"
 
 #include "fenestra/fen-store.h"
@@ -18,6 +22,15 @@ typedef struct
   guint64   checksum;    /* of the pixels when evicted */
 } FenStoreEntry;
 
+/* A borrowed pyramid; the store lets go of it when the last borrower does. */
+typedef struct
+{
+  FenPyramid *pyramid;   /* owned reference */
+  guint       image_id;
+  guint       frame;
+  guint       borrows;   /* > 0 while in the array */
+} FenStorePyramid;
+
 struct _FenStore
 {
   gatomicrefcount ref_count;
@@ -25,6 +38,7 @@ struct _FenStore
 
   /* Owned, guarded by lock */
   GArray         *entries;  /* FenStoreEntry, in the order opened */
+  GArray         *pyramids; /* FenStorePyramid, borrowed ones only */
   guint           next_id;
   guint64         clock;
   gsize           bytes;    /* resident pixel bytes */
@@ -38,6 +52,7 @@ fen_store_new (void)
   g_atomic_ref_count_init (&store->ref_count);
   g_mutex_init (&store->lock);
   store->entries = g_array_new (FALSE, TRUE, sizeof (FenStoreEntry));
+  store->pyramids = g_array_new (FALSE, TRUE, sizeof (FenStorePyramid));
   store->next_id = 1;
   return store;
 }
@@ -56,6 +71,9 @@ fen_store_unref (FenStore *store)
   g_return_if_fail (store != NULL);
   if (!g_atomic_ref_count_dec (&store->ref_count))
     return;
+  for (guint i = 0; i < store->pyramids->len; i++)
+    fen_pyramid_unref (g_array_index (store->pyramids, FenStorePyramid, i).pyramid);
+  g_array_unref (store->pyramids);
   for (guint i = 0; i < store->entries->len; i++)
     fen_image_unref (g_array_index (store->entries, FenStoreEntry, i).image);
   g_array_unref (store->entries);
@@ -111,9 +129,47 @@ fen_store_lookup (FenStore *store, guint id)
   return image;
 }
 
+/* Called with the lock held: takes the pyramids of @id out of the store.
+ * Returns: (transfer full) (nullable): the store's references. */
+static GPtrArray *
+fen_store_take_pyramids (FenStore *store, guint id)
+{
+  GPtrArray *taken = NULL;
+
+  for (guint i = store->pyramids->len; i-- > 0;)
+    {
+      FenStorePyramid *p = &g_array_index (store->pyramids, FenStorePyramid, i);
+
+      if (p->image_id != id)
+        continue;
+      if (taken == NULL)
+        taken = g_ptr_array_new ();
+      g_ptr_array_add (taken, p->pyramid);
+      g_array_remove_index (store->pyramids, i);
+    }
+  return taken;
+}
+
+/* Outside the lock: sheds the levels of pyramids taken out of the store
+ * (a borrower may still hold one: what it builds now is its own) and drops
+ * the store's references. */
+static void
+fen_store_drop_pyramids (GPtrArray *taken)
+{
+  if (taken == NULL)
+    return;
+  for (guint i = 0; i < taken->len; i++)
+    {
+      fen_pyramid_shed (taken->pdata[i], FALSE);
+      fen_pyramid_unref (taken->pdata[i]);
+    }
+  g_ptr_array_unref (taken);
+}
+
 gboolean
 fen_store_close (FenStore *store, guint id)
 {
+  GPtrArray *dropped;
   FenImage *image;
   gint index;
 
@@ -128,9 +184,11 @@ fen_store_close (FenStore *store, guint id)
   if (!fen_store_entry (store, index)->evicted)
     store->bytes -= fen_image_get_pixel_bytes (image);
   g_array_remove_index (store->entries, index);
+  dropped = fen_store_take_pyramids (store, id);
   g_mutex_unlock (&store->lock);
 
   /* Outside the lock: freeing a large buffer (munmap) takes a while. */
+  fen_store_drop_pyramids (dropped);
   fen_image_unref (image);
   return TRUE;
 }
@@ -264,6 +322,14 @@ fen_store_evict_entry (FenStore *store, FenStoreEntry *entry)
   freed = _fen_image_drop_pixels (entry->image);
   entry->evicted = TRUE;
   store->bytes -= freed;
+  /* Its levels go with it (a borrower pins the image, so these are rare);
+   * the pyramids stay for their borrowers and build again once restored. */
+  for (guint i = 0; i < store->pyramids->len; i++)
+    {
+      FenStorePyramid *p = &g_array_index (store->pyramids, FenStorePyramid, i);
+      if (p->image_id == fen_image_get_id (entry->image))
+        fen_pyramid_shed (p->pyramid, FALSE);
+    }
   return freed;
 }
 
@@ -339,4 +405,129 @@ fen_store_restore (FenStore *store, guint id, FenImage *fresh, GError **error)
   store->bytes += fen_image_get_pixel_bytes (entry->image);
   g_mutex_unlock (&store->lock);
   return TRUE;
+}
+
+/* Pyramids ------------------------------------------------------------------ */
+
+FenPyramid *
+fen_store_get_pyramid (FenStore *store, guint id, guint frame)
+{
+  FenStorePyramid *found = NULL;
+  FenPyramid *pyramid = NULL;
+  gint index;
+
+  g_return_val_if_fail (store != NULL, NULL);
+
+  g_mutex_lock (&store->lock);
+  index = fen_store_index_of (store, id);
+  if (index < 0 || frame >= fen_image_get_n_frames (fen_store_entry (store, index)->image))
+    {
+      g_mutex_unlock (&store->lock);
+      return NULL;
+    }
+  for (guint i = 0; i < store->pyramids->len && found == NULL; i++)
+    {
+      FenStorePyramid *p = &g_array_index (store->pyramids, FenStorePyramid, i);
+      if (p->image_id == id && p->frame == frame)
+        found = p;
+    }
+  if (found == NULL)
+    {
+      /* Builds nothing yet: levels come when a render asks for one. */
+      FenStorePyramid p = { fen_pyramid_new (fen_store_entry (store, index)->image, frame), id, frame, 0 };
+      g_array_append_val (store->pyramids, p);
+      found = &g_array_index (store->pyramids, FenStorePyramid, store->pyramids->len - 1);
+    }
+  found->borrows++;
+  pyramid = fen_pyramid_ref (found->pyramid);
+  g_mutex_unlock (&store->lock);
+  return pyramid;
+}
+
+void
+fen_store_release_pyramid (FenStore *store, FenPyramid *pyramid)
+{
+  FenPyramid *dropped = NULL;
+
+  g_return_if_fail (store != NULL && pyramid != NULL);
+
+  g_mutex_lock (&store->lock);
+  for (guint i = 0; i < store->pyramids->len; i++)
+    {
+      FenStorePyramid *p = &g_array_index (store->pyramids, FenStorePyramid, i);
+      if (p->pyramid != pyramid)
+        continue;
+      if (--p->borrows == 0)
+        {
+          dropped = p->pyramid;
+          g_array_remove_index (store->pyramids, i);
+        }
+      break;
+    }
+  g_mutex_unlock (&store->lock);
+
+  /* Closed or evicted meanwhile: the pyramid had left the store already. */
+  if (dropped != NULL)
+    fen_pyramid_unref (dropped);
+  fen_pyramid_unref (pyramid);
+}
+
+gsize
+fen_store_get_cache_bytes (FenStore *store)
+{
+  gsize bytes = 0;
+
+  g_return_val_if_fail (store != NULL, 0);
+
+  g_mutex_lock (&store->lock);
+  for (guint i = 0; i < store->pyramids->len; i++)
+    bytes += fen_pyramid_get_bytes (g_array_index (store->pyramids, FenStorePyramid, i).pyramid);
+  g_mutex_unlock (&store->lock);
+  return bytes;
+}
+
+guint
+fen_store_get_n_pyramids (FenStore *store)
+{
+  guint n;
+
+  g_return_val_if_fail (store != NULL, 0);
+
+  g_mutex_lock (&store->lock);
+  n = store->pyramids->len;
+  g_mutex_unlock (&store->lock);
+  return n;
+}
+
+static gint
+fen_store_compare_last_used (gconstpointer a, gconstpointer b)
+{
+  gint64 x = fen_pyramid_get_last_used (*(FenPyramid *const *) a);
+  gint64 y = fen_pyramid_get_last_used (*(FenPyramid *const *) b);
+
+  return x < y ? -1 : (x > y);
+}
+
+gsize
+fen_store_shed_caches (FenStore *store, gsize target_bytes)
+{
+  g_autoptr(GPtrArray) order = NULL;
+  gsize freed = 0, held = 0;
+
+  g_return_val_if_fail (store != NULL, 0);
+
+  g_mutex_lock (&store->lock);
+  order = g_ptr_array_sized_new (store->pyramids->len);
+  for (guint i = 0; i < store->pyramids->len; i++)
+    {
+      FenPyramid *pyramid = g_array_index (store->pyramids, FenStorePyramid, i).pyramid;
+      held += fen_pyramid_get_bytes (pyramid);
+      g_ptr_array_add (order, pyramid);
+    }
+  /* Least recently rendered first; the level each one shows stays. */
+  g_ptr_array_sort (order, fen_store_compare_last_used);
+  for (guint i = 0; i < order->len && held - freed > target_bytes; i++)
+    freed += fen_pyramid_shed (order->pdata[i], TRUE);
+  g_mutex_unlock (&store->lock);
+  return freed;
 }

@@ -223,6 +223,7 @@ fen_view_render (const FenView  *view,
                  guint          *level_out)
 {
   FenSampling base, s;
+  g_autoptr(FenImage) reduced = NULL;
   FenImage *source = image;
   guint level;
 
@@ -236,10 +237,13 @@ fen_view_render (const FenView  *view,
    * aliasing, and the level costs a quarter of the one above it. The LUT is
    * the base frame's: a level holds the same kind of stored values. */
   level = fen_view_get_level (view, scale, pyramid);
+  /* Asked for level 0 too: the pyramid then knows none of its levels is in
+   * use. The reference keeps the level alive through the render even if a
+   * loading thread sheds it meanwhile. */
+  if (pyramid != NULL)
+    reduced = fen_pyramid_ref_level (pyramid, level);
   if (level > 0)
     {
-      FenImage *reduced = fen_pyramid_get_level (pyramid, level);
-
       if (reduced != NULL)
         {
           source = reduced;

@@ -27,9 +27,6 @@ struct _FenApplication
   FenMemoryState    state;           /* the last state logged */
 };
 
-/* A loading thread waits this long for the main thread to shed caches. */
-#define FEN_SHED_WAIT_US (2 * G_TIME_SPAN_SECOND)
-
 G_DEFINE_FINAL_TYPE (FenApplication, fen_application, GTK_TYPE_APPLICATION)
 
 static const GOptionEntry fen_application_options[] = {
@@ -199,85 +196,42 @@ fen_application_memory_listener (FenMemoryMonitor         *monitor,
 
 /* Shedding caches ------------------------------------------------------------ */
 
-/* A loading thread asking the main thread to shed (caches belong to widgets). */
-typedef struct {
-  FenApplication *app;   /* borrowed: the application outlives its main loop */
-  GMutex          lock;
-  GCond           cond;
-  gboolean        done;
-  gsize           freed;
-} FenShedCall;
-
+/* The viewports' spare render buffers: widget state, so main thread only. */
 static gsize
-fen_application_shed_caches (FenApplication *self)
+fen_application_trim_render_buffers (FenApplication *self)
 {
   gsize freed = 0;
 
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
     if (FEN_IS_MAIN_WINDOW (l->data))
-      freed += fen_main_window_shed_caches (l->data);
+      freed += fen_main_window_trim_render_buffers (l->data);
   return freed;
 }
 
-static void
-fen_shed_call_clear (gpointer data)
-{
-  FenShedCall *call = data;
-
-  g_mutex_clear (&call->lock);
-  g_cond_clear (&call->cond);
-}
-
-static void
-fen_shed_call_release (gpointer data)
-{
-  g_rc_box_release_full (data, fen_shed_call_clear);
-}
-
 static gboolean
-fen_application_shed_cb (gpointer user_data)
+fen_application_trim_cb (gpointer user_data)
 {
-  FenShedCall *call = user_data;
-  gsize freed = fen_application_shed_caches (call->app);
-
-  g_mutex_lock (&call->lock);
-  call->freed = freed;
-  call->done = TRUE;
-  g_cond_signal (&call->cond);
-  g_mutex_unlock (&call->lock);
+  fen_application_trim_render_buffers (user_data);
   return G_SOURCE_REMOVE;
 }
 
 /* FenMemoryShedder: runs where fen_memory_monitor_make_room() runs, usually a
- * loading thread. The main thread never waits for a loading thread, so
- * waiting for it here cannot deadlock; the wait is bounded all the same, for
- * a main loop that has stopped (quitting). */
+ * loading thread, once the store has shed pyramid levels there and then
+ * (fen_store_shed_caches: no GTK involved). What is left to shed is the
+ * spare render buffers of the viewports, a few frames' worth, which the
+ * viewports also trim 2 s after their last frame. A loading thread asks the
+ * main thread to trim them and does not wait: it never blocks on the GTK
+ * main loop, at the price of counting those bytes as held until they go. */
 static gsize
 fen_application_shedder (FenMemoryMonitor *monitor, gpointer user_data)
 {
   FenApplication *self = user_data;
-  FenShedCall *call;
-  gint64 deadline;
-  gsize freed;
 
   if (g_main_context_is_owner (g_main_context_default ()))
-    return fen_application_shed_caches (self);
-
-  call = g_rc_box_new0 (FenShedCall);
-  call->app = self;
-  g_mutex_init (&call->lock);
-  g_cond_init (&call->cond);
-  g_main_context_invoke_full (NULL, G_PRIORITY_HIGH, fen_application_shed_cb,
-                              g_rc_box_acquire (call), fen_shed_call_release);
-  deadline = g_get_monotonic_time () + FEN_SHED_WAIT_US;
-  g_mutex_lock (&call->lock);
-  while (!call->done)
-    if (!g_cond_wait_until (&call->cond, &call->lock, deadline))
-      break;
-  freed = call->freed;
-  g_mutex_unlock (&call->lock);
-  fen_shed_call_release (call);
-  return freed;
+    return fen_application_trim_render_buffers (self);
+  g_main_context_invoke_full (NULL, G_PRIORITY_HIGH, fen_application_trim_cb,
+                              g_object_ref (self), g_object_unref);
+  return 0;
 }
 
 /* FenLoadOptions.reserve: on the loading thread, before the pixel buffer.

@@ -490,18 +490,16 @@ _fen_main_window_remove_images (FenMainWindow *self, GArray *ids)
 }
 
 gsize
-fen_main_window_shed_caches (FenMainWindow *self)
+fen_main_window_trim_render_buffers (FenMainWindow *self)
 {
+  gsize freed = 0;
+
   g_return_val_if_fail (FEN_IS_MAIN_WINDOW (self), 0);
   /* Thumbnails are the sidebar's only (one 64 px texture per series, on
-   * screen): nothing to shed there. */
-  {
-    gsize freed = 0;
-
-    for (guint i = 0; i < FEN_N_PANES; i++)
-      freed += fen_viewport_shed_caches (fen_pane_get_viewport (self->panes[i]));
-    return freed;
-  }
+   * screen): nothing to shed there. Pyramid levels are the store's. */
+  for (guint i = 0; i < FEN_N_PANES; i++)
+    freed += fen_viewport_trim_render_buffers (fen_pane_get_viewport (self->panes[i]));
+  return freed;
 }
 
 void

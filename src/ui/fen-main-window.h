@@ -14,7 +14,7 @@ FenMainWindow *fen_main_window_new              (FenApplication *app);
 void       fen_main_window_open_files       (FenMainWindow *self, GFile **files, guint n_files);
 /* A memory operation ended (called by the application's listener). */
 void       fen_main_window_memory_operation (FenMainWindow *self, const FenMemoryOperation *op);
-/* Drops caches that nothing on screen needs; returns the bytes freed. */
-gsize      fen_main_window_shed_caches      (FenMainWindow *self);
+/* Frees the panes' spare render buffers (main thread); returns the bytes freed. */
+gsize      fen_main_window_trim_render_buffers (FenMainWindow *self);
 
 G_END_DECLS

@@ -23,7 +23,9 @@ struct _FenViewport
 
   /* Owned */
   FenImage          *image;
-  FenPyramid        *pyramid;       /* of image, frame; levels built on demand */
+  FenPyramid        *pyramid;       /* of image, frame, borrowed from the store
+                                     * (fen_store_release_pyramid); levels
+                                     * built on demand, counted and shed there */
   FenLut            *lut;
   FenRenderer       *renderer;
   FenRenderPool     *pool;
@@ -44,7 +46,6 @@ struct _FenViewport
   GtkGestureDrag    *pan_drag;
 
   guint              frame;
-  gint64             pyramid_bytes;  /* accounted as FEN_MEMORY_CACHE */
   FenWindowParams    window;
   gboolean           lut_valid;
   gboolean           texture_valid;

@@ -5,11 +5,13 @@
  * size in device pixels, never the image's size, and the texture is reused
  * until an input (image, frame, window, view, size) changes. Below half
  * size it samples a box-filtered pyramid level of the frame (no aliasing),
- * counted as cache bytes. The image shown is pinned in the store, so it is
- * never evicted; one whose pixels were evicted before it came shows nothing
- * until the window has them back (fen_viewport_reload()). The view maths
- * are the core's FenView; compare modes are in fen-viewport-compare.c,
- * measurements and the scale bar in fen-viewport-measure.c. */
+ * borrowed from the store, which counts its levels as cache and sheds them
+ * on whichever thread needs room. The image shown is pinned in the store,
+ * so it is never evicted; one whose pixels were evicted before it came
+ * shows nothing until the window has them back (fen_viewport_reload()).
+ * The view maths are the core's FenView; compare modes are in
+ * fen-viewport-compare.c, measurements and the scale bar in
+ * fen-viewport-measure.c. */
 #define G_LOG_DOMAIN "fen-viewport"
 
 #include "fen-viewport-private.h"
@@ -122,22 +124,31 @@ fen_viewport_log_window (FenViewport *self, const char *why)
 
 /* Pyramid and pins -------------------------------------------------------- */
 
-/* Brings the cache account in line with the levels built. */
+/* Borrows the pyramid of the frame shown from the store; it builds nothing
+ * until a zoom below 1/2 asks for a level. */
 static void
-fen_viewport_account_pyramid (FenViewport *self)
+fen_viewport_borrow_pyramid (FenViewport *self)
 {
-  gint64 bytes = self->pyramid != NULL ? (gint64) fen_pyramid_get_bytes (self->pyramid) : 0;
+  g_return_if_fail (self->pyramid == NULL);
 
-  if (bytes != self->pyramid_bytes && self->monitor != NULL)
-    fen_memory_monitor_account (self->monitor, FEN_MEMORY_CACHE, bytes - self->pyramid_bytes);
-  self->pyramid_bytes = bytes;
+  if (self->store != NULL)
+    self->pyramid = fen_store_get_pyramid (self->store, fen_image_get_id (self->image), self->frame);
+  else
+    /* Without a store (nothing accounts memory): a pyramid of our own. */
+    self->pyramid = fen_pyramid_new (self->image, self->frame);
 }
 
 static void
 fen_viewport_drop_pyramid (FenViewport *self)
 {
-  g_clear_pointer (&self->pyramid, fen_pyramid_free);
-  fen_viewport_account_pyramid (self);
+  FenPyramid *pyramid = g_steal_pointer (&self->pyramid);
+
+  if (pyramid == NULL)
+    return;
+  if (self->store != NULL)
+    fen_store_release_pyramid (self->store, pyramid);
+  else
+    fen_pyramid_unref (pyramid);
 }
 
 /* Lets go of the image: its pyramid, its pin, our reference. */
@@ -163,24 +174,17 @@ fen_viewport_get_pyramid_level (FenViewport *self)
 }
 
 gsize
-fen_viewport_shed_caches (FenViewport *self)
+fen_viewport_trim_render_buffers (FenViewport *self)
 {
-  gsize freed = 0, pool_before;
+  gsize before;
 
   g_return_val_if_fail (FEN_IS_VIEWPORT (self), 0);
 
-  /* Levels the view does not use (left from an earlier zoom) go; the one on
-   * screen stays. Spare render buffers go; the frame on screen stays. */
-  if (self->pyramid != NULL && fen_viewport_get_pyramid_level (self) == 0)
-    {
-      freed += fen_pyramid_get_bytes (self->pyramid);
-      fen_pyramid_shed (self->pyramid);
-      fen_viewport_account_pyramid (self);
-    }
-  pool_before = fen_render_pool_get_bytes (self->pool);
+  /* Spare render buffers go; the frame on screen stays. (Pyramid levels are
+   * the store's to shed.) */
+  before = fen_render_pool_get_bytes (self->pool);
   fen_render_pool_trim (self->pool, 0);
-  freed += pool_before - MIN (pool_before, fen_render_pool_get_bytes (self->pool));
-  return freed;
+  return before - MIN (before, fen_render_pool_get_bytes (self->pool));
 }
 
 gboolean
@@ -440,13 +444,18 @@ fen_viewport_render (FenViewport *self, int dw, int dh, int scale)
 
   buffer = fen_render_pool_acquire (self->pool, size);
   if (comparing)
-    _fen_viewport_render_compare (self, dw, dh, scale, buffer, stride);
-  else
     {
-      fen_view_render (&self->view, scale, self->renderer, self->image, self->frame, self->pyramid,
-                       self->lut, (guint) dw, (guint) dh, FEN_PIXEL_BGRA8, buffer, stride, &level);
-      fen_viewport_account_pyramid (self);
+      /* Full resolution: tell the pyramid no level is in use, so that a
+       * shed may take them all. */
+      g_autoptr(FenImage) base = self->pyramid ? fen_pyramid_ref_level (self->pyramid, 0) : NULL;
+
+      _fen_viewport_render_compare (self, dw, dh, scale, buffer, stride);
     }
+  else
+    /* A level shed meanwhile (the store made room for a loading thread) is
+     * built again here, and counted by the store. */
+    fen_view_render (&self->view, scale, self->renderer, self->image, self->frame, self->pyramid,
+                     self->lut, (guint) dw, (guint) dh, FEN_PIXEL_BGRA8, buffer, stride, &level);
   bytes = fen_render_pool_wrap (self->pool, buffer, size);
   g_clear_handle_id (&self->trim_timeout, g_source_remove);
   self->trim_timeout = g_timeout_add_seconds (2, fen_viewport_trim_cb, self);
@@ -769,8 +778,7 @@ fen_viewport_set_image (FenViewport *self, FenImage *image, guint frame, gboolea
     }
   self->frame = frame;
   if (image != NULL && self->pyramid == NULL)
-    /* Builds nothing until a zoom below 1/2 asks for a level. */
-    self->pyramid = fen_pyramid_new (image, frame);
+    fen_viewport_borrow_pyramid (self);
 
   if (image == NULL)
     {

@@ -68,8 +68,9 @@ gboolean   fen_viewport_has_pixels     (FenViewport *self);
 void       fen_viewport_reload         (FenViewport *self);
 /* The pyramid level the view samples: 0 full resolution, k for 1:2^k. */
 guint      fen_viewport_get_pyramid_level (FenViewport *self);
-/* Drops caches the screen does not need; returns the bytes freed. */
-gsize      fen_viewport_shed_caches    (FenViewport *self);
+/* Frees the spare render buffers (main thread); returns the bytes freed.
+ * Pyramid levels are the store's (fen_store_shed_caches()). */
+gsize      fen_viewport_trim_render_buffers (FenViewport *self);
 
 /**
  * FenViewportCompare:
