@@ -315,8 +315,9 @@ fen_cli_index (const char *path)
   problems = fen_study_index_get_problems (index);
   for (guint i = 0; i < problems->len; i++)
     fprintf (stderr, "fenestra-cli: skipped: %s\n", (const char *) problems->pdata[i]);
+  /* PNG and TIFF files are not DICOM either (the viewer opens them). */
   printf ("%u object(s), %u file(s) not DICOM, %u skipped\n", fen_study_index_get_n_objects (index),
-          fen_study_index_get_n_ignored (index), problems->len);
+          fen_study_index_get_n_ignored (index) + fen_study_index_get_rasters (index)->len, problems->len);
   return 0;
 }
 
