@@ -329,6 +329,35 @@ fen_test_loaded (void)
     }
 }
 
+/* One file given: filed, listed, or a problem (never silently ignored). */
+static void
+fen_test_single (void)
+{
+  const char *root = fen_test_get_tree ();
+  g_autoptr(GError) error = NULL;
+
+  if (root == NULL)
+    return;
+  g_autofree char *dicom = g_build_filename (root, "DEEP", "ER", "IM0", NULL);
+  g_autofree char *png = g_build_filename (root, "picture.png", NULL);
+  g_autofree char *text = g_build_filename (root, "README.txt", NULL);
+  g_autoptr(FenStudyIndex) index = fen_study_index_new ();
+
+  g_assert_true (fen_study_index_add_path (index, dicom, NULL, &error));
+  g_assert_true (fen_study_index_add_path (index, dicom, NULL, &error));   /* twice: one object */
+  g_assert_true (fen_study_index_add_path (index, png, NULL, &error));
+  g_assert_true (fen_study_index_add_path (index, text, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (fen_study_index_get_n_objects (index), ==, 1);
+  const FenStudySeries *a = fen_test_find_series (index, SERIES_A);
+  g_assert_nonnull (a);
+  g_assert_cmpstr (((const FenStudyObject *) a->objects->pdata[0])->path, ==, dicom);
+  g_assert_cmpuint (fen_study_index_get_rasters (index)->len, ==, 1);
+  g_assert_cmpuint (fen_study_index_get_n_ignored (index), ==, 0);
+  g_assert_cmpuint (fen_study_index_get_problems (index)->len, ==, 1);
+  g_assert_nonnull (strstr (fen_study_index_get_problems (index)->pdata[0], "README.txt"));
+}
+
 static char *
 fen_test_cli (gboolean must_succeed, const char *const *args)
 {
@@ -436,6 +465,7 @@ main (int argc, char **argv)
   g_test_add_func ("/series-index/folder", fen_test_folder);
   g_test_add_func ("/series-index/dicomdir", fen_test_dicomdir);
   g_test_add_func ("/series-index/loaded", fen_test_loaded);
+  g_test_add_func ("/series-index/single", fen_test_single);
   g_test_add_func ("/series-index/cancel", fen_test_cancel);
   g_test_add_func ("/series-index/cli", fen_test_cli_walk);
 

@@ -225,6 +225,19 @@ fen_study_index_file (FenStudyIndex *index, const char *path, FenDicomHeader *h)
 
 static gboolean fen_study_index_follow_dicomdir (FenStudyIndex *index, const char *path, GError **error);
 
+/* The real path: a file reached twice (a link, a DICOMDIR and a walk) is
+ * one object. Returns: whether @path is new. */
+static gboolean
+fen_study_index_mark_seen (FenStudyIndex *index, const char *path)
+{
+  char *real = realpath (path, NULL);
+  gboolean added = g_hash_table_add (index->seen, real != NULL ? g_strdup (real)
+                                                               : g_canonicalize_filename (path, NULL));
+
+  free (real);
+  return added;
+}
+
 /* Reads one file's header and files it. A DICOMDIR is not an object: the
  * walk follows it (@must_be_dicom FALSE), a DICOMDIR's own record is never
  * one. */
@@ -234,16 +247,8 @@ fen_study_index_add_file (FenStudyIndex *index, const char *path, gboolean must_
   g_autoptr(GError) error = NULL;
   FenDicomHeader header;
 
-  /* The real path: a file reached twice (a link, a DICOMDIR and a walk) is
-   * one object. */
-  char *real = realpath (path, NULL);
-  if (!g_hash_table_add (index->seen, real != NULL ? g_strdup (real)
-                                                   : g_canonicalize_filename (path, NULL)))
-    {
-      free (real);
-      return;
-    }
-  free (real);
+  if (!fen_study_index_mark_seen (index, path))
+    return;
   if (!fen_dicom_read_header (path, &header, &error))
     {
       FenSniff sniff;
@@ -483,14 +488,20 @@ fen_study_index_add_path (FenStudyIndex *index, const char *path, GCancellable *
       fen_dicom_header_clear (&header);
       ok = fen_study_index_follow_dicomdir (index, path, error);
     }
+  else if (local == NULL)
+    {
+      /* One DICOM object: filed with the header just read. */
+      if (fen_study_index_mark_seen (index, path))
+        fen_study_index_file (index, path, &header);
+      fen_dicom_header_clear (&header);
+      ok = TRUE;
+    }
   else
     {
-      /* One file: filed, listed or a problem, as in a folder, except that
-       * a file the user named is never silently ignored. */
+      /* One file that is not DICOM: listed or a problem, as in a folder,
+       * except that a file the user named is never silently ignored. */
       guint ignored = index->n_ignored;
 
-      if (local == NULL)
-        fen_dicom_header_clear (&header);
       fen_study_index_add_file (index, path, FALSE);
       if (index->n_ignored > ignored)
         {
