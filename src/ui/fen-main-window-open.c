@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fen-main-window-open.c: how images get into a window and out again: the file
- * chooser, drag and drop, loading in a worker thread (each image is handed
- * to the main thread as soon as it is read, so the first one shows while the
+ * chooser, drag and drop, loading in a worker thread (folders and DICOMDIRs
+ * walked there by the study index, the one walker; each image is handed to
+ * the main thread as soon as it is read, so the first one shows while the
  * rest load) and closing, which frees the pixel buffer there and then. */
 #define G_LOG_DOMAIN "fen-window"
 
@@ -221,6 +222,9 @@ fen_main_window_load_indexed (FenMainWindow *self, FenLoadRequest *request, cons
   for (guint i = 0; i < ignored->len; i++)
     g_ptr_array_add (messages, g_strdup (ignored->pdata[i]));
 
+  /* Nothing shows: say why, rather than nothing. */
+  if (paths->len + messages->len == 0)
+    g_ptr_array_add (messages, g_strdup_printf ("%s: no DICOM, PNG or TIFF file in it", path));
   /* The folder itself was counted as one file. */
   if (paths->len + messages->len > 1)
     fen_main_window_post (self, request, FEN_LOAD_EXPECT, 0, paths->len + messages->len - 1, NULL);
