@@ -52,6 +52,7 @@ void fen_series_member_init (FenSeriesMember    *member,
 char *fen_series_key (const char *series_uid,
                       const char *fallback);
 
+/* Returns: (transfer full): an empty order; free with fen_series_order_free(). */
 FenSeriesOrder *fen_series_order_new  (void);
 void            fen_series_order_free (FenSeriesOrder *order);
 

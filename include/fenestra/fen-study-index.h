@@ -114,7 +114,8 @@ const GPtrArray *fen_study_index_get_patients (const FenStudyIndex *index);
 /* One message (file name and cause) per file or record that was skipped. */
 const GPtrArray *fen_study_index_get_problems (const FenStudyIndex *index);
 guint          fen_study_index_get_n_ignored  (const FenStudyIndex *index);
-/* One message (file name and cause) per file that is not DICOM, PNG or TIFF. */
+/* One message (file name and cause) per file that is not DICOM, PNG or
+ * TIFF. (transfer none) */
 const GPtrArray *fen_study_index_get_ignored  (const FenStudyIndex *index);
 /* Paths of the PNG and TIFF files found, sorted. (transfer none) */
 const GPtrArray *fen_study_index_get_rasters  (const FenStudyIndex *index);
