@@ -58,3 +58,10 @@ fen_add_test(test-sr fenestra-io fen-test-spawn.c)
 target_compile_definitions(test-sr PRIVATE FEN_TEST_MAKE_SAMPLE="$<TARGET_FILE:fen-make-sample>")
 add_dependencies(test-sr fen-make-sample)
 set_tests_properties(test-sr PROPERTIES TIMEOUT 120 LABELS "dicom")
+
+# The one walker and the one series order on files GDCM (gdcmimg) and
+# DCMTK (dcmodify, dcmmkdir) wrote: a mixed folder, nested slices, a DICOMDIR.
+fen_add_test(test-series-index fenestra-io)
+target_compile_definitions(test-series-index PRIVATE FEN_TEST_CLI="$<TARGET_FILE:fenestra-cli>")
+add_dependencies(test-series-index fenestra-cli)
+set_tests_properties(test-series-index PROPERTIES TIMEOUT 120 LABELS "dicom")

@@ -16,6 +16,7 @@
 #include "fen-measurement.h"
 #include "fen-geometry.h"
 #include "fen-volume.h"
+#include "fen-series-order.h"
 #include "fen-reformat.h"
 #include "fen-view.h"
 #include "fen-study-index.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fen-cli-mpr.c: `fenestra-cli mpr`, a reformatted plane of a series folder
- * written to a file: the native planes of the stack (a slice, the plane
+ * (found by the study index, the viewer's walker) written to a file: the native planes of the stack (a slice, the plane
  * through a source row, the plane through a source column), optionally a
  * slab, windowed to 8 bits or --raw as 16-bit modality values. The slices
  * are loaded once each into the store and read in place (FenVolume). */
@@ -68,44 +68,103 @@ fen_cli_mpr_parse_slab (const char *text, FenSlabMode *mode, double *thickness, 
   return FALSE;
 }
 
-static gint
-fen_cli_mpr_compare_names (gconstpointer a, gconstpointer b)
+/* The image series of @index; what is not one is said on stderr. */
+static const FenStudySeries *
+fen_cli_mpr_pick_series (const FenStudyIndex *index, const char *dir, GError **error)
 {
-  return strcmp (*(char *const *) a, *(char *const *) b);
+  const GPtrArray *patients = fen_study_index_get_patients (index);
+  const GPtrArray *rasters = fen_study_index_get_rasters (index);
+  const GPtrArray *ignored = fen_study_index_get_ignored (index);
+  const FenStudySeries *found = NULL;
+  guint n_series = 0;
+
+  for (guint i = 0; i < ignored->len; i++)
+    fprintf (stderr, "fenestra-cli: skipped: %s\n", (const char *) ignored->pdata[i]);
+  for (guint i = 0; i < rasters->len; i++)
+    fprintf (stderr, "fenestra-cli: skipped: %s: not DICOM, no slice position\n", (const char *) rasters->pdata[i]);
+  for (guint p = 0; p < patients->len; p++)
+    {
+      const FenStudyPatient *patient = patients->pdata[p];
+
+      for (guint s = 0; s < patient->studies->len; s++)
+        {
+          const FenStudy *study = patient->studies->pdata[s];
+
+          for (guint r = 0; r < study->series->len; r++)
+            {
+              const FenStudySeries *series = study->series->pdata[r];
+              gboolean images = FALSE;
+
+              for (guint o = 0; o < series->objects->len; o++)
+                {
+                  const FenStudyObject *object = series->objects->pdata[o];
+
+                  if (object->kind == FEN_OBJECT_IMAGE)
+                    images = TRUE;
+                  else
+                    fprintf (stderr, "fenestra-cli: skipped: %s: a %s, not an image\n", object->path,
+                             fen_object_kind_to_string (object->kind));
+                }
+              if (images)
+                {
+                  found = series;
+                  n_series++;
+                }
+            }
+        }
+    }
+  if (n_series > 1)
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED,
+                   "%s holds %u series (Series Instance UID differs): "
+                   "give a folder of one series", dir, n_series);
+      return NULL;
+    }
+  if (found == NULL)
+    g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_FORMAT, "%s holds no image", dir);
+  return found;
 }
 
-/* Loads every image of @dir (sorted by name) into @store; files that are
- * not images are skipped with a line on stderr. One series only. */
+/* Loads the image objects of the one series under @dir (a folder, walked
+ * as the viewer walks it, or a DICOMDIR: the study index) into @store, in
+ * series order. A file whose header cannot be read is an error: a slice
+ * would be missing. */
 static GPtrArray *
 fen_cli_mpr_load (FenStore *store, FenMemoryMonitor *monitor, const char *dir, GError **error)
 {
   g_autoptr(GPtrArray) images = g_ptr_array_new ();
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GDir) d = g_dir_open (dir, 0, error);
-  const char *name;
+  g_autoptr(FenStudyIndex) index = fen_study_index_new ();
+  const FenStudySeries *series;
+  const GPtrArray *problems;
   FenLoadOptions load = { 0 };
   FenMemoryOperation op;
 
-  if (d == NULL)
+  if (!fen_study_index_add_path (index, dir, NULL, error))
     return NULL;
-  while ((name = g_dir_read_name (d)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, fen_cli_mpr_compare_names);
+  problems = fen_study_index_get_problems (index);
+  if (problems->len > 0)
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT, "%s%s", (const char *) problems->pdata[0],
+                   problems->len > 1 ? " (and more)" : "");
+      return NULL;
+    }
+  series = fen_cli_mpr_pick_series (index, dir, error);
+  if (series == NULL)
+    return NULL;
 
   fen_memory_monitor_begin (monitor, &op, "open series");
-  for (guint i = 0; i < names->len; i++)
+  for (guint i = 0; i < series->objects->len; i++)
     {
-      g_autofree char *path = g_build_filename (dir, names->pdata[i], NULL);
+      const FenStudyObject *object = series->objects->pdata[i];
       g_autoptr(GError) local = NULL;
       FenImage *image;
 
-      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+      if (object->kind != FEN_OBJECT_IMAGE)
         continue;
-      image = fen_load_into_store (store, path, &load, &local);
+      image = fen_load_into_store (store, object->path, &load, &local);
       if (image == NULL)
         {
-          if (g_error_matches (local, FEN_IO_ERROR, FEN_IO_ERROR_FORMAT) ||
-              g_error_matches (local, FEN_IO_ERROR, FEN_IO_ERROR_NO_PIXELS))
+          if (g_error_matches (local, FEN_IO_ERROR, FEN_IO_ERROR_NO_PIXELS))
             {
               fprintf (stderr, "fenestra-cli: skipped: %s\n", local->message);
               continue;
@@ -114,21 +173,11 @@ fen_cli_mpr_load (FenStore *store, FenMemoryMonitor *monitor, const char *dir, G
           g_propagate_error (error, g_steal_pointer (&local));
           return NULL;
         }
-      if (images->len > 0 &&
-          g_strcmp0 (fen_image_get_info (image)->series_uid,
-                     fen_image_get_info (images->pdata[0])->series_uid) != 0)
-        {
-          fen_memory_monitor_end (monitor, &op);
-          g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED,
-                       "%s holds more than one series (Series Instance UID differs): "
-                       "give a folder of one series", dir);
-          return NULL;
-        }
       if (images->len == 0)
         {
           /* Every slice is pinned while reformatting: say early when the
            * series (estimated from its first image) cannot be held. */
-          gsize estimate = fen_image_get_pixel_bytes (image) * names->len;
+          gsize estimate = fen_image_get_pixel_bytes (image) * series->objects->len;
 
           if (!fen_volume_check_budget (monitor, estimate, error))
             {
@@ -310,7 +359,7 @@ fen_cli_mpr_main (int argc, char **argv)
     { "memory-log", 0, 0, G_OPTION_ARG_FILENAME, &o.memory_log, "Append memory snapshots to FILE as JSON lines", "FILE" },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("mpr SERIES_DIR");
+  g_autoptr(GOptionContext) context = g_option_context_new ("mpr SERIES_DIR|DICOMDIR");
   g_autoptr(GError) error = NULL;
   int status = 0;
 

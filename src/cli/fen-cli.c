@@ -286,9 +286,7 @@ fen_cli_index (const char *path)
   g_autoptr(FenStudyIndex) index = fen_study_index_new ();
   g_autoptr(GError) error = NULL;
   const GPtrArray *patients, *problems;
-  gboolean ok = g_file_test (path, G_FILE_TEST_IS_DIR)
-                ? fen_study_index_add_folder (index, path, &error)
-                : fen_study_index_add_dicomdir (index, path, &error);
+  gboolean ok = fen_study_index_add_path (index, path, NULL, &error);
 
   if (!ok)
     {
@@ -317,8 +315,9 @@ fen_cli_index (const char *path)
   problems = fen_study_index_get_problems (index);
   for (guint i = 0; i < problems->len; i++)
     fprintf (stderr, "fenestra-cli: skipped: %s\n", (const char *) problems->pdata[i]);
+  /* PNG and TIFF files are not DICOM either (the viewer opens them). */
   printf ("%u object(s), %u file(s) not DICOM, %u skipped\n", fen_study_index_get_n_objects (index),
-          fen_study_index_get_n_ignored (index), problems->len);
+          fen_study_index_get_n_ignored (index) + fen_study_index_get_rasters (index)->len, problems->len);
   return 0;
 }
 
@@ -379,8 +378,9 @@ main (int argc, char **argv)
     "                         statistics of the modality values in a region, as JSON\n"
     "  wl-bench FILE --size WxH [--updates N]\n"
     "                         time window changes rendered fitted, as a drag in the viewer\n"
-    "  mpr SERIES_DIR --plane axial|coronal|sagittal --index N -o OUT [--slab mip|minip|avg:MM] [--raw]\n"
-    "                         a reformatted plane of a series (mpr --help for its options)\n"
+    "  mpr SERIES_DIR|DICOMDIR --plane axial|coronal|sagittal --index N -o OUT [--slab mip|minip|avg:MM] [--raw]\n"
+    "                         a reformatted plane of the one series in a folder (walked as\n"
+    "                         index walks it) or DICOMDIR (mpr --help for its options)\n"
     "  pacs echo|find|get NODE ...  query and retrieve (fenestra-cli pacs --help)");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))

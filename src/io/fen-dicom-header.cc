@@ -73,6 +73,12 @@ fen_dicom_read_header_internal (const char *path, const char *name, FenDicomHead
   header->frames = ds->findAndGetSint32 (DCM_NumberOfFrames, frames).good () && frames > 0
                    ? (guint) frames : 1;
   header->has_image = ds->tagExists (DCM_Rows) && ds->tagExists (DCM_Columns);
+  gboolean plane = TRUE;
+  for (unsigned long i = 0; i < 3 && plane; i++)
+    plane = fen_dicom_get_double (ds, DCM_ImagePositionPatient, i, &header->position[i]);
+  for (unsigned long i = 0; i < 6 && plane; i++)
+    plane = fen_dicom_get_double (ds, DCM_ImageOrientationPatient, i, &header->orientation[i]);
+  header->has_plane = plane;
   return TRUE;
 }
 

@@ -27,6 +27,11 @@ typedef struct {
   gint     instance_number;
   guint    frames;
   gboolean has_image;   /* Rows and Columns present: an image object */
+  /* Image Position and Orientation (Patient), PS3.3 C.7.6.2.1.1: what
+   * orders a series (fen-series-order.h) before any pixel is read. */
+  gboolean has_plane;
+  double   position[3];
+  double   orientation[6];
 } FenDicomHeader;
 
 /**

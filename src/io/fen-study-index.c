@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* fen-study-index.c: groups DICOM objects into patients, studies and series
- * from their headers alone (the adapter reads each file up to its pixels).
- * Objects are filed by UID, so files spread over folders or named anyhow end
- * up together, and non-image objects (SR, RT plans, waveforms, presentation
- * states) are listed by kind rather than reported as failed images. */
+/* fen-study-index.c: the one folder walker (the viewer's folders and
+ * DICOMDIRs, every fenestra-cli command that takes a folder): groups DICOM
+ * objects into patients, studies and series from their headers alone (the
+ * adapter reads each file up to its pixels) and puts each series in the
+ * core's series order (fen-series-order.c). Objects are filed by UID, so
+ * files spread over folders or named anyhow end up together, and non-image
+ * objects (SR, RT plans, waveforms, presentation states) are listed by kind
+ * rather than reported as failed images. PNG and TIFF files are listed for
+ * the viewer, which opens them too. */
 #define G_LOG_DOMAIN "fen-study-index"
 
 #include "fenestra/fen-study-index.h"
@@ -12,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fenestra/fen-series-order.h"
 #include "fen-dicom-private.h"
 
 /* Deeper folders than this are not entered: media and PACS exports stay
@@ -27,8 +32,12 @@ struct _FenStudyIndex
   GHashTable *by_series;  /* series UID (borrowed) -> FenStudySeries */
   GHashTable *seen;       /* canonical paths already filed */
   GPtrArray  *problems;   /* char * */
+  GPtrArray  *ignored;    /* char *: one message per file not DICOM */
+  GPtrArray  *rasters;    /* char *: PNG and TIFF paths */
+  GCancellable *cancellable; /* borrowed during fen_study_index_add_path() */
   guint       n_ignored;
   guint       n_objects;
+  guint       n_images;
 };
 
 const char *
@@ -126,6 +135,8 @@ fen_study_index_new (void)
   index->by_series = g_hash_table_new (g_str_hash, g_str_equal);
   index->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   index->problems = g_ptr_array_new_with_free_func (g_free);
+  index->ignored = g_ptr_array_new_with_free_func (g_free);
+  index->rasters = g_ptr_array_new_with_free_func (g_free);
   return index;
 }
 
@@ -140,6 +151,8 @@ fen_study_index_free (FenStudyIndex *index)
   g_hash_table_unref (index->seen);
   g_ptr_array_unref (index->patients);
   g_ptr_array_unref (index->problems);
+  g_ptr_array_unref (index->ignored);
+  g_ptr_array_unref (index->rasters);
   g_free (index);
 }
 
@@ -201,38 +214,67 @@ fen_study_index_file (FenStudyIndex *index, const char *path, FenDicomHeader *h)
   object->sop_instance_uid = g_steal_pointer (&h->sop_instance_uid);
   object->instance_number = h->instance_number;
   object->frames = h->frames;
+  object->has_plane = h->has_plane;
+  memcpy (object->position, h->position, sizeof object->position);
+  memcpy (object->orientation, h->orientation, sizeof object->orientation);
   g_ptr_array_add (series->objects, object);
   index->n_objects++;
+  if (object->kind == FEN_OBJECT_IMAGE)
+    index->n_images++;
 }
 
-/* Reads one file's header and files it; a DICOMDIR inside a folder is not
- * an object (the walk reaches its files anyway). */
+static gboolean fen_study_index_follow_dicomdir (FenStudyIndex *index, const char *path, GError **error);
+
+/* The real path: a file reached twice (a link, a DICOMDIR and a walk) is
+ * one object. Returns: whether @path is new. */
+static gboolean
+fen_study_index_mark_seen (FenStudyIndex *index, const char *path)
+{
+  char *real = realpath (path, NULL);
+  gboolean added = g_hash_table_add (index->seen, real != NULL ? g_strdup (real)
+                                                               : g_canonicalize_filename (path, NULL));
+
+  free (real);
+  return added;
+}
+
+/* Reads one file's header and files it. A DICOMDIR is not an object: the
+ * walk follows it (@must_be_dicom FALSE), a DICOMDIR's own record is never
+ * one. */
 static void
 fen_study_index_add_file (FenStudyIndex *index, const char *path, gboolean must_be_dicom)
 {
   g_autoptr(GError) error = NULL;
   FenDicomHeader header;
 
-  /* The real path: a file reached twice (a link, a DICOMDIR and a walk) is
-   * one object. */
-  char *real = realpath (path, NULL);
-  if (!g_hash_table_add (index->seen, real != NULL ? g_strdup (real)
-                                                   : g_canonicalize_filename (path, NULL)))
-    {
-      free (real);
-      return;
-    }
-  free (real);
+  if (!fen_study_index_mark_seen (index, path))
+    return;
   if (!fen_dicom_read_header (path, &header, &error))
     {
+      FenSniff sniff;
+
       if (!must_be_dicom && g_error_matches (error, FEN_IO_ERROR, FEN_IO_ERROR_FORMAT))
-        index->n_ignored++;
+        {
+          if (fen_sniff (path, &sniff, NULL) && (sniff.kind == FEN_FILE_PNG || sniff.kind == FEN_FILE_TIFF))
+            g_ptr_array_add (index->rasters, g_strdup (path));
+          else
+            {
+              index->n_ignored++;
+              g_ptr_array_add (index->ignored, g_strdup (error->message));
+            }
+        }
       else
         g_ptr_array_add (index->problems, g_strdup (error->message));
       return;
     }
   if (g_strcmp0 (header.sop_class_uid, "1.2.840.10008.1.3.10") == 0)
-    index->n_ignored++;
+    {
+      g_autoptr(GError) local = NULL;
+
+      index->n_ignored++;
+      if (!must_be_dicom && !fen_study_index_follow_dicomdir (index, path, &local))
+        g_ptr_array_add (index->problems, g_strdup (local->message));
+    }
   else
     fen_study_index_file (index, path, &header);
   fen_dicom_header_clear (&header);
@@ -269,16 +311,41 @@ fen_study_index_cmp_series (gconstpointer a, gconstpointer b)
 }
 
 static gint
-fen_study_index_cmp_object (gconstpointer a, gconstpointer b)
+fen_study_index_cmp_names (gconstpointer a, gconstpointer b)
 {
-  const FenStudyObject *x = *(FenStudyObject * const *) a, *y = *(FenStudyObject * const *) b;
-  return x->instance_number != y->instance_number ? (x->instance_number < y->instance_number ? -1 : 1)
-                                                  : g_strcmp0 (x->path, y->path);
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+/* The core's series order (fen-series-order.c), the viewer's too. */
+static void
+fen_study_index_sort_objects (GPtrArray *objects)
+{
+  g_autoptr(FenSeriesOrder) order = fen_series_order_new ();
+  g_autofree gpointer *sorted = g_new (gpointer, objects->len);
+
+  for (guint i = 0; i < objects->len; i++)
+    {
+      const FenStudyObject *o = objects->pdata[i];
+      FenSeriesMember member = { 0 };
+
+      member.id = i;
+      member.n_frames = o->frames;
+      member.instance_number = o->instance_number;
+      member.has_plane = o->has_plane;
+      memcpy (member.position, o->position, sizeof member.position);
+      memcpy (member.orientation, o->orientation, sizeof member.orientation);
+      member.name = o->path;
+      fen_series_order_add (order, &member);
+    }
+  for (guint i = 0; i < objects->len; i++)
+    sorted[i] = objects->pdata[fen_series_order_get_id (order, i)];
+  memcpy (objects->pdata, sorted, objects->len * sizeof (gpointer));
 }
 
 static void
 fen_study_index_sort (FenStudyIndex *index)
 {
+  g_ptr_array_sort (index->rasters, fen_study_index_cmp_names);
   g_ptr_array_sort (index->patients, fen_study_index_cmp_patient);
   for (guint p = 0; p < index->patients->len; p++)
     {
@@ -289,20 +356,19 @@ fen_study_index_sort (FenStudyIndex *index)
           FenStudy *study = patient->studies->pdata[s];
           g_ptr_array_sort (study->series, fen_study_index_cmp_series);
           for (guint r = 0; r < study->series->len; r++)
-            g_ptr_array_sort (((FenStudySeries *) study->series->pdata[r])->objects,
-                              fen_study_index_cmp_object);
+            fen_study_index_sort_objects (((FenStudySeries *) study->series->pdata[r])->objects);
         }
     }
 }
 
-static gint
-fen_study_index_cmp_names (gconstpointer a, gconstpointer b)
+static gboolean
+fen_study_index_cancelled (FenStudyIndex *index, GError **error)
 {
-  return strcmp (*(char * const *) a, *(char * const *) b);
+  return g_cancellable_set_error_if_cancelled (index->cancellable, error);
 }
 
-gboolean
-fen_study_index_add_folder (FenStudyIndex *index, const char *folder, GError **error)
+static gboolean
+fen_study_index_walk (FenStudyIndex *index, const char *folder, GError **error)
 {
   /* An explicit stack of folders to visit: no recursion. */
   g_autoptr(GPtrArray) pending = g_ptr_array_new_with_free_func (g_free);
@@ -310,7 +376,6 @@ fen_study_index_add_folder (FenStudyIndex *index, const char *folder, GError **e
   guint zero = 0;
   GDir *dir;
 
-  g_return_val_if_fail (index != NULL && folder != NULL, FALSE);
   dir = g_dir_open (folder, 0, error);
   if (dir == NULL)
     return FALSE;
@@ -332,8 +397,11 @@ fen_study_index_add_folder (FenStudyIndex *index, const char *folder, GError **e
           g_ptr_array_add (index->problems, g_strdup_printf ("%s: cannot be read", current));
           continue;
         }
+      /* Hidden entries are not the user's images: a desktop's metadata, a
+       * retrieve still arriving (.fen-incoming-*). */
       while ((entry = g_dir_read_name (dir)) != NULL)
-        g_ptr_array_add (names, g_strdup (entry));
+        if (entry[0] != '.')
+          g_ptr_array_add (names, g_strdup (entry));
       g_dir_close (dir);
       /* The same order on every file system. */
       g_ptr_array_sort (names, fen_study_index_cmp_names);
@@ -342,6 +410,8 @@ fen_study_index_add_folder (FenStudyIndex *index, const char *folder, GError **e
           g_autofree char *path = g_build_filename (current, names->pdata[i], NULL);
           GStatBuf st;
 
+          if (fen_study_index_cancelled (index, error))
+            return FALSE;
           if (g_lstat (path, &st) != 0)
             continue;
           if (S_ISDIR (st.st_mode))
@@ -361,6 +431,31 @@ fen_study_index_add_folder (FenStudyIndex *index, const char *folder, GError **e
             fen_study_index_add_file (index, path, FALSE);
         }
     }
+  return TRUE;
+}
+
+static gboolean
+fen_study_index_follow_dicomdir (FenStudyIndex *index, const char *path, GError **error)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+
+  if (!fen_dicom_read_dicomdir (path, files, index->problems, error))
+    return FALSE;
+  for (guint i = 0; i < files->len; i++)
+    {
+      if (fen_study_index_cancelled (index, error))
+        return FALSE;
+      fen_study_index_add_file (index, files->pdata[i], TRUE);
+    }
+  return TRUE;
+}
+
+gboolean
+fen_study_index_add_folder (FenStudyIndex *index, const char *folder, GError **error)
+{
+  g_return_val_if_fail (index != NULL && folder != NULL, FALSE);
+  if (!fen_study_index_walk (index, folder, error))
+    return FALSE;
   fen_study_index_sort (index);
   return TRUE;
 }
@@ -368,15 +463,56 @@ fen_study_index_add_folder (FenStudyIndex *index, const char *folder, GError **e
 gboolean
 fen_study_index_add_dicomdir (FenStudyIndex *index, const char *path, GError **error)
 {
-  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
-
   g_return_val_if_fail (index != NULL && path != NULL, FALSE);
-  if (!fen_dicom_read_dicomdir (path, files, index->problems, error))
+  if (!fen_study_index_follow_dicomdir (index, path, error))
     return FALSE;
-  for (guint i = 0; i < files->len; i++)
-    fen_study_index_add_file (index, files->pdata[i], TRUE);
   fen_study_index_sort (index);
   return TRUE;
+}
+
+gboolean
+fen_study_index_add_path (FenStudyIndex *index, const char *path, GCancellable *cancellable,
+                          GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  FenDicomHeader header;
+  gboolean ok;
+
+  g_return_val_if_fail (index != NULL && path != NULL, FALSE);
+  index->cancellable = cancellable;
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    ok = fen_study_index_walk (index, path, error);
+  else if (fen_dicom_read_header (path, &header, &local) &&
+           g_strcmp0 (header.sop_class_uid, "1.2.840.10008.1.3.10") == 0)
+    {
+      fen_dicom_header_clear (&header);
+      ok = fen_study_index_follow_dicomdir (index, path, error);
+    }
+  else if (local == NULL)
+    {
+      /* One DICOM object: filed with the header just read. */
+      if (fen_study_index_mark_seen (index, path))
+        fen_study_index_file (index, path, &header);
+      fen_dicom_header_clear (&header);
+      ok = TRUE;
+    }
+  else
+    {
+      /* One file that is not DICOM: listed or a problem, as in a folder,
+       * except that a file the user named is never silently ignored. */
+      guint ignored = index->n_ignored;
+
+      fen_study_index_add_file (index, path, FALSE);
+      if (index->n_ignored > ignored)
+        {
+          index->n_ignored = ignored;
+          g_ptr_array_add (index->problems, g_ptr_array_steal_index (index->ignored, index->ignored->len - 1));
+        }
+      ok = TRUE;
+    }
+  index->cancellable = NULL;
+  fen_study_index_sort (index);
+  return ok;
 }
 
 const GPtrArray *
@@ -401,4 +537,22 @@ guint
 fen_study_index_get_n_objects (const FenStudyIndex *index)
 {
   return index->n_objects;
+}
+
+guint
+fen_study_index_get_n_images (const FenStudyIndex *index)
+{
+  return index->n_images;
+}
+
+const GPtrArray *
+fen_study_index_get_ignored (const FenStudyIndex *index)
+{
+  return index->ignored;
+}
+
+const GPtrArray *
+fen_study_index_get_rasters (const FenStudyIndex *index)
+{
+  return index->rasters;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fen-main-window-open.c: how images get into a window and out again: the file
- * chooser, drag and drop, loading in a worker thread (each image is handed
- * to the main thread as soon as it is read, so the first one shows while the
+ * chooser, drag and drop, loading in a worker thread (folders and DICOMDIRs
+ * walked there by the study index, the one walker; each image is handed to
+ * the main thread as soon as it is read, so the first one shows while the
  * rest load) and closing, which frees the pixel buffer there and then. */
 #define G_LOG_DOMAIN "fen-window"
 
@@ -156,66 +157,89 @@ fen_main_window_post (FenMainWindow *self, FenLoadRequest *request, FenLoadKind 
 }
 
 static void
-fen_main_window_load_one (FenMainWindow *self, FenLoadRequest *request, GFile *file, GCancellable *cancellable);
+fen_main_window_load_path (FenMainWindow *self, FenLoadRequest *request, const char *path);
 
-/* GPtrArray hands the comparison pointers to its elements. */
-static int
-fen_main_window_compare_names (gconstpointer a, gconstpointer b)
-{
-  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
-}
-
+/* A folder or a DICOMDIR goes through the study index, the walker
+ * fenestra-cli uses too (recursive, DICOMDIRs followed, hidden files
+ * skipped); its image objects load in series order (fen-series-order.c),
+ * series after series, so the first slice of the first series shows
+ * first; then its PNG and TIFF files. What it could not file is reported. */
 static void
-fen_main_window_load_folder (FenMainWindow *self, FenLoadRequest *request, GFile *folder, GCancellable *cancellable)
+fen_main_window_load_indexed (FenMainWindow *self, FenLoadRequest *request, const char *path,
+                              GCancellable *cancellable)
 {
-  g_autoptr(GFileEnumerator) children = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(FenStudyIndex) index = fen_study_index_new ();
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();        /* borrowed from the index */
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
-  GFileInfo *info;
+  const GPtrArray *patients, *problems, *ignored, *rasters;
 
-  children = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                        G_FILE_QUERY_INFO_NONE, cancellable, &error);
-  if (children == NULL)
+  if (!fen_study_index_add_path (index, path, cancellable, &error))
     {
-      g_autofree char *path = g_file_get_parse_name (folder);
-      g_autofree char *message = g_strdup_printf ("%s: %s", path, error->message);
+      g_autofree char *message = NULL;
 
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      message = g_strdup_printf ("%s: %s", path, error->message);
       fen_main_window_post (self, request, FEN_LOAD_ERROR, 0, 0, message);
       return;
     }
-  while ((info = g_file_enumerator_next_file (children, cancellable, NULL)) != NULL)
+  patients = fen_study_index_get_patients (index);
+  for (guint p = 0; p < patients->len; p++)
     {
-      const char *name = g_file_info_get_name (info);
+      const FenStudyPatient *patient = patients->pdata[p];
 
-      /* Skip hidden files and the DICOMDIR index; slices order themselves later. */
-      if (name[0] != '.' && g_ascii_strcasecmp (name, "DICOMDIR") != 0)
-        g_ptr_array_add (names, g_strdup (name));
-      g_object_unref (info);
+      for (guint s = 0; s < patient->studies->len; s++)
+        {
+          const FenStudy *study = patient->studies->pdata[s];
+
+          for (guint r = 0; r < study->series->len; r++)
+            {
+              const FenStudySeries *series = study->series->pdata[r];
+
+              for (guint o = 0; o < series->objects->len; o++)
+                {
+                  const FenStudyObject *object = series->objects->pdata[o];
+
+                  if (object->kind == FEN_OBJECT_IMAGE)
+                    g_ptr_array_add (paths, object->path);
+                  else
+                    g_ptr_array_add (messages, g_strdup_printf ("%s: a %s, not an image", object->path,
+                                                                fen_object_kind_to_string (object->kind)));
+                }
+            }
+        }
     }
-  g_ptr_array_sort (names, fen_main_window_compare_names);
+  rasters = fen_study_index_get_rasters (index);
+  for (guint i = 0; i < rasters->len; i++)
+    g_ptr_array_add (paths, rasters->pdata[i]);
+  /* A file in the folder that could not be opened is a failure to the
+   * viewer's user, who asked for the folder, whatever the reason. */
+  problems = fen_study_index_get_problems (index);
+  ignored = fen_study_index_get_ignored (index);
+  for (guint i = 0; i < problems->len; i++)
+    g_ptr_array_add (messages, g_strdup (problems->pdata[i]));
+  for (guint i = 0; i < ignored->len; i++)
+    g_ptr_array_add (messages, g_strdup (ignored->pdata[i]));
+
+  /* Nothing shows: say why, rather than nothing. */
+  if (paths->len + messages->len == 0)
+    g_ptr_array_add (messages, g_strdup_printf ("%s: no DICOM, PNG or TIFF file in it", path));
   /* The folder itself was counted as one file. */
-  if (names->len > 1)
-    fen_main_window_post (self, request, FEN_LOAD_EXPECT, 0, names->len - 1, NULL);
-  for (guint i = 0; i < names->len && !g_cancellable_is_cancelled (cancellable); i++)
-    {
-      g_autoptr(GFile) child = g_file_get_child (folder, g_ptr_array_index (names, i));
-
-      fen_main_window_load_one (self, request, child, cancellable);
-    }
+  if (paths->len + messages->len > 1)
+    fen_main_window_post (self, request, FEN_LOAD_EXPECT, 0, paths->len + messages->len - 1, NULL);
+  for (guint i = 0; i < messages->len; i++)
+    fen_main_window_post (self, request, FEN_LOAD_ERROR, 0, 0, messages->pdata[i]);
+  for (guint i = 0; i < paths->len && !g_cancellable_is_cancelled (cancellable); i++)
+    fen_main_window_load_path (self, request, paths->pdata[i]);
 }
 
 static void
 fen_main_window_load_one (FenMainWindow *self, FenLoadRequest *request, GFile *file, GCancellable *cancellable)
 {
   g_autofree char *path = g_file_get_path (file);
-  g_autoptr(GError) error = NULL;
-  FenImage *image;
+  g_autofree char *base = NULL;
 
-  if (g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, cancellable) == G_FILE_TYPE_DIRECTORY)
-    {
-      fen_main_window_load_folder (self, request, file, cancellable);
-      return;
-    }
   if (path == NULL)
     {
       g_autofree char *uri = g_file_get_uri (file);
@@ -224,6 +248,19 @@ fen_main_window_load_one (FenMainWindow *self, FenLoadRequest *request, GFile *f
       fen_main_window_post (self, request, FEN_LOAD_ERROR, 0, 0, message);
       return;
     }
+  base = g_path_get_basename (path);
+  /* PS3.10 8.6: a DICOMDIR is named so on its media. */
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) || g_ascii_strcasecmp (base, "DICOMDIR") == 0)
+    fen_main_window_load_indexed (self, request, path, cancellable);
+  else
+    fen_main_window_load_path (self, request, path);
+}
+
+static void
+fen_main_window_load_path (FenMainWindow *self, FenLoadRequest *request, const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  FenImage *image;
 
   /* The store and the loaders are thread-safe; the image goes to the main
    * thread by id only. The reserve hook makes room under the budget first,

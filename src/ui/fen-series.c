@@ -1,33 +1,26 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* fen-series.c: FenSeries keeps the ids (never references) of the images of
- * one series, ordered along the slice normal, so closing an image in the
- * store frees it whatever the sidebar shows. */
+/* fen-series.c: FenSeries, the sidebar's GObject over the core's series
+ * model (FenSeriesOrder): the ids (never references) of the images of one
+ * series in series order, so closing an image in the store frees it
+ * whatever the sidebar shows, plus what the sidebar shows of it. */
 #define G_LOG_DOMAIN "fen-series"
 
 #include "fen-series.h"
 
 #define FEN_THUMBNAIL_SIZE 64
 
-typedef struct {
-  guint    image_id;
-  guint    n_frames;
-  gboolean has_position;
-  double   position;       /* along the normal, mm */
-  gint     instance_number;
-} FenSeriesEntry;
-
 struct _FenSeries
 {
-  GObject     parent_instance;
+  GObject         parent_instance;
 
   /* Owned */
-  char       *key;
-  char       *description;
-  char       *modality;
-  GArray     *entries;     /* FenSeriesEntry, in slice order */
-  GdkTexture *thumbnail;
+  char           *key;
+  char           *description;
+  char           *modality;
+  FenSeriesOrder *order;       /* image ids, in series order */
+  GdkTexture     *thumbnail;
 
-  gint        series_number;
+  gint            series_number;
 };
 
 G_DEFINE_FINAL_TYPE (FenSeries, fen_series, G_TYPE_OBJECT)
@@ -38,7 +31,7 @@ fen_series_finalize (GObject *object)
   FenSeries *self = FEN_SERIES (object);
 
   g_clear_object (&self->thumbnail);
-  g_clear_pointer (&self->entries, g_array_unref);
+  g_clear_pointer (&self->order, fen_series_order_free);
   g_free (self->key);
   g_free (self->description);
   g_free (self->modality);
@@ -54,17 +47,15 @@ fen_series_class_init (FenSeriesClass *klass)
 static void
 fen_series_init (FenSeries *self)
 {
-  self->entries = g_array_new (FALSE, FALSE, sizeof (FenSeriesEntry));
+  self->order = fen_series_order_new ();
 }
 
 char *
 fen_series_key_for_image (FenImage *image)
 {
-  const FenImageInfo *info = fen_image_get_info (image);
+  g_autofree char *id = g_strdup_printf ("img-%u", fen_image_get_id (image));
 
-  if (info->series_uid != NULL && *info->series_uid != '\0')
-    return g_strdup_printf ("uid:%s", info->series_uid);
-  return g_strdup_printf ("img:%u", fen_image_get_id (image));
+  return fen_series_key (fen_image_get_info (image)->series_uid, id);
 }
 
 FenSeries *
@@ -82,43 +73,17 @@ fen_series_get_key (FenSeries *self)
   return self->key;
 }
 
-static int
-fen_series_compare (const FenSeriesEntry *a, const FenSeriesEntry *b)
-{
-  if (a->has_position && b->has_position && a->position != b->position)
-    return a->position < b->position ? -1 : 1;
-  if (a->instance_number != b->instance_number)
-    return a->instance_number < b->instance_number ? -1 : 1;
-  return a->image_id < b->image_id ? -1 : a->image_id > b->image_id;
-}
-
 void
 fen_series_add_image (FenSeries *self, FenImage *image)
 {
   const FenImageInfo *info = fen_image_get_info (image);
-  FenSeriesEntry e = { 0 };
-  guint i;
+  FenSeriesMember member;
 
-  e.image_id = fen_image_get_id (image);
-  e.n_frames = MAX (1u, fen_image_get_n_frames (image));
-  e.instance_number = info->instance_number;
-  if (info->has_position && info->has_orientation)
-    {
-      /* PS3.3 C.7.6.2.1.1: Image Orientation (Patient) holds the row and
-       * column direction cosines; their cross product is the slice normal,
-       * and Image Position (Patient) projected on it orders the slices. */
-      const double *r = info->image_orientation, *c = info->image_orientation + 3;
-      const double *p = info->image_position;
-      double n[3] = { r[1] * c[2] - r[2] * c[1], r[2] * c[0] - r[0] * c[2], r[0] * c[1] - r[1] * c[0] };
-
-      e.has_position = TRUE;
-      e.position = n[0] * p[0] + n[1] * p[1] + n[2] * p[2];
-    }
-
-  for (i = 0; i < self->entries->len; i++)
-    if (fen_series_compare (&e, &g_array_index (self->entries, FenSeriesEntry, i)) < 0)
-      break;
-  g_array_insert_val (self->entries, i, e);
+  /* The order is the core's (fen-series-order.c), the one the study index
+   * and fenestra-cli use. */
+  fen_series_member_init (&member, info, fen_image_get_id (image), fen_image_get_path (image));
+  member.n_frames = MAX (1u, fen_image_get_n_frames (image));
+  fen_series_order_add (self->order, &member);
 
   if (self->modality == NULL)
     {
@@ -132,76 +97,43 @@ fen_series_add_image (FenSeries *self, FenImage *image)
 gboolean
 fen_series_remove_image (FenSeries *self, guint image_id)
 {
-  for (guint i = 0; i < self->entries->len; i++)
-    if (g_array_index (self->entries, FenSeriesEntry, i).image_id == image_id)
-      {
-        g_array_remove_index (self->entries, i);
-        return TRUE;
-      }
-  return FALSE;
+  return fen_series_order_remove (self->order, image_id);
 }
 
 guint
 fen_series_get_n_images (FenSeries *self)
 {
-  return self->entries->len;
+  return fen_series_order_get_n_members (self->order);
 }
 
 guint
 fen_series_get_image_id (FenSeries *self, guint index)
 {
-  g_return_val_if_fail (index < self->entries->len, 0);
-  return g_array_index (self->entries, FenSeriesEntry, index).image_id;
+  return fen_series_order_get_id (self->order, index);
 }
 
 guint
 fen_series_get_n_slices (FenSeries *self)
 {
-  guint n = 0;
-
-  for (guint i = 0; i < self->entries->len; i++)
-    n += g_array_index (self->entries, FenSeriesEntry, i).n_frames;
-  return n;
+  return fen_series_order_get_n_slices (self->order);
 }
 
 gboolean
 fen_series_get_slice (FenSeries *self, guint slice, guint *image_id, guint *frame)
 {
-  for (guint i = 0; i < self->entries->len; i++)
-    {
-      const FenSeriesEntry *e = &g_array_index (self->entries, FenSeriesEntry, i);
-
-      if (slice < e->n_frames)
-        {
-          *image_id = e->image_id;
-          *frame = slice;
-          return TRUE;
-        }
-      slice -= e->n_frames;
-    }
-  return FALSE;
+  return fen_series_order_get_slice (self->order, slice, image_id, frame);
 }
 
 int
 fen_series_find_slice (FenSeries *self, guint image_id, guint frame)
 {
-  guint slice = 0;
-
-  for (guint i = 0; i < self->entries->len; i++)
-    {
-      const FenSeriesEntry *e = &g_array_index (self->entries, FenSeriesEntry, i);
-
-      if (e->image_id == image_id)
-        return (int) (slice + MIN (frame, e->n_frames - 1));
-      slice += e->n_frames;
-    }
-  return -1;
+  return fen_series_order_find_slice (self->order, image_id, frame);
 }
 
 char *
 fen_series_get_title (FenSeries *self)
 {
-  guint n = self->entries->len;
+  guint n = fen_series_get_n_images (self);
   guint slices = fen_series_get_n_slices (self);
   g_autofree char *count = slices > n ? g_strdup_printf ("%u images, %u frames", n, slices)
                                       : g_strdup_printf (n == 1 ? "%u image" : "%u images", n);

@@ -9,13 +9,15 @@ G_BEGIN_DECLS
 #define FEN_TYPE_SERIES (fen_series_get_type ())
 G_DECLARE_FINAL_TYPE (FenSeries, fen_series, FEN, SERIES, GObject)
 
-/* The key that groups images: the Series Instance UID, else the path. */
+/* The key that groups images: fen_series_key() of the Series Instance UID,
+ * else of the image id. */
 char       *fen_series_key_for_image   (FenImage *image);
 
 FenSeries  *fen_series_new             (const char *key);
 const char *fen_series_get_key         (FenSeries *self);
 
-/* Inserts @image (its id, not a reference) at its place along the slice normal. */
+/* Inserts @image (its id, not a reference) at its place in series order
+ * (fen_series_order_add()). */
 void        fen_series_add_image       (FenSeries *self, FenImage *image);
 /* Returns: whether @image_id was in the series. */
 gboolean    fen_series_remove_image    (FenSeries *self, guint image_id);
