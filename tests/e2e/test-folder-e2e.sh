@@ -28,7 +28,7 @@ SIZE=256
 SLICES=12
 
 . "$(dirname "$0")/e2e-lib.sh"
-fen_e2e_setup 341 390 tesseract dcmmkdir
+fen_e2e_setup 341 390 tesseract dcmmkdir xclip
 # shot NAME: a screenshot of the whole screen, $WORK/NAME.png.
 shot () { import -window root "$WORK/$1.png"; }
 
@@ -92,11 +92,15 @@ stop_viewer () {
 # open of N images. Sets X, Y, VX, VY, VW, VH and takes NAME.png.
 choose () {
   local name=$1 keys=$2 path=$3 count=$4 dlg= i
-  xdotool key --window "$WIN" "$keys"
-  for _ in $(seq 100); do
-    dlg=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | grep -v "^$WIN\$" | head -n1)
-    [ -n "$dlg" ] && break
-    sleep 0.1
+  # Up to three presses: on a busy machine the first can reach a window
+  # that is mapped but not yet taking keys.
+  for _ in 1 2 3; do
+    xdotool key --window "$WIN" "$keys"
+    for _ in $(seq 40); do
+      dlg=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | grep -v "^$WIN\$" | head -n1)
+      [ -n "$dlg" ] && break 2
+      sleep 0.1
+    done
   done
   if [ -n "$dlg" ]; then
     pass "$name: $keys opens a file chooser"
@@ -105,16 +109,14 @@ choose () {
   fi
   sleep 1.0
   xdotool key ctrl+l; sleep 0.5
-  # One character at a time, each followed by Delete once the entry has
-  # had time to complete: it completes inline (the rest of a name,
-  # selected, once the folder has loaded) and a key typed over that
-  # selection can be lost. Delete drops the suggestion, a no-op otherwise;
-  # after a slash the next folder loads, so wait longer there.
-  for ((i = 0; i < ${#path}; i++)); do
-    xdotool type --delay 0 -- "${path:i:1}"
-    if [ "${path:i:1}" = / ]; then sleep 0.4; else sleep 0.12; fi
-    xdotool key Delete
-  done
+  # Pasted whole, not typed: the entry completes inline as keys arrive
+  # (the rest of a name, selected, once a folder has loaded), and a key
+  # typed over that selection can be lost ("/work" became "/wrk"). A paste
+  # is one edit; Delete then drops any suggestion after it.
+  printf '%s' "$path" | xclip -selection clipboard -i
+  xdotool key ctrl+a ctrl+v
+  sleep 0.8
+  xdotool key Delete
   sleep 0.8
   shot "$name-typed"
   xdotool key Return; sleep 1.0
