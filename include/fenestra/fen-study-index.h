@@ -111,6 +111,15 @@ gboolean       fen_study_index_add_path     (FenStudyIndex *index,
 
 /* Patients in the order of their names. (transfer none) */
 const GPtrArray *fen_study_index_get_patients (const FenStudyIndex *index);
+/**
+ * fen_study_index_list_series:
+ * Every series of every study of every patient, in the index's order
+ * (patients, their studies, their series), for a front end that walks
+ * series, not the hierarchy.
+ * Returns: (transfer container) (element-type FenStudySeries): the array
+ * is the caller's, the series stay the index's.
+ */
+GPtrArray       *fen_study_index_list_series  (const FenStudyIndex *index);
 /* One message (file name and cause) per file or record that was skipped. */
 const GPtrArray *fen_study_index_get_problems (const FenStudyIndex *index);
 guint          fen_study_index_get_n_ignored  (const FenStudyIndex *index);

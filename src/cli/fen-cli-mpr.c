@@ -72,7 +72,7 @@ fen_cli_mpr_parse_slab (const char *text, FenSlabMode *mode, double *thickness, 
 static const FenStudySeries *
 fen_cli_mpr_pick_series (const FenStudyIndex *index, const char *dir, GError **error)
 {
-  const GPtrArray *patients = fen_study_index_get_patients (index);
+  g_autoptr(GPtrArray) all = fen_study_index_list_series (index);
   const GPtrArray *rasters = fen_study_index_get_rasters (index);
   const GPtrArray *ignored = fen_study_index_get_ignored (index);
   const FenStudySeries *found = NULL;
@@ -82,35 +82,25 @@ fen_cli_mpr_pick_series (const FenStudyIndex *index, const char *dir, GError **e
     fprintf (stderr, "fenestra-cli: skipped: %s\n", (const char *) ignored->pdata[i]);
   for (guint i = 0; i < rasters->len; i++)
     fprintf (stderr, "fenestra-cli: skipped: %s: not DICOM, no slice position\n", (const char *) rasters->pdata[i]);
-  for (guint p = 0; p < patients->len; p++)
+  for (guint r = 0; r < all->len; r++)
     {
-      const FenStudyPatient *patient = patients->pdata[p];
+      const FenStudySeries *series = all->pdata[r];
+      gboolean images = FALSE;
 
-      for (guint s = 0; s < patient->studies->len; s++)
+      for (guint o = 0; o < series->objects->len; o++)
         {
-          const FenStudy *study = patient->studies->pdata[s];
+          const FenStudyObject *object = series->objects->pdata[o];
 
-          for (guint r = 0; r < study->series->len; r++)
-            {
-              const FenStudySeries *series = study->series->pdata[r];
-              gboolean images = FALSE;
-
-              for (guint o = 0; o < series->objects->len; o++)
-                {
-                  const FenStudyObject *object = series->objects->pdata[o];
-
-                  if (object->kind == FEN_OBJECT_IMAGE)
-                    images = TRUE;
-                  else
-                    fprintf (stderr, "fenestra-cli: skipped: %s: a %s, not an image\n", object->path,
-                             fen_object_kind_to_string (object->kind));
-                }
-              if (images)
-                {
-                  found = series;
-                  n_series++;
-                }
-            }
+          if (object->kind == FEN_OBJECT_IMAGE)
+            images = TRUE;
+          else
+            fprintf (stderr, "fenestra-cli: skipped: %s: a %s, not an image\n", object->path,
+                     fen_object_kind_to_string (object->kind));
+        }
+      if (images)
+        {
+          found = series;
+          n_series++;
         }
     }
   if (n_series > 1)

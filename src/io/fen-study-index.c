@@ -521,6 +521,27 @@ fen_study_index_get_patients (const FenStudyIndex *index)
   return index->patients;
 }
 
+GPtrArray *
+fen_study_index_list_series (const FenStudyIndex *index)
+{
+  const GPtrArray *patients = fen_study_index_get_patients (index);
+  GPtrArray *out = g_ptr_array_new ();
+
+  for (guint p = 0; p < patients->len; p++)
+    {
+      const FenStudyPatient *patient = patients->pdata[p];
+
+      for (guint s = 0; s < patient->studies->len; s++)
+        {
+          const FenStudy *study = patient->studies->pdata[s];
+
+          for (guint r = 0; r < study->series->len; r++)
+            g_ptr_array_add (out, study->series->pdata[r]);
+        }
+    }
+  return out;
+}
+
 const GPtrArray *
 fen_study_index_get_problems (const FenStudyIndex *index)
 {

@@ -172,7 +172,8 @@ fen_main_window_load_indexed (FenMainWindow *self, FenLoadRequest *request, cons
   g_autoptr(GPtrArray) paths = g_ptr_array_new ();        /* borrowed from the index */
   g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
-  const GPtrArray *patients, *problems, *ignored, *rasters;
+  g_autoptr(GPtrArray) all = NULL;
+  const GPtrArray *problems, *ignored, *rasters;
 
   if (!fen_study_index_add_path (index, path, cancellable, &error))
     {
@@ -184,30 +185,20 @@ fen_main_window_load_indexed (FenMainWindow *self, FenLoadRequest *request, cons
       fen_main_window_post (self, request, FEN_LOAD_ERROR, 0, 0, message);
       return;
     }
-  patients = fen_study_index_get_patients (index);
-  for (guint p = 0; p < patients->len; p++)
+  all = fen_study_index_list_series (index);
+  for (guint r = 0; r < all->len; r++)
     {
-      const FenStudyPatient *patient = patients->pdata[p];
+      const FenStudySeries *series = all->pdata[r];
 
-      for (guint s = 0; s < patient->studies->len; s++)
+      for (guint o = 0; o < series->objects->len; o++)
         {
-          const FenStudy *study = patient->studies->pdata[s];
+          const FenStudyObject *object = series->objects->pdata[o];
 
-          for (guint r = 0; r < study->series->len; r++)
-            {
-              const FenStudySeries *series = study->series->pdata[r];
-
-              for (guint o = 0; o < series->objects->len; o++)
-                {
-                  const FenStudyObject *object = series->objects->pdata[o];
-
-                  if (object->kind == FEN_OBJECT_IMAGE)
-                    g_ptr_array_add (paths, object->path);
-                  else
-                    g_ptr_array_add (messages, g_strdup_printf ("%s: a %s, not an image", object->path,
-                                                                fen_object_kind_to_string (object->kind)));
-                }
-            }
+          if (object->kind == FEN_OBJECT_IMAGE)
+            g_ptr_array_add (paths, object->path);
+          else
+            g_ptr_array_add (messages, g_strdup_printf ("%s: a %s, not an image", object->path,
+                                                        fen_object_kind_to_string (object->kind)));
         }
     }
   rasters = fen_study_index_get_rasters (index);
