@@ -12,7 +12,9 @@
 # "Slice 4 / 12" (by index it would show slice 6, bars 7). D then shows left
 # minus right: -100 HU in the lesion, 0 elsewhere; the greys on screen must be
 # what PS3.3 C.11.2.1.2 predicts from the difference window the overlay reads
-# (tesseract), and the memory log must show no store bytes added. A left drag changes the difference window, not the image's;
+# (tesseract), the pointer value over the lesion must read the difference of
+# the two images' values there (bug 9), and the memory log must show no store
+# bytes added. A left drag changes the difference window, not the image's;
 # Shift+D flickers between the two images and stops on Shift+D again.
 # Exit 0 pass, 1 fail.
 set -u
@@ -34,7 +36,7 @@ fen_e2e_setup 191 240 tesseract
   -o "$WORK/study-b" || { fail "study B generated"; exit 1; }
 PIXELS=$((2 * SLICES * SIZE * SIZE * 2))
 
-echo "1..11"
+echo "1..12"
 
 start_app diff "$WORK/study-a" "$WORK/study-b" || exit 1
 wait_opened diff $((2 * SLICES)) || { fail "the two studies opened"; exit 1; }
@@ -102,6 +104,33 @@ D_AFTER=$(json_field "difference " after.store "$WORK/diff.jsonl")
   && pass "the difference is not stored: store delta 0, $D_AFTER bytes (the two studies' pixels)" \
   || fail "difference store delta $D_DELTA, after $D_AFTER (want 0, $PIXELS)"
 [ -n "$SHOT_OUT" ] && convert "$WORK/difference.png" -crop 1600x1000+0+0 +repage -colors 64 "$SHOT_OUT"
+
+# --- Bug 9: the pointer value is the difference -------------------------------
+# Over the lesion A holds 40 HU and B 140 HU, over the bone insert both 700:
+# the value must read -100 and 0, never one image's 40, 140 or 700. What is
+# expected comes from the fixture's values at the pixel the overlay names.
+POINTER_OK=0
+for point in "172 57" "48 48"; do
+  read -r IX IY <<<"$point"
+  # The centre of image pixel (IX, IY), not its edge.
+  read -r HX HY <<<"$(phantom_point "$IX.5" "$IY.5" "$LX" "$LY" "$LW" "$LH" $SIZE)"
+  xdotool mousemove "$HX" "$HY"
+  sleep 0.8
+  shot "pointer-$IX-$IY"
+  read -r OX OY OV <<<"$(ocr_pointer "$WORK/pointer-$IX-$IY.png" "$LX" "$LY" "$LW" "$LH")"
+  if [ -n "${OV:-}" ]; then
+    A=$(phantom_hu "$OX" "$OY" 5 0 $SIZE)
+    B=$(phantom_hu "$OX" "$OY" 5 1 $SIZE)
+    WANT=$((A - B))
+  else
+    A=?; B=?; WANT=?
+  fi
+  log "pointer over image pixel ($IX, $IY): overlay reads x ${OX:-?} y ${OY:-?} value ${OV:-?}; A $A HU - B $B HU = $WANT"
+  [ -n "${OV:-}" ] && [ "$OV" = "$WANT" ] && [ "$OX $OY" = "$IX $IY" ] \
+    && POINTER_OK=$((POINTER_OK + 1))
+done
+[ "$POINTER_OK" = 2 ] && pass "bug 9: the pointer value in the difference view reads A - B (-100 HU over the lesion, 0 over the bone)" \
+  || fail "bug 9: $POINTER_OK of 2 pointer values read A - B"
 
 # --- Left drag: the difference's own window ----------------------------------
 drag "$LCX" "$LCY" -80 0 40
