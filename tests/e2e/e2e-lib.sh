@@ -310,9 +310,11 @@ panes_since () {
 # Each takes a screenshot and a viewport on it (VX VY VW VH, screen
 # coordinates) and prints numbers only, or nothing when the text is not there.
 # ocr_window: "W L" from the bottom-left overlay's "W 400  L 40 HU".
+# (320 px wide: clear of the "P" and the scale bar at the pane's bottom
+# centre; tesseract may drop the space after "W".)
 ocr_window () {
-  ocr "$1" "$2" $(($3 + $5 - 90)) 420 90 | grep -oE 'W -?[0-9.]+ +L -?[0-9.]+' | tail -n1 |
-    sed -E 's/W (-?[0-9.]+) +L (-?[0-9.]+)/\1 \2/'
+  ocr "$1" "$2" $(($3 + $5 - 90)) 320 90 | grep -oE 'W ?-?[0-9.]+ +L ?-?[0-9.]+' | tail -n1 |
+    sed -E 's/W ?(-?[0-9.]+) +L ?(-?[0-9.]+)/\1 \2/'
 }
 # ocr_slice: "N M" from the top-right overlay's "Slice N / M" (N from 1).
 ocr_slice () {
