@@ -101,12 +101,13 @@ fen_e2e_setup () {
 }
 
 # --- Reading the phantom (fen-e2e-phantom.c) from a screenshot ---------------
-# The viewport's place on the screen: "X Y W H" from its last "geometry:"
-# debug line (where to aim, not what to judge), plus the window's origin.
-# viewport_geometry LOG [N]: the N-th last line (default 1).
-viewport_geometry () {
-  grep -E 'geometry: x=' "$1" | tail -n "${2:-1}" | head -n1 |
-    sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/'
+# viewport_on_screen TAG: where the (single) viewport is on the screen,
+# "X Y W H", from its last "geometry:" debug line in $WORK/TAG.out plus the
+# window's origin X, Y: where to aim and crop, never what to judge.
+viewport_on_screen () {
+  grep -E 'geometry: x=' "$WORK/$1.out" | tail -n1 |
+    sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/' |
+    awk -v x="$X" -v y="$Y" '{ print x + $1, y + $2, $3, $4 }'
 }
 # phantom_point IX IY VX VY VW VH SIZE: screen point of image point (IX, IY)
 # in a viewport at (VX, VY) of VW x VH showing a SIZE x SIZE image fitted,
@@ -293,7 +294,31 @@ drag () {
   sleep 0.8
 }
 
+# scroll_slices X Y N: N wheel clicks down (the next slice each) over (X, Y).
+scroll_slices () {
+  xdotool mousemove "$1" "$2"
+  sleep 0.2
+  for _ in $(seq "$3"); do xdotool click 5; sleep 0.15; done
+  sleep 1.0
+}
+
+# fen_e2e_finish: the time taken; exit 0 only when no check failed.
+fen_e2e_finish () {
+  log "elapsed $(elapsed) s"
+  [ "$FAILURES" = 0 ] || { log "$FAILURES failure(s); work files in $WORK"; exit 1; }
+  exit 0
+}
+
 # --- Where the viewports are --------------------------------------------------
+# layout TAG KEY N: the layout shortcut KEY (alt+2: 1x2, alt+4: 2x2), then
+# the N panes as panes_since prints them.
+layout () {
+  local mark
+  mark=$(log_mark "$1")
+  xdotool key "$2"
+  sleep 1.5
+  panes_since "$1" "$mark" "$3"
+}
 # log_mark TAG: the lines $WORK/TAG.out has now, for panes_since.
 log_mark () { wc -l < "$WORK/$1.out"; }
 # panes_since TAG MARK N: the N viewports that last reported their geometry

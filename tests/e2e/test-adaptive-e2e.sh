@@ -75,8 +75,8 @@ open_in_running "$WORK/large" && wait_opened budget 12 && pass "the folder hande
   || fail "open in the running viewer: $(tail -n1 "$WORK/remote.err")"
 wait_for 'geometry: x=' "$WORK/budget.out" 50
 sleep 1.0
-read -r VX VY VW VH <<<"$(viewport_geometry "$WORK/budget.out")"
-VX=$((X + VX)); VY=$((Y + VY)); CX=$((VX + VW / 2)); CY=$((VY + VH / 2))
+read -r VX VY VW VH <<<"$(viewport_on_screen budget)"
+CX=$((VX + VW / 2)); CY=$((VY + VH / 2))
 log "viewport at +$VX+$VY, $VW x $VH"
 shoot_image "$WORK/first.png"
 BARS_FIRST=$(phantom_slice "$WORK/screen.png" "$VX" "$VY" "$VW" "$VH" 2048)
@@ -182,6 +182,4 @@ stop_app
 no_warnings series
 no_warnings cancel
 
-log "elapsed $(elapsed) s"
-[ "$FAILURES" = 0 ] || { log "$FAILURES failure(s); work files in $WORK"; exit 1; }
-exit 0
+fen_e2e_finish

@@ -35,20 +35,18 @@ wait_opened cmp $((2 * SLICES)) || { fail "the two studies opened"; exit 1; }
 sleep 1.0
 
 # --- 1x2 --------------------------------------------------------------------
-MARK=$(log_mark cmp)
 xdotool mousemove 800 500 click 1
 sleep 0.3
-xdotool key alt+2
-sleep 1.5
+layout cmp alt+2 2 > "$WORK/panes.txt"
 STORE=$(json_field "layout 1x2" after.store "$WORK/cmp.jsonl")
 log "store after 1x2: $STORE bytes; the two studies' pixels: $PIXELS"
 [ "$STORE" = "$PIXELS" ] && pass "1x2 layout: the store holds the two studies once ($STORE bytes)" \
   || fail "store after layout $STORE, want $PIXELS"
 
-read -r LX LY LW LH RX RY RW RH <<<"$(panes_since cmp "$MARK" 2 | tr '\n' ' ')"
+read -r LX LY LW LH RX RY RW RH <<<"$(tr '\n' ' ' < "$WORK/panes.txt")"
 log "left pane +$LX+$LY ${LW}x$LH, right pane +$RX+$RY ${RW}x$RH"
 fcheck "$RX > $LX + 100 && $RW > 200 && $LW > 200" && pass "two viewports side by side" \
-  || fail "geometry: $(panes_since cmp "$MARK" 2 | tr '\n' ' ')"
+  || fail "geometry: $(tr '\n' ' ' < "$WORK/panes.txt")"
 
 # The block of slice k (fen-e2e-phantom.c): its centre in image pixels.
 block_centre () {
@@ -62,10 +60,7 @@ GREY_BEFORE=$(patch_mean "$WORK/before.png" "$SX" "$SY" 10)
 
 # --- Scroll five slices in the left pane -------------------------------------
 LCX=$((LX + LW / 2)); LCY=$((LY + LH / 2))
-xdotool mousemove "$LCX" "$LCY"
-sleep 0.2
-for _ in 1 2 3 4 5; do xdotool click 5; sleep 0.15; done
-sleep 1.0
+scroll_slices "$LCX" "$LCY" 5
 shot scrolled
 GREY_AFTER=$(patch_mean "$WORK/scrolled.png" "$SX" "$SY" 10)
 BARS_L=$(phantom_slice "$WORK/scrolled.png" "$LX" "$LY" "$LW" "$LH" $SIZE)
@@ -98,16 +93,14 @@ DRAG_STORE=$(json_field "wl-drag " delta.store "$WORK/cmp.jsonl")
 [ "$DRAG_STORE" = 0 ] && pass "the linked drag added no pixel buffer" || fail "drag store delta $DRAG_STORE"
 
 # --- 2x2: each study in two panes, one buffer ---------------------------------
-MARK=$(log_mark cmp)
-xdotool key alt+4
-sleep 1.5
+layout cmp alt+4 4 > "$WORK/quad.txt"
 shot quad
 STORE_DELTA=$(json_field "layout 2x2" delta.store "$WORK/cmp.jsonl")
 STORE=$(json_field "layout 2x2" after.store "$WORK/cmp.jsonl")
 QUAD=
 while read -r qx qy qw qh; do
   QUAD="$QUAD $(phantom_slice "$WORK/quad.png" "$qx" "$qy" "$qw" "$qh" $SIZE)"
-done < <(panes_since cmp "$MARK" 4)
+done < "$WORK/quad.txt"
 log "layout 2x2: store delta $STORE_DELTA, store $STORE; the four panes' bars read:$QUAD"
 [ "$STORE_DELTA" = 0 ] && [ "$STORE" = "$PIXELS" ] && [[ "$QUAD" =~ ^(\ [0-9]+){4}$ ]] \
   && pass "2x2 shows a slice in each of four panes on the two studies' buffers (store $STORE bytes, delta 0)" \
@@ -116,6 +109,4 @@ log "layout 2x2: store delta $STORE_DELTA, store $STORE; the four panes' bars re
 still_running cmp
 stop_app
 no_warnings cmp
-log "elapsed $(elapsed) s"
-[ "$FAILURES" = 0 ] || { log "$FAILURES failure(s); work files in $WORK"; exit 1; }
-exit 0
+fen_e2e_finish

@@ -42,22 +42,17 @@ start_app diff "$WORK/study-a" "$WORK/study-b" || exit 1
 wait_opened diff $((2 * SLICES)) || { fail "the two studies opened"; exit 1; }
 sleep 1.0
 
-MARK=$(log_mark diff)
 xdotool mousemove 800 500 click 1
 sleep 0.3
-xdotool key alt+2
-sleep 1.5
-read -r LX LY LW LH RX RY RW RH <<<"$(panes_since diff "$MARK" 2 | tr '\n' ' ')"
+layout diff alt+2 2 > "$WORK/panes.txt"
+read -r LX LY LW LH RX RY RW RH <<<"$(tr '\n' ' ' < "$WORK/panes.txt")"
 log "left pane +$LX+$LY ${LW}x$LH, right pane +$RX+$RY ${RW}x$RH"
 fcheck "$RX > $LX + 100 && $RW > 200 && $LW > 200" && pass "1x2: two viewports side by side" \
-  || fail "geometry: $(panes_since diff "$MARK" 2 | tr '\n' ' ')"
+  || fail "geometry: $(tr '\n' ' ' < "$WORK/panes.txt")"
 
 # --- Scroll: the right pane follows by position ------------------------------
 LCX=$((LX + LW / 2)); LCY=$((LY + LH / 2))
-xdotool mousemove "$LCX" "$LCY"
-sleep 0.2
-for _ in 1 2 3 4 5; do xdotool click 5; sleep 0.15; done
-sleep 1.0
+scroll_slices "$LCX" "$LCY" 5
 shot scrolled
 BARS_L=$(phantom_slice "$WORK/scrolled.png" "$LX" "$LY" "$LW" "$LH" $SIZE)
 BARS_R=$(phantom_slice "$WORK/scrolled.png" "$RX" "$RY" "$RW" "$RH" $SIZE)
@@ -176,6 +171,4 @@ log "flickering, the lesion's place showed $SEEN ($CHANGES changes); stopped: $S
 still_running diff
 stop_app
 no_warnings diff
-log "elapsed $(elapsed) s"
-[ "$FAILURES" = 0 ] || { log "$FAILURES failure(s); work files in $WORK"; exit 1; }
-exit 0
+fen_e2e_finish

@@ -20,26 +20,11 @@ fen_e2e_setup 291 340 tesseract
 "$MAKE_SAMPLE" "$WORK/sample" >/dev/null || { fail "sample study written"; exit 1; }
 echo "1..6"
 
-: > "$WORK/app.err"
-stdbuf -oL "$FENESTRA" --new-instance --memory-log "$WORK/app.jsonl" "$WORK/sample" \
-  >"$WORK/app.out" 2>"$WORK/app.err" &
-APP_PID=$!
-WIN=
-for _ in $(seq 300); do
-  WIN=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | head -n1)
-  [ -n "$WIN" ] && break
-  sleep 0.1
-done
-[ -n "$WIN" ] || { fail "window appeared"; exit 1; }
-xdotool windowmove "$WIN" 0 0 windowsize "$WIN" 1600 1000
-wait_for '"op":"open img-[^"]*\(24\)' "$WORK/app.jsonl" 300 || { fail "sample opened"; exit 1; }
-sleep 1.5
-eval "$(xdotool getwindowgeometry --shell "$WIN")"
-read -r VX VY VW VH <<<"$(viewport_geometry "$WORK/app.out")"
-VX=$((X + VX)); VY=$((Y + VY))
+start_app app "$WORK/sample" || exit 1
+wait_opened app 24 || { fail "sample opened"; exit 1; }
+sleep 0.5
+read -r VX VY VW VH <<<"$(viewport_on_screen app)"
 log "viewport +$VX+$VY ${VW}x$VH"
-
-shot () { import -window root "$WORK/$1.png"; }
 
 # letters PNG: "LEFT RIGHT TOP BOTTOM" as tesseract reads each edge's
 # middle (one letter or two, single-line mode; a lone P reads as "p").
@@ -88,14 +73,8 @@ for region in "40x40+$VX+$((VY + VH / 2 - 20))" "40x40+$((VX + VW - 40))+$((VY +
 done
 [ "$BRIGHT" = 0 ] && pass "overlays hidden (O): no letter at any edge" \
   || fail "overlays hidden (O): $BRIGHT edge(s) still show something"
-kill -0 "$APP_PID" 2>/dev/null && pass "viewer still running" || fail "viewer died"
-if grep -E 'Gtk-WARNING|Gtk-CRITICAL|GLib-.*CRITICAL|WARNING \*\*|CRITICAL \*\*' "$WORK/app.err"; then
-  fail "GTK/GLib warnings or criticals on stderr"
-else
-  pass "no GTK or GLib warning or critical on stderr (G_DEBUG=fatal-criticals)"
-fi
-kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null
+still_running app
+stop_app
+no_warnings app
 
-log "elapsed $(elapsed) s"
-[ "$FAILURES" = 0 ] || { log "$FAILURES failure(s); work files in $WORK"; exit 1; }
-exit 0
+fen_e2e_finish

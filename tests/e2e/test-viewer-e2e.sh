@@ -37,8 +37,7 @@ fen_e2e_setup 91 140 tesseract dbus-daemon
 
 # The viewport of $WORK/$1.out on the screen: VX VY VW VH and its centre CX CY.
 read_geometry () {
-  read -r VX VY VW VH <<<"$(viewport_geometry "$WORK/$1.out")"
-  VX=$((X + VX)); VY=$((Y + VY))
+  read -r VX VY VW VH <<<"$(viewport_on_screen "$1")"
   CX=$((VX + VW / 2)); CY=$((VY + VH / 2))
 }
 
@@ -208,6 +207,4 @@ fcheck "($RSS_BIG - $RSS_EMPTY) < 1.1 * ($PIXELS + $CACHE) + 2 * $RENDER" \
   && pass "RSS with a 15 MB image stays under 1.1 x (pixels + pyramid level) + 2 render buffers (one process, one run)" \
   || fail "RSS delta too large"
 
-log "elapsed $(elapsed) s"
-[ "$FAILURES" = 0 ] || { log "$FAILURES failure(s); work files in $WORK"; exit 1; }
-exit 0
+fen_e2e_finish
