@@ -17,7 +17,7 @@
 # 3. A 300-slice 512 x 512 series: time to the first slice and to fully
 #    loaded, from the memory log (figures for docs/PERFORMANCE.md).
 # 4. Cancelling a long load (64 slices of 8 MiB) closes what it had opened.
-# No GTK or GLib warning on stderr in any run. Exit 0 pass, 1 fail, 77 skip.
+# No GTK or GLib warning on stderr in any run. Exit 0 pass, 1 fail.
 set -u
 
 FENESTRA=$1
