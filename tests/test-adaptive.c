@@ -3,7 +3,9 @@
  * twice a small budget, one after the other as a reader would, and checks
  * that RSS above the process's baseline never passes the budget by more
  * than 10%, that evicted images come back bit-identical, and that a load
- * too large for the budget is refused with a clear error. */
+ * too large for the budget is refused with a clear error. The bytes a
+ * reserve hook granted count as held until the store counts them, so that
+ * a second load in flight cannot be granted the same room. */
 #define G_LOG_DOMAIN "fen-test"
 
 #include <fenestra/fenestra.h>
@@ -20,13 +22,28 @@ typedef struct
 {
   FenMemoryMonitor *monitor;
   GArray           *evicted;
+  guint             releases;
 } Budget;
 
+/* As the viewer's hook does: what is granted is pending until released. */
 static gboolean
 reserve (gsize bytes, gpointer user_data, GError **error)
 {
   Budget *budget = user_data;
-  return fen_memory_monitor_make_room (budget->monitor, bytes, budget->evicted, error);
+
+  if (!fen_memory_monitor_make_room (budget->monitor, bytes, budget->evicted, error))
+    return FALSE;
+  fen_memory_monitor_account (budget->monitor, FEN_MEMORY_PENDING, (gint64) bytes);
+  return TRUE;
+}
+
+static void
+release (gsize bytes, gpointer user_data)
+{
+  Budget *budget = user_data;
+
+  budget->releases++;
+  fen_memory_monitor_account (budget->monitor, FEN_MEMORY_PENDING, -(gint64) bytes);
 }
 
 static char *
@@ -64,8 +81,8 @@ test_twice_the_budget (void)
   g_autoptr(FenStore) store = fen_store_new ();
   g_autoptr(FenMemoryMonitor) monitor = fen_memory_monitor_new (256);
   g_autoptr(GArray) evicted = g_array_new (FALSE, FALSE, sizeof (guint));
-  Budget budget = { monitor, evicted };
-  FenLoadOptions options = { 0, reserve, &budget };
+  Budget budget = { monitor, evicted, 0 };
+  FenLoadOptions options = { 0, reserve, &budget, release };
   char *paths[N_IMAGES];
   guint ids[N_IMAGES];
   guint64 sums[N_IMAGES];
@@ -139,6 +156,8 @@ test_twice_the_budget (void)
     g_assert_nonnull (strstr (error->message, "image-00.png"));
     g_assert_nonnull (strstr (error->message, "memory budget"));
   }
+  /* Every grant was given back: what is held is what the store counts. */
+  g_assert_cmpint (fen_memory_monitor_get_held (monitor), ==, (gint64) fen_store_get_bytes (store));
 
   for (guint i = 0; i < N_IMAGES; i++)
     {
@@ -148,10 +167,61 @@ test_twice_the_budget (void)
   g_rmdir (dir);
 }
 
+/* Two loads in flight (two loader threads between their reserve hook and
+ * the store): the second must see the first's bytes. Before they counted
+ * as held, both were granted the same room and the store passed the
+ * critical level (e2e-adaptive: 1.16 and 1.23 x the budget). */
+static void
+test_granted_room_is_held (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("fen-adaptive-XXXXXX", NULL);
+  g_autofree char *path = write_image (dir, 0);
+  g_autoptr(FenStore) store = fen_store_new ();
+  g_autoptr(FenMemoryMonitor) monitor = fen_memory_monitor_new (16);
+  g_autoptr(GArray) evicted = g_array_new (FALSE, FALSE, sizeof (guint));
+  Budget budget = { monitor, evicted, 0 };
+  FenLoadOptions options = { 0, reserve, &budget, release };
+  const gint64 bytes = (gint64) SIDE * SIDE * 2;
+  g_autoptr(GError) error = NULL;
+  FenImage *first, *second, *stored;
+
+  fen_memory_monitor_set_store (monitor, store);
+  /* Critical (90 %) holds one image and a half. */
+  fen_memory_monitor_set_budget (monitor, (gint64) (bytes * 1.5 / 0.9), 0.8, 0.9);
+
+  first = fen_load_file (path, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (fen_memory_monitor_get_held (monitor), ==, bytes);
+  second = fen_load_file (path, &options, &error);
+  g_assert_null (second);
+  g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+
+  /* Freed without the store: given back once. */
+  fen_image_unref (first);
+  g_assert_cmpuint (budget.releases, ==, 1);
+  g_assert_cmpint (fen_memory_monitor_get_held (monitor), ==, 0);
+
+  /* Into the store: counted once, as the store's, not twice. */
+  stored = fen_load_into_store (store, path, &options, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (stored);
+  g_assert_cmpuint (budget.releases, ==, 2);
+  g_assert_cmpint (fen_memory_monitor_get_held (monitor), ==, bytes);
+  fen_store_close (store, fen_image_get_id (stored));
+  g_assert_cmpint (fen_memory_monitor_get_held (monitor), ==, 0);
+  g_assert_cmpuint (budget.releases, ==, 2);
+
+  fen_memory_monitor_set_store (monitor, NULL);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/adaptive/twice-the-budget", test_twice_the_budget);
+  g_test_add_func ("/adaptive/granted-room-is-held", test_granted_room_is_held);
   return g_test_run ();
 }

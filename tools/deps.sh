@@ -13,9 +13,10 @@ fen_packages=(
 # (started by the test itself on loopback, never as a system service); curl
 # uploads the generated studies through its REST API. libgdcm-tools and
 # dicom3tools: files written by others than DCMTK, and a validator. The
-# end-to-end tests read overlay text back from screenshots with tesseract
-# and paste paths into the file chooser with xclip.
-fen_test_packages=(xvfb xdotool xclip imagemagick tesseract-ocr tesseract-ocr-eng clang libclang-rt-14-dev
+# end-to-end tests read overlay text back from screenshots with tesseract,
+# paste paths into the file chooser with xclip, and hand files to a running
+# viewer over a private bus of dbus-daemon.
+fen_test_packages=(xvfb xdotool xclip imagemagick tesseract-ocr tesseract-ocr-eng dbus-daemon clang libclang-rt-14-dev
                    libgdcm-tools dicom3tools orthanc orthanc-dicomweb curl)
 
 fen_install_missing() {

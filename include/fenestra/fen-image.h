@@ -173,11 +173,16 @@ gboolean  fen_image_compute_size (const FenImageInfo *info,
  *   the buffer is allocated, to make room for @bytes (e.g. by shedding
  *   under the memory budget); returning %FALSE with @error refuses the load.
  *   Runs on the loading thread.
+ * @release: (nullable): gives back, exactly once, what @reserve granted
+ *   (with @reserve_data): when the store counts the image's bytes
+ *   (fen_store_add(), fen_store_restore()), or when the image is freed
+ *   without that (a load that failed after its allocation). Any thread.
  */
 typedef struct {
   gsize    max_pixel_bytes;
   gboolean (*reserve) (gsize bytes, gpointer user_data, GError **error);
   gpointer reserve_data;
+  void     (*release) (gsize bytes, gpointer user_data);
 } FenLoadOptions;
 
 /**
@@ -229,6 +234,8 @@ guint64   fen_image_checksum          (const FenImage *image);
 /* For the store: frees the buffer (returns its size) / takes @donor's. */
 gsize     _fen_image_drop_pixels      (FenImage *image);
 gboolean  _fen_image_adopt_pixels     (FenImage *image, FenImage *donor);
+/* For the store, once it counts the bytes: FenLoadOptions.release, once. */
+void      _fen_image_release_reservation (FenImage *image);
 
 /* For loaders only, while the image is being filled. */
 void     *fen_image_get_pixels_mutable (FenImage *image);

@@ -40,6 +40,10 @@ typedef struct {
 typedef enum {
   FEN_MEMORY_CACHE,
   FEN_MEMORY_RENDER,
+  /* Granted to a load (make_room passed) but not yet in the store: counted
+   * as held, so that two loading threads cannot both be granted the same
+   * room. */
+  FEN_MEMORY_PENDING,
 } FenMemoryAccount;
 
 typedef enum {
@@ -104,7 +108,8 @@ const char *fen_memory_state_to_string  (FenMemoryState state);
 typedef gsize (*FenMemoryShedder) (FenMemoryMonitor *monitor, gpointer user_data);
 void     fen_memory_monitor_set_shedder (FenMemoryMonitor *monitor, FenMemoryShedder shedder, gpointer user_data);
 
-/* Bytes the monitor counts against the budget: store + caches + render buffers. */
+/* Bytes the monitor counts against the budget: store + caches + render
+ * buffers + what loads were granted and have not handed to the store yet. */
 gint64   fen_memory_monitor_get_held    (FenMemoryMonitor *monitor);
 /* The state of @held bytes against the budget's levels. */
 FenMemoryState fen_memory_monitor_state_for (FenMemoryMonitor *monitor, gint64 held);

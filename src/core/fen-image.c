@@ -29,6 +29,11 @@ struct _FenImage
   gsize           frame_bytes;
   guint           bytes_per_sample;
 
+  /* FenLoadOptions.release for the bytes its reserve hook granted, until
+   * the store counts them (or the image goes without): called once. */
+  void          (*release) (gsize bytes, gpointer user_data);
+  gpointer        release_data;
+
   /* Lazily scanned value range, guarded by range_lock */
   GMutex          range_lock;
   gboolean        range_known;
@@ -298,14 +303,38 @@ fen_image_new_for_load (const FenImageInfo   *info,
                         GError              **error)
 {
   gsize max_bytes = options != NULL ? options->max_pixel_bytes : 0;
+  gboolean reserved = options != NULL && options->reserve != NULL;
+  FenImage *image;
   gsize bytes;
 
   if (!fen_image_compute_size (info, max_bytes, &bytes, error))
     return NULL;
-  if (options != NULL && options->reserve != NULL &&
-      !options->reserve (bytes, options->reserve_data, error))
+  if (reserved && !options->reserve (bytes, options->reserve_data, error))
     return NULL;
-  return fen_image_new (info, max_bytes, error);
+  image = fen_image_new (info, max_bytes, error);
+  if (reserved && options->release != NULL)
+    {
+      if (image == NULL)
+        options->release (bytes, options->reserve_data);
+      else
+        {
+          image->release = options->release;
+          image->release_data = options->reserve_data;
+        }
+    }
+  return image;
+}
+
+void
+_fen_image_release_reservation (FenImage *image)
+{
+  void (*release) (gsize, gpointer) = image->release;
+
+  /* Only the image's one holder calls this (the loader handing it to the
+   * store, or the last unref): no race on the field. */
+  image->release = NULL;
+  if (release != NULL)
+    release (image->pixel_bytes, image->release_data);
 }
 
 FenImage *
@@ -322,6 +351,7 @@ fen_image_unref (FenImage *image)
   g_return_if_fail (image != NULL);
   if (!g_atomic_ref_count_dec (&image->ref_count))
     return;
+  _fen_image_release_reservation (image);
   fen_image_free_pixels (image->pixels, image->pixel_bytes);
   g_free (image->path);
   fen_image_info_clear (&image->info);

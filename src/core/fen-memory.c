@@ -39,6 +39,7 @@ struct _FenMemoryMonitor
 
   gint64              cache_bytes;   /* atomic */
   gint64              render_bytes;  /* atomic */
+  gint64              pending_bytes; /* atomic */
   gint64              budget;
   double              warning;
   double              critical;
@@ -154,7 +155,8 @@ fen_memory_monitor_set_store (FenMemoryMonitor *monitor, FenStore *store)
 void
 fen_memory_monitor_account (FenMemoryMonitor *monitor, FenMemoryAccount account, gint64 delta)
 {
-  gint64 *counter = account == FEN_MEMORY_CACHE ? &monitor->cache_bytes : &monitor->render_bytes;
+  gint64 *counter = account == FEN_MEMORY_CACHE ? &monitor->cache_bytes
+                    : account == FEN_MEMORY_RENDER ? &monitor->render_bytes : &monitor->pending_bytes;
 
   /* GLib 2.74 has no 64-bit atomic add; a compare-and-swap loop does it. */
   for (;;)
@@ -351,7 +353,8 @@ fen_memory_monitor_get_held (FenMemoryMonitor *monitor)
   FenMemorySnapshot now;
 
   fen_memory_monitor_snapshot (monitor, "", &now);
-  return now.store_bytes + now.cache_bytes + now.render_bytes;
+  return now.store_bytes + now.cache_bytes + now.render_bytes +
+         __atomic_load_n (&monitor->pending_bytes, __ATOMIC_RELAXED);
 }
 
 FenMemoryState

@@ -97,6 +97,8 @@ fen_store_add (FenStore *store, FenImage *image)
   }
   store->bytes += fen_image_get_pixel_bytes (image);
   g_mutex_unlock (&store->lock);
+  /* Counted here now: no longer pending under the budget. */
+  _fen_image_release_reservation (image);
   return id;
 }
 
@@ -404,6 +406,7 @@ fen_store_restore (FenStore *store, guint id, FenImage *fresh, GError **error)
   entry->last_used = ++store->clock;
   store->bytes += fen_image_get_pixel_bytes (entry->image);
   g_mutex_unlock (&store->lock);
+  _fen_image_release_reservation (fresh);
   return TRUE;
 }
 

@@ -25,6 +25,9 @@ struct _FenApplication
   gint64            budget_option;   /* --memory-budget, 0 when not given */
   gint64            baseline_rss;    /* RSS at startup, before any image */
   FenMemoryState    state;           /* the last state logged */
+  /* One reservation at a time: each loading thread's make_room must see
+   * the bytes granted to the others (FEN_MEMORY_PENDING). */
+  GMutex            reserve_lock;
 };
 
 G_DEFINE_FINAL_TYPE (FenApplication, fen_application, GTK_TYPE_APPLICATION)
@@ -241,12 +244,10 @@ fen_application_shedder (FenMemoryMonitor *monitor, gpointer user_data)
  * the held bytes, is asked for too, so that the budget bounds the growth of
  * the whole process, not only of what the monitor counts. */
 static gboolean
-fen_application_reserve (gsize bytes, gpointer user_data, GError **error)
+fen_application_reserve_locked (FenApplication *self, gsize bytes)
 {
-  FenApplication *self = user_data;
   gint64 overhead = fen_application_get_pressure (self) - fen_memory_monitor_get_held (self->monitor);
   FenMemorySnapshot now;
-  char need[32], budget[32];
 
   /* Headroom for one more frame where it fits: a new texture is drawn while
    * the last one (and the renderer's copy of it) is still alive. */
@@ -257,7 +258,24 @@ fen_application_reserve (gsize bytes, gpointer user_data, GError **error)
     return TRUE;
   /* Where the overhead alone leaves no room, the budget still holds for what
    * the monitor counts: better the image than a refusal it could fit. */
-  if (fen_memory_monitor_make_room (self->monitor, bytes, NULL, NULL))
+  return fen_memory_monitor_make_room (self->monitor, bytes, NULL, NULL);
+}
+
+static gboolean
+fen_application_reserve (gsize bytes, gpointer user_data, GError **error)
+{
+  FenApplication *self = user_data;
+  gboolean granted;
+  char need[32], budget[32];
+
+  /* Granted bytes count as held (pending) until the store counts them
+   * (fen_application_release): the next thread's make_room sees them. */
+  g_mutex_lock (&self->reserve_lock);
+  granted = fen_application_reserve_locked (self, bytes);
+  if (granted)
+    fen_memory_monitor_account (self->monitor, FEN_MEMORY_PENDING, (gint64) bytes);
+  g_mutex_unlock (&self->reserve_lock);
+  if (granted)
     return TRUE;
   g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TOO_LARGE,
                "the image needs %s, more than the memory budget (%s) leaves free even after "
@@ -267,6 +285,16 @@ fen_application_reserve (gsize bytes, gpointer user_data, GError **error)
   return FALSE;
 }
 
+/* FenLoadOptions.release: the store counts the bytes now (or the load
+ * failed); any thread. */
+static void
+fen_application_release (gsize bytes, gpointer user_data)
+{
+  FenApplication *self = user_data;
+
+  fen_memory_monitor_account (self->monitor, FEN_MEMORY_PENDING, -(gint64) bytes);
+}
+
 void
 fen_application_get_load_options (FenApplication *self, FenLoadOptions *options)
 {
@@ -274,6 +302,7 @@ fen_application_get_load_options (FenApplication *self, FenLoadOptions *options)
 
   memset (options, 0, sizeof *options);
   options->reserve = fen_application_reserve;
+  options->release = fen_application_release;
   options->reserve_data = self;
 }
 
@@ -446,6 +475,7 @@ fen_application_finalize (GObject *object)
   g_clear_pointer (&self->monitor, fen_memory_monitor_free);
   g_clear_pointer (&self->store, fen_store_unref);
   g_free (self->memory_log);
+  g_mutex_clear (&self->reserve_lock);
   G_OBJECT_CLASS (fen_application_parent_class)->finalize (object);
 }
 
@@ -466,6 +496,7 @@ fen_application_class_init (FenApplicationClass *klass)
 static void
 fen_application_init (FenApplication *self)
 {
+  g_mutex_init (&self->reserve_lock);
   g_application_add_main_option_entries (G_APPLICATION (self), fen_application_options);
 }
 

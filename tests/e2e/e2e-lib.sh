@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # e2e-lib.sh: what every end-to-end script shares. Sourced, not run: TAP
-# helpers, a private Xvfb, and a deterministic GTK environment (no GL, scale
-# 1, default theme, no session bus, settings in memory). The script sets
-# WORK and SCHEMA_DIR, sources this file and calls
+# helpers, a private Xvfb, a deterministic GTK environment (no GL, scale 1,
+# default theme, no session bus unless a private one is asked for, settings
+# in memory), the one start-up of the viewer, and the readers of the screen.
+# The script sets WORK, SCHEMA_DIR and FENESTRA, sources this file and calls
 #   fen_e2e_setup FIRST_DISPLAY LAST_DISPLAY [EXTRA_TOOL...]
 # which FAILS (exit 1) when a tool is missing or Xvfb cannot start: tools/test
 # installs the tools (tools/deps.sh), and a test that cannot run has not
@@ -14,6 +15,7 @@ FAILURES=0
 APP_PID=
 SAMPLER_PID=
 XVFB_PID=
+BUS_PID=
 
 log () { printf '# %s\n' "$*"; }
 pass () { printf 'ok - %s\n' "$*"; }
@@ -28,12 +30,14 @@ wait_for () {
   return 1
 }
 
-# The field "delta.NAME" or "after.NAME" of the last operation whose label
-# starts with $1 in the JSON-lines memory log $3.
+# The field "updates", "delta.NAME" or "after.NAME" of the last operation
+# whose label starts with $1 in the JSON-lines memory log $3: the memory
+# monitor's own figures (bytes, counts), never what the screen shows.
 json_field () {
   local line
   line=$(grep -F "\"op\":\"$1" "$3" | tail -n1)
   case $2 in
+    updates) sed -E 's/.*"updates":([0-9]+).*/\1/' <<<"$line" ;;
     delta.*) sed -E "s/.*\"delta\":\\{[^}]*\"${2#delta.}\":(-?[0-9]+).*/\\1/" <<<"$line" ;;
     after.*) sed -E "s/.*\"after\":\\{[^}]*\"${2#after.}\":(-?[0-9]+).*/\\1/" <<<"$line" ;;
   esac
@@ -43,10 +47,25 @@ patch_mean () {
   convert "$1" -crop $4x$4+$(($2 - $4 / 2))+$(($3 - $4 / 2)) +repage -colorspace Gray -format '%[fx:mean*255]' info:
 }
 
+# Operations whose label matches the extended regex $1 in memory log $2.
+count_ops () { grep -cE "\"op\":\"$1" "$2"; }
+# Resident set size of process $1 in bytes (/proc/PID/status VmRSS).
+rss_of () { awk '/^VmRSS:/ { print $2 * 1024 }' "/proc/$1/status" 2>/dev/null; }
+# PS3.3 C.11.2.1.2 (LINEAR): the grey (0..255) of modality value $1 under
+# window centre $2, width $3.
+predict_grey () {
+  awk -v x="$1" -v c="$2" -v w="$3" 'BEGIN {
+    if (x <= c - 0.5 - (w - 1) / 2) y = 0;
+    else if (x > c - 0.5 + (w - 1) / 2) y = 255;
+    else y = ((x - (c - 0.5)) / (w - 1) + 0.5) * 255;
+    printf "%.3f", y }'
+}
+
 fen_e2e_cleanup () {
   [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null
   [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null
   [ -n "$XVFB_PID" ] && kill "$XVFB_PID" 2>/dev/null
+  [ -n "$BUS_PID" ] && kill "$BUS_PID" 2>/dev/null
   wait 2>/dev/null
 }
 
@@ -82,12 +101,13 @@ fen_e2e_setup () {
 }
 
 # --- Reading the phantom (fen-e2e-phantom.c) from a screenshot ---------------
-# The viewport's place on the screen: "X Y W H" from its last "geometry:"
-# debug line (where to aim, not what to judge), plus the window's origin.
-# viewport_geometry LOG [N]: the N-th last line (default 1).
-viewport_geometry () {
-  grep -E 'geometry: x=' "$1" | tail -n "${2:-1}" | head -n1 |
-    sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/'
+# viewport_on_screen TAG: where the (single) viewport is on the screen,
+# "X Y W H", from its last "geometry:" debug line in $WORK/TAG.out plus the
+# window's origin X, Y: where to aim and crop, never what to judge.
+viewport_on_screen () {
+  grep -E 'geometry: x=' "$WORK/$1.out" | tail -n1 |
+    sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/' |
+    awk -v x="$X" -v y="$Y" '{ print x + $1, y + $2, $3, $4 }'
 }
 # phantom_point IX IY VX VY VW VH SIZE: screen point of image point (IX, IY)
 # in a viewport at (VX, VY) of VW x VH showing a SIZE x SIZE image fitted,
@@ -96,6 +116,27 @@ phantom_point () {
   awk -v ix="$1" -v iy="$2" -v x="$3" -v y="$4" -v w="$5" -v h="$6" -v s="$7" 'BEGIN {
     z = w / s < h / s ? w / s : h / s;
     printf "%d %d", x + w / 2 + (ix - s / 2) * z, y + h / 2 + (iy - s / 2) * z }'
+}
+# phantom_hu IX IY INDEX LESION SIZE: the HU that fen_phantom_fill writes at
+# image pixel (IX, IY) of picture INDEX (-1: the single phantom), with the
+# --lesion square when LESION is 1: the fixture's known values, in C's
+# integer arithmetic.
+phantom_hu () {
+  awk -v x="$1" -v y="$2" -v i="$3" -v l="$4" -v s="$5" 'BEGIN {
+    hu = -1000;
+    if (x >= int(s / 10) && x < s - int(s / 10) && y >= int(s / 10) && y < s - int(s / 10)) hu = 40;
+    if (x >= int(s / 8) && x < int(s / 4) && y >= int(s / 8) && y < int(s / 4)) hu = 700;
+    if (i >= 0) {
+      step = int(s / 40); k = i % 24;
+      bx = int(s / 4) + k * step; by = int(s / 3) + int(k * step / 2);
+      if (x >= bx && x < bx + int(s / 10) && y >= by && y < by + int(s / 10)) hu = 700;
+      bw = int(s / 24); bit = int((x - int(s / 4)) / bw);
+      if (y >= int(s * 3 / 4) && y < int(s * 3 / 4) + int(s / 16) && x >= int(s / 4) && bit >= 0 && bit < 12 &&
+          (x - int(s / 4)) % bw < int(s / 32))
+        hu = int(i / 2 ^ (11 - bit)) % 2 ? 300 : -200;
+    }
+    if (l && x >= int(s * 6 / 10) && x < int(s * 3 / 4) && y >= int(s * 15 / 100) && y < int(s * 3 / 10)) hu = 140;
+    print hu }'
 }
 # phantom_slice PNG VX VY VW VH SIZE: the slice number the twelve bars
 # carry (fen_phantom_fill: bit b spans x in [S/4 + b (S/24), + S/32), y in
@@ -131,4 +172,183 @@ phantom_upright () {
 ocr () {
   convert "$1" -crop "$4x$5+$2+$3" +repage -colorspace Gray -level "${6:-30}%,100%" -resize 400% -negate "$WORK/ocr-in.png" &&
     tesseract "$WORK/ocr-in.png" - --psm 6 2>/dev/null | tr -s ' \n' ' '
+}
+
+# --- The viewer: start, stop, drive ---------------------------------------------
+# start_app TAG [ARGS...]: fenestra in a process of its own (--new-instance:
+# it never hands its files to another instance), from $WORK (a file written
+# to the working directory shows), memory log $WORK/TAG.jsonl, stdout (GLib
+# debug lines) $WORK/TAG.out, stderr $WORK/TAG.err. Waits for its window,
+# puts it at 0,0 in 1600 x 1000 (Xvfb has no window manager), then SETTLE
+# seconds (default 1.0). Sets APP_PID, WIN and the window's X, Y; a window
+# that never appears is a failure (returns 1).
+start_app () { fen_e2e_start "$1" --new-instance "${@:2}"; }
+# start_primary TAG [ARGS...]: the same, but registered on the private
+# session bus (fen_e2e_session_bus) as THE instance, so that open_in_running
+# can hand it files: one process measured before and after an open.
+start_primary () { fen_e2e_start "$@"; }
+
+fen_e2e_start () {
+  local tag=$1
+  shift
+  : > "$WORK/$tag.err"
+  (cd "$WORK" && exec stdbuf -oL "$FENESTRA" --memory-log "$WORK/$tag.jsonl" "$@" \
+    >"$WORK/$tag.out" 2>"$WORK/$tag.err") &
+  APP_PID=$!
+  # Polled rather than --sync: a search races with windows of the previous
+  # instance being destroyed, and xdotool then gives up. Up to 30 s: on a
+  # machine busy with fuzzers and benchmarks a window took more than 10 s.
+  WIN=
+  for _ in $(seq 300); do
+    WIN=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | head -n1)
+    [ -n "$WIN" ] && break
+    sleep 0.1
+  done
+  if [ -z "$WIN" ]; then
+    fail "$tag: window appeared (process $(kill -0 "$APP_PID" 2>/dev/null && echo alive || echo gone))"
+    tail -n 5 "$WORK/$tag.err" | sed 's/^/# /'
+    return 1
+  fi
+  xdotool windowmove "$WIN" 0 0 windowsize "$WIN" 1600 1000
+  sleep "${SETTLE:-1.0}"
+  eval "$(xdotool getwindowgeometry --shell "$WIN")"   # X, Y, WIDTH, HEIGHT
+  return 0
+}
+
+# wait_opened TAG N [TENTHS]: waits (default 30 s) until one open operation
+# has loaded N images ("open img-A..img-B (N)" in the memory log; the viewer
+# logs one per open, however many files it was given). 1 when it never came.
+wait_opened () {
+  wait_for "\"op\":\"open img-[^\"]*\\($2\\)" "$WORK/$1.jsonl" "${3:-300}"
+}
+
+stop_app () {
+  [ -n "$APP_PID" ] || return 0
+  kill "$APP_PID" 2>/dev/null
+  wait "$APP_PID" 2>/dev/null
+  APP_PID=
+}
+
+# fen_e2e_session_bus: a private D-Bus session bus for this script (no
+# service directories: nothing is activated on it), so that a second
+# fenestra without --new-instance hands its files to the running one.
+fen_e2e_session_bus () {
+  cat > "$WORK/bus.conf" <<EOC
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$WORK/bus</listen>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+EOC
+  BUS_PID=$(dbus-daemon --config-file="$WORK/bus.conf" --fork --print-pid) \
+    || { echo "not ok - private session bus started"; exit 1; }
+  export DBUS_SESSION_BUS_ADDRESS=unix:path=$WORK/bus
+}
+
+# open_in_running FILE...: GApplication's command line: a second fenestra
+# (no --new-instance) finds the primary on the session bus, hands it the
+# files and exits. 1 when it failed.
+open_in_running () {
+  timeout 30 "$FENESTRA" "$@" >>"$WORK/remote.out" 2>>"$WORK/remote.err"
+}
+
+# no_warnings TAG: no GTK or GLib warning or critical in $WORK/TAG.err (with
+# fatal criticals a critical also ends the viewer: see still_running).
+no_warnings () {
+  if grep -E 'Gtk-WARNING|Gtk-CRITICAL|GLib-.*CRITICAL|WARNING \*\*|CRITICAL \*\*' "$WORK/$1.err"; then
+    fail "$1: GTK/GLib warnings or criticals on stderr"
+  else
+    pass "$1: no GTK or GLib warning or critical on stderr (G_DEBUG=fatal-criticals)"
+  fi
+}
+# still_running TAG: the viewer lives (a critical would have aborted it).
+still_running () {
+  if kill -0 "$APP_PID" 2>/dev/null; then pass "$1: viewer still running"
+  else fail "$1: viewer died: $(grep -m1 -E 'CRITICAL|ERROR' "$WORK/$1.err")"; fi
+}
+
+# shot NAME: a screenshot of the whole screen, $WORK/NAME.png.
+shot () { import -window root "$WORK/$1.png"; }
+
+# drag X Y DX DY STEPS: a left-button drag from (X, Y) in STEPS motion
+# events to (X + DX, Y + DY). Odd steps overshoot by a pixel and the next
+# comes back, so that every event moves.
+drag () {
+  local x=$1 y=$2 dx=$3 dy=$4 steps=$5 i
+  xdotool mousemove "$x" "$y"
+  sleep 0.2
+  xdotool mousedown 1
+  sleep 0.1
+  for i in $(seq 1 "$steps"); do
+    xdotool mousemove $((x + i * dx / steps + (i % 2))) $((y + i * dy / steps))
+  done
+  xdotool mousemove $((x + dx)) $((y + dy))
+  sleep 0.3
+  xdotool mouseup 1
+  sleep 0.8
+}
+
+# scroll_slices X Y N: N wheel clicks down (the next slice each) over (X, Y).
+scroll_slices () {
+  xdotool mousemove "$1" "$2"
+  sleep 0.2
+  for _ in $(seq "$3"); do xdotool click 5; sleep 0.15; done
+  sleep 1.0
+}
+
+# fen_e2e_finish: the time taken; exit 0 only when no check failed.
+fen_e2e_finish () {
+  log "elapsed $(elapsed) s"
+  [ "$FAILURES" = 0 ] || { log "$FAILURES failure(s); work files in $WORK"; exit 1; }
+  exit 0
+}
+
+# --- Where the viewports are --------------------------------------------------
+# layout TAG KEY N: the layout shortcut KEY (alt+2: 1x2, alt+4: 2x2), then
+# the N panes as panes_since prints them.
+layout () {
+  local mark
+  mark=$(log_mark "$1")
+  xdotool key "$2"
+  sleep 1.5
+  panes_since "$1" "$mark" "$3"
+}
+# log_mark TAG: the lines $WORK/TAG.out has now, for panes_since.
+log_mark () { wc -l < "$WORK/$1.out"; }
+# panes_since TAG MARK N: the N viewports that last reported their geometry
+# after line MARK of $WORK/TAG.out, on the screen (window origin X, Y
+# added): one "X Y W H" a line, top to bottom, then left to right. Where to
+# aim and crop, never what to judge.
+panes_since () {
+  tail -n +"$2" "$WORK/$1.out" | grep -E 'geometry: x=' | tail -n "$3" |
+    sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/' |
+    awk -v x="$X" -v y="$Y" '{ print x + $1, y + $2, $3, $4 }' | sort -n -k2,2 -k1,1
+}
+
+# --- What the overlay says (tesseract) -------------------------------------------
+# Each takes a screenshot and a viewport on it (VX VY VW VH, screen
+# coordinates) and prints numbers only, or nothing when the text is not there.
+# ocr_window: "W L" from the bottom-left overlay's "W 400  L 40 HU".
+# (320 px wide: clear of the "P" and the scale bar at the pane's bottom
+# centre; tesseract may drop the space after "W".)
+ocr_window () {
+  ocr "$1" "$2" $(($3 + $5 - 90)) 320 90 | grep -oE 'W ?-?[0-9.]+ +L ?-?[0-9.]+' | tail -n1 |
+    sed -E 's/W ?(-?[0-9.]+) +L ?(-?[0-9.]+)/\1 \2/'
+}
+# ocr_slice: "N M" from the top-right overlay's "Slice N / M" (N from 1).
+ocr_slice () {
+  ocr "$1" $(($2 + $4 - 300)) "$3" 300 100 | grep -oE 'Slice [0-9]+ ?/ ?[0-9]+' | head -n1 |
+    sed -E 's#Slice ([0-9]+) ?/ ?([0-9]+)#\1 \2#'
+}
+# ocr_pointer: "X Y VALUE" from the bottom-right overlay, the image pixel
+# under the pointer and its value ("x 172  y 57" over "Δ -100 HU").
+ocr_pointer () {
+  ocr "$1" $(($2 + $4 - 300)) $(($3 + $5 - 60)) 300 60 |
+    sed -nE 's/.*x ([0-9]+) +y ([0-9]+) .* (-?[0-9.]+) *HU.*/\1 \2 \3/p'
 }

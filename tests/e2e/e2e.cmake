@@ -11,58 +11,24 @@ if(TARGET fenestra)
   target_compile_options(fen-e2e-phantom PRIVATE ${FEN_C_WARNINGS})
   target_link_libraries(fen-e2e-phantom PRIVATE PkgConfig::GLIB)
 
-  add_test(NAME e2e-viewer
-    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test-viewer-e2e.sh
-            $<TARGET_FILE:fenestra>
-            $<TARGET_FILE:fen-e2e-phantom>
-            $<TARGET_FILE:fen-make-fixture>
-            ${FEN_SCHEMA_DIR}
-            ${CMAKE_CURRENT_BINARY_DIR}/e2e-viewer
-            $<TARGET_FILE:fenestra-cli>)
-  set_tests_properties(e2e-viewer PROPERTIES TIMEOUT 240 RUN_SERIAL TRUE LABELS "gui;e2e")
-  add_test(NAME e2e-adaptive
-    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test-adaptive-e2e.sh
-            $<TARGET_FILE:fenestra>
-            $<TARGET_FILE:fen-e2e-phantom>
-            ${FEN_SCHEMA_DIR}
-            ${CMAKE_CURRENT_BINARY_DIR}/e2e-adaptive)
-  set_tests_properties(e2e-adaptive PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE LABELS "gui;e2e")
-  add_test(NAME e2e-compare
-    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test-compare-e2e.sh
-            $<TARGET_FILE:fenestra>
-            $<TARGET_FILE:fen-e2e-phantom>
-            ${FEN_SCHEMA_DIR}
-            ${CMAKE_CURRENT_BINARY_DIR}/e2e-compare)
-  set_tests_properties(e2e-compare PROPERTIES TIMEOUT 240 RUN_SERIAL TRUE LABELS "gui;e2e")
-  add_test(NAME e2e-difference
-    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test-difference-e2e.sh
-            $<TARGET_FILE:fenestra>
-            $<TARGET_FILE:fen-e2e-phantom>
-            ${FEN_SCHEMA_DIR}
-            ${CMAKE_CURRENT_BINARY_DIR}/e2e-difference)
-  set_tests_properties(e2e-difference PROPERTIES TIMEOUT 240 RUN_SERIAL TRUE LABELS "gui;e2e")
-  add_test(NAME e2e-reading
-    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test-reading-e2e.sh
-            $<TARGET_FILE:fenestra>
-            $<TARGET_FILE:fen-e2e-phantom>
-            ${FEN_SCHEMA_DIR}
-            ${CMAKE_CURRENT_BINARY_DIR}/e2e-reading
-            $<TARGET_FILE:fen-make-sample>
-            $<TARGET_FILE:fen-make-fixture>)
-  set_tests_properties(e2e-reading PROPERTIES TIMEOUT 240 RUN_SERIAL TRUE LABELS "gui;e2e")
-  add_test(NAME e2e-orientation
-    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test-orientation-e2e.sh
-            $<TARGET_FILE:fenestra>
-            ${FEN_SCHEMA_DIR}
-            ${CMAKE_CURRENT_BINARY_DIR}/e2e-orientation
-            $<TARGET_FILE:fen-make-sample>)
-  set_tests_properties(e2e-orientation PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE LABELS "gui;e2e")
+  # fen_add_e2e(NAME TIMEOUT ARG...): e2e-NAME runs tests/e2e/test-NAME-e2e.sh
+  # with ARG... (each script's header names them). Serial: every script has
+  # its own Xvfb, but its timings and RSS figures want the machine alone.
+  function(fen_add_e2e name timeout)
+    add_test(NAME e2e-${name}
+      COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test-${name}-e2e.sh ${ARGN})
+    set_tests_properties(e2e-${name} PROPERTIES TIMEOUT ${timeout} RUN_SERIAL TRUE LABELS "gui;e2e")
+  endfunction()
+
+  set(work ${CMAKE_CURRENT_BINARY_DIR})
+  fen_add_e2e(viewer 240 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> $<TARGET_FILE:fen-make-fixture>
+                         ${FEN_SCHEMA_DIR} ${work}/e2e-viewer $<TARGET_FILE:fenestra-cli>)
+  fen_add_e2e(adaptive 300 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-adaptive)
+  fen_add_e2e(compare 240 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-compare)
+  fen_add_e2e(difference 240 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-difference)
+  fen_add_e2e(reading 240 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-reading
+                          $<TARGET_FILE:fen-make-sample> $<TARGET_FILE:fen-make-fixture>)
+  fen_add_e2e(orientation 120 $<TARGET_FILE:fenestra> ${FEN_SCHEMA_DIR} ${work}/e2e-orientation $<TARGET_FILE:fen-make-sample>)
   # Open Folder through the file chooser: the one walker (nested, hidden).
-  add_test(NAME e2e-folder
-    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test-folder-e2e.sh
-            $<TARGET_FILE:fenestra>
-            $<TARGET_FILE:fen-e2e-phantom>
-            ${FEN_SCHEMA_DIR}
-            ${CMAKE_CURRENT_BINARY_DIR}/e2e-folder)
-  set_tests_properties(e2e-folder PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE LABELS "gui;e2e")
+  fen_add_e2e(folder 120 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-folder)
 endif()

@@ -23,26 +23,11 @@ fen_e2e_setup 291 340 tesseract
 "$MAKE_SAMPLE" "$WORK/sample" >/dev/null || { fail "sample study written"; exit 1; }
 echo "1..10"
 
-: > "$WORK/app.err"
-stdbuf -oL "$FENESTRA" --new-instance --memory-log "$WORK/app.jsonl" "$WORK/sample" \
-  >"$WORK/app.out" 2>"$WORK/app.err" &
-APP_PID=$!
-WIN=
-for _ in $(seq 300); do
-  WIN=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | head -n1)
-  [ -n "$WIN" ] && break
-  sleep 0.1
-done
-[ -n "$WIN" ] || { fail "window appeared"; exit 1; }
-xdotool windowmove "$WIN" 0 0 windowsize "$WIN" 1600 1000
-wait_for '"op":"open img-[^"]*\(24\)' "$WORK/app.jsonl" 300 || { fail "sample opened"; exit 1; }
-sleep 1.5
-eval "$(xdotool getwindowgeometry --shell "$WIN")"
-read -r VX VY VW VH <<<"$(viewport_geometry "$WORK/app.out")"
-VX=$((X + VX)); VY=$((Y + VY))
+start_app app "$WORK/sample" || exit 1
+wait_opened app 24 || { fail "sample opened"; exit 1; }
+sleep 0.5
+read -r VX VY VW VH <<<"$(viewport_on_screen app)"
 log "viewport +$VX+$VY ${VW}x$VH"
-
-shot () { import -window root "$WORK/$1.png"; }
 
 # letters PNG: "LEFT RIGHT TOP BOTTOM" as tesseract reads each edge's
 # middle (one letter, single-line mode; a lone P reads as "p"). The side
@@ -97,17 +82,10 @@ done
 
 # --- Linked orientation in 1x2 ----------------------------------------------
 xdotool key o
-LINES_BEFORE=$(wc -l < "$WORK/app.out")
-xdotool key alt+2
-sleep 1.5
-# Each pane's viewport reports its geometry; left is the smaller x.
-tail -n +"$LINES_BEFORE" "$WORK/app.out" | grep -E 'geometry: x=' | tail -n 2 | sort -t= -k2 -n > "$WORK/geometry.txt"
-pane_geometry () { # head|tail -> "X Y W H" on the screen
-  "$1" -n1 "$WORK/geometry.txt" | sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/' \
-    | awk -v x="$X" -v y="$Y" '{ print x + $1, y + $2, $3, $4 }'
-}
-read -r LX LY LW LH <<<"$(pane_geometry head)"
-read -r RX RY RW RH <<<"$(pane_geometry tail)"
+# Left pane first (one row: left to right).
+layout app alt+2 2 > "$WORK/geometry.txt"
+read -r LX LY LW LH <<<"$(sed -n 1p "$WORK/geometry.txt")"
+read -r RX RY RW RH <<<"$(sed -n 2p "$WORK/geometry.txt")"
 log "left pane +$LX+$LY ${LW}x$LH, right pane +$RX+$RY ${RW}x$RH"
 # Both panes' letters from one screenshot: "LEFT PANE | RIGHT PANE".
 both () {
@@ -136,14 +114,8 @@ sleep 0.8
 shot pair-unlinked
 check_both "with zoom, pan and orientation unlinked (Alt+Z) only the active pane turns" "A P L R | L R P A" \
   "$WORK/pair-unlinked.png"
-kill -0 "$APP_PID" 2>/dev/null && pass "viewer still running" || fail "viewer died"
-if grep -E 'Gtk-WARNING|Gtk-CRITICAL|GLib-.*CRITICAL|WARNING \*\*|CRITICAL \*\*' "$WORK/app.err"; then
-  fail "GTK/GLib warnings or criticals on stderr"
-else
-  pass "no GTK or GLib warning or critical on stderr (G_DEBUG=fatal-criticals)"
-fi
-kill "$APP_PID" 2>/dev/null; wait "$APP_PID" 2>/dev/null
+still_running app
+stop_app
+no_warnings app
 
-log "elapsed $(elapsed) s"
-[ "$FAILURES" = 0 ] || { log "$FAILURES failure(s); work files in $WORK"; exit 1; }
-exit 0
+fen_e2e_finish
