@@ -98,6 +98,27 @@ void       fen_viewport_set_partner    (FenViewport *self, FenImage *partner, gu
 /* The difference window (modality units of the difference). */
 void       fen_viewport_get_difference_window (FenViewport *self, FenWindowParams *out);
 
+/**
+ * FenViewportReferenceLine:
+ * Another pane's slice where it cuts the frame shown (fen-geometry's
+ * fen_plane_geometry_reference_line()): @line in the frame's image
+ * coordinates (x0, y0, x1, y1), drawn in @color, solid and wider when
+ * @emphasis (the active pane's), else dashed.
+ */
+typedef struct {
+  double  line[4];
+  GdkRGBA color;
+  gboolean emphasis;
+} FenViewportReferenceLine;
+
+/* Replaces the reference lines drawn over the frame shown (copied; none
+ * when @n_lines is 0). */
+void       fen_viewport_set_reference_lines (FenViewport                    *self,
+                                             const FenViewportReferenceLine *lines,
+                                             guint                           n_lines);
+/* The 3D cursor's mark at image point (@x, @y) of the frame shown, or none. */
+void       fen_viewport_set_cursor_mark     (FenViewport *self, gboolean shown, double x, double y);
+
 /* Groups repeated events (wheel, keys) into one operation of the memory log. */
 void       fen_viewport_note_operation (FenViewport *self, const char *name);
 
