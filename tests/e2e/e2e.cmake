@@ -57,6 +57,15 @@ if(TARGET fenestra)
             ${CMAKE_CURRENT_BINARY_DIR}/e2e-orientation
             $<TARGET_FILE:fen-make-sample>)
   set_tests_properties(e2e-orientation PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE LABELS "gui;e2e")
+  # Reference lines and the 3D cursor: an axial and a coronal series in one
+  # frame of reference, side by side.
+  add_test(NAME e2e-reference
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test-reference-e2e.sh
+            $<TARGET_FILE:fenestra>
+            $<TARGET_FILE:fen-e2e-phantom>
+            ${FEN_SCHEMA_DIR}
+            ${CMAKE_CURRENT_BINARY_DIR}/e2e-reference)
+  set_tests_properties(e2e-reference PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE LABELS "gui;e2e")
   # Open Folder through the file chooser: the one walker (nested, hidden).
   add_test(NAME e2e-folder
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test-folder-e2e.sh
