@@ -30,6 +30,9 @@ static const GdkRGBA fen_reference_colors[FEN_N_PANES] = {
   { 0.40, 0.95, 0.40, 1.0 },   /* green */
 };
 
+/* A line from each other pane. */
+G_STATIC_ASSERT (FEN_VIEWPORT_MAX_REFERENCE_LINES >= FEN_N_PANES - 1);
+
 static gboolean
 fen_main_window_in_cursor_frame (FenMainWindow *self, const FenImageInfo *info)
 {
@@ -109,7 +112,7 @@ _fen_main_window_update_references (FenMainWindow *self, gboolean force)
   for (guint p = 0; p < FEN_N_PANES; p++)
     {
       FenViewport *viewport = fen_pane_get_viewport (self->panes[p]);
-      FenViewportReferenceLine lines[FEN_N_PANES];
+      FenViewportReferenceLine lines[FEN_VIEWPORT_MAX_REFERENCE_LINES];
       FenGeometryLocation where = { 0 };
       gboolean marked = FALSE;
       guint n = 0, slice;

@@ -89,7 +89,8 @@ struct _FenViewport
   gboolean           show_scale_bar;
 
   /* Other panes and the 3D cursor (fen-viewport-reference.c) */
-  GArray            *reference_lines; /* owned: FenViewportReferenceLine, of the frame shown */
+  FenViewportReferenceLine reference_lines[FEN_VIEWPORT_MAX_REFERENCE_LINES]; /* of the frame shown */
+  guint              n_reference_lines;
   gboolean           has_mark;
   double             mark_x, mark_y;  /* image coordinates */
   gboolean           placing_cursor;  /* a Shift+drag places the 3D cursor */

@@ -15,6 +15,7 @@
 #include <fenestra/fen-geometry.h>
 
 #include <math.h>
+#include <string.h>
 
 enum {
   CURSOR_PLACED,
@@ -96,13 +97,13 @@ fen_viewport_set_reference_lines (FenViewport                    *self,
 {
   g_return_if_fail (FEN_IS_VIEWPORT (self));
   g_return_if_fail (lines != NULL || n_lines == 0);
+  g_return_if_fail (n_lines <= FEN_VIEWPORT_MAX_REFERENCE_LINES);
 
-  if (self->reference_lines == NULL)
-    self->reference_lines = g_array_new (FALSE, FALSE, sizeof (FenViewportReferenceLine));
-  if (self->reference_lines->len == 0 && n_lines == 0)
+  if (self->n_reference_lines == 0 && n_lines == 0)
     return;
-  g_array_set_size (self->reference_lines, 0);
-  g_array_append_vals (self->reference_lines, lines, n_lines);
+  if (n_lines > 0)
+    memcpy (self->reference_lines, lines, n_lines * sizeof *lines);
+  self->n_reference_lines = n_lines;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -155,12 +156,12 @@ _fen_viewport_snapshot_references (FenViewport *self, GtkSnapshot *snapshot)
   int width = gtk_widget_get_width (GTK_WIDGET (self)), height = gtk_widget_get_height (GTK_WIDGET (self));
   cairo_t *cr;
 
-  if ((self->reference_lines == NULL || self->reference_lines->len == 0) && !self->has_mark)
+  if (self->n_reference_lines == 0 && !self->has_mark)
     return;
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  for (guint i = 0; self->reference_lines != NULL && i < self->reference_lines->len; i++)
+  for (guint i = 0; i < self->n_reference_lines; i++)
     {
-      const FenViewportReferenceLine *r = &g_array_index (self->reference_lines, FenViewportReferenceLine, i);
+      const FenViewportReferenceLine *r = &self->reference_lines[i];
       double x0, y0, x1, y1;
 
       fen_view_image_to_screen (&self->view, r->line[0], r->line[1], &x0, &y0);

@@ -11,8 +11,7 @@
  * shows nothing until the window has them back (fen_viewport_reload()).
  * The view maths are the core's FenView; compare modes are in
  * fen-viewport-compare.c, measurements and the scale bar in
- * fen-viewport-measure.c, reference lines and the 3D cursor in
- * fen-viewport-reference.c. */
+ * fen-viewport-measure.c, reference lines and the 3D cursor in -reference.c. */
 #define G_LOG_DOMAIN "fen-viewport"
 
 #include "fen-viewport-private.h"
@@ -603,7 +602,6 @@ fen_viewport_finalize (GObject *object)
   g_clear_pointer (&self->lut, fen_lut_free);
   g_clear_pointer (&self->partner_lut, fen_lut_free);
   g_clear_pointer (&self->measurements, g_array_unref);
-  g_clear_pointer (&self->reference_lines, g_array_unref);
   g_clear_pointer (&self->renderer, fen_renderer_free);
   g_clear_pointer (&self->pool, fen_render_pool_unref);
   G_OBJECT_CLASS (fen_viewport_parent_class)->finalize (object);

@@ -111,8 +111,11 @@ typedef struct {
   gboolean emphasis;
 } FenViewportReferenceLine;
 
+/* At most one per other pane. */
+#define FEN_VIEWPORT_MAX_REFERENCE_LINES 3
+
 /* Replaces the reference lines drawn over the frame shown (copied; none
- * when @n_lines is 0). */
+ * when @n_lines is 0; at most FEN_VIEWPORT_MAX_REFERENCE_LINES). */
 void       fen_viewport_set_reference_lines (FenViewport                    *self,
                                              const FenViewportReferenceLine *lines,
                                              guint                           n_lines);
