@@ -119,7 +119,10 @@ typedef struct {
 void       fen_viewport_set_reference_lines (FenViewport                    *self,
                                              const FenViewportReferenceLine *lines,
                                              guint                           n_lines);
-/* The 3D cursor's mark at image point (@x, @y) of the frame shown, or none. */
+/* The 3D cursor's mark at image point (@x, @y) of the frame shown, or none.
+ * Placing the cursor is the viewport's: a left press with Shift (and a drag
+ * on from it) emits FenViewport::cursor-placed with the point in patient
+ * coordinates; the window decides what every pane shows of it. */
 void       fen_viewport_set_cursor_mark     (FenViewport *self, gboolean shown, double x, double y);
 
 /* Groups repeated events (wheel, keys) into one operation of the memory log. */
