@@ -370,6 +370,112 @@ test_grid_offset (void)
   g_assert_false (fen_plane_geometry_grid_offset (&a, &b, &dx, &dy));   /* orientation differs */
 }
 
+/* The 3D cursor: the nearest slice of a stack for a patient point and the
+ * point's projection on it, worked by hand from C.7.6.2.1-1. Every stack
+ * has 40 x 40 pixels 0.5 mm apart; @positions are the slices' offsets
+ * along the stack axis (z for axial, y for coronal, x for sagittal). */
+typedef struct {
+  const char *name;
+  double      orientation[6];
+  guint       n;
+  double      offsets[6];
+  double      point[3];
+  gboolean    found;
+  guint       slice;
+  double      x, y, distance;
+} LocateCase;
+
+static const LocateCase locate_cases[] = {
+  /* Axial z = 0, 2.5 ... 10, first pixel at (-10, -10): (0, 5) is column
+   * 20, row 30 (centres at +0.5); z 6 is 1 mm above slice 2 (z 5). */
+  { "axial/inside", { 1, 0, 0, 0, 1, 0 }, 5, { 0, 2.5, 5, 7.5, 10 }, { 0, 5, 6 }, TRUE, 2, 20.5, 30.5, 1 },
+  /* Half the end spacing (1.25 mm) beyond the last slice counts; more does not. */
+  { "axial/last-plus-half", { 1, 0, 0, 0, 1, 0 }, 5, { 0, 2.5, 5, 7.5, 10 }, { 0, 5, 11.25 }, TRUE, 4, 20.5, 30.5, 1.25 },
+  { "axial/past-the-last", { 1, 0, 0, 0, 1, 0 }, 5, { 0, 2.5, 5, 7.5, 10 }, { 0, 5, 11.3 }, FALSE, 0, 0, 0, 0 },
+  { "axial/first-minus-half", { 1, 0, 0, 0, 1, 0 }, 5, { 0, 2.5, 5, 7.5, 10 }, { 0, 5, -1.25 }, TRUE, 0, 20.5, 30.5, -1.25 },
+  { "axial/before-the-first", { 1, 0, 0, 0, 1, 0 }, 5, { 0, 2.5, 5, 7.5, 10 }, { 0, 5, -1.3 }, FALSE, 0, 0, 0, 0 },
+  /* Any order: the index is the array's. z 6 is nearest z 5, index 4 here. */
+  { "axial/unordered", { 1, 0, 0, 0, 1, 0 }, 5, { 10, 0, 7.5, 2.5, 5 }, { 0, 5, 6 }, TRUE, 4, 20.5, 30.5, 1 },
+  /* Half way: the first of the two in the array's order. */
+  { "axial/tie", { 1, 0, 0, 0, 1, 0 }, 5, { 0, 2.5, 5, 7.5, 10 }, { 0, 0, 1.25 }, TRUE, 0, 20.5, 20.5, 1.25 },
+  /* x 10.3 is column 40.6, centre 41.1: right of the image's edge at 40. */
+  { "axial/outside-the-image", { 1, 0, 0, 0, 1, 0 }, 5, { 0, 2.5, 5, 7.5, 10 }, { 10.3, 5, 5 }, FALSE, 0, 0, 0, 0 },
+  /* The edges belong to the image: (9.75, -10.25) is (40, 0). */
+  { "axial/on-the-edge", { 1, 0, 0, 0, 1, 0 }, 5, { 0, 2.5, 5, 7.5, 10 }, { 9.75, -10.25, 5 }, TRUE, 2, 40, 0, 0 },
+  /* Two echoes at each position: the end spacing is 2.5, not 0. */
+  { "axial/repeated-positions", { 1, 0, 0, 0, 1, 0 }, 4, { 0, 0, 2.5, 2.5 }, { 0, 5, 3.7 }, TRUE, 2, 20.5, 30.5, 1.2 },
+  { "axial/repeated-past", { 1, 0, 0, 0, 1, 0 }, 4, { 0, 0, 2.5, 2.5 }, { 0, 5, 3.8 }, FALSE, 0, 0, 0, 0 },
+  /* A localizer: one slice takes the projection of any point. */
+  { "axial/single", { 1, 0, 0, 0, 1, 0 }, 1, { 0 }, { 0, 5, 100 }, TRUE, 0, 20.5, 30.5, 100 },
+  /* Coronal, y = -4 ... 4, first pixel at (-10, y, 20), rows to the feet:
+   * (0, 1.1, 6) is 0.9 mm anterior of y 2 (index 3), column 20, row
+   * (20 - 6) / 0.5 = 28. */
+  { "coronal/inside", { 1, 0, 0, 0, 0, -1 }, 5, { -4, -2, 0, 2, 4 }, { 0, 1.1, 6 }, TRUE, 3, 20.5, 28.5, -0.9 },
+  /* Sagittal, normal -x: slices at x = 4, 2, 0, -2, -4 (ascending along
+   * the normal), first pixel at (x, -10, 20): (1.1, 0, 6) is 0.9 mm along
+   * the normal from x 2 (index 1), column 20, row 28. */
+  { "sagittal/inside", { 0, 1, 0, 0, 0, -1 }, 5, { 4, 2, 0, -2, -4 }, { 1.1, 0, 6 }, TRUE, 1, 20.5, 28.5, 0.9 },
+};
+
+static void
+locate_stack (const double orientation[6], guint n, const double *offsets, FenPlaneGeometry *planes)
+{
+  const double spacing[2] = { 0.5, 0.5 };
+
+  for (guint i = 0; i < n; i++)
+    {
+      double pos[3];
+
+      if (orientation[2] == 0 && orientation[5] == 0)   /* axial */
+        pos[0] = -10, pos[1] = -10, pos[2] = offsets[i];
+      else if (orientation[0] == 1)                     /* coronal */
+        pos[0] = -10, pos[1] = offsets[i], pos[2] = 20;
+      else                                              /* sagittal */
+        pos[0] = offsets[i], pos[1] = -10, pos[2] = 20;
+      g_assert_true (fen_plane_geometry_init (&planes[i], pos, orientation, spacing, NULL));
+    }
+}
+
+static void
+test_locate (gconstpointer data)
+{
+  const LocateCase *c = data;
+  FenPlaneGeometry planes[6];
+  FenGeometryLocation where = { 99, -1, -1, -1 };
+
+  locate_stack (c->orientation, c->n, c->offsets, planes);
+  g_assert_cmpint (fen_geometry_locate (planes, c->n, 40, 40, c->point, &where), ==, c->found);
+  if (!c->found)
+    {
+      g_assert_cmpuint (where.slice, ==, 99);   /* left alone */
+      return;
+    }
+  g_assert_cmpuint (where.slice, ==, c->slice);
+  g_assert_cmpfloat_with_epsilon (where.x, c->x, 1e-9);
+  g_assert_cmpfloat_with_epsilon (where.y, c->y, 1e-9);
+  g_assert_cmpfloat_with_epsilon (where.distance, c->distance, 1e-9);
+}
+
+/* No stack, or planes of two orientations: nowhere to put the cursor. */
+static void
+test_locate_refusals (void)
+{
+  const double axial[6] = { 1, 0, 0, 0, 1, 0 }, coronal[6] = { 1, 0, 0, 0, 0, -1 };
+  const double zero[1] = { 0 }, point[3] = { 0, 0, 1 }, below[3] = { 0, 0, -0.5 };
+  FenPlaneGeometry planes[2];
+  FenGeometryLocation where;
+
+  locate_stack (axial, 1, zero, &planes[0]);
+  locate_stack (coronal, 1, zero, &planes[1]);
+  g_assert_false (fen_geometry_locate (planes, 0, 40, 40, point, &where));
+  g_assert_false (fen_geometry_locate (planes, 2, 40, 40, point, &where));
+  /* Each alone takes the point (on the coronal at y 0, row (20 - 1) / 0.5);
+   * z -0.5 is row 41, centre 41.5: below the image. */
+  g_assert_true (fen_geometry_locate (&planes[1], 1, 40, 40, point, &where));
+  g_assert_cmpfloat_with_epsilon (where.y, 38.5, 1e-9);
+  g_assert_false (fen_geometry_locate (&planes[1], 1, 40, 40, below, &where));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -389,5 +495,11 @@ main (int argc, char **argv)
   g_test_add_func ("/geometry/slice-location", test_slice_location);
   g_test_add_func ("/geometry/same-frame-of-reference", test_same_frame_of_reference);
   g_test_add_func ("/geometry/grid-offset", test_grid_offset);
+  for (gsize i = 0; i < G_N_ELEMENTS (locate_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/geometry/locate/%s", locate_cases[i].name);
+      g_test_add_data_func (path, &locate_cases[i], test_locate);
+    }
+  g_test_add_func ("/geometry/locate/refusals", test_locate_refusals);
   return g_test_run ();
 }

@@ -184,6 +184,49 @@ gboolean fen_plane_geometry_grid_offset (const FenPlaneGeometry *plane,
                                          double                 *dx,
                                          double                 *dy);
 
+/**
+ * FenGeometryLocation:
+ * Where a patient point falls in a stack (fen_geometry_locate()).
+ * @slice: the index, in the array given, of the slice nearest the point
+ *   along the normal
+ * @x: the point's projection on that slice, image coordinates (pixel
+ *   (i, j) covers [i, i+1) x [j, j+1), so a pixel centre is at i + 0.5)
+ * @y: the same, down the rows
+ * @distance: from that slice's plane to the point along its normal, mm
+ */
+typedef struct {
+  guint  slice;
+  double x, y;
+  double distance;
+} FenGeometryLocation;
+
+/**
+ * fen_geometry_locate:
+ * @slices: (array length=n_slices): the planes of one stack, in any order,
+ *   all @columns x @rows pixels
+ * @point: a patient point (LPS, mm), as fen_plane_geometry_image_to_patient()
+ *   gives it
+ * @out: (out caller-allocates): the nearest slice and the projection on it
+ *
+ * What a 3D cursor does in a pane: the slice nearest @point (the smallest
+ * |distance| along its own normal, the first of equals in @slices' order)
+ * and where @point projects on it (PS3.3 C.7.6.2.1.1).
+ *
+ * Returns: %FALSE, leaving @out alone, when @point is not in the stack:
+ * no slices; slices not parallel (normals within 0.999, as the slice
+ * links ask); @point more than half a slice spacing beyond the first or
+ * last slice (the spacing between that end slice and the next position
+ * along the normal; a single slice, a localizer, takes any distance: a
+ * projection on it is what a reader wants); or a projection outside the
+ * image ([0, @columns] x [0, @rows], edges included).
+ */
+gboolean fen_geometry_locate (const FenPlaneGeometry *slices,
+                              guint                   n_slices,
+                              guint                   columns,
+                              guint                   rows,
+                              const double            point[3],
+                              FenGeometryLocation    *out);
+
 /* Vector helpers shared by the volume code. */
 double   fen_vec3_dot       (const double a[3], const double b[3]);
 void     fen_vec3_cross     (const double a[3], const double b[3], double out[3]);

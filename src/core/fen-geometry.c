@@ -319,3 +319,63 @@ fen_plane_geometry_reference_line (const FenPlaneGeometry *shown,
         }
   return FALSE;
 }
+
+gboolean
+fen_geometry_locate (const FenPlaneGeometry *slices,
+                     guint                   n_slices,
+                     guint                   columns,
+                     guint                   rows,
+                     const double            point[3],
+                     FenGeometryLocation    *out)
+{
+  const double *n0;
+  double where, lo = G_MAXDOUBLE, hi = -G_MAXDOUBLE, next_lo = G_MAXDOUBLE, next_hi = -G_MAXDOUBLE;
+  double best = G_MAXDOUBLE, column, row, distance;
+  guint nearest = 0;
+
+  g_return_val_if_fail (point != NULL && out != NULL, FALSE);
+  if (n_slices == 0 || slices == NULL)
+    return FALSE;
+  n0 = slices[0].normal;
+  /* One stack: parallel planes, ordered by n . Image Position (PS3.3
+   * C.7.6.2.1.1), whatever order the array holds them in. */
+  for (guint i = 0; i < n_slices; i++)
+    {
+      double s = fen_vec3_dot (n0, slices[i].position);
+
+      if (fabs (fen_vec3_dot (n0, slices[i].normal)) < 0.999)
+        return FALSE;
+      lo = MIN (lo, s);
+      hi = MAX (hi, s);
+      fen_plane_geometry_patient_to_image (&slices[i], point, NULL, NULL, &distance);
+      if (fabs (distance) < best)
+        {
+          best = fabs (distance);
+          nearest = i;
+        }
+    }
+  /* The next position in from each end: the spacing there. */
+  for (guint i = 0; i < n_slices; i++)
+    {
+      double s = fen_vec3_dot (n0, slices[i].position);
+
+      if (s > lo + 1e-3)
+        next_lo = MIN (next_lo, s);
+      if (s < hi - 1e-3)
+        next_hi = MAX (next_hi, s);
+    }
+  where = fen_vec3_dot (n0, point);
+  if (next_lo < G_MAXDOUBLE && (where < lo - (next_lo - lo) / 2 - 1e-9 || where > hi + (hi - next_hi) / 2 + 1e-9))
+    return FALSE;
+  fen_plane_geometry_patient_to_image (&slices[nearest], point, &column, &row, &distance);
+  /* Pixel centres are at i + 0.5 in image coordinates. */
+  column += 0.5;
+  row += 0.5;
+  if (column < -1e-9 || row < -1e-9 || column > columns + 1e-9 || row > rows + 1e-9)
+    return FALSE;
+  out->slice = nearest;
+  out->x = column;
+  out->y = row;
+  out->distance = distance;
+  return TRUE;
+}

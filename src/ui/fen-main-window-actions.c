@@ -386,6 +386,7 @@ _fen_main_window_actions_init (FenMainWindow *self)
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect (keys, "key-pressed", G_CALLBACK (fen_main_window_slice_key_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  _fen_main_window_reference_init (self);
 }
 
 void
@@ -480,6 +481,7 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
     { GDK_KEY_z, GDK_ALT_MASK, "win.link-zoom" },
     { GDK_KEY_d, 0, "win.difference" },
     { GDK_KEY_D, GDK_SHIFT_MASK, "win.flicker" },
+    { GDK_KEY_l, 0, "win.reference-lines" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (plain); i++)

@@ -60,6 +60,7 @@ _fen_main_window_activate_pane (FenMainWindow *self, guint pane)
   _fen_main_window_rebuild_presets (self);
   _fen_main_window_update_overlays (self);
   _fen_main_window_update_actions (self);
+  _fen_main_window_update_references (self, FALSE);
 }
 
 void
@@ -108,10 +109,13 @@ fen_main_window_slice_location (FenMainWindow *self, FenSeries *series, guint sl
 
 /* The slice of @target for @slice of @source: the nearest along the normal
  * when both are in one frame of reference and their normals are parallel
- * (fen-geometry); else the same index. */
+ * (fen-geometry); none (@crossing) when they are in one frame of reference
+ * at an angle (axial and coronal: no slice of one is "the same" as one of
+ * the other; the reference lines show where they cross); else the same
+ * index. */
 static guint
 fen_main_window_linked_slice (FenMainWindow *self, FenSeries *source, guint slice, FenSeries *target,
-                              gboolean *by_position)
+                              gboolean *by_position, gboolean *crossing)
 {
   guint n = fen_series_get_n_slices (target), best = MIN (slice, n - 1);
   double na[3], nb[3], pa[3], pb[3], where, d, best_d = G_MAXDOUBLE;
@@ -119,9 +123,14 @@ fen_main_window_linked_slice (FenMainWindow *self, FenSeries *source, guint slic
   const FenImageInfo *a = fen_main_window_slice_location (self, source, slice, na, pa, &located_a);
   const FenImageInfo *b = fen_main_window_slice_location (self, target, 0, nb, pb, &located_b);
 
-  *by_position = FALSE;
-  if (!located_a || !located_b || !fen_geometry_same_frame_of_reference (a, b) || fabs (fen_vec3_dot (na, nb)) < 0.999)
+  *by_position = *crossing = FALSE;
+  if (!located_a || !located_b || !fen_geometry_same_frame_of_reference (a, b))
     return best;
+  if (fabs (fen_vec3_dot (na, nb)) < 0.999)
+    {
+      *crossing = TRUE;
+      return best;
+    }
   /* Every position is measured along @source's normal (PS3.3 C.7.6.2.1.1:
    * n . Image Position); the target's own normal may point the other way. */
   where = fen_vec3_dot (na, pa);
@@ -164,13 +173,20 @@ fen_main_window_link_slice_cb (GBinding *binding, const GValue *from, GValue *to
   g_autoptr(GObject) target = g_binding_dup_target (binding);
   guint p = target != NULL ? fen_main_window_pane_of (self, target) : FEN_N_PANES;
   FenSeries *source_series = _fen_main_window_get_current_series (self), *target_series;
-  gboolean by_position;
+  gboolean by_position, crossing;
   guint slice;
 
   if (!self->link_scroll || p >= FEN_N_PANES || !_fen_main_window_pane_visible (self, p) || source_series == NULL ||
       (target_series = fen_pane_get_series (self->panes[p])) == NULL)
     return FALSE;
-  slice = fen_main_window_linked_slice (self, source_series, g_value_get_uint (from), target_series, &by_position);
+  slice = fen_main_window_linked_slice (self, source_series, g_value_get_uint (from), target_series, &by_position,
+                                        &crossing);
+  if (crossing)
+    {
+      g_debug ("pane %u keeps slice %u: its planes cross the active pane's (one frame of reference)", p,
+               fen_pane_get_slice (self->panes[p]));
+      return FALSE;
+    }
   if (slice == fen_pane_get_slice (self->panes[p]))
     return FALSE;
   g_debug ("pane %u follows slice %u %s", p, slice,
@@ -410,6 +426,7 @@ _fen_main_window_set_layout (FenMainWindow *self, guint rows, guint cols)
     }
   _fen_main_window_sync_panes (self, TRUE);
   _fen_main_window_update_overlays (self);
+  _fen_main_window_update_references (self, FALSE);
   if (self->monitor != NULL)
     fen_memory_monitor_end (self->monitor, &op);
   g_debug ("layout %ux%u", rows, cols);

@@ -89,6 +89,17 @@ struct _FenMainWindow
   gboolean          show_memory;
   gboolean          measure;
   const FenImageInfo *presets_for;   /* whose presets the menu shows */
+
+  /* Reference lines and the 3D cursor (fen-main-window-reference.c) */
+  gboolean          show_reference_lines;
+  gboolean          has_cursor;
+  double            cursor[3];       /* patient coordinates (LPS, mm) */
+  char              cursor_frame_of_reference[65]; /* its UID (PS3.5 9.1: 64 at most) */
+  /* What the lines and marks were made for: each pane's image id (0 for
+   * none or hidden) and frame, and the active pane. */
+  guint             reference_key[FEN_N_PANES][2];
+  guint             reference_active;
+  gboolean          reference_valid;
 };
 
 /* fen-main-window.c */
@@ -134,6 +145,15 @@ void  _fen_main_window_class_actions_init (GtkWidgetClass *widget_class);
 /* The slice keys, seen before focus handling (capture phase). */
 void  _fen_main_window_actions_init      (FenMainWindow *self);
 void  _fen_main_window_rebuild_presets   (FenMainWindow *self);
+
+/* fen-main-window-reference.c */
+/* The "win.reference-lines" toggle (on) and Escape clearing the 3D cursor;
+ * each pane's "cursor-placed" and "changed" followed. */
+void  _fen_main_window_reference_init    (FenMainWindow *self);
+/* Draws again what each visible pane shows of the others (reference
+ * lines) and of the 3D cursor (its mark): at once when @force, else only
+ * when a pane's image or frame, or the active pane, changed. */
+void  _fen_main_window_update_references (FenMainWindow *self, gboolean force);
 
 /* fen-main-window-export.c */
 void  _fen_main_window_export_action     (GtkWidget *widget, const char *name, GVariant *param);

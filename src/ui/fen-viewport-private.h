@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fen-viewport-private.h: FenViewport's state, shared by fen-viewport*.c
  * (the widget, -compare for difference and flicker, -measure for
- * measurements). */
+ * measurements, -reference for reference lines and the 3D cursor). */
 #pragma once
 
 #include "fen-viewport.h"
@@ -87,6 +87,13 @@ struct _FenViewport
   GArray            *measurements;   /* owned: FenViewportMeasurement, of any image and frame */
   int                drawing;        /* index of the one being drawn, or -1 */
   gboolean           show_scale_bar;
+
+  /* Other panes and the 3D cursor (fen-viewport-reference.c) */
+  FenViewportReferenceLine reference_lines[FEN_VIEWPORT_MAX_REFERENCE_LINES]; /* of the frame shown */
+  guint              n_reference_lines;
+  gboolean           has_mark;
+  double             mark_x, mark_y;  /* image coordinates */
+  gboolean           placing_cursor;  /* a Shift+drag places the 3D cursor */
 };
 
 /* A distance measured on one frame of one image, in its image coordinates. */
@@ -119,5 +126,15 @@ void     _fen_viewport_measure_end          (FenViewport *self);
 /* Forgets the measurements of the frame shown. */
 void     _fen_viewport_measure_clear_frame  (FenViewport *self);
 void     _fen_viewport_snapshot_measurements (FenViewport *self, GtkSnapshot *snapshot);
+
+/* fen-viewport-reference.c */
+void     _fen_viewport_class_reference_init (GtkWidgetClass *widget_class);
+/* A left press with Shift: places the 3D cursor (signal "cursor-placed");
+ * %FALSE when it is not one (the press is a window drag or a measurement). */
+gboolean _fen_viewport_cursor_begin         (FenViewport *self, GtkGesture *gesture, double x, double y);
+/* While placing: the cursor follows the drag; %FALSE when not placing. */
+gboolean _fen_viewport_cursor_update        (FenViewport *self, GtkGestureDrag *gesture, double dx, double dy);
+gboolean _fen_viewport_cursor_end           (FenViewport *self);
+void     _fen_viewport_snapshot_references  (FenViewport *self, GtkSnapshot *snapshot);
 
 G_END_DECLS

@@ -11,7 +11,7 @@
  * shows nothing until the window has them back (fen_viewport_reload()).
  * The view maths are the core's FenView; compare modes are in
  * fen-viewport-compare.c, measurements and the scale bar in
- * fen-viewport-measure.c. */
+ * fen-viewport-measure.c, reference lines and the 3D cursor in -reference.c. */
 #define G_LOG_DOMAIN "fen-viewport"
 
 #include "fen-viewport-private.h"
@@ -234,6 +234,8 @@ fen_viewport_primary_begin_cb (GtkGestureDrag *gesture, double x, double y, FenV
     }
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
   fen_viewport_end_group (self);
+  if (_fen_viewport_cursor_begin (self, GTK_GESTURE (gesture), x, y))
+    return;
 
   if (self->measuring)
     {
@@ -263,7 +265,7 @@ fen_viewport_primary_update_cb (GtkGestureDrag *gesture, double dx, double dy, F
   FenWindowParams *win;
   double step;
 
-  if (self->image == NULL)
+  if (self->image == NULL || _fen_viewport_cursor_update (self, gesture, dx, dy))
     return;
   if (self->measuring)
     {
@@ -295,6 +297,8 @@ fen_viewport_primary_update_cb (GtkGestureDrag *gesture, double dx, double dy, F
 static void
 fen_viewport_primary_end_cb (GtkGestureDrag *gesture, double dx, double dy, FenViewport *self)
 {
+  if (_fen_viewport_cursor_end (self))
+    return;
   if (self->measuring)
     {
       _fen_viewport_measure_end (self);
@@ -528,6 +532,7 @@ fen_viewport_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
   gtk_snapshot_append_texture (snapshot, self->texture, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  _fen_viewport_snapshot_references (self, snapshot);
   _fen_viewport_snapshot_measurements (self, snapshot);
   gtk_snapshot_pop (snapshot);
 }
@@ -686,6 +691,7 @@ fen_viewport_class_init (FenViewportClass *klass)
   signals[SCROLL_SLICES] = g_signal_new ("scroll-slices", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
 
+  _fen_viewport_class_reference_init (widget_class);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/fenestra/Viewer/fen-viewport.ui");
   gtk_widget_class_bind_template_child (widget_class, FenViewport, primary_drag);
   gtk_widget_class_bind_template_child (widget_class, FenViewport, zoom_drag);

@@ -98,6 +98,33 @@ void       fen_viewport_set_partner    (FenViewport *self, FenImage *partner, gu
 /* The difference window (modality units of the difference). */
 void       fen_viewport_get_difference_window (FenViewport *self, FenWindowParams *out);
 
+/**
+ * FenViewportReferenceLine:
+ * Another pane's slice where it cuts the frame shown (fen-geometry's
+ * fen_plane_geometry_reference_line()): @line in the frame's image
+ * coordinates (x0, y0, x1, y1), drawn in @color, solid and wider when
+ * @emphasis (the active pane's), else dashed.
+ */
+typedef struct {
+  double  line[4];
+  GdkRGBA color;
+  gboolean emphasis;
+} FenViewportReferenceLine;
+
+/* At most one per other pane. */
+#define FEN_VIEWPORT_MAX_REFERENCE_LINES 3
+
+/* Replaces the reference lines drawn over the frame shown (copied; none
+ * when @n_lines is 0; at most FEN_VIEWPORT_MAX_REFERENCE_LINES). */
+void       fen_viewport_set_reference_lines (FenViewport                    *self,
+                                             const FenViewportReferenceLine *lines,
+                                             guint                           n_lines);
+/* The 3D cursor's mark at image point (@x, @y) of the frame shown, or none.
+ * Placing the cursor is the viewport's: a left press with Shift (and a drag
+ * on from it) emits FenViewport::cursor-placed with the point in patient
+ * coordinates; the window decides what every pane shows of it. */
+void       fen_viewport_set_cursor_mark     (FenViewport *self, gboolean shown, double x, double y);
+
 /* Groups repeated events (wheel, keys) into one operation of the memory log. */
 void       fen_viewport_note_operation (FenViewport *self, const char *name);
 

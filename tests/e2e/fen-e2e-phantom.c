@@ -25,7 +25,16 @@
  * --reverse-names names the files in the reverse of the series order, so
  * the file loaded first is the last slice; --modality, --slope and --unit
  * write another modality whose values are HU x slope (window and rescale
- * scaled alike), for links that must refuse and values that need decimals. */
+ * scaled alike), for links that must refuse and values that need decimals.
+ * --orientation coronal or sagittal puts the same pictures on planes across
+ * the axial phantom's volume (for reference lines and the 3D cursor; with
+ * --frame-of-reference, one coordinate system): the axial series (the
+ * default, as before) has its first pixel at x = y = -128 mm and slice i at
+ * z = i + N (N the --z-offset); a coronal slice i lies at y = -128 + S/4 +
+ * i + N, a sagittal one at x = -128 + S/4 - (i + N) (its normal points to
+ * -x, so the series order is i), both with rows going down from z = S/4 mm
+ * and 0.5 mm pixels (S the size): through the middle of the axial images,
+ * across the axial slices near z = 0. */
 #define G_LOG_DOMAIN "fen-e2e-phantom"
 
 #include <glib.h>
@@ -86,6 +95,7 @@ fen_phantom_fill (guint16 *pixels, int size, int index, gboolean lesion)
 
 typedef struct {
   gboolean    reverse_names;
+  const char *orientation;  /* "axial", "coronal" or "sagittal" */
   const char *modality;
   double      slope;
   const char *unit;
@@ -109,13 +119,33 @@ fen_phantom_write_series (const char *dir, int size, int n, int study, int frame
       g_autofree char *study_uid = g_strdup_printf ("2.25.32938470134786239384601740124.%d.1", 901 + study);
       g_autofree char *series_uid = g_strdup_printf ("2.25.32938470134786239384601740124.%d.2", 901 + study);
       g_autofree char *number = g_strdup_printf ("%d", i + 1);
-      g_autofree char *position = g_strdup_printf ("-128\\-128\\%d", i + z_offset);
+      g_autofree char *position = NULL;
       g_autofree char *for_uid = g_strdup_printf ("2.25.32938470134786239384601740124.%d.4", 700 + frame_of_reference);
       g_autofree char *name = g_strdup_printf ("slice-%03d.dcm", kind->reverse_names ? n - 1 - i : i);
       g_autofree char *path = g_build_filename (dir, name, NULL);
       char intercept[G_ASCII_DTOSTR_BUF_SIZE], slope[G_ASCII_DTOSTR_BUF_SIZE];
       char center[G_ASCII_DTOSTR_BUF_SIZE], width[G_ASCII_DTOSTR_BUF_SIZE];
       gsize bytes = (gsize) size * size * 2;
+      const char *iop = "1\\0\\0\\0\\1\\0";
+      char along[G_ASCII_DTOSTR_BUF_SIZE], top[G_ASCII_DTOSTR_BUF_SIZE];
+
+      /* PS3.3 C.7.6.2.1.1: Image Position is the first pixel's centre,
+       * Image Orientation the row then the column direction (LPS). */
+      g_ascii_formatd (top, sizeof top, "%g", size / 4.0);
+      if (g_strcmp0 (kind->orientation, "coronal") == 0)
+        {
+          g_ascii_formatd (along, sizeof along, "%g", -128 + size / 4.0 + i + z_offset);
+          position = g_strdup_printf ("-128\\%s\\%s", along, top);
+          iop = "1\\0\\0\\0\\0\\-1";
+        }
+      else if (g_strcmp0 (kind->orientation, "sagittal") == 0)
+        {
+          g_ascii_formatd (along, sizeof along, "%g", -128 + size / 4.0 - (i + z_offset));
+          position = g_strdup_printf ("%s\\-128\\%s", along, top);
+          iop = "0\\1\\0\\0\\0\\-1";
+        }
+      else
+        position = g_strdup_printf ("-128\\-128\\%d", i + z_offset);
 
       fen_phantom_fill (pixels, size, i + z_offset, lesion);
       /* PS3.3 C.11.1: value = stored * slope + intercept = HU * slope. */
@@ -136,7 +166,7 @@ fen_phantom_write_series (const char *dir, int size, int n, int study, int frame
       fen_put_string (out, 0x0020, 0x0011, "IS", "2");
       fen_put_string (out, 0x0020, 0x0013, "IS", number);
       fen_put_string (out, 0x0020, 0x0032, "DS", position);
-      fen_put_string (out, 0x0020, 0x0037, "DS", "1\\0\\0\\0\\1\\0");
+      fen_put_string (out, 0x0020, 0x0037, "DS", iop);
       if (frame_of_reference > 0)
         fen_put_string (out, 0x0020, 0x0052, "UI", for_uid);
       fen_put_us (out, 0x0028, 0x0002, 1, FALSE);
@@ -173,8 +203,8 @@ main (int argc, char *argv[])
   g_autoptr(GOptionContext) context = g_option_context_new ("- write the e2e CT phantom");
   int size = 512, status = 0, series = 0, study = 0, frame_of_reference = 0, z_offset = 0;
   gboolean lesion = FALSE;
-  FenPhantomKind kind = { FALSE, "CT", 1.0, "HU" };
-  g_autofree char *modality = NULL, *unit = NULL;
+  FenPhantomKind kind = { FALSE, "axial", "CT", 1.0, "HU" };
+  g_autofree char *modality = NULL, *unit = NULL, *orientation = NULL;
   GOptionEntry entries[] = {
     { "size", 0, 0, G_OPTION_ARG_INT, &size, "Rows and columns (default 512)", "N" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Output DICOM file (a folder with --series)", "FILE" },
@@ -187,6 +217,7 @@ main (int argc, char *argv[])
     { "modality", 0, 0, G_OPTION_ARG_STRING, &modality, "With --series: Modality (default CT)", "M" },
     { "slope", 0, 0, G_OPTION_ARG_DOUBLE, &kind.slope, "With --series: values are HU x S (default 1)", "S" },
     { "unit", 0, 0, G_OPTION_ARG_STRING, &unit, "With --series: Rescale Type (default HU; empty: none)", "U" },
+    { "orientation", 0, 0, G_OPTION_ARG_STRING, &orientation, "With --series: axial (default), coronal or sagittal planes", "O" },
     { NULL }
   };
 
@@ -204,6 +235,16 @@ main (int argc, char *argv[])
         kind.modality = modality;
       if (unit != NULL)
         kind.unit = unit;
+      if (orientation != NULL)
+        {
+          if (g_strcmp0 (orientation, "axial") != 0 && g_strcmp0 (orientation, "coronal") != 0 &&
+              g_strcmp0 (orientation, "sagittal") != 0)
+            {
+              g_printerr ("fen-e2e-phantom: --orientation is axial, coronal or sagittal\n");
+              return 2;
+            }
+          kind.orientation = orientation;
+        }
       if (!(kind.slope > 0))
         {
           g_printerr ("fen-e2e-phantom: --slope must be above 0\n");
