@@ -65,6 +65,14 @@ static const FenFixtureKind fen_fixture_kinds[] = {
     0, 4095, 3, FALSE, FALSE },
   { "s12-in-16", "1.2.840.10008.5.1.4.1.1.7", "OT", "MONOCHROME2", 1, 0, 16, 12, 1,
     -2048, 2047, 1, TRUE, FALSE },
+  /* RT Dose (PS3.3 A.18): 32-bit unsigned doses scaled by Dose Grid
+   * Scaling, frames along Grid Frame Offset Vector. */
+  { "rtdose", "1.2.840.10008.5.1.4.1.1.481.2", "RTDOSE", "MONOCHROME2", 1, 0, 32, 32, 0,
+    0, 2000000, 2, FALSE, FALSE },
+  /* Segmentation (PS3.3 A.51), BINARY: one bit a pixel, packed eight to a
+   * byte across frames (PS3.5 8.1.1). */
+  { "seg", "1.2.840.10008.5.1.4.1.1.66.4", "SEG", "MONOCHROME2", 1, 0, 1, 1, 0,
+    0, 1, 2, FALSE, FALSE },
 };
 
 typedef struct {
@@ -174,11 +182,12 @@ fen_fixture_make_pixels (const FenFixtureOptions *opt, gsize *out_len)
   guint spp = kind->samples_per_pixel;
   gsize bps = kind->bits_allocated / 8;
   gsize frame_samples = (gsize) opt->rows * opt->cols * spp;
-  gsize len = frame_samples * opt->frames * bps;
+  /* 1-bit samples: packed, the frames one run of bits (PS3.5 8.1.1). */
+  gsize len = bps > 0 ? frame_samples * opt->frames * bps : (frame_samples * opt->frames + 7) / 8;
   guint8 *pixels;
   g_autoptr(GRand) rand = g_rand_new_with_seed (FEN_FIXTURE_SEED);
   g_autoptr(GRand) garbage = g_rand_new_with_seed (FEN_FIXTURE_SEED + 1);
-  guint32 stored_mask = (guint32) ((1u << kind->bits_stored) - 1);
+  guint32 stored_mask = kind->bits_stored >= 32 ? G_MAXUINT32 : (guint32) ((1u << kind->bits_stored) - 1);
 
   /* DICOM values have even length (PS3.5 7.1.1). */
   pixels = g_malloc0 (len + (len & 1));
@@ -203,13 +212,11 @@ fen_fixture_make_pixels (const FenFixtureOptions *opt, gsize *out_len)
             else
               index = f * frame_samples + ((gsize) y * opt->cols + x) * spp + c;
 
-            if (bps == 1)
-              pixels[index] = (guint8) word;
+            if (bps == 0)   /* first pixel in the least significant bit */
+              pixels[index / 8] |= (guint8) ((word & 1) << (index % 8));
             else
-              {
-                pixels[2 * index] = (guint8) (word & 0xff);
-                pixels[2 * index + 1] = (guint8) ((word >> 8) & 0xff);
-              }
+              for (gsize b = 0; b < bps; b++)
+                pixels[bps * index + b] = (guint8) ((word >> (8 * b)) & 0xff);
           }
 
   *out_len = len + (len & 1);
@@ -297,8 +304,28 @@ fen_fixture_make_dump (const FenFixtureOptions *opt, const char *raw_path)
       g_string_append_printf (dump, "(0028,1054) LO [%s]\n", kind->is_ct ? "HU" : "US");
     }
 
+  if (strcmp (kind->modality, "RTDOSE") == 0)
+    {
+      /* PS3.3 C.8.8.3: dose = stored value x Dose Grid Scaling, in Gy;
+       * frames at the offsets of Grid Frame Offset Vector, which Frame
+       * Increment Pointer names. */
+      GString *offsets = g_string_new (NULL);
+
+      for (guint f = 0; f < opt->frames; f++)
+        g_string_append_printf (offsets, "%s%u", f > 0 ? "\\" : "", 2 * f);
+      g_string_append (dump, "(0028,0009) AT (3004,000c)\n");
+      g_string_append (dump, "(3004,0002) CS [GY]\n");
+      g_string_append (dump, "(3004,0004) CS [PHYSICAL]\n");
+      g_string_append (dump, "(3004,000a) CS [PLAN]\n");
+      g_string_append_printf (dump, "(3004,000c) DS [%s]\n", offsets->str);
+      g_string_append (dump, "(3004,000e) DS [1e-05]\n");
+      g_string_free (offsets, TRUE);
+    }
+  if (strcmp (kind->modality, "SEG") == 0)
+    g_string_append (dump, "(0062,0001) CS [BINARY]\n");
+
   g_string_append_printf (dump, "(7fe0,0010) %s =%s\n",
-                          kind->bits_allocated == 8 ? "OB" : "OW", raw_path);
+                          kind->bits_allocated <= 8 ? "OB" : "OW", raw_path);
   return g_string_free (dump, FALSE);
 }
 

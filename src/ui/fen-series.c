@@ -135,7 +135,8 @@ fen_series_get_title (FenSeries *self)
 {
   guint n = fen_series_get_n_images (self);
   guint slices = fen_series_get_n_slices (self);
-  g_autofree char *count = slices > n ? g_strdup_printf ("%u images, %u frames", n, slices)
+  g_autofree char *count = slices > n ? g_strdup_printf (n == 1 ? "%u image, %u frames" : "%u images, %u frames",
+                                                         n, slices)
                                       : g_strdup_printf (n == 1 ? "%u image" : "%u images", n);
 
   if (self->description != NULL)

@@ -315,10 +315,10 @@ no_warnings dup
 
 # --- 8. A mix of modalities, the sidebar and the tag browser ---------------------
 mkdir -p "$WORK/mix"
-for kind in mr rgb multiframe mono1; do
+for kind in mr rgb multiframe mono1 rtdose seg; do
   "$MAKE_FIXTURE" --kind $kind --rows 64 --cols 80 -o "$WORK/mix/$kind.dcm" || fail "fixture $kind generated"
 done
-EXPECT=28 open_app mix "$WORK/ct" "$WORK/nm" "$WORK/mix" || exit 1
+EXPECT=30 open_app mix "$WORK/ct" "$WORK/nm" "$WORK/mix" || exit 1
 # Xvfb has no window manager: the tag browser opens at 0,0, over the
 # sidebar; move it aside each time it appears.
 aside () {
@@ -329,7 +329,7 @@ aside () {
 }
 SEEN=
 for round in 1 2 3; do
-  for k in 0 1 2 3 4 5; do
+  for k in 0 1 2 3 4 5 6 7; do
     xdotool mousemove $((X + 120)) $((Y + 90 + 66 * k)) click 1; sleep 0.25
     if [ $((k % 2)) = 0 ]; then xdotool key ctrl+t; sleep 0.4; aside; sleep 0.2; fi
     xdotool key Down; sleep 0.1
