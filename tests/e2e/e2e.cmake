@@ -57,6 +57,15 @@ if(TARGET fenestra)
             ${CMAKE_CURRENT_BINARY_DIR}/e2e-orientation
             $<TARGET_FILE:fen-make-sample>)
   set_tests_properties(e2e-orientation PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE LABELS "gui;e2e")
+  # Measurements that stay: region statistics read from the side panel.
+  add_test(NAME e2e-measure
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test-measure-e2e.sh
+            $<TARGET_FILE:fenestra>
+            $<TARGET_FILE:fen-e2e-phantom>
+            $<TARGET_FILE:fenestra-cli>
+            ${FEN_SCHEMA_DIR}
+            ${CMAKE_CURRENT_BINARY_DIR}/e2e-measure)
+  set_tests_properties(e2e-measure PROPERTIES TIMEOUT 180 RUN_SERIAL TRUE LABELS "gui;e2e")
   # Open Folder through the file chooser: the one walker (nested, hidden).
   add_test(NAME e2e-folder
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test-folder-e2e.sh
