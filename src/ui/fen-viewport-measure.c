@@ -579,6 +579,11 @@ _fen_viewport_measure_dispose (FenViewport *self)
 {
   g_clear_pointer (&self->arrow_popover, gtk_widget_unparent);
   self->arrow_entry = NULL;
+}
+
+void
+_fen_viewport_measure_finalize (FenViewport *self)
+{
   g_clear_pointer (&self->marks, g_ptr_array_unref);
   g_clear_pointer (&self->marks_uid, g_free);
   g_clear_pointer (&self->grab_points, g_free);

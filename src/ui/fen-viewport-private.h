@@ -117,6 +117,7 @@ gboolean _fen_viewport_difference_at        (FenViewport *self, guint x, guint y
 void     _fen_viewport_class_measure_init   (GtkWidgetClass *widget_class);
 void     _fen_viewport_measure_init         (FenViewport *self);
 void     _fen_viewport_measure_dispose      (FenViewport *self);
+void     _fen_viewport_measure_finalize     (FenViewport *self);
 /* A press at output point (@x, @y): TRUE when it grabbed a measurement or
  * started one (the drag is then the measurement's). */
 gboolean _fen_viewport_measure_begin        (FenViewport *self, double x, double y);

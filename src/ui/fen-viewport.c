@@ -595,6 +595,7 @@ fen_viewport_finalize (GObject *object)
 
   g_clear_pointer (&self->lut, fen_lut_free);
   g_clear_pointer (&self->partner_lut, fen_lut_free);
+  _fen_viewport_measure_finalize (self);
   g_clear_pointer (&self->renderer, fen_renderer_free);
   g_clear_pointer (&self->pool, fen_render_pool_unref);
   G_OBJECT_CLASS (fen_viewport_parent_class)->finalize (object);
