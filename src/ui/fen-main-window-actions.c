@@ -372,7 +372,7 @@ fen_main_window_slice_key_cb (GtkEventControllerKey *controller, guint keyval, g
 void
 _fen_main_window_actions_init (FenMainWindow *self)
 {
-  static const char *toggles[] = { "show-overlays", "show-memory", "measure", "tool", "show-measurements",
+  static const char *toggles[] = { "show-overlays", "show-memory", "tool", "show-measurements",
                                    "link-scroll", "link-window", "link-zoom" };
   GtkEventController *keys = gtk_event_controller_key_new ();
 
@@ -471,7 +471,6 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
     { GDK_KEY_Home, 0, "win.first-slice" },
     { GDK_KEY_End, 0, "win.last-slice" },
     { GDK_KEY_o, 0, "win.show-overlays" },
-    { GDK_KEY_m, 0, "win.measure" },
     { GDK_KEY_F9, 0, "win.show-memory" },
     { GDK_KEY_F8, 0, "win.show-measurements" },
     { GDK_KEY_Delete, 0, "win.delete-measurement" },
@@ -502,7 +501,8 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     gtk_widget_class_add_binding_action (widget_class, keys[i].keyval, keys[i].mods, keys[i].action, NULL);
-  /* The measuring tools (M, the distance, toggles in the property action). */
+  /* The measuring tools; a tool's key again goes back to window / level. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, 0, "win.tool", "s", "distance");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, 0, "win.tool", "s", "none");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, 0, "win.tool", "s", "ellipse");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, 0, "win.tool", "s", "rectangle");

@@ -15,7 +15,6 @@ enum {
   PROP_0,
   PROP_SHOW_OVERLAYS,
   PROP_SHOW_MEMORY,
-  PROP_MEASURE,
   PROP_TOOL,
   PROP_SHOW_MEASUREMENTS,
   PROP_LAYOUT,
@@ -82,7 +81,6 @@ fen_main_window_set_tool (FenMainWindow *self, FenViewportTool tool)
   self->tool = tool;
   fen_viewport_set_tool (self->viewport, tool);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOOL]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MEASURE]);
   _fen_main_window_update_overlays (self);
 }
 
@@ -584,7 +582,6 @@ fen_main_window_get_property (GObject *object, guint prop_id, GValue *value, GPa
     {
     case PROP_SHOW_OVERLAYS: g_value_set_boolean (value, self->show_overlays); break;
     case PROP_SHOW_MEMORY:   g_value_set_boolean (value, self->show_memory); break;
-    case PROP_MEASURE:       g_value_set_boolean (value, self->tool != FEN_VIEWPORT_TOOL_NONE); break;
     case PROP_TOOL:          g_value_set_string (value, fen_viewport_tool_to_string (self->tool)); break;
     case PROP_SHOW_MEASUREMENTS: g_value_set_boolean (value, self->show_measurements); break;
     case PROP_LAYOUT:        g_value_take_string (value, g_strdup_printf ("%ux%u", self->layout_rows, self->layout_cols)); break;
@@ -609,12 +606,13 @@ fen_main_window_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_SHOW_MEMORY:
       self->show_memory = g_value_get_boolean (value);
       break;
-    case PROP_MEASURE:
-      /* M: the distance tool, or back to the window. */
-      fen_main_window_set_tool (self, g_value_get_boolean (value) ? FEN_VIEWPORT_TOOL_DISTANCE : FEN_VIEWPORT_TOOL_NONE);
-      break;
     case PROP_TOOL:
-      fen_main_window_set_tool (self, fen_viewport_tool_from_string (g_value_get_string (value)));
+      {
+        FenViewportTool tool = fen_viewport_tool_from_string (g_value_get_string (value));
+
+        /* The key (or menu item) of the tool in use goes back to the window. */
+        fen_main_window_set_tool (self, tool == self->tool ? FEN_VIEWPORT_TOOL_NONE : tool);
+      }
       break;
     case PROP_SHOW_MEASUREMENTS:
       self->show_measurements = g_value_get_boolean (value);
@@ -713,8 +711,6 @@ fen_main_window_class_init (FenMainWindowClass *klass)
                                                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SHOW_MEMORY] = g_param_spec_boolean ("show-memory", NULL, NULL, FALSE,
                                                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_MEASURE] = g_param_spec_boolean ("measure", NULL, NULL, FALSE,
-                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /* "none", "distance", "ellipse", ... (fen_viewport_tool_to_string()) */
   properties[PROP_TOOL] = g_param_spec_string ("tool", NULL, NULL, "none",
                                                G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
