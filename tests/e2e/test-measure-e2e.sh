@@ -17,7 +17,7 @@
 #    panel reads the same values.
 # 4. Export the structured report through the window menu (F10, D) and the
 #    file chooser (the path pasted); dciodvfy reports no error, dsrdump reads
-#    the mean back.
+#    the mean back. The CSV (F10, V) has both ellipses and the same mean.
 # 5. A click on the flat ellipse's outline selects it, Delete removes it
 #    (the screen and the panel).
 # The viewer runs with G_DEBUG=fatal-criticals. Exit 0 pass, 1 fail.
@@ -42,7 +42,7 @@ FIRST="$WORK/ct/slice-000.dcm"
 UID_FIRST=2.25.32938470134786239384601740124.901.3.0
 KEPT="$WORK/data/fenestra/measurements/$UID_FIRST.json"
 
-echo "1..14"
+echo "1..13"
 
 start_app () {
   local name=$1
@@ -169,27 +169,34 @@ log "after a restart: yellow $AGAIN at the outline, panel mean '$R_MEAN' SD '$R_
   && pass "after a restart the ellipse is back with the same values" \
   || fail "restart: yellow $AGAIN, mean '$R_MEAN' SD '$R_SD' (before '$OCR_MEAN' '$OCR_SD')"
 
-# --- 4. Structured report --------------------------------------------------------
-SR="$WORK/Pictures/measure-report.dcm"
-DLG=
-for _ in 1 2 3; do
-  xdotool key --window "$WIN" F10; sleep 0.8
-  xdotool key d
-  for _ in $(seq 40); do
-    DLG=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | grep -v "^$WIN\$" | head -n1)
-    [ -n "$DLG" ] && break 2
-    sleep 0.1
+# --- 4. Structured report and CSV --------------------------------------------------
+# export KEY PATH NAME: the window menu (F10), the item's mnemonic KEY, the
+# path pasted into the chooser's name, Enter.
+export_via_menu () {
+  local dlg=
+  for _ in 1 2 3; do
+    # No window manager: once a chooser has closed, the keyboard focus is
+    # nobody's until given back.
+    xdotool windowfocus "$WIN" 2>/dev/null; sleep 0.3
+    xdotool key --window "$WIN" F10; sleep 0.8
+    xdotool key "$1"
+    for _ in $(seq 40); do
+      dlg=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | grep -v "^$WIN\$" | head -n1)
+      [ -n "$dlg" ] && break 2
+      sleep 0.1
+    done
+    xdotool key Escape; sleep 0.3
   done
-  xdotool key Escape; sleep 0.3
-done
-if [ -n "$DLG" ]; then
+  [ -n "$dlg" ] || return 1
   sleep 1.0
-  printf '%s' "$SR" | xclip -selection clipboard -i
+  printf '%s' "$2" | xclip -selection clipboard -i
   xdotool key ctrl+a ctrl+v; sleep 0.8
-  shot sr-typed
+  shot "$3-typed"
   xdotool key Return; sleep 2.0
-fi
-shot sr-exported
+  shot "$3-exported"
+}
+SR="$WORK/Pictures/measure-report.dcm"
+export_via_menu d "$SR" sr || fail "F10, D opened no file chooser"
 dciodvfy "$SR" > "$WORK/dciodvfy.txt" 2>&1
 dsrdump "$SR" > "$WORK/dsrdump.txt" 2>&1
 log "dciodvfy: $(grep -c '^Error' "$WORK/dciodvfy.txt") error line(s); dsrdump: $(grep -ciE 'mean' "$WORK/dsrdump.txt") mean line(s)"
@@ -199,6 +206,14 @@ log "dciodvfy: $(grep -c '^Error' "$WORK/dciodvfy.txt") error line(s); dsrdump: 
 SR_MEAN=$(grep -oE "=\"-?[0-9.]+\" \(\[hnsf'U\]" "$WORK/dsrdump.txt" | head -n1 | grep -oE -- '-?[0-9.]+')
 grep -qi 'mean' "$WORK/dsrdump.txt" && [ -n "$SR_MEAN" ] && fcheck "($SR_MEAN - $REF_MEAN)^2 < 1e-12" \
   && pass "dsrdump reads the report back, with the mean ($SR_MEAN HU)" || fail "dsrdump: $(head -n5 "$WORK/dsrdump.txt")"
+
+CSV="$WORK/Pictures/measure-values.csv"
+export_via_menu v "$CSV" csv || fail "F10, V opened no file chooser"
+CSV_MEAN=$(awk -F, '$2 == "ellipse" { print $6; exit }' "$CSV" 2>/dev/null)
+log "CSV: $(head -n1 "$CSV" 2>/dev/null | tr -d '\r'); first ellipse's mean '$CSV_MEAN'"
+# The CSV writes four decimals.
+[ -n "$CSV_MEAN" ] && fcheck "($CSV_MEAN - $REF_MEAN)^2 < 0.00006^2" && [ "$(grep -c ellipse "$CSV")" = 2 ] \
+  && pass "the CSV export has both ellipses, the first with the file's mean" || fail "CSV: $(cat "$CSV" 2>&1 | head -n3)"
 
 # --- 5. Select and delete --------------------------------------------------------
 # The export's toast moved the viewport down: where it is now.
