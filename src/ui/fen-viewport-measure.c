@@ -59,6 +59,18 @@ fen_viewport_tool_kind (FenViewportTool tool)
     }
 }
 
+/* @error's message for the log: the image by its log name, never by its
+ * SOP Instance UID (the file's name). */
+static char *
+fen_viewport_measure_log_error (const GError *error, const char *uid, FenImage *image)
+{
+  GString *text = g_string_new (error->message);
+
+  if (uid != NULL && *uid != '\0')
+    g_string_replace (text, uid, fen_image_get_log_name (image), 0);
+  return g_string_free (text, FALSE);
+}
+
 static void
 fen_viewport_measure_emit (FenViewport *self)
 {
@@ -87,7 +99,11 @@ fen_viewport_measure_save (FenViewport *self)
   if (self->marks_uid == NULL)
     return;
   if (!fen_measurement_file_save (NULL, self->marks_uid, self->marks, &error))
-    g_warning ("measurements of %s not kept: %s", fen_image_get_log_name (self->image), error->message);
+    {
+      g_autofree char *why = fen_viewport_measure_log_error (error, self->marks_uid, self->image);
+
+      g_warning ("measurements of %s not kept: %s", fen_image_get_log_name (self->image), why);
+    }
   else
     g_debug ("kept %u measurement(s) of %s", self->marks->len, fen_image_get_log_name (self->image));
 }
@@ -97,7 +113,10 @@ static void
 fen_viewport_measure_drop_drawing (FenViewport *self)
 {
   if (self->drawing >= 0)
-    g_ptr_array_remove_index (self->marks, (guint) self->drawing);
+    {
+      g_hash_table_remove_all (self->mark_stats);
+      g_ptr_array_remove_index (self->marks, (guint) self->drawing);
+    }
   self->drawing = -1;
   self->second_drag = FALSE;
 }
@@ -119,6 +138,7 @@ _fen_viewport_measure_image_changed (FenViewport *self)
     gtk_popover_popdown (GTK_POPOVER (self->arrow_popover));
   self->drawing = self->selected = self->grab = -1;
   self->second_drag = FALSE;
+  g_hash_table_remove_all (self->mark_stats);
   g_ptr_array_set_size (self->marks, 0);
   g_clear_pointer (&self->marks_uid, g_free);
   self->marks_image = 0;
@@ -134,7 +154,11 @@ _fen_viewport_measure_image_changed (FenViewport *self)
     {
       loaded = fen_measurement_file_load (NULL, info->instance_uid, &error);
       if (loaded == NULL)
-        g_warning ("measurements of %s not read: %s", fen_image_get_log_name (self->image), error->message);
+        {
+          g_autofree char *why = fen_viewport_measure_log_error (error, info->instance_uid, self->image);
+
+          g_warning ("measurements of %s not read: %s", fen_image_get_log_name (self->image), why);
+        }
       else
         self->marks_uid = g_strdup (info->instance_uid);
     }
@@ -251,6 +275,7 @@ _fen_viewport_measure_begin (FenViewport *self, double x, double y)
       else
         for (guint p = 2; p < 4; p++)
           m->points[2 * p] = ix, m->points[2 * p + 1] = iy;
+      g_hash_table_remove (self->mark_stats, m);
       gtk_widget_queue_draw (GTK_WIDGET (self));
       return TRUE;
     }
@@ -366,6 +391,8 @@ _fen_viewport_measure_update (FenViewport *self, double x, double y)
           m->points[2 * self->grab + 1] = self->grab_points[2 * self->grab + 1] + dy;
         }
     }
+  if (m != NULL)
+    g_hash_table_remove (self->mark_stats, m);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -451,6 +478,7 @@ _fen_viewport_measure_end (FenViewport *self)
   /* A click without a drag measures nothing: no dot left behind. */
   if (!self->second_drag && fen_viewport_measure_degenerate (m))
     {
+      g_hash_table_remove_all (self->mark_stats);
       g_ptr_array_remove_index (self->marks, (guint) self->drawing);
       self->drawing = -1;
       gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -540,6 +568,7 @@ fen_viewport_delete_measurement (FenViewport *self, int index)
   if (fen_viewport_mark (self, index) == NULL || index == self->drawing)
     return;
   g_debug ("measurement %d of %s deleted", index + 1, fen_image_get_log_name (self->image));
+  g_hash_table_remove_all (self->mark_stats);
   g_ptr_array_remove_index (self->marks, (guint) index);
   if (self->drawing > index)
     self->drawing--;
@@ -554,6 +583,7 @@ gboolean
 fen_viewport_measurement_stats (FenViewport *self, guint index, FenRoiStats *out)
 {
   FenMeasurement *m;
+  FenRoiStats *cached;
   FenRoi roi;
 
   g_return_val_if_fail (FEN_IS_VIEWPORT (self), FALSE);
@@ -562,7 +592,19 @@ fen_viewport_measurement_stats (FenViewport *self, guint index, FenRoiStats *out
     return FALSE;
   if (m->kind == FEN_MEASUREMENT_POLYGON && m->n_points < 3)
     return FALSE;
-  return fen_roi_stats (self->image, m->frame, &roi, out, NULL);
+  /* Once per change of the region: a snapshot (every frame of a window
+   * drag) reads the cached values. */
+  if ((cached = g_hash_table_lookup (self->mark_stats, m)) == NULL)
+    {
+      FenRoiStats stats;
+
+      if (!fen_roi_stats (self->image, m->frame, &roi, &stats, NULL))
+        return FALSE;
+      cached = g_memdup2 (&stats, sizeof stats);
+      g_hash_table_insert (self->mark_stats, m, cached);
+    }
+  *out = *cached;
+  return TRUE;
 }
 
 /* Object ------------------------------------------------------------------ */
@@ -571,6 +613,7 @@ void
 _fen_viewport_measure_init (FenViewport *self)
 {
   self->marks = g_ptr_array_new_with_free_func ((GDestroyNotify) fen_measurement_free);
+  self->mark_stats = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->drawing = self->selected = self->grab = -1;
 }
 
@@ -584,6 +627,7 @@ _fen_viewport_measure_dispose (FenViewport *self)
 void
 _fen_viewport_measure_finalize (FenViewport *self)
 {
+  g_clear_pointer (&self->mark_stats, g_hash_table_unref);
   g_clear_pointer (&self->marks, g_ptr_array_unref);
   g_clear_pointer (&self->marks_uid, g_free);
   g_clear_pointer (&self->grab_points, g_free);

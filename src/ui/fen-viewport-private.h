@@ -85,6 +85,8 @@ struct _FenViewport
   double             pointer_x, pointer_y;
   FenViewportTool    tool;
   GPtrArray         *marks;          /* owned: FenMeasurement of the image shown, every frame */
+  GHashTable        *mark_stats;     /* owned: FenMeasurement (in marks) -> FenRoiStats, computed
+                                      * once per change, not per frame drawn */
   char              *marks_uid;      /* owned: their image's SOP Instance UID; NULL: not kept */
   guint              marks_image;    /* their image's id */
   int                selected;       /* index in marks, or -1 */
