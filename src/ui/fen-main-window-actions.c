@@ -29,6 +29,7 @@ _fen_main_window_update_actions (FenMainWindow *self)
     "win.one-to-one", "win.rotate-cw", "win.rotate-ccw", "win.flip-h", "win.flip-v",
     "win.export-view", "win.export-view-overlays", "win.export-tiff", "win.export-png",
     "win.export-series", "win.copy-view", "win.difference", "win.flicker",
+    "win.export-measurements-csv", "win.export-sr",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (image_actions); i++)
@@ -371,7 +372,8 @@ fen_main_window_slice_key_cb (GtkEventControllerKey *controller, guint keyval, g
 void
 _fen_main_window_actions_init (FenMainWindow *self)
 {
-  static const char *toggles[] = { "show-overlays", "show-memory", "measure", "link-scroll", "link-window", "link-zoom" };
+  static const char *toggles[] = { "show-overlays", "show-memory", "tool", "show-measurements",
+                                   "link-scroll", "link-window", "link-zoom" };
   GtkEventController *keys = gtk_event_controller_key_new ();
 
   /* Stateful "win." actions over the window's boolean properties: the
@@ -428,6 +430,9 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
     { "win.export-png", _fen_main_window_export_action },
     { "win.export-series", _fen_main_window_export_action },
     { "win.copy-view", _fen_main_window_copy_view_action },
+    { "win.export-measurements-csv", _fen_main_window_export_action },
+    { "win.export-sr", _fen_main_window_export_action },
+    { "win.delete-measurement", _fen_main_window_delete_measurement_action },
     { "win.open-export-folder", _fen_main_window_open_export_folder_action },
     { "win.dismiss-toast", _fen_main_window_dismiss_toast_action },
     { "win.difference", fen_main_window_compare_action },
@@ -467,8 +472,10 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
     { GDK_KEY_Home, 0, "win.first-slice" },
     { GDK_KEY_End, 0, "win.last-slice" },
     { GDK_KEY_o, 0, "win.show-overlays" },
-    { GDK_KEY_m, 0, "win.measure" },
     { GDK_KEY_F9, 0, "win.show-memory" },
+    { GDK_KEY_F8, 0, "win.show-measurements" },
+    { GDK_KEY_Delete, 0, "win.delete-measurement" },
+    { GDK_KEY_KP_Delete, 0, "win.delete-measurement" },
     { GDK_KEY_m, GDK_CONTROL_MASK, "win.show-memory" },
     { GDK_KEY_Escape, 0, "win.dismiss-error" },
     { GDK_KEY_period, GDK_CONTROL_MASK, "win.cancel-load" },
@@ -488,7 +495,7 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
     gtk_widget_class_install_action (widget_class, plain[i].action, NULL, plain[i].activate);
   gtk_widget_class_install_action (widget_class, "win.preset", "i", fen_main_window_preset_action);
   gtk_widget_class_install_action (widget_class, "win.file-preset", "i", fen_main_window_file_preset_action);
-  /* The boolean properties (overlays, memory, measure, links) are GIO
+  /* The boolean properties (overlays, memory, measure, links) and the tool are GIO
    * property actions added per window in _fen_main_window_actions_init():
    * GTK 4.8's menus show no check mark for a widget class's boolean
    * property action. */
@@ -496,6 +503,15 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     gtk_widget_class_add_binding_action (widget_class, keys[i].keyval, keys[i].mods, keys[i].action, NULL);
+  /* The measuring tools; a tool's key again goes back to window / level. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, 0, "win.tool", "s", "distance");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, 0, "win.tool", "s", "none");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, 0, "win.tool", "s", "ellipse");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, 0, "win.tool", "s", "rectangle");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, 0, "win.tool", "s", "polygon");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, 0, "win.tool", "s", "angle");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, 0, "win.tool", "s", "cobb");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, 0, "win.tool", "s", "arrow");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.layout", "s", "1x1");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.layout", "s", "1x2");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.layout", "s", "2x1");

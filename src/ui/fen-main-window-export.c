@@ -2,12 +2,16 @@
 /* fen-main-window-export.c: what FenMainWindow writes out: the view as on
  * screen (with or without overlays), the frame windowed at 1:1 or as
  * 16-bit modality values, the series as a multi-page TIFF, and the view on
- * the clipboard. The file chooser starts in the user's Pictures folder
+ * the clipboard, and the measurements of the image shown as CSV and as a
+ * DICOM Structured Report (TID 1500). The file chooser starts in the user's Pictures folder
  * with a name made of the modality, series number and slice (never
  * patient data); a toast confirms and opens the folder. */
 #define G_LOG_DOMAIN "fen-window"
 
 #include "fen-main-window-private.h"
+
+#include <fenestra/fen-measurement-file.h>
+#include <fenestra/fen-sr.h>
 
 #define FEN_TOAST_SECONDS 8
 
@@ -67,6 +71,19 @@ fen_main_window_export_to (FenMainWindow *self, const char *what, const char *pa
     }
   if (g_str_equal (what, "win.export-tiff"))
     return fen_export_modality (image, frame, path, error);
+  if (g_str_equal (what, "win.export-measurements-csv"))
+    return fen_measurement_export_csv (image, fen_viewport_get_measurements (self->viewport), path, error);
+  if (g_str_equal (what, "win.export-sr"))
+    {
+      /* The report's subject is the file the measurements were drawn on. */
+      if (fen_image_get_path (image) == NULL || fen_image_get_info (image)->transfer_syntax == NULL)
+        {
+          g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_WRITE,
+                       "%s is not a DICOM file: a structured report needs one", fen_image_get_log_name (image));
+          return FALSE;
+        }
+      return fen_sr_write (fen_image_get_path (image), image, fen_viewport_get_measurements (self->viewport), path, error);
+    }
   if (g_str_equal (what, "win.export-png"))
     {
       FenWindowParams window;
@@ -113,6 +130,10 @@ fen_main_window_export_name (FenMainWindow *self, const char *what)
     g_string_append_printf (name, "-series%d", info->series_number);
   if (g_str_equal (what, "win.export-series"))
     return g_strconcat (name->str, ".tiff", NULL);
+  if (g_str_equal (what, "win.export-measurements-csv"))
+    return g_strconcat (name->str, "-measurements.csv", NULL);
+  if (g_str_equal (what, "win.export-sr"))
+    return g_strconcat (name->str, "-measurements-sr.dcm", NULL);
   g_string_append_printf (name, "-slice%03u", _fen_main_window_get_current_slice (self) + 1);
   if (image != NULL && fen_image_get_n_frames (image) > 1)
     g_string_append_printf (name, "-frame%u", fen_viewport_get_frame (self->viewport) + 1);
@@ -217,4 +238,12 @@ _fen_main_window_dismiss_toast_action (GtkWidget *widget, const char *name, GVar
 
   g_clear_handle_id (&self->toast_timeout, g_source_remove);
   gtk_revealer_set_reveal_child (self->toast, FALSE);
+}
+
+void
+_fen_main_window_delete_measurement_action (GtkWidget *widget, const char *name, GVariant *param)
+{
+  FenMainWindow *self = FEN_MAIN_WINDOW (widget);
+
+  fen_viewport_delete_measurement (self->viewport, fen_viewport_get_selected_measurement (self->viewport));
 }

@@ -33,7 +33,7 @@ _fen_main_window_activate_pane (FenMainWindow *self, guint pane)
 
   if (pane == self->active_pane || pane >= FEN_N_PANES)
     return;
-  fen_viewport_set_measuring (self->viewport, FALSE);
+  fen_viewport_set_tool (self->viewport, FEN_VIEWPORT_TOOL_NONE);
   fen_pane_set_active (self->panes[self->active_pane], FALSE);
 
   /* Nothing to copy: each pane owns its series and slice. */
@@ -41,7 +41,8 @@ _fen_main_window_activate_pane (FenMainWindow *self, guint pane)
   self->viewport = fen_pane_get_viewport (self->panes[pane]);
   fen_pane_set_active (self->panes[pane], TRUE);
   _fen_main_window_bind_links (self);
-  fen_viewport_set_measuring (self->viewport, self->measure);
+  fen_viewport_set_tool (self->viewport, self->tool);
+  fen_measurement_panel_set_viewport (self->measurement_panel, self->viewport);
   g_debug ("pane %u active", pane);
 
   /* The slider, the sidebar and the presets follow the active pane. */

@@ -4,6 +4,7 @@
 
 #include "fen-main-window.h"
 #include "fen-application.h"
+#include "fen-measurement-panel.h"
 #include "fen-memory-panel.h"
 #include "fen-pane.h"
 #include "fen-series.h"
@@ -47,6 +48,7 @@ struct _FenMainWindow
   FenPane          *panes[FEN_N_PANES];
   GtkGrid          *grid;
   FenMemoryPanel   *memory_panel;
+  FenMeasurementPanel *measurement_panel;
   GtkRevealer      *memory_revealer;
   GtkRevealer      *banner;
   GtkLabel         *banner_label;
@@ -87,7 +89,8 @@ struct _FenMainWindow
   gboolean          baseline_noted;
   gboolean          show_overlays;
   gboolean          show_memory;
-  gboolean          measure;
+  FenViewportTool   tool;            /* the left drag of the active pane */
+  gboolean          show_measurements;
   const FenImageInfo *presets_for;   /* whose presets the menu shows */
 
   /* Reference lines and the 3D cursor (fen-main-window-reference.c) */
@@ -160,6 +163,8 @@ void  _fen_main_window_export_action     (GtkWidget *widget, const char *name, G
 void  _fen_main_window_copy_view_action  (GtkWidget *widget, const char *name, GVariant *param);
 void  _fen_main_window_open_export_folder_action (GtkWidget *widget, const char *name, GVariant *param);
 void  _fen_main_window_dismiss_toast_action (GtkWidget *widget, const char *name, GVariant *param);
+/* win.export-measurements-csv, win.export-sr: those of the image shown. */
+void  _fen_main_window_delete_measurement_action (GtkWidget *widget, const char *name, GVariant *param);
 
 /* fen-main-window-open.c */
 void  _fen_main_window_open_dialog       (FenMainWindow *self, gboolean folders);

@@ -15,7 +15,8 @@ enum {
   PROP_0,
   PROP_SHOW_OVERLAYS,
   PROP_SHOW_MEMORY,
-  PROP_MEASURE,
+  PROP_TOOL,
+  PROP_SHOW_MEASUREMENTS,
   PROP_LAYOUT,
   PROP_LINK_SCROLL,
   PROP_LINK_WINDOW,
@@ -60,6 +61,29 @@ fen_main_window_format_date (const char *da)
   return g_strdup (fen_main_window_str (da));
 }
 
+/* The active pane says which tool a left drag uses, and its key. */
+static const char *
+fen_main_window_tool_label (FenViewportTool tool)
+{
+  static const char *const labels[] = {
+    NULL, "Distance (M)\n", "Ellipse (E)\n", "Rectangle (B)\n", "Freehand region (P)\n",
+    "Angle (A): two drags\n", "Cobb angle (C): two drags\n", "Text arrow (T)\n",
+  };
+
+  return (guint) tool < G_N_ELEMENTS (labels) ? labels[tool] : NULL;
+}
+
+static void
+fen_main_window_set_tool (FenMainWindow *self, FenViewportTool tool)
+{
+  if (tool == self->tool)
+    return;
+  self->tool = tool;
+  fen_viewport_set_tool (self->viewport, tool);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOOL]);
+  _fen_main_window_update_overlays (self);
+}
+
 static void
 fen_main_window_update_pane_overlays (FenMainWindow *self, guint pane)
 {
@@ -72,6 +96,7 @@ fen_main_window_update_pane_overlays (FenMainWindow *self, guint pane)
   FenWindowParams w;
   g_autofree char *tl = NULL, *tr = NULL, *bl = NULL, *br = NULL, *date = NULL, *pos = NULL, *voi = NULL;
   g_autofree char *display = NULL, *compare = NULL, *links = NULL;
+  const char *tool = fen_main_window_tool_label (self->tool);
   guint px, py, level;
   double value;
 
@@ -137,7 +162,7 @@ fen_main_window_update_pane_overlays (FenMainWindow *self, guint pane)
                              self->link_window ? "W/L " : "", self->link_zoom ? "zoom" : "",
                              !self->link_scroll && !self->link_window && !self->link_zoom ? "nothing" : "");
   bl = g_strdup_printf ("%s%s%s%s%s\nZoom %.0f %%%s%s", links ? links : "", compare ? compare : "",
-                        self->measure && active ? "Measure (M)\n" : "",
+                        tool && active ? tool : "",
                         voi, w.invert ? "  inverted" : "",
                         fen_viewport_get_zoom (viewport) * 100.0, display ? display : "",
                         fen_image_get_n_frames (image) > 1 ? "  (multi-frame)" : "");
@@ -557,7 +582,8 @@ fen_main_window_get_property (GObject *object, guint prop_id, GValue *value, GPa
     {
     case PROP_SHOW_OVERLAYS: g_value_set_boolean (value, self->show_overlays); break;
     case PROP_SHOW_MEMORY:   g_value_set_boolean (value, self->show_memory); break;
-    case PROP_MEASURE:       g_value_set_boolean (value, self->measure); break;
+    case PROP_TOOL:          g_value_set_string (value, fen_viewport_tool_to_string (self->tool)); break;
+    case PROP_SHOW_MEASUREMENTS: g_value_set_boolean (value, self->show_measurements); break;
     case PROP_LAYOUT:        g_value_take_string (value, g_strdup_printf ("%ux%u", self->layout_rows, self->layout_cols)); break;
     case PROP_LINK_SCROLL:   g_value_set_boolean (value, self->link_scroll); break;
     case PROP_LINK_WINDOW:   g_value_set_boolean (value, self->link_window); break;
@@ -580,9 +606,16 @@ fen_main_window_set_property (GObject *object, guint prop_id, const GValue *valu
     case PROP_SHOW_MEMORY:
       self->show_memory = g_value_get_boolean (value);
       break;
-    case PROP_MEASURE:
-      self->measure = g_value_get_boolean (value);
-      fen_viewport_set_measuring (self->viewport, self->measure);
+    case PROP_TOOL:
+      {
+        FenViewportTool tool = fen_viewport_tool_from_string (g_value_get_string (value));
+
+        /* The key (or menu item) of the tool in use goes back to the window. */
+        fen_main_window_set_tool (self, tool == self->tool ? FEN_VIEWPORT_TOOL_NONE : tool);
+      }
+      break;
+    case PROP_SHOW_MEASUREMENTS:
+      self->show_measurements = g_value_get_boolean (value);
       break;
     case PROP_LAYOUT:
       {
@@ -678,8 +711,11 @@ fen_main_window_class_init (FenMainWindowClass *klass)
                                                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SHOW_MEMORY] = g_param_spec_boolean ("show-memory", NULL, NULL, FALSE,
                                                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_MEASURE] = g_param_spec_boolean ("measure", NULL, NULL, FALSE,
-                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* "none", "distance", "ellipse", ... (fen_viewport_tool_to_string()) */
+  properties[PROP_TOOL] = g_param_spec_string ("tool", NULL, NULL, "none",
+                                               G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_MEASUREMENTS] = g_param_spec_boolean ("show-measurements", NULL, NULL, FALSE,
+                                                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_LAYOUT] = g_param_spec_string ("layout", NULL, NULL, "1x1",
                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_LINK_SCROLL] = g_param_spec_boolean ("link-scroll", NULL, NULL, TRUE,
@@ -693,6 +729,7 @@ fen_main_window_class_init (FenMainWindowClass *klass)
   g_type_ensure (FEN_TYPE_VIEWPORT);
   g_type_ensure (FEN_TYPE_PANE);
   g_type_ensure (FEN_TYPE_MEMORY_PANEL);
+  g_type_ensure (FEN_TYPE_MEASUREMENT_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/fenestra/Viewer/fen-main-window.ui");
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, grid);
   gtk_widget_class_bind_template_child_full (widget_class, "pane0", FALSE,
@@ -704,6 +741,7 @@ fen_main_window_class_init (FenMainWindowClass *klass)
   gtk_widget_class_bind_template_child_full (widget_class, "pane3", FALSE,
                                              G_STRUCT_OFFSET (FenMainWindow, panes[3]));
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, memory_panel);
+  gtk_widget_class_bind_template_child (widget_class, FenMainWindow, measurement_panel);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, memory_revealer);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, banner);
   gtk_widget_class_bind_template_child (widget_class, FenMainWindow, banner_label);
@@ -752,6 +790,7 @@ fen_main_window_init (FenMainWindow *self)
     }
   self->viewport = fen_pane_get_viewport (self->panes[0]);
   fen_pane_set_active (self->panes[0], TRUE);
+  fen_measurement_panel_set_viewport (self->measurement_panel, self->viewport);
   _fen_main_window_bind_links (self);
   gtk_menu_button_set_menu_model (self->presets_button, G_MENU_MODEL (self->presets_menu));
   _fen_main_window_dnd_init (self);

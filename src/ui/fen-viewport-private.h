@@ -80,12 +80,23 @@ struct _FenViewport
   FenWindowParams    diff_window;
   gboolean           flicker_partner; /* flicker: the partner is on screen */
 
-  /* Pointer and measurement */
+  /* Pointer and measurement (fen-viewport-measure.c) */
   gboolean           has_pointer;
   double             pointer_x, pointer_y;
-  gboolean           measuring;
-  GArray            *measurements;   /* owned: FenViewportMeasurement, of any image and frame */
-  int                drawing;        /* index of the one being drawn, or -1 */
+  FenViewportTool    tool;
+  GPtrArray         *marks;          /* owned: FenMeasurement of the image shown, every frame */
+  GHashTable        *mark_stats;     /* owned: FenMeasurement (in marks) -> FenRoiStats, computed
+                                      * once per change, not per frame drawn */
+  char              *marks_uid;      /* owned: their image's SOP Instance UID; NULL: not kept */
+  guint              marks_image;    /* their image's id */
+  int                selected;       /* index in marks, or -1 */
+  int                drawing;        /* index being drawn, or -1 */
+  gboolean           second_drag;    /* angle, Cobb: the first drag is done */
+  int                grab;           /* point dragged, G_MAXINT the whole, -1 nothing */
+  double             grab_x, grab_y; /* image point at the press */
+  double            *grab_points;    /* owned: the grabbed one's points at the press */
+  GtkWidget         *arrow_popover;  /* owned (parented): an arrow's text */
+  GtkEditable       *arrow_entry;
   gboolean           show_scale_bar;
 
   /* Other panes and the 3D cursor (fen-viewport-reference.c) */
@@ -95,13 +106,6 @@ struct _FenViewport
   double             mark_x, mark_y;  /* image coordinates */
   gboolean           placing_cursor;  /* a Shift+drag places the 3D cursor */
 };
-
-/* A distance measured on one frame of one image, in its image coordinates. */
-typedef struct {
-  guint  image_id;
-  guint  frame;
-  double line[4];
-} FenViewportMeasurement;
 
 /* fen-viewport.c */
 /* Something the overlays show changed; @redraw: the pixels too. */
@@ -119,12 +123,20 @@ void     _fen_viewport_compare_dispose      (FenViewport *self);
 gboolean _fen_viewport_difference_at        (FenViewport *self, guint x, guint y, double *value);
 
 /* fen-viewport-measure.c */
-/* Starts a measurement at output point (@x, @y) on the frame shown. */
-void     _fen_viewport_measure_begin        (FenViewport *self, double x, double y);
+void     _fen_viewport_class_measure_init   (GtkWidgetClass *widget_class);
+void     _fen_viewport_measure_init         (FenViewport *self);
+void     _fen_viewport_measure_dispose      (FenViewport *self);
+void     _fen_viewport_measure_finalize     (FenViewport *self);
+/* A press at output point (@x, @y): TRUE when it grabbed a measurement or
+ * started one (the drag is then the measurement's). */
+gboolean _fen_viewport_measure_begin        (FenViewport *self, double x, double y);
+/* TRUE while a drag belongs to a measurement. */
+gboolean _fen_viewport_measure_active       (FenViewport *self);
 void     _fen_viewport_measure_update       (FenViewport *self, double x, double y);
 void     _fen_viewport_measure_end          (FenViewport *self);
-/* Forgets the measurements of the frame shown. */
-void     _fen_viewport_measure_clear_frame  (FenViewport *self);
+/* The image shown changed: its kept measurements replace the others. */
+void     _fen_viewport_measure_image_changed (FenViewport *self);
+void     _fen_viewport_measure_allocate     (FenViewport *self);
 void     _fen_viewport_snapshot_measurements (FenViewport *self, GtkSnapshot *snapshot);
 
 /* fen-viewport-reference.c */

@@ -10,8 +10,9 @@
  * so it is never evicted; one whose pixels were evicted before it came
  * shows nothing until the window has them back (fen_viewport_reload()).
  * The view maths are the core's FenView; compare modes are in
- * fen-viewport-compare.c, measurements and the scale bar in
- * fen-viewport-measure.c, reference lines and the 3D cursor in -reference.c. */
+ * fen-viewport-compare.c, measurements in fen-viewport-measure.c, what is
+ * drawn over the image in fen-viewport-overlay.c, reference lines and the
+ * 3D cursor in fen-viewport-reference.c. */
 #define G_LOG_DOMAIN "fen-viewport"
 
 #include "fen-viewport-private.h"
@@ -237,11 +238,8 @@ fen_viewport_primary_begin_cb (GtkGestureDrag *gesture, double x, double y, FenV
   if (_fen_viewport_cursor_begin (self, GTK_GESTURE (gesture), x, y))
     return;
 
-  if (self->measuring)
-    {
-      _fen_viewport_measure_begin (self, x, y);
-      return;
-    }
+  if (_fen_viewport_measure_begin (self, x, y))
+    return;
 
   win = fen_viewport_drag_window (self);
   self->drag_center = win->center;
@@ -267,7 +265,7 @@ fen_viewport_primary_update_cb (GtkGestureDrag *gesture, double dx, double dy, F
 
   if (self->image == NULL || _fen_viewport_cursor_update (self, gesture, dx, dy))
     return;
-  if (self->measuring)
+  if (_fen_viewport_measure_active (self))
     {
       double sx, sy;
 
@@ -299,7 +297,7 @@ fen_viewport_primary_end_cb (GtkGestureDrag *gesture, double dx, double dy, FenV
 {
   if (_fen_viewport_cursor_end (self))
     return;
-  if (self->measuring)
+  if (_fen_viewport_measure_active (self))
     {
       _fen_viewport_measure_end (self);
       return;
@@ -567,6 +565,7 @@ fen_viewport_size_allocate (GtkWidget *widget, int width, int height, int baseli
 
   self->texture_valid = FALSE;
   fen_view_set_output_size (&self->view, width, height);
+  _fen_viewport_measure_allocate (self);
   /* Labels must not change during allocation: tell the overlays later. */
   if (self->changed_idle == 0)
     self->changed_idle = g_idle_add (fen_viewport_changed_idle_cb, self);
@@ -589,6 +588,7 @@ fen_viewport_dispose (GObject *object)
     }
   g_clear_object (&self->texture);
   _fen_viewport_compare_dispose (self);
+  _fen_viewport_measure_dispose (self);
   fen_viewport_drop_image (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), FEN_TYPE_VIEWPORT);
   G_OBJECT_CLASS (fen_viewport_parent_class)->dispose (object);
@@ -601,7 +601,7 @@ fen_viewport_finalize (GObject *object)
 
   g_clear_pointer (&self->lut, fen_lut_free);
   g_clear_pointer (&self->partner_lut, fen_lut_free);
-  g_clear_pointer (&self->measurements, g_array_unref);
+  _fen_viewport_measure_finalize (self);
   g_clear_pointer (&self->renderer, fen_renderer_free);
   g_clear_pointer (&self->pool, fen_render_pool_unref);
   G_OBJECT_CLASS (fen_viewport_parent_class)->finalize (object);
@@ -709,6 +709,7 @@ fen_viewport_class_init (FenViewportClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, fen_viewport_motion_cb);
   gtk_widget_class_bind_template_callback (widget_class, fen_viewport_leave_cb);
   gtk_widget_class_set_css_name (widget_class, "fen-viewport");
+  _fen_viewport_class_measure_init (widget_class);
 }
 
 static void
@@ -721,8 +722,7 @@ fen_viewport_init (FenViewport *self)
   self->renderer = fen_renderer_new (0, 7680);
   self->pool = fen_render_pool_new (NULL, FEN_VIEWPORT_POOL_SIZE);
   fen_view_init (&self->view);
-  self->measurements = g_array_new (FALSE, FALSE, sizeof (FenViewportMeasurement));
-  self->drawing = -1;
+  _fen_viewport_measure_init (self);
   self->show_scale_bar = TRUE;
   self->compare_message = "";
 }
@@ -783,6 +783,7 @@ fen_viewport_set_image (FenViewport *self, FenImage *image, guint frame, gboolea
       self->lut_valid = FALSE;
     }
   self->frame = frame;
+  _fen_viewport_measure_image_changed (self);
   if (image != NULL && self->pyramid == NULL)
     fen_viewport_borrow_pyramid (self);
 
@@ -882,7 +883,6 @@ fen_viewport_reset (FenViewport *self)
     return;
   fen_window_default (self->image, self->frame, &self->window);
   fen_view_reset (&self->view);
-  _fen_viewport_measure_clear_frame (self);
   fen_viewport_log_window (self, "reset");
   _fen_viewport_window_changed (self);
 }

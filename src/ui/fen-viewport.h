@@ -48,12 +48,45 @@ void       fen_viewport_flip           (FenViewport *self, gboolean horizontal);
 GVariant  *fen_viewport_get_view       (FenViewport *self);
 void       fen_viewport_set_view       (FenViewport *self, GVariant *view);
 
-gboolean   fen_viewport_get_measuring  (FenViewport *self);
-/* While on, a left drag measures a distance on the frame shown; the
- * measurements stay with their image and frame when it ends. */
-void       fen_viewport_set_measuring  (FenViewport *self, gboolean measuring);
+/* What a left drag does: the window (NONE) or draw a measurement. */
+typedef enum {
+  FEN_VIEWPORT_TOOL_NONE,
+  FEN_VIEWPORT_TOOL_DISTANCE,
+  FEN_VIEWPORT_TOOL_ELLIPSE,
+  FEN_VIEWPORT_TOOL_RECTANGLE,
+  FEN_VIEWPORT_TOOL_POLYGON,
+  FEN_VIEWPORT_TOOL_ANGLE,
+  FEN_VIEWPORT_TOOL_COBB,
+  FEN_VIEWPORT_TOOL_ARROW,
+} FenViewportTool;
+
+/* "none", "distance", "ellipse", "rectangle", "polygon", "angle", "cobb", "arrow" */
+const char *fen_viewport_tool_to_string   (FenViewportTool tool);
+FenViewportTool fen_viewport_tool_from_string (const char *name);
+
+FenViewportTool fen_viewport_get_tool  (FenViewport *self);
+/* A press on a measurement of the frame shown selects it and drags it (a
+ * handle, or the whole) whatever the tool; elsewhere the tool draws a new
+ * one (angle and Cobb take two drags). Leaving a tool keeps what was drawn. */
+void       fen_viewport_set_tool       (FenViewport *self, FenViewportTool tool);
 /* Measurements of the frame shown. */
 guint      fen_viewport_get_n_measurements (FenViewport *self);
+/**
+ * fen_viewport_get_measurements:
+ * The measurements of the image shown, every frame, in the order drawn;
+ * kept per user by SOP Instance UID (fen-measurement-file.h), loaded when
+ * the image is shown, saved after every change.
+ * ::measurements-changed says when they or the selection change.
+ * Returns: (transfer none) (element-type FenMeasurement)
+ */
+GPtrArray *fen_viewport_get_measurements (FenViewport *self);
+/* The selected one's index in fen_viewport_get_measurements(), or -1. */
+int        fen_viewport_get_selected_measurement (FenViewport *self);
+/* Selects @index (-1: none), drawn with its handles on its frame. */
+void       fen_viewport_select_measurement (FenViewport *self, int index);
+void       fen_viewport_delete_measurement (FenViewport *self, int index);
+/* The region statistics of measurement @index, from the core (fen_roi_stats). */
+gboolean   fen_viewport_measurement_stats  (FenViewport *self, guint index, FenRoiStats *out);
 /* A scale bar in mm (when the image has a pixel spacing). */
 void       fen_viewport_set_show_scale_bar (FenViewport *self, gboolean show);
 

@@ -31,6 +31,9 @@ if(TARGET fenestra)
   fen_add_e2e(orientation 120 $<TARGET_FILE:fenestra> ${FEN_SCHEMA_DIR} ${work}/e2e-orientation $<TARGET_FILE:fen-make-sample>)
   # Reference lines and the 3D cursor in a 1x2 of an axial and a coronal series.
   fen_add_e2e(reference 120 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-reference)
+  # Measurements that stay: region statistics read from the side panel.
+  fen_add_e2e(measure 180 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> $<TARGET_FILE:fenestra-cli>
+                          ${FEN_SCHEMA_DIR} ${work}/e2e-measure)
   # Open Folder through the file chooser: the one walker (nested, hidden).
   fen_add_e2e(folder 120 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-folder)
 endif()

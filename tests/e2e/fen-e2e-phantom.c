@@ -16,7 +16,10 @@
  * --z-offset N starts slice positions (and the picture) at N, so that slice
  * i of one series matches slice i - N of the other by position only, and
  * --lesion adds a square of FEN_PHANTOM_LESION HU to the tissue: the one
- * region two otherwise equal series differ in.
+ * region two otherwise equal series differ in. --noise replaces a block of
+ * the tissue (top right, clear of the walking block and the bars) with
+ * tissue plus a fixed pseudo-random pattern of -50..+50 HU: a region whose
+ * mean and standard deviation a measurement must find (region statistics).
  *
  * What a screenshot can tell (tests/e2e/e2e-lib.sh reads it): the slice
  * number, from the twelve bars (most significant bit on the left); which
@@ -61,8 +64,15 @@ fen_phantom_in_lesion (int size, int x, int y)
   return x >= size * 6 / 10 && x < size * 3 / 4 && y >= size * 15 / 100 && y < size * 3 / 10;
 }
 
+/* The block of --noise: x in [0.55, 0.8) and y in [0.12, 0.32) of the size. */
+static gboolean
+fen_phantom_in_noise (int size, int x, int y)
+{
+  return x >= size * 55 / 100 && x < size * 8 / 10 && y >= size * 12 / 100 && y < size * 32 / 100;
+}
+
 static void
-fen_phantom_fill (guint16 *pixels, int size, int index, gboolean lesion)
+fen_phantom_fill (guint16 *pixels, int size, int index, gboolean lesion, gboolean noise)
 {
   for (int y = 0; y < size; y++)
     for (int x = 0; x < size; x++)
@@ -88,6 +98,9 @@ fen_phantom_fill (guint16 *pixels, int size, int index, gboolean lesion)
           }
         if (lesion && fen_phantom_in_lesion (size, x, y))
           hu = FEN_PHANTOM_LESION;
+        /* A hash of the position, the same on every slice and every run. */
+        if (noise && fen_phantom_in_noise (size, x, y))
+          hu = FEN_PHANTOM_TISSUE + (int) ((((guint32) x * 73856093u) ^ ((guint32) y * 19349663u)) % 101u) - 50;
         /* PS3.3 C.11.1: HU = stored * slope + intercept. */
         pixels[(gsize) y * size + x] = GUINT16_TO_LE ((guint16) (hu - FEN_PHANTOM_INTERCEPT));
       }
@@ -103,7 +116,7 @@ typedef struct {
 
 static gboolean
 fen_phantom_write_series (const char *dir, int size, int n, int study, int frame_of_reference,
-                          int z_offset, gboolean lesion, const FenPhantomKind *kind, GError **error)
+                          int z_offset, gboolean lesion, gboolean noise, const FenPhantomKind *kind, GError **error)
 {
   g_autofree guint16 *pixels = g_new (guint16, (gsize) size * size);
 
@@ -147,7 +160,7 @@ fen_phantom_write_series (const char *dir, int size, int n, int study, int frame
       else
         position = g_strdup_printf ("-128\\-128\\%d", i + z_offset);
 
-      fen_phantom_fill (pixels, size, i + z_offset, lesion);
+      fen_phantom_fill (pixels, size, i + z_offset, lesion, noise);
       /* PS3.3 C.11.1: value = stored * slope + intercept = HU * slope. */
       g_ascii_formatd (intercept, sizeof intercept, "%g", FEN_PHANTOM_INTERCEPT * kind->slope);
       g_ascii_formatd (slope, sizeof slope, "%g", kind->slope);
@@ -202,7 +215,7 @@ main (int argc, char *argv[])
   g_autoptr(GError) error = NULL;
   g_autoptr(GOptionContext) context = g_option_context_new ("- write the e2e CT phantom");
   int size = 512, status = 0, series = 0, study = 0, frame_of_reference = 0, z_offset = 0;
-  gboolean lesion = FALSE;
+  gboolean lesion = FALSE, noise = FALSE;
   FenPhantomKind kind = { FALSE, "axial", "CT", 1.0, "HU" };
   g_autofree char *modality = NULL, *unit = NULL, *orientation = NULL;
   GOptionEntry entries[] = {
@@ -213,6 +226,7 @@ main (int argc, char *argv[])
     { "frame-of-reference", 0, 0, G_OPTION_ARG_INT, &frame_of_reference, "With --series: Frame of Reference UID number F (0: none)", "F" },
     { "z-offset", 0, 0, G_OPTION_ARG_INT, &z_offset, "With --series: slice i at z = i + N, showing picture i + N", "N" },
     { "lesion", 0, 0, G_OPTION_ARG_NONE, &lesion, "With --series: add a 140 HU square to the tissue", NULL },
+    { "noise", 0, 0, G_OPTION_ARG_NONE, &noise, "With --series: a block of tissue +-50 HU of fixed noise (top right)", NULL },
     { "reverse-names", 0, 0, G_OPTION_ARG_NONE, &kind.reverse_names, "With --series: file names in the reverse of the series order", NULL },
     { "modality", 0, 0, G_OPTION_ARG_STRING, &modality, "With --series: Modality (default CT)", "M" },
     { "slope", 0, 0, G_OPTION_ARG_DOUBLE, &kind.slope, "With --series: values are HU x S (default 1)", "S" },
@@ -250,7 +264,7 @@ main (int argc, char *argv[])
           g_printerr ("fen-e2e-phantom: --slope must be above 0\n");
           return 2;
         }
-      if (!fen_phantom_write_series (output, size, series, study, frame_of_reference, z_offset, lesion, &kind, &error))
+      if (!fen_phantom_write_series (output, size, series, study, frame_of_reference, z_offset, lesion, noise, &kind, &error))
         {
           g_printerr ("fen-e2e-phantom: %s\n", error->message);
           return 1;
@@ -261,7 +275,7 @@ main (int argc, char *argv[])
   /* Air outside, soft tissue in the middle 80 %, a bone insert in the top
    * left of the tissue: each region far larger than any sampling patch. */
   pixels = g_new (guint16, (gsize) size * size);
-  fen_phantom_fill (pixels, size, -1, FALSE);
+  fen_phantom_fill (pixels, size, -1, FALSE, FALSE);
 
   raw_path = g_strdup_printf ("%s.raw", output);
   dump_path = g_strdup_printf ("%s.dump", output);

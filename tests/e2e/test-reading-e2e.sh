@@ -146,15 +146,17 @@ log "visible windows besides the main one: $TAGS with the tag browser, $TAGS_AFT
 # The shortcuts window: narrower than the screen, no GtkLabel warnings.
 xdotool key ctrl+question; sleep 1.5
 HELP=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | grep -v "^$WIN\$" | head -n1)
-HELP_W=0
+HELP_W=0 HELP_H=0
 if [ -n "$HELP" ]; then
   HELP_W=$(xdotool getwindowgeometry --shell "$HELP" | sed -n 's/^WIDTH=//p')
+  HELP_H=$(xdotool getwindowgeometry --shell "$HELP" | sed -n 's/^HEIGHT=//p')
   shot shortcuts
 fi
 xdotool key Escape; sleep 0.8
-log "shortcuts window: $HELP_W px wide (screen 1920)"
-[ -n "$HELP" ] && [ "$HELP_W" -gt 300 ] && [ "$HELP_W" -le 1600 ] && pass "the shortcuts window fits the screen ($HELP_W px wide)" \
-  || fail "shortcuts window width $HELP_W"
+log "shortcuts window: $HELP_W x $HELP_H px (screen 1920 x 1200)"
+[ -n "$HELP" ] && [ "$HELP_W" -gt 300 ] && [ "$HELP_W" -le 1600 ] && [ "$HELP_H" -le 1200 ] \
+  && pass "the shortcuts window fits the screen ($HELP_W x $HELP_H px)" \
+  || fail "shortcuts window $HELP_W x $HELP_H px"
 
 # Presets: 4 is the lung window on every CT; Shift+1 the file's first window.
 xdotool mousemove $((VX + VW / 2)) $((VY + VH / 2)); sleep 0.2

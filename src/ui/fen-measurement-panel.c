@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-measurement-panel.c: FenMeasurementPanel, the side panel of the
+ * measurements of the image shown by the active viewport. Each row names
+ * the measurement and its frame and gives its values in plain words: a
+ * region's pixel count, mean, standard deviation, minimum, maximum, area
+ * and unit (fen_roi_stats, through the viewport: computed once, by the
+ * core), a distance in mm, an angle in degrees, an arrow's text. Rebuilt
+ * when the viewport says its measurements changed (they are few). */
+#define G_LOG_DOMAIN "fen-measure-panel"
+
+#include "fen-measurement-panel.h"
+
+#include <math.h>
+
+struct _FenMeasurementPanel
+{
+  GtkWidget    parent_instance;
+
+  /* Borrowed */
+  FenViewport *viewport;
+  GtkWidget   *box;
+  GtkListBox  *list;
+  GtkWidget   *empty_label;
+
+  gboolean     rebuilding;   /* rows change: no selection goes back to the viewport */
+};
+
+G_DEFINE_FINAL_TYPE (FenMeasurementPanel, fen_measurement_panel, GTK_TYPE_WIDGET)
+
+static const char *
+fen_measurement_panel_kind_name (FenMeasurementKind kind)
+{
+  switch (kind)
+    {
+    case FEN_MEASUREMENT_DISTANCE:  return "Distance";
+    case FEN_MEASUREMENT_ELLIPSE:   return "Ellipse";
+    case FEN_MEASUREMENT_RECTANGLE: return "Rectangle";
+    case FEN_MEASUREMENT_POLYGON:   return "Freehand region";
+    case FEN_MEASUREMENT_ANGLE:     return "Angle";
+    case FEN_MEASUREMENT_COBB:      return "Cobb angle";
+    case FEN_MEASUREMENT_ARROW:     return "Arrow";
+    default:                        return "Measurement";
+    }
+}
+
+/* The values of measurement @index in words, one per line. */
+static char *
+fen_measurement_panel_values (FenMeasurementPanel *self, guint index, const FenMeasurement *m)
+{
+  FenImage *image = fen_viewport_get_image (self->viewport);
+  const FenImageInfo *info = fen_image_get_info (image);
+  FenRoiStats s;
+  double v;
+
+  switch (m->kind)
+    {
+    case FEN_MEASUREMENT_DISTANCE:
+      v = fen_measurement_length_mm (m, info);
+      return isfinite (v) ? g_strdup_printf ("length %.2f mm", v) : g_strdup ("length unknown (no pixel spacing)");
+    case FEN_MEASUREMENT_ANGLE:
+    case FEN_MEASUREMENT_COBB:
+      v = fen_measurement_angle_deg (m, info);
+      return isfinite (v) ? g_strdup_printf ("angle %.1f degrees", v) : g_strdup ("angle undefined");
+    case FEN_MEASUREMENT_ARROW:
+      return g_strdup_printf ("text \"%s\"", m->text ? m->text : "");
+    case FEN_MEASUREMENT_ELLIPSE:
+    case FEN_MEASUREMENT_RECTANGLE:
+    case FEN_MEASUREMENT_POLYGON:
+    default:
+      if (!fen_viewport_measurement_stats (self->viewport, index, &s))
+        return g_strdup ("no values (pixels not in memory)");
+      if (s.n == 0)
+        return g_strdup ("no pixel inside");
+      {
+        /* Two decimals more than one pixel value needs: a mean of HU reads
+         * to 0.01 HU. */
+        int d = (int) fen_image_get_value_decimals (image, m->frame) + 2;
+        const char *unit = g_str_equal (s.unit, "none") ? "" : s.unit;
+
+        return g_strdup_printf ("pixels %" G_GUINT64_FORMAT "\nmean %.*f %s\nSD %.*f %s\nmin %.*f %s\nmax %.*f %s\n"
+                                "area %.2f %s\nunit %s",
+                                s.n, d, s.mean, unit, d, s.sd, unit, d, s.min, unit, d, s.max, unit,
+                                s.area_mm2 > 0 ? s.area_mm2 : s.area_px, s.area_mm2 > 0 ? "mm²" : "px²", s.unit);
+      }
+    }
+}
+
+static void
+fen_measurement_panel_delete_cb (GtkButton *button, FenMeasurementPanel *self)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_LIST_BOX_ROW);
+
+  if (self->viewport != NULL && row != NULL)
+    fen_viewport_delete_measurement (self->viewport, gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row)));
+}
+
+static GtkWidget *
+fen_measurement_panel_row (FenMeasurementPanel *self, guint index, const FenMeasurement *m, guint n_frames)
+{
+  GtkWidget *hbox = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *vbox = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title, *values, *button;
+  g_autofree char *name = n_frames > 1
+    ? g_strdup_printf ("%u. %s, frame %u", index + 1, fen_measurement_panel_kind_name (m->kind), m->frame + 1)
+    : g_strdup_printf ("%u. %s", index + 1, fen_measurement_panel_kind_name (m->kind));
+  g_autofree char *text = fen_measurement_panel_values (self, index, m);
+
+  title = gtk_label_new (name);
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_widget_add_css_class (title, "heading");
+  values = gtk_label_new (text);
+  gtk_label_set_xalign (GTK_LABEL (values), 0);
+  gtk_label_set_wrap (GTK_LABEL (values), TRUE);
+  gtk_widget_add_css_class (values, "numeric");
+  gtk_box_append (GTK_BOX (vbox), title);
+  gtk_box_append (GTK_BOX (vbox), values);
+  gtk_widget_set_hexpand (vbox, TRUE);
+  button = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  gtk_widget_set_tooltip_text (button, "Delete this measurement (Delete)");
+  gtk_widget_set_valign (button, GTK_ALIGN_START);
+  gtk_widget_set_focus_on_click (button, FALSE);
+  gtk_widget_add_css_class (button, "flat");
+  g_signal_connect (button, "clicked", G_CALLBACK (fen_measurement_panel_delete_cb), self);
+  gtk_box_append (GTK_BOX (hbox), vbox);
+  gtk_box_append (GTK_BOX (hbox), button);
+  gtk_widget_set_margin_top (hbox, 4);
+  gtk_widget_set_margin_bottom (hbox, 4);
+  return hbox;
+}
+
+static void
+fen_measurement_panel_rebuild (FenMeasurementPanel *self)
+{
+  GPtrArray *marks = self->viewport != NULL ? fen_viewport_get_measurements (self->viewport) : NULL;
+  FenImage *image = self->viewport != NULL ? fen_viewport_get_image (self->viewport) : NULL;
+  int selected = self->viewport != NULL ? fen_viewport_get_selected_measurement (self->viewport) : -1;
+  GtkWidget *child;
+  guint shown = 0;
+
+  self->rebuilding = TRUE;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
+    gtk_list_box_remove (self->list, child);
+  for (guint i = 0; image != NULL && marks != NULL && i < marks->len; i++)
+    {
+      const FenMeasurement *m = g_ptr_array_index (marks, i);
+
+      /* A freehand outline still being drawn is not one yet. */
+      if (m->kind == FEN_MEASUREMENT_POLYGON && m->n_points < 3)
+        break;
+      gtk_list_box_append (self->list, fen_measurement_panel_row (self, i, m, fen_image_get_n_frames (image)));
+      shown++;
+    }
+  if (selected >= 0 && (guint) selected < shown)
+    gtk_list_box_select_row (self->list, gtk_list_box_get_row_at_index (self->list, selected));
+  gtk_widget_set_visible (self->empty_label, shown == 0);
+  self->rebuilding = FALSE;
+}
+
+static void
+fen_measurement_panel_row_selected_cb (GtkListBox *list, GtkListBoxRow *row, FenMeasurementPanel *self)
+{
+  if (self->rebuilding || self->viewport == NULL)
+    return;
+  fen_viewport_select_measurement (self->viewport, row != NULL ? gtk_list_box_row_get_index (row) : -1);
+}
+
+static void
+fen_measurement_panel_changed_cb (FenViewport *viewport, FenMeasurementPanel *self)
+{
+  fen_measurement_panel_rebuild (self);
+}
+
+void
+fen_measurement_panel_set_viewport (FenMeasurementPanel *self, FenViewport *viewport)
+{
+  g_return_if_fail (FEN_IS_MEASUREMENT_PANEL (self));
+  if (self->viewport == viewport)
+    return;
+  if (self->viewport != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->viewport, self);
+      g_object_remove_weak_pointer (G_OBJECT (self->viewport), (gpointer *) &self->viewport);
+    }
+  self->viewport = viewport;
+  if (viewport != NULL)
+    {
+      g_object_add_weak_pointer (G_OBJECT (viewport), (gpointer *) &self->viewport);
+      g_signal_connect (viewport, "measurements-changed", G_CALLBACK (fen_measurement_panel_changed_cb), self);
+    }
+  fen_measurement_panel_rebuild (self);
+}
+
+static void
+fen_measurement_panel_dispose (GObject *object)
+{
+  FenMeasurementPanel *self = FEN_MEASUREMENT_PANEL (object);
+
+  fen_measurement_panel_set_viewport (self, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), FEN_TYPE_MEASUREMENT_PANEL);
+  G_OBJECT_CLASS (fen_measurement_panel_parent_class)->dispose (object);
+}
+
+static void
+fen_measurement_panel_class_init (FenMeasurementPanelClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = fen_measurement_panel_dispose;
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/fenestra/Viewer/fen-measurement-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, FenMeasurementPanel, box);
+  gtk_widget_class_bind_template_child (widget_class, FenMeasurementPanel, list);
+  gtk_widget_class_bind_template_child (widget_class, FenMeasurementPanel, empty_label);
+  gtk_widget_class_bind_template_callback (widget_class, fen_measurement_panel_row_selected_cb);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "fen-measurement-panel");
+}
+
+static void
+fen_measurement_panel_init (FenMeasurementPanel *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
