@@ -28,7 +28,7 @@ _fen_main_window_update_actions (FenMainWindow *self)
     "win.first-slice", "win.last-slice", "win.zoom-in", "win.zoom-out", "win.fit",
     "win.one-to-one", "win.rotate-cw", "win.rotate-ccw", "win.flip-h", "win.flip-v",
     "win.export-view", "win.export-view-overlays", "win.export-tiff", "win.export-png",
-    "win.export-series", "win.copy-view", "win.difference", "win.flicker",
+    "win.export-series", "win.copy-view", "win.difference", "win.flicker", "win.cine",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (image_actions); i++)
@@ -431,6 +431,7 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
     { "win.dismiss-toast", _fen_main_window_dismiss_toast_action },
     { "win.difference", fen_main_window_compare_action },
     { "win.flicker", fen_main_window_compare_action },
+    { "win.cine", _fen_main_window_cine_action },
   };
   static const struct {
     guint keyval;
@@ -480,6 +481,7 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
     { GDK_KEY_z, GDK_ALT_MASK, "win.link-zoom" },
     { GDK_KEY_d, 0, "win.difference" },
     { GDK_KEY_D, GDK_SHIFT_MASK, "win.flicker" },
+    { GDK_KEY_p, 0, "win.cine" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (plain); i++)

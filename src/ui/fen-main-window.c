@@ -631,6 +631,7 @@ fen_main_window_dispose (GObject *object)
       fen_viewport_set_image (fen_pane_get_viewport (self->panes[i]), NULL, 0, FALSE);
   if (self->tag_browser != NULL)
     gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&self->tag_browser)));
+  _fen_main_window_cine_stop (self, "the window closed");
   _fen_main_window_unbind_links (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), FEN_TYPE_MAIN_WINDOW);
   /* This window's images go with it. */
@@ -659,6 +660,7 @@ fen_main_window_finalize (GObject *object)
   g_clear_pointer (&self->thumb_lut, fen_lut_free);
   g_free (self->export_folder);
   g_clear_pointer (&self->problems, g_ptr_array_unref);
+  g_free (self->cine_rate_key);
   G_OBJECT_CLASS (fen_main_window_parent_class)->finalize (object);
 }
 
@@ -725,6 +727,7 @@ fen_main_window_class_init (FenMainWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, fen_main_window_series_activated_cb);
 
   _fen_main_window_class_actions_init (widget_class);
+  _fen_main_window_class_cine_init (widget_class);
 }
 
 static void
@@ -756,6 +759,8 @@ fen_main_window_init (FenMainWindow *self)
   gtk_menu_button_set_menu_model (self->presets_button, G_MENU_MODEL (self->presets_menu));
   _fen_main_window_dnd_init (self);
   _fen_main_window_actions_init (self);
+  /* After the slice keys: see _fen_main_window_cine_init(). */
+  _fen_main_window_cine_init (self);
 }
 
 FenMainWindow *
