@@ -65,4 +65,12 @@ if(TARGET fenestra)
             ${FEN_SCHEMA_DIR}
             ${CMAKE_CURRENT_BINARY_DIR}/e2e-folder)
   set_tests_properties(e2e-folder PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE LABELS "gui;e2e")
+  # Cine: a 100-slice series at 20 fps, from the log and from the screen.
+  add_test(NAME e2e-cine
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test-cine-e2e.sh
+            $<TARGET_FILE:fenestra>
+            $<TARGET_FILE:fen-e2e-phantom>
+            ${FEN_SCHEMA_DIR}
+            ${CMAKE_CURRENT_BINARY_DIR}/e2e-cine)
+  set_tests_properties(e2e-cine PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE LABELS "gui;e2e")
 endif()
