@@ -37,6 +37,54 @@ _fen_main_window_update_actions (FenMainWindow *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->presets_button), has_image);
 }
 
+/* 64-bit FNV-1a over @len bytes, from @hash. */
+static guint64
+fen_main_window_hash_bytes (guint64 hash, const void *data, gsize len)
+{
+  const guint8 *p = data;
+
+  for (gsize i = 0; i < len; i++)
+    hash = (hash ^ p[i]) * 0x100000001b3ull;
+  return hash;
+}
+
+static guint64
+fen_main_window_hash_string (guint64 hash, const char *s)
+{
+  /* The terminator too: "a" + "b" is not "ab" + "". */
+  return s != NULL ? fen_main_window_hash_bytes (hash, s, strlen (s) + 1) : fen_main_window_hash_bytes (hash, "", 1);
+}
+
+/* What the presets menu is made of, besides the user's presets: the
+ * modality, the file's windows and VOI LUTs. Reads @info, allocates nothing. */
+static guint64
+fen_main_window_presets_hash (const FenImageInfo *info)
+{
+  guint64 hash = 0xcbf29ce484222325ull;
+
+  hash = fen_main_window_hash_string (hash, info->modality);
+  hash = fen_main_window_hash_bytes (hash, &info->n_windows, sizeof info->n_windows);
+  for (guint i = 0; i < info->n_windows; i++)
+    {
+      hash = fen_main_window_hash_bytes (hash, &info->windows[i].center, sizeof (double));
+      hash = fen_main_window_hash_bytes (hash, &info->windows[i].width, sizeof (double));
+      hash = fen_main_window_hash_string (hash, info->windows[i].explanation);
+    }
+  hash = fen_main_window_hash_bytes (hash, &info->n_voi_luts, sizeof info->n_voi_luts);
+  for (guint i = 0; i < info->n_voi_luts; i++)
+    hash = fen_main_window_hash_string (hash, info->voi_luts[i].explanation);
+  return hash;
+}
+
+gboolean
+_fen_main_window_presets_match (FenMainWindow *self, const FenImageInfo *info)
+{
+  if (info == NULL || self->presets_hash == 0 || fen_main_window_presets_hash (info) != self->presets_hash)
+    return FALSE;
+  self->presets_for = info;
+  return TRUE;
+}
+
 void
 _fen_main_window_rebuild_presets (FenMainWindow *self)
 {
@@ -48,6 +96,7 @@ _fen_main_window_rebuild_presets (FenMainWindow *self)
   g_autoptr(GMenu) tools_section = g_menu_new ();
 
   self->presets_for = info;
+  self->presets_hash = info != NULL ? fen_main_window_presets_hash (info) : 0;
   g_array_set_size (self->presets, 0);
   g_menu_remove_all (self->presets_menu);
   if (info == NULL)

@@ -89,6 +89,7 @@ struct _FenMainWindow
   gboolean          show_memory;
   gboolean          measure;
   const FenImageInfo *presets_for;   /* whose presets the menu shows */
+  guint64           presets_hash;    /* of what they were built from, 0 for none */
 
   /* Cine (fen-main-window-cine.c): the active pane's slices on the frame
    * clock; any other interaction stops it. */
@@ -152,6 +153,11 @@ void  _fen_main_window_class_actions_init (GtkWidgetClass *widget_class);
 /* The slice keys, seen before focus handling (capture phase). */
 void  _fen_main_window_actions_init      (FenMainWindow *self);
 void  _fen_main_window_rebuild_presets   (FenMainWindow *self);
+/* Whether @info makes the presets the menu shows (the same modality, file
+ * windows and VOI LUTs); if so it becomes presets_for without a rebuild:
+ * the slices of a series share them, and scrolling or cine must not
+ * rebuild the menu at every slice (it allocated some 14 KB each time). */
+gboolean _fen_main_window_presets_match  (FenMainWindow *self, const FenImageInfo *info);
 
 /* fen-main-window-cine.c */
 void  _fen_main_window_cine_init         (FenMainWindow *self);

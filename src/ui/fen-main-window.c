@@ -174,7 +174,8 @@ fen_main_window_viewport_changed_cb (FenViewport *viewport, FenMainWindow *self)
 
   if (viewport == self->viewport)
     {
-      if (image != NULL && fen_image_get_info (image) != self->presets_for)
+      if (image != NULL && fen_image_get_info (image) != self->presets_for &&
+          !_fen_main_window_presets_match (self, fen_image_get_info (image)))
         _fen_main_window_rebuild_presets (self);
       if (self->tag_browser != NULL && gtk_widget_get_visible (GTK_WIDGET (self->tag_browser)))
         fen_tag_browser_set_path (self->tag_browser, image ? fen_image_get_path (image) : NULL);

@@ -8,8 +8,9 @@
 #       (read from the phantom's bars, never from the log) whose difference
 #       is what 20 fps makes of the time between them (mod 100: it loops);
 #   (c) a click stops it: two screenshots a second apart show one slice;
-#   then a key and the wheel stop it too, P pauses, the run is one "cine"
-#   operation in the memory log whose growth the render pool explains.
+#   then a key and the wheel stop it too, P pauses, a run is one "cine"
+#   operation in the memory log and a warm run of 60 frames keeps nothing
+#   on the heap beyond the render pool.
 # The viewer runs with G_DEBUG=fatal-criticals. Exit 0 pass, 1 fail.
 #
 #   test-cine-e2e.sh FENESTRA PHANTOM_TOOL SCHEMA_DIR WORK_DIR
@@ -128,8 +129,12 @@ fcheck "($RUN_FPS - $FPS)^2 <= 16 && $RUN_S >= 2" && pass "the whole run: $RUN_F
 
 # A key stops it (the key still does its own work). This run is the warm
 # one, after the first filled GTK's and the render pool's buffers: one
-# "cine" operation in the memory log, one update per frame shown, and what
-# it grew by is the bounded render pool (3 frames at most), < 1 MiB else.
+# "cine" operation in the memory log, one update per frame shown, and the
+# heap grows by the bounded render pool (refilled after its idle trim) and
+# less than 64 KiB else: nothing is allocated per frame that stays. (Until
+# the presets menu stopped being rebuilt at every slice, each frame kept
+# some 14 KB: 850 KB over these 60 frames.) RSS is logged, not judged:
+# the allocator keeps what it freed.
 xdotool key p; sleep 3; xdotool key Right; sleep 0.5
 grep -q 'cine: stopped (a key)' "$WORK/app.out" && pass "another key stops it" || fail "a key did not stop it"
 CINE_OP=$(grep -F '"op":"cine img-' "$WORK/app.jsonl" | tail -n1)
@@ -141,9 +146,9 @@ log "memory log, first run: $(grep -F '"op":"cine img-' "$WORK/app.jsonl" | head
 log "memory log, warm run: ${UPDATES:-?} updates, RSS delta ${RSS_GROWTH:-?}, heap delta ${HEAP_GROWTH:-?}, render pool delta ${RENDER_GROWTH:-?}"
 fcheck "${UPDATES:-0} >= 50" && pass "the warm run is one cine operation of $UPDATES frames in the memory log" \
   || fail "cine operation updates '${UPDATES:-}'"
-fcheck "${RSS_GROWTH:-99999999} - ${RENDER_GROWTH:-0} < 1048576 && ${HEAP_GROWTH:-99999999} - ${RENDER_GROWTH:-0} < 1048576" \
-  && pass "$UPDATES frames grew RSS by $RSS_GROWTH bytes, the heap by $HEAP_GROWTH ($RENDER_GROWTH of it the render pool; < 1 MiB otherwise)" \
-  || fail "cine RSS growth $RSS_GROWTH, heap $HEAP_GROWTH (render $RENDER_GROWTH)"
+fcheck "${HEAP_GROWTH:-99999999} - ${RENDER_GROWTH:-0} < 65536" \
+  && pass "$UPDATES frames grew the heap by $HEAP_GROWTH bytes ($RENDER_GROWTH of it the render pool; < 64 KiB otherwise)" \
+  || fail "cine heap growth $HEAP_GROWTH (render $RENDER_GROWTH; RSS $RSS_GROWTH)"
 
 # The wheel stops it, P pauses.
 xdotool key p; sleep 1; xdotool mousemove $((VX + VW / 2)) $((VY + VH / 2)) click 5; sleep 0.5
