@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-3.0-or-later
 # test-cine-e2e.sh: cine (issue 12, point 1) through the real fenestra under
-# Xvfb, driven with xdotool. A 100-slice phantom series; the rate typed into
-# the cine bar's spin button (20 fps); P plays.
+# Xvfb, driven with xdotool. A 100-slice phantom series whose files say
+# Frame Time 40 ms: the cine bar offers 25 fps; 20 typed into its spin
+# button; P plays.
 #   (a) the viewer's log says 20 +- 2 frames a second, over 2 s and more;
 #   (b) the screen moves: two screenshots about a second apart show slices
 #       (read from the phantom's bars, never from the log) whose difference
@@ -25,10 +26,13 @@ SLICES=100
 FPS=20
 
 . "$(dirname "$0")/e2e-lib.sh"
-fen_e2e_setup 391 440
+fen_e2e_setup 391 440 tesseract dcmodify
 
 "$PHANTOM_TOOL" --size $SIZE --series $SLICES -o "$WORK/ct" || { fail "100-slice series generated"; exit 1; }
-echo "1..13"
+# The files' own rate: Frame Time 40 ms, 25 fps (PS3.3 C.7.6.5), set by
+# DCMTK's dcmodify; the cine bar must offer it before the user types 20.
+dcmodify -nb -q -i "(0018,1063)=40" "$WORK"/ct/*.dcm || { fail "dcmodify set Frame Time"; exit 1; }
+echo "1..14"
 
 : > "$WORK/app.err"
 stdbuf -oL "$FENESTRA" --new-instance --memory-log "$WORK/app.jsonl" "$WORK/ct" \
@@ -73,6 +77,10 @@ read -r FX FY FW FH <<<"$(grep -E 'cine rate control: x=' "$WORK/app.out" | tail
 [ -n "${FH:-}" ] || { fail "the cine rate control's place is in the log"; exit 1; }
 FX=$((X + FX)); FY=$((Y + FY))
 log "rate control +$FX+$FY ${FW}x$FH"
+OCR_FILE_RATE=$(ocr "$WORK/start.png" "$FX" "$FY" $((FW / 2 + 10)) "$FH" 50)
+grep -Eq "(^| )25( |$)" <<<"$OCR_FILE_RATE" && grep -q "cine: the file's rate, 25.00 fps" "$WORK/app.out" \
+  && pass "the cine bar offers the files' own rate, 25 fps from Frame Time 40 ms ('$OCR_FILE_RATE')" \
+  || fail "the files' rate: the control reads '$OCR_FILE_RATE' (want 25)"
 xdotool mousemove $((FX + FW / 4)) $((FY + FH / 2)) click --repeat 3 --delay 80 1
 sleep 0.3
 xdotool key ctrl+a type "$FPS"
