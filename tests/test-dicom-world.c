@@ -6,7 +6,8 @@
  * and, where DCMTK can decode the file, against dcm2pnm. Then what real
  * files carry and DCMTK-made fixtures never do: a TIFF header in the
  * preamble, deflated data sets larger than a read buffer, JPEG 2000 SIZ
- * markers holding the bytes of a delimiter. What the project writes (the
+ * markers holding the bytes of a delimiter. The Cine Module's rates (PS3.3
+ * C.7.6.5) as DCMTK's dcmodify sets them on gdcmimg's files. What the project writes (the
  * sample study) passes dicom3tools' dciodvfy. A missing tool fails the test:
  * tools/test installs them. */
 #define G_LOG_DOMAIN "fen-test-dicom-world"
@@ -441,6 +442,53 @@ fen_test_j2k_siz_refused (void)
   g_clear_error (&error);
 }
 
+/* --- The Cine Module's rates (PS3.3 C.7.6.5), set by dcmodify ------------- */
+
+typedef struct {
+  const char *name;
+  const char *edits[4]; /* dcmodify -i arguments, NULL-terminated */
+  double      fps;      /* what FenImageInfo.frame_rate must say */
+} FenWorldRate;
+
+static const FenWorldRate fen_rates[] = {
+  { "none", { NULL }, 0.0 },
+  { "frame-time", { "(0018,1063)=40", NULL }, 25.0 },           /* 1000 / 40 ms */
+  { "frame-time-fraction", { "(0018,1063)=33.3", NULL }, 1000.0 / 33.3 },
+  { "cine-rate", { "(0018,0040)=15", NULL }, 15.0 },
+  /* The recommended display rate comes first, then Frame Time. */
+  { "all-three", { "(0008,2144)=12", "(0018,1063)=40", "(0018,0040)=30", NULL }, 12.0 },
+  { "time-before-cine-rate", { "(0018,1063)=50", "(0018,0040)=30", NULL }, 20.0 },
+  /* A zero Frame Time is no rate: the next attribute is used. */
+  { "zero-frame-time", { "(0018,1063)=0", "(0018,0040)=8", NULL }, 8.0 },
+};
+
+static void
+fen_test_frame_rate (gconstpointer data)
+{
+  const FenWorldRate *rate = data;
+  g_autofree char *name = g_strdup_printf ("rate-%s", rate->name);
+  const FenWorldSource s = { name, 31, 17, 3, 1, 8, FALSE, 0, 0 };
+  g_autofree guint8 *raw = fen_source_pixels (&s);
+  g_autofree char *path = fen_source_write (&s, raw);
+  const char *argv[16] = { "dcmodify", "-nb" };
+  guint n = 2;
+
+  for (guint i = 0; rate->edits[i] != NULL; i++)
+    {
+      argv[n++] = "-i";
+      argv[n++] = rate->edits[i];
+    }
+  argv[n++] = path;
+  argv[n] = NULL;
+  if (rate->edits[0] != NULL)
+    g_free (fen_test_spawn (argv, TRUE));
+
+  FenImage *image = fen_test_load (path);
+  g_assert_cmpfloat_with_epsilon (fen_image_get_info (image)->frame_rate, rate->fps, 1e-9);
+  g_assert_cmpuint (fen_image_get_n_frames (image), ==, 3);
+  fen_image_unref (image);
+}
+
 /* --- What the project writes -------------------------------------------- */
 
 static void
@@ -479,6 +527,11 @@ main (int argc, char **argv)
   g_test_add_func ("/world/j2k/delimiter-bytes-in-siz", fen_test_j2k_delimiter_in_siz);
   g_test_add_func ("/world/j2k/broken-siz-several-tiles-refused", fen_test_j2k_siz_refused);
   g_test_add_func ("/world/written/sample-passes-dciodvfy", fen_test_sample_validates);
+  for (gsize i = 0; i < G_N_ELEMENTS (fen_rates); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/world/cine/%s", fen_rates[i].name);
+      g_test_add_data_func (path, &fen_rates[i], fen_test_frame_rate);
+    }
 
   int status = g_test_run ();
   GDir *dir = g_dir_open (fen_test_dir, 0, NULL);

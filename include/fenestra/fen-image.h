@@ -136,6 +136,12 @@ typedef struct {
    * Plane Position Sequence (PS3.3 C.7.6.16.2.3), 3 x frames values (owned),
    * or NULL when the frames do not carry their own. */
   double         *frame_positions;
+
+  /* The rate to play the frames at, in frames a second, or 0 when the file
+   * names none: Recommended Display Frame Rate (0008,2144), else 1000 /
+   * Frame Time (0018,1063) in ms, else Cine Rate (0018,0040) (PS3.3 C.7.6.5
+   * Cine Module). Unclamped: the viewer holds it to its own range. */
+  double          frame_rate;
 } FenImageInfo;
 
 void      fen_image_info_init  (FenImageInfo *info);

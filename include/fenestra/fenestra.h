@@ -19,5 +19,6 @@
 #include "fen-series-order.h"
 #include "fen-reformat.h"
 #include "fen-view.h"
+#include "fen-cine.h"
 #include "fen-study-index.h"
 #include "fen-load-queue.h"

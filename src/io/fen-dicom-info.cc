@@ -19,6 +19,26 @@
 #include <cmath>
 #include <cstring>
 
+// PS3.3 C.7.6.5 Cine Module: Recommended Display Frame Rate (0008,2144, IS)
+// is the rate to show the frames at, in frames a second; Frame Time
+// (0018,1063, DS) the nominal time per frame in ms, so 1000 / ms frames a
+// second; Cine Rate (0018,0040, IS) frames a second. The first present and
+// positive wins; 0 when none is.
+static double
+fen_dicom_read_frame_rate (DcmDataset *ds)
+{
+  Sint32 rate = 0;
+  double frame_time = 0.0;
+
+  if (ds->findAndGetSint32 (DCM_RecommendedDisplayFrameRate, rate).good () && rate > 0)
+    return rate;
+  if (fen_dicom_get_double (ds, DCM_FrameTime, 0, &frame_time) && frame_time > 0.0)
+    return 1000.0 / frame_time;
+  if (ds->findAndGetSint32 (DCM_CineRate, rate).good () && rate > 0)
+    return rate;
+  return 0.0;
+}
+
 gboolean
 fen_dicom_read_info (DcmDataset    *ds,
                      DcmFileFormat *file,
@@ -240,6 +260,7 @@ fen_dicom_read_info (DcmDataset    *ds,
   info->instance_number = fen_dicom_get_int (ds, DCM_InstanceNumber);
   info->series_number = fen_dicom_get_int (ds, DCM_SeriesNumber);
   info->format = g_strdup ("DICOM");
+  info->frame_rate = fen_dicom_read_frame_rate (ds);
 
   // The meta header names the syntax the file was written in; without one,
   // the syntax the data set was read with is the best we know.

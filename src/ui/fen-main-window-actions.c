@@ -28,7 +28,7 @@ _fen_main_window_update_actions (FenMainWindow *self)
     "win.first-slice", "win.last-slice", "win.zoom-in", "win.zoom-out", "win.fit",
     "win.one-to-one", "win.rotate-cw", "win.rotate-ccw", "win.flip-h", "win.flip-v",
     "win.export-view", "win.export-view-overlays", "win.export-tiff", "win.export-png",
-    "win.export-series", "win.copy-view", "win.difference", "win.flicker",
+    "win.export-series", "win.copy-view", "win.difference", "win.flicker", "win.cine",
     "win.export-measurements-csv", "win.export-sr",
   };
 
@@ -36,6 +36,54 @@ _fen_main_window_update_actions (FenMainWindow *self)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), image_actions[i], has_image);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-load", self->loads_pending > 0);
   gtk_widget_set_sensitive (GTK_WIDGET (self->presets_button), has_image);
+}
+
+/* 64-bit FNV-1a over @len bytes, from @hash. */
+static guint64
+fen_main_window_hash_bytes (guint64 hash, const void *data, gsize len)
+{
+  const guint8 *p = data;
+
+  for (gsize i = 0; i < len; i++)
+    hash = (hash ^ p[i]) * 0x100000001b3ull;
+  return hash;
+}
+
+static guint64
+fen_main_window_hash_string (guint64 hash, const char *s)
+{
+  /* The terminator too: "a" + "b" is not "ab" + "". */
+  return s != NULL ? fen_main_window_hash_bytes (hash, s, strlen (s) + 1) : fen_main_window_hash_bytes (hash, "", 1);
+}
+
+/* What the presets menu is made of, besides the user's presets: the
+ * modality, the file's windows and VOI LUTs. Reads @info, allocates nothing. */
+static guint64
+fen_main_window_presets_hash (const FenImageInfo *info)
+{
+  guint64 hash = 0xcbf29ce484222325ull;
+
+  hash = fen_main_window_hash_string (hash, info->modality);
+  hash = fen_main_window_hash_bytes (hash, &info->n_windows, sizeof info->n_windows);
+  for (guint i = 0; i < info->n_windows; i++)
+    {
+      hash = fen_main_window_hash_bytes (hash, &info->windows[i].center, sizeof (double));
+      hash = fen_main_window_hash_bytes (hash, &info->windows[i].width, sizeof (double));
+      hash = fen_main_window_hash_string (hash, info->windows[i].explanation);
+    }
+  hash = fen_main_window_hash_bytes (hash, &info->n_voi_luts, sizeof info->n_voi_luts);
+  for (guint i = 0; i < info->n_voi_luts; i++)
+    hash = fen_main_window_hash_string (hash, info->voi_luts[i].explanation);
+  return hash;
+}
+
+gboolean
+_fen_main_window_presets_match (FenMainWindow *self, const FenImageInfo *info)
+{
+  if (info == NULL || self->presets_hash == 0 || fen_main_window_presets_hash (info) != self->presets_hash)
+    return FALSE;
+  self->presets_for = info;
+  return TRUE;
 }
 
 void
@@ -49,6 +97,7 @@ _fen_main_window_rebuild_presets (FenMainWindow *self)
   g_autoptr(GMenu) tools_section = g_menu_new ();
 
   self->presets_for = info;
+  self->presets_hash = info != NULL ? fen_main_window_presets_hash (info) : 0;
   g_array_set_size (self->presets, 0);
   g_menu_remove_all (self->presets_menu);
   if (info == NULL)
@@ -437,6 +486,7 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
     { "win.dismiss-toast", _fen_main_window_dismiss_toast_action },
     { "win.difference", fen_main_window_compare_action },
     { "win.flicker", fen_main_window_compare_action },
+    { "win.cine", _fen_main_window_cine_action },
   };
   static const struct {
     guint keyval;
@@ -489,6 +539,7 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
     { GDK_KEY_d, 0, "win.difference" },
     { GDK_KEY_D, GDK_SHIFT_MASK, "win.flicker" },
     { GDK_KEY_l, 0, "win.reference-lines" },
+    { GDK_KEY_p, 0, "win.cine" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (plain); i++)
@@ -508,7 +559,8 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, 0, "win.tool", "s", "none");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, 0, "win.tool", "s", "ellipse");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, 0, "win.tool", "s", "rectangle");
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, 0, "win.tool", "s", "polygon");
+  /* Shift+P: P alone plays cine. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_P, GDK_SHIFT_MASK, "win.tool", "s", "polygon");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, 0, "win.tool", "s", "angle");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, 0, "win.tool", "s", "cobb");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, 0, "win.tool", "s", "arrow");

@@ -103,6 +103,25 @@ struct _FenMainWindow
   guint             reference_key[FEN_N_PANES][2];
   guint             reference_active;
   gboolean          reference_valid;
+  guint64           presets_hash;    /* of what they were built from, 0 for none */
+
+  /* Cine (fen-main-window-cine.c): the active pane's slices on the frame
+   * clock; any other interaction stops it. */
+  GtkWidget        *cine_box;        /* borrowed, template */
+  GtkToggleButton  *cine_button;
+  GtkSpinButton    *cine_fps;
+  GtkAdjustment    *cine_fps_adjustment;
+  GtkDropDown      *cine_mode;
+  FenCine           cine;
+  guint             cine_tick;       /* tick callback, 0 when stopped */
+  FenPane          *cine_pane;       /* borrowed: the pane playing */
+  FenSeries        *cine_series;     /* owned: its series when it started */
+  guint             cine_n_slices;   /* and how many slices it had */
+  FenMemoryOperation cine_op;        /* "cine img-N", one update per frame shown */
+  gint64            cine_report_us;  /* frame time of the last rate logged */
+  guint64           cine_report_shown;
+  char             *cine_rate_key;   /* owned: series whose file rate the spin took */
+  double            cine_fps_x, cine_fps_y; /* where the rate control was last logged */
 };
 
 /* fen-main-window.c */
@@ -148,6 +167,18 @@ void  _fen_main_window_class_actions_init (GtkWidgetClass *widget_class);
 /* The slice keys, seen before focus handling (capture phase). */
 void  _fen_main_window_actions_init      (FenMainWindow *self);
 void  _fen_main_window_rebuild_presets   (FenMainWindow *self);
+/* Whether @info makes the presets the menu shows (the same modality, file
+ * windows and VOI LUTs); if so it becomes presets_for without a rebuild:
+ * the slices of a series share them, and scrolling or cine must not
+ * rebuild the menu at every slice (it allocated some 14 KB each time). */
+gboolean _fen_main_window_presets_match  (FenMainWindow *self, const FenImageInfo *info);
+
+/* fen-main-window-cine.c */
+void  _fen_main_window_cine_init         (FenMainWindow *self);
+void  _fen_main_window_class_cine_init   (GtkWidgetClass *widget_class);
+/* Stops cine if it plays, logging the rate achieved; @why for the log. */
+void  _fen_main_window_cine_stop         (FenMainWindow *self, const char *why);
+void  _fen_main_window_cine_action       (GtkWidget *widget, const char *name, GVariant *param);
 
 /* fen-main-window-reference.c */
 /* The "win.reference-lines" toggle (on) and Escape clearing the 3D cursor;

@@ -66,7 +66,7 @@ static const char *
 fen_main_window_tool_label (FenViewportTool tool)
 {
   static const char *const labels[] = {
-    NULL, "Distance (M)\n", "Ellipse (E)\n", "Rectangle (B)\n", "Freehand region (P)\n",
+    NULL, "Distance (M)\n", "Ellipse (E)\n", "Rectangle (B)\n", "Freehand region (Shift+P)\n",
     "Angle (A): two drags\n", "Cobb angle (C): two drags\n", "Text arrow (T)\n",
   };
 
@@ -199,7 +199,8 @@ fen_main_window_viewport_changed_cb (FenViewport *viewport, FenMainWindow *self)
 
   if (viewport == self->viewport)
     {
-      if (image != NULL && fen_image_get_info (image) != self->presets_for)
+      if (image != NULL && fen_image_get_info (image) != self->presets_for &&
+          !_fen_main_window_presets_match (self, fen_image_get_info (image)))
         _fen_main_window_rebuild_presets (self);
       if (self->tag_browser != NULL && gtk_widget_get_visible (GTK_WIDGET (self->tag_browser)))
         fen_tag_browser_set_path (self->tag_browser, image ? fen_image_get_path (image) : NULL);
@@ -664,6 +665,7 @@ fen_main_window_dispose (GObject *object)
       fen_viewport_set_image (fen_pane_get_viewport (self->panes[i]), NULL, 0, FALSE);
   if (self->tag_browser != NULL)
     gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&self->tag_browser)));
+  _fen_main_window_cine_stop (self, "the window closed");
   _fen_main_window_unbind_links (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), FEN_TYPE_MAIN_WINDOW);
   /* This window's images go with it. */
@@ -692,6 +694,7 @@ fen_main_window_finalize (GObject *object)
   g_clear_pointer (&self->thumb_lut, fen_lut_free);
   g_free (self->export_folder);
   g_clear_pointer (&self->problems, g_ptr_array_unref);
+  g_free (self->cine_rate_key);
   G_OBJECT_CLASS (fen_main_window_parent_class)->finalize (object);
 }
 
@@ -763,6 +766,7 @@ fen_main_window_class_init (FenMainWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, fen_main_window_series_activated_cb);
 
   _fen_main_window_class_actions_init (widget_class);
+  _fen_main_window_class_cine_init (widget_class);
 }
 
 static void
@@ -795,6 +799,8 @@ fen_main_window_init (FenMainWindow *self)
   gtk_menu_button_set_menu_model (self->presets_button, G_MENU_MODEL (self->presets_menu));
   _fen_main_window_dnd_init (self);
   _fen_main_window_actions_init (self);
+  /* After the slice keys: see _fen_main_window_cine_init(). */
+  _fen_main_window_cine_init (self);
 }
 
 FenMainWindow *

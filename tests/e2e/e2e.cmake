@@ -36,4 +36,6 @@ if(TARGET fenestra)
                           ${FEN_SCHEMA_DIR} ${work}/e2e-measure)
   # Open Folder through the file chooser: the one walker (nested, hidden).
   fen_add_e2e(folder 120 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-folder)
+  # Cine: a 100-slice series at 20 fps, from the log and from the screen.
+  fen_add_e2e(cine 120 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-cine)
 endif()
