@@ -13,6 +13,8 @@
 #include <string.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+
+#include "fen-test-util.h"
 #include <fenestra/fenestra.h>
 
 #define SERIES_A "1.2.826.0.1.3680043.9.7781.2.1"
@@ -426,29 +428,6 @@ fen_test_cancel (void)
   g_assert_false (fen_study_index_add_path (index, root, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (fen_study_index_get_n_objects (index), ==, 0);
-}
-
-static void
-fen_test_remove_tree (const char *path)
-{
-  GStatBuf st;
-  if (g_lstat (path, &st) != 0)
-    return;
-  if (S_ISDIR (st.st_mode))
-    {
-      GDir *dir = g_dir_open (path, 0, NULL);
-      const char *entry;
-      while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, entry, NULL);
-          fen_test_remove_tree (child);
-        }
-      if (dir != NULL)
-        g_dir_close (dir);
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
 }
 
 int

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+
+#include "fen-test-util.h"
 #include <unistd.h>
 #include <fenestra/fenestra.h>
 
@@ -329,29 +331,6 @@ fen_test_dicomdir_escape (void)
       g_test_message ("%s", (const char *) problems->pdata[i]);
       g_assert_true (g_str_has_prefix (problems->pdata[i], "DICOMDIR: "));
     }
-}
-
-static void
-fen_test_remove_tree (const char *path)
-{
-  GStatBuf st;
-  if (g_lstat (path, &st) != 0)
-    return;
-  if (S_ISDIR (st.st_mode))
-    {
-      GDir *dir = g_dir_open (path, 0, NULL);
-      const char *entry;
-      while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, entry, NULL);
-          fen_test_remove_tree (child);
-        }
-      if (dir != NULL)
-        g_dir_close (dir);
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
 }
 
 int
