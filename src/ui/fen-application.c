@@ -247,13 +247,23 @@ static gboolean
 fen_application_reserve_locked (FenApplication *self, gsize bytes)
 {
   gint64 overhead = fen_application_get_pressure (self) - fen_memory_monitor_get_held (self->monitor);
+  gint64 frame;
   FenMemorySnapshot now;
 
-  /* Headroom for one more frame where it fits: a new texture is drawn while
-   * the last one (and the renderer's copy of it) is still alive. */
+  /* Headroom where it fits, largest first. Drawing a frame costs GTK two
+   * passing copies of it that the overhead measured between frames misses
+   * (the cairo renderer's download of the texture and the X upload
+   * buffer; e2e-viewer's smaps); and a new texture is drawn while the last
+   * one is still alive. The pool's bytes bound a frame. A tier that does
+   * not fit has already evicted what it could: the next asks for less. */
   fen_memory_monitor_snapshot (self->monitor, "", &now);
   overhead = MAX (overhead, 0);
-  if (fen_memory_monitor_make_room (self->monitor, bytes + (gsize) (overhead + now.render_bytes), NULL, NULL) ||
+  /* Before the first frame the pool is empty, yet the first frame is drawn
+   * while the first loads fill the store: count one of a 1920 x 1200
+   * screen. */
+  frame = now.render_bytes > 0 ? now.render_bytes : (gint64) 1920 * 1200 * 4;
+  if (fen_memory_monitor_make_room (self->monitor, bytes + (gsize) (overhead + 2 * frame), NULL, NULL) ||
+      fen_memory_monitor_make_room (self->monitor, bytes + (gsize) (overhead + frame), NULL, NULL) ||
       fen_memory_monitor_make_room (self->monitor, bytes + (gsize) overhead, NULL, NULL))
     return TRUE;
   /* Where the overhead alone leaves no room, the budget still holds for what
