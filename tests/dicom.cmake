@@ -17,7 +17,7 @@ set_tests_properties(test-dicom-formats PROPERTIES TIMEOUT 300 LABELS "dicom"
   ENVIRONMENT "G_DEBUG=fatal-criticals;FEN_CLI=$<TARGET_FILE:fenestra-cli>")
 
 # Folders and DICOMDIRs as patients, studies and series (dcmmkdir at test time).
-fen_add_test(test-study-index fenestra-io fen-test-dicom-writer.c fen-test-util.c)
+fen_add_test(test-study-index fenestra-io fen-test-dicom-writer.c)
 set_tests_properties(test-study-index PROPERTIES TIMEOUT 120 LABELS "dicom")
 
 # Text: PS3.5's character set examples byte for byte, through every path a
@@ -61,7 +61,7 @@ set_tests_properties(test-sr PROPERTIES TIMEOUT 120 LABELS "dicom")
 
 # The one walker and the one series order on files GDCM (gdcmimg) and
 # DCMTK (dcmodify, dcmmkdir) wrote: a mixed folder, nested slices, a DICOMDIR.
-fen_add_test(test-series-index fenestra-io fen-test-util.c)
+fen_add_test(test-series-index fenestra-io fen-test-dicom-writer.c)
 target_compile_definitions(test-series-index PRIVATE FEN_TEST_CLI="$<TARGET_FILE:fenestra-cli>")
 add_dependencies(test-series-index fenestra-cli)
 set_tests_properties(test-series-index PROPERTIES TIMEOUT 120 LABELS "dicom")

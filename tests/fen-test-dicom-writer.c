@@ -6,6 +6,8 @@
 #include "fen-test-dicom-writer.h"
 
 #include <glib/gstdio.h>
+
+#include <sys/stat.h>
 #include <string.h>
 
 
@@ -155,18 +157,25 @@ fen_test_write_file (const char *dir, const char *name, GByteArray *data)
 void
 fen_test_remove_dir (const char *dir)
 {
-  GDir *handle = g_dir_open (dir, 0, NULL);
-  const char *entry;
+  GStatBuf st;
 
-  /* Fixture folders are flat: files only, then the folder. */
-  if (handle == NULL)
+  /* Links are removed, never followed. */
+  if (g_lstat (dir, &st) != 0)
     return;
-  while ((entry = g_dir_read_name (handle)) != NULL)
+  if (S_ISDIR (st.st_mode))
     {
-      char *p = g_build_filename (dir, entry, NULL);
-      g_unlink (p);
-      g_free (p);
+      GDir *handle = g_dir_open (dir, 0, NULL);
+      const char *entry;
+
+      while (handle != NULL && (entry = g_dir_read_name (handle)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (dir, entry, NULL);
+          fen_test_remove_dir (child);
+        }
+      if (handle != NULL)
+        g_dir_close (handle);
+      g_rmdir (dir);
     }
-  g_dir_close (handle);
-  g_rmdir (dir);
+  else
+    g_unlink (dir);
 }

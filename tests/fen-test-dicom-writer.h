@@ -22,5 +22,5 @@ void        fen_put_image_module (GByteArray *out, guint rows, guint cols, gbool
 /* @n bytes of pixels, value i * 7 at byte i. */
 void        fen_put_pixels   (GByteArray *out, guint n);
 char       *fen_test_write_file (const char *dir, const char *name, GByteArray *data);
-/* Removes a flat fixture folder and the files in it. */
+/* Removes a fixture folder and everything below it (links not followed). */
 void        fen_test_remove_dir (const char *dir);

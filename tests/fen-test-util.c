@@ -4,10 +4,7 @@
 
 #include "fen-test-util.h"
 
-#include <glib/gstdio.h>
-
 #include <math.h>
-#include <sys/stat.h>
 
 FenImage *
 fen_test_image_new (FenTestKind kind, guint width, guint height, guint frames)
@@ -100,29 +97,4 @@ fen_test_reference_gray (const FenImage *image, gint32 stored, const FenWindowPa
     y = ((x - (c - 0.5)) / (width - 1) + 0.5) * 255;
   out = CLAMP ((int) floor (y + 0.5), 0, 255);
   return (guint8) (invert ? 255 - out : out);
-}
-
-void
-fen_test_remove_tree (const char *path)
-{
-  GStatBuf st;
-
-  if (g_lstat (path, &st) != 0)
-    return;
-  if (S_ISDIR (st.st_mode))
-    {
-      GDir *dir = g_dir_open (path, 0, NULL);
-      const char *entry;
-
-      while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, entry, NULL);
-          fen_test_remove_tree (child);
-        }
-      if (dir != NULL)
-        g_dir_close (dir);
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
 }

@@ -21,8 +21,4 @@ FenImage *fen_test_image_new (FenTestKind kind, guint width, guint height, guint
 /* One pixel the slow way, straight from PS3.3 C.11.2.1.2, without the table. */
 guint8    fen_test_reference_gray (const FenImage *image, gint32 stored, const FenWindowParams *w);
 
-/* Removes @path and, for a folder, everything below it (links are not
- * followed). For the temporary trees the tests make. */
-void      fen_test_remove_tree (const char *path);
-
 G_END_DECLS

@@ -295,20 +295,7 @@ main (int argc, char **argv)
   g_test_add_func ("/dicom/un/known-tag-dictionary-vr", fen_test_un_known_tag);
 
   int status = g_test_run ();
-  /* Folders of one or two levels: remove both. */
-  GDir *dir = g_dir_open (fen_test_dir, 0, NULL);
-  const char *entry;
-  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *sub = g_build_filename (fen_test_dir, entry, NULL);
-      if (g_file_test (sub, G_FILE_TEST_IS_DIR))
-        fen_test_remove_dir (sub);
-      else
-        g_unlink (sub);
-    }
-  if (dir != NULL)
-    g_dir_close (dir);
-  g_rmdir (fen_test_dir);
+  fen_test_remove_dir (fen_test_dir);
   g_free (fen_test_dir);
   return status;
 }

@@ -534,30 +534,7 @@ main (int argc, char **argv)
     }
 
   int status = g_test_run ();
-  GDir *dir = g_dir_open (fen_test_dir, 0, NULL);
-  const char *entry;
-  while (dir != NULL && (entry = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *sub = g_build_filename (fen_test_dir, entry, NULL);
-      if (g_file_test (sub, G_FILE_TEST_IS_DIR))
-        {
-          GDir *inner = g_dir_open (sub, 0, NULL);
-          const char *e;
-          while (inner != NULL && (e = g_dir_read_name (inner)) != NULL)
-            {
-              g_autofree char *f = g_build_filename (sub, e, NULL);
-              g_unlink (f);
-            }
-          if (inner != NULL)
-            g_dir_close (inner);
-          g_rmdir (sub);
-        }
-      else
-        g_unlink (sub);
-    }
-  if (dir != NULL)
-    g_dir_close (dir);
-  g_rmdir (fen_test_dir);
+  fen_test_remove_dir (fen_test_dir);
   g_free (fen_test_dir);
   return status;
 }

@@ -14,7 +14,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "fen-test-util.h"
+#include "fen-test-dicom-writer.h"
 #include <fenestra/fenestra.h>
 
 #define SERIES_A "1.2.826.0.1.3680043.9.7781.2.1"
@@ -449,7 +449,7 @@ main (int argc, char **argv)
   g_test_add_func ("/series-index/cli", fen_test_cli_walk);
 
   status = g_test_run ();
-  fen_test_remove_tree (fen_test_dir);
+  fen_test_remove_dir (fen_test_dir);
   g_free (fen_test_dir);
   g_free (fen_test_tree);
   return status;

@@ -10,7 +10,6 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
-#include "fen-test-util.h"
 #include <unistd.h>
 #include <fenestra/fenestra.h>
 
@@ -348,7 +347,7 @@ main (int argc, char **argv)
   g_test_add_func ("/study-index/dicomdir-escape", fen_test_dicomdir_escape);
 
   status = g_test_run ();
-  fen_test_remove_tree (fen_test_dir);
+  fen_test_remove_dir (fen_test_dir);
   g_free (fen_test_dir);
   return status;
 }
