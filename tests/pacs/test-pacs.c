@@ -379,6 +379,27 @@ test_get (gconstpointer data)
   g_assert_cmpuint (files, ==, expected);
 }
 
+/* After a retrieve that stopped early: @dir holds exactly the @n objects
+ * that were announced, each whole (as uploaded), and nothing half-written. */
+static void
+fen_check_arrived_whole (const char *dir, guint n, gboolean whole_file)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *entry;
+  guint files = 0;
+
+  while (listing != NULL && (entry = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, entry, NULL);
+      g_autofree char *uid = g_strndup (entry, strlen (entry) - 4);
+
+      g_assert_true (g_str_has_suffix (entry, ".dcm") && entry[0] != '.');
+      fen_compare_with_upload (path, uid, whole_file);
+      files++;
+    }
+  g_assert_cmpuint (files, ==, n);
+}
+
 /* Cancelled from the per-instance callback after 5 of 300: the retrieve
  * stops soon with FEN_NET_ERROR_CANCELLED, and what arrived stays, whole. */
 typedef struct {
@@ -405,11 +426,9 @@ test_cancel (gconstpointer data)
   g_autofree char *series = fen_pacs_plan_series_uid (0, 0);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) listing = NULL;
   FenCancelAfter after = { cancellable, 0 };
   gint64 t0 = g_get_monotonic_time ();
-  const char *entry;
-  guint n = 0, files = 0;
+  guint n = 0;
   double seconds;
 
   g_assert_false (fen_pacs_retrieve (node, study, series, NULL, dir, fen_cancel_after_five, &after, &n,
@@ -423,17 +442,7 @@ test_cancel (gconstpointer data)
   g_assert_cmpuint (n, ==, after.n);
   /* The full series takes about 27 s by DIMSE here: stopping must be far quicker. */
   g_assert_cmpfloat (seconds, <, 15.0);
-  listing = g_dir_open (dir, 0, NULL);
-  while ((entry = g_dir_read_name (listing)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, entry, NULL);
-      g_autofree char *uid = g_strndup (entry, strlen (entry) - 4);
-
-      g_assert_true (g_str_has_suffix (entry, ".dcm") && entry[0] != '.');
-      fen_compare_with_upload (path, uid, node->protocol == FEN_PACS_DICOMWEB);
-      files++;
-    }
-  g_assert_cmpuint (files, ==, n);
+  fen_check_arrived_whole (dir, n, node->protocol == FEN_PACS_DICOMWEB);
 }
 
 /* Orthanc stops (SIGSTOP) after 5 of 300 objects, mid-transfer: the
@@ -462,10 +471,8 @@ test_stall (gconstpointer data)
   g_autofree char *study = fen_pacs_plan_study_uid (0);
   g_autofree char *series = fen_pacs_plan_series_uid (0, 0);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) listing = NULL;
   FenStallAfter stall = { (GPid) g_ascii_strtoll (fen_env ("FEN_PACS_ORTHANC_PID"), NULL, 10), 0 };
-  const char *entry;
-  guint n = 0, files = 0;
+  guint n = 0;
   gint64 t0 = g_get_monotonic_time ();
   double seconds;
   gboolean ok;
@@ -483,17 +490,7 @@ test_stall (gconstpointer data)
   g_assert_cmpuint (n, <, FEN_PACS_BIG);
   /* One timeout, for DIMSE two (our SCU and SCP each wait one), plus slack. */
   g_assert_cmpfloat (seconds, <, 15.0);
-  listing = g_dir_open (dir, 0, NULL);
-  while ((entry = g_dir_read_name (listing)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, entry, NULL);
-      g_autofree char *uid = g_strndup (entry, strlen (entry) - 4);
-
-      g_assert_true (g_str_has_suffix (entry, ".dcm") && entry[0] != '.');
-      fen_compare_with_upload (path, uid, node->protocol == FEN_PACS_DICOMWEB);
-      files++;
-    }
-  g_assert_cmpuint (files, ==, n);
+  fen_check_arrived_whole (dir, n, node->protocol == FEN_PACS_DICOMWEB);
   /* Orthanc answers again. */
   g_usleep (G_USEC_PER_SEC / 2);
   g_clear_error (&error);
