@@ -455,6 +455,17 @@ _fen_main_window_add_image (FenMainWindow *self, guint image_id)
 }
 
 void
+fen_main_window_add_retrieved (FenMainWindow *self, guint image_id)
+{
+  g_return_if_fail (FEN_IS_MAIN_WINDOW (self));
+  _fen_main_window_add_image (self, image_id);
+  /* The series grows under the slice shown: its count and the slider follow. */
+  if (_fen_main_window_get_current_series (self) != NULL)
+    _fen_main_window_show_slice (self, _fen_main_window_get_current_slice (self));
+  _fen_main_window_update_overlays (self);
+}
+
+void
 _fen_main_window_remove_images (FenMainWindow *self, GArray *ids)
 {
   g_autoptr(GHashTable) set = g_hash_table_new (NULL, NULL);
