@@ -6,6 +6,7 @@
 
 #include "fen-application.h"
 #include "fen-main-window.h"
+#include "fen-study-browser.h"
 
 #include <math.h>
 #include <string.h>
@@ -20,6 +21,7 @@ struct _FenApplication
   FenStore         *store;
   FenMemoryMonitor *monitor;
   GSettings        *settings;
+  FenPacsCache     *pacs_cache;      /* made at first use */
   char             *memory_log;
 
   gint64            budget_option;   /* --memory-budget, 0 when not given */
@@ -381,6 +383,21 @@ fen_application_about_action (GSimpleAction *action, GVariant *param, gpointer u
                          NULL);
 }
 
+/* One study browser per application: shown again if it is open. */
+static void
+fen_application_pacs_browser_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  GtkApplication *app = user_data;
+
+  for (GList *l = gtk_application_get_windows (app); l != NULL; l = l->next)
+    if (FEN_IS_STUDY_BROWSER (l->data))
+      {
+        gtk_window_present (l->data);
+        return;
+      }
+  gtk_window_present (GTK_WINDOW (fen_study_browser_new (FEN_APPLICATION (app))));
+}
+
 static void
 fen_application_startup (GApplication *app)
 {
@@ -388,7 +405,9 @@ fen_application_startup (GApplication *app)
   static const GActionEntry actions[] = {
     { "quit", fen_application_quit_action, NULL, NULL, NULL, { 0 } },
     { "about", fen_application_about_action, NULL, NULL, NULL, { 0 } },
+    { "pacs-browser", fen_application_pacs_browser_action, NULL, NULL, NULL, { 0 } },
   };
+  const char *browser_accels[] = { "<Control>b", NULL };
   const char *help_accels[] = { "F1", "<Control>question", NULL };
   const char *quit_accels[] = { "<Control>q", NULL };
   g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
@@ -408,6 +427,7 @@ fen_application_startup (GApplication *app)
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), actions, G_N_ELEMENTS (actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.pacs-browser", browser_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay", help_accels);
 
   /* A missing schema (running from the build tree without
@@ -482,6 +502,7 @@ fen_application_finalize (GObject *object)
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
+  g_clear_object (&self->pacs_cache);
   g_clear_pointer (&self->monitor, fen_memory_monitor_free);
   g_clear_pointer (&self->store, fen_store_unref);
   g_free (self->memory_log);
@@ -536,4 +557,13 @@ GSettings *
 fen_application_get_settings (FenApplication *self)
 {
   return self->settings;
+}
+
+FenPacsCache *
+fen_application_get_pacs_cache (FenApplication *self)
+{
+  g_return_val_if_fail (FEN_IS_APPLICATION (self), NULL);
+  if (self->pacs_cache == NULL)
+    self->pacs_cache = fen_pacs_cache_new (NULL, 0);
+  return self->pacs_cache;
 }

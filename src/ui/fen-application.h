@@ -4,6 +4,8 @@
 
 #include "fen-types-ui.h"
 
+#include <fenestra/fen-pacs-cache.h>
+
 G_BEGIN_DECLS
 
 #define FEN_APPLICATION_ID "org.fenestra.Viewer"
@@ -23,6 +25,9 @@ void              fen_application_get_load_options (FenApplication *self, FenLoa
 /* The budget's state: the monitor's held bytes plus the process's growth
  * beyond them since startup (@pressure, nullable), against the levels. */
 FenMemoryState    fen_application_get_memory_state (FenApplication *self, gint64 *pressure);
+/* Returns: (transfer none): the on-disk cache of retrieved PACS objects
+ * (under the XDG cache folder), made at first use. */
+FenPacsCache     *fen_application_get_pacs_cache (FenApplication *self);
 /* A window is drawn: RSS less the held bytes is the baseline from now on. */
 void              fen_application_note_baseline (FenApplication *self);
 

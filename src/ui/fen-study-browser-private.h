@@ -31,7 +31,9 @@ struct _FenStudyBrowser
   FenPacsNode        *node;               /* the node the lists came from */
   char               *node_id;            /* and its id (the cache keys on it) */
   gint64              search_start_us;    /* when the search running began */
-  gpointer            retrieve;           /* fen-study-browser-retrieve.c's state, or NULL */
+  gpointer            retrieve;           /* fen-study-browser-retrieve.c's fetch running, or NULL */
+  FenRenderer        *thumb_renderer;     /* the series' thumbnails, made at first use */
+  FenLut             *thumb_lut;
 
   /* Borrowed */
   FenApplication     *app;

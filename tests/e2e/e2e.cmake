@@ -38,4 +38,8 @@ if(TARGET fenestra)
   fen_add_e2e(folder 120 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-folder)
   # Cine: a 100-slice series at 20 fps, from the log and from the screen.
   fen_add_e2e(cine 120 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-cine)
+  # The study browser against a real Orthanc (tests/pacs starts it): search,
+  # open a 300-slice series, its first slice on screen before the rest.
+  fen_add_e2e(pacs-browser 600 $<TARGET_FILE:fenestra> ${FEN_SCHEMA_DIR} ${work}/e2e-pacs-browser
+                               $<TARGET_FILE:fen-pacs-fixture> $<TARGET_FILE:fen-pacs-loopback> $<TARGET_FILE:fenestra-cli>)
 endif()
