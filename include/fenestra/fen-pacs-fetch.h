@@ -19,8 +19,9 @@ G_BEGIN_DECLS
 
 typedef enum {
   FEN_PACS_FETCH_NONE    = 0,
-  /* Leave every fetched series held in the cache (fen_pacs_cache_hold())
-   * when the fetch returns, even on error: the caller releases each with
+  /* Leave held in the cache (fen_pacs_cache_hold()) every series of which
+   * an image reached the store (the callback saw it with an image), even
+   * when the fetch fails: the caller releases each once with
    * fen_pacs_cache_release() when it closes its images. */
   FEN_PACS_FETCH_HOLD    = 1 << 0,
   /* No network: what the cache holds, or FEN_NET_ERROR_CONNECT naming the

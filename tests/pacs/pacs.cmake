@@ -58,3 +58,12 @@ target_compile_options(test-pacs-scp PRIVATE ${FEN_C_WARNINGS})
 target_link_libraries(test-pacs-scp PRIVATE fenestra-net)
 add_test(NAME test-pacs-scp COMMAND test-pacs-scp --tap)
 set_tests_properties(test-pacs-scp PROPERTIES TIMEOUT 120 LABELS "pacs" ENVIRONMENT "G_DEBUG=fatal-criticals")
+
+# The on-disk cache of retrieved objects, without a network: LRU, limit,
+# holds across processes, a corrupt index, files deleted behind its back.
+add_executable(test-pacs-cache ${_fen_pacs}/test-pacs-cache.c ${CMAKE_CURRENT_SOURCE_DIR}/fen-test-dicom-writer.c)
+target_include_directories(test-pacs-cache PRIVATE ${CMAKE_CURRENT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/src/net)
+target_compile_options(test-pacs-cache PRIVATE ${FEN_C_WARNINGS})
+target_link_libraries(test-pacs-cache PRIVATE fenestra-net)
+add_test(NAME test-pacs-cache COMMAND test-pacs-cache --tap)
+set_tests_properties(test-pacs-cache PROPERTIES TIMEOUT 120 LABELS "pacs" ENVIRONMENT "G_DEBUG=fatal-criticals")
