@@ -46,8 +46,11 @@ typedef enum {
  * FenPacsNode:
  * One archive. DIMSE nodes use @called_ae, @host, @port, @calling_ae and
  * @method (C-MOVE also @store_port, where our storage SCP listens); DICOMweb
- * nodes use @base_url (no trailing slash, no credentials). Timeouts are in
- * seconds: @connect_timeout for TCP, @timeout for each ACSE/DIMSE/HTTP wait.
+ * nodes use @base_url (no trailing slash, no credentials) and, when the
+ * archive asks for it, @authorization: the HTTP Authorization header's
+ * value ("Basic ..." or "Bearer ..."), from the keyring, never parsed from
+ * an address and never logged. Timeouts are in seconds: @connect_timeout
+ * for TCP, @timeout for each ACSE/DIMSE/HTTP wait.
  */
 typedef struct {
   FenPacsProtocol        protocol;
@@ -60,6 +63,7 @@ typedef struct {
   char                  *base_url;
   guint                  connect_timeout;
   guint                  timeout;
+  char                  *authorization;
 } FenPacsNode;
 
 /**
@@ -71,6 +75,9 @@ typedef struct {
  *   (%FEN_NET_ERROR_INVALID_NODE) saying what is wrong
  */
 FenPacsNode *fen_pacs_node_parse (const char *uri, GError **error);
+/* Returns: (transfer full): a deep copy of @node, its @authorization too. */
+FenPacsNode *fen_pacs_node_copy  (const FenPacsNode *node);
+/* Frees @node; its @authorization is cleared first. */
 void         fen_pacs_node_free  (FenPacsNode *node);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FenPacsNode, fen_pacs_node_free)
 

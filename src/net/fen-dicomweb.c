@@ -95,8 +95,12 @@ fen_dicomweb_send (SoupSession *session, SoupMessage *msg, const FenPacsNode *no
                    GCancellable *cancellable, GError **error)
 {
   g_autoptr(GError) local = NULL;
-  g_autoptr(GInputStream) body = soup_session_send (session, msg, cancellable, &local);
+  g_autoptr(GInputStream) body = NULL;
 
+  /* RFC 7235 4.2; the value comes from the keyring and is never logged. */
+  if (node->authorization != NULL && *node->authorization != '\0')
+    soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", node->authorization);
+  body = soup_session_send (session, msg, cancellable, &local);
   if (body == NULL)
     {
       fen_dicomweb_transport_error (local, node, error);

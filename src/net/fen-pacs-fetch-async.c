@@ -75,17 +75,11 @@ fen_fetch_async_free (gpointer data)
   g_free (a);
 }
 
+/* A node now has a credential too (authorization): one deep copy for all. */
 static FenPacsNode *
 fen_fetch_async_copy_node (const FenPacsNode *node)
 {
-  FenPacsNode *copy = g_new (FenPacsNode, 1);
-
-  *copy = *node;
-  copy->called_ae = g_strdup (node->called_ae);
-  copy->calling_ae = g_strdup (node->calling_ae);
-  copy->host = g_strdup (node->host);
-  copy->base_url = g_strdup (node->base_url);
-  return copy;
+  return fen_pacs_node_copy (node);
 }
 
 /* In the caller's main context: every event queued so far. */

@@ -21,7 +21,29 @@ fen_pacs_node_free (FenPacsNode *node)
   g_free (node->calling_ae);
   g_free (node->host);
   g_free (node->base_url);
+  if (node->authorization != NULL)
+    {
+      /* A credential: not left behind in freed memory. */
+      memset (node->authorization, 0, strlen (node->authorization));
+      g_free (node->authorization);
+    }
   g_free (node);
+}
+
+FenPacsNode *
+fen_pacs_node_copy (const FenPacsNode *node)
+{
+  FenPacsNode *copy;
+
+  g_return_val_if_fail (node != NULL, NULL);
+  copy = g_new (FenPacsNode, 1);
+  *copy = *node;
+  copy->called_ae = g_strdup (node->called_ae);
+  copy->calling_ae = g_strdup (node->calling_ae);
+  copy->host = g_strdup (node->host);
+  copy->base_url = g_strdup (node->base_url);
+  copy->authorization = g_strdup (node->authorization);
+  return copy;
 }
 
 /* PS3.5 6.2: an AE title is 1 to 16 characters of the default repertoire,

@@ -12,19 +12,6 @@ typedef struct {
   char         *strings[10];   /* owned: what query's pointers point to */
 } FenPacsQueryTask;
 
-static FenPacsNode *
-fen_pacs_query_copy_node (const FenPacsNode *node)
-{
-  FenPacsNode *copy = g_new (FenPacsNode, 1);
-
-  *copy = *node;
-  copy->called_ae = g_strdup (node->called_ae);
-  copy->calling_ae = g_strdup (node->calling_ae);
-  copy->host = g_strdup (node->host);
-  copy->base_url = g_strdup (node->base_url);
-  return copy;
-}
-
 static void
 fen_pacs_query_task_free (gpointer data)
 {
@@ -41,7 +28,7 @@ fen_pacs_query_task_new (const FenPacsNode *node, const FenPacsQuery *query)
 {
   FenPacsQueryTask *t = g_new0 (FenPacsQueryTask, 1);
 
-  t->node = fen_pacs_query_copy_node (node);
+  t->node = fen_pacs_node_copy (node);
   if (query != NULL)
     {
       const char **fields[] = { &t->query.patient_name, &t->query.patient_id, &t->query.date_from,

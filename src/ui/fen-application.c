@@ -7,6 +7,7 @@
 #include "fen-application.h"
 #include "fen-main-window.h"
 #include "fen-study-browser.h"
+#include "fen-preferences.h"
 
 #include <math.h>
 #include <string.h>
@@ -398,6 +399,21 @@ fen_application_pacs_browser_action (GSimpleAction *action, GVariant *param, gpo
   gtk_window_present (GTK_WINDOW (fen_study_browser_new (FEN_APPLICATION (app))));
 }
 
+/* One preferences window per application, as the study browser. */
+static void
+fen_application_preferences_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  FenApplication *self = user_data;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (FEN_IS_PREFERENCES (l->data))
+      {
+        gtk_window_present (l->data);
+        return;
+      }
+  gtk_window_present (GTK_WINDOW (fen_preferences_new (GTK_APPLICATION (self), self->settings)));
+}
+
 static void
 fen_application_startup (GApplication *app)
 {
@@ -406,7 +422,9 @@ fen_application_startup (GApplication *app)
     { "quit", fen_application_quit_action, NULL, NULL, NULL, { 0 } },
     { "about", fen_application_about_action, NULL, NULL, NULL, { 0 } },
     { "pacs-browser", fen_application_pacs_browser_action, NULL, NULL, NULL, { 0 } },
+    { "preferences", fen_application_preferences_action, NULL, NULL, NULL, { 0 } },
   };
+  const char *preferences_accels[] = { "<Control>comma", NULL };
   const char *browser_accels[] = { "<Control>b", NULL };
   const char *help_accels[] = { "F1", "<Control>question", NULL };
   const char *quit_accels[] = { "<Control>q", NULL };
@@ -428,6 +446,7 @@ fen_application_startup (GApplication *app)
   g_action_map_add_action_entries (G_ACTION_MAP (app), actions, G_N_ELEMENTS (actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.pacs-browser", browser_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay", help_accels);
 
   /* A missing schema (running from the build tree without

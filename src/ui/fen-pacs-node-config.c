@@ -126,3 +126,33 @@ fen_pacs_node_config_parse (const FenPacsNodeConfig *config, GError **error)
   g_return_val_if_fail (config != NULL, NULL);
   return fen_pacs_node_parse (config->address, error);
 }
+
+void
+fen_pacs_node_config_free_secret (char *secret)
+{
+  if (secret == NULL)
+    return;
+  memset (secret, 0, strlen (secret));
+  g_free (secret);
+}
+
+char *
+fen_pacs_node_config_authorization (const FenPacsNodeConfig *config, const char *secret)
+{
+  g_autofree char *pair = NULL;
+  g_autofree char *encoded = NULL;
+  char *value;
+
+  g_return_val_if_fail (config != NULL, NULL);
+  if (secret == NULL || *secret == '\0' || config->auth == FEN_PACS_AUTH_NONE)
+    return NULL;
+  if (config->auth == FEN_PACS_AUTH_BEARER)
+    return g_strconcat ("Bearer ", secret, NULL);
+  /* RFC 7617 2: base64 of user-id ":" password, UTF-8. */
+  pair = g_strconcat (config->user != NULL ? config->user : "", ":", secret, NULL);
+  encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+  value = g_strconcat ("Basic ", encoded, NULL);
+  memset (pair, 0, strlen (pair));
+  memset (encoded, 0, strlen (encoded));
+  return value;
+}

@@ -44,6 +44,14 @@ GPtrArray *fen_pacs_node_config_load (GSettings *settings);
 /* Writes @nodes (FenPacsNodeConfig) in their order. */
 void       fen_pacs_node_config_save (GSettings *settings, GPtrArray *nodes);
 
+/* The HTTP Authorization value for @config with @secret (the password or
+ * token): "Basic base64(user:password)" (RFC 7617) or "Bearer token" (RFC
+ * 6750); NULL for no authentication or no secret. Free it with
+ * fen_pacs_node_config_free_secret(). */
+char *fen_pacs_node_config_authorization (const FenPacsNodeConfig *config, const char *secret);
+/* Clears @secret's bytes, then frees it (g_malloc'd memory). */
+void  fen_pacs_node_config_free_secret   (char *secret);
+
 /* Returns: (transfer full): @config's address parsed, or NULL with @error. */
 FenPacsNode *fen_pacs_node_config_parse (const FenPacsNodeConfig *config, GError **error);
 

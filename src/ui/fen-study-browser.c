@@ -10,6 +10,7 @@
 
 #include "fen-study-browser-private.h"
 #include "fen-pacs-errors.h"
+#include "fen-pacs-secret.h"
 
 #include <fenestra/fen-pacs-query.h>
 
@@ -18,6 +19,19 @@
 G_DEFINE_FINAL_TYPE (FenStudyBrowser, fen_study_browser, GTK_TYPE_WINDOW)
 
 /* Columns ------------------------------------------------------------------ */
+
+/* The FenPacsItem property a column shows. */
+static GParamSpec *
+fen_study_browser_find_property (const char *property)
+{
+  GObjectClass *klass = g_type_class_ref (FEN_TYPE_PACS_ITEM);
+  GParamSpec *pspec = g_object_class_find_property (klass, property);
+
+  /* The class stays: list items are made of it for the window's life. */
+  g_type_class_unref (klass);
+  g_assert (pspec != NULL);
+  return pspec;
+}
 
 /* An int column's text: -1 is "not returned", shown as nothing. */
 static char *
@@ -46,7 +60,7 @@ fen_study_browser_item_expression (const char *property)
   GParamSpec *pspec;
   GtkExpression *value;
 
-  pspec = g_object_class_find_property (g_type_class_peek (FEN_TYPE_PACS_ITEM), property);
+  pspec = fen_study_browser_find_property (property);
   g_assert (pspec != NULL);
   value = gtk_property_expression_new (FEN_TYPE_PACS_ITEM, item, property);
   if (pspec->value_type == G_TYPE_STRING)
@@ -104,7 +118,7 @@ fen_study_browser_add_column (GtkColumnView *view, const char *title, const char
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
   GtkColumnViewColumn *column;
-  GParamSpec *pspec = g_object_class_find_property (g_type_class_peek (FEN_TYPE_PACS_ITEM), property);
+  GParamSpec *pspec = fen_study_browser_find_property (property);
   GtkExpression *key = gtk_property_expression_new (FEN_TYPE_PACS_ITEM, NULL, property);
   GtkSorter *sorter;
 
@@ -398,18 +412,99 @@ fen_study_browser_studies_found_cb (GObject *source, GAsyncResult *result, gpoin
   _fen_study_browser_update_actions (self);
 }
 
+/* The query of the search fields; its strings belong to @strings. */
+static void
+fen_study_browser_read_query (FenStudyBrowser *self, FenPacsQuery *query, GPtrArray *strings)
+{
+  char *modality = fen_study_browser_entry_text (self->modality_entry);
+
+  /* Modalities are code strings (PS3.5 6.2 CS): upper case. */
+  if (modality != NULL)
+    {
+      char *upper = g_ascii_strup (modality, -1);
+
+      g_free (modality);
+      modality = upper;
+    }
+  memset (query, 0, sizeof *query);
+  query->level = FEN_PACS_LEVEL_STUDY;
+  g_ptr_array_add (strings, (gpointer) (query->patient_name = fen_study_browser_entry_text (self->name_entry)));
+  g_ptr_array_add (strings, (gpointer) (query->patient_id = fen_study_browser_entry_text (self->id_entry)));
+  g_ptr_array_add (strings, (gpointer) (query->date_from = fen_study_browser_date_text (self->from_entry)));
+  g_ptr_array_add (strings, (gpointer) (query->date_to = fen_study_browser_date_text (self->to_entry)));
+  g_ptr_array_add (strings, (gpointer) (query->modality = modality));
+  g_ptr_array_add (strings, (gpointer) (query->accession = fen_study_browser_entry_text (self->accession_entry)));
+  g_ptr_array_add (strings, (gpointer) (query->description = fen_study_browser_entry_text (self->description_entry)));
+}
+
+/* Searches @node (taken) with the fields as they are now. */
+static void
+fen_study_browser_search_node (FenStudyBrowser *self, FenPacsNode *node, const char *node_id)
+{
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+  FenPacsQuery query;
+
+  g_clear_pointer (&self->node, fen_pacs_node_free);
+  self->node = node;
+  g_free (self->node_id);
+  self->node_id = g_strdup (node_id);
+  fen_study_browser_read_query (self, &query, strings);
+  self->search_cancellable = _fen_study_browser_new_cancellable (self);
+  self->search_start_us = g_get_monotonic_time ();
+  _fen_study_browser_set_status (self, "Searching…");
+  fen_pacs_find_async (self->node, &query, self->search_cancellable, fen_study_browser_studies_found_cb,
+                       g_object_ref (self));
+  _fen_study_browser_update_actions (self);
+}
+
+typedef struct {
+  FenStudyBrowser   *browser;   /* owned */
+  FenPacsNodeConfig *config;    /* owned */
+  GCancellable      *cancellable; /* owned: the search's, while it waits for the keyring */
+} FenBrowserLookup;
+
+static void
+fen_study_browser_secret_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  FenBrowserLookup *l = user_data;
+  FenStudyBrowser *self = l->browser;
+  g_autoptr(GError) error = NULL;
+  char *secret = fen_pacs_secret_lookup_finish (result, &error);
+
+  if (l->cancellable == self->search_cancellable && !g_cancellable_is_cancelled (l->cancellable))
+    {
+      g_clear_object (&self->search_cancellable);
+      if (error != NULL)
+        {
+          _fen_study_browser_show_error (self, error);
+          _fen_study_browser_set_status (self, "The search needs the node's password or token");
+        }
+      else
+        {
+          g_autoptr(GError) parse_error = NULL;
+          FenPacsNode *node = fen_pacs_node_config_parse (l->config, &parse_error);
+
+          if (node == NULL)
+            _fen_study_browser_show_error (self, parse_error);
+          else
+            {
+              node->authorization = fen_pacs_node_config_authorization (l->config, secret);
+              fen_study_browser_search_node (self, node, l->config->id);
+            }
+        }
+      _fen_study_browser_update_actions (self);
+    }
+  fen_pacs_secret_free (secret);
+  g_object_unref (l->cancellable);
+  fen_pacs_node_config_free (l->config);
+  g_object_unref (l->browser);
+  g_free (l);
+}
+
 static void
 fen_study_browser_search (FenStudyBrowser *self)
 {
   const FenPacsNodeConfig *config = fen_study_browser_get_config (self);
-  g_autofree char *name = fen_study_browser_entry_text (self->name_entry);
-  g_autofree char *id = fen_study_browser_entry_text (self->id_entry);
-  g_autofree char *from = fen_study_browser_date_text (self->from_entry);
-  g_autofree char *to = fen_study_browser_date_text (self->to_entry);
-  g_autofree char *modality = fen_study_browser_entry_text (self->modality_entry);
-  g_autofree char *accession = fen_study_browser_entry_text (self->accession_entry);
-  g_autofree char *description = fen_study_browser_entry_text (self->description_entry);
-  FenPacsQuery query = { .level = FEN_PACS_LEVEL_STUDY };
   g_autoptr(GError) error = NULL;
   FenPacsNode *node;
 
@@ -427,32 +522,22 @@ fen_study_browser_search (FenStudyBrowser *self)
   g_clear_object (&self->search_cancellable);
   fen_study_browser_clear_series (self);
   g_list_store_remove_all (self->studies);
-  g_clear_pointer (&self->node, fen_pacs_node_free);
-  self->node = node;
-  g_free (self->node_id);
-  self->node_id = g_strdup (config->id);
-
-  /* Modalities are code strings (PS3.5 6.2 CS): upper case. */
-  if (modality != NULL)
+  if (config->auth != FEN_PACS_AUTH_NONE)
     {
-      char *upper = g_ascii_strup (modality, -1);
+      /* The password or token comes from the keyring, each search anew. */
+      FenBrowserLookup *l = g_new0 (FenBrowserLookup, 1);
 
-      g_free (modality);
-      modality = upper;
+      fen_pacs_node_free (node);
+      l->browser = g_object_ref (self);
+      l->config = fen_pacs_node_config_copy (config);
+      self->search_cancellable = _fen_study_browser_new_cancellable (self);
+      l->cancellable = g_object_ref (self->search_cancellable);
+      _fen_study_browser_set_status (self, "Reading the node's password from the keyring…");
+      fen_pacs_secret_lookup_async (config->id, l->cancellable, fen_study_browser_secret_cb, l);
+      _fen_study_browser_update_actions (self);
+      return;
     }
-  query.patient_name = name;
-  query.patient_id = id;
-  query.date_from = from;
-  query.date_to = to;
-  query.modality = modality;
-  query.accession = accession;
-  query.description = description;
-  self->search_cancellable = _fen_study_browser_new_cancellable (self);
-  self->search_start_us = g_get_monotonic_time ();
-  _fen_study_browser_set_status (self, "Searching…");
-  fen_pacs_find_async (self->node, &query, self->search_cancellable, fen_study_browser_studies_found_cb,
-                       g_object_ref (self));
-  _fen_study_browser_update_actions (self);
+  fen_study_browser_search_node (self, node, config->id);
 }
 
 /* Actions ------------------------------------------------------------------ */

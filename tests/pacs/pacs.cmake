@@ -67,3 +67,20 @@ target_compile_options(test-pacs-cache PRIVATE ${FEN_C_WARNINGS})
 target_link_libraries(test-pacs-cache PRIVATE fenestra-net)
 add_test(NAME test-pacs-cache COMMAND test-pacs-cache --tap)
 set_tests_properties(test-pacs-cache PROPERTIES TIMEOUT 120 LABELS "pacs" ENVIRONMENT "G_DEBUG=fatal-criticals")
+
+# The viewer's PACS parts that need no window: nodes in GSettings, the
+# editor's DIMSE address, Authorization values, the keyring unreachable,
+# errors in words. Built from the viewer's own sources.
+if(TARGET fenestra)
+  set(_fen_ui ${PROJECT_SOURCE_DIR}/src/ui)
+  add_executable(test-pacs-ui ${_fen_pacs}/test-pacs-ui.c
+    ${_fen_ui}/fen-pacs-node-config.c ${_fen_ui}/fen-pacs-node-editor.c ${_fen_ui}/fen-pacs-secret.c
+    ${_fen_ui}/fen-pacs-errors.c ${_fen_ui}/fen-pacs-item.c)
+  target_include_directories(test-pacs-ui PRIVATE ${_fen_ui})
+  target_compile_options(test-pacs-ui PRIVATE ${FEN_C_WARNINGS})
+  target_link_libraries(test-pacs-ui PRIVATE fenestra-net PkgConfig::GTK PkgConfig::SECRET)
+  add_dependencies(test-pacs-ui fenestra-schemas)
+  add_test(NAME test-pacs-ui COMMAND test-pacs-ui --tap)
+  set_tests_properties(test-pacs-ui PROPERTIES LABELS "pacs" TIMEOUT 120
+    ENVIRONMENT "G_DEBUG=fatal-criticals;GSETTINGS_SCHEMA_DIR=${FEN_SCHEMA_DIR};GSETTINGS_BACKEND=memory")
+endif()
