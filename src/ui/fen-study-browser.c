@@ -303,6 +303,19 @@ fen_study_browser_clear_series (FenStudyBrowser *self)
   g_list_store_remove_all (self->series);
 }
 
+/* Puts @matches (taken, emptied) into @store in one change, so that the
+ * sorted view sorts once, not once per row. */
+static void
+fen_study_browser_fill (GListStore *store, GPtrArray *matches)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < matches->len; i++)
+    g_ptr_array_add (items, fen_pacs_item_new (g_steal_pointer (&matches->pdata[i])));
+  g_ptr_array_set_size (matches, 0);
+  g_list_store_splice (store, g_list_model_get_n_items (G_LIST_MODEL (store)), 0, items->pdata, items->len);
+}
+
 static void
 fen_study_browser_series_found_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -323,13 +336,7 @@ fen_study_browser_series_found_cb (GObject *source, GAsyncResult *result, gpoint
       _fen_study_browser_update_actions (self);
       return;
     }
-  for (guint i = 0; i < matches->len; i++)
-    {
-      g_autoptr(FenPacsItem) item = fen_pacs_item_new (g_steal_pointer (&matches->pdata[i]));
-
-      g_list_store_append (self->series, item);
-    }
-  g_ptr_array_set_size (matches, 0);
+  fen_study_browser_fill (self->series, matches);
   if (self->retrieve_cancellable == NULL)
     {
       guint n_studies = g_list_model_get_n_items (G_LIST_MODEL (self->studies));
@@ -391,24 +398,17 @@ fen_study_browser_studies_found_cb (GObject *source, GAsyncResult *result, gpoin
     }
   /* Counts only: the matches are patient data. */
   g_debug ("search: %u studies in %" G_GINT64_FORMAT " ms", matches->len, ms);
-  for (guint i = 0; i < matches->len; i++)
-    {
-      g_autoptr(FenPacsItem) item = fen_pacs_item_new (g_steal_pointer (&matches->pdata[i]));
-
-      g_list_store_append (self->studies, item);
-    }
-  g_ptr_array_set_size (matches, 0);
+  fen_study_browser_fill (self->studies, matches);
   n = g_list_model_get_n_items (G_LIST_MODEL (self->studies));
   text = g_strdup_printf (n == 1 ? "%u study found" : "%u studies found", n);
   _fen_study_browser_set_status (self, text);
   if (n == 0)
     _fen_study_browser_set_status (self, "No study matches the search");
+  else if (gtk_single_selection_get_selected (self->study_selection) == 0)
+    /* Already at 0 (set_selected would notify nothing): list its series. */
+    fen_study_browser_study_selected_cb (self->study_selection, NULL, self);
   else
-    {
-      gtk_single_selection_set_selected (self->study_selection, 0);
-      /* set_selected on an unchanged position notifies nothing. */
-      fen_study_browser_study_selected_cb (self->study_selection, NULL, self);
-    }
+    gtk_single_selection_set_selected (self->study_selection, 0);
   _fen_study_browser_update_actions (self);
 }
 
