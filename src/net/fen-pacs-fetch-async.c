@@ -69,7 +69,7 @@ fen_fetch_async_free (gpointer data)
   if (a->func_data_destroy != NULL)
     a->func_data_destroy (a->func_data);
   g_main_context_unref (a->context);
-  g_queue_free_full (&a->events, (GDestroyNotify) fen_fetch_event_free);
+  g_queue_clear_full (&a->events, (GDestroyNotify) fen_fetch_event_free);
   g_mutex_clear (&a->lock);
   g_clear_error (&a->error);
   g_free (a);
