@@ -7,7 +7,8 @@
  * cache with Orthanc stopped; a partial series completed by fetching only
  * what is missing; cancel; a whole study; the memory budget shedding or
  * refusing; the cache's limit during a fetch; the async wrapper's progress
- * on the caller's main context, before its completion. */
+ * on the caller's main context, before its completion; and
+ * `fenestra-cli pacs get --cache`. */
 #include <fenestra/fen-pacs-fetch.h>
 #include <fenestra/fen-loader.h>
 #include <fenestra/fen-memory.h>
@@ -537,6 +538,85 @@ test_async (void)
   }
 }
 
+/* ---- fenestra-cli pacs get --cache ---- */
+
+static int
+fen_run_cli (const char *const *args, char **out, char **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_ptr_array_add (argv, (gpointer) fen_env ("FEN_CLI"));
+  g_ptr_array_add (argv, (gpointer) "pacs");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err,
+                               &status, &error));
+  g_assert_no_error (error);
+  return g_spawn_check_wait_status (status, NULL) ? 0 : 1;
+}
+
+/* Each printed path holds the uploaded file, byte for byte (WADO-RS sends
+ * the stored file). */
+static void
+fen_check_cli_output (const char *out, guint expected)
+{
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++, n++)
+    {
+      g_autofree char *base = g_path_get_basename (lines[i]);
+      g_autofree char *upload = g_build_filename (fen_env ("FEN_PACS_UPLOADED"), base, NULL);
+      g_autofree char *a = NULL, *b = NULL;
+      gsize la, lb;
+
+      g_assert_true (g_file_get_contents (lines[i], &a, &la, NULL));
+      g_assert_true (g_file_get_contents (upload, &b, &lb, NULL));
+      g_assert_cmpuint (la, ==, lb);
+      g_assert_true (memcmp (a, b, la) == 0);
+    }
+  g_assert_cmpuint (n, ==, expected);
+}
+
+/* The second get of the same series is served by the cache alone, with
+ * Orthanc stopped. */
+static void
+test_cli_cache (void)
+{
+  g_autofree char *root = g_build_filename (fen_env ("FEN_PACS_WORK"), "fetch", "cli-cache", NULL);
+  g_autofree char *out1 = g_build_filename (fen_env ("FEN_PACS_WORK"), "fetch", "cli-out-1", NULL);
+  g_autofree char *out2 = g_build_filename (fen_env ("FEN_PACS_WORK"), "fetch", "cli-out-2", NULL);
+  g_autofree char *study = fen_pacs_plan_study_uid (1);
+  g_autofree char *series = fen_pacs_plan_series_uid (1, 0);
+  const char *first[] = { "get", fen_env ("FEN_PACS_WEB"), study, "--series", series, "--cache", root, "-o", out1,
+                          NULL };
+  const char *again[] = { "get", fen_env ("FEN_PACS_WEB"), study, "--series", series, "--cache", root, "-o", out2,
+                          NULL };
+  const char *one[] = { "get", fen_env ("FEN_PACS_WEB"), study, "--series", series, "--instance", series,
+                        "--cache", root, "-o", out2, NULL };
+  GPid orthanc = (GPid) g_ascii_strtoll (fen_env ("FEN_PACS_ORTHANC_PID"), NULL, 10);
+  g_autofree char *o1 = NULL, *e1 = NULL, *o2 = NULL, *e2 = NULL, *o3 = NULL, *e3 = NULL;
+  int status;
+
+  g_assert_cmpint (fen_run_cli (first, &o1, &e1), ==, 0);
+  g_test_message ("%s", g_strstrip (e1));
+  fen_check_cli_output (o1, 4);
+  g_assert_nonnull (strstr (e1, "4 object(s)"));
+  g_assert_nonnull (strstr (e1, "0 from the cache"));
+  g_assert_cmpint (kill (orthanc, SIGSTOP), ==, 0);
+  status = fen_run_cli (again, &o2, &e2);
+  kill (orthanc, SIGCONT);
+  g_test_message ("%s", g_strstrip (e2));
+  g_assert_cmpint (status, ==, 0);
+  fen_check_cli_output (o2, 4);
+  g_assert_nonnull (strstr (e2, "4 from the cache"));
+  g_assert_cmpint (fen_run_cli (one, &o3, &e3), ==, 1);
+  g_assert_nonnull (strstr (e3, "not one instance"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -555,5 +635,6 @@ main (int argc, char **argv)
   g_test_add_data_func ("/pacs-fetch/budget/refuse", GINT_TO_POINTER (TRUE), test_budget);
   g_test_add_func ("/pacs-fetch/cache-limit", test_cache_limit);
   g_test_add_func ("/pacs-fetch/async", test_async);
+  g_test_add_func ("/pacs-fetch/cli/cache", test_cli_cache);
   return g_test_run ();
 }
