@@ -31,9 +31,11 @@ typedef enum {
 
 /**
  * FenPacsFetchProgress:
- * One object handled: loaded into the store, or failed to load.
+ * One object handled: loaded into the store, or failed to load (or, for a
+ * fetch without a store, in the cache).
  * @image: (nullable): the image, owned by the store (take a reference to
- *   keep it past the callback); %NULL when the load failed
+ *   keep it past the callback); %NULL when the load failed or there is no
+ *   store
  * @image_id: its id in the store; 0 when the load failed
  * @error: (nullable): why the load failed
  * @path: the object's file in the cache
@@ -92,7 +94,9 @@ typedef struct {
  * @study_uid: the study
  * @series_uid: (nullable): one series, or %NULL for every series of the
  *   study (found with a series-level query, then fetched one by one)
- * @store: the images go here, through fen_load_into_store()
+ * @store: (nullable): the images go here, as fen_load_into_store() would
+ *   put them; %NULL only fills the cache (each object still reaches @func,
+ *   with no image)
  * @load_options: (nullable): as for fen_load_file(); its @reserve hook is
  *   how the memory budget applies (shed or refuse), exactly as for files
  * @func: (nullable): called per object

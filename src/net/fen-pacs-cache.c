@@ -446,7 +446,17 @@ fen_pacs_cache_release (FenPacsCache *self, const FenPacsNode *node, const char 
   if (hold == NULL)
     g_critical ("fen_pacs_cache_release: the series was not held");
   else if (--hold->count == 0)
-    g_hash_table_remove (self->holds, key);
+    {
+      g_autofree char *dir = g_build_filename (self->root, key, NULL);
+      g_autoptr(GHashTable) uids = _fen_pacs_cache_list_series (dir, NULL);
+
+      /* A hold made the folder; a fetch that failed may have left it empty.
+       * Removed if nobody else holds it (our shared lock becomes exclusive
+       * only then), under the protocol an eviction follows. */
+      if (g_hash_table_size (uids) == 0 && flock (hold->fd, LOCK_EX | LOCK_NB) == 0)
+        _fen_pacs_cache_remove_series_dir (self->root, key);
+      g_hash_table_remove (self->holds, key);
+    }
   g_mutex_unlock (&self->mutex);
 }
 

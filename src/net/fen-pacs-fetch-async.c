@@ -65,11 +65,11 @@ fen_fetch_async_free (gpointer data)
   fen_pacs_node_free (a->node);
   g_free (a->study_uid);
   g_free (a->series_uid);
-  fen_store_unref (a->store);
+  g_clear_pointer (&a->store, fen_store_unref);
   if (a->func_data_destroy != NULL)
     a->func_data_destroy (a->func_data);
   g_main_context_unref (a->context);
-  g_queue_free_full (&a->events, (GDestroyNotify) fen_fetch_event_free);
+  g_queue_clear_full (&a->events, (GDestroyNotify) fen_fetch_event_free);
   g_mutex_clear (&a->lock);
   g_clear_error (&a->error);
   g_free (a);
@@ -179,13 +179,13 @@ fen_pacs_fetch_async (FenPacsCache *cache, const FenPacsNode *node, const char *
   g_autoptr(GTask) task = NULL;
   FenFetchAsync *a;
 
-  g_return_if_fail (FEN_IS_PACS_CACHE (cache) && node != NULL && study_uid != NULL && store != NULL);
+  g_return_if_fail (FEN_IS_PACS_CACHE (cache) && node != NULL && study_uid != NULL);
   a = g_new0 (FenFetchAsync, 1);
   a->cache = g_object_ref (cache);
   a->node = fen_fetch_async_copy_node (node);
   a->study_uid = g_strdup (study_uid);
   a->series_uid = g_strdup (series_uid);
-  a->store = fen_store_ref (store);
+  a->store = store != NULL ? fen_store_ref (store) : NULL;
   a->has_options = load_options != NULL;
   if (load_options != NULL)
     a->options = *load_options;

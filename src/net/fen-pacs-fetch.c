@@ -58,7 +58,9 @@ typedef struct {
   GCond         drained;
   guint         n_queued;
   guint         n_handled;
-  GHashTable   *loaded;     /* SOP Instance UIDs in the store, this fetch */
+  guint         n_done;     /* objects handed to the callback */
+  GHashTable   *loaded;     /* SOP Instance UIDs in the store (or, without a
+                             * store, handled), this fetch */
   GHashTable   *vanished;   /* cached objects gone before their load */
   GError       *refusal;    /* the first load refused for memory */
   guint64       cache_total;
@@ -157,7 +159,9 @@ fen_fetch_load (FenFetch *f, FenFetchItem *item)
   if (duplicate || g_cancellable_is_cancelled (f->stop))
     return;
 
-  image = fen_load_file (item->path, f->options, &error);
+  /* Without a store only the cache is filled: nothing to load. */
+  if (f->store != NULL)
+    image = fen_load_file (item->path, f->options, &error);
   if (image == NULL && item->from_cache && !g_file_test (item->path, G_FILE_TEST_EXISTS))
     {
       /* Deleted behind our back: the network brings it again. */
@@ -196,12 +200,14 @@ fen_fetch_load (FenFetch *f, FenFetchItem *item)
       series->loaded_any = TRUE;
       f->stats.n_loaded++;
     }
+  else if (f->store == NULL)
+    g_hash_table_add (f->loaded, g_strdup (item->sop_instance_uid));
   else
     f->stats.n_failed++;
   if (item->from_cache)
     f->stats.n_from_cache++;
   p.n_series = f->series->len;
-  p.n_done = f->stats.n_loaded + f->stats.n_failed;
+  p.n_done = ++f->n_done;
   p.n_expected = MAX (fen_fetch_expected_locked (f), p.n_done);
   g_mutex_unlock (&f->lock);
 
@@ -570,7 +576,7 @@ fen_pacs_fetch (FenPacsCache *cache, const FenPacsNode *node, const char *study_
   gulong cancel_id = 0;
   gboolean ok = TRUE;
 
-  g_return_val_if_fail (FEN_IS_PACS_CACHE (cache) && node != NULL && store != NULL, FALSE);
+  g_return_val_if_fail (FEN_IS_PACS_CACHE (cache) && node != NULL, FALSE);
   if (stats != NULL)
     memset (stats, 0, sizeof *stats);
   if (!fen_pacs_uid_is_valid (study_uid) || (series_uid != NULL && !fen_pacs_uid_is_valid (series_uid)))
@@ -631,7 +637,7 @@ fen_pacs_fetch (FenPacsCache *cache, const FenPacsNode *node, const char *study_
       if (!(flags & FEN_PACS_FETCH_HOLD) || !s->loaded_any)
         fen_pacs_cache_release (cache, node, study_uid, held->pdata[i]);
     }
-  f.stats.n_expected = MAX (fen_fetch_expected_locked (&f), f.stats.n_loaded + f.stats.n_failed);
+  f.stats.n_expected = MAX (fen_fetch_expected_locked (&f), f.n_done);
   if (stats != NULL)
     *stats = f.stats;
 

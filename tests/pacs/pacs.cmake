@@ -68,6 +68,21 @@ target_link_libraries(test-pacs-cache PRIVATE fenestra-net)
 add_test(NAME test-pacs-cache COMMAND test-pacs-cache --tap)
 set_tests_properties(test-pacs-cache PROPERTIES TIMEOUT 120 LABELS "pacs" ENVIRONMENT "G_DEBUG=fatal-criticals")
 
+# Fetching into the store through the cache, against Orthanc as above.
+add_executable(test-pacs-fetch ${_fen_pacs}/test-pacs-fetch.c)
+target_include_directories(test-pacs-fetch PRIVATE ${_fen_pacs})
+target_compile_options(test-pacs-fetch PRIVATE ${FEN_C_WARNINGS})
+target_link_libraries(test-pacs-fetch PRIVATE fenestra-net)
+add_test(NAME test-pacs-fetch
+  COMMAND bash ${_fen_pacs}/test-pacs-orthanc.sh
+          $<TARGET_FILE:fen-pacs-fixture>
+          $<TARGET_FILE:fen-pacs-loopback>
+          $<TARGET_FILE:test-pacs-fetch>
+          $<TARGET_FILE:fenestra-cli>
+          ${CMAKE_CURRENT_BINARY_DIR}/pacs-fetch)
+set_tests_properties(test-pacs-fetch PROPERTIES TIMEOUT 900 LABELS "pacs"
+  ENVIRONMENT "G_DEBUG=fatal-criticals;${_fen_pacs_lsan}")
+
 # The viewer's PACS parts that need no window: nodes in GSettings, the
 # editor's DIMSE address, Authorization values, the keyring unreachable,
 # errors in words. Built from the viewer's own sources.

@@ -557,6 +557,16 @@ test_open_offline (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (stats.n_network_calls, ==, 0);
   g_clear_error (&error);
   g_assert_cmpuint (fen_store_get_n_images (store), ==, 0);
+  /* A failed fetch of a series the cache has nothing of leaves no folder. */
+  {
+    g_autofree char *other = fen_series_uid (8);
+    g_assert_false (fen_pacs_fetch (fx->cache, fx->node, FEN_STUDY, other, store, NULL, FEN_PACS_FETCH_NONE,
+                                    NULL, NULL, &stats, NULL, &error));
+    g_assert_error (error, FEN_NET_ERROR, FEN_NET_ERROR_CONNECT);
+    g_clear_error (&error);
+    g_assert_false (fen_present (fx, 8));
+    g_assert_true (fen_present (fx, 9));
+  }
 
   /* Complete: opened from the cache alone, every image streamed in order. */
   g_assert_true (_fen_pacs_cache_write_mark (dir, 6, &error));
