@@ -5,9 +5,9 @@
  * object is decoded into the store as it arrives and comes back here on the
  * main thread at once. Open hands each image to the main window as it
  * comes, so the first slice is on screen while the rest arrives; a cache
- * hit opens without the network. Retrieve only fills the cache: its images
- * go into a store of its own and are closed as soon as the series'
- * thumbnail is made. A progress bar and Cancel follow the fetch; closing
+ * hit opens without the network. Retrieve only fills the cache (a fetch
+ * without a store); each series' thumbnail is read from its first object
+ * there. A progress bar and Cancel follow the fetch; closing
  * the window cancels it. Logs carry counts and image ids, never UIDs. */
 #define G_LOG_DOMAIN "fen-pacs-browser"
 
@@ -23,7 +23,7 @@
 typedef struct {
   FenStudyBrowser   *browser;      /* owned reference */
   FenMainWindow     *window;       /* owned reference: where Open shows, or NULL */
-  FenStore          *store;        /* owned reference: the app's (Open) or a throwaway (Retrieve) */
+  FenStore          *store;        /* owned reference: the app's (Open), NULL (Retrieve: the cache only) */
   gboolean           open;
   GHashTable        *thumbs_done;  /* series UIDs (owned) with a thumbnail made */
   FenMemoryOperation op;           /* the whole fetch, "open img-A..img-B (N)" */
@@ -35,6 +35,8 @@ typedef struct {
   char              *first_error;  /* the first failed load's message */
 } FenBrowserFetch;
 
+static void fen_browser_read_thumbnail (FenStudyBrowser *self, FenPacsItem *item, const char *path);
+
 static void
 fen_browser_fetch_free (gpointer data)
 {
@@ -42,7 +44,7 @@ fen_browser_fetch_free (gpointer data)
 
   g_object_unref (f->browser);
   g_clear_object (&f->window);
-  fen_store_unref (f->store);
+  g_clear_pointer (&f->store, fen_store_unref);
   g_hash_table_unref (f->thumbs_done);
   g_free (f->first_error);
   g_free (f);
@@ -117,14 +119,10 @@ fen_browser_fetch_progress_cb (const FenPacsFetchProgress *p, gpointer user_data
   FenPacsItem *item;
 
   if (g_cancellable_is_cancelled (self->cancellable))
-    {
-      /* The window is closing: nobody will look at a throwaway image. */
-      if (p->image_id != 0 && !f->open)
-        fen_store_close (f->store, p->image_id);
-      return;
-    }
+    return;
   fen_browser_update_progress (self, p->n_done, p->n_expected);
-  if (p->image == NULL)
+  /* Without a store (Retrieve) an object in the cache has no image. */
+  if (p->error != NULL || (p->image == NULL && f->open))
     {
       f->n_failed++;
       if (f->first_error == NULL && p->error != NULL)
@@ -142,19 +140,25 @@ fen_browser_fetch_progress_cb (const FenPacsFetchProgress *p, gpointer user_data
       fen_pacs_item_set_n_local (item, fen_pacs_item_get_n_local (item) + (p->from_cache ? 0 : 1));
       if (!g_hash_table_contains (f->thumbs_done, p->series_uid))
         {
-          g_autoptr(GdkTexture) thumbnail = fen_browser_render_thumbnail (self, p->image);
-
           g_hash_table_add (f->thumbs_done, g_strdup (p->series_uid));
-          if (thumbnail != NULL)
-            fen_pacs_item_set_thumbnail (item, thumbnail);
+          if (p->image != NULL)
+            {
+              g_autoptr(GdkTexture) thumbnail = NULL;
+
+              /* A loading thread may evict any image not pinned. */
+              fen_store_pin (f->store, p->image_id, TRUE);
+              thumbnail = fen_browser_render_thumbnail (self, p->image);
+              fen_store_pin (f->store, p->image_id, FALSE);
+              if (thumbnail != NULL)
+                fen_pacs_item_set_thumbnail (item, thumbnail);
+            }
+          else if (fen_pacs_item_get_thumbnail (item) == NULL)
+            fen_browser_read_thumbnail (self, item, p->path);
         }
     }
 
   if (!f->open)
-    {
-      fen_store_close (f->store, p->image_id);
-      return;
-    }
+    return;
   if (f->window == NULL || gtk_widget_in_destruction (GTK_WIDGET (f->window)))
     return;
   fen_main_window_add_retrieved (f->window, p->image_id);
@@ -184,6 +188,9 @@ fen_browser_fetch_done_cb (GObject *source, GAsyncResult *result, gpointer user_
   /* Labels name image ids, never UIDs. */
   if (f->n_loaded == 0)
     g_snprintf (f->op.before.label, sizeof f->op.before.label, "%s none", f->open ? "open" : "retrieve");
+  else if (!f->open)
+    g_snprintf (f->op.before.label, sizeof f->op.before.label, "retrieve (%u) pacs%s", f->n_loaded,
+                ok ? "" : " failed");
   else
     g_snprintf (f->op.before.label, sizeof f->op.before.label, "%s img-%u..img-%u (%u)%s",
                 f->open ? "open" : "retrieve", f->first_id, f->last_id, f->n_loaded, ok ? " pacs" : " pacs failed");
@@ -195,8 +202,8 @@ fen_browser_fetch_done_cb (GObject *source, GAsyncResult *result, gpointer user_
       fen_memory_monitor_end (fen_browser_monitor (self), &f->first_op);
     }
   fen_memory_monitor_end (fen_browser_monitor (self), &f->op);
-  g_debug ("pacs %s: %u loaded (%u from the cache, %u retrieved, %u failed), %u network calls, %" G_GINT64_FORMAT
-           " ms", f->open ? "open" : "retrieve", stats.n_loaded, stats.n_from_cache, stats.n_retrieved, stats.n_failed,
+  g_debug ("pacs %s: %u handled (%u from the cache, %u retrieved, %u failed), %u network calls, %" G_GINT64_FORMAT
+           " ms", f->open ? "open" : "retrieve", f->n_loaded, stats.n_from_cache, stats.n_retrieved, stats.n_failed,
            stats.n_network_calls, ms);
 
   if (self->retrieve == f)
@@ -225,13 +232,13 @@ fen_browser_fetch_done_cb (GObject *source, GAsyncResult *result, gpointer user_
                                                   f->first_error != NULL ? f->first_error : "");
 
       _fen_study_browser_show_error (self, load_error);
-      text = g_strdup_printf ("%u images, %u could not be read", stats.n_loaded, stats.n_failed);
+      text = g_strdup_printf ("%u images, %u could not be read", f->n_loaded, stats.n_failed);
     }
   else if (stats.n_retrieved == 0 && stats.n_from_cache > 0)
     text = g_strdup_printf ("%u image%s from the local cache, without the network", stats.n_from_cache,
                             stats.n_from_cache == 1 ? "" : "s");
   else
-    text = g_strdup_printf ("%u image%s %s in %.1f s", stats.n_loaded, stats.n_loaded == 1 ? "" : "s",
+    text = g_strdup_printf ("%u image%s %s in %.1f s", f->n_loaded, f->n_loaded == 1 ? "" : "s",
                             f->open ? "opened" : "retrieved", ms / 1000.0);
   _fen_study_browser_set_status (self, text);
   _fen_study_browser_series_listed (self);
@@ -286,11 +293,8 @@ _fen_study_browser_retrieve (FenStudyBrowser *self, gboolean open)
       fen_application_get_load_options (self->app, &options);
     }
   else
-    {
-      /* Retrieve fills the cache; its images live only for the thumbnail. */
-      f->store = fen_store_new ();
-      memset (&options, 0, sizeof options);
-    }
+    /* Retrieve fills the cache only: no store, no decoding. */
+    memset (&options, 0, sizeof options);
   fen_memory_monitor_begin (fen_browser_monitor (self), &f->op, open ? "open" : "retrieve");
   f->first_op = f->op;
   f->first_pending = open;
@@ -304,7 +308,7 @@ _fen_study_browser_retrieve (FenStudyBrowser *self, gboolean open)
   gtk_progress_bar_set_text (self->progress_bar, "starting");
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), TRUE);
   fen_pacs_fetch_async (fen_application_get_pacs_cache (self->app), self->node, study_uid, series_uid, f->store,
-                        &options, FEN_PACS_FETCH_NONE, fen_browser_fetch_progress_cb, f, NULL,
+                        f->open ? &options : NULL, FEN_PACS_FETCH_NONE, fen_browser_fetch_progress_cb, f, NULL,
                         self->retrieve_cancellable, fen_browser_fetch_done_cb, f);
   _fen_study_browser_update_actions (self);
 }
@@ -324,12 +328,23 @@ static void
 fen_browser_thumb_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   const char *dir = task_data;
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  g_autoptr(GDir) handle = NULL;
   g_autofree char *first = NULL;
   const char *name;
   GError *error = NULL;
   FenImage *image;
 
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      /* One object named: that one. */
+      image = fen_load_file (dir, NULL, &error);
+      if (image == NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_pointer (task, image, (GDestroyNotify) fen_image_unref);
+      return;
+    }
+  handle = g_dir_open (dir, 0, NULL);
   /* The lowest name, so the same file every time. */
   while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
     if (g_str_has_suffix (name, ".dcm") && (first == NULL || strcmp (name, first) < 0))
@@ -366,6 +381,18 @@ fen_browser_thumb_done_cb (GObject *source, GAsyncResult *result, gpointer user_
   thumbnail = fen_browser_render_thumbnail (self, image);
   if (thumbnail != NULL && fen_pacs_item_get_thumbnail (item) == NULL)
     fen_pacs_item_set_thumbnail (item, thumbnail);
+}
+
+/* The thumbnail of @item from @path, an object or its series' folder in
+ * the cache, read in a thread. */
+static void
+fen_browser_read_thumbnail (FenStudyBrowser *self, FenPacsItem *item, const char *path)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, fen_browser_thumb_done_cb, g_object_ref (item));
+
+  g_object_set_data (G_OBJECT (item), "fen-thumb-asked", GINT_TO_POINTER (1));
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, fen_browser_thumb_thread);
 }
 
 static guint
@@ -408,13 +435,7 @@ _fen_study_browser_series_listed (FenStudyBrowser *self)
       fen_pacs_item_set_n_local (item, (gint) fen_browser_count_objects (dir));
       if (state == FEN_PACS_CACHE_COMPLETE && fen_pacs_item_get_thumbnail (item) == NULL &&
           g_object_get_data (G_OBJECT (item), "fen-thumb-asked") == NULL)
-        {
-          g_autoptr(GTask) task = g_task_new (self, self->cancellable, fen_browser_thumb_done_cb, g_object_ref (item));
-
-          g_object_set_data (G_OBJECT (item), "fen-thumb-asked", GINT_TO_POINTER (1));
-          g_task_set_task_data (task, g_steal_pointer (&dir), g_free);
-          g_task_run_in_thread (task, fen_browser_thumb_thread);
-        }
+        fen_browser_read_thumbnail (self, item, dir);
     }
 }
 

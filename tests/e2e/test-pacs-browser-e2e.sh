@@ -20,6 +20,8 @@
 # 4. then the whole series: "Slice 1 / 300", the memory log's
 #    "open img-A..img-B (300) pacs"; the series row shows its thumbnail
 #    (bright pixels where the row's picture is);
+# 4b. Retrieve of the second series fills the cache only: its row reads
+#    "retrieved" and shows its thumbnail;
 # 5. with Orthanc stopped, opening it again comes from the cache: the
 #    status reads "from the local cache";
 # 6. the node on the closed port: Search fails in words ("Could not
@@ -166,10 +168,9 @@ else
 fi
 echo "first_image_ms=${first_ms:-none}" > "$WORK/pacs-browser-timing.txt"
 
-# A picture of the viewer and the browser while the series streams in,
-# for the docs.
-shot browser-retrieving
-cp "$WORK/browser-retrieving.png" "$WORK/screenshot-pacs-browser.png"
+# The moment the first slice was seen, viewer and browser, is the docs'
+# picture (docs/screenshot-pacs-browser.png).
+[ -f "$WORK/first-slice.png" ] && cp "$WORK/first-slice.png" "$WORK/screenshot-pacs-browser.png"
 
 # --- 4. The whole series ---------------------------------------------------------------
 if wait_for "\"op\":\"open img-[^\"]*\\($N_BIG\\) pacs\"" "$WORK/pacs.jsonl" 1200; then
@@ -194,6 +195,35 @@ fcheck "${thumb_max:-0} > 150 && ${thumb_mean:-0} > 60" && pass "the retrieved s
   || fail "no thumbnail in the series row"
 shot browser-done
 convert "$WORK/browser-done.png" -crop 920x1200+1000+0 +repage "$WORK/browser-done-crop.png"
+
+# --- 4b. Retrieve: the second series into the cache only -------------------------
+# A click on its row (the series list's second row at this window size),
+# then Retrieve (Alt+R): the row says "retrieved" and gets its thumbnail
+# (the Key images are the fixture's gradient too), the viewer gets nothing.
+xdotool windowfocus --sync "$BROWSER"
+xdotool mousemove $((BX + 400)) $((BY + 925)) click 1
+sleep 0.5
+xdotool key alt+r
+row2=
+for _ in $(seq 30); do
+  sleep 0.5
+  shot retrieve
+  row2=$(ocr "$WORK/retrieve.png" $((BX + 60)) $((BY + 895)) 860 60 | tr -s ' ')
+  grep -q "retrieved" <<<"$row2" && break
+done
+log "second series row reads: $row2"
+grep -q "Key images" <<<"$row2" && grep -q "retrieved" <<<"$row2" \
+  && pass "Retrieve put the second series in the cache (its row reads retrieved)" \
+  || fail "Retrieve of the second series"
+read -r thumb_max thumb_mean <<<"$(convert "$WORK/retrieve.png" -crop 56x56+$((BX + 20))+$((BY + 898)) +repage \
+  -colorspace Gray -format '%[fx:maxima*255] %[fx:mean*255]' info: 2>/dev/null)"
+fcheck "${thumb_max:-0} > 150 && ${thumb_mean:-0} > 60" && pass "the retrieved series has its thumbnail ($thumb_max, $thumb_mean)" \
+  || fail "no thumbnail for the retrieved series ($thumb_max, $thumb_mean)"
+grep -q '"op":"retrieve (2) pacs"' "$WORK/pacs.jsonl" && pass "one retrieve of 2 objects in the memory log" \
+  || fail "no 'retrieve (2) pacs' operation in the memory log"
+# Back to the big series for the cache test.
+xdotool mousemove $((BX + 400)) $((BY + 845)) click 1
+sleep 0.5
 
 # --- 5. Open again: from the cache, with Orthanc gone ---------------------------------
 # Orthanc is stopped first: a series the cache holds whole must open
