@@ -78,8 +78,10 @@ fen_pacs_echo_async (const FenPacsNode *node, GCancellable *cancellable,
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, fen_pacs_echo_async);
   /* The result comes from the thread, cancelled or not: GTask must not
-   * answer a cancel by itself before the association is closed. */
+   * answer a cancel by itself before the association is closed, nor turn
+   * our FEN_NET_ERROR_CANCELLED into GIO's. */
   g_task_set_return_on_cancel (task, FALSE);
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, fen_pacs_query_task_new (node, NULL), fen_pacs_query_task_free);
   g_task_run_in_thread (task, fen_pacs_echo_thread);
 }
@@ -118,6 +120,7 @@ fen_pacs_find_async (const FenPacsNode *node, const FenPacsQuery *query, GCancel
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, fen_pacs_find_async);
   g_task_set_return_on_cancel (task, FALSE);
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, fen_pacs_query_task_new (node, query), fen_pacs_query_task_free);
   g_task_run_in_thread (task, fen_pacs_find_thread);
 }

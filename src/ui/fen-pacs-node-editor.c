@@ -106,7 +106,7 @@ fen_pacs_node_editor_update (FenPacsNodeEditor *self)
   gtk_widget_set_visible (GTK_WIDGET (self->user_entry), auth == FEN_PACS_AUTH_BASIC);
   gtk_widget_set_visible (GTK_WIDGET (self->secret_label), auth != FEN_PACS_AUTH_NONE);
   gtk_widget_set_visible (self->secret_entry, auth != FEN_PACS_AUTH_NONE);
-  gtk_label_set_text_with_mnemonic (self->secret_label, auth == FEN_PACS_AUTH_BEARER ? "_Token" : "Pass_word");
+  gtk_label_set_text_with_mnemonic (self->secret_label, auth == FEN_PACS_AUTH_BEARER ? "To_ken" : "Pass_word");
 }
 
 static void

@@ -25,7 +25,11 @@
 # 5. with Orthanc stopped, opening it again comes from the cache: the
 #    status reads "from the local cache";
 # 6. the node on the closed port: Search fails in words ("Could not
-#    connect"), and Details shows the technical cause.
+#    connect"), and Details shows the technical cause;
+# 7. Preferences (Ctrl+comma) list the nodes; a DICOMweb node with basic
+#    authentication added: Test Connection fails in words, Save keeps the
+#    node in the settings and says the password could not be kept (no
+#    Secret Service here), and the password is on no disk and in no log.
 # The viewer runs with G_DEBUG=fatal-criticals. Exit 0 pass, 1 fail.
 #
 #   test-pacs-browser-e2e.sh FENESTRA SCHEMA_DIR WORK_DIR FIXTURE SHIM CLI [SCREENSHOT]
@@ -273,6 +277,83 @@ details=$(ocr "$WORK/details.png" $BX $((BY + 150)) $BW 220 | tr -s ' ')
 log "details read: ${details:0:200}"
 grep -qE "127\.0\.0\.1|ORTHANC|TCP|refused" <<<"$details" && pass "Details shows the technical cause" \
   || fail "Details shows no technical cause"
+
+# --- 7. Preferences: a DICOMweb node with a password, no keyring ----------------------
+# Ctrl+comma; Add; the fields filled by their mnemonics (text pasted);
+# Test Connection against the closed port says so in words; Save keeps the
+# node in the settings and says that the password could not be kept (this
+# session has no Secret Service), and the password is nowhere on disk.
+xdotool windowfocus --sync "$WIN"
+xdotool key ctrl+comma
+PREFS=
+for _ in $(seq 50); do
+  PREFS=$(xdotool search --all --onlyvisible --pid "$APP_PID" --name "^Preferences$" 2>/dev/null | head -n1)
+  [ -n "$PREFS" ] && break
+  sleep 0.1
+done
+paste_into () { printf '%s' "$2" | xclip -selection clipboard -i; xdotool key "$1"; sleep 0.2; xdotool key ctrl+a ctrl+v; sleep 0.3; }
+pick_next () { xdotool key "$1"; sleep 0.3; xdotool key space; sleep 0.8; xdotool key Down Return; sleep 0.8; }
+if [ -z "$PREFS" ]; then
+  fail "Ctrl+comma opened the preferences"
+else
+  xdotool windowmove "$PREFS" 1000 0 windowsize "$PREFS" 920 480
+  sleep 0.8
+  xdotool windowfocus --sync "$PREFS"
+  shot prefs
+  listed=$(ocr "$WORK/prefs.png" 1000 0 920 420 | tr -s ' ')
+  grep -q "Orthanc (C-GET)" <<<"$listed" && grep -q "Nothing listens here" <<<"$listed" \
+    && pass "the preferences list the two nodes of the settings" || fail "the preferences list: $listed"
+  xdotool key alt+a
+  EDITOR=
+  for _ in $(seq 50); do
+    EDITOR=$(xdotool search --all --onlyvisible --pid "$APP_PID" --name "^Add PACS Node$" 2>/dev/null | head -n1)
+    [ -n "$EDITOR" ] && break
+    sleep 0.1
+  done
+  if [ -z "$EDITOR" ]; then
+    fail "Add opened the node editor"
+  else
+    xdotool windowmove "$EDITOR" 1000 500 windowsize "$EDITOR" 920 460
+    sleep 0.8
+    xdotool windowfocus --sync "$EDITOR"
+    paste_into alt+n "Web archive"
+    pick_next alt+p                      # DICOMweb
+    paste_into alt+b "http://127.0.0.1:$FEN_PACS_CLOSED_PORT/dicom-web"
+    pick_next alt+u                      # Basic
+    paste_into alt+m "reader"
+    paste_into alt+w "e2e-not-a-real-password"
+    xdotool key alt+t
+    said=
+    for _ in $(seq 20); do
+      sleep 0.5
+      shot editor-test
+      said=$(ocr "$WORK/editor-test.png" 1000 500 920 460 | tr -s ' ')
+      grep -q "Test failed" <<<"$said" && break
+    done
+    grep -q "Test failed. Could not connect to the archive" <<<"$said" \
+      && pass "Test Connection says the archive cannot be reached, in words" || fail "Test Connection said: $said"
+    xdotool key alt+s
+    said=
+    for _ in $(seq 20); do
+      sleep 0.5
+      shot editor-save
+      said=$(ocr "$WORK/editor-save.png" 1000 500 920 460 | tr -s ' ')
+      grep -q "saved" <<<"$said" && break
+    done
+    log "after Save: $said"
+    grep -q "The node is saved, but no keyring" <<<"$said" \
+      && pass "Save without a Secret Service says the password could not be kept" \
+      || fail "Save without a Secret Service said: $said"
+    keyfile=$XDG_CONFIG_HOME/glib-2.0/settings/keyfile
+    grep -q "Web archive" "$keyfile" && grep -q "'basic', 'reader'" "$keyfile" \
+      && pass "the node is in the settings (basic, user reader)" || fail "the node is not in the settings: $(cat "$keyfile")"
+    if grep -rq "e2e-not-a-real-password" "$XDG_CONFIG_HOME" "$WORK"/pacs.out "$WORK"/pacs.err "$WORK"/pacs.jsonl; then
+      fail "the password was written somewhere"
+    else
+      pass "the password is in no setting and no log"
+    fi
+  fi
+fi
 
 still_running pacs
 no_warnings pacs

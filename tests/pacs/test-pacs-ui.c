@@ -13,6 +13,8 @@
 #include "fen-pacs-node-editor.h"
 #include "fen-pacs-secret.h"
 
+#include <fenestra/fen-pacs-query.h>
+
 #define G_SETTINGS_ENABLE_BACKEND
 #include <gio/gsettingsbackend.h>
 #include <string.h>
@@ -243,6 +245,60 @@ test_item_format (void)
   g_assert_cmpstr (none, ==, "");
 }
 
+/* The async wrappers: a cancel before the thread runs is our cancel, not
+ * GIO's; a refused connection comes back as CONNECT on the caller's
+ * context; the caller's node and query may be freed at once. */
+static void
+test_async_cancelled (void)
+{
+  g_autoptr(FenPacsNode) node = fen_pacs_node_parse ("dicom://ARCHIVE@127.0.0.1:1?timeout=5", NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  char *name = g_strdup ("DOE^*");
+  FenPacsQuery query = { .level = FEN_PACS_LEVEL_STUDY, .patient_name = name };
+  GAsyncResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *matches;
+
+  g_cancellable_cancel (cancellable);
+  fen_pacs_find_async (node, &query, cancellable, test_secret_done_cb, &result);
+  g_free (name);   /* copied by the call */
+  matches = fen_pacs_find_finish (test_wait (&result), &error);
+  g_assert_null (matches);
+  g_assert_error (error, FEN_NET_ERROR, FEN_NET_ERROR_CANCELLED);
+  g_object_unref (result);
+}
+
+static void
+test_async_refused (void)
+{
+  /* Port 1 on loopback: nothing listens there on a test machine. */
+  FenPacsNode *node = fen_pacs_node_parse ("dicom://ARCHIVE@127.0.0.1:1?timeout=5", NULL);
+  GAsyncResult *result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  fen_pacs_echo_async (node, NULL, test_secret_done_cb, &result);
+  fen_pacs_node_free (node);   /* copied by the call */
+  g_assert_false (fen_pacs_echo_finish (test_wait (&result), &error));
+  g_test_message ("echo: %s", error->message);
+  g_assert_error (error, FEN_NET_ERROR, FEN_NET_ERROR_CONNECT);
+  g_object_unref (result);
+}
+
+static void
+test_node_copy (void)
+{
+  g_autoptr(FenPacsNode) node = fen_pacs_node_parse ("https://pacs.example/dicom-web", NULL);
+  g_autoptr(FenPacsNode) copy = NULL;
+
+  node->authorization = g_strdup ("Bearer abc");
+  copy = fen_pacs_node_copy (node);
+  g_assert_cmpstr (copy->base_url, ==, node->base_url);
+  g_assert_cmpstr (copy->authorization, ==, "Bearer abc");
+  /* A copy of its own: freeing one leaves the other whole. */
+  g_assert_true (copy->authorization != node->authorization);
+  g_assert_true (copy->base_url != node->base_url);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -267,5 +323,8 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &words_cases[i], test_error_words);
     }
   g_test_add_func ("/pacs-ui/item/format", test_item_format);
+  g_test_add_func ("/pacs-ui/async/cancelled", test_async_cancelled);
+  g_test_add_func ("/pacs-ui/async/refused", test_async_refused);
+  g_test_add_func ("/pacs-ui/node/copy", test_node_copy);
   return g_test_run ();
 }
