@@ -22,6 +22,8 @@
 #    (bright pixels where the row's picture is);
 # 4b. Retrieve of the second series fills the cache only: its row reads
 #    "retrieved" and shows its thumbnail;
+# 4c. a node calling Orthanc by an AE title it does not know: the search
+#    fails in words; the first node searched again;
 # 5. with Orthanc stopped, opening it again comes from the cache: the
 #    status reads "from the local cache";
 # 6. the node on the closed port: Search fails in words ("Could not
@@ -57,9 +59,11 @@ fen_e2e_setup 741 790 tesseract xclip
 export GSETTINGS_BACKEND=keyfile
 mkdir -p "$XDG_CONFIG_HOME/glib-2.0/settings"
 closed="dicom://ORTHANC@127.0.0.1:$FEN_PACS_CLOSED_PORT?calling=FENESTRA&method=get&timeout=10"
+# Orthanc checks the called AE title (DicomCheckCalledAet): it refuses this one.
+wrong_ae=${FEN_PACS_GET/ORTHANC@/NOT_ORTHANC@}
 cat > "$XDG_CONFIG_HOME/glib-2.0/settings/keyfile" <<EOF
 [org/fenestra/Viewer]
-pacs-nodes=[('e2e-orthanc', 'Orthanc (C-GET)', '$FEN_PACS_GET', 'none', ''), ('e2e-closed', 'Nothing listens here', '$closed', 'none', '')]
+pacs-nodes=[('e2e-orthanc', 'Orthanc (C-GET)', '$FEN_PACS_GET', 'none', ''), ('e2e-closed', 'Nothing listens here', '$closed', 'none', ''), ('e2e-wrong-ae', 'Wrong AE title', '$wrong_ae', 'none', '')]
 EOF
 
 start_app pacs || { fen_e2e_finish; }
@@ -229,6 +233,37 @@ grep -q '"op":"retrieve (2) pacs"' "$WORK/pacs.jsonl" && pass "one retrieve of 2
 xdotool mousemove $((BX + 400)) $((BY + 845)) click 1
 sleep 0.5
 
+# --- 4c. An AE title the archive does not know -------------------------------------
+# The third node calls Orthanc by a wrong AE title: the search fails in
+# words. Then the first node again, searched anew, for the cache test.
+pick_node () {   # pick_node KEYS...: the archive chooser, moved by KEYS
+  xdotool windowfocus --sync "$BROWSER"
+  xdotool key alt+a; sleep 0.3; xdotool key space; sleep 0.8
+  xdotool key "$@" Return; sleep 0.8
+}
+pick_node Down Down
+xdotool key alt+s
+words=
+for _ in $(seq 30); do
+  sleep 0.5
+  shot wrong-ae
+  words=$(ocr "$WORK/wrong-ae.png" $BX $((BY + 150)) $BW 120 | tr -s ' ')
+  grep -q "connection" <<<"$words" && break
+done
+log "wrong AE title reads: $words"
+grep -qE "The archive (refused|ended) the connection. It may not know this viewer's AE title" <<<"$words" \
+  && pass "an AE title the archive refuses is reported in words" || fail "wrong AE title: $words"
+pick_node Up Up
+xdotool key alt+s
+for _ in $(seq 30); do
+  sleep 0.5
+  shot research
+  series=$(ocr "$WORK/research.png" $BX $((BY + 520)) $BW 500 | tr -s ' ')
+  grep -q "Axial" <<<"$series" && break
+done
+grep -q "Axial 1 mm" <<<"$series" && pass "the first node searched again lists the series" \
+  || fail "the first node searched again: $series"
+
 # --- 5. Open again: from the cache, with Orthanc gone ---------------------------------
 # Orthanc is stopped first: a series the cache holds whole must open
 # without the network (the outer script's cleanup copes with it gone).
@@ -251,13 +286,7 @@ grep -q "from the local cache" <<<"$status" && pass "with Orthanc stopped, the s
 
 # --- 6. An error in words ---------------------------------------------------------------
 # Alt+A focuses the archive chooser; Down picks the next node in its list.
-xdotool windowfocus --sync "$BROWSER"
-xdotool key alt+a
-sleep 0.3
-xdotool key space
-sleep 0.8
-xdotool key Down Return
-sleep 0.8
+pick_node Down
 xdotool key alt+s
 words=
 for _ in $(seq 30); do
