@@ -193,7 +193,9 @@ fen_browser_fetch_done_cb (GObject *source, GAsyncResult *result, gpointer user_
                 ok ? "" : " failed");
   else
     g_snprintf (f->op.before.label, sizeof f->op.before.label, "%s img-%u..img-%u (%u)%s",
-                f->open ? "open" : "retrieve", f->first_id, f->last_id, f->n_loaded, ok ? " pacs" : " pacs failed");
+                f->open ? "open" : "retrieve", f->first_id, f->last_id, f->n_loaded,
+                ok ? " pacs" : g_error_matches (error, FEN_NET_ERROR, FEN_NET_ERROR_CANCELLED) ? " pacs cancelled"
+                                                                                     : " pacs failed");
   f->op.n_updates = f->n_loaded;
   if (f->first_pending)
     {
