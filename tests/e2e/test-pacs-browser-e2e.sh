@@ -12,6 +12,8 @@
 # 1. Ctrl+B opens the study browser; a search for the patient name
 #    "DOE^JANE*" (a wildcard) lists the two matching studies (OCR: their
 #    descriptions and the first patient ID), not the others;
+# 1b. a click on the Date header sorts them oldest first, another newest
+#    first (GtkColumnView sorters);
 # 2. the first study's series are listed (OCR: "Axial 1 mm");
 # 3. Open (Alt+O) streams the 300-slice series into the main window: the
 #    first slice is on screen (OCR "Slice 1 / N") while N is still below
@@ -124,6 +126,25 @@ if grep -qE "Brain|Chest|RICHARD" <<<"$studies"; then
 else
   pass "no study of another patient listed"
 fi
+
+# --- 1b. Sorting: a click on the Date header -------------------------------------------
+# The list opens newest first; the header's click sorts oldest first, a
+# second click newest first again; then the first row (Head CT) is clicked.
+order () { awk -v t="$1" 'BEGIN { h = index(t, "Head CT"); f = index(t, "Follow-up CT");
+  if (h && f) print (h < f ? "head-first" : "follow-first"); else print "unread" }'; }
+xdotool mousemove $((BX + 1310 - 1000)) $((BY + 188)) click 1
+sleep 1.0
+shot sorted
+asc=$(order "$(ocr "$WORK/sorted.png" $BX $((BY + 170)) $BW 120 | tr -s ' ')")
+xdotool click 1
+sleep 1.0
+shot sorted-back
+desc=$(order "$(ocr "$WORK/sorted-back.png" $BX $((BY + 170)) $BW 120 | tr -s ' ')")
+log "study order: first $(order "$studies"), after one click $asc, after two $desc"
+[ "$(order "$studies")" = head-first ] && [ "$asc" = follow-first ] && [ "$desc" = head-first ] \
+  && pass "the Date column sorts the studies both ways" || fail "sorting by date: $asc, $desc"
+xdotool mousemove $((BX + 100)) $((BY + 217)) click 1
+sleep 0.5
 
 # --- 2. Its series -----------------------------------------------------------------
 series=
