@@ -18,6 +18,7 @@
 #include "fen-volume.h"
 #include "fen-series-order.h"
 #include "fen-reformat.h"
+#include "fen-mpr-planes.h"
 #include "fen-view.h"
 #include "fen-cine.h"
 #include "fen-study-index.h"
