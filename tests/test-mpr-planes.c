@@ -274,7 +274,12 @@ test_move_center (void)
   double z = 0, target[3], sx, sy;
 
   make_planes (&planes, volume, 400, 300);
+  /* Off the box's middle along every normal first, so that a plane put
+   * back through the middle shows. */
+  fen_mpr_planes_scroll (&planes, FEN_MPR_PLANE_AXIAL, volume, 3);
+  fen_mpr_planes_scroll (&planes, FEN_MPR_PLANE_CORONAL, volume, 2);
   z = fen_mpr_planes_get_depth (&planes, FEN_MPR_PLANE_AXIAL);
+  g_assert_cmpfloat (fabs (z - planes.volume_center[2]), >, 1);
   /* Put the centre on the axial point x = -5, y = 15: the coronal plane
    * moves to y = 15, the sagittal to x = -5 (its normal is -x), the
    * axial plane stays. */
@@ -284,6 +289,14 @@ test_move_center (void)
   fen_mpr_planes_to_screen (&planes, FEN_MPR_PLANE_AXIAL, target, &sx, &sy, NULL);
   fen_mpr_planes_move_center (&planes, FEN_MPR_PLANE_AXIAL, sx, sy);
   assert_vec (planes.center, -5, 15, z);
+  /* Then in the coronal pane: y stays 15. */
+  target[2] = z - 6;
+  fen_mpr_planes_to_screen (&planes, FEN_MPR_PLANE_CORONAL, target, &sx, &sy, NULL);
+  fen_mpr_planes_move_center (&planes, FEN_MPR_PLANE_CORONAL, sx, sy);
+  assert_vec (planes.center, -5, 15, z - 6);
+  target[2] = z;
+  fen_mpr_planes_to_screen (&planes, FEN_MPR_PLANE_CORONAL, target, &sx, &sy, NULL);
+  fen_mpr_planes_move_center (&planes, FEN_MPR_PLANE_CORONAL, sx, sy);
   g_assert_cmpfloat_with_epsilon (fen_mpr_planes_get_depth (&planes, FEN_MPR_PLANE_AXIAL), z, 1e-9);
   g_assert_cmpfloat_with_epsilon (fen_mpr_planes_get_depth (&planes, FEN_MPR_PLANE_CORONAL), 15, 1e-9);
   g_assert_cmpfloat_with_epsilon (fen_mpr_planes_get_depth (&planes, FEN_MPR_PLANE_SAGITTAL), 5, 1e-9);

@@ -332,8 +332,12 @@ fen_mpr_planes_hit (const FenMprPlanes *planes, FenMprPlane plane, double sx, do
 void
 fen_mpr_planes_move_center (FenMprPlanes *planes, FenMprPlane plane, double sx, double sy)
 {
+  double point[3];
+
   g_return_if_fail (planes != NULL && plane < FEN_MPR_N_PLANES);
-  fen_mpr_planes_to_patient (planes, plane, sx, sy, planes->center);
+  /* Not straight into the centre: the point is found from it. */
+  fen_mpr_planes_to_patient (planes, plane, sx, sy, point);
+  memcpy (planes->center, point, sizeof point);
 }
 
 double

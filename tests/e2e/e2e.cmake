@@ -38,4 +38,6 @@ if(TARGET fenestra)
   fen_add_e2e(folder 120 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-folder)
   # Cine: a 100-slice series at 20 fps, from the log and from the screen.
   fen_add_e2e(cine 120 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-cine)
+  # MPR: a 256 x 256 x 120 volume with a bone cube, crosshair drags, letters, store delta 0.
+  fen_add_e2e(mpr 120 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-mpr)
 endif()
