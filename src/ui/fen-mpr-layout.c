@@ -70,6 +70,29 @@ fen_mpr_layout_reset_clicked_cb (FenMprLayout *self)
   fen_mpr_layout_reset (self);
 }
 
+/* Where the slab controls are on the window's surface: the e2e test aims
+ * the pointer by it. */
+void
+_fen_mpr_layout_log_controls (FenMprLayout *self)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  GtkWidget *controls[] = { GTK_WIDGET (self->slab_mode), GTK_WIDGET (self->slab_thickness) };
+  double sx = 0, sy = 0;
+
+  if (native == NULL)
+    return;
+  gtk_native_get_surface_transform (native, &sx, &sy);
+  for (guint i = 0; i < G_N_ELEMENTS (controls); i++)
+    {
+      graphene_point_t origin;
+
+      if (gtk_widget_compute_point (controls[i], GTK_WIDGET (native), &GRAPHENE_POINT_INIT (0, 0), &origin))
+        g_debug ("mpr-control %s at x=%.0f y=%.0f width=%d height=%d", i == 0 ? "slab-mode" : "slab-thickness",
+                 origin.x + sx, origin.y + sy, gtk_widget_get_width (controls[i]),
+                 gtk_widget_get_height (controls[i]));
+    }
+}
+
 static void
 fen_mpr_layout_show_panes (FenMprLayout *self)
 {

@@ -547,6 +547,8 @@ fen_mpr_pane_geometry_idle_cb (gpointer user_data)
       g_debug ("mpr-pane %s at x=%.0f y=%.0f width=%d height=%d", fen_mpr_plane_to_string (self->plane),
                origin.x + sx, origin.y + sy, gtk_widget_get_width (GTK_WIDGET (self)),
                gtk_widget_get_height (GTK_WIDGET (self)));
+      if (self->plane == FEN_MPR_PLANE_AXIAL && self->layout != NULL)
+        _fen_mpr_layout_log_controls (self->layout);
     }
   return G_SOURCE_REMOVE;
 }

@@ -35,6 +35,8 @@ typedef struct {
 void _fen_mpr_layout_changed (FenMprLayout *layout);
 /* The table of the shared window, rebuilt when the window changed. */
 const FenLut *_fen_mpr_layout_get_lut (FenMprLayout *layout);
+/* Debug lines: where the slab controls are on the surface (for the e2e test). */
+void _fen_mpr_layout_log_controls (FenMprLayout *layout);
 
 /* fen-mpr-pane.c */
 /* @state is the layout's, borrowed for the pane's life. */

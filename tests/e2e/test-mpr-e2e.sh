@@ -18,9 +18,17 @@
 #     predicted, the axial one still does not.
 #  4. Dragging the centre in the coronal pane down to the cube's z moves the
 #     axial plane: it shows the cube.
+#  4b. Dragging the end of the coronal line in the axial pane 30 degrees
+#     clockwise turns the coronal and sagittal planes about the axial normal:
+#     the coronal pane's edges read RA and LP, the sagittal's AL and PR, and
+#     the coronal pane still shows the cube at its centre, tissue where the
+#     turned plane leaves it; dragging back straightens them.
 #  5. Ten wheel clicks in the axial pane move it 10 mm up (one slice each):
 #     the cube is gone from it, and the coronal pane's axial line (red) is
 #     10 mm higher.
+#  5b. The slab control: MIP over 10 mm brings the cube back into the axial
+#     pane (slices within 5 mm hold it); over 8 mm as well; the average over
+#     8 mm shows the mean of 2 cube and 6 tissue slices (205 HU).
 #  6. A window drag in one pane changes the window of all three (read by
 #     tesseract), and the tissue's grey in each follows it.
 #  7. Ctrl+wheel zooms a pane about the pointer: the tissue's edge moves
@@ -42,7 +50,7 @@ export G_MESSAGES_DEBUG=fen-viewport,fen-window,fen-mpr
 
 S=256 N=120
 "$PHANTOM" --series $N --size $S --cube -o "$WORK/cube" || { fail "phantom written"; exit 1; }
-echo "1..29"
+echo "1..37"
 
 # The volume (PS3.3 C.7.6.2.1.1: positions are pixel centres): its box
 # reaches half a voxel beyond them; the crosshair starts on the voxel
@@ -133,11 +141,11 @@ edge () {
     -bordercolor white -border 20 "$WORK/edge.png" &&
     tesseract "$WORK/edge.png" - --psm 7 2>/dev/null | tr 'a-z' 'A-Z' | tr -cd 'RLAPHF'
 }
-letters () { # PNG PX PY PW PH
-  local l r t b
+letters () { # PNG PX PY PW PH [SIDE]: SIDE px wide at the sides (two letters: 24)
+  local l r t b side=${6:-12}
   # Inside each letter's dark veil: the tissue right beside it is no text.
-  l=$(edge "$1" $(($2 + 4)) $(($3 + $5 / 2 - 8)) 12 16)
-  r=$(edge "$1" $(($2 + $4 - 16)) $(($3 + $5 / 2 - 8)) 12 16)
+  l=$(edge "$1" $(($2 + 4)) $(($3 + $5 / 2 - 8)) "$side" 16)
+  r=$(edge "$1" $(($2 + $4 - 4 - side)) $(($3 + $5 / 2 - 8)) "$side" 16)
   t=$(edge "$1" $(($2 + $4 / 2 - 6)) $(($3 + 4)) 12 17)
   b=$(edge "$1" $(($2 + $4 / 2 - 6)) $(($3 + $5 - 21)) 12 17)
   echo "${l:--} ${r:--} ${t:--} ${b:--}"
@@ -182,6 +190,36 @@ if [ -n "$SCREENSHOT" ]; then
   convert "$WORK/all.png" -crop "1600x1000+$X+$Y" +repage "$SCREENSHOT" && log "screenshot: $SCREENSHOT"
 fi
 
+# --- 4b. The crosshair turned 30 degrees in the axial pane ------------------
+R=$(awkv "a = $AW < $AH ? $AW : $AH; print int(a * 0.375)")
+read -r ax ay <<<"$(on_axial "$CUBE_X" "$CUBE_Y")"
+turn () { # FROM TO (degrees, clockwise on screen): a drag from the coronal line's handle
+  local x0 y0 x1 y1
+  read -r x0 y0 <<<"$(awkv "a = $1 * 3.14159265 / 180; printf \"%d %d\", $ax + $R * cos(a), $ay + $R * sin(a)")"
+  read -r x1 y1 <<<"$(awkv "a = $2 * 3.14159265 / 180; printf \"%d %d\", $ax + $R * cos(a), $ay + $R * sin(a)")"
+  drag "$x0" "$y0" $((x1 - x0)) $((y1 - y0)) 12
+}
+turn 0 30
+shot turned
+got="$(letters "$WORK/turned.png" "$CX" "$CY" "$CW" "$CH" 24) | $(letters "$WORK/turned.png" "$SX" "$SY" "$SW" "$SH" 24)"
+[ "$got" = "RA LP H F | AL PR H F" ] && pass "turned 30 degrees: coronal and sagittal edges read \"$got\" (oblique)" ||
+  fail "turned 30 degrees: edges read \"$got\", expected \"RA LP H F | AL PR H F\""
+# The turned coronal plane: right = (cos 30, sin 30, 0), down = -z, through
+# the centre (the cube's); its screen point of in-plane offsets (U, V) mm.
+on_turned () {
+  awkv "c = cos(3.14159265 / 6); s = sin(3.14159265 / 6);
+        u = ($CUBE_X - $VCX) * c + ($CUBE_Y - $VCX) * s + $1; v = -($CUBE_Z - $VCZ) + $2;
+        printf \"%d %d\", $CX + $CW / 2 + u * $ZC, $CY + $CH / 2 + v * $ZC"
+}
+read -r x y <<<"$(on_turned $OFF $OFF)"
+check_grey "turned coronal plane: the cube at its centre" "$WORK/turned.png" "$x" "$y" "$BONE"
+read -r x y <<<"$(on_turned 14 $OFF)"
+check_grey "turned coronal plane: tissue 14 mm along it (the cube's x + 12, y + 7)" "$WORK/turned.png" "$x" "$y" "$TISSUE"
+turn 30 0
+shot straight
+got="$(letters "$WORK/straight.png" "$CX" "$CY" "$CW" "$CH")"
+[ "$got" = "R L H F" ] && pass "turned back: coronal edges read \"$got\"" || fail "turned back: coronal edges read \"$got\""
+
 # --- 5. Ten wheel clicks in the axial pane: 10 mm up ------------------------
 read -r x y <<<"$(on_axial "$(awkv "print $VCX + 30")" "$(awkv "print $VCX - 30")")"
 scroll_slices "$x" "$y" 10
@@ -207,6 +245,40 @@ read -r xo yo <<<"$(on_coronal "$(awkv "print $CUBE_X + 20")" "$CUBE_Z")"
 line_found "$WORK/scrolled.png" "$x" "$y" && ! line_found "$WORK/scrolled.png" "$xo" "$yo" &&
   pass "coronal pane: the axial line moved 10 mm up, to screen y $y (from $yo)" ||
   fail "coronal pane: no red axial line at y $y ($(red_at "$WORK/scrolled.png" "$x" "$y")) or still one at $yo"
+
+# --- 5b. Slabs ---------------------------------------------------------------
+control () { # NAME: "X Y W H" of a slab control on the screen
+  grep -E "mpr-control $1 at" "$WORK/app.out" | tail -n1 |
+    sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/' |
+    awk -v x="$X" -v y="$Y" '{ print x + $1, y + $2, $3, $4 }'
+}
+read -r MX MY MW MH <<<"$(control slab-mode)"
+read -r TX TY TW TH <<<"$(control slab-thickness)"
+slab_mode () { # KEYS...: open the drop-down, move, pick
+  xdotool mousemove $((MX + MW / 2)) $((MY + MH / 2)) click 1
+  sleep 0.8
+  xdotool key "$@" Return
+  sleep 1
+}
+read -r cx cy <<<"$(on_axial "$(awkv "print $CUBE_X + $OFF")" "$(awkv "print $CUBE_Y + $OFF")")"
+slab_mode Down
+shot mip10
+check_grey "MIP over 10 mm at z = $(awkv "print $CUBE_Z + 10"): the cube is back (slices 45..47 hold it)" \
+  "$WORK/mip10.png" "$cx" "$cy" "$BONE"
+xdotool mousemove $((TX + 20)) $((TY + TH / 2)) click 1
+sleep 0.3
+xdotool key ctrl+a type 8
+xdotool key Return
+sleep 1
+shot mip8
+check_grey "MIP over 8 mm: still (slices 46, 47)" "$WORK/mip8.png" "$cx" "$cy" "$BONE"
+slab_mode Down Down
+shot avg8
+# PS3.3 C.11.1: (2 x 1724 + 6 x 1064) / 8 = 1229 stored, 205 HU.
+check_grey "average over 8 mm: 2 of 8 slices cube, 205 HU" "$WORK/avg8.png" "$cx" "$cy" "$(predict_grey 205 40 400)"
+slab_mode Up Up Up
+shot noslab
+check_grey "no slab again: tissue" "$WORK/noslab.png" "$cx" "$cy" "$TISSUE"
 
 # --- 6. Window / level: one drag, three panes ------------------------------
 read -r x y <<<"$(on_sagittal "$(awkv "print $VCX + 30")" "$(awkv "print $VCZ + 30")")"
