@@ -33,6 +33,9 @@
 #     tesseract), and the tissue's grey in each follows it.
 #  7. Ctrl+wheel zooms a pane about the pointer: the tissue's edge moves
 #     where the zoom predicts.
+#  8. The same volume acquired 20 degrees oblique (--tilt 20) gets a fourth
+#     pane, its acquisition plane (edges R L AF PH), and the sagittal pane
+#     shows the stack turned where the geometry puts it.
 #
 #   test-mpr-e2e.sh FENESTRA PHANTOM SCHEMA_DIR WORK_DIR [SCREENSHOT]
 # With SCREENSHOT, the layout after step 4 is also cropped there.
@@ -50,7 +53,7 @@ export G_MESSAGES_DEBUG=fen-viewport,fen-window,fen-mpr
 
 S=256 N=120
 "$PHANTOM" --series $N --size $S --cube -o "$WORK/cube" || { fail "phantom written"; exit 1; }
-echo "1..37"
+echo "1..44"
 
 # The volume (PS3.3 C.7.6.2.1.1: positions are pixel centres): its box
 # reaches half a voxel beyond them; the crosshair starts on the voxel
@@ -146,8 +149,8 @@ letters () { # PNG PX PY PW PH [SIDE]: SIDE px wide at the sides (two letters: 2
   # Inside each letter's dark veil: the tissue right beside it is no text.
   l=$(edge "$1" $(($2 + 4)) $(($3 + $5 / 2 - 8)) "$side" 16)
   r=$(edge "$1" $(($2 + $4 - 4 - side)) $(($3 + $5 / 2 - 8)) "$side" 16)
-  t=$(edge "$1" $(($2 + $4 / 2 - 6)) $(($3 + 4)) 12 17)
-  b=$(edge "$1" $(($2 + $4 / 2 - 6)) $(($3 + $5 - 21)) 12 17)
+  t=$(edge "$1" $(($2 + $4 / 2 - side / 2)) $(($3 + 4)) "$side" 17)
+  b=$(edge "$1" $(($2 + $4 / 2 - side / 2)) $(($3 + $5 - 21)) "$side" 17)
   echo "${l:--} ${r:--} ${t:--} ${b:--}"
 }
 for p in "Axial $AX $AY $AW $AH R L A P" "Coronal $CX $CY $CW $CH R L H F" "Sagittal $SX $SY $SW $SH A P H F"; do
@@ -329,4 +332,58 @@ LEAVE_DELTA=$(json_field "mpr-leave" delta.store "$WORK/app.jsonl")
 still_running app
 stop_app
 no_warnings app
+
+# --- 8. An oblique acquisition gets its own pane -----------------------------
+# The same volume with its columns turned 20 degrees about x (--tilt 20):
+# row (1, 0, 0), column (0, cos, sin), normal (0, -sin, cos), slice i at
+# (-128, -128 - i sin, i cos).
+"$PHANTOM" --series $N --size $S --cube --tilt 20 -o "$WORK/tilted" || { fail "tilted phantom written"; exit 1; }
+start_app tilted "$WORK/tilted" || exit 1
+wait_opened tilted $N || { fail "tilted series opened"; exit 1; }
+sleep 0.5
+xdotool mousemove $((X + 600)) $((Y + 400)) click 1
+sleep 0.3
+MARK=$(log_mark tilted)
+xdotool key alt+5
+sleep 2
+pane_geometry () {
+  tail -n +"$MARK" "$WORK/tilted.out" | grep -E "mpr-pane $1 at" | tail -n1 |
+    sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/' |
+    awk -v x="$X" -v y="$Y" '{ print x + $1, y + $2, $3, $4 }'
+}
+read -r QX QY QW QH <<<"$(pane_geometry Acquisition)"
+read -r SX SY SW SH <<<"$(pane_geometry Sagittal)"
+if [ -n "${QW:-}" ] && [ -n "${SW:-}" ]; then
+  pass "oblique acquisition (20 degrees): a fourth pane, +$QX+$QY ${QW}x$QH"
+  shot tilted
+  # Its plane as stored: rows along x, columns down and towards the head.
+  got=$(letters "$WORK/tilted.png" "$QX" "$QY" "$QW" "$QH" 24)
+  [ "$got" = "R L AF PH" ] && pass "acquisition pane: edges read \"$got\"" ||
+    fail "acquisition pane: edges read \"$got\", expected \"R L AF PH\""
+  # The sagittal pane shows the stack turned: its box's (y, z) corners, the
+  # fit over them, and a point of tissue (row 200, slice 5) that an
+  # upright stack would not have there, with air just below slice 0.
+  read -r VY VZ EY EZ <<<"$(awkv "c = cos(20 * 3.14159265358979 / 180); s = sin(20 * 3.14159265358979 / 180);
+    split(\"-0.25 $(awkv "print ($S - 0.5) * 0.5")\", R, \" \"); split(\"-0.5 $(awkv "print $N - 0.5")\", I, \" \");
+    y0 = 1e9; y1 = -1e9; z0 = 1e9; z1 = -1e9;
+    for (a = 1; a <= 2; a++) for (b = 1; b <= 2; b++) {
+      y = -128 + R[a] * c - I[b] * s; z = R[a] * s + I[b] * c;
+      if (y < y0) y0 = y; if (y > y1) y1 = y; if (z < z0) z0 = z; if (z > z1) z1 = z }
+    print (y0 + y1) / 2, (z0 + z1) / 2, y1 - y0, z1 - z0")"
+  ZT=$(awkv "a = $SW / $EY; b = $SH / $EZ; print a < b ? a : b")
+  on_tilted () { # ROW SLICE: the sagittal screen point of (x = -64, row, slice)
+    awkv "c = cos(20 * 3.14159265358979 / 180); s = sin(20 * 3.14159265358979 / 180);
+          y = -128 + $1 * 0.5 * c - $2 * s; z = $1 * 0.5 * s + $2 * c;
+          printf \"%d %d\", $SX + $SW / 2 + (y - $VY) * $ZT, $SY + $SH / 2 - (z - $VZ) * $ZT"
+  }
+  read -r x y <<<"$(on_tilted 200 5)"
+  check_grey "sagittal of the tilted stack: tissue at row 200 of slice 5 (z 38.9 mm)" "$WORK/tilted.png" "$x" "$y" "$TISSUE"
+  read -r x y <<<"$(on_tilted 200 -6)"
+  check_grey "sagittal of the tilted stack: air 6 mm below slice 0" "$WORK/tilted.png" "$x" "$y" 0
+else
+  fail "oblique acquisition: no fourth pane"
+fi
+still_running tilted
+stop_app
+no_warnings tilted
 fen_e2e_finish
