@@ -6,7 +6,12 @@
  * copied) inside one operation of the memory log, "mpr-enter", whose store
  * delta is therefore 0; leaving ("mpr-leave") lets go of the volume, its
  * pins and the layout's buffers. The series leaving the pane (closed,
- * replaced) leaves MPR. */
+ * replaced) leaves MPR. The window keys (presets 1-9, 0 auto, I invert, R
+ * reset) act on the active viewport as ever; while in MPR its window is
+ * passed on to the layout, so they act on the planes too, and a window
+ * drag on a plane is passed back to it: one window/level for the series.
+ * The slice grid is hidden meanwhile, so nothing renders under the
+ * layout. */
 #define G_LOG_DOMAIN "fen-window"
 
 #include "fen-main-window-private.h"
@@ -37,6 +42,27 @@ fen_main_window_mpr_overlays_cb (FenMainWindow *self)
   fen_mpr_layout_set_show_overlays (FEN_MPR_LAYOUT (self->mpr_layout), self->show_overlays);
 }
 
+static void
+fen_main_window_mpr_window_cb (FenMainWindow *self)
+{
+  FenWindowParams window;
+
+  fen_viewport_get_window (self->mpr_viewport, &window);
+  fen_mpr_layout_set_window (FEN_MPR_LAYOUT (self->mpr_layout), &window);
+}
+
+static void
+fen_main_window_mpr_window_dragged_cb (FenMainWindow *self)
+{
+  FenWindowParams window;
+
+  if (self->mpr_viewport == NULL || fen_viewport_get_image (self->mpr_viewport) == NULL)
+    return;
+  fen_mpr_layout_get_window (FEN_MPR_LAYOUT (self->mpr_layout), &window);
+  /* Its notification comes back to the layout with the same window. */
+  fen_viewport_set_window (self->mpr_viewport, window.center, window.width);
+}
+
 static FenMprLayout *
 fen_main_window_mpr_layout (FenMainWindow *self)
 {
@@ -53,6 +79,7 @@ fen_main_window_mpr_layout (FenMainWindow *self)
   gtk_widget_set_visible (self->mpr_layout, FALSE);
   gtk_overlay_add_overlay (GTK_OVERLAY (overlay), self->mpr_layout);
   fen_mpr_layout_set_show_overlays (FEN_MPR_LAYOUT (self->mpr_layout), self->show_overlays);
+  g_signal_connect_swapped (self->mpr_layout, "window-dragged", G_CALLBACK (fen_main_window_mpr_window_dragged_cb), self);
   g_signal_connect (self, "notify::show-overlays", G_CALLBACK (fen_main_window_mpr_overlays_cb), NULL);
   return FEN_MPR_LAYOUT (self->mpr_layout);
 }
@@ -117,10 +144,16 @@ fen_main_window_mpr_enter (FenMainWindow *self)
     }
   _fen_main_window_cine_stop (self, "mpr");
   gtk_widget_set_visible (self->mpr_layout, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->grid), FALSE);
   pane = self->panes[self->active_pane];
   self->mpr_pane = pane;
   self->mpr_series_handler = g_signal_connect_swapped (pane, "notify::series",
                                                        G_CALLBACK (fen_main_window_mpr_series_changed_cb), self);
+  /* Every change of the window notifies its width (a preset, auto,
+   * invert, reset). */
+  self->mpr_viewport = self->viewport;
+  self->mpr_window_handler = g_signal_connect_swapped (self->viewport, "notify::window-width",
+                                                       G_CALLBACK (fen_main_window_mpr_window_cb), self);
   g_debug ("mpr: entered, %u slice(s), %" G_GSIZE_FORMAT " bytes borrowed",
            fen_volume_get_n_slices (volume), fen_volume_get_bytes (volume));
   return TRUE;
@@ -136,10 +169,16 @@ fen_main_window_mpr_leave (FenMainWindow *self)
       g_clear_signal_handler (&self->mpr_series_handler, self->mpr_pane);
       self->mpr_pane = NULL;
     }
+  if (self->mpr_viewport != NULL)
+    {
+      g_clear_signal_handler (&self->mpr_window_handler, self->mpr_viewport);
+      self->mpr_viewport = NULL;
+    }
   if (self->mpr_layout == NULL || fen_mpr_layout_get_volume (FEN_MPR_LAYOUT (self->mpr_layout)) == NULL)
     return;
   fen_memory_monitor_begin (self->monitor, &op, "mpr-leave");
   gtk_widget_set_visible (self->mpr_layout, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->grid), TRUE);
   fen_mpr_layout_set_volume (FEN_MPR_LAYOUT (self->mpr_layout), NULL, NULL, NULL);
   fen_memory_monitor_end (self->monitor, &op);
   gtk_widget_grab_focus (GTK_WIDGET (self->viewport));

@@ -128,6 +128,8 @@ struct _FenMainWindow
   GtkWidget        *mpr_layout;      /* borrowed: the overlay's child */
   FenPane          *mpr_pane;        /* borrowed */
   gulong            mpr_series_handler;
+  FenViewport      *mpr_viewport;    /* borrowed: its window keys act on MPR */
+  gulong            mpr_window_handler;
 };
 
 /* fen-main-window.c */

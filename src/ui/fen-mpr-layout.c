@@ -34,6 +34,20 @@ struct _FenMprLayout
 
 G_DEFINE_FINAL_TYPE (FenMprLayout, fen_mpr_layout, GTK_TYPE_WIDGET)
 
+enum {
+  WINDOW_DRAGGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+void
+_fen_mpr_layout_drag_window (FenMprLayout *self, const FenWindowParams *window)
+{
+  fen_mpr_layout_set_window (self, window);
+  g_signal_emit (self, signals[WINDOW_DRAGGED], 0);
+}
+
 void
 _fen_mpr_layout_changed (FenMprLayout *self)
 {
@@ -149,6 +163,14 @@ fen_mpr_layout_class_init (FenMprLayoutClass *klass)
   object_class->dispose = fen_mpr_layout_dispose;
   object_class->finalize = fen_mpr_layout_finalize;
   widget_class->snapshot = fen_mpr_layout_snapshot;
+
+  /**
+   * FenMprLayout::window-dragged:
+   * A drag in a pane changed the window (fen_mpr_layout_get_window()): the
+   * window passes it on to the series' slice view.
+   */
+  signals[WINDOW_DRAGGED] = g_signal_new ("window-dragged", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (FEN_TYPE_MPR_PANE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/fenestra/Viewer/fen-mpr-layout.ui");

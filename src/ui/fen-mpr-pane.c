@@ -221,7 +221,7 @@ fen_mpr_pane_primary_update_cb (GtkGestureDrag *gesture, double dx, double dy, F
       window.width = MAX (1.0, self->drag_width + self->drag_acc_x * self->drag_per_px);
       window.center = self->drag_center - self->drag_acc_y * self->drag_per_px;
       window.voi_lut = 0;
-      fen_mpr_layout_set_window (self->layout, &window);
+      _fen_mpr_layout_drag_window (self->layout, &window);
       break;
     }
 }

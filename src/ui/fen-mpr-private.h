@@ -35,6 +35,8 @@ typedef struct {
 void _fen_mpr_layout_changed (FenMprLayout *layout);
 /* The table of the shared window, rebuilt when the window changed. */
 const FenLut *_fen_mpr_layout_get_lut (FenMprLayout *layout);
+/* A window drag in a pane: set for every pane, and ::window-dragged. */
+void _fen_mpr_layout_drag_window (FenMprLayout *layout, const FenWindowParams *window);
 /* Debug lines: where the slab controls are on the surface (for the e2e test). */
 void _fen_mpr_layout_log_controls (FenMprLayout *layout);
 

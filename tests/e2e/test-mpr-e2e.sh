@@ -30,7 +30,9 @@
 #     pane (slices within 5 mm hold it); over 8 mm as well; the average over
 #     8 mm shows the mean of 2 cube and 6 tissue slices (205 HU).
 #  6. A window drag in one pane changes the window of all three (read by
-#     tesseract), and the tissue's grey in each follows it.
+#     tesseract), and the tissue's grey in each follows it; I inverts them
+#     all (the window keys act on MPR); back on the slices, the slice view
+#     has the window dragged in MPR (one series, one window).
 #  7. Ctrl+wheel zooms a pane about the pointer: the tissue's edge moves
 #     where the zoom predicts.
 #  8. The same volume acquired 20 degrees oblique (--tilt 20) gets a fourth
@@ -53,7 +55,7 @@ export G_MESSAGES_DEBUG=fen-viewport,fen-window,fen-mpr
 
 S=256 N=120
 "$PHANTOM" --series $N --size $S --cube -o "$WORK/cube" || { fail "phantom written"; exit 1; }
-echo "1..44"
+echo "1..46"
 
 # The volume (PS3.3 C.7.6.2.1.1: positions are pixel centres): its box
 # reaches half a voxel beyond them; the crosshair starts on the voxel
@@ -305,6 +307,15 @@ check_grey "axial tissue under the new window" "$WORK/window.png" "$x" "$y" "$TI
 read -r x y <<<"$(on_coronal "$(awkv "print $VCX + 30")" "$(awkv "print $VCZ + 30")")"
 check_grey "coronal tissue under the new window" "$WORK/window.png" "$x" "$y" "$TISSUE2"
 
+# The window keys act on the planes too: I inverts all three.
+xdotool key i
+sleep 1
+shot inverted
+read -r x y <<<"$(on_coronal "$(awkv "print $VCX + 30")" "$(awkv "print $VCZ + 30")")"
+check_grey "I (invert) in MPR: coronal tissue inverted" "$WORK/inverted.png" "$x" "$y" "$(awkv "print 255 - $TISSUE2")"
+xdotool key i
+sleep 1
+
 # --- 7. Ctrl+wheel zooms about the pointer --------------------------------
 # The tissue's anterior edge in the axial pane, y = -128 + (S/10 - 0.5) 0.5.
 EDGE_Y=$(awkv "print -128 + (int($S / 10) - 0.5) * 0.5")
@@ -329,6 +340,11 @@ xdotool key alt+5
 sleep 1
 LEAVE_DELTA=$(json_field "mpr-leave" delta.store "$WORK/app.jsonl")
 [ "$LEAVE_DELTA" = "0" ] && pass "leaving MPR (Alt+5): store delta 0" || fail "mpr-leave store delta \"$LEAVE_DELTA\""
+shot left
+read -r VX VY VW VH <<<"$(viewport_on_screen app)"
+got=$(ocr_window "$WORK/left.png" "$VX" "$VY" "$VW" "$VH")
+[ -n "${W:-}" ] && [ "$got" = "$W $L" ] && pass "back on the slices: the window dragged in MPR (W $W L $L) stays" ||
+  fail "back on the slices: the window reads \"$got\", expected \"${W:-?} ${L:-?}\""
 still_running app
 stop_app
 no_warnings app
