@@ -6,7 +6,7 @@
  * copied) inside one operation of the memory log, "mpr-enter", whose store
  * delta is therefore 0; leaving ("mpr-leave") lets go of the volume, its
  * pins and the layout's buffers. The series leaving the pane (closed,
- * replaced) leaves MPR. The window keys (presets 1-9, 0 auto, I invert, R
+ * replaced), or another layout, leaves MPR. The window keys (presets 1-9, 0 auto, I invert, R
  * reset) act on the active viewport as ever; while in MPR its window is
  * passed on to the layout, so they act on the planes too, and a window
  * drag on a plane is passed back to it: one window/level for the series.
@@ -30,7 +30,10 @@ fen_main_window_mpr_set_state (FenMainWindow *self, gboolean on)
 static void
 fen_main_window_mpr_series_changed_cb (FenMainWindow *self)
 {
-  /* The series shown in MPR left its pane: MPR leaves with it. */
+  /* The series shown in MPR left its pane, or another layout was asked
+   * for: MPR leaves. */
+  if (self->mpr_layout == NULL || fen_mpr_layout_get_volume (FEN_MPR_LAYOUT (self->mpr_layout)) == NULL)
+    return;
   fen_main_window_mpr_leave (self);
   fen_main_window_mpr_set_state (self, FALSE);
 }
@@ -206,4 +209,6 @@ _fen_main_window_mpr_init (FenMainWindow *self)
 
   g_signal_connect (action, "activate", G_CALLBACK (fen_main_window_mpr_activate_cb), self);
   g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (action));
+  /* Another layout (Alt+1 to Alt+4) leaves MPR for it. */
+  g_signal_connect (self, "notify::layout", G_CALLBACK (fen_main_window_mpr_series_changed_cb), NULL);
 }
