@@ -148,6 +148,7 @@ fen_main_window_mpr_enter (FenMainWindow *self)
   _fen_main_window_cine_stop (self, "mpr");
   gtk_widget_set_visible (self->mpr_layout, TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->grid), FALSE);
+  fen_mpr_layout_focus_plane (layout, FEN_MPR_PLANE_AXIAL);
   pane = self->panes[self->active_pane];
   self->mpr_pane = pane;
   self->mpr_series_handler = g_signal_connect_swapped (pane, "notify::series",

@@ -335,6 +335,13 @@ fen_mpr_layout_reset (FenMprLayout *self)
 }
 
 void
+fen_mpr_layout_focus_plane (FenMprLayout *self, FenMprPlane plane)
+{
+  g_return_if_fail (FEN_IS_MPR_LAYOUT (self) && plane < FEN_MPR_LAYOUT_N_PANES);
+  gtk_widget_grab_focus (GTK_WIDGET (self->panes[plane]));
+}
+
+void
 fen_mpr_layout_set_show_overlays (FenMprLayout *self, gboolean show)
 {
   g_return_if_fail (FEN_IS_MPR_LAYOUT (self));

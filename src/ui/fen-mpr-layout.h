@@ -39,5 +39,7 @@ void       fen_mpr_layout_set_slab    (FenMprLayout *self, FenSlabMode mode, dou
 /* Puts the centre back in the middle and fits every pane, planes unturned. */
 void       fen_mpr_layout_reset       (FenMprLayout *self);
 void       fen_mpr_layout_set_show_overlays (FenMprLayout *self, gboolean show);
+/* Keys (+, -, F) act on the focused plane; a press focuses one too. */
+void       fen_mpr_layout_focus_plane (FenMprLayout *self, FenMprPlane plane);
 
 G_END_DECLS

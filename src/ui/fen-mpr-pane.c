@@ -12,7 +12,8 @@
  *                outer part of a line, turns the crosshair (oblique
  *                planes); elsewhere window / level
  *   wheel:       one native step along the plane's normal; Ctrl: zoom
- *   right drag:  zoom; middle drag: pan */
+ *   right drag:  zoom; middle drag: pan
+ *   + / - / F:   zoom in, out, fit (the focused plane) */
 #define G_LOG_DOMAIN "fen-mpr"
 
 #include "fen-mpr-private.h"
@@ -342,6 +343,36 @@ fen_mpr_pane_motion_cb (GtkEventControllerMotion *controller, double x, double y
                                                       : hit == FEN_MPR_HIT_LINE ? "grab" : "crosshair");
 }
 
+/* The slice view's zoom keys, on the focused plane (bubble phase: before
+ * the window's own shortcuts, which act on the hidden slice view). */
+static gboolean
+fen_mpr_pane_key_cb (GtkEventControllerKey *controller, guint keyval, guint keycode,
+                     GdkModifierType state, FenMprPane *self)
+{
+  int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+
+  if (!fen_mpr_pane_ready (self) || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK)))
+    return FALSE;
+  switch (keyval)
+    {
+    case GDK_KEY_plus: case GDK_KEY_KP_Add:
+      fen_mpr_pane_note_operation (self, "mpr-zoom");
+      fen_mpr_planes_zoom_about (&self->state->planes, self->plane, 1.25, w / 2.0, h / 2.0);
+      break;
+    case GDK_KEY_minus: case GDK_KEY_KP_Subtract:
+      fen_mpr_pane_note_operation (self, "mpr-zoom");
+      fen_mpr_planes_zoom_about (&self->state->planes, self->plane, 0.8, w / 2.0, h / 2.0);
+      break;
+    case GDK_KEY_f:
+      fen_mpr_planes_fit (&self->state->planes, self->plane);
+      break;
+    default:
+      return FALSE;
+    }
+  _fen_mpr_pane_invalidate (self);
+  return TRUE;
+}
+
 static void
 fen_mpr_pane_leave_cb (GtkEventControllerMotion *controller, FenMprPane *self)
 {
@@ -636,7 +667,7 @@ fen_mpr_pane_add_drag (FenMprPane *self, guint button, GCallback begin, GCallbac
 static void
 fen_mpr_pane_init (FenMprPane *self)
 {
-  GtkEventController *scroll, *motion;
+  GtkEventController *scroll, *motion, *keys;
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
@@ -652,6 +683,9 @@ fen_mpr_pane_init (FenMprPane *self)
   scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL | GTK_EVENT_CONTROLLER_SCROLL_DISCRETE);
   g_signal_connect (scroll, "scroll", G_CALLBACK (fen_mpr_pane_scroll_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), scroll);
+  keys = gtk_event_controller_key_new ();
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (fen_mpr_pane_key_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
   motion = gtk_event_controller_motion_new ();
   g_signal_connect (motion, "motion", G_CALLBACK (fen_mpr_pane_motion_cb), self);
   g_signal_connect (motion, "leave", G_CALLBACK (fen_mpr_pane_leave_cb), self);

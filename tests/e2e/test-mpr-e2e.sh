@@ -34,7 +34,7 @@
 #     all (the window keys act on MPR); back on the slices, the slice view
 #     has the window dragged in MPR (one series, one window).
 #  7. Ctrl+wheel zooms a pane about the pointer: the tissue's edge moves
-#     where the zoom predicts.
+#     where the zoom predicts; F fits it again.
 #  8. The same volume acquired 20 degrees oblique (--tilt 20) gets a fourth
 #     pane, its acquisition plane (edges R L AF PH), and the sagittal pane
 #     shows the stack turned where the geometry puts it.
@@ -55,7 +55,7 @@ export G_MESSAGES_DEBUG=fen-viewport,fen-window,fen-mpr
 
 S=256 N=120
 "$PHANTOM" --series $N --size $S --cube -o "$WORK/cube" || { fail "phantom written"; exit 1; }
-echo "1..46"
+echo "1..48"
 
 # The volume (PS3.3 C.7.6.2.1.1: positions are pixel centres): its box
 # reaches half a voxel beyond them; the crosshair starts on the voxel
@@ -334,6 +334,16 @@ read -r x y <<<"$(zoomed_axial "$(awkv "print $VCX + 20")" "$(awkv "print $EDGE_
 check_grey "zoomed x$F about the pointer: tissue 1.5 mm inside its anterior edge" "$WORK/zoomed.png" "$x" "$y" "$TISSUE2"
 read -r x y <<<"$(zoomed_axial "$(awkv "print $VCX + 20")" "$(awkv "print $EDGE_Y - 1.5")")"
 check_grey "zoomed: air 1.5 mm outside it" "$WORK/zoomed.png" "$x" "$y" 0
+# F fits the focused plane again (a click focuses the axial pane).
+xdotool mousemove "$px" "$py" click 1
+sleep 0.3
+xdotool key f
+sleep 1
+shot fitted
+read -r x y <<<"$(on_axial "$(awkv "print $VCX + 20")" "$(awkv "print $EDGE_Y + 1.5")")"
+check_grey "F fits the axial pane again: tissue 1.5 mm inside the edge, unzoomed" "$WORK/fitted.png" "$x" "$y" "$TISSUE2"
+read -r x y <<<"$(on_axial "$(awkv "print $VCX + 20")" "$(awkv "print $EDGE_Y - 1.5")")"
+check_grey "F: air 1.5 mm outside it" "$WORK/fitted.png" "$x" "$y" 0
 
 # --- Leaving ---------------------------------------------------------------
 xdotool key alt+5
