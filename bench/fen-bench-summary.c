@@ -65,13 +65,6 @@ fen_bench_summary_compute (FenBenchReport *r, const guint *sizes, guint n_sizes)
   fen_bench_ratio (r, "dcmtk_over_viewport_whole_ratio", "dcmtk_wl_2800_ms_median", "wl_viewport_fit_whole_2800_ms_median");
   fen_bench_ratio (r, "dcmtk_over_viewport_whole_bound_ratio", "dcmtk_wl_2800_ms_median", "memcpy_viewport_fit_whole_2800_ms_median");
   fen_bench_ratio (r, "viewport_whole_over_rect_ratio", "wl_viewport_fit_whole_2800_ms_median", "wl_viewport_fit_2800_ms_median");
-  /* Scalar over vector table apply: above 1, the vector path pays. */
-  fen_bench_ratio (r, "viewport_fit_scalar_over_simd_ratio", "wl_viewport_fit_scalar_2800_ms_median", "wl_viewport_fit_simd_2800_ms_median");
-  fen_bench_ratio (r, "viewport_1to1_scalar_over_simd_ratio", "wl_viewport_1to1_scalar_2800_ms_median", "wl_viewport_1to1_simd_2800_ms_median");
-  fen_bench_ratio (r, "viewport_fit_scalar_over_simd_ratio_best", "wl_viewport_fit_scalar_2800_ms_best", "wl_viewport_fit_simd_2800_ms_best");
-  fen_bench_ratio (r, "viewport_fit_scalar_over_expand_ratio", "wl_viewport_fit_scalar_2800_ms_median", "wl_viewport_fit_expand_2800_ms_median");
-  fen_bench_ratio (r, "viewport_1to1_scalar_over_expand_ratio", "wl_viewport_1to1_scalar_2800_ms_median", "wl_viewport_1to1_expand_2800_ms_median");
-  fen_bench_ratio (r, "viewport_fit_scalar_over_expand_ratio_best", "wl_viewport_fit_scalar_2800_ms_best", "wl_viewport_fit_expand_2800_ms_best");
   for (guint s = 0; s < n_sizes; s++)
     {
       guint n = sizes[s];

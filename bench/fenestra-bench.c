@@ -412,12 +412,6 @@ fen_bench_run_size (FenBench *bench, guint s, GError **error)
   FenBenchJob fit = { 0 }, center = { 0 }, fit_pyr = { 0 }, whole = { 0 }, copy = { 0 }, dcmtk = { 0 };
   FenBenchJob view_copy = { 0 }, fit_one = { 0 }, fit_whole = { 0 }, view_copy_whole = { 0 };
   FenPixelRect fit_rect;
-  /* The A/B of the vector table apply (fen-render-simd.c), same rounds. */
-  FenBenchJob fit_simd = { 0 }, fit_scalar = { 0 }, center_simd = { 0 }, center_scalar = { 0 };
-  FenBenchJob fit_expand = { 0 }, center_expand = { 0 };
-  g_autoptr(FenRenderer) simd = fen_renderer_new (fen_renderer_get_n_threads (bench->renderer), FEN_BENCH_OUT_W);
-  g_autoptr(FenRenderer) expand = fen_renderer_new (fen_renderer_get_n_threads (bench->renderer), FEN_BENCH_OUT_W);
-  g_autoptr(FenRenderer) scalar = fen_renderer_new (fen_renderer_get_n_threads (bench->renderer), FEN_BENCH_OUT_W);
   g_autoptr(FenRenderer) one_thread = fen_renderer_new (1, FEN_BENCH_OUT_W);
   g_autoptr(FenPyramid) pyramid = NULL;
   g_autoptr(FenImage) pyramid_level = NULL;
@@ -431,12 +425,6 @@ fen_bench_run_size (FenBench *bench, guint s, GError **error)
   g_autofree char *k_one = fen_bench_key ("wl_viewport_fit_1thread", n);
   g_autofree char *k_whole = fen_bench_key ("wl_viewport_fit_whole", n);
   g_autofree char *k_rect = fen_bench_key ("viewport_fit_rect_pixels", n);
-  g_autofree char *k_fit_simd = fen_bench_key ("wl_viewport_fit_simd", n);
-  g_autofree char *k_fit_scalar = fen_bench_key ("wl_viewport_fit_scalar", n);
-  g_autofree char *k_1to1_simd = fen_bench_key ("wl_viewport_1to1_simd", n);
-  g_autofree char *k_1to1_scalar = fen_bench_key ("wl_viewport_1to1_scalar", n);
-  g_autofree char *k_fit_expand = fen_bench_key ("wl_viewport_fit_expand", n);
-  g_autofree char *k_1to1_expand = fen_bench_key ("wl_viewport_1to1_expand", n);
   g_autofree char *k_memcpy_whole = fen_bench_key ("memcpy_viewport_fit_whole", n);
   g_autofree char *k_pyr_level = fen_bench_key ("pyramid_level", n);
   g_autofree char *k_pyr_build = fen_bench_key ("pyramid_build_ms", n);
@@ -478,16 +466,6 @@ fen_bench_run_size (FenBench *bench, guint s, GError **error)
   /* The update before issue 14: the whole output, letterbox included. */
   fit_whole = fit;
   fit_whole.whole = TRUE;
-  fen_bench_report_set_int (bench->report, "render_simd_available",
-                            fen_renderer_set_simd (simd, FEN_RENDER_SIMD_GATHER) &&
-                            fen_renderer_set_simd (expand, FEN_RENDER_SIMD_EXPAND));
-  fen_renderer_set_simd (scalar, FEN_RENDER_SIMD_SCALAR);
-  fen_bench_report_set_int (bench->report, "render_simd_default", fen_renderer_get_simd (bench->renderer));
-  fit_simd = fit_scalar = fit_expand = fit;
-  center_simd = center_scalar = center_expand = center;
-  fit_simd.renderer = center_simd.renderer = simd;
-  fit_expand.renderer = center_expand.renderer = expand;
-  fit_scalar.renderer = center_scalar.renderer = scalar;
   /* The same view from the reduced level a zoom below 1/2 calls for
    * (fen-pyramid.h), built once before timing as a viewer would keep it. */
   pyramid = fen_pyramid_new (image, 0);
@@ -568,12 +546,6 @@ fen_bench_run_size (FenBench *bench, guint s, GError **error)
       { .key = k_fit,        .plan = &bench->plan,      .func = fen_bench_op_viewport,       .data = &fit },
       { .key = k_one,        .plan = &bench->plan,      .func = fen_bench_op_viewport,       .data = &fit_one },
       { .key = k_whole,      .plan = &bench->plan,      .func = fen_bench_op_viewport,       .data = &fit_whole },
-      { .key = k_fit_simd,   .plan = &bench->plan,      .func = fen_bench_op_viewport,       .data = &fit_simd },
-      { .key = k_fit_scalar, .plan = &bench->plan,      .func = fen_bench_op_viewport,       .data = &fit_scalar },
-      { .key = k_1to1_simd,  .plan = &bench->plan,      .func = fen_bench_op_viewport,       .data = &center_simd },
-      { .key = k_1to1_scalar, .plan = &bench->plan,     .func = fen_bench_op_viewport,       .data = &center_scalar },
-      { .key = k_fit_expand, .plan = &bench->plan,      .func = fen_bench_op_viewport,       .data = &fit_expand },
-      { .key = k_1to1_expand, .plan = &bench->plan,     .func = fen_bench_op_viewport,       .data = &center_expand },
       { .key = k_1to1,       .plan = &bench->plan,      .func = fen_bench_op_viewport,       .data = &center },
       { .key = k_pyr,        .plan = &bench->plan,      .func = fen_bench_op_viewport,       .data = &fit_pyr },
       { .key = k_memcpy_view, .plan = &bench->plan,     .func = fen_bench_op_memcpy_viewport, .data = &view_copy },
@@ -737,12 +709,6 @@ fen_bench_print_table (FenBench *bench)
   fen_bench_print_row (bench, "viewport 1920x1080, fit, pyramid", "wl_viewport_fit_pyramid");
   fen_bench_print_row (bench, "viewport 1920x1080, 1:1 centre", "wl_viewport_1to1");
   fen_bench_print_row (bench, "  fit, whole output (before #14)", "wl_viewport_fit_whole");
-  fen_bench_print_row (bench, "  fit, scalar table apply", "wl_viewport_fit_scalar");
-  fen_bench_print_row (bench, "  fit, AVX2 gathers", "wl_viewport_fit_simd");
-  fen_bench_print_row (bench, "  fit, AVX2 shuffle + store", "wl_viewport_fit_expand");
-  fen_bench_print_row (bench, "  1:1 centre, scalar table apply", "wl_viewport_1to1_scalar");
-  fen_bench_print_row (bench, "  1:1 centre, AVX2 gathers", "wl_viewport_1to1_simd");
-  fen_bench_print_row (bench, "  1:1 centre, AVX2 shuffle + store", "wl_viewport_1to1_expand");
   fen_bench_print_row (bench, "  table build alone", "lut_build");
   fen_bench_print_row (bench, "full resolution", "wl_fullres");
   fen_bench_print_row (bench, "DCMTK DicomImage (full, gray8)", "dcmtk_wl");

@@ -380,69 +380,6 @@ test_difference_no_allocation (void)
   g_assert_cmpuint (after.uordblks + after.hblkhd, ==, before.uordblks + before.hblkhd);
 }
 
-/* The vector table apply (fen-render-simd.c) writes the scalar loop's
- * bytes: 16-bit sources, signed and not, contiguous at 1:1 and through the
- * column map (increasing and, mirrored, decreasing), with row lengths that
- * leave a remainder, rows reaching the frame's last sample (where a 32-bit
- * gather must not read past it) and odd strides. */
-static void
-test_simd_matches_scalar (gconstpointer data)
-{
-  FenRenderSimd mode = GPOINTER_TO_INT (data);
-  static const FenTestKind kinds[] = { FEN_TEST_S16, FEN_TEST_U16 };
-  static const FenSampling samplings[] = {
-    { 0, 0, 1, 0, 0, 1 },                    /* 1:1, the whole frame */
-    { -3.5, -2.25, 0.37, 0, 0, 0.41 },       /* zoomed in, letterboxed */
-    { 10.0, 0.5, 2.6, 0, 0, 2.6 },           /* zoomed out */
-    { 123.0, 96.9, -1.3, 0, 0, -0.7 },       /* mirrored both ways */
-    { 127.0, 0, -0.9, 0, 0, 1.1 },           /* mirrored, from past the last column, to the last row */
-  };
-  g_autoptr(FenRenderer) scalar = fen_renderer_new (2, 64);
-  g_autoptr(FenRenderer) simd = fen_renderer_new (2, 64);
-  g_autoptr(FenLut) lut = fen_lut_new ();
-  gboolean avx2 = FALSE;
-
-#if defined(__x86_64__) && defined(__GNUC__)
-  __builtin_cpu_init ();
-  avx2 = __builtin_cpu_supports ("avx2") != 0;
-#endif
-  g_assert_true (fen_renderer_set_simd (scalar, FEN_RENDER_SIMD_SCALAR));
-  g_assert_cmpint (fen_renderer_get_simd (scalar), ==, FEN_RENDER_SIMD_SCALAR);
-  if (!avx2)
-    g_test_message ("no AVX2 on this processor: the vector modes fall back to scalar");
-
-  g_assert_cmpint (fen_renderer_set_simd (simd, mode), ==, avx2);
-  g_assert_cmpint (fen_renderer_get_simd (simd), ==, avx2 ? mode : FEN_RENDER_SIMD_SCALAR);
-  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
-    for (guint s = 0; s < G_N_ELEMENTS (samplings); s++)
-      for (guint w = 0; w < 3; w++)
-        {
-          guint iw = 121 + w * 6, ih = 97;
-          g_autoptr(FenImage) image = fen_test_image_new (kinds[k], iw, ih, 2);
-          guint ow = s == 0 ? iw : 93 + w, oh = s == 0 ? ih : 131;
-          gsize stride = (gsize) ow * 4 + 4 * w;
-          g_autofree guint8 *a = g_malloc0 (stride * oh), *b = g_malloc0 (stride * oh);
-          FenWindowParams params;
-
-          for (guint frame = 0; frame < 2; frame++)
-            {
-              fen_window_default (image, frame, &params);
-              params.width /= 3;
-              fen_lut_build (lut, image, frame, &params);
-              g_assert_true (fen_renderer_render (simd, image, frame, lut, &samplings[s], ow, oh,
-                                                  FEN_PIXEL_BGRA8, a, stride));
-              g_assert_true (fen_renderer_render (scalar, image, frame, lut, &samplings[s], ow, oh,
-                                                  FEN_PIXEL_BGRA8, b, stride));
-              g_assert_cmpmem (a, stride * oh, b, stride * oh);
-              g_assert_true (fen_renderer_render (simd, image, frame, lut, &samplings[s], ow, oh,
-                                                  FEN_PIXEL_RGBA8, a, stride));
-              g_assert_true (fen_renderer_render (scalar, image, frame, lut, &samplings[s], ow, oh,
-                                                  FEN_PIXEL_RGBA8, b, stride));
-              g_assert_cmpmem (a, stride * oh, b, stride * oh);
-            }
-        }
-}
-
 int
 main (int argc, char **argv)
 {
@@ -508,9 +445,5 @@ main (int argc, char **argv)
   g_test_add_func ("/render/difference/self-is-mid-grey", test_difference_self);
   g_test_add_func ("/render/difference/no-allocation", test_difference_no_allocation);
   g_test_add_func ("/render/non-finite-sampling", test_non_finite_sampling);
-  g_test_add_data_func ("/render/simd-matches-scalar/gather", GINT_TO_POINTER (FEN_RENDER_SIMD_GATHER),
-                        test_simd_matches_scalar);
-  g_test_add_data_func ("/render/simd-matches-scalar/expand", GINT_TO_POINTER (FEN_RENDER_SIMD_EXPAND),
-                        test_simd_matches_scalar);
   return g_test_run ();
 }

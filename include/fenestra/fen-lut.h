@@ -56,8 +56,7 @@ void    fen_lut_build (FenLut                *lut,
                        guint                  frame,
                        const FenWindowParams *params);
 
-/* Table indexed by the stored value's low 16 bits ((guint16) value); 3
- * readable bytes follow its last entry. */
+/* Table indexed by the stored value's low 16 bits ((guint16) value). */
 const guint8 *fen_lut_get_table (const FenLut *lut);
 guint8  fen_lut_lookup (const FenLut *lut, gint32 stored);
 /* Counts table builds: for tests that prove a table is reused. */

@@ -22,28 +22,6 @@ void         fen_renderer_free (FenRenderer *renderer);
 guint        fen_renderer_get_n_threads (const FenRenderer *renderer);
 /* Pixels per chunk handed to a worker (tests vary it; output must not change). */
 void         fen_renderer_set_chunk_pixels (FenRenderer *renderer, gsize chunk_pixels);
-/**
- * FenRenderSimd:
- * How a 16-bit monochrome render into a 4-byte format applies the table.
- * @FEN_RENDER_SIMD_SCALAR: a pixel at a time, two per 64-bit store
- * @FEN_RENDER_SIMD_GATHER: AVX2, eight pixels a step: samples and table
- *   entries fetched by gathers
- * @FEN_RENDER_SIMD_EXPAND: AVX2, eight pixels a step: entries looked up one
- *   by one, spread to BGRA by a byte shuffle, one 32-byte store
- * All write the same bytes; which is fastest is measured, not assumed
- * (fenestra-bench, docs/PERFORMANCE.md).
- */
-typedef enum {
-  FEN_RENDER_SIMD_SCALAR,
-  FEN_RENDER_SIMD_GATHER,
-  FEN_RENDER_SIMD_EXPAND,
-} FenRenderSimd;
-
-/* Chooses the table apply (tests and fenestra-bench compare them; output
- * must not change). Returns: %FALSE, and the scalar loop, where the
- * processor lacks it. */
-gboolean      fen_renderer_set_simd        (FenRenderer *renderer, FenRenderSimd simd);
-FenRenderSimd fen_renderer_get_simd        (const FenRenderer *renderer);
 
 /**
  * fen_renderer_render:

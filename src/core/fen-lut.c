@@ -65,9 +65,7 @@ fen_lut_new (void)
 {
   FenLut *lut = g_new0 (FenLut, 1);
 
-  /* 3 bytes more than the entries: the renderer's vector path reads each
-   * entry as a 32-bit gather (fen-render-simd.c). */
-  lut->table = g_malloc0 (FEN_LUT_SIZE + 3);
+  lut->table = g_malloc0 (FEN_LUT_SIZE);
   return lut;
 }
 

@@ -11,15 +11,12 @@
 
 #include "fenestra/fen-render.h"
 #include "fen-render-private.h"
-#include "fen-render-simd.h"
 
 #include <math.h>
 #include <string.h>
 
 #define FEN_RENDER_DEFAULT_CHUNK (64 * 1024)
 #define FEN_RENDER_MIN_PARALLEL  (32 * 1024)
-/* The table apply a renderer starts with: see docs/PERFORMANCE.md, "SIMD". */
-#define FEN_RENDER_SIMD_DEFAULT  FEN_RENDER_SIMD_SCALAR
 
 typedef enum {
   FEN_SRC_U8,
@@ -40,8 +37,6 @@ typedef struct
 {
   /* Borrowed for the duration of one render */
   const guint8   *src;         /* the frame */
-  const guint8   *src_end;     /* one past its last byte */
-  FenRenderGray16Func gray16;  /* the vector table apply, or NULL */
   const guint8   *table;
   guint8         *out;
   gsize           out_stride;
@@ -86,8 +81,6 @@ struct _FenRenderer
 {
   guint         n_threads;
   gsize         chunk_pixels;
-  FenRenderSimd       simd;
-  FenRenderGray16Func simd_gray16; /* NULL: the scalar loops */
 
   /* Owned */
   GThread     **workers;        /* n_threads - 1, alive as long as the renderer */
@@ -224,11 +217,6 @@ fen_render_mono_span (const FenRenderJob *job,
     case FEN_PIXEL_RGBA8:
     case FEN_PIXEL_BGRA8:
     default:
-      if (type == FEN_SRC_16 && job->gray16 != NULL && n >= 8)
-        {
-          job->gray16 (table, (const guint16 *) src, map, n, (gsize) (job->src_end - src) / 2, out);
-          break;
-        }
       switch (type)
         {
         case FEN_SRC_U8: FEN_SPAN_LOOP_GRAY32 (FEN_SRC_U8); break;
@@ -586,7 +574,6 @@ fen_renderer_new (guint n_threads, guint max_width)
 
   renderer->n_threads = n_threads ? n_threads : MAX (g_get_num_processors (), 1u);
   renderer->chunk_pixels = FEN_RENDER_DEFAULT_CHUNK;
-  fen_renderer_set_simd (renderer, FEN_RENDER_SIMD_DEFAULT);
   renderer->max_width = MAX (max_width, 1u);
   renderer->xmap = g_new (gint32, renderer->max_width);
   renderer->xmap_b = g_new (gint32, renderer->max_width);
@@ -632,20 +619,6 @@ void
 fen_renderer_set_chunk_pixels (FenRenderer *renderer, gsize chunk_pixels)
 {
   renderer->chunk_pixels = MAX (chunk_pixels, 1);
-}
-
-gboolean
-fen_renderer_set_simd (FenRenderer *renderer, FenRenderSimd simd)
-{
-  renderer->simd_gray16 = _fen_render_simd_gray16 (simd);
-  renderer->simd = renderer->simd_gray16 != NULL ? simd : FEN_RENDER_SIMD_SCALAR;
-  return renderer->simd == simd;
-}
-
-FenRenderSimd
-fen_renderer_get_simd (const FenRenderer *renderer)
-{
-  return renderer->simd;
 }
 
 /* Runs the prepared job on the caller and the workers and waits for it.
@@ -737,8 +710,6 @@ fen_renderer_prepare (FenRenderer    *renderer,
 
   memset (job, 0, sizeof *job);
   job->src = fen_image_get_frame (image, frame);
-  job->src_end = job->src + fen_image_get_frame_bytes (image);
-  job->gray16 = renderer->simd_gray16;
   job->table = fen_lut_get_table (lut);
   job->out = out;
   job->out_stride = out_stride;
