@@ -9,10 +9,11 @@
  * on whichever thread needs room. The image shown is pinned in the store,
  * so it is never evicted; one whose pixels were evicted before it came
  * shows nothing until the window has them back (fen_viewport_reload()).
- * The view maths are the core's FenView; compare modes are in
- * fen-viewport-compare.c, measurements in fen-viewport-measure.c, what is
- * drawn over the image in fen-viewport-overlay.c, reference lines and the
- * 3D cursor in fen-viewport-reference.c. */
+ * The view maths are the core's FenView; the render of the image's
+ * visible rectangle and its texture are in fen-viewport-render.c, compare
+ * modes in fen-viewport-compare.c, measurements in fen-viewport-measure.c,
+ * what is drawn over the image in fen-viewport-overlay.c, reference lines
+ * and the 3D cursor in fen-viewport-reference.c. */
 #define G_LOG_DOMAIN "fen-viewport"
 
 #include "fen-viewport-private.h"
