@@ -5,7 +5,7 @@
  *   fen-dicom-info.cc    FenImageInfo from a data set; value transforms,
  *                        palettes, VOI LUTs, per-frame values
  *   fen-dicom-pixels.cc  pixel readers: native, 1-bit, encapsulated, J2K
- *   fen-dicom-jpeg.cc    JPEG frames as a stream, into their slots
+ *   fen-dicom-jpeg.cc    JPEG frames as a stream, JPEG-LS through CharLS 2
  *   fen-dicom-frames.cc  the frames of one object on several threads
  *   fen-dicom.cc         loading an image (the public entry points)
  *   fen-dicom-header.cc  identifying headers for the study index
@@ -200,6 +200,12 @@ gboolean fen_dicom_jpeg_decode_frame (DcmPixelItem *item, const FenImageInfo *in
                                       DcmFileCache *cache, guint8 *chunks, guint8 *slot,
                                       gsize frame_bytes, const char *name, GError **error);
 gboolean fen_dicom_read_jpeg        (DcmElement *element, E_TransferSyntax xfer,
+                                     const FenImageInfo *info, guint8 *pixels, gsize frame_bytes,
+                                     guint threads, const char *name, GError **error);
+gboolean fen_dicom_jpegls_streams   (DcmElement *element, E_TransferSyntax xfer,
+                                     const FenImageInfo *info, FenDicomColor color,
+                                     const FenDicomSource *src);
+gboolean fen_dicom_read_jpegls      (DcmElement *element, E_TransferSyntax xfer,
                                      const FenImageInfo *info, guint8 *pixels, gsize frame_bytes,
                                      guint threads, const char *name, GError **error);
 gboolean fen_dicom_is_jpeg2000      (E_TransferSyntax xfer);

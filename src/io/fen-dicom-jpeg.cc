@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// fen-dicom-jpeg.cc: JPEG frames (PS3.5 A.4.1: one fragment per frame here)
-// decoded as a stream. Each frame's fragment is read from the file in
-// chunks (getPartialValue) and fed to DCMTK's IJG decompressor, which writes
-// the frame straight into its slot of the image. DCMTK's own decoder
-// (getUncompressedFrame) reads the whole fragment into memory first: 0.40 x
-// the pixel bytes beside the pixels for the 15 MB lossless image.
+// fen-dicom-jpeg.cc: JPEG and JPEG-LS frames (PS3.5 A.4.1, A.4.3: one
+// fragment per frame here) into their slots of the image. A JPEG frame's
+// fragment is read from the file in chunks (getPartialValue) and fed to
+// DCMTK's IJG decompressor, which writes the frame straight into its slot.
+// DCMTK's own decoder (getUncompressedFrame) reads the whole fragment into
+// memory first: 0.40 x the pixel bytes beside the pixels for the 15 MB
+// lossless image. CharLS needs a JPEG-LS frame whole: it is read once into
+// a buffer of the worker's and decoded by CharLS 2 (fen-jpegls.c) into the
+// slot; DCMTK's JPEG-LS codec holds the fragment and a joined copy of it.
 #define G_LOG_DOMAIN "fen-dicom"
 
 #include "fen-dicom-adapter.h"
@@ -19,6 +22,7 @@
 #include <cstring>
 
 #include "fen-dicom-convert.h"
+#include "fen-jpegls.h"
 
 // Compressed bytes per getPartialValue() call. Two chunks alternate: IJG
 // may still read the rest of the last one when it is handed the next.
@@ -187,5 +191,67 @@ fen_dicom_read_jpeg (DcmElement *element, E_TransferSyntax xfer, const FenImageI
   return fen_dicom_decode_frames (info->frames, threads, [&] (guint f, guint w, GError **e) {
     return fen_dicom_jpeg_decode_frame (items[f], info, f, &caches[w], chunks + w * per_worker,
                                         pixels + (gsize) f * frame_bytes, frame_bytes, name, e);
+  }, error);
+}
+
+// What CharLS 2 takes: JPEG-LS (PS3.5 A.4.3), one sample per pixel stored
+// as memory holds it, one fragment per frame, 8 or 16 bits allocated. The
+// stream's header is checked against the data set frame by frame.
+gboolean
+fen_dicom_jpegls_streams (DcmElement *element, E_TransferSyntax xfer, const FenImageInfo *info,
+                          FenDicomColor color, const FenDicomSource *src)
+{
+  if ((xfer != EXS_JPEGLSLossless && xfer != EXS_JPEGLSLossy) || element->ident () != EVR_PixelData ||
+      info->samples_per_pixel != 1 || color != FEN_DICOM_COLOR_MONO ||
+      src->convert != FEN_DICOM_CONVERT_NONE || !src->modality_lut.empty () ||
+      (info->bits_allocated != 8 && info->bits_allocated != 16) || !fen_jpegls_available ())
+    return FALSE;
+  DcmPixelSequence *sequence = nullptr;
+  return static_cast<DcmPixelData *> (element)->getEncapsulatedRepresentation (xfer, nullptr, sequence).good () &&
+         sequence != nullptr && sequence->card () - 1 == info->frames;
+}
+
+// The frames on @threads workers, each reading a frame's fragment into its
+// own buffer (grown to the largest fragment it meets) and decoding it.
+gboolean
+fen_dicom_read_jpegls (DcmElement *element, E_TransferSyntax xfer, const FenImageInfo *info,
+                       guint8 *pixels, gsize frame_bytes, guint threads, const char *name,
+                       GError **error)
+{
+  DcmPixelSequence *sequence = fen_dicom_sequence (element, xfer, name, error);
+  if (sequence == nullptr)
+    return FALSE;
+  std::vector<DcmPixelItem *> items (info->frames);
+  for (guint f = 0; f < info->frames; f++)
+    if (sequence->getItem (items[f], f + 1).bad () || items[f] == nullptr)
+      return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "JPEG-LS frame %u unreadable", f);
+  threads = CLAMP (threads, 1u, info->frames);
+  std::vector<std::vector<guint8>> buffers (threads);
+  std::unique_ptr<DcmFileCache[]> caches (new DcmFileCache[threads]);
+  const FenJpegLsFrame target = { info->rows, info->columns, info->bits_allocated };
+  return fen_dicom_decode_frames (info->frames, threads, [&] (guint f, guint w, GError **e) -> gboolean {
+    DcmPixelItem *item = items[f];
+    std::vector<guint8> &buffer = buffers[w];
+    const Uint32 length = item->getLength ();
+    // The size comes from the file: at most what the parse found there.
+    buffer.resize (length);
+    for (Uint32 at = 0; at < length; at += (Uint32) FEN_DICOM_CHUNK)
+      {
+        const Uint32 n = (Uint32) MIN ((gsize) (length - at), FEN_DICOM_CHUNK);
+        if (item->getPartialValue (buffer.data () + at, at, n, &caches[w], EBO_LittleEndian).bad ())
+          return fen_dicom_fail (e, FEN_IO_ERROR_TRUNCATED, name,
+                                 "JPEG-LS frame %u: the fragment cannot be read", f);
+      }
+    item->compact ();
+    guint8 *slot = pixels + (gsize) f * frame_bytes;
+    GError *local = nullptr;
+    if (!fen_jpegls_decode (buffer.data (), length, &target, slot, &local))
+      {
+        fen_dicom_fail (e, (FenIoError) local->code, name, "frame %u: %s", f, local->message);
+        g_error_free (local);
+        return FALSE;
+      }
+    fen_dicom_normalize_frame (info, slot, frame_bytes);
+    return TRUE;
   }, error);
 }

@@ -232,6 +232,9 @@ fen_dicom_load_internal (const char           *path,
   else if (encapsulated && fen_dicom_jpeg_streams (parse.pixel_data, xfer, info, color, &src))
     ok = fen_dicom_read_jpeg (parse.pixel_data, xfer, info, pixels, frame_bytes,
                               fen_dicom_frame_threads (options, info->frames), name, error);
+  else if (encapsulated && fen_dicom_jpegls_streams (parse.pixel_data, xfer, info, color, &src))
+    ok = fen_dicom_read_jpegls (parse.pixel_data, xfer, info, pixels, frame_bytes,
+                                fen_dicom_frame_threads (options, info->frames), name, error);
   else if (encapsulated)
     ok = fen_dicom_read_encapsulated (ds, parse.pixel_data, xfer, info, color, &src, pixels,
                                       frame_bytes, file_frame_bytes, name, error);
