@@ -38,7 +38,9 @@
 #define FEN_BENCH_SERIES_SLICES 300
 #define FEN_BENCH_SERIES_SIZE 512
 /* Bumped whenever the generated inputs change, so a --data-dir is refreshed. */
-#define FEN_BENCH_INPUT_VERSION "fenestra-bench inputs 2\n"
+#define FEN_BENCH_INPUT_VERSION "fenestra-bench inputs 3\n"
+/* The multi-frame JPEG lossless input: the series' first slices as frames. */
+#define FEN_BENCH_FRAMES 64
 
 /* The three image sizes of the brief: 0.5 MB, 15 MB and 128 MB of pixels. */
 static const guint fen_bench_sizes[] = { 512, 2800, 8000 };
@@ -57,6 +59,7 @@ typedef struct {
   char    *load_one;
   char    *loader;
   char    *warm;
+  guint    frame_threads;
 } FenBenchOptions;
 
 typedef struct {
@@ -70,6 +73,9 @@ typedef struct {
   char            *rle_paths[FEN_BENCH_N_SIZES];
   char            *jpeg_path;     /* the 15 MB image, JPEG lossless SV1 */
   char            *jpegls_path;   /* the 15 MB image, JPEG-LS lossless */
+  char            *jpeg_warm;     /* the 512 x 512 image in each, to warm up with */
+  char            *jpegls_warm;
+  char            *frames_path;   /* FEN_BENCH_FRAMES x 512 x 512, JPEG lossless */
   char           **series_jpeg_paths;
   char           **series_paths;
 
@@ -366,11 +372,15 @@ fen_bench_prepare_inputs (FenBench *bench, GError **error)
 
   bench->jpeg_path = g_build_filename (bench->dir, "ct-2800-jpeg.dcm", NULL);
   bench->jpegls_path = g_build_filename (bench->dir, "ct-2800-jpegls.dcm", NULL);
+  bench->jpeg_warm = g_build_filename (bench->dir, "ct-512-jpeg.dcm", NULL);
+  bench->jpegls_warm = g_build_filename (bench->dir, "ct-512-jpegls.dcm", NULL);
   if (!fresh)
     {
       fen_bench_progress (bench, "writing the 2800 x 2800 JPEG lossless and JPEG-LS copies");
       if (!fen_bench_input_write_jpeg (bench->paths[1], bench->jpeg_path, FALSE, error) ||
-          !fen_bench_input_write_jpeg (bench->paths[1], bench->jpegls_path, TRUE, error))
+          !fen_bench_input_write_jpeg (bench->paths[1], bench->jpegls_path, TRUE, error) ||
+          !fen_bench_input_write_jpeg (bench->paths[0], bench->jpeg_warm, FALSE, error) ||
+          !fen_bench_input_write_jpeg (bench->paths[0], bench->jpegls_warm, TRUE, error))
         return FALSE;
     }
 
@@ -392,6 +402,17 @@ fen_bench_prepare_inputs (FenBench *bench, GError **error)
                                                           FEN_BENCH_SERIES_SLICES, fresh, error);
   if (bench->series_jpeg_paths == NULL)
     return FALSE;
+  bench->frames_path = g_build_filename (bench->dir, "frames-jpeg.dcm", NULL);
+  if (!fresh)
+    {
+      g_autofree char *plain = g_build_filename (bench->dir, "frames.dcm", NULL);
+
+      fen_bench_progress (bench, "writing the %d-frame JPEG lossless object", FEN_BENCH_FRAMES);
+      if (!fen_dcmtk_reference_write_frames (bench->series_paths, FEN_BENCH_FRAMES, plain, error) ||
+          !fen_bench_input_write_jpeg (plain, bench->frames_path, FALSE, error))
+        return FALSE;
+      g_unlink (plain);
+    }
   if (!fresh)
     {
       fen_bench_report_set (bench->report, "input_generation_s", (fen_bench_now_ns () - t0) / 1e9);
@@ -665,16 +686,20 @@ fen_bench_run_loads (FenBench *bench, GError **error)
   const gsize px15 = (gsize) fen_bench_sizes[1] * fen_bench_sizes[1] * 2;
   const gsize px128 = (gsize) fen_bench_sizes[2] * fen_bench_sizes[2] * 2;
   const FenBenchLoadRow rows[] = {
-    { bench->paths[1],     "15mb",  "",        "",               px15 },
-    { bench->rle_paths[1], "15mb",  "_rle",    " RLE",           px15 },
-    { bench->jpeg_path,    "15mb",  "_jpeg",   " JPEG lossless", px15 },
-    { bench->jpegls_path,  "15mb",  "_jpegls", " JPEG-LS",       px15 },
-    { bench->paths[2],     "128mb", "",        "",               px128 },
-    { bench->rle_paths[2], "128mb", "_rle",    " RLE",           px128 },
+    { bench->paths[1],     "15mb",  "",        "",               px15, NULL },
+    { bench->rle_paths[1], "15mb",  "_rle",    " RLE",           px15, NULL },
+    { bench->jpeg_path,    "15mb",  "_jpeg",   " JPEG lossless", px15, bench->jpeg_warm },
+    { bench->jpegls_path,  "15mb",  "_jpegls", " JPEG-LS",       px15, bench->jpegls_warm },
+    { bench->paths[2],     "128mb", "",        "",               px128, NULL },
+    { bench->rle_paths[2], "128mb", "_rle",    " RLE",           px128, NULL },
   };
 
+  const gsize px_frames = (gsize) FEN_BENCH_FRAMES * FEN_BENCH_SERIES_SIZE * FEN_BENCH_SERIES_SIZE * 2;
+
   return fen_bench_load_rows (bench->report, rows, G_N_ELEMENTS (rows), bench->self,
-                              bench->paths[0], bench->runs, error);
+                              bench->paths[0], bench->runs, error) &&
+         fen_bench_load_frames (bench->report, "jpeg", bench->frames_path, FEN_BENCH_FRAMES, px_frames,
+                                bench->self, bench->jpeg_warm, bench->runs, error);
 }
 
 /* ---- Readable output ---- */
@@ -808,6 +833,8 @@ main (int argc, char **argv)
       "Child mode: read|fen|dcmtk-dataset|dcmtk-image", "NAME" },
     { "warm", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &opt.warm,
       "Child mode: load this small file first", "FILE" },
+    { "frame-threads", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &opt.frame_threads,
+      "Child mode: threads for the frames of one file (0: processors)", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context =
@@ -824,7 +851,7 @@ main (int argc, char **argv)
       return 2;
     }
   if (opt.load_one != NULL)
-    return fen_bench_load_one (opt.load_one, opt.loader, opt.warm);
+    return fen_bench_load_one (opt.load_one, opt.loader, opt.warm, opt.frame_threads);
 
   bench.opt = &opt;
   if (opt.drift_updates == 0)
@@ -921,6 +948,9 @@ out:
   g_strfreev (bench.series_jpeg_paths);
   g_free (bench.jpeg_path);
   g_free (bench.jpegls_path);
+  g_free (bench.jpeg_warm);
+  g_free (bench.jpegls_warm);
+  g_free (bench.frames_path);
   g_free (bench.viewport);
   fen_lut_free (bench.lut);
   fen_renderer_free (bench.renderer);
