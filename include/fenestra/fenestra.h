@@ -9,6 +9,7 @@
 #include "fen-export.h"
 #include "fen-store.h"
 #include "fen-lut.h"
+#include "fen-sampling.h"
 #include "fen-render.h"
 #include "fen-memory.h"
 #include "fen-pyramid.h"
