@@ -7,6 +7,8 @@
 
 #include <fenestra/fenestra.h>
 
+#include "fen-fuzz-seeds-multipart.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,9 +103,12 @@ main (int argc, char **argv)
   if (argc == 9 && strcmp (argv[1], "--wrap-j2k") == 0)
     return fen_seed_wrap_j2k (argv[2], argv[3], atoi (argv[4]), atoi (argv[5]), atoi (argv[6]),
                               atoi (argv[7]), atoi (argv[8]));
+  if (argc == 3 && strcmp (argv[1], "--multipart") == 0)
+    return fen_seed_multipart (argv[2]);
   if (argc != 3)
     {
       g_printerr ("usage: fen-fuzz-seeds PNG-DIR TIFF-DIR\n"
+                  "       fen-fuzz-seeds --multipart DIR\n"
                   "       fen-fuzz-seeds --wrap-j2k IN.j2k OUT.dcm ROWS COLS SAMPLES BITS SIGNED\n");
       return 2;
     }

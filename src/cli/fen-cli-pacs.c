@@ -2,16 +2,23 @@
 /* fen-cli-pacs.c: `fenestra-cli pacs echo|find|get NODE ...`, the headless
  * PACS client on libfenestra-net. `find` prints one JSON object per study or
  * series (json-glib, keys are DICOM keywords); `get` writes the objects as
- * they arrive, named by SOP Instance UID, and prints each path. Patient data
+ * they arrive, named by SOP Instance UID, and prints each path (with
+ * --cache, through the viewer's on-disk cache: what it holds whole is not
+ * fetched again). Patient data
  * goes to stdout only, which the user asked for; errors name no patient. */
 #define G_LOG_DOMAIN "fen-cli"
 
 #include "fen-cli-pacs.h"
 
 #include <fenestra/fen-pacs.h>
+#include <fenestra/fen-pacs-fetch.h>
 #include <json-glib/json-glib.h>
 
+#include <glib/gstdio.h>
+
+#include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 typedef struct {
@@ -26,6 +33,7 @@ typedef struct {
   char *series;
   char *instance;
   char *output;
+  char *cache;
 } FenCliPacsOptions;
 
 static void
@@ -42,6 +50,7 @@ fen_cli_pacs_options_clear (FenCliPacsOptions *o)
   g_free (o->series);
   g_free (o->instance);
   g_free (o->output);
+  g_free (o->cache);
 }
 
 static void
@@ -187,6 +196,74 @@ fen_cli_pacs_on_instance (const char *path, const char *sop_instance_uid, gpoint
   fflush (stdout);
 }
 
+typedef struct {
+  const char *output;
+  GError     *error;
+} FenCliPacsCopy;
+
+/* FenPacsFetchFunc: the object, unchanged, from the cache into -o (a hard
+ * link where the two share a file system, else a copy), through a
+ * temporary name and a rename as fen_pacs_retrieve() writes. */
+static void
+fen_cli_pacs_on_cached (const FenPacsFetchProgress *p, gpointer user_data)
+{
+  FenCliPacsCopy *c = user_data;
+  g_autofree char *name = g_strconcat (p->sop_instance_uid, ".dcm", NULL);
+  g_autofree char *dest = g_build_filename (c->output, name, NULL);
+  g_autofree char *temp = g_strconcat (c->output, "/.fen-incoming-", name, NULL);
+  g_autoptr(GFile) from = g_file_new_for_path (p->path);
+  g_autoptr(GFile) to = g_file_new_for_path (temp);
+
+  if (c->error != NULL)
+    return;
+  if (link (p->path, temp) != 0 &&
+      !g_file_copy (from, to, G_FILE_COPY_OVERWRITE | G_FILE_COPY_NOFOLLOW_SYMLINKS, NULL, NULL, NULL, &c->error))
+    return;
+  if (g_rename (temp, dest) != 0)
+    {
+      int saved = errno;
+      g_set_error (&c->error, G_FILE_ERROR, g_file_error_from_errno (saved), "cannot write %s: %s", dest,
+                   g_strerror (saved));
+      g_unlink (temp);
+      return;
+    }
+  printf ("%s\n", dest);
+  fflush (stdout);
+}
+
+static int
+fen_cli_pacs_get_cached (const FenPacsNode *node, const char *study_uid, const FenCliPacsOptions *o)
+{
+  g_autoptr(FenPacsCache) cache = fen_pacs_cache_new (o->cache, 0);
+  g_autoptr(GError) error = NULL;
+  FenCliPacsCopy copy = { o->output, NULL };
+  FenPacsFetchStats stats;
+  gint64 t0 = g_get_monotonic_time ();
+  gboolean ok;
+
+  if (o->instance != NULL)
+    {
+      fprintf (stderr, "fenestra-cli: pacs get --cache retrieves a study or a series, not one instance\n");
+      return 2;
+    }
+  ok = fen_pacs_fetch (cache, node, study_uid, o->series, NULL, NULL, FEN_PACS_FETCH_NONE, fen_cli_pacs_on_cached,
+                       &copy, &stats, NULL, &error);
+  if (ok && copy.error != NULL)
+    {
+      error = g_steal_pointer (&copy.error);
+      ok = FALSE;
+    }
+  g_clear_error (&copy.error);
+  if (!ok)
+    {
+      fprintf (stderr, "fenestra-cli: pacs get: %s\n", error->message);
+      return 1;
+    }
+  fprintf (stderr, "fenestra-cli: pacs get: %u object(s) in %.2f s, %u from the cache\n",
+           stats.n_from_cache + stats.n_retrieved, (g_get_monotonic_time () - t0) / 1e6, stats.n_from_cache);
+  return 0;
+}
+
 static int
 fen_cli_pacs_get (const FenPacsNode *node, const char *study_uid, const FenCliPacsOptions *o)
 {
@@ -204,6 +281,8 @@ fen_cli_pacs_get (const FenPacsNode *node, const char *study_uid, const FenCliPa
       fprintf (stderr, "fenestra-cli: cannot create %s\n", o->output);
       return 1;
     }
+  if (o->cache != NULL)
+    return fen_cli_pacs_get_cached (node, study_uid, o);
   if (!fen_pacs_retrieve (node, study_uid, o->series, o->instance, o->output, fen_cli_pacs_on_instance, NULL, &n,
                           NULL, &error))
     {
@@ -231,6 +310,7 @@ fen_cli_pacs (int argc, char **argv)
     { "series", 0, 0, G_OPTION_ARG_STRING, &o.series, "find (instance level), get: this series", "UID" },
     { "instance", 0, 0, G_OPTION_ARG_STRING, &o.instance, "get: only this instance of --series", "UID" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "get: the folder to write to", "DIR" },
+    { "cache", 0, 0, G_OPTION_ARG_FILENAME, &o.cache, "get: through the on-disk cache in DIR (the viewer's: ~/.cache/fenestra/pacs)", "DIR" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("echo|find|get NODE [STUDY_UID]");
@@ -242,7 +322,7 @@ fen_cli_pacs (int argc, char **argv)
   g_option_context_set_summary (context,
     "  echo NODE                          C-ECHO, or a QIDO request for DICOMweb\n"
     "  find NODE [--level study|series|instance] [keys]   one JSON object per match\n"
-    "  get NODE STUDY_UID [--series UID [--instance UID]] -o DIR\n"
+    "  get NODE STUDY_UID [--series UID [--instance UID]] [--cache DIR] -o DIR\n"
     "                                     objects named by SOP Instance UID\n"
     "NODE is dicom://CALLED_AE@HOST:PORT?calling=AE&method=get|move&port=N\n"
     "     or http[s]://HOST:PORT/PATH (the DICOMweb root)");

@@ -14,5 +14,6 @@ G_DECLARE_FINAL_TYPE (FenCloseWatch, fen_close_watch, FEN, CLOSE_WATCH, GFilterI
 FenCloseWatch *fen_close_watch_new        (GInputStream *base, const char *boundary);
 gboolean       fen_close_watch_saw_close  (FenCloseWatch *self);
 gboolean       fen_close_watch_cut_short  (FenCloseWatch *self);
+gboolean       fen_close_watch_line_too_long (FenCloseWatch *self);
 
 G_END_DECLS

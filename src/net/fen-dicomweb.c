@@ -8,7 +8,7 @@
 #define G_LOG_DOMAIN "fen-net"
 
 #include "fen-close-watch.h"
-#include "fen-net-private.h"
+#include "fen-dicomweb-private.h"
 
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
@@ -263,6 +263,15 @@ _fen_dicomweb_find (const FenPacsNode *node, const FenPacsQuery *q, GCancellable
   return g_steal_pointer (&matches);
 }
 
+/* FenCloseWatch stopped a line libsoup could not have read. */
+static void
+fen_dicomweb_line_error (GError **error)
+{
+  g_set_error (error, FEN_NET_ERROR, FEN_NET_ERROR_PROTOCOL,
+               "the archive's multipart answer has a line of more than 8000 bytes between its objects: "
+               "not multipart, or not the boundary it declared");
+}
+
 /* One part: into a temporary file in @incoming, then renamed into @dir. */
 static gboolean
 fen_dicomweb_store_part (GInputStream *part, FenCloseWatch *watch, const char *incoming,
@@ -287,6 +296,16 @@ fen_dicomweb_store_part (GInputStream *part, FenCloseWatch *watch, const char *i
       g_autoptr(GError) local = NULL;
       gssize n = g_input_stream_read (part, chunk, FEN_DICOMWEB_CHUNK, cancellable, &local);
 
+      if (n < 0 && fen_close_watch_line_too_long (watch))
+        {
+          fen_dicomweb_line_error (error);
+          return FALSE;
+        }
+      if (n < 0 && fen_close_watch_line_too_long (watch))
+        {
+          fen_dicomweb_line_error (error);
+          return FALSE;
+        }
       if (n < 0)
         {
           fen_dicomweb_transport_error (local, node, error);
@@ -323,10 +342,10 @@ fen_dicomweb_store_part (GInputStream *part, FenCloseWatch *watch, const char *i
   return TRUE;
 }
 
-static gboolean
-fen_dicomweb_read_parts (SoupMessage *msg, GInputStream *body, const char *incoming, const char *dir,
-                         const FenPacsNode *node, FenPacsInstanceFunc func, gpointer user_data,
-                         guint *n_retrieved, GCancellable *cancellable, GError **error)
+gboolean
+_fen_dicomweb_read_parts (SoupMessage *msg, GInputStream *body, const char *incoming, const char *dir,
+                          const FenPacsNode *node, FenPacsInstanceFunc func, gpointer user_data,
+                          guint *n_retrieved, GCancellable *cancellable, GError **error)
 {
   g_autoptr(SoupMultipartInputStream) multipart = NULL;
   g_autoptr(FenCloseWatch) watch = NULL;
@@ -360,6 +379,11 @@ fen_dicomweb_read_parts (SoupMessage *msg, GInputStream *body, const char *incom
       SoupMessageHeaders *headers;
       const char *part_type;
 
+      if (fen_close_watch_line_too_long (watch))
+        {
+          fen_dicomweb_line_error (error);
+          return FALSE;
+        }
       if (part == NULL)
         {
           if (local == NULL && !fen_close_watch_saw_close (watch))
@@ -433,7 +457,7 @@ _fen_dicomweb_retrieve (const FenPacsNode *node, const char *study_uid, const ch
   incoming = _fen_net_incoming_dir_new (dir, error);
   if (incoming == NULL)
     return FALSE;
-  ok = fen_dicomweb_read_parts (msg, body, incoming, dir, node, func, user_data, n_retrieved,
+  ok = _fen_dicomweb_read_parts (msg, body, incoming, dir, node, func, user_data, n_retrieved,
                                 cancellable, error);
   _fen_net_incoming_dir_free (incoming);
   if (ok && *n_retrieved == 0)

@@ -58,3 +58,27 @@ target_compile_options(test-pacs-scp PRIVATE ${FEN_C_WARNINGS})
 target_link_libraries(test-pacs-scp PRIVATE fenestra-net)
 add_test(NAME test-pacs-scp COMMAND test-pacs-scp --tap)
 set_tests_properties(test-pacs-scp PROPERTIES TIMEOUT 120 LABELS "pacs" ENVIRONMENT "G_DEBUG=fatal-criticals")
+
+# The on-disk cache of retrieved objects, without a network: LRU, limit,
+# holds across processes, a corrupt index, files deleted behind its back.
+add_executable(test-pacs-cache ${_fen_pacs}/test-pacs-cache.c ${CMAKE_CURRENT_SOURCE_DIR}/fen-test-dicom-writer.c)
+target_include_directories(test-pacs-cache PRIVATE ${CMAKE_CURRENT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/src/net)
+target_compile_options(test-pacs-cache PRIVATE ${FEN_C_WARNINGS})
+target_link_libraries(test-pacs-cache PRIVATE fenestra-net)
+add_test(NAME test-pacs-cache COMMAND test-pacs-cache --tap)
+set_tests_properties(test-pacs-cache PROPERTIES TIMEOUT 120 LABELS "pacs" ENVIRONMENT "G_DEBUG=fatal-criticals")
+
+# Fetching into the store through the cache, against Orthanc as above.
+add_executable(test-pacs-fetch ${_fen_pacs}/test-pacs-fetch.c)
+target_include_directories(test-pacs-fetch PRIVATE ${_fen_pacs})
+target_compile_options(test-pacs-fetch PRIVATE ${FEN_C_WARNINGS})
+target_link_libraries(test-pacs-fetch PRIVATE fenestra-net)
+add_test(NAME test-pacs-fetch
+  COMMAND bash ${_fen_pacs}/test-pacs-orthanc.sh
+          $<TARGET_FILE:fen-pacs-fixture>
+          $<TARGET_FILE:fen-pacs-loopback>
+          $<TARGET_FILE:test-pacs-fetch>
+          $<TARGET_FILE:fenestra-cli>
+          ${CMAKE_CURRENT_BINARY_DIR}/pacs-fetch)
+set_tests_properties(test-pacs-fetch PROPERTIES TIMEOUT 900 LABELS "pacs"
+  ENVIRONMENT "G_DEBUG=fatal-criticals;${_fen_pacs_lsan}")

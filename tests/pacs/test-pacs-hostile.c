@@ -198,6 +198,27 @@ fen_answer (const char *path, GOutputStream *out)
       fen_head (out, "200 OK", mp, body->len);
       fen_write (out, body->data, body->len);
     }
+  else if (g_str_has_prefix (path, "/wado-wrong-boundary-big/"))
+    {
+      /* Another boundary around a part with 20,000 bytes and no line feed:
+       * all of it reads as lines before the first boundary. */
+      g_autoptr(GByteArray) body = g_byte_array_new ();
+      g_autofree char *run = g_strnfill (20000, 'x');
+      const char *head = "--OTHER\r\nContent-Type: application/dicom\r\n\r\n";
+      const char *tail = "\r\n--OTHER--\r\n";
+
+      g_byte_array_append (body, (const guint8 *) head, (guint) strlen (head));
+      g_byte_array_append (body, (const guint8 *) run, 20000);
+      g_byte_array_append (body, (const guint8 *) tail, (guint) strlen (tail));
+      fen_head (out, "200 OK", mp, body->len);
+      fen_write (out, body->data, body->len);
+    }
+  else if (g_str_has_prefix (path, "/wado-headers-cut/"))
+    {
+      /* The body ends inside a part's headers, mid-line (EOF-delimited). */
+      fen_head (out, "200 OK", mp, -1);
+      fen_write_str (out, "--FENB\r\nContent-Type: applic");
+    }
   else if (g_str_has_prefix (path, "/wado-long-boundary/"))
     {
       g_autofree char *b = g_strnfill (200, 'x');
@@ -329,6 +350,8 @@ static const FenWadoCase fen_wado_cases[] = {
   { "wado-not-dicom", FEN_NET_ERROR_PROTOCOL, "text/plain", 0 },
   { "wado-bad-uid", FEN_NET_ERROR_PROTOCOL, "valid SOP Instance UID", 1 },
   { "wado-long-boundary", FEN_NET_ERROR_PROTOCOL, "boundary", 0 },
+  { "wado-wrong-boundary-big", FEN_NET_ERROR_PROTOCOL, "boundary", 0 },
+  { "wado-headers-cut", FEN_NET_ERROR_PROTOCOL, "closing boundary", 0 },
   { "html", FEN_NET_ERROR_PROTOCOL, "not multipart/related", 0 },
 };
 
