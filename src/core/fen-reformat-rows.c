@@ -17,19 +17,6 @@
 
 #define FEN_REFORMAT_BLOCK 256
 
-G_ALWAYS_INLINE static inline double
-fen_reformat_load (const guint8 *p, FenVolumeType type, gsize i)
-{
-  switch (type)
-    {
-    case FEN_VOLUME_U8:  return p[i];
-    case FEN_VOLUME_S8:  return (gint8) p[i];
-    case FEN_VOLUME_U16: return ((const guint16 *) p)[i];
-    case FEN_VOLUME_S16:
-    default:             return ((const gint16 *) p)[i];
-    }
-}
-
 /* Nearest pixel of slice @s at (@u, @v): pixel centres are integers, so
  * [i - 0.5, i + 0.5) is pixel i. Truncating px + 0.5 >= 0 is its floor. */
 G_ALWAYS_INLINE static inline gboolean
@@ -470,113 +457,15 @@ fen_reformat_emit (const FenReformatJob *job, guint j, guint i0, guint n,
 }
 
 
-typedef enum {
-  FEN_OUT_VALUES,
-  FEN_OUT_GRAY8,
-  FEN_OUT_RGB8,
-  FEN_OUT_WORD,   /* RGBA8 and BGRA8: gray is the same in both */
-} FenOutKind;
-
-G_ALWAYS_INLINE static inline void
-fen_reformat_put (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gint32 *row32,
-                  guint i, gint32 v)
-{
-  guint8 g;
-  guint32 word;
-
-  if (kind == FEN_OUT_VALUES)
-    {
-      row32[i] = v;
-      return;
-    }
-  g = job->table[(guint16) v];
-  switch (kind)
-    {
-    case FEN_OUT_GRAY8:
-      row8[i] = g;
-      break;
-    case FEN_OUT_RGB8:
-      row8[3 * i] = row8[3 * i + 1] = row8[3 * i + 2] = g;
-      break;
-    case FEN_OUT_WORD:
-    case FEN_OUT_VALUES:
-    default:
-      word = 0xff000000u | ((guint32) g * 0x010101u);
-      memcpy (row8 + 4 * (gsize) i, &word, sizeof word);
-      break;
-    }
-}
-
-static void
-fen_reformat_fill (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gint32 *row32,
-                   guint first, guint last)
-{
-  guint32 word = 0xff000000u;
-
-  for (guint i = first; i < last; i++)
-    switch (kind)
-      {
-      case FEN_OUT_VALUES: row32[i] = job->background; break;
-      case FEN_OUT_GRAY8:  row8[i] = 0; break;
-      case FEN_OUT_RGB8:   row8[3 * i] = row8[3 * i + 1] = row8[3 * i + 2] = 0; break;
-      case FEN_OUT_WORD:
-      default:             memcpy (row8 + 4 * (gsize) i, &word, sizeof word); break;
-      }
-}
-
 
 /* Longest run of source samples a separable bilinear row combines first. */
 #define FEN_REFORMAT_LINE 4096
 
-/* Bilinear on a separable row whose lines share one moving index: the
- * lines are summed with their weights into one line first, each source
- * sample read once (the view magnifies, so pixels share samples), then
- * each pixel interpolates along that line. FALSE when the run is too long
- * for the stack line (the caller interpolates per pixel). */
-G_ALWAYS_INLINE static inline gboolean
-fen_reformat_row_lines (const FenReformatJob *job, FenVolumeType type, FenOutKind kind,
-                        guint8 *row8, gint32 *row32, double start, double d, const FenSepSlice *o,
-                        const guint8 *const *lines, const double *weights, guint n_lines,
-                        guint first, guint last)
-{
-  double line[FEN_REFORMAT_LINE];
-  double qa = fen_reformat_sep_coord (start, d, o->off, first);
-  double qb = fen_reformat_sep_coord (start, d, o->off, last - 1);
-  gint xa = (gint) (MIN (qa, qb) + 1) - 1, xb = (gint) (MAX (qa, qb) + 1);
-  guint lo = (guint) MAX (xa, 0), hi = (guint) MIN (xb, (gint) o->size - 1);
-
-  /* Strided runs (sagittal) interpolate per pixel instead: measured 25 %
-   * faster there (sagperf A/B, 4.7 against 6.2 ms), the per-pixel loads
-   * overlapping their cache misses better than the combining pass. */
-  if (last <= first || hi - lo + 1 > FEN_REFORMAT_LINE || o->step > 1)
-    return FALSE;
-  for (guint x = lo; x <= hi; x++)
-    {
-      double v = 0;
-
-      for (guint l = 0; l < n_lines; l++)
-        v += weights[l] * fen_reformat_load (lines[l], type, (gsize) x * o->step);
-      line[x - lo] = v;
-    }
-  for (guint i = first; i < last; i++)
-    {
-      double q = fen_reformat_sep_coord (start, d, o->off, i), fq, x;
-      guint x0 = (guint) (gint) (q + 1) - 1, x1 = x0 + 1;
-
-      fq = q - (gint) x0;
-      if ((gint) x0 < 0)
-        x0 = 0;
-      if (x1 >= o->size)
-        x1 = o->size - 1;
-      x = line[x0 - lo] + (line[x1 - lo] - line[x0 - lo]) * fq;
-      fen_reformat_put (job, kind, row8, row32, i, (gint32) (x + 131072.5) - 131072);
-    }
-  return TRUE;
-}
-
-/* The sample offsets of a nearest separable row, kept across the rows of
- * a chunk: orthogonal planes without drift read every row at the same
- * offsets (only the line changes), as the slice renderer's column map. */
+/* The sample offsets of a separable row, kept across the rows of a chunk:
+ * orthogonal planes without drift read every row at the same offsets (only
+ * the lines change), as the slice renderer's column map. Nearest keeps
+ * @offset; bilinear keeps both neighbours' offsets and the weight of the
+ * second, computed as fen_reformat_sep_sample() computes them. */
 #define FEN_REFORMAT_MAP 4096
 
 typedef struct {
@@ -584,7 +473,114 @@ typedef struct {
   double   start, d, off;
   guint    first, last;
   guint32  offset[FEN_REFORMAT_MAP];
+  guint32  offset1[FEN_REFORMAT_MAP];
+  double   frac[FEN_REFORMAT_MAP];
 } FenReformatMap;
+
+/* Makes @map hold the offsets of columns [@first, @last) of a row whose
+ * moving coordinate starts at @start + @o->off, unless it already does
+ * (the same bits: the same offsets). FALSE when the run does not fit. */
+G_ALWAYS_INLINE static inline gboolean
+fen_reformat_map_update (FenReformatMap *map, FenReformatSampling sampling, const FenSepSlice *o,
+                         double start, double d, guint first, guint last)
+{
+  if (last - first > FEN_REFORMAT_MAP || o->size * (gsize) o->step > G_MAXUINT32)
+    return FALSE;
+  if (map->valid && map->start == start && map->d == d && map->off == o->off &&
+      map->first == first && map->last == last)
+    return TRUE;
+  for (guint i = first; i < last; i++)
+    {
+      double q = fen_reformat_sep_coord (start, d, o->off, i);
+      guint x0, x1;
+
+      if (sampling == FEN_REFORMAT_NEAREST)
+        {
+          map->offset[i - first] = (guint32) ((guint) q * o->step);
+          continue;
+        }
+      x0 = (guint) (gint) (q + 1) - 1;
+      map->frac[i - first] = q - (gint) x0;
+      x1 = x0 + 1;
+      if ((gint) x0 < 0)
+        x0 = 0;
+      if (x1 >= o->size)
+        x1 = o->size - 1;
+      map->offset[i - first] = (guint32) (x0 * o->step);
+      map->offset1[i - first] = (guint32) (x1 * o->step);
+    }
+  map->valid = TRUE;
+  map->start = start;
+  map->d = d;
+  map->off = o->off;
+  map->first = first;
+  map->last = last;
+  return TRUE;
+}
+
+/* Bilinear on a separable row whose @n_lines lines (two per slice) share
+ * one moving index, through @map. Contiguous runs (the moving axis along
+ * the slice's rows) weight the lines into one first, each source sample
+ * read once (the view magnifies, so pixels share samples), then each
+ * pixel interpolates along that line. Strided runs (sagittal) interpolate
+ * per pixel: measured 25 % faster there (sagperf A/B, 4.7 against 6.2 ms),
+ * the per-pixel loads overlapping their cache misses better than a
+ * combining pass; the lines a few pixels ahead are prefetched, since a
+ * stride of a whole source row is one the hardware does not follow. */
+G_ALWAYS_INLINE static inline void
+fen_reformat_row_lines (const FenReformatJob *job, FenVolumeType type, FenOutKind kind,
+                        guint8 *row8, gint32 *row32, const FenSepSlice *o, const FenReformatMap *map,
+                        const guint8 *const *lines, const double *weights, guint n_lines,
+                        guint first, guint last)
+{
+  const guint32 *o0 = map->offset - first, *o1 = map->offset1 - first;
+  const double *fq = map->frac - first;
+  guint lo, hi;
+
+  if (last <= first)
+    return;
+  lo = MIN (o0[first], o0[last - 1]);
+  hi = MAX (o1[first], o1[last - 1]);
+  if (o->step == 1 && hi - lo + 1 <= FEN_REFORMAT_LINE)
+    {
+      double line[FEN_REFORMAT_LINE];
+
+      if (n_lines == 2)
+        for (guint x = lo; x <= hi; x++)
+          line[x - lo] = weights[0] * fen_reformat_load (lines[0], type, x) +
+                         weights[1] * fen_reformat_load (lines[1], type, x);
+      else
+        for (guint x = lo; x <= hi; x++)
+          line[x - lo] = weights[0] * fen_reformat_load (lines[0], type, x) +
+                         weights[1] * fen_reformat_load (lines[1], type, x) +
+                         weights[2] * fen_reformat_load (lines[2], type, x) +
+                         weights[3] * fen_reformat_load (lines[3], type, x);
+      for (guint i = first; i < last; i++)
+        {
+          double a = line[o0[i] - lo], x = a + (line[o1[i] - lo] - a) * fq[i];
+
+          fen_reformat_put (job, kind, row8, row32, i, (gint32) (x + 131072.5) - 131072);
+        }
+      return;
+    }
+#define FEN_LERP(L) (fen_reformat_load (lines[L], type, o0[i]) + \
+                     (fen_reformat_load (lines[L], type, o1[i]) - fen_reformat_load (lines[L], type, o0[i])) * fq[i])
+#define FEN_AHEAD 8
+  for (guint i = first; i < last; i++)
+    {
+      double x;
+
+      if (i + FEN_AHEAD < last)
+        for (guint l = 0; l < n_lines; l += 2)
+          __builtin_prefetch (lines[l] + o1[i + FEN_AHEAD] * (type == FEN_VOLUME_U16 || type == FEN_VOLUME_S16 ? 2 : 1));
+      x = weights[0] * FEN_LERP (0) + weights[1] * FEN_LERP (1);
+      if (n_lines == 4)
+        x += weights[2] * FEN_LERP (2) + weights[3] * FEN_LERP (3);
+      fen_reformat_put (job, kind, row8, row32, i, (gint32) (x + 131072.5) - 131072);
+    }
+#undef FEN_AHEAD
+#undef FEN_LERP
+}
 
 /* A whole output row without a slab, on a separable plane: the slices are
  * found once, the run of columns inside them computed, and the pixels
@@ -623,26 +619,11 @@ fen_reformat_row_fast_kind (const FenReformatJob *job, FenVolumeType type, FenRe
   fen_reformat_fill (job, kind, row8, row32, 0, first);
   if (sampling == FEN_REFORMAT_NEAREST)
     {
-      /* Stored values as they are: no rounding to do. The offsets are
-       * the previous row's when its coordinates were the same bits. */
-      if (last - first <= FEN_REFORMAT_MAP && o0.size * (gsize) o0.step <= G_MAXUINT32)
-        {
-          if (!(map->valid && map->start == start && map->d == d && map->off == o0.off &&
-                map->first == first && map->last == last))
-            {
-              for (guint i = first; i < last; i++)
-                map->offset[i - first] = (guint32) ((guint) fen_reformat_sep_coord (start, d, o0.off, i) * o0.step);
-              map->valid = TRUE;
-              map->start = start;
-              map->d = d;
-              map->off = o0.off;
-              map->first = first;
-              map->last = last;
-            }
-          for (guint i = first; i < last; i++)
-            fen_reformat_put (job, kind, row8, row32, i,
-                              (gint32) fen_reformat_load (o0.line0, type, map->offset[i - first]));
-        }
+      /* Stored values as they are: no rounding to do. */
+      if (fen_reformat_map_update (map, sampling, &o0, start, d, first, last))
+        for (guint i = first; i < last; i++)
+          fen_reformat_put (job, kind, row8, row32, i,
+                            (gint32) fen_reformat_load (o0.line0, type, map->offset[i - first]));
       else
         for (guint i = first; i < last; i++)
           {
@@ -652,11 +633,20 @@ fen_reformat_row_fast_kind (const FenReformatJob *job, FenVolumeType type, FenRe
             fen_reformat_put (job, kind, row8, row32, i, v);
           }
     }
-  else if (t == 0 &&
-           fen_reformat_row_lines (job, type, kind, row8, row32, start, d, &o0,
-                                   (const guint8 *const[]) { o0.line0, o0.line1 },
-                                   (const double[]) { 1 - o0.ff, o0.ff }, 2, first, last))
-    ;
+  else if ((t == 0 || o0.off == o1.off) && fen_reformat_map_update (map, sampling, &o0, start, d, first, last))
+    {
+      /* One slice (two lines) or two read at the same moving index (no
+       * drift along it, the usual case): one index and one weight each. */
+      if (t == 0)
+        fen_reformat_row_lines (job, type, kind, row8, row32, &o0, map,
+                                (const guint8 *const[]) { o0.line0, o0.line1 },
+                                (const double[]) { 1 - o0.ff, o0.ff }, 2, first, last);
+      else
+        fen_reformat_row_lines (job, type, kind, row8, row32, &o0, map,
+                                (const guint8 *const[]) { o0.line0, o0.line1, o1.line0, o1.line1 },
+                                (const double[]) { (1 - o0.ff) * (1 - t), o0.ff * (1 - t),
+                                                   (1 - o1.ff) * t, o1.ff * t }, 4, first, last);
+    }
   else if (t == 0)
     for (guint i = first; i < last; i++)
       {
@@ -665,41 +655,6 @@ fen_reformat_row_fast_kind (const FenReformatJob *job, FenVolumeType type, FenRe
 
         fen_reformat_put (job, kind, row8, row32, i, (gint32) (x + 131072.5) - 131072);
       }
-  else if (o0.off == o1.off &&
-           fen_reformat_row_lines (job, type, kind, row8, row32, start, d, &o0,
-                                   (const guint8 *const[]) { o0.line0, o0.line1, o1.line0, o1.line1 },
-                                   (const double[]) { (1 - o0.ff) * (1 - t), o0.ff * (1 - t),
-                                                      (1 - o1.ff) * t, o1.ff * t }, 4, first, last))
-    ;
-  else if (o0.off == o1.off)
-    {
-      /* Both slices read at the same moving index (no drift along it, the
-       * usual case): four lines, one index and one weight each. */
-      double w00 = (1 - o0.ff) * (1 - t), w01 = o0.ff * (1 - t);
-      double w10 = (1 - o1.ff) * t, w11 = o1.ff * t;
-      gsize step = o0.step;
-
-      for (guint i = first; i < last; i++)
-        {
-          double q = fen_reformat_sep_coord (start, d, o0.off, i), fq, x;
-          guint x0 = (guint) (gint) (q + 1) - 1, x1 = x0 + 1;
-          gsize i0, i1;
-
-          fq = q - (gint) x0;
-          if ((gint) x0 < 0)
-            x0 = 0;
-          if (x1 >= o0.size)
-            x1 = o0.size - 1;
-          i0 = (gsize) x0 * step;
-          i1 = (gsize) x1 * step;
-#define FEN_LERP(LINE) (fen_reformat_load (LINE, type, i0) + \
-                        (fen_reformat_load (LINE, type, i1) - fen_reformat_load (LINE, type, i0)) * fq)
-          x = w00 * FEN_LERP (o0.line0) + w01 * FEN_LERP (o0.line1) +
-              w10 * FEN_LERP (o1.line0) + w11 * FEN_LERP (o1.line1);
-#undef FEN_LERP
-          fen_reformat_put (job, kind, row8, row32, i, (gint32) (x + 131072.5) - 131072);
-        }
-    }
   else
     for (guint i = first; i < last; i++)
       {
@@ -773,6 +728,11 @@ fen_reformat_row_direct_kind (const FenReformatJob *job, FenVolumeType type, Fen
           fen_reformat_locate (vol, sampling, w_first, &a0, &a1, &ta) &&
           fen_reformat_locate (vol, sampling, w_last, &b0, &b1, &tb) && a0 == b0 && a1 == b1)
         {
+          if (sampling == FEN_REFORMAT_TRILINEAR)
+            {
+              _fen_reformat_level_row (job, kind, row8, row32, ur, vr, a0, a1, ta, first, last);
+              first = last;
+            }
           for (guint i = first; i < last; i++)
             {
               double x;
