@@ -458,6 +458,11 @@ fen_reformat_emit (const FenReformatJob *job, guint j, guint i0, guint n,
 
 
 
+/* How many pixels ahead a strided row (sagittal) asks for its lines. */
+#ifndef FEN_REFORMAT_AHEAD
+#define FEN_REFORMAT_AHEAD 32
+#endif
+
 /* Longest run of source samples a separable bilinear row combines first. */
 #define FEN_REFORMAT_LINE 4096
 
@@ -565,20 +570,19 @@ fen_reformat_row_lines (const FenReformatJob *job, FenVolumeType type, FenOutKin
     }
 #define FEN_LERP(L) (fen_reformat_load (lines[L], type, o0[i]) + \
                      (fen_reformat_load (lines[L], type, o1[i]) - fen_reformat_load (lines[L], type, o0[i])) * fq[i])
-#define FEN_AHEAD 8
+
   for (guint i = first; i < last; i++)
     {
       double x;
 
-      if (i + FEN_AHEAD < last)
+      if (i + FEN_REFORMAT_AHEAD < last)
         for (guint l = 0; l < n_lines; l += 2)
-          __builtin_prefetch (lines[l] + o1[i + FEN_AHEAD] * (type == FEN_VOLUME_U16 || type == FEN_VOLUME_S16 ? 2 : 1));
+          __builtin_prefetch (lines[l] + o1[i + FEN_REFORMAT_AHEAD] * (type == FEN_VOLUME_U16 || type == FEN_VOLUME_S16 ? 2 : 1));
       x = weights[0] * FEN_LERP (0) + weights[1] * FEN_LERP (1);
       if (n_lines == 4)
         x += weights[2] * FEN_LERP (2) + weights[3] * FEN_LERP (3);
       fen_reformat_put (job, kind, row8, row32, i, (gint32) (x + 131072.5) - 131072);
     }
-#undef FEN_AHEAD
 #undef FEN_LERP
 }
 
@@ -622,8 +626,13 @@ fen_reformat_row_fast_kind (const FenReformatJob *job, FenVolumeType type, FenRe
       /* Stored values as they are: no rounding to do. */
       if (fen_reformat_map_update (map, sampling, &o0, start, d, first, last))
         for (guint i = first; i < last; i++)
-          fen_reformat_put (job, kind, row8, row32, i,
-                            (gint32) fen_reformat_load (o0.line0, type, map->offset[i - first]));
+          {
+            if (o0.step > 1 && i + FEN_REFORMAT_AHEAD < last)
+              __builtin_prefetch (o0.line0 + map->offset[i + FEN_REFORMAT_AHEAD - first] *
+                                  (type == FEN_VOLUME_U16 || type == FEN_VOLUME_S16 ? 2 : 1));
+            fen_reformat_put (job, kind, row8, row32, i,
+                              (gint32) fen_reformat_load (o0.line0, type, map->offset[i - first]));
+          }
       else
         for (guint i = first; i < last; i++)
           {
