@@ -844,6 +844,9 @@ main (int argc, char **argv)
        { -14.3, 9.1, 6.7 }, { 1, 0.5, 0 }, { 0.2, 0.3, -1 }, { 0.41, 0.39 }, 71, 67);
   ADD ("trilinear/oblique-level-rows", irregular, FEN_REFORMAT_TRILINEAR, FEN_SLAB_NONE, 0,
        { -14.3, 9.1, 6.7 }, { 1, 0.5, 0 }, { 0.2, 0.3, -1 }, { 0.41, 0.39 }, 71, 67);
+  /* The same with drift: each slice of a pair read at its own place. */
+  ADD ("trilinear/oblique-level-rows-tilted", tilted, FEN_REFORMAT_TRILINEAR, FEN_SLAB_NONE, 0,
+       { -14.3, 9.1, 6.7 }, { 1, 0.5, 0 }, { 0.2, 0.3, -1 }, { 0.41, 0.39 }, 71, 67);
   ADD ("slab/mip-axial-irregular", irregular, FEN_REFORMAT_NEAREST, FEN_SLAB_MIP, 5,
        { -14.01, 6.03, -3.3 }, { 1, 0, 0 }, { 0, 1, 0 }, { 0.33, 0.47 }, 97, 67);
   ADD ("slab/minip-axial-tilted", tilted, FEN_REFORMAT_TRILINEAR, FEN_SLAB_MINIP, 4,

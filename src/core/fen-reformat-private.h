@@ -133,10 +133,11 @@ fen_reformat_fill (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gin
 /* Writes columns [@first, @last) of a trilinear row that lies level in the
  * stack (fen-reformat-level.c): every pixel between slices @k0 and @k1 at
  * weight @t of @k1 (@t 0: @k0 alone); background where either slice with
- * weight does not cover the point. */
+ * weight does not cover the point. @next (nullable): the pixels of the
+ * slice the next row will read that this one does not, fetched ahead. */
 void _fen_reformat_level_row (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gint32 *row32,
                               double ur, double vr, gint k0, gint k1, double t,
-                              guint first, guint last);
+                              guint first, guint last, const guint8 *next);
 
 /* Renders rows [@first, @last) of the FenReformatJob @data (a
  * FenRenderRowsFunc for _fen_renderer_run_rows()). */

@@ -739,7 +739,22 @@ fen_reformat_row_direct_kind (const FenReformatJob *job, FenVolumeType type, Fen
         {
           if (sampling == FEN_REFORMAT_TRILINEAR)
             {
-              _fen_reformat_level_row (job, kind, row8, row32, ur, vr, a0, a1, ta, first, last);
+              const guint8 *next = NULL;
+
+              /* The next row's new slice, when the rows step less than a
+               * slice apart: fetched while this row renders. */
+              if (job->reformat->row_origins == NULL)
+                {
+                  gint kb = _fen_volume_below (vol, wr + job->rw), kn = -1;
+
+                  if (kb >= 0 && kb != a0 && kb != a1)
+                    kn = kb;
+                  else if (kb + 1 < (gint) vol->n_slices && kb + 1 != a0 && kb + 1 != a1)
+                    kn = kb + 1;
+                  if (kn >= 0)
+                    next = vol->slices[kn].pixels;
+                }
+              _fen_reformat_level_row (job, kind, row8, row32, ur, vr, a0, a1, ta, first, last, next);
               first = last;
             }
           for (guint i = first; i < last; i++)
