@@ -304,11 +304,72 @@ fen_reformat_sep_sample (const FenReformatJob *job, FenVolumeType type, FenRefor
   return (a + (b - a) * o->ff) * (1 - fq) + (c + (d - c) * o->ff) * fq;
 }
 
-/* A block of a slab member that is a whole slice, on a separable row. */
+/* The sample offsets of a separable row, kept across the rows of a chunk:
+ * orthogonal planes without drift read every row at the same offsets (only
+ * the lines change), as the slice renderer's column map. Nearest keeps
+ * the sample's offset in @offset; bilinear keeps both neighbours' indices
+ * along the moving axis (@offset, @offset1: times the step, an offset) and
+ * the weight of the second, computed as fen_reformat_sep_sample() does. */
+#define FEN_REFORMAT_MAP 4096
+
+typedef struct {
+  gboolean valid;
+  double   start, d, off;
+  guint    first, last;
+  guint32  offset[FEN_REFORMAT_MAP];
+  guint32  offset1[FEN_REFORMAT_MAP];
+  double   frac[FEN_REFORMAT_MAP];
+} FenReformatMap;
+
+/* Makes @map hold the offsets of columns [@first, @last) of a row whose
+ * moving coordinate starts at @start + @o->off, unless it already does
+ * (the same bits: the same offsets). FALSE when the run does not fit. */
+G_ALWAYS_INLINE static inline gboolean
+fen_reformat_map_update (FenReformatMap *map, FenReformatSampling sampling, const FenSepSlice *o,
+                         double start, double d, guint first, guint last)
+{
+  if (last - first > FEN_REFORMAT_MAP || o->size * (gsize) o->step > G_MAXUINT32)
+    return FALSE;
+  if (map->valid && map->start == start && map->d == d && map->off == o->off &&
+      map->first == first && map->last == last)
+    return TRUE;
+  for (guint i = first; i < last; i++)
+    {
+      double q = fen_reformat_sep_coord (start, d, o->off, i);
+      guint x0, x1;
+
+      if (sampling == FEN_REFORMAT_NEAREST)
+        {
+          map->offset[i - first] = (guint32) ((guint) q * o->step);
+          continue;
+        }
+      x0 = (guint) (gint) (q + 1) - 1;
+      map->frac[i - first] = q - (gint) x0;
+      x1 = x0 + 1;
+      if ((gint) x0 < 0)
+        x0 = 0;
+      if (x1 >= o->size)
+        x1 = o->size - 1;
+      map->offset[i - first] = x0;
+      map->offset1[i - first] = x1;
+    }
+  map->valid = TRUE;
+  map->start = start;
+  map->d = d;
+  map->off = o->off;
+  map->first = first;
+  map->last = last;
+  return TRUE;
+}
+
+/* A block of a slab member that is a whole slice, on a separable row.
+ * Bilinear along a slice's rows weights the member's two lines into one
+ * and interpolates through @map, the row's column map: the rows of an
+ * axial slab, and all its members, read at the same indices. */
 G_ALWAYS_INLINE static inline void
 fen_reformat_sep_slice (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
                         const FenVolumeSlice *s, double u, double v, guint i0, guint n,
-                        double *vals, guint8 *ok)
+                        double *vals, guint8 *ok, FenReformatMap *map)
 {
   double start = job->var_is_u ? u : v, d = job->var_is_u ? job->du : job->dv;
   FenSepSlice o;
@@ -317,6 +378,38 @@ fen_reformat_sep_slice (const FenReformatJob *job, FenVolumeType type, FenReform
   memset (ok, 0, n);
   if (!fen_reformat_sep_setup (job, type, sampling, s, u, v, &o))
     return;
+  if (sampling == FEN_REFORMAT_TRILINEAR && o.step == 1)
+    {
+      fen_reformat_sep_range (&o, start, d, job->out_width, &first, &last);
+      if (fen_reformat_map_update (map, sampling, &o, start, d, first, last))
+        {
+          const guint32 *m0 = map->offset - map->first, *m1 = map->offset1 - map->first;
+          const double *fq = map->frac - map->first;
+          double line[FEN_REFORMAT_BLOCK * 4 + 4];
+          guint lo, hi;
+
+          first = MAX (first, i0);
+          last = MIN (last, i0 + n);
+          if (last <= first)
+            return;
+          lo = MIN (m0[first], m0[last - 1]);
+          hi = MAX (m1[first], m1[last - 1]);
+          if (hi - lo + 1 <= G_N_ELEMENTS (line))
+            {
+              for (guint x = lo; x <= hi; x++)
+                line[x - lo] = (1 - o.ff) * fen_reformat_load (o.line0, type, x) +
+                               o.ff * fen_reformat_load (o.line1, type, x);
+              for (guint i = first; i < last; i++)
+                {
+                  double a = line[m0[i] - lo];
+
+                  vals[i - i0] = a + (line[m1[i] - lo] - a) * fq[i];
+                  ok[i - i0] = 1;
+                }
+              return;
+            }
+        }
+    }
   fen_reformat_sep_range (&o, start, d, i0 + n, &first, &last);
   first = MAX (first, i0);
   if (sampling == FEN_REFORMAT_TRILINEAR && last > first && o.step == 1)
@@ -361,14 +454,15 @@ fen_reformat_sep_slice (const FenReformatJob *job, FenVolumeType type, FenReform
 /* A slab member that is a whole slice @k: every point in its own plane. */
 G_ALWAYS_INLINE static inline void
 fen_reformat_sample_slice (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
-                           gint k, double u, double v, guint i0, guint n, double *vals, guint8 *ok)
+                           gint k, double u, double v, guint i0, guint n, double *vals, guint8 *ok,
+                           FenReformatMap *map)
 {
   const FenVolume *vol = job->volume;
   const FenVolumeSlice *s = &vol->slices[k];
 
   if (job->separable)
     {
-      fen_reformat_sep_slice (job, type, sampling, s, u, v, i0, n, vals, ok);
+      fen_reformat_sep_slice (job, type, sampling, s, u, v, i0, n, vals, ok, map);
       return;
     }
   for (guint i = 0; i < n; i++)
@@ -465,64 +559,6 @@ fen_reformat_emit (const FenReformatJob *job, guint j, guint i0, guint n,
 
 /* Longest run of source samples a separable bilinear row combines first. */
 #define FEN_REFORMAT_LINE 4096
-
-/* The sample offsets of a separable row, kept across the rows of a chunk:
- * orthogonal planes without drift read every row at the same offsets (only
- * the lines change), as the slice renderer's column map. Nearest keeps
- * the sample's offset in @offset; bilinear keeps both neighbours' indices
- * along the moving axis (@offset, @offset1: times the step, an offset) and
- * the weight of the second, computed as fen_reformat_sep_sample() does. */
-#define FEN_REFORMAT_MAP 4096
-
-typedef struct {
-  gboolean valid;
-  double   start, d, off;
-  guint    first, last;
-  guint32  offset[FEN_REFORMAT_MAP];
-  guint32  offset1[FEN_REFORMAT_MAP];
-  double   frac[FEN_REFORMAT_MAP];
-} FenReformatMap;
-
-/* Makes @map hold the offsets of columns [@first, @last) of a row whose
- * moving coordinate starts at @start + @o->off, unless it already does
- * (the same bits: the same offsets). FALSE when the run does not fit. */
-G_ALWAYS_INLINE static inline gboolean
-fen_reformat_map_update (FenReformatMap *map, FenReformatSampling sampling, const FenSepSlice *o,
-                         double start, double d, guint first, guint last)
-{
-  if (last - first > FEN_REFORMAT_MAP || o->size * (gsize) o->step > G_MAXUINT32)
-    return FALSE;
-  if (map->valid && map->start == start && map->d == d && map->off == o->off &&
-      map->first == first && map->last == last)
-    return TRUE;
-  for (guint i = first; i < last; i++)
-    {
-      double q = fen_reformat_sep_coord (start, d, o->off, i);
-      guint x0, x1;
-
-      if (sampling == FEN_REFORMAT_NEAREST)
-        {
-          map->offset[i - first] = (guint32) ((guint) q * o->step);
-          continue;
-        }
-      x0 = (guint) (gint) (q + 1) - 1;
-      map->frac[i - first] = q - (gint) x0;
-      x1 = x0 + 1;
-      if ((gint) x0 < 0)
-        x0 = 0;
-      if (x1 >= o->size)
-        x1 = o->size - 1;
-      map->offset[i - first] = x0;
-      map->offset1[i - first] = x1;
-    }
-  map->valid = TRUE;
-  map->start = start;
-  map->d = d;
-  map->off = o->off;
-  map->first = first;
-  map->last = last;
-  return TRUE;
-}
 
 /* Bilinear on a separable row whose @n_lines lines (two per slice) share
  * one moving index, through @map. Contiguous runs (the moving axis along
@@ -870,7 +906,7 @@ fen_reformat_rows_typed (const FenReformatJob *job, FenVolumeType type, FenRefor
 
               for (; k >= 0 && vol->distances[k] >= w - job->half; k--)
                 {
-                  fen_reformat_sample_slice (job, type, sampling, k, u, v, i0, n, vals, ok);
+                  fen_reformat_sample_slice (job, type, sampling, k, u, v, i0, n, vals, ok, &map);
                   fen_reformat_combine (job->slab, n, vals, ok, acc, count);
                   any = TRUE;
                 }
