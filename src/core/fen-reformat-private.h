@@ -130,6 +130,11 @@ fen_reformat_fill (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gin
       }
 }
 
+/* @line[x] = the sum over the @n_lines (2 or 4) @lines of @weights[l]
+ * times sample @lo + x of line l, for x in [0, @n) (fen-reformat-weigh.c). */
+void _fen_reformat_weigh_lines (FenVolumeType type, const guint8 *const *lines, const double *weights,
+                                guint n_lines, gsize lo, gsize n, double *line);
+
 /* Writes columns [@first, @last) of a trilinear row that lies level in the
  * stack (fen-reformat-level.c): every pixel between slices @k0 and @k1 at
  * weight @t of @k1 (@t 0: @k0 alone); background where either slice with

@@ -589,16 +589,7 @@ fen_reformat_row_lines (const FenReformatJob *job, FenVolumeType type, FenOutKin
     {
       double line[FEN_REFORMAT_LINE];
 
-      if (n_lines == 2)
-        for (guint x = lo; x <= hi; x++)
-          line[x - lo] = weights[0] * fen_reformat_load (lines[0], type, x) +
-                         weights[1] * fen_reformat_load (lines[1], type, x);
-      else
-        for (guint x = lo; x <= hi; x++)
-          line[x - lo] = weights[0] * fen_reformat_load (lines[0], type, x) +
-                         weights[1] * fen_reformat_load (lines[1], type, x) +
-                         weights[2] * fen_reformat_load (lines[2], type, x) +
-                         weights[3] * fen_reformat_load (lines[3], type, x);
+      _fen_reformat_weigh_lines (type, lines, weights, n_lines, lo, hi - lo + 1, line);
       for (guint i = first; i < last; i++)
         {
           double a = line[o0[i] - lo], x = a + (line[o1[i] - lo] - a) * fq[i];
