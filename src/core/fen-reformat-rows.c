@@ -732,6 +732,37 @@ fen_reformat_row_fast (const FenReformatJob *job, FenVolumeType type, FenReforma
     }
 }
 
+/* Columns ahead a row that crosses slices asks for its lines (4, 8, 16,
+ * 32 measured; 16 and 32 alike: a plane tilted 10 degrees out of the
+ * level, 40 -> 33 ms on one thread). */
+#define FEN_REFORMAT_AHEAD_ANY 16
+
+/* Asks for the lines a sample at (@u, @v, @w) reads in the two slices
+ * around @w: a row that crosses slices reads a new pair every few
+ * columns, each sample a miss the pixel loop would wait for in turn. */
+G_ALWAYS_INLINE static inline void
+fen_reformat_prefetch_point (const FenVolume *vol, FenVolumeType type, double u, double v, double w)
+{
+  gint k = _fen_volume_below (vol, w);
+  gsize bps = type == FEN_VOLUME_U16 || type == FEN_VOLUME_S16 ? 2 : 1;
+
+  if (k < 0 || k + 1 >= (gint) vol->n_slices)
+    return;
+  for (gint j = k; j <= k + 1; j++)
+    {
+      const FenVolumeSlice *s = &vol->slices[j];
+      double px = u - s->u0, py = v - s->v0;
+
+      if (px >= 0 && py >= 0 && px < vol->width && py + 1 < vol->height)
+        {
+          const guint8 *p = s->pixels + ((gsize) py * vol->width + (gsize) px) * bps;
+
+          __builtin_prefetch (p);
+          __builtin_prefetch (p + vol->width * bps);
+        }
+    }
+}
+
 /* A row without a slab on any other plane: the columns whose distance
  * lies within the stack are found first (locate's own test, settled
  * exactly as fen_reformat_sep_range() does), then each pixel is located
@@ -806,6 +837,10 @@ fen_reformat_row_direct_kind (const FenReformatJob *job, FenVolumeType type, Fen
       gint k0, k1;
       double t, x;
 
+      if (i + FEN_REFORMAT_AHEAD_ANY < last)
+        fen_reformat_prefetch_point (vol, type, ur + (i + FEN_REFORMAT_AHEAD_ANY) * job->du,
+                                     vr + (i + FEN_REFORMAT_AHEAD_ANY) * job->dv,
+                                     wr + (i + FEN_REFORMAT_AHEAD_ANY) * job->dw);
       if (fen_reformat_locate (vol, sampling, wr + i * job->dw, &k0, &k1, &t) &&
           fen_reformat_point (vol, type, sampling, k0, k1, t, ur + i * job->du, vr + i * job->dv, &x))
         fen_reformat_put (job, kind, row8, row32, i, sampling == FEN_REFORMAT_NEAREST
