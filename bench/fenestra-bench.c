@@ -55,6 +55,7 @@ typedef struct {
   char    *json_out;
   guint    threads;
   guint    drift_updates;
+  char    *only;       /* "mpr": that part alone */
   /* --load-one child mode */
   char    *load_one;
   char    *loader;
@@ -827,6 +828,8 @@ main (int argc, char **argv)
     { "threads", 0, 0, G_OPTION_ARG_INT, &opt.threads, "Render threads (default: processors)", "N" },
     { "drift-updates", 0, 0, G_OPTION_ARG_INT, &opt.drift_updates,
       "Updates in the drift run (default 10000, quick 1000)", "N" },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &opt.only,
+      "Run one part alone: mpr (the reformat cases, their ratios in one run)", "PART" },
     { "load-one", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &opt.load_one,
       "Child mode: load FILE once and print time and peak", "FILE" },
     { "loader", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &opt.loader,
@@ -852,6 +855,11 @@ main (int argc, char **argv)
     }
   if (opt.load_one != NULL)
     return fen_bench_load_one (opt.load_one, opt.loader, opt.warm, opt.frame_threads);
+  if (opt.only != NULL && strcmp (opt.only, "mpr") != 0)
+    {
+      g_printerr ("fenestra-bench: --only takes mpr, not %s\n", opt.only);
+      return 2;
+    }
 
   bench.opt = &opt;
   if (opt.drift_updates == 0)
@@ -893,19 +901,22 @@ main (int argc, char **argv)
       if (bench.dir == NULL)
         goto fail;
     }
-  if (!fen_bench_prepare_inputs (&bench, &error))
-    goto fail;
-  fen_bench_check_lut (bench.report);
-
-  for (guint s = 0; s < FEN_BENCH_N_SIZES; s++)
+  if (opt.only == NULL)
     {
-      if (!fen_bench_run_size (&bench, s, &error))
+      if (!fen_bench_prepare_inputs (&bench, &error))
         goto fail;
-      if (s == FEN_BENCH_MAIN)
-        fen_bench_run_drift (&bench, s);
+      fen_bench_check_lut (bench.report);
+
+      for (guint s = 0; s < FEN_BENCH_N_SIZES; s++)
+        {
+          if (!fen_bench_run_size (&bench, s, &error))
+            goto fail;
+          if (s == FEN_BENCH_MAIN)
+            fen_bench_run_drift (&bench, s);
+        }
+      if (!fen_bench_run_series (&bench, &error) || !fen_bench_run_loads (&bench, &error))
+        goto fail;
     }
-  if (!fen_bench_run_series (&bench, &error) || !fen_bench_run_loads (&bench, &error))
-    goto fail;
   {
     /* 500 MiB of slices, built here: a shorter plan keeps the run short. */
     FenBenchPlan mpr_plan = { 2, opt.quick ? 5 : 15, 200, opt.quick ? 0.2 : 0.6 };
@@ -915,7 +926,8 @@ main (int argc, char **argv)
   }
 
   fen_bench_note_load (&bench, "loadavg_end");
-  fen_bench_summary_compute (bench.report, fen_bench_sizes, FEN_BENCH_N_SIZES);
+  if (opt.only == NULL)
+    fen_bench_summary_compute (bench.report, fen_bench_sizes, FEN_BENCH_N_SIZES);
   fen_bench_report_set (bench.report, "run_s", (fen_bench_now_ns () - t0) / 1e9);
   /* Shows the allocation counter behind drift_allocations is live. */
   fen_bench_report_set_int (bench.report, "allocations_total", (gint64) fen_bench_alloc_get_count ());
@@ -926,6 +938,14 @@ main (int argc, char **argv)
       goto fail;
     if (opt.json)
       fputs (json, stdout);
+    else if (opt.only != NULL)
+      {
+        printf ("\nFenestra benchmark (%s run, mpr only), %u render threads, load average %.1f at start, %.1f at end\n",
+                opt.quick ? "quick" : "full", fen_renderer_get_n_threads (bench.renderer),
+                fen_bench_report_get (bench.report, "loadavg_start"),
+                fen_bench_report_get (bench.report, "loadavg_end"));
+        fen_bench_mpr_print (bench.report);
+      }
     else
       fen_bench_print_table (&bench);
   }
@@ -960,5 +980,6 @@ out:
   g_free (opt.load_one);
   g_free (opt.loader);
   g_free (opt.warm);
+  g_free (opt.only);
   return status;
 }
