@@ -22,14 +22,17 @@
 
 /* The child side: one load in a fresh process, its time and its peak. */
 int
-fen_bench_load_one (const char *load_path, const char *loader_name, const char *warm)
+fen_bench_load_one (const char *load_path, const char *loader_name, const char *warm,
+                    guint frame_threads)
 {
+  FenLoadOptions options = { 0 };
   g_autoptr(GError) error = NULL;
   const char *loader = loader_name ? loader_name : "fen";
   gint64 rss0, peak1, t0, t1;
   gsize bytes = 0;
   gboolean reset;
 
+  options.frame_threads = frame_threads;
   /* Warm the same code path on a small file first: DCMTK reads its data
    * dictionary and registers codecs once per process, and malloc sets up
    * its arenas. That is start-up, not the cost of loading this file. */
@@ -74,7 +77,7 @@ fen_bench_load_one (const char *load_path, const char *loader_name, const char *
         }
       else if (strcmp (loader, "fen") == 0)
         {
-          g_autoptr(FenImage) image = fen_load_file (path, NULL, &error);
+          g_autoptr(FenImage) image = fen_load_file (path, &options, &error);
 
           if (image == NULL)
             {
@@ -143,14 +146,17 @@ static const FenBenchLoader fen_bench_loaders[] = {
 
 static gboolean
 fen_bench_spawn_load (const char *self, const char *warm, const char *loader, const char *path,
-                      double *ms, gint64 *peak, gboolean *reset, GError **error)
+                      guint frame_threads, double *ms, gint64 *peak, gboolean *reset,
+                      GError **error)
 {
+  char threads[16];
   const char *argv[] = { self, "--load-one", path, "--loader", loader,
-                         "--warm", warm, NULL };
+                         "--warm", warm, "--frame-threads", threads, NULL };
   g_autofree char *out = NULL, *err = NULL;
   int status = 0, did_reset = 0;
   gsize bytes = 0;
 
+  g_snprintf (threads, sizeof threads, "%u", frame_threads);
   if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
                      &out, &err, &status, error))
     return FALSE;
@@ -185,7 +191,8 @@ fen_bench_load_rows (FenBenchReport *report, const FenBenchLoadRow *rows, guint 
                        g_strerror (errno));
           return FALSE;
         }
-      if (!fen_bench_input_warm_cache (path, error) || !fen_bench_input_warm_cache (warm, error))
+      const char *row_warm = rows[row].warm != NULL ? rows[row].warm : warm;
+      if (!fen_bench_input_warm_cache (path, error) || !fen_bench_input_warm_cache (row_warm, error))
         return FALSE;
       fprintf (stderr, "load %s%s (%.1f MB file):\n", tag, rows[row].label, st.st_size / 1e6);
       fen_bench_report_set_int (report, k_bytes, st.st_size);
@@ -206,8 +213,8 @@ fen_bench_load_rows (FenBenchReport *report, const FenBenchLoadRow *rows, guint 
               gint64 peak;
               gboolean reset;
 
-              if (!fen_bench_spawn_load (self, warm, loader->name, path, &times[r], &peak, &reset,
-                                         error))
+              if (!fen_bench_spawn_load (self, row_warm, loader->name, path, 0, &times[r], &peak,
+                                         &reset, error))
                 return FALSE;
               peaks[r] = (double) peak;
               all_reset &= reset;
@@ -227,6 +234,60 @@ fen_bench_load_rows (FenBenchReport *report, const FenBenchLoadRow *rows, guint 
                    loader->label, t.median, p.median / 1e6, p.median / pixel_bytes);
         }
     }
+  return TRUE;
+}
+
+gboolean
+fen_bench_load_frames (FenBenchReport *report, const char *tag, const char *path, guint frames,
+                       gsize pixel_bytes, const char *self, const char *warm, guint runs,
+                       GError **error)
+{
+  g_autofree double *ms1 = g_new (double, runs), *msn = g_new (double, runs);
+  g_autofree double *peak1 = g_new (double, runs), *peakn = g_new (double, runs);
+  const guint all = g_get_num_processors ();
+  FenBenchStats t1, tn, p1, pn;
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0 || !fen_bench_input_warm_cache (path, error) ||
+      !fen_bench_input_warm_cache (warm, error))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s: %s", path,
+                     g_strerror (errno));
+      return FALSE;
+    }
+  /* Interleaved, so a change in the machine's load hits both alike. */
+  for (guint r = 0; r < runs; r++)
+    {
+      gint64 peak;
+      gboolean reset;
+
+      if (!fen_bench_spawn_load (self, warm, "fen", path, 1, &ms1[r], &peak, &reset, error))
+        return FALSE;
+      peak1[r] = (double) peak;
+      if (!fen_bench_spawn_load (self, warm, "fen", path, all, &msn[r], &peak, &reset, error))
+        return FALSE;
+      peakn[r] = (double) peak;
+    }
+  fen_bench_stats_from_samples (ms1, runs, &t1);
+  fen_bench_stats_from_samples (msn, runs, &tn);
+  fen_bench_stats_from_samples (peak1, runs, &p1);
+  fen_bench_stats_from_samples (peakn, runs, &pn);
+#define FEN_KEY(suffix) g_strdup_printf ("multiframe_%s_%s", tag, suffix)
+  g_autofree char *k1 = FEN_KEY ("load_ms_1thread"), *kn = FEN_KEY ("load_ms");
+  g_autofree char *ks = FEN_KEY ("speedup"), *kp1 = FEN_KEY ("peak_ratio_1thread");
+  g_autofree char *kpn = FEN_KEY ("peak_ratio"), *kf = FEN_KEY ("frame_ratio");
+#undef FEN_KEY
+  fen_bench_report_set (report, k1, t1.median);
+  fen_bench_report_set (report, kn, tn.median);
+  fen_bench_report_set (report, ks, t1.median / tn.median);
+  fen_bench_report_set (report, kp1, p1.median / pixel_bytes);
+  fen_bench_report_set (report, kpn, pn.median / pixel_bytes);
+  fen_bench_report_set (report, kf, (double) st.st_size / frames / pixel_bytes);
+  fprintf (stderr, "  multi-frame %s (%u frames): 1 thread %.1f ms / %.3f x pixels, %u threads "
+           "%.1f ms / %.3f x (speedup %.2f; a compressed frame is %.4f x)\n", tag, frames,
+           t1.median, p1.median / pixel_bytes, all, tn.median, pn.median / pixel_bytes,
+           t1.median / tn.median, (double) st.st_size / frames / pixel_bytes);
   return TRUE;
 }
 

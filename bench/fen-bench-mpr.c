@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define FEN_MPR_W     512
 #define FEN_MPR_H     512
@@ -22,6 +23,8 @@
 #define FEN_MPR_SLICE 0.625
 #define FEN_MPR_OUT_W 1920
 #define FEN_MPR_OUT_H 1080
+/* Repetitions of each case in the one-thread CPU-time pass. */
+#define FEN_MPR_CPU_REPS 15
 
 typedef struct {
   FenRenderer  *renderer;
@@ -186,13 +189,63 @@ fen_bench_mpr_lines_per_row (const FenBenchMprJob *job)
   return g_hash_table_size (lines);
 }
 
+static double
+fen_bench_mpr_thread_ms (void)
+{
+  struct timespec t;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* The same cases on one render thread (the calling one), timed in that
+ * thread's CPU time, interleaved: time the scheduler gives to the other
+ * jobs of a loaded machine is not counted, so these ratios show what the
+ * code costs when the wall-clock medians mostly show the load. */
+static void
+fen_bench_mpr_cpu_pass (FenBenchReport *report, FenBenchMprJob *jobs, const char *const *keys,
+                        guint n_cases)
+{
+  g_autoptr(FenRenderer) one = fen_renderer_new (1, FEN_MPR_OUT_W);
+  double samples[16][FEN_MPR_CPU_REPS];
+  FenBenchStats stats;
+  double axial = 0;
+
+  g_assert (n_cases <= G_N_ELEMENTS (samples));
+  for (guint c = 0; c < n_cases; c++)
+    jobs[c].renderer = one;
+  for (guint rep = 0; rep < FEN_MPR_CPU_REPS + 1; rep++)
+    for (guint c = 0; c < n_cases; c++)
+      {
+        double t0 = fen_bench_mpr_thread_ms ();
+
+        fen_bench_mpr_op (&jobs[c], rep);
+        if (rep > 0)  /* the first round warms up */
+          samples[c][rep - 1] = fen_bench_mpr_thread_ms () - t0;
+      }
+  for (guint c = 0; c < n_cases; c++)
+    {
+      g_autofree char *median = g_strdup_printf ("%s_cpu1_ms_median", keys[c]);
+      g_autofree char *best = g_strdup_printf ("%s_cpu1_ms_best", keys[c]);
+      g_autofree char *ratio = g_strdup_printf ("%s_cpu1_over_axial", keys[c]);
+
+      fen_bench_stats_from_samples (samples[c], FEN_MPR_CPU_REPS, &stats);
+      if (c == 0)
+        axial = stats.median;
+      fen_bench_report_set (report, median, stats.median);
+      fen_bench_report_set (report, best, stats.best);
+      if (c > 0)
+        fen_bench_report_set (report, ratio, stats.median / axial);
+    }
+}
+
 void
 fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBenchPlan *plan,
                    guint rounds)
 {
   static const char *keys[] = { "mpr_axial", "mpr_axial_reformat", "mpr_coronal", "mpr_sagittal",
                                 "mpr_oblique", "mpr_mip10", "mpr_coronal_nearest", "mpr_sagittal_nearest",
-                                "mpr_axial_trilinear", "mpr_sagittal_touch" };
+                                "mpr_axial_trilinear", "mpr_sagittal_touch", "mpr_oblique_tilted" };
   const guint n_cases = G_N_ELEMENTS (keys);
   g_autoptr(GPtrArray) images = NULL;
   g_autoptr(FenVolume) volume = NULL;
@@ -267,6 +320,22 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
   jobs[8].step[2] = -FEN_MPR_SLICE * 0.5;
   /* What bounds sagittal: reading its lines once on one core, no rendering. */
   jobs[9].touch = TRUE;
+  /* The double oblique with its rows also tilted 10 degrees out of the
+   * slices' plane (as turning a crosshair in a coronal pane gives): each
+   * row crosses about 100 slices, a new pair every few columns. */
+  {
+    double c30 = cos (G_PI / 6), s30 = sin (G_PI / 6), c20 = cos (G_PI / 9), s20 = sin (G_PI / 9);
+    double c10 = cos (G_PI / 18), s10 = sin (G_PI / 18);
+    double row[3] = { c30 * c10, s30 * c10, -s10 }, col[3] = { -s30 * s20, c30 * s20, -c20 };
+    double d = fen_vec3_dot (col, row);
+
+    for (int a = 0; a < 3; a++)
+      col[a] -= d * row[a];
+    fen_vec3_normalize (col);
+    fen_bench_mpr_fit (&jobs[10], row, col, width_mm, depth_mm, FEN_REFORMAT_TRILINEAR);
+    jobs[10].step[0] = -s30 * FEN_MPR_PIXEL;
+    jobs[10].step[1] = c30 * FEN_MPR_PIXEL;
+  }
 
   fen_bench_report_set_int (report, "mpr_axial_lines_per_row", fen_bench_mpr_lines_per_row (&jobs[1]));
   fen_bench_report_set_int (report, "mpr_coronal_lines_per_row", fen_bench_mpr_lines_per_row (&jobs[6]));
@@ -282,6 +351,7 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
       if (c > 0)
         fen_bench_report_set (report, ratio, cases[c].stats.median / cases[0].stats.median);
     }
+  fen_bench_mpr_cpu_pass (report, jobs, keys, n_cases);
 }
 
 void
@@ -294,6 +364,7 @@ fen_bench_mpr_print (FenBenchReport *report)
     { "mpr_coronal", "coronal, trilinear" },
     { "mpr_sagittal", "sagittal, trilinear" },
     { "mpr_oblique", "double oblique, trilinear" },
+    { "mpr_oblique_tilted", "  rows also tilted 10 degrees" },
     { "mpr_mip10", "axial MIP 10 mm, bilinear" },
     { "mpr_coronal_nearest", "coronal, nearest" },
     { "mpr_sagittal_nearest", "sagittal, nearest" },
@@ -302,17 +373,21 @@ fen_bench_mpr_print (FenBenchReport *report)
 
   if (!fen_bench_report_has (report, "mpr_axial_ms_median"))
     return;
-  printf ("\nMPR of 512 x 512 x 1000 (0.7 x 0.7 x 0.625 mm) into 1920 x 1080, fit; ms, x axial, allocations per update\n");
+  printf ("\nMPR of 512 x 512 x 1000 (0.7 x 0.7 x 0.625 mm) into 1920 x 1080, fit; ms median and p95, x axial,\n"
+          "allocations per update; then 1 render thread, CPU ms median and x axial\n");
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
     {
       g_autofree char *median = g_strdup_printf ("%s_ms_median", rows[i].key);
       g_autofree char *p95 = g_strdup_printf ("%s_ms_p95", rows[i].key);
       g_autofree char *ratio = g_strdup_printf ("%s_over_axial", rows[i].key);
       g_autofree char *allocs = g_strdup_printf ("%s_allocs_per_op", rows[i].key);
+      g_autofree char *cpu = g_strdup_printf ("%s_cpu1_ms_median", rows[i].key);
+      g_autofree char *cpu_ratio = g_strdup_printf ("%s_cpu1_over_axial", rows[i].key);
 
-      printf ("  %-38s %9.3f %9.3f  %5.2f x  %g\n", rows[i].label, fen_bench_report_get (report, median),
+      printf ("  %-38s %9.3f %9.3f  %6.2f x  %g  %9.3f %6.2f x\n", rows[i].label, fen_bench_report_get (report, median),
               fen_bench_report_get (report, p95),
-              i == 0 ? 1.0 : fen_bench_report_get (report, ratio), fen_bench_report_get (report, allocs));
+              i == 0 ? 1.0 : fen_bench_report_get (report, ratio), fen_bench_report_get (report, allocs),
+              fen_bench_report_get (report, cpu), i == 0 ? 1.0 : fen_bench_report_get (report, cpu_ratio));
     }
   printf ("  cache lines per output row (nearest): axial %g, coronal %g, sagittal %g, oblique %g\n",
           fen_bench_report_get (report, "mpr_axial_lines_per_row"),

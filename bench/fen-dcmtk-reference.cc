@@ -12,7 +12,9 @@
 
 #include <cstdarg>
 #include <exception>
+#include <cstring>
 #include <memory>
+#include <vector>
 
 #include <fenestra/fen-loader.h>
 
@@ -139,6 +141,53 @@ fen_dcmtk_reference_load_dataset (const char *path, GError **error)
       cond = file.loadAllDataIntoMemory ();
     if (cond.bad ())
       return fen_dcmtk_reference_fail (error, FEN_IO_ERROR_CORRUPT, name, "DcmFileFormat: %s", cond.text ());
+    return TRUE;
+  });
+}
+
+gboolean
+fen_dcmtk_reference_write_frames (char **slices, guint n, const char *out, GError **error)
+{
+  g_return_val_if_fail (slices != nullptr && n > 0 && out != nullptr, FALSE);
+
+  g_autofree char *name = g_path_get_basename (out);
+
+  fen_dicom_init ();
+  return fen_dcmtk_reference_guard (name, error, [&] () -> gboolean {
+    DcmFileFormat first;
+    OFCondition cond = first.loadFile (slices[0]);
+    DcmDataset *ds = first.getDataset ();
+    Uint16 rows = 0, cols = 0;
+    if (cond.good ())
+      cond = ds->findAndGetUint16 (DCM_Rows, rows);
+    if (cond.good ())
+      cond = ds->findAndGetUint16 (DCM_Columns, cols);
+    const gsize frame = (gsize) rows * cols;
+    std::vector<Uint16> all (frame * n);
+    for (guint i = 0; i < n && cond.good (); i++)
+      {
+        DcmFileFormat slice;
+        const Uint16 *words = nullptr;
+        unsigned long count = 0;
+        cond = slice.loadFile (slices[i]);
+        if (cond.good ())
+          cond = slice.getDataset ()->findAndGetUint16Array (DCM_PixelData, words, &count);
+        if (cond.good () && (words == nullptr || count != frame))
+          cond = EC_IllegalParameter;
+        if (cond.good ())
+          memcpy (all.data () + i * frame, words, frame * sizeof (Uint16));
+      }
+    char frames[16];
+    g_snprintf (frames, sizeof frames, "%u", n);
+    if (cond.good ())
+      cond = ds->putAndInsertString (DCM_NumberOfFrames, frames);
+    if (cond.good ())
+      cond = ds->putAndInsertUint16Array (DCM_PixelData, all.data (), (unsigned long) all.size ());
+    if (cond.good ())
+      cond = first.saveFile (out, EXS_LittleEndianExplicit);
+    if (cond.bad ())
+      return fen_dcmtk_reference_fail (error, FEN_IO_ERROR_CORRUPT, name, "multi-frame input: %s",
+                                       cond.text ());
     return TRUE;
   });
 }

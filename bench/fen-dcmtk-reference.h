@@ -50,6 +50,17 @@ gboolean fen_dcmtk_reference_window (FenDcmtkReference *ref,
  */
 gboolean fen_dcmtk_reference_load_dataset (const char *path, GError **error);
 
+/**
+ * fen_dcmtk_reference_write_frames:
+ * @slices: (array length=n): single-frame 16-bit images of one size
+ *
+ * Writes @out (explicit VR little endian): the first slice's data set with
+ * Number of Frames @n and the slices' pixels as its frames, for a
+ * multi-frame input the encoders then compress.
+ * Returns: %FALSE with @error set on failure.
+ */
+gboolean fen_dcmtk_reference_write_frames (char **slices, guint n, const char *out, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FenDcmtkReference, fen_dcmtk_reference_free)
 
 G_END_DECLS

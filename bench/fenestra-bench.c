@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "fen-bench-alloc.h"
+#include "fen-bench-check-lut.h"
 #include "fen-bench-input.h"
 #include "fen-bench-load.h"
 #include "fen-bench-mpr.h"
@@ -37,7 +38,9 @@
 #define FEN_BENCH_SERIES_SLICES 300
 #define FEN_BENCH_SERIES_SIZE 512
 /* Bumped whenever the generated inputs change, so a --data-dir is refreshed. */
-#define FEN_BENCH_INPUT_VERSION "fenestra-bench inputs 2\n"
+#define FEN_BENCH_INPUT_VERSION "fenestra-bench inputs 3\n"
+/* The multi-frame JPEG lossless input: the series' first slices as frames. */
+#define FEN_BENCH_FRAMES 64
 
 /* The three image sizes of the brief: 0.5 MB, 15 MB and 128 MB of pixels. */
 static const guint fen_bench_sizes[] = { 512, 2800, 8000 };
@@ -52,10 +55,12 @@ typedef struct {
   char    *json_out;
   guint    threads;
   guint    drift_updates;
+  char    *only;       /* "mpr": that part alone */
   /* --load-one child mode */
   char    *load_one;
   char    *loader;
   char    *warm;
+  guint    frame_threads;
 } FenBenchOptions;
 
 typedef struct {
@@ -69,6 +74,9 @@ typedef struct {
   char            *rle_paths[FEN_BENCH_N_SIZES];
   char            *jpeg_path;     /* the 15 MB image, JPEG lossless SV1 */
   char            *jpegls_path;   /* the 15 MB image, JPEG-LS lossless */
+  char            *jpeg_warm;     /* the 512 x 512 image in each, to warm up with */
+  char            *jpegls_warm;
+  char            *frames_path;   /* FEN_BENCH_FRAMES x 512 x 512, JPEG lossless */
   char           **series_jpeg_paths;
   char           **series_paths;
 
@@ -87,6 +95,11 @@ typedef struct {
   FenRenderer       *renderer;     /* NULL: the bench's */
   const FenImage    *image;
   FenSampling        sampling;
+  /* What the viewer finds its visible rectangle from: the base frame and
+   * its sampling, also when @image is a pyramid level (fen-view.c) */
+  const FenImage    *base;         /* NULL: @image */
+  FenSampling        base_sampling;
+  gboolean           whole;        /* the whole 1920 x 1080 output, letterbox included */
   guint8            *out;
   gsize              out_bytes;
   /* memcpy reference */
@@ -144,17 +157,37 @@ fen_bench_sampling_center (const FenImage *image, FenSampling *sampling)
 
 /* ---- The measured operations ---- */
 
+/* The output rectangle the viewer renders for @job: the image's visible
+ * rectangle (fen_view_get_visible_rect()), or the whole output. */
+static void
+fen_bench_job_rect (const FenBenchJob *job, FenPixelRect *rect)
+{
+  const FenImage *base = job->base ? job->base : job->image;
+
+  if (job->whole)
+    *rect = (FenPixelRect) { 0, 0, FEN_BENCH_OUT_W, FEN_BENCH_OUT_H };
+  else
+    fen_sampling_get_visible (job->base ? &job->base_sampling : &job->sampling, fen_image_get_width (base),
+                              fen_image_get_height (base), FEN_BENCH_OUT_W, FEN_BENCH_OUT_H, rect);
+}
+
+/* A window/level update as the viewer does it since issue 14: the table,
+ * the visible rectangle (found every time, as the viewer does), and the
+ * render of that rectangle only into a buffer of its size. With @whole,
+ * the update as it was before: the whole output, letterbox included. */
 static void
 fen_bench_op_viewport (gpointer data, guint rep)
 {
   FenBenchJob *job = data;
   FenWindowParams params;
+  FenPixelRect rect;
 
   fen_bench_window (rep, &params);
   fen_lut_build (job->bench->lut, job->image, 0, &params);
-  fen_renderer_render (job->renderer ? job->renderer : job->bench->renderer, job->image, 0,
-                       job->bench->lut, &job->sampling, FEN_BENCH_OUT_W, FEN_BENCH_OUT_H,
-                       FEN_PIXEL_BGRA8, job->out, FEN_BENCH_OUT_W * 4);
+  fen_bench_job_rect (job, &rect);
+  fen_renderer_render_rect (job->renderer ? job->renderer : job->bench->renderer, job->image, 0,
+                            job->bench->lut, &job->sampling, &rect, FEN_PIXEL_BGRA8, job->out,
+                            (gsize) rect.width * 4);
 }
 
 static void
@@ -211,8 +244,10 @@ fen_bench_op_memcpy (gpointer data, guint rep)
   memcpy (job->out, job->out_src, job->out_bytes);
 }
 
-/* The bandwidth bound of a viewport update: the output written once and,
- * for each output row, the span of the source row it samples read once. */
+/* The bandwidth bound of a viewport update: the output it writes (the
+ * visible rectangle, or the whole output for the _whole key) written once
+ * and, for each output row, the span of the source row it samples read
+ * once. */
 static void
 fen_bench_op_memcpy_viewport (gpointer data, guint rep)
 {
@@ -246,11 +281,15 @@ fen_bench_op_series (gpointer data, guint rep)
 
   /* What paging does: the next image is already in memory, its table and
    * its fitted view are all that is computed. */
+  FenPixelRect rect;
+
   fen_bench_sampling_fit (image, &sampling);
   fen_lut_build (job->bench->lut, image, 0, &params);
-  fen_renderer_render (job->bench->renderer, image, 0, job->bench->lut, &sampling,
-                       FEN_BENCH_OUT_W, FEN_BENCH_OUT_H, FEN_PIXEL_BGRA8,
-                       job->out, FEN_BENCH_OUT_W * 4);
+  /* Its visible rectangle, as the viewer renders it. */
+  fen_sampling_get_visible (&sampling, fen_image_get_width (image), fen_image_get_height (image),
+                            FEN_BENCH_OUT_W, FEN_BENCH_OUT_H, &rect);
+  fen_renderer_render_rect (job->bench->renderer, image, 0, job->bench->lut, &sampling, &rect,
+                            FEN_PIXEL_BGRA8, job->out, (gsize) rect.width * 4);
 }
 
 /* ---- Helpers ---- */
@@ -334,11 +373,15 @@ fen_bench_prepare_inputs (FenBench *bench, GError **error)
 
   bench->jpeg_path = g_build_filename (bench->dir, "ct-2800-jpeg.dcm", NULL);
   bench->jpegls_path = g_build_filename (bench->dir, "ct-2800-jpegls.dcm", NULL);
+  bench->jpeg_warm = g_build_filename (bench->dir, "ct-512-jpeg.dcm", NULL);
+  bench->jpegls_warm = g_build_filename (bench->dir, "ct-512-jpegls.dcm", NULL);
   if (!fresh)
     {
       fen_bench_progress (bench, "writing the 2800 x 2800 JPEG lossless and JPEG-LS copies");
       if (!fen_bench_input_write_jpeg (bench->paths[1], bench->jpeg_path, FALSE, error) ||
-          !fen_bench_input_write_jpeg (bench->paths[1], bench->jpegls_path, TRUE, error))
+          !fen_bench_input_write_jpeg (bench->paths[1], bench->jpegls_path, TRUE, error) ||
+          !fen_bench_input_write_jpeg (bench->paths[0], bench->jpeg_warm, FALSE, error) ||
+          !fen_bench_input_write_jpeg (bench->paths[0], bench->jpegls_warm, TRUE, error))
         return FALSE;
     }
 
@@ -360,6 +403,17 @@ fen_bench_prepare_inputs (FenBench *bench, GError **error)
                                                           FEN_BENCH_SERIES_SLICES, fresh, error);
   if (bench->series_jpeg_paths == NULL)
     return FALSE;
+  bench->frames_path = g_build_filename (bench->dir, "frames-jpeg.dcm", NULL);
+  if (!fresh)
+    {
+      g_autofree char *plain = g_build_filename (bench->dir, "frames.dcm", NULL);
+
+      fen_bench_progress (bench, "writing the %d-frame JPEG lossless object", FEN_BENCH_FRAMES);
+      if (!fen_dcmtk_reference_write_frames (bench->series_paths, FEN_BENCH_FRAMES, plain, error) ||
+          !fen_bench_input_write_jpeg (plain, bench->frames_path, FALSE, error))
+        return FALSE;
+      g_unlink (plain);
+    }
   if (!fresh)
     {
       fen_bench_report_set (bench->report, "input_generation_s", (fen_bench_now_ns () - t0) / 1e9);
@@ -378,7 +432,8 @@ fen_bench_run_size (FenBench *bench, guint s, GError **error)
   g_autoptr(FenDcmtkReference) ref = NULL;
   g_autofree guint8 *full = NULL, *src_copy = NULL, *out_src = NULL, *gray = NULL, *check = NULL;
   FenBenchJob fit = { 0 }, center = { 0 }, fit_pyr = { 0 }, whole = { 0 }, copy = { 0 }, dcmtk = { 0 };
-  FenBenchJob view_copy = { 0 }, fit_one = { 0 };
+  FenBenchJob view_copy = { 0 }, fit_one = { 0 }, fit_whole = { 0 }, view_copy_whole = { 0 };
+  FenPixelRect fit_rect;
   g_autoptr(FenRenderer) one_thread = fen_renderer_new (1, FEN_BENCH_OUT_W);
   g_autoptr(FenPyramid) pyramid = NULL;
   g_autoptr(FenImage) pyramid_level = NULL;
@@ -390,6 +445,9 @@ fen_bench_run_size (FenBench *bench, guint s, GError **error)
   g_autofree char *k_1to1 = fen_bench_key ("wl_viewport_1to1", n);
   g_autofree char *k_pyr = fen_bench_key ("wl_viewport_fit_pyramid", n);
   g_autofree char *k_one = fen_bench_key ("wl_viewport_fit_1thread", n);
+  g_autofree char *k_whole = fen_bench_key ("wl_viewport_fit_whole", n);
+  g_autofree char *k_rect = fen_bench_key ("viewport_fit_rect_pixels", n);
+  g_autofree char *k_memcpy_whole = fen_bench_key ("memcpy_viewport_fit_whole", n);
   g_autofree char *k_pyr_level = fen_bench_key ("pyramid_level", n);
   g_autofree char *k_pyr_build = fen_bench_key ("pyramid_build_ms", n);
   g_autofree char *k_full = fen_bench_key ("wl_fullres", n);
@@ -427,6 +485,9 @@ fen_bench_run_size (FenBench *bench, guint s, GError **error)
   /* The same with one thread: what the second core adds, on this machine now. */
   fit_one = fit;
   fit_one.renderer = one_thread;
+  /* The update before issue 14: the whole output, letterbox included. */
+  fit_whole = fit;
+  fit_whole.whole = TRUE;
   /* The same view from the reduced level a zoom below 1/2 calls for
    * (fen-pyramid.h), built once before timing as a viewer would keep it. */
   pyramid = fen_pyramid_new (image, 0);
@@ -436,6 +497,8 @@ fen_bench_run_size (FenBench *bench, guint s, GError **error)
   fen_bench_report_set (bench->report, k_pyr_build, (fen_bench_now_ns () - t0) / 1e6);
   fen_bench_report_set_int (bench->report, k_pyr_level, level);
   fen_pyramid_scale_sampling (level, &fit.sampling, &fit_pyr.sampling);
+  fit_pyr.base = image;
+  fit_pyr.base_sampling = fit.sampling;
   fit_pyr.bench = bench;
   fit_pyr.out = bench->viewport;
   /* Full resolution and its references, into a buffer of the frame's size. */
@@ -447,9 +510,10 @@ fen_bench_run_size (FenBench *bench, guint s, GError **error)
   copy.src_bytes = src_bytes;
   copy.out_src = out_src;
   /* The rows and columns of the source the fitted view samples. */
+  fen_bench_job_rect (&fit, &fit_rect);
   view_copy.bench = bench;
   view_copy.out = bench->viewport;
-  view_copy.out_bytes = (gsize) FEN_BENCH_OUT_W * FEN_BENCH_OUT_H * 4;
+  view_copy.out_bytes = (gsize) fit_rect.width * fit_rect.height * 4;
   view_copy.out_src = out_src;
   view_copy.src_copy = src_copy;
   {
@@ -467,6 +531,10 @@ fen_bench_run_size (FenBench *bench, guint s, GError **error)
           : NULL;
       }
   }
+  view_copy_whole = view_copy;
+  view_copy_whole.out_bytes = (gsize) FEN_BENCH_OUT_W * FEN_BENCH_OUT_H * 4;
+  fen_bench_report_set_int (bench->report, k_rect,
+                            (gint64) fit_rect.width * fit_rect.height);
   /* DCMTK's DicomImage: its own copy of the pixels, gray8 out for the whole frame. */
   dcmtk.ref = ref;
   dcmtk.out = gray;
@@ -480,6 +548,13 @@ fen_bench_run_size (FenBench *bench, guint s, GError **error)
   fen_bench_naive_viewport (image, check_window.center, check_window.width, &fit.sampling,
                             FEN_BENCH_OUT_W, FEN_BENCH_OUT_H, check);
   mismatch = fen_bench_count_mismatch (bench->viewport, check, (gsize) FEN_BENCH_OUT_W * FEN_BENCH_OUT_H * 4);
+  /* The visible rectangle alone: the same region of the naive whole output. */
+  fen_renderer_render_rect (bench->renderer, image, 0, bench->lut, &fit.sampling, &fit_rect,
+                            FEN_PIXEL_BGRA8, bench->viewport, (gsize) fit_rect.width * 4);
+  for (guint j = 0; j < fit_rect.height; j++)
+    mismatch += fen_bench_count_mismatch (bench->viewport + (gsize) j * fit_rect.width * 4,
+                                          check + ((gsize) (fit_rect.y + j) * FEN_BENCH_OUT_W + fit_rect.x) * 4,
+                                          (gsize) fit_rect.width * 4);
   fen_renderer_render_full (bench->renderer, image, 0, bench->lut, FEN_PIXEL_BGRA8, full, (gsize) n * 4);
   fen_bench_naive_full (image, check_window.center, check_window.width, check);
   mismatch += fen_bench_count_mismatch (full, check, out_bytes);
@@ -492,9 +567,11 @@ fen_bench_run_size (FenBench *bench, guint s, GError **error)
     FenBenchCase cases[] = {
       { .key = k_fit,        .plan = &bench->plan,      .func = fen_bench_op_viewport,       .data = &fit },
       { .key = k_one,        .plan = &bench->plan,      .func = fen_bench_op_viewport,       .data = &fit_one },
+      { .key = k_whole,      .plan = &bench->plan,      .func = fen_bench_op_viewport,       .data = &fit_whole },
       { .key = k_1to1,       .plan = &bench->plan,      .func = fen_bench_op_viewport,       .data = &center },
       { .key = k_pyr,        .plan = &bench->plan,      .func = fen_bench_op_viewport,       .data = &fit_pyr },
       { .key = k_memcpy_view, .plan = &bench->plan,     .func = fen_bench_op_memcpy_viewport, .data = &view_copy },
+      { .key = k_memcpy_whole, .plan = &bench->plan,    .func = fen_bench_op_memcpy_viewport, .data = &view_copy_whole },
       { .key = k_lut,        .plan = &bench->plan,      .func = fen_bench_op_lut,            .data = &fit },
       { .key = k_full,       .plan = big,               .func = fen_bench_op_fullres,        .data = &whole },
       { .key = k_memcpy,     .plan = big,               .func = fen_bench_op_memcpy,         .data = &copy },
@@ -514,80 +591,6 @@ fen_bench_run_size (FenBench *bench, guint s, GError **error)
       }
   }
   return TRUE;
-}
-
-/* Entry by entry, the table against PS3.3's formula evaluated for every
- * stored value, as fen_lut_build() did before it learned to skip the flat
- * parts of the window: over sample types, rescales, MONOCHROME1 and
- * windows from a step to wider than the type. */
-static void
-fen_bench_check_lut (FenBench *bench)
-{
-  static const struct {
-    guint bits_allocated, bits_stored, pixel_representation;
-    FenPhotometric photometric;
-    double slope, intercept;
-  } kinds[] = {
-    { 16, 16, 1, FEN_PHOTOMETRIC_MONOCHROME2, 1, 0 },
-    { 16, 12, 0, FEN_PHOTOMETRIC_MONOCHROME2, 1, -1024 },
-    { 16, 16, 0, FEN_PHOTOMETRIC_MONOCHROME1, 0.5, -3.25 },
-    { 16, 12, 1, FEN_PHOTOMETRIC_MONOCHROME2, -2, 100 },
-    { 8, 8, 0, FEN_PHOTOMETRIC_MONOCHROME2, 1, 0 },
-    { 8, 8, 1, FEN_PHOTOMETRIC_MONOCHROME1, 3.5, 7 },
-  };
-  static const double centers[] = { -1000.5, -160, 0, 0.5, 40, 127.5, 1000, 2047.25, 40000 };
-  static const double widths[] = { 0.25, 1, 1.5, 2, 3, 255, 400, 1001, 4096, 65536, 1e6 };
-  g_autoptr(FenLut) lut = fen_lut_new ();
-  gsize bad = 0, checked = 0;
-
-  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
-    {
-      FenImageInfo info;
-      g_autoptr(FenImage) image = NULL;
-      gint32 lo, hi;
-
-      fen_image_info_init (&info);
-      info.rows = info.columns = info.frames = info.samples_per_pixel = 1;
-      info.bits_allocated = kinds[k].bits_allocated;
-      info.bits_stored = kinds[k].bits_stored;
-      info.high_bit = kinds[k].bits_stored - 1;
-      info.pixel_representation = kinds[k].pixel_representation;
-      info.photometric = kinds[k].photometric;
-      info.rescale_slope = kinds[k].slope;
-      info.rescale_intercept = kinds[k].intercept;
-      image = fen_image_new (&info, 0, NULL);
-      fen_image_info_clear (&info);
-      if (image == NULL)
-        continue;
-      fen_image_get_type_range (image, &lo, &hi);
-
-      for (guint c = 0; c < G_N_ELEMENTS (centers); c++)
-        for (guint w = 0; w < G_N_ELEMENTS (widths); w++)
-          for (guint f = 0; f < 3; f++)
-            for (guint inv = 0; inv < 2; inv++)
-              {
-                FenWindowParams params = { .center = centers[c], .width = widths[w],
-                                            .function = (FenVoiFunction) f, .invert = inv };
-                gboolean invert = inv != (kinds[k].photometric == FEN_PHOTOMETRIC_MONOCHROME1);
-
-                fen_lut_build (lut, image, 0, &params);
-                for (gint32 v = lo; v <= hi; v++)
-                  {
-                    double x = v * kinds[k].slope + kinds[k].intercept;
-                    double y = fen_voi_apply (params.function, x, params.center, params.width, 0, 255);
-                    int e = CLAMP ((int) floor (y + 0.5), 0, 255);
-
-                    if (invert)
-                      e = 255 - e;
-                    bad += fen_lut_lookup (lut, v) != e;
-                    checked++;
-                  }
-              }
-    }
-  fen_bench_report_set_int (bench->report, "check_lut_entries", (gint64) checked);
-  fen_bench_report_set_int (bench->report, "check_lut_mismatch_entries", (gint64) bad);
-  if (bad != 0)
-    g_warning ("the window table differs from the formula in %" G_GSIZE_FORMAT " entries", bad);
 }
 
 /* ---- Drift ---- */
@@ -684,16 +687,20 @@ fen_bench_run_loads (FenBench *bench, GError **error)
   const gsize px15 = (gsize) fen_bench_sizes[1] * fen_bench_sizes[1] * 2;
   const gsize px128 = (gsize) fen_bench_sizes[2] * fen_bench_sizes[2] * 2;
   const FenBenchLoadRow rows[] = {
-    { bench->paths[1],     "15mb",  "",        "",               px15 },
-    { bench->rle_paths[1], "15mb",  "_rle",    " RLE",           px15 },
-    { bench->jpeg_path,    "15mb",  "_jpeg",   " JPEG lossless", px15 },
-    { bench->jpegls_path,  "15mb",  "_jpegls", " JPEG-LS",       px15 },
-    { bench->paths[2],     "128mb", "",        "",               px128 },
-    { bench->rle_paths[2], "128mb", "_rle",    " RLE",           px128 },
+    { bench->paths[1],     "15mb",  "",        "",               px15, NULL },
+    { bench->rle_paths[1], "15mb",  "_rle",    " RLE",           px15, NULL },
+    { bench->jpeg_path,    "15mb",  "_jpeg",   " JPEG lossless", px15, bench->jpeg_warm },
+    { bench->jpegls_path,  "15mb",  "_jpegls", " JPEG-LS",       px15, bench->jpegls_warm },
+    { bench->paths[2],     "128mb", "",        "",               px128, NULL },
+    { bench->rle_paths[2], "128mb", "_rle",    " RLE",           px128, NULL },
   };
 
+  const gsize px_frames = (gsize) FEN_BENCH_FRAMES * FEN_BENCH_SERIES_SIZE * FEN_BENCH_SERIES_SIZE * 2;
+
   return fen_bench_load_rows (bench->report, rows, G_N_ELEMENTS (rows), bench->self,
-                              bench->paths[0], bench->runs, error);
+                              bench->paths[0], bench->runs, error) &&
+         fen_bench_load_frames (bench->report, "jpeg", bench->frames_path, FEN_BENCH_FRAMES, px_frames,
+                                bench->self, bench->jpeg_warm, bench->runs, error);
 }
 
 /* ---- Readable output ---- */
@@ -717,7 +724,7 @@ fen_bench_print_table (FenBench *bench)
   printf ("\nFenestra benchmark (%s run), %u render threads, load average %.1f at start, %.1f at end\n\n",
           bench->opt->quick ? "quick" : "full", fen_renderer_get_n_threads (bench->renderer),
           fen_bench_report_get (r, "loadavg_start"), fen_bench_report_get (r, "loadavg_end"));
-  printf ("W/L update = table build + render to BGRA8; milliseconds, median and p95\n");
+  printf ("W/L update = table build + render to BGRA8 of the image's visible rectangle; milliseconds, median and p95\n");
   printf ("  %-34s  %19s  %19s  %19s\n", "", "512 x 512 (0.5 MB)", "2800 x 2800 (15 MB)", "8000 x 8000 (128 MB)");
   printf ("  %-34s", "");
   for (guint s = 0; s < FEN_BENCH_N_SIZES; s++)
@@ -727,6 +734,7 @@ fen_bench_print_table (FenBench *bench)
   fen_bench_print_row (bench, "viewport 1920x1080, fit, 1 thread", "wl_viewport_fit_1thread");
   fen_bench_print_row (bench, "viewport 1920x1080, fit, pyramid", "wl_viewport_fit_pyramid");
   fen_bench_print_row (bench, "viewport 1920x1080, 1:1 centre", "wl_viewport_1to1");
+  fen_bench_print_row (bench, "  fit, whole output (before #14)", "wl_viewport_fit_whole");
   fen_bench_print_row (bench, "  table build alone", "lut_build");
   fen_bench_print_row (bench, "full resolution", "wl_fullres");
   fen_bench_print_row (bench, "DCMTK DicomImage (full, gray8)", "dcmtk_wl");
@@ -734,6 +742,7 @@ fen_bench_print_table (FenBench *bench)
   fen_bench_print_row (bench, "naive double loop, full", "naive_fullres");
   fen_bench_print_row (bench, "memcpy source + output (full)", "memcpy");
   fen_bench_print_row (bench, "memcpy sampled rows + output (fit)", "memcpy_viewport_fit");
+  fen_bench_print_row (bench, "  the same, whole output", "memcpy_viewport_fit_whole");
   fen_bench_mpr_print (r);
 
   fen_bench_load_print (r, bench->runs);
@@ -819,12 +828,16 @@ main (int argc, char **argv)
     { "threads", 0, 0, G_OPTION_ARG_INT, &opt.threads, "Render threads (default: processors)", "N" },
     { "drift-updates", 0, 0, G_OPTION_ARG_INT, &opt.drift_updates,
       "Updates in the drift run (default 10000, quick 1000)", "N" },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &opt.only,
+      "Run one part alone: mpr (the reformat cases, their ratios in one run)", "PART" },
     { "load-one", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &opt.load_one,
       "Child mode: load FILE once and print time and peak", "FILE" },
     { "loader", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &opt.loader,
       "Child mode: read|fen|dcmtk-dataset|dcmtk-image", "NAME" },
     { "warm", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &opt.warm,
       "Child mode: load this small file first", "FILE" },
+    { "frame-threads", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &opt.frame_threads,
+      "Child mode: threads for the frames of one file (0: processors)", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context =
@@ -841,7 +854,12 @@ main (int argc, char **argv)
       return 2;
     }
   if (opt.load_one != NULL)
-    return fen_bench_load_one (opt.load_one, opt.loader, opt.warm);
+    return fen_bench_load_one (opt.load_one, opt.loader, opt.warm, opt.frame_threads);
+  if (opt.only != NULL && strcmp (opt.only, "mpr") != 0)
+    {
+      g_printerr ("fenestra-bench: --only takes mpr, not %s\n", opt.only);
+      return 2;
+    }
 
   bench.opt = &opt;
   if (opt.drift_updates == 0)
@@ -883,19 +901,22 @@ main (int argc, char **argv)
       if (bench.dir == NULL)
         goto fail;
     }
-  if (!fen_bench_prepare_inputs (&bench, &error))
-    goto fail;
-  fen_bench_check_lut (&bench);
-
-  for (guint s = 0; s < FEN_BENCH_N_SIZES; s++)
+  if (opt.only == NULL)
     {
-      if (!fen_bench_run_size (&bench, s, &error))
+      if (!fen_bench_prepare_inputs (&bench, &error))
         goto fail;
-      if (s == FEN_BENCH_MAIN)
-        fen_bench_run_drift (&bench, s);
+      fen_bench_check_lut (bench.report);
+
+      for (guint s = 0; s < FEN_BENCH_N_SIZES; s++)
+        {
+          if (!fen_bench_run_size (&bench, s, &error))
+            goto fail;
+          if (s == FEN_BENCH_MAIN)
+            fen_bench_run_drift (&bench, s);
+        }
+      if (!fen_bench_run_series (&bench, &error) || !fen_bench_run_loads (&bench, &error))
+        goto fail;
     }
-  if (!fen_bench_run_series (&bench, &error) || !fen_bench_run_loads (&bench, &error))
-    goto fail;
   {
     /* 500 MiB of slices, built here: a shorter plan keeps the run short. */
     FenBenchPlan mpr_plan = { 2, opt.quick ? 5 : 15, 200, opt.quick ? 0.2 : 0.6 };
@@ -905,7 +926,8 @@ main (int argc, char **argv)
   }
 
   fen_bench_note_load (&bench, "loadavg_end");
-  fen_bench_summary_compute (bench.report, fen_bench_sizes, FEN_BENCH_N_SIZES);
+  if (opt.only == NULL)
+    fen_bench_summary_compute (bench.report, fen_bench_sizes, FEN_BENCH_N_SIZES);
   fen_bench_report_set (bench.report, "run_s", (fen_bench_now_ns () - t0) / 1e9);
   /* Shows the allocation counter behind drift_allocations is live. */
   fen_bench_report_set_int (bench.report, "allocations_total", (gint64) fen_bench_alloc_get_count ());
@@ -916,6 +938,14 @@ main (int argc, char **argv)
       goto fail;
     if (opt.json)
       fputs (json, stdout);
+    else if (opt.only != NULL)
+      {
+        printf ("\nFenestra benchmark (%s run, mpr only), %u render threads, load average %.1f at start, %.1f at end\n",
+                opt.quick ? "quick" : "full", fen_renderer_get_n_threads (bench.renderer),
+                fen_bench_report_get (bench.report, "loadavg_start"),
+                fen_bench_report_get (bench.report, "loadavg_end"));
+        fen_bench_mpr_print (bench.report);
+      }
     else
       fen_bench_print_table (&bench);
   }
@@ -938,6 +968,9 @@ out:
   g_strfreev (bench.series_jpeg_paths);
   g_free (bench.jpeg_path);
   g_free (bench.jpegls_path);
+  g_free (bench.jpeg_warm);
+  g_free (bench.jpegls_warm);
+  g_free (bench.frames_path);
   g_free (bench.viewport);
   fen_lut_free (bench.lut);
   fen_renderer_free (bench.renderer);
@@ -947,5 +980,6 @@ out:
   g_free (opt.load_one);
   g_free (opt.loader);
   g_free (opt.warm);
+  g_free (opt.only);
   return status;
 }

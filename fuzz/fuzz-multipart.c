@@ -11,6 +11,7 @@
 #include "fen-dicomweb-private.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput (const guint8 *data, gsize size);
@@ -81,10 +82,19 @@ fen_fuzz_check_and_empty (const char *dir)
   return n;
 }
 
+static char *fen_fuzz_dir;
+
+/* Emptied after every input; the folder itself goes at exit. */
+static void
+fen_fuzz_remove_dir (void)
+{
+  g_rmdir (fen_fuzz_dir);
+}
+
 int
 LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 {
-  static char *dir;
+  char *dir = fen_fuzz_dir;
   static FenPacsNode *node;
   const guint8 *nl = memchr (data, '\n', MIN (size, (gsize) FEN_FUZZ_MAX_TYPE));
   g_autofree char *type = NULL;
@@ -98,10 +108,11 @@ LLVMFuzzerTestOneInput (const guint8 *data, gsize size)
 
   if (dir == NULL)
     {
-      dir = g_dir_make_tmp ("fen-fuzz-multipart-XXXXXX", NULL);
+      dir = fen_fuzz_dir = g_dir_make_tmp ("fen-fuzz-multipart-XXXXXX", NULL);
       node = fen_pacs_node_parse ("http://127.0.0.1:9/dicom-web", NULL);
       g_assert_nonnull (dir);
       g_assert_nonnull (node);
+      atexit (fen_fuzz_remove_dir);
     }
   /* A header value holds no CR, LF or NUL: libsoup refuses those itself,
    * before any of our code. */

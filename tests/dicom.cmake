@@ -41,6 +41,12 @@ fen_add_test(test-rle fenestra-io fen-test-spawn.c)
 target_include_directories(test-rle PRIVATE ${PROJECT_SOURCE_DIR}/src/io)
 set_tests_properties(test-rle PROPERTIES TIMEOUT 120 LABELS "dicom")
 
+# Compressed multi-frame objects (dcmcrle, dcmcjpeg, dcmcjpls, gdcmconv):
+# frames decoded on 1 to 8 threads give the values written; cut files fail.
+fen_add_test(test-dicom-frames fenestra-io fen-test-dicom-writer.c fen-test-spawn.c)
+set_tests_properties(test-dicom-frames PROPERTIES TIMEOUT 300 LABELS "dicom"
+  ENVIRONMENT "G_DEBUG=fatal-criticals")
+
 # fenestra-cli measure against an exact integer reference on a GDCM-written,
 # dcmodify-rescaled image.
 fen_add_test(test-measure fenestra-core fen-test-spawn.c)

@@ -82,7 +82,7 @@ test_twice_the_budget (void)
   g_autoptr(FenMemoryMonitor) monitor = fen_memory_monitor_new (256);
   g_autoptr(GArray) evicted = g_array_new (FALSE, FALSE, sizeof (guint));
   Budget budget = { monitor, evicted, 0 };
-  FenLoadOptions options = { 0, reserve, &budget, release };
+  FenLoadOptions options = { 0, reserve, &budget, release, 0 };
   char *paths[N_IMAGES];
   guint ids[N_IMAGES];
   guint64 sums[N_IMAGES];
@@ -180,7 +180,7 @@ test_granted_room_is_held (void)
   g_autoptr(FenMemoryMonitor) monitor = fen_memory_monitor_new (16);
   g_autoptr(GArray) evicted = g_array_new (FALSE, FALSE, sizeof (guint));
   Budget budget = { monitor, evicted, 0 };
-  FenLoadOptions options = { 0, reserve, &budget, release };
+  FenLoadOptions options = { 0, reserve, &budget, release, 0 };
   const gint64 bytes = (gint64) SIDE * SIDE * 2;
   g_autoptr(GError) error = NULL;
   FenImage *first, *second, *stored;

@@ -6,7 +6,7 @@ fen_packages=(
   build-essential cmake ninja-build pkg-config
   libglib2.0-dev libgtk-4-dev
   libdcmtk-dev dcmtk
-  libtiff-dev libpng-dev libopenjp2-7-dev libopenjp2-tools
+  libtiff-dev libpng-dev libopenjp2-7-dev libopenjp2-tools libcharls-dev
   libsoup-3.0-dev libjson-glib-dev libsecret-1-dev
 )
 # orthanc + orthanc-dicomweb: the real archive the PACS tests run against

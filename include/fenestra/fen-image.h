@@ -183,12 +183,16 @@ gboolean  fen_image_compute_size (const FenImageInfo *info,
  *   (with @reserve_data): when the store counts the image's bytes
  *   (fen_store_add(), fen_store_restore()), or when the image is freed
  *   without that (a load that failed after its allocation). Any thread.
+ * @frame_threads: threads that decode the frames of one compressed
+ *   multi-frame object side by side (0: one per processor; 1: one after
+ *   the other). The result is the same for every count.
  */
 typedef struct {
   gsize    max_pixel_bytes;
   gboolean (*reserve) (gsize bytes, gpointer user_data, GError **error);
   gpointer reserve_data;
   void     (*release) (gsize bytes, gpointer user_data);
+  guint    frame_threads;
 } FenLoadOptions;
 
 /**

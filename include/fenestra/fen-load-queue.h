@@ -42,7 +42,8 @@ guint    fen_load_queue_order (guint n, guint first, guint k);
  * @first: the file to start with
  * @n_threads: workers; 0 for the number of processors
  * @options: (nullable): as for fen_load_file(); its reserve hook must be
- *   thread-safe
+ *   thread-safe. A @frame_threads of 0 becomes the processors divided
+ *   among the workers.
  *
  * Loads every file into @store, @n_threads at a time, and returns when all
  * are done or @cancellable is cancelled (files not started by then are not

@@ -5,36 +5,9 @@
 #include "fen-types.h"
 #include "fen-image.h"
 #include "fen-lut.h"
+#include "fen-sampling.h"
 
 G_BEGIN_DECLS
-
-/**
- * FenRect:
- * An area of the image in pixel coordinates (the pixel (x, y) covers
- * [x, x+1) x [y, y+1)); may extend past the image.
- */
-typedef struct {
-  double x, y, width, height;
-} FenRect;
-
-/**
- * FenSampling:
- * Where each output pixel samples the image (nearest neighbour): output
- * pixel (i, j) reads the image pixel containing
- * origin + (i + 0.5) * col + (j + 0.5) * row. Covers zoom, pan, 90-degree
- * rotations and flips; outside the image the output is @background.
- */
-typedef struct {
-  double origin_x, origin_y;
-  double col_dx, col_dy;
-  double row_dx, row_dy;
-} FenSampling;
-
-/* Maps @view onto an @out_width x @out_height output. */
-void    fen_sampling_from_rect (FenSampling   *sampling,
-                                const FenRect *view,
-                                guint          out_width,
-                                guint          out_height);
 
 /**
  * fen_renderer_new:
@@ -71,6 +44,28 @@ gboolean fen_renderer_render (FenRenderer       *renderer,
                               FenPixelFormat     format,
                               guint8            *out,
                               gsize              out_stride);
+
+/**
+ * fen_renderer_render_rect:
+ * @rect: output pixels of the render @sampling describes
+ * Renders only @rect of the output fen_renderer_render() would write for
+ * @sampling, into @out of @rect's size (rows @out_stride bytes apart):
+ * pixel (i, j) of @out is the byte-identical output pixel
+ * (@rect->x + i, @rect->y + j). With fen_sampling_get_visible() the viewer
+ * writes the image's pixels and none of the letterbox around them. An
+ * empty @rect writes nothing. Threads, chunking and the no-allocation
+ * promise are fen_renderer_render()'s.
+ * Returns: as fen_renderer_render(); %TRUE for an empty @rect.
+ */
+gboolean fen_renderer_render_rect (FenRenderer        *renderer,
+                                   const FenImage     *image,
+                                   guint               frame,
+                                   const FenLut       *lut,
+                                   const FenSampling  *sampling,
+                                   const FenPixelRect *rect,
+                                   FenPixelFormat      format,
+                                   guint8             *out,
+                                   gsize               out_stride);
 
 /* The whole frame at 1:1 (the contiguous fast path). */
 gboolean fen_renderer_render_full (FenRenderer    *renderer,

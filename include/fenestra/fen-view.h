@@ -102,6 +102,44 @@ gboolean fen_view_render          (const FenView  *view,
                                    guint          *level);
 
 /**
+ * fen_view_get_visible_rect:
+ * @rect: (out): device pixels of the out_width x out_height output
+ * The output pixels the view draws @image's pixels into at @scale: the
+ * intersection of the image's (zoomed, panned, turned, mirrored) bounds
+ * with the output, to the pixel (fen_sampling_get_visible()). Everything
+ * outside it is background in fen_view_render()'s output, at any pyramid
+ * level.
+ * Returns: %FALSE when the image is entirely off the output (@rect empty).
+ */
+gboolean fen_view_get_visible_rect (const FenView *view,
+                                    double         scale,
+                                    FenImage      *image,
+                                    guint          out_width,
+                                    guint          out_height,
+                                    FenPixelRect  *rect);
+
+/**
+ * fen_view_render_rect:
+ * @rect: the output pixels to render, usually fen_view_get_visible_rect()'s
+ * fen_view_render() restricted to @rect: @out holds @rect's pixels (rows
+ * @out_stride bytes apart), byte for byte the same as the same region of
+ * fen_view_render()'s output. Allocates nothing beyond the pyramid level.
+ * Returns: as fen_renderer_render_rect().
+ */
+gboolean fen_view_render_rect     (const FenView      *view,
+                                   double              scale,
+                                   FenRenderer        *renderer,
+                                   FenImage           *image,
+                                   guint               frame,
+                                   FenPyramid         *pyramid,
+                                   const FenLut       *lut,
+                                   const FenPixelRect *rect,
+                                   FenPixelFormat      format,
+                                   guint8             *out,
+                                   gsize               out_stride,
+                                   guint              *level);
+
+/**
  * fen_view_window_step:
  * How far a window drag moves center and width per output pixel, in
  * @frame's modality units, starting from a window @width wide: a sweep

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <fenestra/fen-json.h>
 #include <fenestra/fen-roi.h>
+#include <json-glib/json-glib.h>
 
 /* At most this many polygon vertices from the command line. */
 #define FEN_CLI_MAX_VERTICES 100000
@@ -31,16 +31,16 @@ fen_cli_parse_numbers (const char *text, GArray *out)
   return TRUE;
 }
 
+/* A statistic that has no value (the mean of no pixel, the area of an
+ * image without Pixel Spacing) is null: JSON has no NaN (RFC 8259 6). */
 static void
-fen_cli_json_number (GString *out, const char *key, double value)
+fen_cli_json_number (JsonBuilder *b, const char *key, double value)
 {
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  g_string_append_printf (out, "\"%s\":", key);
+  json_builder_set_member_name (b, key);
   if (isfinite (value))
-    g_string_append (out, g_ascii_dtostr (buf, sizeof buf, value));
+    json_builder_add_double_value (b, value);
   else
-    g_string_append (out, "null");
+    json_builder_add_null_value (b);
 }
 
 static gboolean
@@ -87,20 +87,26 @@ fen_cli_measure (FenImage *image, gint frame, const char *spec, GError **error)
   if (!fen_roi_stats (image, (guint) frame - 1, &roi, &stats, error))
     return FALSE;
 
-  g_autoptr(GString) json = g_string_new ("{");
-  g_string_append_printf (json, "\"n\":%" G_GUINT64_FORMAT ",", stats.n);
-  fen_cli_json_number (json, "mean", stats.mean);
-  g_string_append_c (json, ',');
-  fen_cli_json_number (json, "sd", stats.sd);
-  g_string_append_c (json, ',');
-  fen_cli_json_number (json, "min", stats.min);
-  g_string_append_c (json, ',');
-  fen_cli_json_number (json, "max", stats.max);
-  g_string_append_c (json, ',');
-  fen_cli_json_number (json, "area_mm2", stats.area_mm2 > 0 ? stats.area_mm2 : NAN);
-  g_string_append (json, ",\"unit\":");
-  fen_json_append_string (json, stats.unit);
-  g_string_append_c (json, '}');
-  puts (json->str);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *unit = g_utf8_make_valid (stats.unit, -1);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "n");
+  json_builder_add_int_value (b, (gint64) stats.n);
+  fen_cli_json_number (b, "mean", stats.mean);
+  fen_cli_json_number (b, "sd", stats.sd);
+  fen_cli_json_number (b, "min", stats.min);
+  fen_cli_json_number (b, "max", stats.max);
+  fen_cli_json_number (b, "area_mm2", stats.area_mm2 > 0 ? stats.area_mm2 : NAN);
+  json_builder_set_member_name (b, "unit");
+  json_builder_add_string_value (b, unit);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (generator, root);
+  json = json_generator_to_data (generator, NULL);
+  puts (json);
   return TRUE;
 }

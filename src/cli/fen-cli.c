@@ -213,6 +213,7 @@ fen_cli_wl_bench (FenMemoryMonitor *monitor, FenImage *image, const FenCliOption
   FenWindowParams start, window;
   FenMemoryOperation op;
   FenView view;
+  FenPixelRect rect;
   gint64 t0;
 
   if (!fen_cli_parse_size (o->size, &width, &height, error))
@@ -266,8 +267,11 @@ fen_cli_wl_bench (FenMemoryMonitor *monitor, FenImage *image, const FenCliOption
       window.center = start.center + 0.6 * i * pixel;
       window.width = MAX (1.0, start.width + (i + (i % 2)) * pixel);
       fen_lut_build (lut, image, frame, &window);
-      fen_view_render (&view, 1.0, renderer, image, frame, pyramid, lut, width, height,
-                       FEN_PIXEL_BGRA8, out, (gsize) width * 4, NULL);
+      /* As the viewer: only the image's visible rectangle, into a buffer
+       * of its size (the letterbox is GTK's background). */
+      fen_view_get_visible_rect (&view, 1.0, image, width, height, &rect);
+      fen_view_render_rect (&view, 1.0, renderer, image, frame, pyramid, lut, &rect,
+                            FEN_PIXEL_BGRA8, out, (gsize) rect.width * 4, NULL);
     }
   wall = (g_get_monotonic_time () - t0) / 1e3;
   cpu = (fen_cli_cpu_seconds () - cpu) * 1e3;

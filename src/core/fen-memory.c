@@ -7,7 +7,8 @@
 #define G_LOG_DOMAIN "fen-memory"
 
 #include "fenestra/fen-memory.h"
-#include "fenestra/fen-json.h"
+
+#include <json-glib/json-glib.h>
 
 #include <fcntl.h>
 #include <malloc.h>
@@ -225,37 +226,68 @@ fen_memory_monitor_begin (FenMemoryMonitor *monitor, FenMemoryOperation *op, con
 }
 
 static void
-fen_memory_json_snapshot (GString *s, const char *name, const FenMemorySnapshot *snap)
+fen_memory_json_snapshot (JsonBuilder *b, const char *name, const FenMemorySnapshot *snap)
 {
-  g_string_append_printf (s,
-                          "\"%s\":{\"t_us\":%" G_GINT64_FORMAT ",\"rss\":%" G_GINT64_FORMAT
-                          ",\"peak_rss\":%" G_GINT64_FORMAT ",\"heap\":%" G_GINT64_FORMAT
-                          ",\"store\":%" G_GINT64_FORMAT ",\"cache\":%" G_GINT64_FORMAT
-                          ",\"render\":%" G_GINT64_FORMAT "}",
-                          name, snap->time_us, snap->rss, snap->peak_rss, snap->heap,
-                          snap->store_bytes, snap->cache_bytes, snap->render_bytes);
+  json_builder_set_member_name (b, name);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "t_us");
+  json_builder_add_int_value (b, snap->time_us);
+  json_builder_set_member_name (b, "rss");
+  json_builder_add_int_value (b, snap->rss);
+  json_builder_set_member_name (b, "peak_rss");
+  json_builder_add_int_value (b, snap->peak_rss);
+  json_builder_set_member_name (b, "heap");
+  json_builder_add_int_value (b, snap->heap);
+  json_builder_set_member_name (b, "store");
+  json_builder_add_int_value (b, snap->store_bytes);
+  json_builder_set_member_name (b, "cache");
+  json_builder_add_int_value (b, snap->cache_bytes);
+  json_builder_set_member_name (b, "render");
+  json_builder_add_int_value (b, snap->render_bytes);
+  json_builder_end_object (b);
 }
 
+static void
+fen_memory_json_int (JsonBuilder *b, const char *name, gint64 value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_int_value (b, value);
+}
+
+/* One line of the log (JSON, RFC 8259, written by json-glib). A label that
+ * is not UTF-8 has its bad bytes replaced by U+FFFD first: a JSON text is
+ * UTF-8 (section 8.1). */
 char *
 fen_memory_operation_to_json (const FenMemoryOperation *op)
 {
-  GString *s = g_string_new ("{\"op\":");
   const FenMemorySnapshot *a = &op->before, *b = &op->after;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *label = g_utf8_make_valid (a->label, -1);
 
-  fen_json_append_string (s, a->label);
-  g_string_append_printf (s, ",\"serial\":%" G_GUINT64_FORMAT ",\"updates\":%u,"
-                          "\"duration_us\":%" G_GINT64_FORMAT ",",
-                          op->serial, op->n_updates, b->time_us - a->time_us);
-  fen_memory_json_snapshot (s, "before", a);
-  g_string_append_c (s, ',');
-  fen_memory_json_snapshot (s, "after", b);
-  g_string_append_printf (s, ",\"delta\":{\"rss\":%" G_GINT64_FORMAT ",\"heap\":%" G_GINT64_FORMAT
-                          ",\"store\":%" G_GINT64_FORMAT ",\"cache\":%" G_GINT64_FORMAT
-                          ",\"render\":%" G_GINT64_FORMAT ",\"peak_above_before\":%" G_GINT64_FORMAT "}}",
-                          b->rss - a->rss, b->heap - a->heap, b->store_bytes - a->store_bytes,
-                          b->cache_bytes - a->cache_bytes, b->render_bytes - a->render_bytes,
-                          MAX (b->peak_rss, b->rss) - a->rss);
-  return g_string_free (s, FALSE);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "op");
+  json_builder_add_string_value (builder, label);
+  fen_memory_json_int (builder, "serial", (gint64) op->serial);
+  fen_memory_json_int (builder, "updates", op->n_updates);
+  fen_memory_json_int (builder, "duration_us", b->time_us - a->time_us);
+  fen_memory_json_snapshot (builder, "before", a);
+  fen_memory_json_snapshot (builder, "after", b);
+  json_builder_set_member_name (builder, "delta");
+  json_builder_begin_object (builder);
+  fen_memory_json_int (builder, "rss", b->rss - a->rss);
+  fen_memory_json_int (builder, "heap", b->heap - a->heap);
+  fen_memory_json_int (builder, "store", b->store_bytes - a->store_bytes);
+  fen_memory_json_int (builder, "cache", b->cache_bytes - a->cache_bytes);
+  fen_memory_json_int (builder, "render", b->render_bytes - a->render_bytes);
+  fen_memory_json_int (builder, "peak_above_before", MAX (b->peak_rss, b->rss) - a->rss);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
 }
 
 void

@@ -6,6 +6,8 @@
 #include "fenestra/fen-reformat.h"
 #include "fen-volume-private.h"
 
+#include <string.h>
+
 typedef struct {
   /* Borrowed for one render */
   const FenVolume   *volume;
@@ -57,6 +59,90 @@ _fen_reformat_coords (const FenVolume *v, const double x[3], double *u, double *
   *vv = fen_vec3_dot (v->col_dir, x) / v->spacing[0];
   *w = fen_vec3_dot (v->normal, x);
 }
+
+/* One stored sample @i of a slice's pixels as a double. */
+G_ALWAYS_INLINE static inline double
+fen_reformat_load (const guint8 *p, FenVolumeType type, gsize i)
+{
+  switch (type)
+    {
+    case FEN_VOLUME_U8:  return p[i];
+    case FEN_VOLUME_S8:  return (gint8) p[i];
+    case FEN_VOLUME_U16: return ((const guint16 *) p)[i];
+    case FEN_VOLUME_S16:
+    default:             return ((const gint16 *) p)[i];
+    }
+}
+
+/* The four kinds of output row; fen_reformat_put() and _fill() take it
+ * as a constant so the pixel loops do not test the format per pixel. */
+typedef enum {
+  FEN_OUT_VALUES,
+  FEN_OUT_GRAY8,
+  FEN_OUT_RGB8,
+  FEN_OUT_WORD,   /* RGBA8 and BGRA8: gray is the same in both */
+} FenOutKind;
+
+G_ALWAYS_INLINE static inline void
+fen_reformat_put (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gint32 *row32,
+                  guint i, gint32 v)
+{
+  guint8 g;
+  guint32 word;
+
+  if (kind == FEN_OUT_VALUES)
+    {
+      row32[i] = v;
+      return;
+    }
+  g = job->table[(guint16) v];
+  switch (kind)
+    {
+    case FEN_OUT_GRAY8:
+      row8[i] = g;
+      break;
+    case FEN_OUT_RGB8:
+      row8[3 * i] = row8[3 * i + 1] = row8[3 * i + 2] = g;
+      break;
+    case FEN_OUT_WORD:
+    case FEN_OUT_VALUES:
+    default:
+      word = 0xff000000u | ((guint32) g * 0x010101u);
+      memcpy (row8 + 4 * (gsize) i, &word, sizeof word);
+      break;
+    }
+}
+
+static inline void
+fen_reformat_fill (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gint32 *row32,
+                   guint first, guint last)
+{
+  guint32 word = 0xff000000u;
+
+  for (guint i = first; i < last; i++)
+    switch (kind)
+      {
+      case FEN_OUT_VALUES: row32[i] = job->background; break;
+      case FEN_OUT_GRAY8:  row8[i] = 0; break;
+      case FEN_OUT_RGB8:   row8[3 * i] = row8[3 * i + 1] = row8[3 * i + 2] = 0; break;
+      case FEN_OUT_WORD:
+      default:             memcpy (row8 + 4 * (gsize) i, &word, sizeof word); break;
+      }
+}
+
+/* @line[x] = the sum over the @n_lines (2 or 4) @lines of @weights[l]
+ * times sample @lo + x of line l, for x in [0, @n) (fen-reformat-weigh.c). */
+void _fen_reformat_weigh_lines (FenVolumeType type, const guint8 *const *lines, const double *weights,
+                                guint n_lines, gsize lo, gsize n, double *line);
+
+/* Writes columns [@first, @last) of a trilinear row that lies level in the
+ * stack (fen-reformat-level.c): every pixel between slices @k0 and @k1 at
+ * weight @t of @k1 (@t 0: @k0 alone); background where either slice with
+ * weight does not cover the point. @next (nullable): the pixels of the
+ * slice the next row will read that this one does not, fetched ahead. */
+void _fen_reformat_level_row (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gint32 *row32,
+                              double ur, double vr, gint k0, gint k1, double t,
+                              guint first, guint last, const guint8 *next);
 
 /* Renders rows [@first, @last) of the FenReformatJob @data (a
  * FenRenderRowsFunc for _fen_renderer_run_rows()). */

@@ -17,19 +17,6 @@
 
 #define FEN_REFORMAT_BLOCK 256
 
-G_ALWAYS_INLINE static inline double
-fen_reformat_load (const guint8 *p, FenVolumeType type, gsize i)
-{
-  switch (type)
-    {
-    case FEN_VOLUME_U8:  return p[i];
-    case FEN_VOLUME_S8:  return (gint8) p[i];
-    case FEN_VOLUME_U16: return ((const guint16 *) p)[i];
-    case FEN_VOLUME_S16:
-    default:             return ((const gint16 *) p)[i];
-    }
-}
-
 /* Nearest pixel of slice @s at (@u, @v): pixel centres are integers, so
  * [i - 0.5, i + 0.5) is pixel i. Truncating px + 0.5 >= 0 is its floor. */
 G_ALWAYS_INLINE static inline gboolean
@@ -317,11 +304,72 @@ fen_reformat_sep_sample (const FenReformatJob *job, FenVolumeType type, FenRefor
   return (a + (b - a) * o->ff) * (1 - fq) + (c + (d - c) * o->ff) * fq;
 }
 
-/* A block of a slab member that is a whole slice, on a separable row. */
+/* The sample offsets of a separable row, kept across the rows of a chunk:
+ * orthogonal planes without drift read every row at the same offsets (only
+ * the lines change), as the slice renderer's column map. Nearest keeps
+ * the sample's offset in @offset; bilinear keeps both neighbours' indices
+ * along the moving axis (@offset, @offset1: times the step, an offset) and
+ * the weight of the second, computed as fen_reformat_sep_sample() does. */
+#define FEN_REFORMAT_MAP 4096
+
+typedef struct {
+  gboolean valid;
+  double   start, d, off;
+  guint    first, last;
+  guint32  offset[FEN_REFORMAT_MAP];
+  guint32  offset1[FEN_REFORMAT_MAP];
+  double   frac[FEN_REFORMAT_MAP];
+} FenReformatMap;
+
+/* Makes @map hold the offsets of columns [@first, @last) of a row whose
+ * moving coordinate starts at @start + @o->off, unless it already does
+ * (the same bits: the same offsets). FALSE when the run does not fit. */
+G_ALWAYS_INLINE static inline gboolean
+fen_reformat_map_update (FenReformatMap *map, FenReformatSampling sampling, const FenSepSlice *o,
+                         double start, double d, guint first, guint last)
+{
+  if (last - first > FEN_REFORMAT_MAP || o->size * (gsize) o->step > G_MAXUINT32)
+    return FALSE;
+  if (map->valid && map->start == start && map->d == d && map->off == o->off &&
+      map->first == first && map->last == last)
+    return TRUE;
+  for (guint i = first; i < last; i++)
+    {
+      double q = fen_reformat_sep_coord (start, d, o->off, i);
+      guint x0, x1;
+
+      if (sampling == FEN_REFORMAT_NEAREST)
+        {
+          map->offset[i - first] = (guint32) ((guint) q * o->step);
+          continue;
+        }
+      x0 = (guint) (gint) (q + 1) - 1;
+      map->frac[i - first] = q - (gint) x0;
+      x1 = x0 + 1;
+      if ((gint) x0 < 0)
+        x0 = 0;
+      if (x1 >= o->size)
+        x1 = o->size - 1;
+      map->offset[i - first] = x0;
+      map->offset1[i - first] = x1;
+    }
+  map->valid = TRUE;
+  map->start = start;
+  map->d = d;
+  map->off = o->off;
+  map->first = first;
+  map->last = last;
+  return TRUE;
+}
+
+/* A block of a slab member that is a whole slice, on a separable row.
+ * Bilinear along a slice's rows weights the member's two lines into one
+ * and interpolates through @map, the row's column map: the rows of an
+ * axial slab, and all its members, read at the same indices. */
 G_ALWAYS_INLINE static inline void
 fen_reformat_sep_slice (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
                         const FenVolumeSlice *s, double u, double v, guint i0, guint n,
-                        double *vals, guint8 *ok)
+                        double *vals, guint8 *ok, FenReformatMap *map)
 {
   double start = job->var_is_u ? u : v, d = job->var_is_u ? job->du : job->dv;
   FenSepSlice o;
@@ -330,6 +378,38 @@ fen_reformat_sep_slice (const FenReformatJob *job, FenVolumeType type, FenReform
   memset (ok, 0, n);
   if (!fen_reformat_sep_setup (job, type, sampling, s, u, v, &o))
     return;
+  if (sampling == FEN_REFORMAT_TRILINEAR && o.step == 1)
+    {
+      fen_reformat_sep_range (&o, start, d, job->out_width, &first, &last);
+      if (fen_reformat_map_update (map, sampling, &o, start, d, first, last))
+        {
+          const guint32 *m0 = map->offset - map->first, *m1 = map->offset1 - map->first;
+          const double *fq = map->frac - map->first;
+          double line[FEN_REFORMAT_BLOCK * 4 + 4];
+          guint lo, hi;
+
+          first = MAX (first, i0);
+          last = MIN (last, i0 + n);
+          if (last <= first)
+            return;
+          lo = MIN (m0[first], m0[last - 1]);
+          hi = MAX (m1[first], m1[last - 1]);
+          if (hi - lo + 1 <= G_N_ELEMENTS (line))
+            {
+              for (guint x = lo; x <= hi; x++)
+                line[x - lo] = (1 - o.ff) * fen_reformat_load (o.line0, type, x) +
+                               o.ff * fen_reformat_load (o.line1, type, x);
+              for (guint i = first; i < last; i++)
+                {
+                  double a = line[m0[i] - lo];
+
+                  vals[i - i0] = a + (line[m1[i] - lo] - a) * fq[i];
+                  ok[i - i0] = 1;
+                }
+              return;
+            }
+        }
+    }
   fen_reformat_sep_range (&o, start, d, i0 + n, &first, &last);
   first = MAX (first, i0);
   if (sampling == FEN_REFORMAT_TRILINEAR && last > first && o.step == 1)
@@ -374,14 +454,15 @@ fen_reformat_sep_slice (const FenReformatJob *job, FenVolumeType type, FenReform
 /* A slab member that is a whole slice @k: every point in its own plane. */
 G_ALWAYS_INLINE static inline void
 fen_reformat_sample_slice (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
-                           gint k, double u, double v, guint i0, guint n, double *vals, guint8 *ok)
+                           gint k, double u, double v, guint i0, guint n, double *vals, guint8 *ok,
+                           FenReformatMap *map)
 {
   const FenVolume *vol = job->volume;
   const FenVolumeSlice *s = &vol->slices[k];
 
   if (job->separable)
     {
-      fen_reformat_sep_slice (job, type, sampling, s, u, v, i0, n, vals, ok);
+      fen_reformat_sep_slice (job, type, sampling, s, u, v, i0, n, vals, ok, map);
       return;
     }
   for (guint i = 0; i < n; i++)
@@ -470,121 +551,71 @@ fen_reformat_emit (const FenReformatJob *job, guint j, guint i0, guint n,
 }
 
 
-typedef enum {
-  FEN_OUT_VALUES,
-  FEN_OUT_GRAY8,
-  FEN_OUT_RGB8,
-  FEN_OUT_WORD,   /* RGBA8 and BGRA8: gray is the same in both */
-} FenOutKind;
 
-G_ALWAYS_INLINE static inline void
-fen_reformat_put (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gint32 *row32,
-                  guint i, gint32 v)
-{
-  guint8 g;
-  guint32 word;
-
-  if (kind == FEN_OUT_VALUES)
-    {
-      row32[i] = v;
-      return;
-    }
-  g = job->table[(guint16) v];
-  switch (kind)
-    {
-    case FEN_OUT_GRAY8:
-      row8[i] = g;
-      break;
-    case FEN_OUT_RGB8:
-      row8[3 * i] = row8[3 * i + 1] = row8[3 * i + 2] = g;
-      break;
-    case FEN_OUT_WORD:
-    case FEN_OUT_VALUES:
-    default:
-      word = 0xff000000u | ((guint32) g * 0x010101u);
-      memcpy (row8 + 4 * (gsize) i, &word, sizeof word);
-      break;
-    }
-}
-
-static void
-fen_reformat_fill (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gint32 *row32,
-                   guint first, guint last)
-{
-  guint32 word = 0xff000000u;
-
-  for (guint i = first; i < last; i++)
-    switch (kind)
-      {
-      case FEN_OUT_VALUES: row32[i] = job->background; break;
-      case FEN_OUT_GRAY8:  row8[i] = 0; break;
-      case FEN_OUT_RGB8:   row8[3 * i] = row8[3 * i + 1] = row8[3 * i + 2] = 0; break;
-      case FEN_OUT_WORD:
-      default:             memcpy (row8 + 4 * (gsize) i, &word, sizeof word); break;
-      }
-}
-
+/* How many pixels ahead a strided row (sagittal) asks for its lines:
+ * 8, 16, 24, 32, 48, 64 measured, 32 the fastest (sagittal trilinear
+ * 9.9 -> 4.8 ms, nearest 5.8 -> 3.9 ms, 1 thread). */
+#define FEN_REFORMAT_AHEAD 32
 
 /* Longest run of source samples a separable bilinear row combines first. */
 #define FEN_REFORMAT_LINE 4096
 
-/* Bilinear on a separable row whose lines share one moving index: the
- * lines are summed with their weights into one line first, each source
- * sample read once (the view magnifies, so pixels share samples), then
- * each pixel interpolates along that line. FALSE when the run is too long
- * for the stack line (the caller interpolates per pixel). */
-G_ALWAYS_INLINE static inline gboolean
+/* Bilinear on a separable row whose @n_lines lines (two per slice) share
+ * one moving index, through @map. Contiguous runs (the moving axis along
+ * the slice's rows) weight the lines into one first, each source sample
+ * read once (the view magnifies, so pixels share samples), then each
+ * pixel interpolates along that line. Strided runs (sagittal) interpolate
+ * per pixel: measured 25 % faster there (sagperf A/B, 4.7 against 6.2 ms),
+ * the per-pixel loads overlapping their cache misses better than a
+ * combining pass (again with prefetching: 5.9 against 6.4 ms, 1 thread);
+ * the lines a few pixels ahead are prefetched, since a stride of a whole
+ * source row is one the hardware does not follow. */
+G_ALWAYS_INLINE static inline void
 fen_reformat_row_lines (const FenReformatJob *job, FenVolumeType type, FenOutKind kind,
-                        guint8 *row8, gint32 *row32, double start, double d, const FenSepSlice *o,
+                        guint8 *row8, gint32 *row32, const FenSepSlice *o, const FenReformatMap *map,
                         const guint8 *const *lines, const double *weights, guint n_lines,
                         guint first, guint last)
 {
-  double line[FEN_REFORMAT_LINE];
-  double qa = fen_reformat_sep_coord (start, d, o->off, first);
-  double qb = fen_reformat_sep_coord (start, d, o->off, last - 1);
-  gint xa = (gint) (MIN (qa, qb) + 1) - 1, xb = (gint) (MAX (qa, qb) + 1);
-  guint lo = (guint) MAX (xa, 0), hi = (guint) MIN (xb, (gint) o->size - 1);
+  const guint32 *o0 = map->offset - first, *o1 = map->offset1 - first;
+  const double *fq = map->frac - first;
+  gsize st = o->step;
+  guint lo, hi;
 
-  /* Strided runs (sagittal) interpolate per pixel instead: measured 25 %
-   * faster there (sagperf A/B, 4.7 against 6.2 ms), the per-pixel loads
-   * overlapping their cache misses better than the combining pass. */
-  if (last <= first || hi - lo + 1 > FEN_REFORMAT_LINE || o->step > 1)
-    return FALSE;
-  for (guint x = lo; x <= hi; x++)
+  if (last <= first)
+    return;
+  lo = MIN (o0[first], o0[last - 1]);
+  hi = MAX (o1[first], o1[last - 1]);
+  if (st == 1 && hi - lo + 1 <= FEN_REFORMAT_LINE)
     {
-      double v = 0;
+      double line[FEN_REFORMAT_LINE];
 
-      for (guint l = 0; l < n_lines; l++)
-        v += weights[l] * fen_reformat_load (lines[l], type, (gsize) x * o->step);
-      line[x - lo] = v;
+      _fen_reformat_weigh_lines (type, lines, weights, n_lines, lo, hi - lo + 1, line);
+      for (guint i = first; i < last; i++)
+        {
+          double a = line[o0[i] - lo], x = a + (line[o1[i] - lo] - a) * fq[i];
+
+          fen_reformat_put (job, kind, row8, row32, i, (gint32) (x + 131072.5) - 131072);
+        }
+      return;
     }
+#define FEN_LERP(L) (fen_reformat_load (lines[L], type, o0[i] * st) + \
+                     (fen_reformat_load (lines[L], type, o1[i] * st) - \
+                      fen_reformat_load (lines[L], type, o0[i] * st)) * fq[i])
+
   for (guint i = first; i < last; i++)
     {
-      double q = fen_reformat_sep_coord (start, d, o->off, i), fq, x;
-      guint x0 = (guint) (gint) (q + 1) - 1, x1 = x0 + 1;
+      double x;
 
-      fq = q - (gint) x0;
-      if ((gint) x0 < 0)
-        x0 = 0;
-      if (x1 >= o->size)
-        x1 = o->size - 1;
-      x = line[x0 - lo] + (line[x1 - lo] - line[x0 - lo]) * fq;
+      if (i + FEN_REFORMAT_AHEAD < last)
+        for (guint l = 0; l < n_lines; l += 2)
+          __builtin_prefetch (lines[l] + o1[i + FEN_REFORMAT_AHEAD] * st * (type == FEN_VOLUME_U16 || type == FEN_VOLUME_S16 ? 2 : 1));
+      x = weights[0] * FEN_LERP (0) + weights[1] * FEN_LERP (1);
+      if (n_lines == 4)
+        x += weights[2] * FEN_LERP (2) + weights[3] * FEN_LERP (3);
       fen_reformat_put (job, kind, row8, row32, i, (gint32) (x + 131072.5) - 131072);
     }
-  return TRUE;
+#undef FEN_LERP
 }
-
-/* The sample offsets of a nearest separable row, kept across the rows of
- * a chunk: orthogonal planes without drift read every row at the same
- * offsets (only the line changes), as the slice renderer's column map. */
-#define FEN_REFORMAT_MAP 4096
-
-typedef struct {
-  gboolean valid;
-  double   start, d, off;
-  guint    first, last;
-  guint32  offset[FEN_REFORMAT_MAP];
-} FenReformatMap;
 
 /* A whole output row without a slab, on a separable plane: the slices are
  * found once, the run of columns inside them computed, and the pixels
@@ -623,26 +654,16 @@ fen_reformat_row_fast_kind (const FenReformatJob *job, FenVolumeType type, FenRe
   fen_reformat_fill (job, kind, row8, row32, 0, first);
   if (sampling == FEN_REFORMAT_NEAREST)
     {
-      /* Stored values as they are: no rounding to do. The offsets are
-       * the previous row's when its coordinates were the same bits. */
-      if (last - first <= FEN_REFORMAT_MAP && o0.size * (gsize) o0.step <= G_MAXUINT32)
-        {
-          if (!(map->valid && map->start == start && map->d == d && map->off == o0.off &&
-                map->first == first && map->last == last))
-            {
-              for (guint i = first; i < last; i++)
-                map->offset[i - first] = (guint32) ((guint) fen_reformat_sep_coord (start, d, o0.off, i) * o0.step);
-              map->valid = TRUE;
-              map->start = start;
-              map->d = d;
-              map->off = o0.off;
-              map->first = first;
-              map->last = last;
-            }
-          for (guint i = first; i < last; i++)
+      /* Stored values as they are: no rounding to do. */
+      if (fen_reformat_map_update (map, sampling, &o0, start, d, first, last))
+        for (guint i = first; i < last; i++)
+          {
+            if (o0.step > 1 && i + FEN_REFORMAT_AHEAD < last)
+              __builtin_prefetch (o0.line0 + map->offset[i + FEN_REFORMAT_AHEAD - first] *
+                                  (type == FEN_VOLUME_U16 || type == FEN_VOLUME_S16 ? 2 : 1));
             fen_reformat_put (job, kind, row8, row32, i,
                               (gint32) fen_reformat_load (o0.line0, type, map->offset[i - first]));
-        }
+          }
       else
         for (guint i = first; i < last; i++)
           {
@@ -652,11 +673,20 @@ fen_reformat_row_fast_kind (const FenReformatJob *job, FenVolumeType type, FenRe
             fen_reformat_put (job, kind, row8, row32, i, v);
           }
     }
-  else if (t == 0 &&
-           fen_reformat_row_lines (job, type, kind, row8, row32, start, d, &o0,
-                                   (const guint8 *const[]) { o0.line0, o0.line1 },
-                                   (const double[]) { 1 - o0.ff, o0.ff }, 2, first, last))
-    ;
+  else if ((t == 0 || o0.off == o1.off) && fen_reformat_map_update (map, sampling, &o0, start, d, first, last))
+    {
+      /* One slice (two lines) or two read at the same moving index (no
+       * drift along it, the usual case): one index and one weight each. */
+      if (t == 0)
+        fen_reformat_row_lines (job, type, kind, row8, row32, &o0, map,
+                                (const guint8 *const[]) { o0.line0, o0.line1 },
+                                (const double[]) { 1 - o0.ff, o0.ff }, 2, first, last);
+      else
+        fen_reformat_row_lines (job, type, kind, row8, row32, &o0, map,
+                                (const guint8 *const[]) { o0.line0, o0.line1, o1.line0, o1.line1 },
+                                (const double[]) { (1 - o0.ff) * (1 - t), o0.ff * (1 - t),
+                                                   (1 - o1.ff) * t, o1.ff * t }, 4, first, last);
+    }
   else if (t == 0)
     for (guint i = first; i < last; i++)
       {
@@ -665,41 +695,6 @@ fen_reformat_row_fast_kind (const FenReformatJob *job, FenVolumeType type, FenRe
 
         fen_reformat_put (job, kind, row8, row32, i, (gint32) (x + 131072.5) - 131072);
       }
-  else if (o0.off == o1.off &&
-           fen_reformat_row_lines (job, type, kind, row8, row32, start, d, &o0,
-                                   (const guint8 *const[]) { o0.line0, o0.line1, o1.line0, o1.line1 },
-                                   (const double[]) { (1 - o0.ff) * (1 - t), o0.ff * (1 - t),
-                                                      (1 - o1.ff) * t, o1.ff * t }, 4, first, last))
-    ;
-  else if (o0.off == o1.off)
-    {
-      /* Both slices read at the same moving index (no drift along it, the
-       * usual case): four lines, one index and one weight each. */
-      double w00 = (1 - o0.ff) * (1 - t), w01 = o0.ff * (1 - t);
-      double w10 = (1 - o1.ff) * t, w11 = o1.ff * t;
-      gsize step = o0.step;
-
-      for (guint i = first; i < last; i++)
-        {
-          double q = fen_reformat_sep_coord (start, d, o0.off, i), fq, x;
-          guint x0 = (guint) (gint) (q + 1) - 1, x1 = x0 + 1;
-          gsize i0, i1;
-
-          fq = q - (gint) x0;
-          if ((gint) x0 < 0)
-            x0 = 0;
-          if (x1 >= o0.size)
-            x1 = o0.size - 1;
-          i0 = (gsize) x0 * step;
-          i1 = (gsize) x1 * step;
-#define FEN_LERP(LINE) (fen_reformat_load (LINE, type, i0) + \
-                        (fen_reformat_load (LINE, type, i1) - fen_reformat_load (LINE, type, i0)) * fq)
-          x = w00 * FEN_LERP (o0.line0) + w01 * FEN_LERP (o0.line1) +
-              w10 * FEN_LERP (o1.line0) + w11 * FEN_LERP (o1.line1);
-#undef FEN_LERP
-          fen_reformat_put (job, kind, row8, row32, i, (gint32) (x + 131072.5) - 131072);
-        }
-    }
   else
     for (guint i = first; i < last; i++)
       {
@@ -734,6 +729,37 @@ fen_reformat_row_fast (const FenReformatJob *job, FenVolumeType type, FenReforma
     case FEN_PIXEL_BGRA8:
     default:
       return fen_reformat_row_fast_kind (job, type, sampling, FEN_OUT_WORD, row8, row32, ur, vr, wr, map);
+    }
+}
+
+/* Columns ahead a row that crosses slices asks for its lines (4, 8, 16,
+ * 32 measured; 16 and 32 alike: a plane tilted 10 degrees out of the
+ * level, 40 -> 33 ms on one thread). */
+#define FEN_REFORMAT_AHEAD_ANY 16
+
+/* Asks for the lines a sample at (@u, @v, @w) reads in the two slices
+ * around @w: a row that crosses slices reads a new pair every few
+ * columns, each sample a miss the pixel loop would wait for in turn. */
+G_ALWAYS_INLINE static inline void
+fen_reformat_prefetch_point (const FenVolume *vol, FenVolumeType type, double u, double v, double w)
+{
+  gint k = _fen_volume_below (vol, w);
+  gsize bps = type == FEN_VOLUME_U16 || type == FEN_VOLUME_S16 ? 2 : 1;
+
+  if (k < 0 || k + 1 >= (gint) vol->n_slices)
+    return;
+  for (gint j = k; j <= k + 1; j++)
+    {
+      const FenVolumeSlice *s = &vol->slices[j];
+      double px = u - s->u0, py = v - s->v0;
+
+      if (px >= 0 && py >= 0 && px < vol->width && py + 1 < vol->height)
+        {
+          const guint8 *p = s->pixels + ((gsize) py * vol->width + (gsize) px) * bps;
+
+          __builtin_prefetch (p);
+          __builtin_prefetch (p + vol->width * bps);
+        }
     }
 }
 
@@ -773,6 +799,26 @@ fen_reformat_row_direct_kind (const FenReformatJob *job, FenVolumeType type, Fen
           fen_reformat_locate (vol, sampling, w_first, &a0, &a1, &ta) &&
           fen_reformat_locate (vol, sampling, w_last, &b0, &b1, &tb) && a0 == b0 && a1 == b1)
         {
+          if (sampling == FEN_REFORMAT_TRILINEAR)
+            {
+              const guint8 *next = NULL;
+
+              /* The next row's new slice, when the rows step less than a
+               * slice apart: fetched while this row renders. */
+              if (job->reformat->row_origins == NULL)
+                {
+                  gint kb = _fen_volume_below (vol, wr + job->rw), kn = -1;
+
+                  if (kb >= 0 && kb != a0 && kb != a1)
+                    kn = kb;
+                  else if (kb + 1 < (gint) vol->n_slices && kb + 1 != a0 && kb + 1 != a1)
+                    kn = kb + 1;
+                  if (kn >= 0)
+                    next = vol->slices[kn].pixels;
+                }
+              _fen_reformat_level_row (job, kind, row8, row32, ur, vr, a0, a1, ta, first, last, next);
+              first = last;
+            }
           for (guint i = first; i < last; i++)
             {
               double x;
@@ -791,6 +837,10 @@ fen_reformat_row_direct_kind (const FenReformatJob *job, FenVolumeType type, Fen
       gint k0, k1;
       double t, x;
 
+      if (i + FEN_REFORMAT_AHEAD_ANY < last)
+        fen_reformat_prefetch_point (vol, type, ur + (i + FEN_REFORMAT_AHEAD_ANY) * job->du,
+                                     vr + (i + FEN_REFORMAT_AHEAD_ANY) * job->dv,
+                                     wr + (i + FEN_REFORMAT_AHEAD_ANY) * job->dw);
       if (fen_reformat_locate (vol, sampling, wr + i * job->dw, &k0, &k1, &t) &&
           fen_reformat_point (vol, type, sampling, k0, k1, t, ur + i * job->du, vr + i * job->dv, &x))
         fen_reformat_put (job, kind, row8, row32, i, sampling == FEN_REFORMAT_NEAREST
@@ -882,7 +932,7 @@ fen_reformat_rows_typed (const FenReformatJob *job, FenVolumeType type, FenRefor
 
               for (; k >= 0 && vol->distances[k] >= w - job->half; k--)
                 {
-                  fen_reformat_sample_slice (job, type, sampling, k, u, v, i0, n, vals, ok);
+                  fen_reformat_sample_slice (job, type, sampling, k, u, v, i0, n, vals, ok, &map);
                   fen_reformat_combine (job->slab, n, vals, ok, acc, count);
                   any = TRUE;
                 }

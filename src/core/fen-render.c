@@ -47,6 +47,7 @@ typedef struct
   guint           src_height;
   guint           out_width;
   guint           out_height;
+  guint           x0, y0;       /* buffer pixel (i, j) is output pixel (x0 + i, y0 + j) */
   FenSampling     sampling;
   gboolean        axis_aligned;
   gboolean        full;         /* 1:1 contiguous: chunks are pixel ranges */
@@ -99,20 +100,6 @@ struct _FenRenderer
   gboolean      job_open;       /* workers may still join; guarded by pool_lock */
   gboolean      quit;           /* guarded by pool_lock */
 };
-
-void
-fen_sampling_from_rect (FenSampling   *sampling,
-                        const FenRect *view,
-                        guint          out_width,
-                        guint          out_height)
-{
-  sampling->origin_x = view->x;
-  sampling->origin_y = view->y;
-  sampling->col_dx = view->width / MAX (out_width, 1u);
-  sampling->col_dy = 0;
-  sampling->row_dx = 0;
-  sampling->row_dy = view->height / MAX (out_height, 1u);
-}
 
 static inline guint32
 fen_render_gray_word (guint8 v)
@@ -330,8 +317,11 @@ fen_render_row_general (const FenRenderJob *job, guint j, guint8 *out)
 
   for (guint i = 0; i < job->out_width; i++)
     {
-      double px = s->origin_x + (i + 0.5) * s->col_dx + (j + 0.5) * s->row_dx;
-      double py = s->origin_y + (i + 0.5) * s->col_dy + (j + 0.5) * s->row_dy;
+      /* The output pixel's own indices, whatever part of the output the
+       * buffer holds: the same expression gives the same bytes. */
+      guint oi = job->x0 + i, oj = job->y0 + j;
+      double px = s->origin_x + (oi + 0.5) * s->col_dx + (oj + 0.5) * s->row_dx;
+      double py = s->origin_y + (oi + 0.5) * s->col_dy + (oj + 0.5) * s->row_dy;
       gsize offset;
 
       if (!fen_render_locate (job, px, py, &offset))
@@ -515,7 +505,7 @@ fen_render_chunk (FenRenderer *renderer, guint chunk)
         }
 
       {
-        double py = floor (job->sampling.origin_y + (j + 0.5) * job->sampling.row_dy);
+        double py = floor (job->sampling.origin_y + (job->y0 + j + 0.5) * job->sampling.row_dy);
 
         if (!(py >= 0 && py < job->src_height) || job->col_begin >= job->col_end)
           {
@@ -775,13 +765,34 @@ fen_renderer_render (FenRenderer       *renderer,
                      guint8            *out,
                      gsize              out_stride)
 {
+  FenPixelRect all = { 0, 0, out_width, out_height };
+
+  g_return_val_if_fail (out_width > 0 && out_height > 0, FALSE);
+  return fen_renderer_render_rect (renderer, image, frame, lut, sampling, &all, format, out, out_stride);
+}
+
+gboolean
+fen_renderer_render_rect (FenRenderer        *renderer,
+                          const FenImage     *image,
+                          guint               frame,
+                          const FenLut       *lut,
+                          const FenSampling  *sampling,
+                          const FenPixelRect *rect,
+                          FenPixelFormat      format,
+                          guint8             *out,
+                          gsize               out_stride)
+{
   FenRenderJob *job = &renderer->job;
   guint width = fen_image_get_width (image), height = fen_image_get_height (image);
+  guint out_width = rect->width, out_height = rect->height;
 
+  g_return_val_if_fail (rect->x <= G_MAXUINT - out_width && rect->y <= G_MAXUINT - out_height, FALSE);
+  if (out_width == 0 || out_height == 0)
+    return TRUE;
   /* Exactly 1:1 over the whole frame: take the contiguous path. */
-  if (out_width == width && out_height == height && sampling->origin_x == 0 &&
-      sampling->origin_y == 0 && sampling->col_dx == 1 && sampling->row_dy == 1 &&
-      sampling->col_dy == 0 && sampling->row_dx == 0)
+  if (rect->x == 0 && rect->y == 0 && out_width == width && out_height == height &&
+      sampling->origin_x == 0 && sampling->origin_y == 0 && sampling->col_dx == 1 &&
+      sampling->row_dy == 1 && sampling->col_dy == 0 && sampling->row_dx == 0)
     return fen_renderer_render_full (renderer, image, frame, lut, format, out, out_stride);
 
   g_mutex_lock (&renderer->render_lock);
@@ -790,6 +801,8 @@ fen_renderer_render (FenRenderer       *renderer,
       g_mutex_unlock (&renderer->render_lock);
       return FALSE;
     }
+  job->x0 = rect->x;
+  job->y0 = rect->y;
   job->sampling = *sampling;
   job->axis_aligned = sampling->col_dy == 0 && sampling->row_dx == 0;
 
@@ -801,7 +814,7 @@ fen_renderer_render (FenRenderer       *renderer,
       job->col_end = 0;
       for (guint i = 0; i < out_width; i++)
         {
-          double px = floor (sampling->origin_x + (i + 0.5) * sampling->col_dx);
+          double px = floor (sampling->origin_x + (rect->x + i + 0.5) * sampling->col_dx);
 
           if (px >= 0 && px < width)
             {

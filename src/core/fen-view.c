@@ -208,6 +208,28 @@ fen_view_get_level (const FenView *view, double scale, FenPyramid *pyramid)
 }
 
 gboolean
+fen_view_get_visible_rect (const FenView *view,
+                           double         scale,
+                           FenImage      *image,
+                           guint          out_width,
+                           guint          out_height,
+                           FenPixelRect  *rect)
+{
+  FenSampling s;
+
+  g_return_val_if_fail (view != NULL && image != NULL && rect != NULL, FALSE);
+
+  /* Of the base frame, whatever level is drawn: a level's sampling is the
+   * base's times a power of two, exact in floating point, and a level's
+   * size is the base's rounded down, so a level reads the image at a
+   * subset of these pixels (fen-pyramid.h); the rest of the rectangle
+   * (at most the strip of a last odd row or column) renders as background. */
+  fen_view_get_sampling (view, scale, &s);
+  return fen_sampling_get_visible (&s, fen_image_get_width (image), fen_image_get_height (image),
+                                   out_width, out_height, rect);
+}
+
+gboolean
 fen_view_render (const FenView  *view,
                  double          scale,
                  FenRenderer    *renderer,
@@ -222,12 +244,33 @@ fen_view_render (const FenView  *view,
                  gsize           out_stride,
                  guint          *level_out)
 {
+  FenPixelRect all = { 0, 0, out_width, out_height };
+
+  g_return_val_if_fail (out_width > 0 && out_height > 0, FALSE);
+  return fen_view_render_rect (view, scale, renderer, image, frame, pyramid, lut, &all,
+                               format, out, out_stride, level_out);
+}
+
+gboolean
+fen_view_render_rect (const FenView      *view,
+                      double              scale,
+                      FenRenderer        *renderer,
+                      FenImage           *image,
+                      guint               frame,
+                      FenPyramid         *pyramid,
+                      const FenLut       *lut,
+                      const FenPixelRect *rect,
+                      FenPixelFormat      format,
+                      guint8             *out,
+                      gsize               out_stride,
+                      guint              *level_out)
+{
   FenSampling base, s;
   g_autoptr(FenImage) reduced = NULL;
   FenImage *source = image;
   guint level;
 
-  g_return_val_if_fail (view != NULL && image != NULL && lut != NULL, FALSE);
+  g_return_val_if_fail (view != NULL && image != NULL && lut != NULL && rect != NULL, FALSE);
   g_return_val_if_fail (pyramid == NULL || (fen_pyramid_get_base (pyramid) == image &&
                                             fen_pyramid_get_frame (pyramid) == frame), FALSE);
 
@@ -255,7 +298,7 @@ fen_view_render (const FenView  *view,
     }
   if (level_out != NULL)
     *level_out = level;
-  return fen_renderer_render (renderer, source, frame, lut, &s, out_width, out_height, format, out, out_stride);
+  return fen_renderer_render_rect (renderer, source, frame, lut, &s, rect, format, out, out_stride);
 }
 
 double

@@ -5,6 +5,8 @@
  *   fen-dicom-info.cc    FenImageInfo from a data set; value transforms,
  *                        palettes, VOI LUTs, per-frame values
  *   fen-dicom-pixels.cc  pixel readers: native, 1-bit, encapsulated, J2K
+ *   fen-dicom-jpeg.cc    JPEG frames as a stream, JPEG-LS through CharLS 2
+ *   fen-dicom-frames.cc  the frames of one object on several threads
  *   fen-dicom.cc         loading an image (the public entry points)
  *   fen-dicom-header.cc  identifying headers for the study index
  *   fen-dicom-tags.cc    the attribute tree for the tag browser
@@ -21,6 +23,7 @@
 #include <glib.h>
 
 #include <exception>
+#include <functional>
 #include <memory>
 #include <new>
 #include <vector>
@@ -180,9 +183,33 @@ gboolean fen_dicom_rle_streams      (const FenImageInfo *info, FenDicomColor col
                                      const FenDicomSource *src);
 gboolean fen_dicom_read_rle         (DcmDataset *ds, DcmElement *element, const FenImageInfo *info,
                                      FenDicomColor color, FenDicomSource *src, guint8 *pixels,
-                                     gsize frame_bytes, const char *name, GError **error);
+                                     gsize frame_bytes, guint threads, const char *name,
+                                     GError **error);
+// Decodes frame @frame with worker @worker's scratch; FALSE with @error.
+using FenDicomFrameFn = std::function<gboolean (guint frame, guint worker, GError **error)>;
+guint    fen_dicom_frame_threads    (const FenLoadOptions *options, guint frames);
+gboolean fen_dicom_decode_frames    (guint frames, guint threads, const FenDicomFrameFn &fn,
+                                     GError **error);
+DcmPixelSequence *fen_dicom_sequence (DcmElement *element, E_TransferSyntax xfer, const char *name,
+                                      GError **error);
+guint    fen_dicom_jpeg_precision   (const guint8 *data, gsize length);
+gboolean fen_dicom_jpeg_streams     (DcmElement *element, E_TransferSyntax xfer,
+                                     const FenImageInfo *info, FenDicomColor color,
+                                     const FenDicomSource *src);
+gboolean fen_dicom_jpeg_decode_frame (DcmPixelItem *item, const FenImageInfo *info, guint frame,
+                                      DcmFileCache *cache, guint8 *chunks, guint8 *slot,
+                                      gsize frame_bytes, const char *name, GError **error);
+gboolean fen_dicom_read_jpeg        (DcmElement *element, E_TransferSyntax xfer,
+                                     const FenImageInfo *info, guint8 *pixels, gsize frame_bytes,
+                                     guint threads, const char *name, GError **error);
+gboolean fen_dicom_jpegls_streams   (DcmElement *element, E_TransferSyntax xfer,
+                                     const FenImageInfo *info, FenDicomColor color,
+                                     const FenDicomSource *src);
+gboolean fen_dicom_read_jpegls      (DcmElement *element, E_TransferSyntax xfer,
+                                     const FenImageInfo *info, guint8 *pixels, gsize frame_bytes,
+                                     guint threads, const char *name, GError **error);
 gboolean fen_dicom_is_jpeg2000      (E_TransferSyntax xfer);
 gboolean fen_dicom_read_jpeg2000    (DcmElement *element, E_TransferSyntax xfer,
                                      const FenImageInfo *info, FenDicomColor color,
-                                     guint8 *pixels, gsize frame_bytes, const char *name,
-                                     GError **error);
+                                     guint8 *pixels, gsize frame_bytes, guint threads,
+                                     const char *name, GError **error);

@@ -552,13 +552,93 @@ fen_dicom_rle_interleave (guint8 *const *planes, guint samples, guint bytes, gsi
 
 } // namespace
 
+// One RLE frame, fragment @item, into @slot: see fen_dicom_read_rle().
+// @scratch holds a chunk and a plane per segment, @cache the open file:
+// both the worker's own.
+static gboolean
+fen_dicom_rle_frame (DcmPixelItem *item, guint f, const FenImageInfo *info, FenDicomColor color,
+                     guint8 *scratch, DcmFileCache *cache, guint8 *slot, gsize frame_bytes,
+                     const char *name, GError **error)
+{
+  const guint bytes = info->bits_allocated / 8, samples = info->samples_per_pixel;
+  const guint n_segments = bytes * samples;
+  const gsize n_pixels = (gsize) info->rows * info->columns;
+  FenDicomRleStream streams[FEN_RLE_MAX_SEGMENTS];
+  guint8 *planes[FEN_RLE_MAX_SEGMENTS];
+
+  const Uint32 length = item->getLength ();
+  guint8 head[FEN_RLE_HEADER_BYTES];
+  FenRleHeader header;
+  GError *local = nullptr;
+  if (length >= sizeof head &&
+      item->getPartialValue (head, 0, sizeof head, cache, EBO_LittleEndian).bad ())
+    return fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
+                           "RLE frame %u: the fragment cannot be read", f);
+  if (!fen_rle_parse_header (head, length, &header, &local))
+    {
+      fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "frame %u: %s", f, local->message);
+      g_error_free (local);
+      return FALSE;
+    }
+  if (header.segments != n_segments)
+    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                           "RLE frame %u has %u segments for %u samples of %u bytes",
+                           f, header.segments, samples, bytes);
+  for (guint k = 0; k < n_segments; k++)
+    {
+      FenDicomRleStream &st = streams[k];
+      st.chunk = scratch + (gsize) k * (FEN_DICOM_RLE_CHUNK + FEN_DICOM_RLE_BLOCK);
+      planes[k] = st.chunk + FEN_DICOM_RLE_CHUNK;
+      st.chunk_len = st.chunk_pos = 0;
+      st.next = header.offsets[k];
+      st.end = header.offsets[k + 1];
+      fen_rle_segment_init (&st.segment, planes[k], 1, 0);
+    }
+
+  for (gsize at = 0; at < n_pixels; at += FEN_DICOM_RLE_BLOCK)
+    {
+      const gsize block = MIN (FEN_DICOM_RLE_BLOCK, n_pixels - at);
+      for (guint k = 0; k < n_segments; k++)
+        {
+          FenDicomRleStream &st = streams[k];
+          fen_rle_segment_retarget (&st.segment, planes[k], block);
+          // The first feed may finish a run cut at the last block's end.
+          st.chunk_pos += (Uint32) fen_rle_segment_feed (&st.segment, st.chunk + st.chunk_pos,
+                                                         st.chunk_len - st.chunk_pos);
+          while (!fen_rle_segment_full (&st.segment))
+            {
+              if (st.next >= st.end)
+                return fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
+                                       "RLE frame %u: segment %u ends after %" G_GSIZE_FORMAT
+                                       " of %" G_GSIZE_FORMAT " bytes", f, k + 1,
+                                       at + st.segment.done, n_pixels);
+              st.chunk_len = MIN (FEN_DICOM_RLE_CHUNK, st.end - st.next);
+              if (item->getPartialValue (st.chunk, st.next, st.chunk_len, cache,
+                                         EBO_LittleEndian).bad ())
+                return fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
+                                       "RLE frame %u: segment %u cannot be read", f, k + 1);
+              st.next += st.chunk_len;
+              st.chunk_pos = (Uint32) fen_rle_segment_feed (&st.segment, st.chunk, st.chunk_len);
+            }
+        }
+      fen_dicom_rle_interleave (planes, samples, bytes, block, slot + at * samples * bytes);
+    }
+  // A value DCMTK read into memory (small fragments) is no longer needed.
+  item->compact ();
+  if (color == FEN_DICOM_COLOR_YBR_FULL)
+    fen_dicom_ybr_full_to_rgb (slot, n_pixels);
+  fen_dicom_normalize_frame (info, slot, frame_bytes);
+  return TRUE;
+}
+
 // PS3.5 A.4.2 and Annex G: each frame is one fragment of 1 to 15 segments,
 // one per byte of each sample, most significant byte first (G.2). The
 // segments are read from the file in chunks (getPartialValue) and decoded
 // (fen-rle.c) a block of pixels at a time into small planes, which are
 // interleaved into the frame's slot. The peak is the pixels plus about
-// 1 MiB: DCMTK's decoder holds a frame's whole compressed stream beside the
-// pixels (2.01 x the pixel bytes for a 15 MB image).
+// 1 MiB per worker: DCMTK's decoder holds a frame's whole compressed stream
+// beside the pixels (2.01 x the pixel bytes for a 15 MB image). Frames
+// decode on @threads workers (fen_dicom_decode_frames()).
 gboolean
 fen_dicom_read_rle (DcmDataset         *ds,
                     DcmElement         *element,
@@ -567,6 +647,7 @@ fen_dicom_read_rle (DcmDataset         *ds,
                     FenDicomSource     *src,
                     guint8             *pixels,
                     gsize               frame_bytes,
+                    guint               threads,
                     const char         *name,
                     GError            **error)
 {
@@ -579,87 +660,21 @@ fen_dicom_read_rle (DcmDataset         *ds,
     return fen_dicom_read_encapsulated (ds, element, EXS_RLELossless, info, color, src, pixels,
                                         frame_bytes, frame_bytes, name, error);
 
-  const guint bytes = info->bits_allocated / 8, samples = info->samples_per_pixel;
-  const guint n_segments = bytes * samples;
-  const gsize n_pixels = (gsize) info->rows * info->columns;
-  // Scratch for the whole load: chunks and planes of every segment.
-  g_autofree guint8 *scratch = static_cast<guint8 *> (
-    g_malloc ((gsize) n_segments * (FEN_DICOM_RLE_CHUNK + FEN_DICOM_RLE_BLOCK)));
-  FenDicomRleStream streams[FEN_RLE_MAX_SEGMENTS];
-  guint8 *planes[FEN_RLE_MAX_SEGMENTS];
-  DcmFileCache cache;
-
+  // The fragments first: getItem() moves the list's cursor, not for threads.
+  std::vector<DcmPixelItem *> items (info->frames);
   for (guint f = 0; f < info->frames; f++)
-    {
-      DcmPixelItem *item = nullptr;
-      if (sequence->getItem (item, f + 1).bad () || item == nullptr)
-        return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "RLE frame %u unreadable", f);
-      const Uint32 length = item->getLength ();
-      guint8 head[FEN_RLE_HEADER_BYTES];
-      FenRleHeader header;
-      GError *local = nullptr;
-      if (length >= sizeof head &&
-          item->getPartialValue (head, 0, sizeof head, &cache, EBO_LittleEndian).bad ())
-        return fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
-                               "RLE frame %u: the fragment cannot be read", f);
-      if (!fen_rle_parse_header (head, length, &header, &local))
-        {
-          fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "frame %u: %s", f, local->message);
-          g_error_free (local);
-          return FALSE;
-        }
-      if (header.segments != n_segments)
-        return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
-                               "RLE frame %u has %u segments for %u samples of %u bytes",
-                               f, header.segments, samples, bytes);
-      for (guint k = 0; k < n_segments; k++)
-        {
-          FenDicomRleStream &st = streams[k];
-          st.chunk = scratch + (gsize) k * (FEN_DICOM_RLE_CHUNK + FEN_DICOM_RLE_BLOCK);
-          planes[k] = st.chunk + FEN_DICOM_RLE_CHUNK;
-          st.chunk_len = st.chunk_pos = 0;
-          st.next = header.offsets[k];
-          st.end = header.offsets[k + 1];
-          fen_rle_segment_init (&st.segment, planes[k], 1, 0);
-        }
-
-      guint8 *slot = pixels + (gsize) f * frame_bytes;
-      for (gsize at = 0; at < n_pixels; at += FEN_DICOM_RLE_BLOCK)
-        {
-          const gsize block = MIN (FEN_DICOM_RLE_BLOCK, n_pixels - at);
-          for (guint k = 0; k < n_segments; k++)
-            {
-              FenDicomRleStream &st = streams[k];
-              fen_rle_segment_retarget (&st.segment, planes[k], block);
-              // The first feed may finish a run cut at the last block's end.
-              st.chunk_pos += (Uint32) fen_rle_segment_feed (&st.segment, st.chunk + st.chunk_pos,
-                                                             st.chunk_len - st.chunk_pos);
-              while (!fen_rle_segment_full (&st.segment))
-                {
-                  if (st.next >= st.end)
-                    return fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
-                                           "RLE frame %u: segment %u ends after %" G_GSIZE_FORMAT
-                                           " of %" G_GSIZE_FORMAT " bytes", f, k + 1,
-                                           at + st.segment.done, n_pixels);
-                  st.chunk_len = MIN (FEN_DICOM_RLE_CHUNK, st.end - st.next);
-                  if (item->getPartialValue (st.chunk, st.next, st.chunk_len, &cache,
-                                             EBO_LittleEndian).bad ())
-                    return fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
-                                           "RLE frame %u: segment %u cannot be read", f, k + 1);
-                  st.next += st.chunk_len;
-                  st.chunk_pos = (Uint32) fen_rle_segment_feed (&st.segment, st.chunk, st.chunk_len);
-                }
-            }
-          fen_dicom_rle_interleave (planes, samples, bytes, block,
-                                    slot + at * samples * bytes);
-        }
-      // A value DCMTK read into memory (small fragments) is no longer needed.
-      item->compact ();
-      if (color == FEN_DICOM_COLOR_YBR_FULL)
-        fen_dicom_ybr_full_to_rgb (slot, n_pixels);
-      fen_dicom_normalize_frame (info, slot, frame_bytes);
-    }
-  return TRUE;
+    if (sequence->getItem (items[f], f + 1).bad () || items[f] == nullptr)
+      return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "RLE frame %u unreadable", f);
+  const guint n_segments = (info->bits_allocated / 8) * info->samples_per_pixel;
+  threads = CLAMP (threads, 1u, info->frames);
+  // Scratch per worker: chunks and planes of every segment.
+  const gsize per_worker = (gsize) n_segments * (FEN_DICOM_RLE_CHUNK + FEN_DICOM_RLE_BLOCK);
+  g_autofree guint8 *scratch = static_cast<guint8 *> (g_malloc (threads * per_worker));
+  std::unique_ptr<DcmFileCache[]> caches (new DcmFileCache[threads]);
+  return fen_dicom_decode_frames (info->frames, threads, [&] (guint f, guint w, GError **e) {
+    return fen_dicom_rle_frame (items[f], f, info, color, scratch + w * per_worker, &caches[w],
+                                pixels + (gsize) f * frame_bytes, frame_bytes, name, e);
+  }, error);
 }
 
 gboolean
@@ -703,8 +718,53 @@ fen_dicom_j2k_frame_starts (DcmPixelSequence *sequence, guint frames,
   return starts.size () == frames;
 }
 
+// One JPEG 2000 frame from fragments @items[@first, @last) into @slot;
+// several fragments are joined in @joined, the worker's own.
+static gboolean
+fen_dicom_j2k_frame (DcmPixelItem *const *items, gsize n_items, guint f,
+                     const FenJpeg2000Frame *target, FenDicomColor color, guint8 *slot,
+                     gsize n_pixels, GByteArray *joined, const char *name, GError **error)
+{
+  const guint8 *data = nullptr;
+  gsize size = 0;
+  g_byte_array_set_size (joined, 0);
+  for (gsize i = 0; i < n_items; i++)
+    {
+      Uint8 *bytes = nullptr;
+      if (items[i]->getLength () > 0 && (items[i]->getUint8Array (bytes).bad () || bytes == nullptr))
+        return fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
+                               "JPEG 2000 fragment %" G_GSIZE_FORMAT " of frame %u cannot be read",
+                               i + 1, f);
+      if (n_items == 1)
+        {
+          data = bytes;
+          size = items[i]->getLength ();
+          break;
+        }
+      // Several fragments: one codestream, joined in a scratch buffer.
+      g_byte_array_append (joined, bytes, items[i]->getLength ());
+      data = joined->data;
+      size = joined->len;
+    }
+  GError *local = nullptr;
+  const gboolean ok = fen_jpeg2000_decode (data, size, target, slot, &local);
+  // As in fen_dicom_read_encapsulated(): no fragment outlives its frame.
+  for (gsize i = 0; i < n_items; i++)
+    items[i]->compact ();
+  if (!ok)
+    {
+      fen_dicom_fail (error, (FenIoError) local->code, name, "frame %u: %s", f, local->message);
+      g_error_free (local);
+      return FALSE;
+    }
+  if (color == FEN_DICOM_COLOR_YBR_FULL)
+    fen_dicom_ybr_full_to_rgb (slot, n_pixels);
+  return TRUE;
+}
+
 // DCMTK 3.6.7 has no JPEG 2000 decoder: take each frame's fragments from
-// DCMTK and decode them with OpenJPEG (fen-jpeg2000.c) into the frame slot.
+// DCMTK and decode them with OpenJPEG (fen-jpeg2000.c) into the frame slot,
+// the frames on @threads workers (fen_dicom_decode_frames()).
 gboolean
 fen_dicom_read_jpeg2000 (DcmElement         *element,
                          E_TransferSyntax    xfer,
@@ -712,6 +772,7 @@ fen_dicom_read_jpeg2000 (DcmElement         *element,
                          FenDicomColor       color,
                          guint8             *pixels,
                          gsize               frame_bytes,
+                         guint               threads,
                          const char         *name,
                          GError            **error)
 {
@@ -727,70 +788,30 @@ fen_dicom_read_jpeg2000 (DcmElement         *element,
     info->bits_stored, info->pixel_representation,
   };
   const gsize n_pixels = (gsize) info->rows * info->columns;
-  GByteArray *joined = nullptr;
-  gboolean ok = TRUE;
 
   std::vector<unsigned long> starts;
   if (!fen_dicom_j2k_frame_starts (sequence, info->frames, starts))
     return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
                            "JPEG 2000 pixel data holds codestreams for %u of %u frames",
                            (guint) starts.size (), info->frames);
+  // The fragments first: getItem() moves the list's cursor, not for threads.
+  // Frame f's are items[starts[f] - 1 .. starts[f + 1] - 1).
+  std::vector<DcmPixelItem *> items (sequence->card () - 1);
+  for (unsigned long i = 1; i < sequence->card (); i++)
+    if (sequence->getItem (items[i - 1], i).bad () || items[i - 1] == nullptr)
+      return fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
+                             "JPEG 2000 fragment %lu cannot be read", i);
+  starts.push_back (sequence->card ());
 
-  for (guint f = 0; f < info->frames && ok; f++)
-    {
-      const unsigned long first = starts[f];
-      const unsigned long last = f + 1 < info->frames ? starts[f + 1] : sequence->card ();
-      const guint8 *data = nullptr;
-      gsize size = 0;
-      for (unsigned long i = first; i < last; i++)
-        {
-          DcmPixelItem *item = nullptr;
-          Uint8 *bytes = nullptr;
-          if (sequence->getItem (item, i).bad () || item == nullptr ||
-              (item->getLength () > 0 && (item->getUint8Array (bytes).bad () || bytes == nullptr)))
-            {
-              ok = fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
-                                   "JPEG 2000 fragment %lu of frame %u cannot be read", i, f);
-              break;
-            }
-          if (last - first == 1)
-            {
-              data = bytes;
-              size = item->getLength ();
-              break;
-            }
-          // Several fragments: one codestream, joined in a scratch buffer.
-          if (joined == nullptr)
-            joined = g_byte_array_new ();
-          if (i == first)
-            g_byte_array_set_size (joined, 0);
-          g_byte_array_append (joined, bytes, item->getLength ());
-          data = joined->data;
-          size = joined->len;
-        }
-      if (!ok)
-        break;
-
-      guint8 *slot = pixels + (gsize) f * frame_bytes;
-      GError *local = nullptr;
-      if (!fen_jpeg2000_decode (data, size, &target, slot, &local))
-        {
-          ok = fen_dicom_fail (error, (FenIoError) local->code, name, "frame %u: %s",
-                               f, local->message);
-          g_error_free (local);
-          break;
-        }
-      if (color == FEN_DICOM_COLOR_YBR_FULL)
-        fen_dicom_ybr_full_to_rgb (slot, n_pixels);
-      // As in fen_dicom_read_encapsulated(): no fragment outlives its frame.
-      for (unsigned long i = first; i < last; i++)
-        {
-          DcmPixelItem *item = nullptr;
-          if (sequence->getItem (item, i).good () && item != nullptr)
-            item->compact ();
-        }
-    }
-  if (joined != nullptr)
-    g_byte_array_unref (joined);
+  threads = CLAMP (threads, 1u, info->frames);
+  std::vector<GByteArray *> joined (threads);
+  for (GByteArray *&array : joined)
+    array = g_byte_array_new ();
+  const gboolean ok = fen_dicom_decode_frames (info->frames, threads, [&] (guint f, guint w, GError **e) {
+    return fen_dicom_j2k_frame (items.data () + starts[f] - 1, starts[f + 1] - starts[f], f, &target,
+                                color, pixels + (gsize) f * frame_bytes, n_pixels, joined[w], name, e);
+  }, error);
+  for (GByteArray *array : joined)
+    g_byte_array_unref (array);
   return ok;
 }

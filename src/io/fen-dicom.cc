@@ -225,10 +225,16 @@ fen_dicom_load_internal (const char           *path,
   gboolean ok;
   if (jpeg2000)
     ok = fen_dicom_read_jpeg2000 (parse.pixel_data, xfer, info, color, pixels, frame_bytes,
-                                  name, error);
+                                  fen_dicom_frame_threads (options, info->frames), name, error);
   else if (encapsulated && xfer == EXS_RLELossless && fen_dicom_rle_streams (info, color, &src))
-    ok = fen_dicom_read_rle (ds, parse.pixel_data, info, color, &src, pixels, frame_bytes, name,
-                             error);
+    ok = fen_dicom_read_rle (ds, parse.pixel_data, info, color, &src, pixels, frame_bytes,
+                             fen_dicom_frame_threads (options, info->frames), name, error);
+  else if (encapsulated && fen_dicom_jpeg_streams (parse.pixel_data, xfer, info, color, &src))
+    ok = fen_dicom_read_jpeg (parse.pixel_data, xfer, info, pixels, frame_bytes,
+                              fen_dicom_frame_threads (options, info->frames), name, error);
+  else if (encapsulated && fen_dicom_jpegls_streams (parse.pixel_data, xfer, info, color, &src))
+    ok = fen_dicom_read_jpegls (parse.pixel_data, xfer, info, pixels, frame_bytes,
+                                fen_dicom_frame_threads (options, info->frames), name, error);
   else if (encapsulated)
     ok = fen_dicom_read_encapsulated (ds, parse.pixel_data, xfer, info, color, &src, pixels,
                                       frame_bytes, file_frame_bytes, name, error);

@@ -112,10 +112,13 @@ fen_j2k_is_jp2 (const guint8 *data, gsize size)
   return size >= sizeof signature && memcmp (data, signature, sizeof signature) == 0;
 }
 
-static gboolean
-fen_j2k_store (const opj_image_t *image, const FenJpeg2000Frame *frame, void *out)
+/* Rows @first .. @first + @n_rows of the frame, decoded in @image. */
+static void
+fen_j2k_store (const opj_image_t *image, const FenJpeg2000Frame *frame, void *out, guint first,
+               guint n_rows)
 {
-  const gsize n_pixels = (gsize) frame->rows * frame->columns;
+  const gsize n_pixels = (gsize) n_rows * frame->columns;
+  const gsize offset = (gsize) first * frame->columns;
   const guint bits = frame->bits_stored;
   const guint32 mask = bits >= 32 ? G_MAXUINT32 : ((guint32) 1 << bits) - 1;
   const guint32 sign = (guint32) 1 << (bits - 1);
@@ -130,14 +133,13 @@ fen_j2k_store (const opj_image_t *image, const FenJpeg2000Frame *frame, void *ou
           guint32 value = (guint32) in[i] & mask;
           if (frame->pixel_representation == 1 && (value & sign))
             value |= ~mask;
-          const gsize at = i * frame->samples + c;
+          const gsize at = (offset + i) * frame->samples + c;
           if (frame->bits_allocated == 8)
             ((guint8 *) out)[at] = (guint8) value;
           else
             ((guint16 *) out)[at] = (guint16) value;
         }
     }
-  return TRUE;
 }
 
 static guint32
@@ -297,6 +299,7 @@ fen_jpeg2000_decode (const guint8           *data,
   opj_codec_t *codec = NULL;
   opj_stream_t *stream = NULL;
   opj_image_t *image = NULL;
+  opj_codestream_info_v2_t *layout = NULL;
   gboolean ok = FALSE;
 
   g_return_val_if_fail (frame->samples == 1 || frame->samples == 3, FALSE);
@@ -357,22 +360,54 @@ fen_jpeg2000_decode (const guint8           *data,
           goto out;
         }
     }
-  if (!opj_decode (codec, stream, image) || !opj_end_decompress (codec, stream))
-    {
-      fen_j2k_fail (error, &messages, "cannot decode the codestream");
-      goto out;
-    }
-  for (guint c = 0; c < image->numcomps; c++)
-    if (image->comps[c].data == NULL || image->comps[c].w != frame->columns ||
-        image->comps[c].h != frame->rows)
+  {
+    /* OpenJPEG cannot decode into our buffer: it fills its own image, an
+     * int32 per sample (2 x a 16-bit frame), which fen_j2k_store() copies.
+     * A single-tile codestream is decoded a band of rows at a time
+     * (opj_set_decode_area, repeatable on one codec for one tile since
+     * OpenJPEG 2.3), so that image holds a band, not the frame. Bands of
+     * 64-row multiples follow the code-blocks' usual height. */
+    const OPJ_INT32 x0 = (OPJ_INT32) image->x0, y0 = (OPJ_INT32) image->y0;
+    const OPJ_INT32 x1 = (OPJ_INT32) image->x1;
+    layout = opj_get_cstr_info (codec);
+    const gboolean one_tile = layout != NULL && layout->tw == 1 && layout->th == 1;
+    const guint band = one_tile ? MAX (64u, (frame->rows / 8) & ~63u) : frame->rows;
+
+    for (guint y = 0; y < frame->rows; y += band)
       {
-        g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT,
-                     "JPEG 2000: component %u decoded to the wrong size", c);
+        const guint h = MIN (band, frame->rows - y);
+        if (one_tile && !opj_set_decode_area (codec, image, x0, y0 + (OPJ_INT32) y, x1,
+                                              y0 + (OPJ_INT32) (y + h)))
+          {
+            fen_j2k_fail (error, &messages, "cannot set the rows to decode");
+            goto out;
+          }
+        if (!opj_decode (codec, stream, image))
+          {
+            fen_j2k_fail (error, &messages, "cannot decode the codestream");
+            goto out;
+          }
+        for (guint c = 0; c < image->numcomps; c++)
+          if (image->comps[c].data == NULL || image->comps[c].w != frame->columns ||
+              image->comps[c].h != h)
+            {
+              g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT,
+                           "JPEG 2000: component %u decoded to the wrong size", c);
+              goto out;
+            }
+        fen_j2k_store (image, frame, out, y, h);
+      }
+    if (!opj_end_decompress (codec, stream))
+      {
+        fen_j2k_fail (error, &messages, "cannot decode the codestream");
         goto out;
       }
-  ok = fen_j2k_store (image, frame, out);
+    ok = TRUE;
+  }
 
 out:
+  if (layout != NULL)
+    opj_destroy_cstr_info (&layout);
   if (image != NULL)
     opj_image_destroy (image);
   if (stream != NULL)

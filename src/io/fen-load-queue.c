@@ -67,7 +67,8 @@ fen_load_queue_run (FenStore             *store,
                     gpointer              user_data,
                     GError              **error)
 {
-  FenLoadQueue q = { store, paths, n_paths, first, options, cancellable, done, user_data, 0 };
+  FenLoadQueue q = { store, paths, n_paths, first, NULL, cancellable, done, user_data, 0 };
+  FenLoadOptions shared = { 0 };
   GThread *threads[64];
 
   g_return_val_if_fail (store != NULL && (paths != NULL || n_paths == 0), FALSE);
@@ -78,6 +79,13 @@ fen_load_queue_run (FenStore             *store,
   if (n_threads == 0)
     n_threads = g_get_num_processors ();
   n_threads = CLAMP (n_threads, 1, MIN ((guint) G_N_ELEMENTS (threads), n_paths));
+  /* The processors are shared out: the frames of a multi-frame file get
+   * what the files leave (all of them when it is the only file). */
+  if (options != NULL)
+    shared = *options;
+  if (shared.frame_threads == 0)
+    shared.frame_threads = MAX (g_get_num_processors () / n_threads, 1);
+  q.options = &shared;
   /* The caller's thread is one of the workers. */
   for (guint t = 1; t < n_threads; t++)
     threads[t] = g_thread_new ("fen-load", fen_load_queue_worker, &q);

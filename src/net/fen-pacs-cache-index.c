@@ -239,8 +239,12 @@ fen_pacs_cache_index_load (FenPacsCache *self, gboolean *rebuilt)
   *rebuilt = FALSE;
   if (entries != NULL && _fen_pacs_cache_reconciled (self))
     return g_steal_pointer (&entries);
-  if (entries == NULL && g_file_test (root, G_FILE_TEST_EXISTS))
-    g_debug ("the PACS cache's index is missing or unreadable: rebuilt from its folders");
+  if (entries == NULL)
+    {
+      g_autofree char *path = g_build_filename (root, FEN_PACS_CACHE_INDEX, NULL);
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        g_debug ("the PACS cache's index is unreadable: rebuilt from its folders");
+    }
   *rebuilt = TRUE;
   _fen_pacs_cache_set_reconciled (self);
   return fen_pacs_cache_index_scan (root, entries);

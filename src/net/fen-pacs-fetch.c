@@ -365,7 +365,7 @@ fen_fetch_from_cache (FenFetch *f, guint index, const char *dir, guint marked)
   g_mutex_unlock (&f->lock);
   if (vanished == 0)
     return TRUE;
-  g_debug ("%u cached object(s) vanished: the series is retrieved again", vanished);
+  g_debug ("%u cached object(s) vanished: the archive is asked for what is missing", vanished);
   _fen_pacs_cache_remove_mark (dir);
   return FALSE;
 }

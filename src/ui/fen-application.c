@@ -31,6 +31,8 @@ struct _FenApplication
   /* One reservation at a time: each loading thread's make_room must see
    * the bytes granted to the others (FEN_MEMORY_PENDING). */
   GMutex            reserve_lock;
+  GCond             reserve_cond;    /* signalled when a granted load lands */
+  gint64            pending;         /* under reserve_lock: granted, not yet in the store */
 };
 
 G_DEFINE_FINAL_TYPE (FenApplication, fen_application, GTK_TYPE_APPLICATION)
@@ -247,10 +249,9 @@ fen_application_shedder (FenMemoryMonitor *monitor, gpointer user_data)
  * the held bytes, is asked for too, so that the budget bounds the growth of
  * the whole process, not only of what the monitor counts. */
 static gboolean
-fen_application_reserve_locked (FenApplication *self, gsize bytes)
+fen_application_reserve_locked (FenApplication *self, gsize bytes, gboolean headroom_only)
 {
-  gint64 overhead = fen_application_get_pressure (self) - fen_memory_monitor_get_held (self->monitor);
-  gint64 frame;
+  gint64 rss = 0, overhead, frame;
   FenMemorySnapshot now;
 
   /* Headroom where it fits, largest first. Drawing a frame costs GTK two
@@ -260,13 +261,21 @@ fen_application_reserve_locked (FenApplication *self, gsize bytes)
    * one is still alive. The pool's bytes bound a frame. A tier that does
    * not fit has already evicted what it could: the next asks for less. */
   fen_memory_monitor_snapshot (self->monitor, "", &now);
-  overhead = MAX (overhead, 0);
+  /* Bytes granted to loads still under way are held but mostly not yet
+   * resident: counted as resident, they would hide as much overhead while
+   * other threads load (the load queue runs one per processor). What of
+   * them is resident already counts twice: on the safe side. */
+  fen_memory_read_process (&rss, NULL, NULL);
+  overhead = MAX (rss - self->baseline_rss - (fen_memory_monitor_get_held (self->monitor) - self->pending), 0);
   /* Before the first frame the pool is empty, yet the first frame is drawn
    * while the first loads fill the store: count one of a 1920 x 1200
    * screen. */
   frame = now.render_bytes > 0 ? now.render_bytes : (gint64) 1920 * 1200 * 4;
-  if (fen_memory_monitor_make_room (self->monitor, bytes + (gsize) (overhead + 2 * frame), NULL, NULL) ||
-      fen_memory_monitor_make_room (self->monitor, bytes + (gsize) (overhead + frame), NULL, NULL) ||
+  if (fen_memory_monitor_make_room (self->monitor, bytes + (gsize) (overhead + 2 * frame), NULL, NULL))
+    return TRUE;
+  if (headroom_only)
+    return FALSE;
+  if (fen_memory_monitor_make_room (self->monitor, bytes + (gsize) (overhead + frame), NULL, NULL) ||
       fen_memory_monitor_make_room (self->monitor, bytes + (gsize) overhead, NULL, NULL))
     return TRUE;
   /* Where the overhead alone leaves no room, the budget still holds for what
@@ -279,14 +288,30 @@ fen_application_reserve (gsize bytes, gpointer user_data, GError **error)
 {
   FenApplication *self = user_data;
   gboolean granted;
+  gint64 deadline;
   char need[32], budget[32];
 
   /* Granted bytes count as held (pending) until the store counts them
    * (fen_application_release): the next thread's make_room sees them. */
   g_mutex_lock (&self->reserve_lock);
-  granted = fen_application_reserve_locked (self, bytes);
+  /* Several threads load at once (the load queue). Under a tight budget the
+   * loads in flight cannot be evicted to make room: a load that finds no
+   * room with headroom waits for them to land in the store, where eviction
+   * sees them, before it settles for less headroom. So a tight budget
+   * serialises the loads, a loose one lets them run side by side. The wait
+   * is bounded: a reload's image lands on the main thread. */
+  deadline = g_get_monotonic_time () + 2 * G_TIME_SPAN_SECOND;
+  while (!(granted = fen_application_reserve_locked (self, bytes, self->pending > 0)) &&
+         self->pending > 0 &&
+         g_cond_wait_until (&self->reserve_cond, &self->reserve_lock, deadline))
+    ;
+  if (!granted && self->pending > 0)
+    granted = fen_application_reserve_locked (self, bytes, FALSE);
   if (granted)
-    fen_memory_monitor_account (self->monitor, FEN_MEMORY_PENDING, (gint64) bytes);
+    {
+      fen_memory_monitor_account (self->monitor, FEN_MEMORY_PENDING, (gint64) bytes);
+      self->pending += (gint64) bytes;
+    }
   g_mutex_unlock (&self->reserve_lock);
   if (granted)
     return TRUE;
@@ -305,7 +330,11 @@ fen_application_release (gsize bytes, gpointer user_data)
 {
   FenApplication *self = user_data;
 
+  g_mutex_lock (&self->reserve_lock);
+  self->pending -= (gint64) bytes;
   fen_memory_monitor_account (self->monitor, FEN_MEMORY_PENDING, -(gint64) bytes);
+  g_cond_broadcast (&self->reserve_cond);
+  g_mutex_unlock (&self->reserve_lock);
 }
 
 void
@@ -526,6 +555,7 @@ fen_application_finalize (GObject *object)
   g_clear_pointer (&self->store, fen_store_unref);
   g_free (self->memory_log);
   g_mutex_clear (&self->reserve_lock);
+  g_cond_clear (&self->reserve_cond);
   G_OBJECT_CLASS (fen_application_parent_class)->finalize (object);
 }
 
@@ -547,6 +577,7 @@ static void
 fen_application_init (FenApplication *self)
 {
   g_mutex_init (&self->reserve_lock);
+  g_cond_init (&self->reserve_cond);
   g_application_add_main_option_entries (G_APPLICATION (self), fen_application_options);
 }
 

@@ -438,6 +438,7 @@ _fen_main_window_actions_init (FenMainWindow *self)
   g_signal_connect (keys, "key-pressed", G_CALLBACK (fen_main_window_slice_key_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
   _fen_main_window_reference_init (self);
+  _fen_main_window_mpr_init (self);
 }
 
 void
@@ -568,6 +569,7 @@ _fen_main_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.layout", "s", "1x2");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.layout", "s", "2x1");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.layout", "s", "2x2");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_5, GDK_ALT_MASK, "win.mpr", NULL);
   /* 1..9 pick the modality's presets (then the user's), in the order of
    * the Window menu; Shift+1..9 (the file's) are read by keycode in
    * fen_main_window_slice_key_cb(). */

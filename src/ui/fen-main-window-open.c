@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fen-main-window-open.c: how images get into a window and out again: the file
  * chooser, drag and drop, loading in a worker thread (folders and DICOMDIRs
- * walked there by the study index, the one walker; each image is handed to
- * the main thread as soon as it is read, so the first one shows while the
- * rest load) and closing, which frees the pixel buffer there and then. */
+ * walked there by the study index, the one walker; the files then decoded by
+ * the load queue's pool, the first in series order first and outward from
+ * it; each image is handed to the main thread as soon as it is read, so the
+ * first one shows while the rest load) and closing, which frees the pixel
+ * buffer there and then. */
 #define G_LOG_DOMAIN "fen-window"
 
 #include "fen-main-window-private.h"
@@ -23,9 +25,11 @@ typedef struct {
   FenMemoryOperation  op;
   FenMemoryOperation  first_op;   /* open until the first slice is shown */
   gboolean            first_open;
-  /* Written by the worker, read after it returns */
-  guint               first_id;
-  guint               last_id;
+  /* Written by the load queue's workers under the lock, read after they
+   * return */
+  GMutex              lock;
+  guint               first_id;   /* the lowest id loaded */
+  guint               last_id;    /* the highest */
   guint               n_loaded;
   /* Main thread only */
   GArray             *added;      /* guint ids handed to the window */
@@ -56,6 +60,7 @@ fen_load_request_clear (gpointer data)
   fen_store_unref (request->store);
   g_object_unref (request->cancellable);
   g_array_unref (request->added);
+  g_mutex_clear (&request->lock);
 }
 
 static FenLoadRequest *
@@ -156,24 +161,22 @@ fen_main_window_post (FenMainWindow *self, FenLoadRequest *request, FenLoadKind 
                               fen_load_result_free);
 }
 
-static void
-fen_main_window_load_path (FenMainWindow *self, FenLoadRequest *request, const char *path);
-
 /* A folder or a DICOMDIR goes through the study index, the walker
  * fenestra-cli uses too (recursive, DICOMDIRs followed, hidden files
- * skipped); its image objects load in series order (fen-series-order.c),
- * series after series, so the first slice of the first series shows
- * first; then its PNG and TIFF files. What it could not file is reported. */
+ * skipped); its image objects go to @paths in series order
+ * (fen-series-order.c), series after series, so the first slice of the
+ * first series loads first; then its PNG and TIFF files. What it could not
+ * file is reported. */
 static void
-fen_main_window_load_indexed (FenMainWindow *self, FenLoadRequest *request, const char *path,
-                              GCancellable *cancellable)
+fen_main_window_collect_indexed (FenMainWindow *self, FenLoadRequest *request, const char *path,
+                                 GPtrArray *paths, GCancellable *cancellable)
 {
   g_autoptr(FenStudyIndex) index = fen_study_index_new ();
-  g_autoptr(GPtrArray) paths = g_ptr_array_new ();        /* borrowed from the index */
   g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) all = NULL;
   const GPtrArray *problems, *ignored, *rasters;
+  const guint before = paths->len;
 
   if (!fen_study_index_add_path (index, path, cancellable, &error))
     {
@@ -195,7 +198,7 @@ fen_main_window_load_indexed (FenMainWindow *self, FenLoadRequest *request, cons
           const FenStudyObject *object = series->objects->pdata[o];
 
           if (object->kind == FEN_OBJECT_IMAGE)
-            g_ptr_array_add (paths, object->path);
+            g_ptr_array_add (paths, g_strdup (object->path));
           else
             g_ptr_array_add (messages, g_strdup_printf ("%s: a %s, not an image", object->path,
                                                         fen_object_kind_to_string (object->kind)));
@@ -203,7 +206,7 @@ fen_main_window_load_indexed (FenMainWindow *self, FenLoadRequest *request, cons
     }
   rasters = fen_study_index_get_rasters (index);
   for (guint i = 0; i < rasters->len; i++)
-    g_ptr_array_add (paths, rasters->pdata[i]);
+    g_ptr_array_add (paths, g_strdup (rasters->pdata[i]));
   /* A file in the folder that could not be opened is a failure to the
    * viewer's user, who asked for the folder, whatever the reason. */
   problems = fen_study_index_get_problems (index);
@@ -214,19 +217,19 @@ fen_main_window_load_indexed (FenMainWindow *self, FenLoadRequest *request, cons
     g_ptr_array_add (messages, g_strdup (ignored->pdata[i]));
 
   /* Nothing shows: say why, rather than nothing. */
-  if (paths->len + messages->len == 0)
+  if (paths->len - before + messages->len == 0)
     g_ptr_array_add (messages, g_strdup_printf ("%s: no DICOM, PNG or TIFF file in it", path));
   /* The folder itself was counted as one file. */
-  if (paths->len + messages->len > 1)
-    fen_main_window_post (self, request, FEN_LOAD_EXPECT, 0, paths->len + messages->len - 1, NULL);
+  if (paths->len - before + messages->len > 1)
+    fen_main_window_post (self, request, FEN_LOAD_EXPECT, 0, paths->len - before + messages->len - 1, NULL);
   for (guint i = 0; i < messages->len; i++)
     fen_main_window_post (self, request, FEN_LOAD_ERROR, 0, 0, messages->pdata[i]);
-  for (guint i = 0; i < paths->len && !g_cancellable_is_cancelled (cancellable); i++)
-    fen_main_window_load_path (self, request, paths->pdata[i]);
 }
 
+/* What @file names to load, appended to @paths. */
 static void
-fen_main_window_load_one (FenMainWindow *self, FenLoadRequest *request, GFile *file, GCancellable *cancellable)
+fen_main_window_collect (FenMainWindow *self, FenLoadRequest *request, GFile *file, GPtrArray *paths,
+                         GCancellable *cancellable)
 {
   g_autofree char *path = g_file_get_path (file);
   g_autofree char *base = NULL;
@@ -242,23 +245,32 @@ fen_main_window_load_one (FenMainWindow *self, FenLoadRequest *request, GFile *f
   base = g_path_get_basename (path);
   /* PS3.10 8.6: a DICOMDIR is named so on its media. */
   if (g_file_test (path, G_FILE_TEST_IS_DIR) || g_ascii_strcasecmp (base, "DICOMDIR") == 0)
-    fen_main_window_load_indexed (self, request, path, cancellable);
+    fen_main_window_collect_indexed (self, request, path, paths, cancellable);
   else
-    fen_main_window_load_path (self, request, path);
+    g_ptr_array_add (paths, g_steal_pointer (&path));
 }
 
-static void
-fen_main_window_load_path (FenMainWindow *self, FenLoadRequest *request, const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  FenImage *image;
+/* What the load queue's workers share: borrowed from the loading thread. */
+typedef struct {
+  FenMainWindow  *window;
+  FenLoadRequest *request;
+  GPtrArray      *paths;
+} FenLoadBatch;
 
-  /* The store and the loaders are thread-safe; the image goes to the main
-   * thread by id only. The reserve hook makes room under the budget first,
-   * or refuses the load with a message that says so. */
-  image = fen_load_into_store (request->store, path, &request->options, &error);
+/* FenLoadDone: on whichever worker loaded the file. The store and the
+ * loaders are thread-safe; the image goes to the main thread by id only.
+ * The reserve hook made room under the budget first, or refused the load
+ * with a message that says so. */
+static void
+fen_main_window_loaded (guint index, FenImage *image, const GError *error, gpointer user_data)
+{
+  FenLoadBatch *batch = user_data;
+  FenLoadRequest *request = batch->request;
+  guint id;
+
   if (image == NULL)
     {
+      const char *path = batch->paths->pdata[index];
       g_autofree char *message = NULL;
       g_autofree char *base = g_path_get_basename (path);
 
@@ -267,14 +279,16 @@ fen_main_window_load_path (FenMainWindow *self, FenLoadRequest *request, const c
         message = g_strdup (error->message);
       else
         message = g_strdup_printf ("%s: %s", path, error->message);
-      fen_main_window_post (self, request, FEN_LOAD_ERROR, 0, 0, message);
+      fen_main_window_post (batch->window, request, FEN_LOAD_ERROR, 0, 0, message);
       return;
     }
-  if (request->first_id == 0)
-    request->first_id = fen_image_get_id (image);
-  request->last_id = fen_image_get_id (image);
+  id = fen_image_get_id (image);
+  g_mutex_lock (&request->lock);
+  request->first_id = request->first_id == 0 ? id : MIN (request->first_id, id);
+  request->last_id = MAX (request->last_id, id);
   request->n_loaded++;
-  fen_main_window_post (self, request, FEN_LOAD_IMAGE, fen_image_get_id (image), 0, NULL);
+  g_mutex_unlock (&request->lock);
+  fen_main_window_post (batch->window, request, FEN_LOAD_IMAGE, id, 0, NULL);
 }
 
 static void
@@ -282,9 +296,16 @@ fen_main_window_load_thread (GTask *task, gpointer source_object, gpointer task_
 {
   FenMainWindow *self = source_object;
   FenLoadRequest *request = task_data;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  FenLoadBatch batch = { self, request, paths };
 
   for (guint i = 0; i < request->files->len && !g_cancellable_is_cancelled (request->cancellable); i++)
-    fen_main_window_load_one (self, request, g_ptr_array_index (request->files, i), request->cancellable);
+    fen_main_window_collect (self, request, g_ptr_array_index (request->files, i), paths, request->cancellable);
+  /* One worker per processor, this thread among them; a cancel stops them
+   * taking new files (fen_load_queue_run only fails then: nothing to say). */
+  if (paths->len > 0)
+    fen_load_queue_run (request->store, (const char *const *) paths->pdata, paths->len, 0, 0,
+                        &request->options, request->cancellable, fen_main_window_loaded, &batch, NULL);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -348,6 +369,7 @@ fen_main_window_open_files (FenMainWindow *self, GFile **files, guint n_files)
   request->store = fen_store_ref (self->store);
   request->cancellable = g_cancellable_new ();
   request->added = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_mutex_init (&request->lock);
   fen_application_get_load_options (FEN_APPLICATION (gtk_window_get_application (GTK_WINDOW (self))),
                                     &request->options);
   fen_memory_monitor_begin (self->monitor, &request->op, "open");

@@ -122,6 +122,14 @@ struct _FenMainWindow
   guint64           cine_report_shown;
   char             *cine_rate_key;   /* owned: series whose file rate the spin took */
   double            cine_fps_x, cine_fps_y; /* where the rate control was last logged */
+
+  /* MPR (fen-main-window-mpr.c): a FenMprLayout over the grid, made on
+   * first use; the pane whose series it shows, watched. */
+  GtkWidget        *mpr_layout;      /* borrowed: the overlay's child */
+  FenPane          *mpr_pane;        /* borrowed */
+  gulong            mpr_series_handler;
+  FenViewport      *mpr_viewport;    /* borrowed: its window keys act on MPR */
+  gulong            mpr_window_handler;
 };
 
 /* fen-main-window.c */
@@ -188,6 +196,10 @@ void  _fen_main_window_reference_init    (FenMainWindow *self);
  * lines) and of the 3D cursor (its mark): at once when @force, else only
  * when a pane's image or frame, or the active pane, changed. */
 void  _fen_main_window_update_references (FenMainWindow *self, gboolean force);
+
+/* fen-main-window-mpr.c */
+/* The "win.mpr" toggle: the active series in the MPR layout, and back. */
+void  _fen_main_window_mpr_init          (FenMainWindow *self);
 
 /* fen-main-window-export.c */
 void  _fen_main_window_export_action     (GtkWidget *widget, const char *name, GVariant *param);

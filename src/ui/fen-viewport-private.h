@@ -49,8 +49,10 @@ struct _FenViewport
   FenWindowParams    window;
   gboolean           lut_valid;
   gboolean           texture_valid;
-  int                texture_width;  /* device pixels */
+  int                texture_width;  /* device pixels of the output it was drawn for */
   int                texture_height;
+  FenPixelRect       texture_rect;   /* where the texture lies on that output;
+                                      * GTK draws the background around it */
 
   /* The view maths live in the core (FenView); the widget keeps its
    * output size in it. */
@@ -114,6 +116,10 @@ void     _fen_viewport_changed              (FenViewport *self, gboolean redraw)
 void     _fen_viewport_window_changed       (FenViewport *self);
 
 /* fen-viewport-compare.c */
+/* fen-viewport-render.c */
+GdkTexture *_fen_viewport_render_texture    (FenViewport *self, int dw, int dh, int scale, FenPixelRect *rect);
+void     _fen_viewport_snapshot_image       (FenViewport *self, GtkSnapshot *snapshot, int w, int h, int scale);
+
 void     _fen_viewport_log_difference_window (FenViewport *self, const char *why);
 /* Renders the comparison into @buffer (BGRA8, device pixels). */
 void     _fen_viewport_render_compare       (FenViewport *self, int dw, int dh, int scale,

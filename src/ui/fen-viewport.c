@@ -9,10 +9,11 @@
  * on whichever thread needs room. The image shown is pinned in the store,
  * so it is never evicted; one whose pixels were evicted before it came
  * shows nothing until the window has them back (fen_viewport_reload()).
- * The view maths are the core's FenView; compare modes are in
- * fen-viewport-compare.c, measurements in fen-viewport-measure.c, what is
- * drawn over the image in fen-viewport-overlay.c, reference lines and the
- * 3D cursor in fen-viewport-reference.c. */
+ * The view maths are the core's FenView; the render of the image's
+ * visible rectangle and its texture are in fen-viewport-render.c, compare
+ * modes in fen-viewport-compare.c, measurements in fen-viewport-measure.c,
+ * what is drawn over the image in fen-viewport-overlay.c, reference lines
+ * and the 3D cursor in fen-viewport-reference.c. */
 #define G_LOG_DOMAIN "fen-viewport"
 
 #include "fen-viewport-private.h"
@@ -413,61 +414,7 @@ fen_viewport_leave_cb (GtkEventControllerMotion *controller, FenViewport *self)
   g_signal_emit (self, signals[CHANGED], 0);
 }
 
-/* Rendering --------------------------------------------------------------- */
-
-static gboolean
-fen_viewport_trim_cb (gpointer user_data)
-{
-  FenViewport *self = user_data;
-
-  /* Idle: keep only the buffer of the frame on screen. */
-  self->trim_timeout = 0;
-  fen_render_pool_trim (self->pool, 0);
-  return G_SOURCE_REMOVE;
-}
-
-static GdkTexture *
-fen_viewport_render (FenViewport *self, int dw, int dh, int scale)
-{
-  g_autoptr(GBytes) bytes = NULL;
-  gsize stride = (gsize) dw * 4, size = stride * dh;
-  guint8 *buffer;
-  gint64 start = g_get_monotonic_time ();
-  guint level = 0;
-  gboolean comparing = self->compare != FEN_VIEWPORT_COMPARE_NONE && self->partner_ok;
-
-  if (!self->lut_valid)
-    {
-      /* The frame's own table: an enhanced multi-frame image may rescale
-       * every frame differently (PS3.3 C.7.6.16.2.9). */
-      fen_lut_build (self->lut, self->image, self->frame, &self->window);
-      self->lut_valid = TRUE;
-    }
-
-  buffer = fen_render_pool_acquire (self->pool, size);
-  if (comparing)
-    {
-      /* Full resolution: tell the pyramid no level is in use, so that a
-       * shed may take them all. */
-      g_autoptr(FenImage) base = self->pyramid ? fen_pyramid_ref_level (self->pyramid, 0) : NULL;
-
-      _fen_viewport_render_compare (self, dw, dh, scale, buffer, stride);
-    }
-  else
-    /* A level shed meanwhile (the store made room for a loading thread) is
-     * built again here, and counted by the store. */
-    fen_view_render (&self->view, scale, self->renderer, self->image, self->frame, self->pyramid,
-                     self->lut, (guint) dw, (guint) dh, FEN_PIXEL_BGRA8, buffer, stride, &level);
-  bytes = fen_render_pool_wrap (self->pool, buffer, size);
-  g_clear_handle_id (&self->trim_timeout, g_source_remove);
-  self->trim_timeout = g_timeout_add_seconds (2, fen_viewport_trim_cb, self);
-  g_debug ("render %dx%d level %u%s in %.2f ms", dw, dh, level,
-           self->compare == FEN_VIEWPORT_COMPARE_DIFFERENCE && self->partner_ok ? " difference" : "",
-           (g_get_monotonic_time () - start) / 1000.0);
-  /* Alpha is always 255, so premultiplied is the same bytes and is the
-   * layout cairo wants without a conversion. */
-  return gdk_memory_texture_new (dw, dh, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes, stride);
-}
+/* Drawing ----------------------------------------------------------------- */
 
 static void
 fen_viewport_snapshot_message (FenViewport *self, GtkSnapshot *snapshot, const char *message)
@@ -522,14 +469,14 @@ fen_viewport_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     {
       /* Drop ours first so its buffer can come back to the pool. */
       g_clear_object (&self->texture);
-      self->texture = fen_viewport_render (self, dw, dh, scale);
+      self->texture = _fen_viewport_render_texture (self, dw, dh, scale, &self->texture_rect);
       self->texture_width = dw;
       self->texture_height = dh;
       self->texture_valid = TRUE;
     }
 
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  gtk_snapshot_append_texture (snapshot, self->texture, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  _fen_viewport_snapshot_image (self, snapshot, w, h, scale);
   _fen_viewport_snapshot_references (self, snapshot);
   _fen_viewport_snapshot_measurements (self, snapshot);
   gtk_snapshot_pop (snapshot);

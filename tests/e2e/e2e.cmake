@@ -9,7 +9,7 @@ if(TARGET fenestra)
                                  ${CMAKE_CURRENT_SOURCE_DIR}/fen-test-dicom-writer.c)
   target_include_directories(fen-e2e-phantom PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
   target_compile_options(fen-e2e-phantom PRIVATE ${FEN_C_WARNINGS})
-  target_link_libraries(fen-e2e-phantom PRIVATE PkgConfig::GLIB)
+  target_link_libraries(fen-e2e-phantom PRIVATE PkgConfig::GLIB m)
 
   # fen_add_e2e(NAME TIMEOUT ARG...): e2e-NAME runs tests/e2e/test-NAME-e2e.sh
   # with ARG... (each script's header names them). Serial: every script has
@@ -38,6 +38,8 @@ if(TARGET fenestra)
   fen_add_e2e(folder 120 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-folder)
   # Cine: a 100-slice series at 20 fps, from the log and from the screen.
   fen_add_e2e(cine 120 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-cine)
+  # MPR: a 256 x 256 x 120 volume with a bone cube (and tilted 20 degrees), crosshair drags and turns, slabs, letters, store delta 0.
+  fen_add_e2e(mpr 180 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-mpr)
   # The study browser against a real Orthanc (tests/pacs starts it): search,
   # open a 300-slice series, its first slice on screen before the rest.
   fen_add_e2e(pacs-browser 600 $<TARGET_FILE:fenestra> ${FEN_SCHEMA_DIR} ${work}/e2e-pacs-browser

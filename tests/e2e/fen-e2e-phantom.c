@@ -37,12 +37,23 @@
  * i + N, a sagittal one at x = -128 + S/4 - (i + N) (its normal points to
  * -x, so the series order is i), both with rows going down from z = S/4 mm
  * and 0.5 mm pixels (S the size): through the middle of the axial images,
- * across the axial slices near z = 0. */
+ * across the axial slices near z = 0.
+ * --cube (with an axial --series N) writes a volume for MPR instead: air,
+ * the tissue in the middle 80 % of each slice, and one bone cube, nothing
+ * else: columns [3S/8 - S/16, 3S/8 + S/16), rows [5S/8 - S/16, 5S/8 + S/16)
+ * of slices [N/3 - 8, N/3 + 8): with the positions above, x in
+ * [-128 + (3S/8 - S/16) / 2, ...) mm and so on; off the middle in all three
+ * axes, so that each of the axial, coronal and sagittal planes through the
+ * middle misses it, and a wrong side or way up shows. --tilt DEG turns an
+ * axial series' columns DEG degrees about x, towards the head (Image
+ * Orientation 1\0\0\0\cos\sin), slice i at (-128, -128 - i sin,
+ * i cos): an oblique acquisition, 1 mm apart along its normal. */
 #define G_LOG_DOMAIN "fen-e2e-phantom"
 
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "fen-test-dicom-writer.h"
@@ -106,7 +117,30 @@ fen_phantom_fill (guint16 *pixels, int size, int index, gboolean lesion, gboolea
       }
 }
 
+/* --cube: slice @index of @n. */
+static void
+fen_phantom_fill_cube (guint16 *pixels, int size, int index, int n)
+{
+  int cx = size * 3 / 8, cy = size * 5 / 8, half = size / 16;
+  gboolean in_z = index >= n / 3 - 8 && index < n / 3 + 8;
+
+  for (int y = 0; y < size; y++)
+    for (int x = 0; x < size; x++)
+      {
+        int hu = FEN_PHANTOM_AIR;
+
+        if (x >= size / 10 && x < size - size / 10 && y >= size / 10 && y < size - size / 10)
+          hu = FEN_PHANTOM_TISSUE;
+        if (in_z && x >= cx - half && x < cx + half && y >= cy - half && y < cy + half)
+          hu = FEN_PHANTOM_BONE;
+        /* PS3.3 C.11.1: HU = stored * slope + intercept. */
+        pixels[(gsize) y * size + x] = GUINT16_TO_LE ((guint16) (hu - FEN_PHANTOM_INTERCEPT));
+      }
+}
+
 typedef struct {
+  gboolean    cube;
+  double      tilt;         /* degrees about x, axial series only */
   gboolean    reverse_names;
   const char *orientation;  /* "axial", "coronal" or "sagittal" */
   const char *modality;
@@ -133,6 +167,7 @@ fen_phantom_write_series (const char *dir, int size, int n, int study, int frame
       g_autofree char *series_uid = g_strdup_printf ("2.25.32938470134786239384601740124.%d.2", 901 + study);
       g_autofree char *number = g_strdup_printf ("%d", i + 1);
       g_autofree char *position = NULL;
+      g_autofree char *tilted_iop = NULL;
       g_autofree char *for_uid = g_strdup_printf ("2.25.32938470134786239384601740124.%d.4", 700 + frame_of_reference);
       g_autofree char *name = g_strdup_printf ("slice-%03d.dcm", kind->reverse_names ? n - 1 - i : i);
       g_autofree char *path = g_build_filename (dir, name, NULL);
@@ -157,10 +192,28 @@ fen_phantom_write_series (const char *dir, int size, int n, int study, int frame
           position = g_strdup_printf ("%s\\-128\\%s", along, top);
           iop = "0\\1\\0\\0\\0\\-1";
         }
+      else if (kind->tilt != 0)
+        {
+          double t = kind->tilt * G_PI / 180;
+          char c[G_ASCII_DTOSTR_BUF_SIZE], sn[G_ASCII_DTOSTR_BUF_SIZE];
+          char py[G_ASCII_DTOSTR_BUF_SIZE], pz[G_ASCII_DTOSTR_BUF_SIZE];
+
+          g_ascii_formatd (c, sizeof c, "%.9f", cos (t));
+          g_ascii_formatd (sn, sizeof sn, "%.9f", sin (t));
+          /* The normal is row x column = (0, -sin, cos). */
+          g_ascii_formatd (py, sizeof py, "%.6f", -128 - (i + z_offset) * sin (t));
+          g_ascii_formatd (pz, sizeof pz, "%.6f", (i + z_offset) * cos (t));
+          tilted_iop = g_strdup_printf ("1\\0\\0\\0\\%s\\%s", c, sn);
+          iop = tilted_iop;
+          position = g_strdup_printf ("-128\\%s\\%s", py, pz);
+        }
       else
         position = g_strdup_printf ("-128\\-128\\%d", i + z_offset);
 
-      fen_phantom_fill (pixels, size, i + z_offset, lesion, noise);
+      if (kind->cube)
+        fen_phantom_fill_cube (pixels, size, i, n);
+      else
+        fen_phantom_fill (pixels, size, i + z_offset, lesion, noise);
       /* PS3.3 C.11.1: value = stored * slope + intercept = HU * slope. */
       g_ascii_formatd (intercept, sizeof intercept, "%g", FEN_PHANTOM_INTERCEPT * kind->slope);
       g_ascii_formatd (slope, sizeof slope, "%g", kind->slope);
@@ -216,7 +269,7 @@ main (int argc, char *argv[])
   g_autoptr(GOptionContext) context = g_option_context_new ("- write the e2e CT phantom");
   int size = 512, status = 0, series = 0, study = 0, frame_of_reference = 0, z_offset = 0;
   gboolean lesion = FALSE, noise = FALSE;
-  FenPhantomKind kind = { FALSE, "axial", "CT", 1.0, "HU" };
+  FenPhantomKind kind = { FALSE, 0, FALSE, "axial", "CT", 1.0, "HU" };
   g_autofree char *modality = NULL, *unit = NULL, *orientation = NULL;
   GOptionEntry entries[] = {
     { "size", 0, 0, G_OPTION_ARG_INT, &size, "Rows and columns (default 512)", "N" },
@@ -232,6 +285,8 @@ main (int argc, char *argv[])
     { "slope", 0, 0, G_OPTION_ARG_DOUBLE, &kind.slope, "With --series: values are HU x S (default 1)", "S" },
     { "unit", 0, 0, G_OPTION_ARG_STRING, &unit, "With --series: Rescale Type (default HU; empty: none)", "U" },
     { "orientation", 0, 0, G_OPTION_ARG_STRING, &orientation, "With --series: axial (default), coronal or sagittal planes", "O" },
+    { "cube", 0, 0, G_OPTION_ARG_NONE, &kind.cube, "With --series: tissue and one bone cube off the middle (for MPR)", NULL },
+    { "tilt", 0, 0, G_OPTION_ARG_DOUBLE, &kind.tilt, "With an axial --series: columns turned DEG degrees about x (oblique)", "DEG" },
     { NULL }
   };
 

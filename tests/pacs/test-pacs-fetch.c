@@ -268,6 +268,71 @@ test_partial (gconstpointer data)
   fen_seen_clear (&seen);
 }
 
+/* An object deleted behind the cache's back while a complete series loads
+ * from it (here: by the callback of the first image, before the loading
+ * thread reaches it): the fetch asks the archive for that one object and
+ * the series is whole in the store and complete in the cache again. */
+typedef struct {
+  FenSeen  seen;
+  char    *victim;
+} FenVanish;
+
+static void
+fen_on_progress_vanish (const FenPacsFetchProgress *p, gpointer user_data)
+{
+  FenVanish *v = user_data;
+
+  if (v->seen.n == 0)
+    g_assert_cmpint (g_unlink (v->victim), ==, 0);
+  fen_on_progress (p, &v->seen);
+}
+
+static gint
+fen_compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static void
+test_vanished (void)
+{
+  g_autoptr(FenPacsNode) node = fen_node_env ("FEN_PACS_WEB");
+  g_autoptr(FenPacsCache) cache = fen_cache_new ("vanished", 0);
+  g_autofree char *study = fen_pacs_plan_study_uid (0);
+  g_autofree char *series = fen_pacs_plan_series_uid (0, 0);
+  g_autofree char *dir = fen_series_dir (cache, node, 0, 0);
+  g_autoptr(FenStore) first = fen_store_new ();
+  g_autoptr(FenStore) store = fen_store_new ();
+  g_autoptr(GPtrArray) uids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  FenPacsFetchStats stats;
+  FenVanish v;
+
+  g_assert_true (fen_pacs_fetch (cache, node, study, series, first, NULL, FEN_PACS_FETCH_NONE, NULL, NULL,
+                                 &stats, NULL, &error));
+  g_assert_no_error (error);
+  /* The cache loads in UID order: the last one is loaded last. */
+  for (guint i = 0; i < FEN_PACS_BIG; i++)
+    g_ptr_array_add (uids, fen_pacs_plan_instance_uid (0, 0, i));
+  g_ptr_array_sort (uids, fen_compare_strings);
+  name = g_strconcat (uids->pdata[uids->len - 1], ".dcm", NULL);
+  fen_seen_init (&v.seen, 0, NULL);
+  v.victim = g_build_filename (dir, name, NULL);
+  g_assert_true (fen_pacs_fetch (cache, node, study, series, store, NULL, FEN_PACS_FETCH_NONE,
+                                 fen_on_progress_vanish, &v, &stats, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (v.seen.n, ==, FEN_PACS_BIG);
+  g_assert_cmpuint (v.seen.n_from_cache, ==, FEN_PACS_BIG - 1);
+  g_assert_cmpuint (stats.n_retrieved, ==, 1);
+  g_assert_cmpuint (stats.n_network_calls, ==, 2);      /* the instance query, the one object */
+  g_assert_cmpuint (fen_store_get_n_images (store), ==, FEN_PACS_BIG);
+  g_assert_true (g_file_test (v.victim, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (fen_pacs_cache_get_state (cache, node, study, series), ==, FEN_PACS_CACHE_COMPLETE);
+  g_free (v.victim);
+  fen_seen_clear (&v.seen);
+}
+
 /* Cancelled after 5 images: the fetch ends with FEN_NET_ERROR_CANCELLED
  * soon, what arrived stays in the cache (partial), and the next fetch
  * starts from it. */
@@ -627,6 +692,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/pacs-fetch/series/wado-rs", "FEN_PACS_WEB", test_series);
   g_test_add_data_func ("/pacs-fetch/partial/few/c-get", "FEN_PACS_GET", test_partial);
   g_test_add_data_func ("/pacs-fetch/partial/many/wado-rs", "FEN_PACS_WEB", test_partial);
+  g_test_add_func ("/pacs-fetch/vanished", test_vanished);
   g_test_add_data_func ("/pacs-fetch/cancel/c-get", "FEN_PACS_GET", test_cancel);
   g_test_add_data_func ("/pacs-fetch/cancel/wado-rs", "FEN_PACS_WEB", test_cancel);
   g_test_add_data_func ("/pacs-fetch/study/wado-rs", "FEN_PACS_WEB", test_study);

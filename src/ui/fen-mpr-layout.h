@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-mpr-layout.h: the MPR layout: axial, coronal and sagittal planes of
+ * one series (and its acquisition plane when oblique) with crosshairs. */
+#pragma once
+
+#include "fen-types-ui.h"
+
+G_BEGIN_DECLS
+
+#define FEN_TYPE_MPR_LAYOUT (fen_mpr_layout_get_type ())
+G_DECLARE_FINAL_TYPE (FenMprLayout, fen_mpr_layout, FEN, MPR_LAYOUT, GtkWidget)
+
+GtkWidget *fen_mpr_layout_new         (void);
+/* @monitor is borrowed and must outlive the layout's textures. */
+void       fen_mpr_layout_set_monitor (FenMprLayout *self, FenMemoryMonitor *monitor);
+
+/**
+ * fen_mpr_layout_set_volume:
+ * @volume: (nullable) (transfer none): the layout takes a reference (the
+ *   volume pins its slices in the store: they stay while it is shown);
+ *   %NULL lets go of it and of every buffer
+ * @window: (nullable): the window/level to start with (the slice view's),
+ *   else the first slice's default
+ * @title: patient-free text for the header (the series' title)
+ */
+void       fen_mpr_layout_set_volume  (FenMprLayout          *self,
+                                       FenVolume             *volume,
+                                       const FenWindowParams *window,
+                                       const char            *title);
+/* Returns: (transfer none) (nullable) */
+FenVolume *fen_mpr_layout_get_volume  (FenMprLayout *self);
+
+/* The crosshair state (read-only): for tests and the window. */
+const FenMprPlanes *fen_mpr_layout_get_planes (FenMprLayout *self);
+
+void       fen_mpr_layout_get_window  (FenMprLayout *self, FenWindowParams *out);
+void       fen_mpr_layout_set_window  (FenMprLayout *self, const FenWindowParams *window);
+void       fen_mpr_layout_set_slab    (FenMprLayout *self, FenSlabMode mode, double thickness_mm);
+/* Puts the centre back in the middle and fits every pane, planes unturned. */
+void       fen_mpr_layout_reset       (FenMprLayout *self);
+void       fen_mpr_layout_set_show_overlays (FenMprLayout *self, gboolean show);
+/* Keys (+, -, F) act on the focused plane; a press focuses one too. */
+void       fen_mpr_layout_focus_plane (FenMprLayout *self, FenMprPlane plane);
+
+G_END_DECLS

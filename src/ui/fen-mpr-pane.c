@@ -1,0 +1,693 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-mpr-pane.c: FenMprPane shows one plane of the MPR layout. Its pixels
+ * are a reformat of the layout's FenVolume (fen_renderer_reformat(): read
+ * from the slices where they are in the store, through the layout's one
+ * window table), rendered at the screen's resolution into a pooled buffer
+ * that becomes a GdkMemoryTexture, as FenViewport does a slice. Over it:
+ * the other planes' crosshair lines, the plane's name and depth, the
+ * window, and the orientation letters. Every geometric rule (which plane,
+ * where a point falls, what a press grabs, the native step) is the core's
+ * FenMprPlanes; this file turns events into its calls:
+ *   left drag:   on the centre, moves it (the other planes move); on the
+ *                outer part of a line, turns the crosshair (oblique
+ *                planes); elsewhere window / level
+ *   wheel:       one native step along the plane's normal; Ctrl: zoom
+ *   right drag:  zoom; middle drag: pan
+ *   + / - / F:   zoom in, out, fit (the focused plane) */
+#define G_LOG_DOMAIN "fen-mpr"
+
+#include "fen-mpr-private.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Wheel events closer together than this are one operation of the log. */
+#define FEN_MPR_PANE_OP_IDLE_MS 400
+/* How near (logical pixels) a press must be to grab the centre or a line. */
+#define FEN_MPR_PANE_GRAB       10.0
+/* The crosshair leaves this radius around the centre clear. */
+#define FEN_MPR_PANE_GAP        14.0
+
+struct _FenMprPane
+{
+  GtkWidget          parent_instance;
+
+  /* Owned */
+  GdkTexture        *texture;
+  char              *op_name;        /* the grouped operation in progress */
+
+  /* Borrowed */
+  FenMprLayout      *layout;
+  FenMprState       *state;
+
+  FenMprPlane        plane;
+  gboolean           texture_valid;
+  int                texture_width, texture_height;
+  guint              geometry_idle;
+  guint              op_timeout;
+  FenMemoryOperation group_op;
+  gboolean           has_pointer;
+  double             pointer_x, pointer_y;
+
+  /* The left drag: what it holds, and where it started. */
+  FenMprHit          grab;
+  double             grab_angle;
+  double             drag_center, drag_width, drag_per_px;
+  double             drag_last_x, drag_last_y, drag_acc_x, drag_acc_y;
+  double             drag_zoom, drag_x, drag_y;
+  double             drag_pan[2];
+  FenMemoryOperation drag_op;
+  gboolean           drag_op_open;
+};
+
+G_DEFINE_FINAL_TYPE (FenMprPane, fen_mpr_pane, GTK_TYPE_WIDGET)
+
+/* The colour of each plane: its pane's name and its line in the others. */
+static const GdkRGBA fen_mpr_colors[FEN_MPR_N_PLANES] = {
+  { 1.00, 0.36, 0.36, 1.0 },  /* axial: red */
+  { 0.36, 0.88, 0.36, 1.0 },  /* coronal: green */
+  { 0.40, 0.62, 1.00, 1.0 },  /* sagittal: blue */
+  { 1.00, 0.80, 0.25, 1.0 },  /* acquisition: yellow */
+};
+
+FenMprPlane
+fen_mpr_pane_get_plane (FenMprPane *self)
+{
+  g_return_val_if_fail (FEN_IS_MPR_PANE (self), FEN_MPR_PLANE_AXIAL);
+  return self->plane;
+}
+
+static gboolean
+fen_mpr_pane_ready (FenMprPane *self)
+{
+  return self->state != NULL && self->state->volume != NULL;
+}
+
+/* Operations of the memory log ------------------------------------------ */
+
+static void
+fen_mpr_pane_end_group (FenMprPane *self)
+{
+  g_clear_handle_id (&self->op_timeout, g_source_remove);
+  if (self->op_name != NULL)
+    {
+      if (self->state != NULL && self->state->monitor != NULL)
+        fen_memory_monitor_end (self->state->monitor, &self->group_op);
+      g_clear_pointer (&self->op_name, g_free);
+    }
+}
+
+static gboolean
+fen_mpr_pane_group_timeout_cb (gpointer user_data)
+{
+  FenMprPane *self = user_data;
+
+  self->op_timeout = 0;
+  fen_mpr_pane_end_group (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Wheel clicks and zoom steps: one operation per burst. */
+static void
+fen_mpr_pane_note_operation (FenMprPane *self, const char *name)
+{
+  if (self->op_name != NULL && g_strcmp0 (self->op_name, name) != 0)
+    fen_mpr_pane_end_group (self);
+  if (self->op_name == NULL)
+    {
+      self->op_name = g_strdup (name);
+      if (self->state->monitor != NULL)
+        fen_memory_monitor_begin (self->state->monitor, &self->group_op, "%s %s", name,
+                                  fen_image_get_log_name (self->state->first));
+    }
+  self->group_op.n_updates++;
+  g_clear_handle_id (&self->op_timeout, g_source_remove);
+  self->op_timeout = g_timeout_add (FEN_MPR_PANE_OP_IDLE_MS, fen_mpr_pane_group_timeout_cb, self);
+}
+
+static void
+fen_mpr_pane_begin_drag_op (FenMprPane *self, const char *name)
+{
+  if (self->state->monitor == NULL)
+    return;
+  fen_memory_monitor_begin (self->state->monitor, &self->drag_op, "%s %s", name,
+                            fen_image_get_log_name (self->state->first));
+  self->drag_op_open = TRUE;
+}
+
+static void
+fen_mpr_pane_end_drag_op (FenMprPane *self)
+{
+  if (!self->drag_op_open)
+    return;
+  fen_memory_monitor_end (self->state->monitor, &self->drag_op);
+  self->drag_op_open = FALSE;
+}
+
+/* Left drag ----------------------------------------------------------------- */
+
+static void
+fen_mpr_pane_primary_begin_cb (GtkGestureDrag *gesture, double x, double y, FenMprPane *self)
+{
+  FenMprPlane other;
+  double lo, hi;
+
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  if (!fen_mpr_pane_ready (self))
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  fen_mpr_pane_end_group (self);
+  self->grab = fen_mpr_planes_hit (&self->state->planes, self->plane, x, y, FEN_MPR_PANE_GRAB, &other);
+  switch (self->grab)
+    {
+    case FEN_MPR_HIT_CENTER:
+      fen_mpr_pane_begin_drag_op (self, "mpr-crosshair");
+      break;
+    case FEN_MPR_HIT_LINE:
+      self->grab_angle = fen_mpr_planes_angle (&self->state->planes, self->plane, x, y);
+      fen_mpr_pane_begin_drag_op (self, "mpr-rotate");
+      break;
+    case FEN_MPR_HIT_NONE:
+    default:
+      /* Window / level, as on a slice (FenViewport): right widens, up
+       * raises the level, the step scaled by the modality's range. */
+      self->drag_center = self->state->window.center;
+      self->drag_width = self->state->window.width;
+      self->drag_last_x = self->drag_last_y = 0;
+      self->drag_acc_x = self->drag_acc_y = 0;
+      fen_image_get_modality_range (self->state->first, 0, &lo, &hi);
+      self->drag_per_px = 2.0 * MAX (self->drag_width, (hi - lo) / 256.0) /
+                          MAX (gtk_widget_get_width (GTK_WIDGET (self)), 256.0);
+      fen_mpr_pane_begin_drag_op (self, "mpr-wl-drag");
+      break;
+    }
+}
+
+static void
+fen_mpr_pane_primary_update_cb (GtkGestureDrag *gesture, double dx, double dy, FenMprPane *self)
+{
+  double sx, sy, angle, step;
+  GdkModifierType state;
+  FenWindowParams window;
+
+  if (!fen_mpr_pane_ready (self))
+    return;
+  gtk_gesture_drag_get_start_point (gesture, &sx, &sy);
+  if (self->drag_op_open)
+    self->drag_op.n_updates++;
+  switch (self->grab)
+    {
+    case FEN_MPR_HIT_CENTER:
+      fen_mpr_planes_move_center (&self->state->planes, self->plane, sx + dx, sy + dy);
+      _fen_mpr_layout_changed (self->layout);
+      break;
+    case FEN_MPR_HIT_LINE:
+      angle = fen_mpr_planes_angle (&self->state->planes, self->plane, sx + dx, sy + dy);
+      fen_mpr_planes_rotate (&self->state->planes, self->plane, angle - self->grab_angle);
+      self->grab_angle = angle;
+      _fen_mpr_layout_changed (self->layout);
+      break;
+    case FEN_MPR_HIT_NONE:
+    default:
+      state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+      step = (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK)) ? 0.1 : 1.0;
+      self->drag_acc_x += (dx - self->drag_last_x) * step;
+      self->drag_acc_y += (dy - self->drag_last_y) * step;
+      self->drag_last_x = dx;
+      self->drag_last_y = dy;
+      window = self->state->window;
+      window.width = MAX (1.0, self->drag_width + self->drag_acc_x * self->drag_per_px);
+      window.center = self->drag_center - self->drag_acc_y * self->drag_per_px;
+      window.voi_lut = 0;
+      _fen_mpr_layout_drag_window (self->layout, &window);
+      break;
+    }
+}
+
+static void
+fen_mpr_pane_primary_end_cb (GtkGestureDrag *gesture, double dx, double dy, FenMprPane *self)
+{
+  if (!fen_mpr_pane_ready (self))
+    return;
+  if (self->grab == FEN_MPR_HIT_NONE)
+    g_debug ("mpr window drag: center=%.6f width=%.6f", self->state->window.center, self->state->window.width);
+  else
+    g_debug ("mpr centre: %.3f %.3f %.3f", self->state->planes.center[0], self->state->planes.center[1],
+             self->state->planes.center[2]);
+  fen_mpr_pane_end_drag_op (self);
+  self->grab = FEN_MPR_HIT_NONE;
+}
+
+/* Zoom (right drag) and pan (middle drag) --------------------------------- */
+
+static void
+fen_mpr_pane_zoom_begin_cb (GtkGestureDrag *gesture, double x, double y, FenMprPane *self)
+{
+  if (!fen_mpr_pane_ready (self))
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  self->drag_zoom = self->state->planes.views[self->plane].zoom;
+  self->drag_x = x;
+  self->drag_y = y;
+}
+
+static void
+fen_mpr_pane_zoom_update_cb (GtkGestureDrag *gesture, double dx, double dy, FenMprPane *self)
+{
+  double target;
+
+  if (!fen_mpr_pane_ready (self))
+    return;
+  /* Up zooms in; 200 px doubles or halves (as a slice). */
+  target = self->drag_zoom * pow (2.0, -dy / 200.0);
+  fen_mpr_pane_note_operation (self, "mpr-zoom");
+  fen_mpr_planes_zoom_about (&self->state->planes, self->plane, target / self->state->planes.views[self->plane].zoom,
+                             self->drag_x, self->drag_y);
+  _fen_mpr_pane_invalidate (self);
+}
+
+static void
+fen_mpr_pane_pan_begin_cb (GtkGestureDrag *gesture, double x, double y, FenMprPane *self)
+{
+  if (!fen_mpr_pane_ready (self))
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  memcpy (self->drag_pan, self->state->planes.views[self->plane].pan, sizeof self->drag_pan);
+}
+
+static void
+fen_mpr_pane_pan_update_cb (GtkGestureDrag *gesture, double dx, double dy, FenMprPane *self)
+{
+  if (!fen_mpr_pane_ready (self))
+    return;
+  fen_mpr_planes_pan (&self->state->planes, self->plane, self->drag_pan, dx, dy);
+  fen_mpr_pane_note_operation (self, "mpr-pan");
+  _fen_mpr_pane_invalidate (self);
+}
+
+static void
+fen_mpr_pane_group_end_cb (GtkGestureDrag *gesture, double dx, double dy, FenMprPane *self)
+{
+  fen_mpr_pane_end_group (self);
+}
+
+/* Wheel and pointer ------------------------------------------------------- */
+
+static gboolean
+fen_mpr_pane_scroll_cb (GtkEventControllerScroll *controller, double dx, double dy, FenMprPane *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+
+  if (!fen_mpr_pane_ready (self) || dy == 0)
+    return FALSE;
+  if (state & GDK_CONTROL_MASK)
+    {
+      double x = self->has_pointer ? self->pointer_x : gtk_widget_get_width (GTK_WIDGET (self)) / 2.0;
+      double y = self->has_pointer ? self->pointer_y : gtk_widget_get_height (GTK_WIDGET (self)) / 2.0;
+
+      fen_mpr_pane_note_operation (self, "mpr-zoom");
+      fen_mpr_planes_zoom_about (&self->state->planes, self->plane, pow (1.25, -dy), x, y);
+      _fen_mpr_pane_invalidate (self);
+      return TRUE;
+    }
+  /* Down (away from the reader) goes along the normal: towards the head
+   * in axial, the back in coronal, the patient's right in sagittal. */
+  fen_mpr_pane_note_operation (self, "mpr-scroll");
+  fen_mpr_planes_scroll (&self->state->planes, self->plane, self->state->volume, dy > 0 ? 1 : -1);
+  _fen_mpr_layout_changed (self->layout);
+  return TRUE;
+}
+
+static void
+fen_mpr_pane_motion_cb (GtkEventControllerMotion *controller, double x, double y, FenMprPane *self)
+{
+  FenMprHit hit;
+
+  self->has_pointer = TRUE;
+  self->pointer_x = x;
+  self->pointer_y = y;
+  if (!fen_mpr_pane_ready (self))
+    return;
+  /* Say what a press would take. */
+  hit = fen_mpr_planes_hit (&self->state->planes, self->plane, x, y, FEN_MPR_PANE_GRAB, NULL);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), hit == FEN_MPR_HIT_CENTER ? "move"
+                                                      : hit == FEN_MPR_HIT_LINE ? "grab" : "crosshair");
+}
+
+/* The slice view's zoom keys, on the focused plane (bubble phase: before
+ * the window's own shortcuts, which act on the hidden slice view). */
+static gboolean
+fen_mpr_pane_key_cb (GtkEventControllerKey *controller, guint keyval, guint keycode,
+                     GdkModifierType state, FenMprPane *self)
+{
+  int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
+
+  if (!fen_mpr_pane_ready (self) || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK)))
+    return FALSE;
+  switch (keyval)
+    {
+    case GDK_KEY_plus: case GDK_KEY_KP_Add:
+      fen_mpr_pane_note_operation (self, "mpr-zoom");
+      fen_mpr_planes_zoom_about (&self->state->planes, self->plane, 1.25, w / 2.0, h / 2.0);
+      break;
+    case GDK_KEY_minus: case GDK_KEY_KP_Subtract:
+      fen_mpr_pane_note_operation (self, "mpr-zoom");
+      fen_mpr_planes_zoom_about (&self->state->planes, self->plane, 0.8, w / 2.0, h / 2.0);
+      break;
+    case GDK_KEY_f:
+      fen_mpr_planes_fit (&self->state->planes, self->plane);
+      break;
+    default:
+      return FALSE;
+    }
+  _fen_mpr_pane_invalidate (self);
+  return TRUE;
+}
+
+static void
+fen_mpr_pane_leave_cb (GtkEventControllerMotion *controller, FenMprPane *self)
+{
+  self->has_pointer = FALSE;
+}
+
+/* Drawing ----------------------------------------------------------------- */
+
+static GdkTexture *
+fen_mpr_pane_render (FenMprPane *self, int dw, int dh, int scale)
+{
+  FenMprState *state = self->state;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize stride = (gsize) dw * 4, size = stride * dh;
+  gint64 start = g_get_monotonic_time ();
+  FenReformat reformat = { 0 };
+  const FenLut *lut = _fen_mpr_layout_get_lut (self->layout);
+  guint8 *buffer;
+
+  fen_mpr_planes_get_geometry (&state->planes, self->plane, scale, &reformat.plane);
+  reformat.sampling = FEN_REFORMAT_AUTO;
+  reformat.slab = state->slab;
+  reformat.slab_thickness = state->slab_mm;
+  buffer = fen_render_pool_acquire (state->pool, size);
+  if (!fen_renderer_reformat (state->renderer, state->volume, lut, &reformat, (guint) dw, (guint) dh,
+                              FEN_PIXEL_BGRA8, buffer, stride))
+    {
+      /* A slice evicted meanwhile (the volume pins them, so a bug): black,
+       * never garbage. */
+      g_warning ("mpr: the %s plane could not be rendered", fen_mpr_plane_to_string (self->plane));
+      for (gsize i = 0; i < size; i += 4)
+        buffer[i] = buffer[i + 1] = buffer[i + 2] = 0, buffer[i + 3] = 255;
+    }
+  bytes = fen_render_pool_wrap (state->pool, buffer, size);
+  g_debug ("mpr render %s %dx%d in %.2f ms", fen_mpr_plane_to_string (self->plane), dw, dh,
+           (g_get_monotonic_time () - start) / 1000.0);
+  return gdk_memory_texture_new (dw, dh, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes, stride);
+}
+
+/* A label over the image with the overlays' dark veil behind it; @opaque
+ * for the edge letters, which the crosshair lines run into. */
+static void
+fen_mpr_pane_label (FenMprPane *self, GtkSnapshot *snapshot, const char *text, double x, double y,
+                    int align_x, int align_y, const GdkRGBA *color, gboolean opaque)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  const GdkRGBA veil = { 0, 0, 0, opaque ? 1.0 : 0.75 }, black = { 0, 0, 0, 1.0 };
+  GskRoundedRect box;
+  int lw, lh;
+
+  pango_layout_get_pixel_size (layout, &lw, &lh);
+  /* align: 0 start, 1 centre, 2 end at (x, y). */
+  x -= align_x * lw / 2.0;
+  y -= align_y * lh / 2.0;
+  gsk_rounded_rect_init_from_rect (&box, &GRAPHENE_RECT_INIT ((float) x - 3, (float) y - 1, (float) lw + 6,
+                                                             (float) lh + 2), 3);
+  gtk_snapshot_push_rounded_clip (snapshot, &box);
+  gtk_snapshot_append_color (snapshot, &veil, &box.bounds);
+  gtk_snapshot_pop (snapshot);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float) x + 1, (float) y + 1));
+  gtk_snapshot_append_layout (snapshot, layout, &black);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-1, -1));
+  gtk_snapshot_append_layout (snapshot, layout, color);
+  gtk_snapshot_restore (snapshot);
+}
+
+/* The other patient planes' lines through the centre, clear of it, with a
+ * handle on each outer part (where a drag turns them). */
+static void
+fen_mpr_pane_snapshot_crosshair (FenMprPane *self, GtkSnapshot *snapshot, int w, int h)
+{
+  const FenMprPlanes *planes = &self->state->planes;
+  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  double cx, cy, handle = MIN (w, h) * 0.375;
+
+  fen_mpr_planes_to_screen (planes, self->plane, planes->center, &cx, &cy, NULL);
+  cairo_set_line_width (cr, 1.5);
+  for (guint o = FEN_MPR_PLANE_AXIAL; o <= FEN_MPR_PLANE_SAGITTAL; o++)
+    {
+      const GdkRGBA *c = &fen_mpr_colors[o];
+      double line[4], ux, uy, len;
+
+      if (!fen_mpr_planes_get_line (planes, self->plane, o, line))
+        continue;
+      ux = line[2] - line[0];
+      uy = line[3] - line[1];
+      len = hypot (ux, uy);
+      if (len < 1e-6)
+        continue;
+      ux /= len;
+      uy /= len;
+      cairo_set_source_rgba (cr, c->red, c->green, c->blue, 0.85);
+      /* From each end towards the centre, stopping short of it. */
+      for (int end = 0; end < 2; end++)
+        {
+          double ex = line[2 * end], ey = line[2 * end + 1];
+          double sign = end == 0 ? -1 : 1;
+          double along = (ex - cx) * ux + (ey - cy) * uy;
+
+          if (along * sign <= FEN_MPR_PANE_GAP)
+            continue;
+          cairo_move_to (cr, ex, ey);
+          cairo_line_to (cr, cx + sign * FEN_MPR_PANE_GAP * ux, cy + sign * FEN_MPR_PANE_GAP * uy);
+          cairo_stroke (cr);
+          if (along * sign > handle)
+            {
+              cairo_arc (cr, cx + sign * handle * ux, cy + sign * handle * uy, 4, 0, 2 * G_PI);
+              cairo_fill (cr);
+            }
+        }
+    }
+  cairo_set_source_rgba (cr, 1, 1, 1, 0.8);
+  cairo_arc (cr, cx, cy, 4, 0, 2 * G_PI);
+  cairo_stroke (cr);
+  cairo_destroy (cr);
+}
+
+static void
+fen_mpr_pane_snapshot_overlays (FenMprPane *self, GtkSnapshot *snapshot, int w, int h)
+{
+  static const char *const slab_names[] = { "", "MIP", "MinIP", "Average" };
+  const GdkRGBA white = { 0.91, 0.91, 0.91, 1.0 };
+  const FenMprState *state = self->state;
+  const FenMprFrame *frame = &state->planes.frames[self->plane];
+  g_autofree char *name = NULL, *depth = NULL, *window = NULL;
+  char letters[4][4];
+  guint axis = 0;
+  const char *unit = fen_image_get_unit (state->first);
+
+  if (state->slab != FEN_SLAB_NONE)
+    name = g_strdup_printf ("%s  %s %.1f mm", fen_mpr_plane_to_string (self->plane), slab_names[state->slab],
+                            state->slab_mm);
+  else
+    name = g_strdup (fen_mpr_plane_to_string (self->plane));
+  fen_mpr_pane_label (self, snapshot, name, 8, 6, 0, 0, &fen_mpr_colors[self->plane], FALSE);
+
+  /* Where the plane lies: the patient coordinate it fixes when it faces
+   * an axis, else its distance along its normal. */
+  for (guint k = 1; k < 3; k++)
+    if (fabs (frame->normal[k]) > fabs (frame->normal[axis]))
+      axis = k;
+  if (fabs (frame->normal[axis]) > 0.99999)
+    depth = g_strdup_printf ("%c %.1f mm", "xyz"[axis], state->planes.center[axis]);
+  else
+    depth = g_strdup_printf ("depth %.1f mm", fen_mpr_planes_get_depth (&state->planes, self->plane));
+  fen_mpr_pane_label (self, snapshot, depth, w - 8, 6, 2, 0, &white, FALSE);
+
+  window = g_strdup_printf ("W %.0f  L %.0f%s%s\nZoom %.0f px/cm", state->window.width, state->window.center,
+                            unit ? " " : "", unit ? unit : "", state->planes.views[self->plane].zoom * 10);
+  fen_mpr_pane_label (self, snapshot, window, 8, h - 6, 0, 2, &white, FALSE);
+
+  if (w < 80 || h < 80)
+    return;
+  fen_mpr_planes_edge_letters (&state->planes, self->plane, letters);
+  fen_mpr_pane_label (self, snapshot, letters[0], 6, h / 2.0, 0, 1, &white, TRUE);
+  fen_mpr_pane_label (self, snapshot, letters[1], w - 6, h / 2.0, 2, 1, &white, TRUE);
+  fen_mpr_pane_label (self, snapshot, letters[2], w / 2.0, 4, 1, 0, &white, TRUE);
+  fen_mpr_pane_label (self, snapshot, letters[3], w / 2.0, h - 4, 1, 2, &white, TRUE);
+}
+
+static void
+fen_mpr_pane_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  FenMprPane *self = FEN_MPR_PANE (widget);
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  int scale = gtk_widget_get_scale_factor (widget);
+  int dw = w * scale, dh = h * scale;
+
+  if (!fen_mpr_pane_ready (self) || w < 1 || h < 1)
+    return;
+  if (self->texture == NULL || !self->texture_valid || self->texture_width != dw || self->texture_height != dh)
+    {
+      /* Drop ours first so that its buffer can come back to the pool. */
+      g_clear_object (&self->texture);
+      self->texture = fen_mpr_pane_render (self, dw, dh, scale);
+      self->texture_width = dw;
+      self->texture_height = dh;
+      self->texture_valid = TRUE;
+    }
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  gtk_snapshot_append_texture (snapshot, self->texture, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  fen_mpr_pane_snapshot_crosshair (self, snapshot, w, h);
+  if (self->state->show_overlays)
+    fen_mpr_pane_snapshot_overlays (self, snapshot, w, h);
+  gtk_snapshot_pop (snapshot);
+}
+
+static gboolean
+fen_mpr_pane_geometry_idle_cb (gpointer user_data)
+{
+  FenMprPane *self = user_data;
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  graphene_point_t origin;
+  double sx = 0, sy = 0;
+
+  self->geometry_idle = 0;
+  /* Where the pane is on its surface: the e2e test aims the pointer by it. */
+  if (native != NULL &&
+      gtk_widget_compute_point (GTK_WIDGET (self), GTK_WIDGET (native), &GRAPHENE_POINT_INIT (0, 0), &origin))
+    {
+      gtk_native_get_surface_transform (native, &sx, &sy);
+      g_debug ("mpr-pane %s at x=%.0f y=%.0f width=%d height=%d", fen_mpr_plane_to_string (self->plane),
+               origin.x + sx, origin.y + sy, gtk_widget_get_width (GTK_WIDGET (self)),
+               gtk_widget_get_height (GTK_WIDGET (self)));
+      if (self->plane == FEN_MPR_PLANE_AXIAL && self->layout != NULL)
+        _fen_mpr_layout_log_controls (self->layout);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fen_mpr_pane_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  FenMprPane *self = FEN_MPR_PANE (widget);
+
+  if (self->state != NULL)
+    fen_mpr_planes_set_size (&self->state->planes, self->plane, width, height);
+  self->texture_valid = FALSE;
+  if (self->geometry_idle == 0)
+    self->geometry_idle = g_idle_add (fen_mpr_pane_geometry_idle_cb, self);
+}
+
+void
+_fen_mpr_pane_invalidate (FenMprPane *self)
+{
+  g_return_if_fail (FEN_IS_MPR_PANE (self));
+  self->texture_valid = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+_fen_mpr_pane_clear (FenMprPane *self)
+{
+  g_return_if_fail (FEN_IS_MPR_PANE (self));
+  fen_mpr_pane_end_group (self);
+  fen_mpr_pane_end_drag_op (self);
+  g_clear_object (&self->texture);
+  self->texture_valid = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+_fen_mpr_pane_setup (FenMprPane *self, FenMprLayout *layout, FenMprState *state, FenMprPlane plane)
+{
+  g_return_if_fail (FEN_IS_MPR_PANE (self));
+  self->layout = layout;
+  self->state = state;
+  self->plane = plane;
+  gtk_widget_queue_allocate (GTK_WIDGET (self));
+}
+
+/* Object ------------------------------------------------------------------ */
+
+static void
+fen_mpr_pane_dispose (GObject *object)
+{
+  FenMprPane *self = FEN_MPR_PANE (object);
+
+  fen_mpr_pane_end_group (self);
+  if (self->state != NULL)
+    fen_mpr_pane_end_drag_op (self);
+  g_clear_handle_id (&self->geometry_idle, g_source_remove);
+  g_clear_object (&self->texture);
+  G_OBJECT_CLASS (fen_mpr_pane_parent_class)->dispose (object);
+}
+
+static void
+fen_mpr_pane_class_init (FenMprPaneClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = fen_mpr_pane_dispose;
+  widget_class->snapshot = fen_mpr_pane_snapshot;
+  widget_class->size_allocate = fen_mpr_pane_size_allocate;
+  gtk_widget_class_set_css_name (widget_class, "fen-mpr-pane");
+}
+
+static void
+fen_mpr_pane_add_drag (FenMprPane *self, guint button, GCallback begin, GCallback update, GCallback end)
+{
+  GtkGesture *drag = gtk_gesture_drag_new ();
+
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), button);
+  g_signal_connect (drag, "drag-begin", begin, self);
+  g_signal_connect (drag, "drag-update", update, self);
+  g_signal_connect (drag, "drag-end", end, self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+}
+
+static void
+fen_mpr_pane_init (FenMprPane *self)
+{
+  GtkEventController *scroll, *motion, *keys;
+
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "crosshair");
+  fen_mpr_pane_add_drag (self, 1, G_CALLBACK (fen_mpr_pane_primary_begin_cb),
+                         G_CALLBACK (fen_mpr_pane_primary_update_cb), G_CALLBACK (fen_mpr_pane_primary_end_cb));
+  fen_mpr_pane_add_drag (self, 3, G_CALLBACK (fen_mpr_pane_zoom_begin_cb),
+                         G_CALLBACK (fen_mpr_pane_zoom_update_cb), G_CALLBACK (fen_mpr_pane_group_end_cb));
+  fen_mpr_pane_add_drag (self, 2, G_CALLBACK (fen_mpr_pane_pan_begin_cb),
+                         G_CALLBACK (fen_mpr_pane_pan_update_cb), G_CALLBACK (fen_mpr_pane_group_end_cb));
+  scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL | GTK_EVENT_CONTROLLER_SCROLL_DISCRETE);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (fen_mpr_pane_scroll_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
+  keys = gtk_event_controller_key_new ();
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (fen_mpr_pane_key_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  motion = gtk_event_controller_motion_new ();
+  g_signal_connect (motion, "motion", G_CALLBACK (fen_mpr_pane_motion_cb), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (fen_mpr_pane_leave_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+}
