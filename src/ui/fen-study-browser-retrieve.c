@@ -297,6 +297,10 @@ _fen_study_browser_retrieve (FenStudyBrowser *self, gboolean open)
   else
     /* Retrieve fills the cache only: no store, no decoding. */
     memset (&options, 0, sizeof options);
+  /* An opened series stays held in the cache (never evicted) until the
+   * application's cache goes at exit: the store reads an evicted image's
+   * file again (fen_load_restore), so the file must outlive the image.
+   * Closing a series early does not release it: simpler, and safe. */
   fen_memory_monitor_begin (fen_browser_monitor (self), &f->op, open ? "open" : "retrieve");
   f->first_op = f->op;
   f->first_pending = open;
@@ -310,7 +314,7 @@ _fen_study_browser_retrieve (FenStudyBrowser *self, gboolean open)
   gtk_progress_bar_set_text (self->progress_bar, "starting");
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), TRUE);
   fen_pacs_fetch_async (fen_application_get_pacs_cache (self->app), self->node, study_uid, series_uid, f->store,
-                        f->open ? &options : NULL, FEN_PACS_FETCH_NONE, fen_browser_fetch_progress_cb, f, NULL,
+                        f->open ? &options : NULL, f->open ? FEN_PACS_FETCH_HOLD : FEN_PACS_FETCH_NONE, fen_browser_fetch_progress_cb, f, NULL,
                         self->retrieve_cancellable, fen_browser_fetch_done_cb, f);
   _fen_study_browser_update_actions (self);
 }
