@@ -27,7 +27,9 @@
 # 4b. Retrieve of the second series fills the cache only: its row reads
 #    "retrieved" and shows its thumbnail;
 # 4c. a node calling Orthanc by an AE title it does not know: the search
-#    fails in words; the first node searched again;
+#    fails in words; the same Orthanc by DICOMweb lists the same studies
+#    (QIDO-RS) and opens the Key images (WADO-RS); the first node searched
+#    again;
 # 5. with Orthanc stopped, opening it again comes from the cache: the
 #    status reads "from the local cache";
 # 6. the node on the closed port: Search fails in words ("Could not
@@ -67,7 +69,7 @@ closed="dicom://ORTHANC@127.0.0.1:$FEN_PACS_CLOSED_PORT?calling=FENESTRA&method=
 wrong_ae=${FEN_PACS_GET/ORTHANC@/NOT_ORTHANC@}
 cat > "$XDG_CONFIG_HOME/glib-2.0/settings/keyfile" <<EOF
 [org/fenestra/Viewer]
-pacs-nodes=[('e2e-orthanc', 'Orthanc (C-GET)', '$FEN_PACS_GET', 'none', ''), ('e2e-closed', 'Nothing listens here', '$closed', 'none', ''), ('e2e-wrong-ae', 'Wrong AE title', '$wrong_ae', 'none', '')]
+pacs-nodes=[('e2e-orthanc', 'Orthanc (C-GET)', '$FEN_PACS_GET', 'none', ''), ('e2e-closed', 'Nothing listens here', '$closed', 'none', ''), ('e2e-wrong-ae', 'Wrong AE title', '$wrong_ae', 'none', ''), ('e2e-web', 'Orthanc (DICOMweb)', '$FEN_PACS_WEB', 'none', '')]
 EOF
 
 start_app pacs || { fen_e2e_finish; }
@@ -300,7 +302,35 @@ done
 log "wrong AE title reads: $words"
 grep -qE "The archive (refused|ended) the connection. It may not know this viewer's AE title" <<<"$words" \
   && pass "an AE title the archive refuses is reported in words" || fail "wrong AE title: $words"
-pick_node Up Up
+# The same archive by DICOMweb (the fourth node): QIDO-RS lists the same
+# studies; Open of the Key images comes by WADO-RS.
+pick_node Down
+xdotool key alt+s
+for _ in $(seq 30); do
+  sleep 0.5
+  shot web
+  web=$(ocr "$WORK/web.png" $BX $((BY + 170)) $BW 330 | tr -s ' ')
+  grep -q "Follow" <<<"$web" && grep -q "Head" <<<"$web" && break
+done
+log "DICOMweb study list reads: ${web:0:200}"
+grep -q "Head CT" <<<"$web" && grep -q "Follow-up CT" <<<"$web" \
+  && pass "the DICOMweb node (QIDO-RS) lists the same studies" || fail "the DICOMweb node lists: $web"
+sleep 1.0
+xdotool mousemove $((BX + 400)) $((BY + 925)) click 1
+sleep 0.5
+xdotool key alt+o
+sleep 0.5
+xdotool windowfocus --sync "$BROWSER"
+said=
+for _ in $(seq 30); do
+  sleep 0.5
+  shot web-open
+  said=$(ocr "$WORK/web-open.png" $BX $((BY + 1130)) 600 70 | tr -s ' ')
+  grep -q "opened" <<<"$said" && break
+done
+log "after the DICOMweb Open: $said"
+grep -q "2 images opened" <<<"$said" && pass "Open by WADO-RS brought the 2 Key images" || fail "Open by WADO-RS: $said"
+pick_node Up Up Up
 xdotool key alt+s
 for _ in $(seq 30); do
   sleep 0.5
