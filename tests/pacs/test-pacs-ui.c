@@ -17,6 +17,7 @@
 
 #define G_SETTINGS_ENABLE_BACKEND
 #include <gio/gsettingsbackend.h>
+#include <libsoup/soup.h>
 #include <string.h>
 
 static GSettings *
@@ -299,6 +300,91 @@ test_node_copy (void)
   g_assert_true (copy->base_url != node->base_url);
 }
 
+/* The Authorization value reaches the wire: a loopback SoupServer that
+ * answers QIDO only to "Basic" + RFC 7617's example credentials. */
+typedef struct {
+  const char *expected;
+  char       *seen;      /* the last request's Authorization, or NULL */
+  guint       requests;
+} AuthServer;
+
+static void
+test_auth_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+                   gpointer user_data)
+{
+  AuthServer *a = user_data;
+  const char *got = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
+
+  a->requests++;
+  g_free (a->seen);
+  a->seen = g_strdup (got);
+  if (g_strcmp0 (got, a->expected) != 0)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
+      return;
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/dicom+json", SOUP_MEMORY_STATIC, "[]", 2);
+}
+
+static gboolean
+test_echo (const char *url, const char *authorization, GError **error)
+{
+  g_autoptr(FenPacsNode) node = fen_pacs_node_parse (url, NULL);
+  GAsyncResult *result = NULL;
+  gboolean ok;
+
+  g_assert_nonnull (node);
+  node->authorization = g_strdup (authorization);
+  fen_pacs_echo_async (node, NULL, test_secret_done_cb, &result);
+  ok = fen_pacs_echo_finish (test_wait (&result), error);
+  g_object_unref (result);
+  return ok;
+}
+
+static void
+test_authorization_on_the_wire (void)
+{
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  AuthServer a = { .expected = "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==" };
+  g_autoptr(FenPacsNodeConfig) c = fen_pacs_node_config_new ("web", "http://127.0.0.1/dw");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  char *value;
+  GSList *uris;
+
+  soup_server_add_handler (server, NULL, test_auth_handler, &a, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  uris = soup_server_get_uris (server);
+  url = g_strdup_printf ("http://127.0.0.1:%d/dicom-web", g_uri_get_port (uris->data));
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  c->auth = FEN_PACS_AUTH_BASIC;
+  g_free (c->user);
+  c->user = g_strdup ("Aladdin");
+  value = fen_pacs_node_config_authorization (c, "open sesame");
+  g_assert_true (test_echo (url, value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (a.seen, ==, a.expected);
+  fen_pacs_node_config_free_secret (value);
+
+  /* Without it, or with a wrong one: 401, in words. */
+  g_assert_false (test_echo (url, NULL, &error));
+  g_assert_error (error, FEN_NET_ERROR, FEN_NET_ERROR_HTTP);
+  g_assert_null (a.seen);
+  {
+    g_autofree char *words = fen_pacs_error_to_words (error);
+
+    g_assert_true (strstr (words, "refused access (HTTP 401)") != NULL);
+  }
+  g_clear_error (&error);
+  g_assert_false (test_echo (url, "Bearer wrong", &error));
+  g_assert_error (error, FEN_NET_ERROR, FEN_NET_ERROR_HTTP);
+  g_assert_cmpstr (a.seen, ==, "Bearer wrong");
+  g_assert_cmpuint (a.requests, ==, 3);
+  g_free (a.seen);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -326,5 +412,6 @@ main (int argc, char **argv)
   g_test_add_func ("/pacs-ui/async/cancelled", test_async_cancelled);
   g_test_add_func ("/pacs-ui/async/refused", test_async_refused);
   g_test_add_func ("/pacs-ui/node/copy", test_node_copy);
+  g_test_add_func ("/pacs-ui/dicomweb/authorization", test_authorization_on_the_wire);
   return g_test_run ();
 }
