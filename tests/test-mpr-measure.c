@@ -223,6 +223,12 @@ test_on_plane (void)
   voxel_centre (10, 12, 5, p);
   g_assert_false (fen_mpr_measure_is_on_plane (&m, &planes.frames[FEN_MPR_PLANE_AXIAL], p, 10));
   g_assert_false (fen_mpr_measure_is_on_plane (&m, &planes.frames[FEN_MPR_PLANE_SAGITTAL], p, 10));
+  /* Moved in place (its own frame and point passed back): the same plane. */
+  voxel_centre (15, 12, 7, b);
+  fen_mpr_measure_init (&m, m.kind, &m.frame, m.points[0], b);
+  voxel_centre (3, 12, 0, p);
+  g_assert_true (fen_mpr_measure_is_on_plane (&m, coronal, p, row_spacing / 2));
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_length_mm (&m), hypot (5 * col_spacing, 2 * slice_spacing), 1e-12);
 }
 
 /* Region statistics --------------------------------------------------------- */

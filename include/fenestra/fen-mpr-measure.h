@@ -38,7 +38,8 @@ typedef struct {
   double            points[2][3];
 } FenMprMeasure;
 
-/* Sets @m; @b is projected onto the plane of @frame through @a. */
+/* Sets @m; @b is projected onto the plane of @frame through @a. @frame,
+ * @a and @b may point into @m itself (a measurement moved). */
 void     fen_mpr_measure_init        (FenMprMeasure     *m,
                                       FenMprMeasureKind  kind,
                                       const FenMprFrame *frame,

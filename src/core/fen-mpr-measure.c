@@ -20,21 +20,23 @@ void
 fen_mpr_measure_init (FenMprMeasure *m, FenMprMeasureKind kind, const FenMprFrame *frame, const double a[3],
                       const double b[3])
 {
+  FenMprMeasure out = { 0 };
   double d[3], off;
 
   g_return_if_fail (m != NULL && frame != NULL && a != NULL && b != NULL);
 
-  memset (m, 0, sizeof *m);
-  m->kind = kind;
-  m->frame = *frame;
+  /* Built aside: @frame, @a or @b may be @m's own. */
+  out.kind = kind;
+  out.frame = *frame;
   for (int k = 0; k < 3; k++)
     d[k] = b[k] - a[k];
   off = fen_vec3_dot (d, frame->normal);
   for (int k = 0; k < 3; k++)
     {
-      m->points[0][k] = a[k];
-      m->points[1][k] = b[k] - off * frame->normal[k];
+      out.points[0][k] = a[k];
+      out.points[1][k] = b[k] - off * frame->normal[k];
     }
+  *m = out;
 }
 
 double
