@@ -35,7 +35,7 @@ export G_MESSAGES_DEBUG=fen-viewport,fen-window,fen-mpr
 
 S=256 N=120
 "$PHANTOM" --series $N --size $S --cube -o "$WORK/cube" || { fail "phantom written"; exit 1; }
-echo "1..16"
+echo "1..12"
 
 awkv () { awk "BEGIN { $1 }"; }
 VCX=$(awkv "print -128 + ($S - 1) * 0.25")
