@@ -208,10 +208,16 @@ region () {
   text=$(label_text "$WORK/$2.png" "$lx" "$ly" 130 40)
   mean=$(grep -oE -- '-?[0-9]+\.[0-9]' <<<"$text" | head -n1)
   sd=$(grep -oE -- '-?[0-9]+\.[0-9]' <<<"$text" | sed -n 2p)
-  log "$2 label \"$text\""
-  [ "$mean" = "700.0" ] && [ "$sd" = "0.0" ] && grep -q "HU" <<<"$text" &&
-    pass "$2 inside the cube on the coronal plane: mean $mean HU, SD $sd (the cube's 700 HU)" ||
-    fail "$2 label \"$text\": expected 700.0 ± 0.0 HU"
+  area=$(grep -oE -- '[0-9]+\.[0-9] ?mm' <<<"$text" | head -n1 | grep -oE '[0-9]+\.[0-9]')
+  # The shape's area from the drag (screen pixels / zoom): pi a b for the
+  # ellipse (radii), a b for the rectangle (sides).
+  want=$(awkv "a = ($x1 - $x0) / $ZC; b = ($y1 - $y0) / $ZC; a = a < 0 ? -a : a; b = b < 0 ? -b : b;
+               printf \"%.2f\", \"$1\" == \"e\" ? 3.14159265 * a * b : a * b")
+  log "$2 label \"$text\", the drag's area $want mm2"
+  [ "$mean" = "700.0" ] && [ "$sd" = "0.0" ] && grep -q "HU" <<<"$text" && [ -n "$area" ] &&
+    fcheck "($area - $want) <= 0.06 && ($want - $area) <= 0.06" &&
+    pass "$2 inside the cube on the coronal plane: mean $mean HU, SD $sd (the cube's 700 HU), area $area mm2 (the drag's $want)" ||
+    fail "$2 label \"$text\": expected 700.0 ± 0.0 HU and $want mm2"
   xdotool key Delete
   sleep 0.5
 }
