@@ -20,6 +20,7 @@
 #include "fen-series-order.h"
 #include "fen-reformat.h"
 #include "fen-mpr-planes.h"
+#include "fen-mpr-measure.h"
 #include "fen-view.h"
 #include "fen-cine.h"
 #include "fen-study-index.h"

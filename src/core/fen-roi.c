@@ -2,7 +2,7 @@
 /* fen-roi.c: ROI statistics over an image's one buffer, read in place. */
 #define G_LOG_DOMAIN "fen-roi"
 
-#include "fenestra/fen-roi.h"
+#include "fen-roi-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -60,8 +60,8 @@ fen_roi_contains (const FenRoi *roi, double px, double py)
 }
 
 /* The shape's exact area in pixels: pi rx ry, w h, or the shoelace sum. */
-static double
-fen_roi_area (const FenRoi *roi)
+double
+_fen_roi_area (const FenRoi *roi)
 {
   switch (roi->kind)
     {
@@ -83,8 +83,8 @@ fen_roi_area (const FenRoi *roi)
 }
 
 /* The rows and columns whose centres can be inside: the bounding box. */
-static void
-fen_roi_bounds (const FenRoi *roi, double *x0, double *y0, double *x1, double *y1)
+void
+_fen_roi_bounds (const FenRoi *roi, double *x0, double *y0, double *x1, double *y1)
 {
   switch (roi->kind)
     {
@@ -115,8 +115,8 @@ fen_roi_bounds (const FenRoi *roi, double *x0, double *y0, double *x1, double *y
     }
 }
 
-static gboolean
-fen_roi_valid (const FenRoi *roi, GError **error)
+gboolean
+_fen_roi_valid (const FenRoi *roi, GError **error)
 {
   gboolean ok;
 
@@ -187,11 +187,11 @@ fen_roi_stats (const FenImage *image,
                    info->frames);
       return FALSE;
     }
-  if (!fen_roi_valid (roi, error))
+  if (!_fen_roi_valid (roi, error))
     return FALSE;
 
   fen_image_get_frame_rescale (image, frame, &slope, &intercept);
-  fen_roi_bounds (roi, &x0, &y0, &x1, &y1);
+  _fen_roi_bounds (roi, &x0, &y0, &x1, &y1);
   /* Centres i + 0.5 in [x0, x1]: i from ceil (x0 - 0.5) to floor (x1 - 0.5). */
   const double first_col = MAX (0.0, ceil (x0 - 0.5 - FEN_ROI_EPSILON));
   const double last_col = MIN ((double) info->columns - 1, floor (x1 - 0.5 + FEN_ROI_EPSILON));
@@ -199,16 +199,13 @@ fen_roi_stats (const FenImage *image,
   const double last_row = MIN ((double) info->rows - 1, floor (y1 - 0.5 + FEN_ROI_EPSILON));
   const void *pixels = fen_image_get_frame (image, frame);
   const gboolean is_signed = info->pixel_representation == 1;
-  guint64 n = 0;
-  gint64 smin = G_MAXINT64, smax = G_MININT64, sum = 0;
-  double squares = 0.0;
+  FenRoiMoments moments = { 0, 0, G_MAXINT64, G_MININT64, 0.0 };
 
   /* Two passes over the stored values: the sum (exact in 64 bits), then the
-   * squared distances from the mean, so a flat region has SD 0 exactly.
-   * PS3.3 C.11.1's rescale is linear and applied to the moments after. */
+   * squared distances from the mean, so a flat region has SD 0 exactly. */
   for (guint pass = 0; pass < 2; pass++)
     {
-      const double mean_s = n > 0 ? (double) sum / (double) n : 0.0;
+      const double mean_s = moments.n > 0 ? (double) moments.sum / (double) moments.n : 0.0;
       for (double row = first_row; row <= last_row; row++)
         for (double col = first_col; col <= last_col; col++)
           {
@@ -222,34 +219,43 @@ fen_roi_stats (const FenImage *image,
               v = is_signed ? ((const gint16 *) pixels)[at] : ((const guint16 *) pixels)[at];
             if (pass == 0)
               {
-                n++;
-                sum += v;
-                smin = MIN (smin, v);
-                smax = MAX (smax, v);
+                moments.n++;
+                moments.sum += v;
+                moments.min = MIN (moments.min, v);
+                moments.max = MAX (moments.max, v);
               }
             else
-              squares += ((double) v - mean_s) * ((double) v - mean_s);
+              moments.squares += ((double) v - mean_s) * ((double) v - mean_s);
           }
-      if (n == 0)
+      if (moments.n == 0)
         break;
     }
 
   memset (out, 0, sizeof *out);
-  out->n = n;
   out->unit = fen_roi_unit (image);
-  out->area_px = fen_roi_area (roi);
+  out->area_px = _fen_roi_area (roi);
   if (info->pixel_spacing[0] > 0 && info->pixel_spacing[1] > 0)
     out->area_mm2 = out->area_px * info->pixel_spacing[0] * info->pixel_spacing[1];
+  _fen_roi_stats_finish (out, &moments, slope, intercept);
+  return TRUE;
+}
+
+void
+_fen_roi_stats_finish (FenRoiStats *out, const FenRoiMoments *moments, double slope, double intercept)
+{
+  const guint64 n = moments->n;
+
+  out->n = n;
   if (n == 0)
     {
       out->mean = out->sd = out->min = out->max = NAN;
-      return TRUE;
+      return;
     }
-  /* mean(a s + b) = a mean(s) + b; sd(a s + b) = |a| sd(s), dividing by n. */
-  out->mean = slope * ((double) sum / (double) n) + intercept;
-  out->sd = fabs (slope) * sqrt (squares / (double) n);
-  const double a = slope * (double) smin + intercept, b = slope * (double) smax + intercept;
+  /* PS3.3 C.11.1: the rescale is linear, so it applies to the moments:
+   * mean(a s + b) = a mean(s) + b; sd(a s + b) = |a| sd(s), dividing by n. */
+  out->mean = slope * ((double) moments->sum / (double) n) + intercept;
+  out->sd = fabs (slope) * sqrt (moments->squares / (double) n);
+  const double a = slope * (double) moments->min + intercept, b = slope * (double) moments->max + intercept;
   out->min = MIN (a, b);
   out->max = MAX (a, b);
-  return TRUE;
 }

@@ -9,6 +9,7 @@
 #define G_LOG_DOMAIN "fen-window"
 
 #include "fen-main-window-private.h"
+#include "fen-mpr-layout.h"
 
 #include <fenestra/fen-measurement-file.h>
 #include <fenestra/fen-sr.h>
@@ -245,5 +246,11 @@ _fen_main_window_delete_measurement_action (GtkWidget *widget, const char *name,
 {
   FenMainWindow *self = FEN_MAIN_WINDOW (widget);
 
+  /* In MPR the planes' measurement; the slices' are hidden. */
+  if (self->mpr_layout != NULL && gtk_widget_get_visible (self->mpr_layout))
+    {
+      fen_mpr_layout_delete_measurement (FEN_MPR_LAYOUT (self->mpr_layout));
+      return;
+    }
   fen_viewport_delete_measurement (self->viewport, fen_viewport_get_selected_measurement (self->viewport));
 }

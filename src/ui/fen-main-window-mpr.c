@@ -10,8 +10,9 @@
  * reset) act on the active viewport as ever; while in MPR its window is
  * passed on to the layout, so they act on the planes too, and a window
  * drag on a plane is passed back to it: one window/level for the series.
- * The slice grid is hidden meanwhile, so nothing renders under the
- * layout. */
+ * The tool keys (M distance, E ellipse, B rectangle, W window) and Delete
+ * act on the planes' measurements while in MPR (fen-mpr-measure.c). The
+ * slice grid is hidden meanwhile, so nothing renders under the layout. */
 #define G_LOG_DOMAIN "fen-window"
 
 #include "fen-main-window-private.h"
@@ -43,6 +44,14 @@ fen_main_window_mpr_overlays_cb (FenMainWindow *self)
 {
   /* O hides the overlays of the MPR panes as of the slice panes. */
   fen_mpr_layout_set_show_overlays (FEN_MPR_LAYOUT (self->mpr_layout), self->show_overlays);
+}
+
+static void
+fen_main_window_mpr_tool_cb (FenMainWindow *self)
+{
+  /* M, E, B (and W) choose what a left drag on a plane draws, as on a
+   * slice. */
+  fen_mpr_layout_set_tool (FEN_MPR_LAYOUT (self->mpr_layout), self->tool);
 }
 
 static void
@@ -84,6 +93,8 @@ fen_main_window_mpr_layout (FenMainWindow *self)
   fen_mpr_layout_set_show_overlays (FEN_MPR_LAYOUT (self->mpr_layout), self->show_overlays);
   g_signal_connect_swapped (self->mpr_layout, "window-dragged", G_CALLBACK (fen_main_window_mpr_window_dragged_cb), self);
   g_signal_connect (self, "notify::show-overlays", G_CALLBACK (fen_main_window_mpr_overlays_cb), NULL);
+  fen_mpr_layout_set_tool (FEN_MPR_LAYOUT (self->mpr_layout), self->tool);
+  g_signal_connect (self, "notify::tool", G_CALLBACK (fen_main_window_mpr_tool_cb), NULL);
   return FEN_MPR_LAYOUT (self->mpr_layout);
 }
 

@@ -148,6 +148,7 @@ fen_mpr_layout_finalize (GObject *object)
 {
   FenMprLayout *self = FEN_MPR_LAYOUT (object);
 
+  g_clear_pointer (&self->state.measures, g_array_unref);
   g_clear_pointer (&self->state.lut, fen_lut_free);
   g_clear_pointer (&self->state.renderer, fen_renderer_free);
   g_clear_pointer (&self->state.pool, fen_render_pool_unref);
@@ -202,6 +203,8 @@ fen_mpr_layout_init (FenMprLayout *self)
   self->state.slab = FEN_SLAB_NONE;
   self->state.slab_mm = gtk_spin_button_get_value (self->slab_thickness);
   self->state.show_overlays = TRUE;
+  self->state.measures = g_array_new (FALSE, TRUE, _fen_mpr_measure_item_size ());
+  self->state.selected = self->state.active = -1;
   for (guint p = 0; p < FEN_MPR_LAYOUT_N_PANES; p++)
     _fen_mpr_pane_setup (self->panes[p], self, &self->state, (FenMprPlane) p);
 }
@@ -238,6 +241,8 @@ fen_mpr_layout_set_volume (FenMprLayout *self, FenVolume *volume, const FenWindo
   self->state.volume = volume;
   self->state.first = NULL;
   self->state.lut_valid = FALSE;
+  /* The measurements belong to the series shown. */
+  _fen_mpr_measure_clear (&self->state);
   if (volume == NULL)
     {
       /* Nothing of the series stays: its textures went with the panes'. */
@@ -348,4 +353,29 @@ fen_mpr_layout_set_show_overlays (FenMprLayout *self, gboolean show)
   self->state.show_overlays = show;
   for (guint p = 0; p < FEN_MPR_LAYOUT_N_PANES; p++)
     gtk_widget_queue_draw (GTK_WIDGET (self->panes[p]));
+}
+
+void
+_fen_mpr_layout_redraw (FenMprLayout *self)
+{
+  g_return_if_fail (FEN_IS_MPR_LAYOUT (self));
+  for (guint p = 0; p < FEN_MPR_LAYOUT_N_PANES; p++)
+    gtk_widget_queue_draw (GTK_WIDGET (self->panes[p]));
+}
+
+void
+fen_mpr_layout_set_tool (FenMprLayout *self, FenViewportTool tool)
+{
+  g_return_if_fail (FEN_IS_MPR_LAYOUT (self));
+  self->state.tool = tool;
+}
+
+gboolean
+fen_mpr_layout_delete_measurement (FenMprLayout *self)
+{
+  g_return_val_if_fail (FEN_IS_MPR_LAYOUT (self), FALSE);
+  if (!_fen_mpr_measure_delete_selected (&self->state))
+    return FALSE;
+  _fen_mpr_layout_redraw (self);
+  return TRUE;
 }

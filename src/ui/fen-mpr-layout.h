@@ -4,6 +4,7 @@
 #pragma once
 
 #include "fen-types-ui.h"
+#include "fen-viewport.h"
 
 G_BEGIN_DECLS
 
@@ -41,5 +42,11 @@ void       fen_mpr_layout_reset       (FenMprLayout *self);
 void       fen_mpr_layout_set_show_overlays (FenMprLayout *self, gboolean show);
 /* Keys (+, -, F) act on the focused plane; a press focuses one too. */
 void       fen_mpr_layout_focus_plane (FenMprLayout *self, FenMprPlane plane);
+/* What a left drag on a plane draws: distance, ellipse or rectangle (the
+ * other tools of the slices leave it the window's). */
+void       fen_mpr_layout_set_tool    (FenMprLayout *self, FenViewportTool tool);
+/* Removes the selected measurement of the planes. Returns: %FALSE when
+ * none is selected. */
+gboolean   fen_mpr_layout_delete_measurement (FenMprLayout *self);
 
 G_END_DECLS

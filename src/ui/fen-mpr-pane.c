@@ -8,9 +8,11 @@
  * window, and the orientation letters. Every geometric rule (which plane,
  * where a point falls, what a press grabs, the native step) is the core's
  * FenMprPlanes; this file turns events into its calls:
- *   left drag:   on the centre, moves it (the other planes move); on the
- *                outer part of a line, turns the crosshair (oblique
- *                planes); elsewhere window / level
+ *   left drag:   on the centre, moves it (the other planes move); on a
+ *                measurement's point, moves it; with a measuring tool (M,
+ *                E, B), draws one (fen-mpr-measure.c); on the outer part
+ *                of a line, turns the crosshair (oblique planes);
+ *                elsewhere window / level
  *   wheel:       one native step along the plane's normal; Ctrl: zoom
  *   right drag:  zoom; middle drag: pan
  *   + / - / F:   zoom in, out, fit (the focused plane) */
@@ -51,6 +53,7 @@ struct _FenMprPane
 
   /* The left drag: what it holds, and where it started. */
   FenMprHit          grab;
+  gboolean           measuring;      /* the left drag is the measurements' */
   double             grab_angle;
   double             drag_center, drag_width, drag_per_px;
   double             drag_last_x, drag_last_y, drag_acc_x, drag_acc_y;
@@ -161,6 +164,15 @@ fen_mpr_pane_primary_begin_cb (GtkGestureDrag *gesture, double x, double y, FenM
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
   fen_mpr_pane_end_group (self);
   self->grab = fen_mpr_planes_hit (&self->state->planes, self->plane, x, y, FEN_MPR_PANE_GRAB, &other);
+  /* The crosshair centre stays draggable; elsewhere a measurement's point
+   * or a measuring tool takes the press (fen-mpr-measure.c). */
+  self->measuring = self->grab != FEN_MPR_HIT_CENTER &&
+                    _fen_mpr_measure_press (self, self->state, self->plane, x, y);
+  if (self->measuring)
+    {
+      self->grab = FEN_MPR_HIT_NONE;
+      return;
+    }
   switch (self->grab)
     {
     case FEN_MPR_HIT_CENTER:
@@ -196,6 +208,11 @@ fen_mpr_pane_primary_update_cb (GtkGestureDrag *gesture, double dx, double dy, F
   if (!fen_mpr_pane_ready (self))
     return;
   gtk_gesture_drag_get_start_point (gesture, &sx, &sy);
+  if (self->measuring)
+    {
+      _fen_mpr_measure_drag (self, self->state, self->plane, sx + dx, sy + dy);
+      return;
+    }
   if (self->drag_op_open)
     self->drag_op.n_updates++;
   switch (self->grab)
@@ -232,6 +249,12 @@ fen_mpr_pane_primary_end_cb (GtkGestureDrag *gesture, double dx, double dy, FenM
 {
   if (!fen_mpr_pane_ready (self))
     return;
+  if (self->measuring)
+    {
+      _fen_mpr_measure_release (self, self->state, self->plane);
+      self->measuring = FALSE;
+      return;
+    }
   if (self->grab == FEN_MPR_HIT_NONE)
     g_debug ("mpr window drag: center=%.6f width=%.6f", self->state->window.center, self->state->window.width);
   else
@@ -414,8 +437,8 @@ fen_mpr_pane_render (FenMprPane *self, int dw, int dh, int scale)
 
 /* A label over the image with the overlays' dark veil behind it; @opaque
  * for the edge letters, which the crosshair lines run into. */
-static void
-fen_mpr_pane_label (FenMprPane *self, GtkSnapshot *snapshot, const char *text, double x, double y,
+void
+_fen_mpr_pane_label (FenMprPane *self, GtkSnapshot *snapshot, const char *text, double x, double y,
                     int align_x, int align_y, const GdkRGBA *color, gboolean opaque)
 {
   g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
@@ -508,7 +531,7 @@ fen_mpr_pane_snapshot_overlays (FenMprPane *self, GtkSnapshot *snapshot, int w, 
                             state->slab_mm);
   else
     name = g_strdup (fen_mpr_plane_to_string (self->plane));
-  fen_mpr_pane_label (self, snapshot, name, 8, 6, 0, 0, &fen_mpr_colors[self->plane], FALSE);
+  _fen_mpr_pane_label (self, snapshot, name, 8, 6, 0, 0, &fen_mpr_colors[self->plane], FALSE);
 
   /* Where the plane lies: the patient coordinate it fixes when it faces
    * an axis, else its distance along its normal. */
@@ -519,19 +542,19 @@ fen_mpr_pane_snapshot_overlays (FenMprPane *self, GtkSnapshot *snapshot, int w, 
     depth = g_strdup_printf ("%c %.1f mm", "xyz"[axis], state->planes.center[axis]);
   else
     depth = g_strdup_printf ("depth %.1f mm", fen_mpr_planes_get_depth (&state->planes, self->plane));
-  fen_mpr_pane_label (self, snapshot, depth, w - 8, 6, 2, 0, &white, FALSE);
+  _fen_mpr_pane_label (self, snapshot, depth, w - 8, 6, 2, 0, &white, FALSE);
 
   window = g_strdup_printf ("W %.0f  L %.0f%s%s\nZoom %.0f px/cm", state->window.width, state->window.center,
                             unit ? " " : "", unit ? unit : "", state->planes.views[self->plane].zoom * 10);
-  fen_mpr_pane_label (self, snapshot, window, 8, h - 6, 0, 2, &white, FALSE);
+  _fen_mpr_pane_label (self, snapshot, window, 8, h - 6, 0, 2, &white, FALSE);
 
   if (w < 80 || h < 80)
     return;
   fen_mpr_planes_edge_letters (&state->planes, self->plane, letters);
-  fen_mpr_pane_label (self, snapshot, letters[0], 6, h / 2.0, 0, 1, &white, TRUE);
-  fen_mpr_pane_label (self, snapshot, letters[1], w - 6, h / 2.0, 2, 1, &white, TRUE);
-  fen_mpr_pane_label (self, snapshot, letters[2], w / 2.0, 4, 1, 0, &white, TRUE);
-  fen_mpr_pane_label (self, snapshot, letters[3], w / 2.0, h - 4, 1, 2, &white, TRUE);
+  _fen_mpr_pane_label (self, snapshot, letters[0], 6, h / 2.0, 0, 1, &white, TRUE);
+  _fen_mpr_pane_label (self, snapshot, letters[1], w - 6, h / 2.0, 2, 1, &white, TRUE);
+  _fen_mpr_pane_label (self, snapshot, letters[2], w / 2.0, 4, 1, 0, &white, TRUE);
+  _fen_mpr_pane_label (self, snapshot, letters[3], w / 2.0, h - 4, 1, 2, &white, TRUE);
 }
 
 static void
@@ -556,6 +579,7 @@ fen_mpr_pane_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
   gtk_snapshot_append_texture (snapshot, self->texture, &GRAPHENE_RECT_INIT (0, 0, w, h));
   fen_mpr_pane_snapshot_crosshair (self, snapshot, w, h);
+  _fen_mpr_measure_snapshot (self, self->state, self->plane, snapshot, w, h);
   if (self->state->show_overlays)
     fen_mpr_pane_snapshot_overlays (self, snapshot, w, h);
   gtk_snapshot_pop (snapshot);
@@ -602,6 +626,13 @@ _fen_mpr_pane_invalidate (FenMprPane *self)
   g_return_if_fail (FEN_IS_MPR_PANE (self));
   self->texture_valid = FALSE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+FenMprLayout *
+_fen_mpr_pane_get_layout (FenMprPane *self)
+{
+  g_return_val_if_fail (FEN_IS_MPR_PANE (self), NULL);
+  return self->layout;
 }
 
 void

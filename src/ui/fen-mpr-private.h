@@ -7,12 +7,17 @@
 #include "fen-mpr-layout.h"
 #include "fen-mpr-pane.h"
 #include "fen-render-pool.h"
+#include "fen-viewport.h"
 
 G_BEGIN_DECLS
+
+/* A measurement of the planes and its statistics (fen-mpr-measure.c). */
+typedef struct _FenMprMeasureItem FenMprMeasureItem;
 
 typedef struct {
   /* Owned by the layout */
   FenVolume        *volume;       /* NULL while no series is shown */
+  GArray           *measures;     /* of FenMprMeasureItem: the series' measurements */
   FenLut           *lut;
   FenRenderer      *renderer;     /* the panes render one after the other */
   FenRenderPool    *pool;
@@ -27,6 +32,11 @@ typedef struct {
   FenSlabMode       slab;
   double            slab_mm;
   gboolean          show_overlays;
+  FenViewportTool   tool;         /* the window's: what a left drag draws */
+  int               selected;     /* index in @measures, or -1 */
+  int               active;       /* the one a left drag draws or moves, or -1 */
+  int               active_point; /* which of its points the drag moves */
+  gboolean          drawing;      /* @active is new: a click drops it */
 } FenMprState;
 
 /* fen-mpr-layout.c */
@@ -37,6 +47,9 @@ void _fen_mpr_layout_changed (FenMprLayout *layout);
 const FenLut *_fen_mpr_layout_get_lut (FenMprLayout *layout);
 /* A window drag in a pane: set for every pane, and ::window-dragged. */
 void _fen_mpr_layout_drag_window (FenMprLayout *layout, const FenWindowParams *window);
+/* Something drawn over the planes changed (a measurement): every pane
+ * draws again, none renders. */
+void _fen_mpr_layout_redraw (FenMprLayout *layout);
 /* Debug lines: where the slab controls are on the surface (for the e2e test). */
 void _fen_mpr_layout_log_controls (FenMprLayout *layout);
 
@@ -47,5 +60,28 @@ void _fen_mpr_pane_setup      (FenMprPane *pane, FenMprLayout *layout, FenMprSta
 void _fen_mpr_pane_invalidate (FenMprPane *pane);
 /* Drops the texture and its buffer (the volume is going). */
 void _fen_mpr_pane_clear      (FenMprPane *pane);
+FenMprLayout *_fen_mpr_pane_get_layout (FenMprPane *pane);
+/* A label over the plane on the overlays' dark veil at (@x, @y), aligned
+ * by @align_x and @align_y (0 start, 1 centre, 2 end); @opaque for the
+ * edge letters. */
+void _fen_mpr_pane_label      (FenMprPane *pane, GtkSnapshot *snapshot, const char *text, double x, double y,
+                               int align_x, int align_y, const GdkRGBA *color, gboolean opaque);
+
+/* fen-mpr-measure.c */
+/* sizeof (FenMprMeasureItem), for the layout's array. */
+guint    _fen_mpr_measure_item_size       (void);
+/* Drops every measurement (another series, or none). */
+void     _fen_mpr_measure_clear           (FenMprState *state);
+/* A left press at (@x, @y) in @plane's pane: on a shown measurement's
+ * point it selects it for a drag; else with a measuring tool it starts a
+ * new one. Returns: %FALSE when the press is not the measurements'. */
+gboolean _fen_mpr_measure_press           (FenMprPane *pane, FenMprState *state, FenMprPlane plane, double x, double y);
+void     _fen_mpr_measure_drag            (FenMprPane *pane, FenMprState *state, FenMprPlane plane, double x, double y);
+void     _fen_mpr_measure_release         (FenMprPane *pane, FenMprState *state, FenMprPlane plane);
+/* Returns: %FALSE when none was selected. */
+gboolean _fen_mpr_measure_delete_selected (FenMprState *state);
+/* The measurements @plane's pane shows, over its @w x @h pixels. */
+void     _fen_mpr_measure_snapshot        (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
+                                           GtkSnapshot *snapshot, int w, int h);
 
 G_END_DECLS

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-mpr-measure.h: a measurement drawn on a reformatted plane of the MPR
+ * layout, GTK-free. A reformatted plane has no frame, no pixel grid and no
+ * SOP Instance UID of its own, so the measurement keeps its points in
+ * patient coordinates (LPS, mm) with the plane's directions it was drawn
+ * on; its length is measured between those points and its region's
+ * statistics are taken from the volume's modality values sampled on the
+ * plane (fen_renderer_reformat_values()). */
+#pragma once
+
+#include "fen-types.h"
+#include "fen-mpr-planes.h"
+#include "fen-render.h"
+#include "fen-roi.h"
+#include "fen-volume.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  FEN_MPR_MEASURE_DISTANCE,   /* from points[0] to points[1] */
+  FEN_MPR_MEASURE_ELLIPSE,    /* centre points[0], a corner of its box points[1];
+                                 axes along the frame's right and down */
+  FEN_MPR_MEASURE_RECTANGLE,  /* opposite corners points[0], points[1]; sides
+                                 along the frame's right and down */
+} FenMprMeasureKind;
+
+/**
+ * FenMprMeasure:
+ * Plain data, copied freely.
+ * @frame: the directions of the plane it was drawn on (its normal says which
+ *   planes show it: fen_mpr_measure_is_on_plane())
+ * @points: patient coordinates, mm; both on the plane (the second is
+ *   projected onto the plane through the first by fen_mpr_measure_init())
+ */
+typedef struct {
+  FenMprMeasureKind kind;
+  FenMprFrame       frame;
+  double            points[2][3];
+} FenMprMeasure;
+
+/* Sets @m; @b is projected onto the plane of @frame through @a. @frame,
+ * @a and @b may point into @m itself (a measurement moved). */
+void     fen_mpr_measure_init        (FenMprMeasure     *m,
+                                      FenMprMeasureKind  kind,
+                                      const FenMprFrame *frame,
+                                      const double       a[3],
+                                      const double       b[3]);
+
+/**
+ * fen_mpr_measure_length_mm:
+ * The distance between the two points, mm (PS3.3 C.7.6.2.1.1: patient
+ * coordinates are in mm, so the Euclidean norm of their difference).
+ */
+double   fen_mpr_measure_length_mm   (const FenMprMeasure *m);
+
+/**
+ * fen_mpr_measure_is_on_plane:
+ * Whether the plane with @frame through @point holds @m: the two normals
+ * parallel (within 1e-6) and @m's points within @tolerance mm of the plane
+ * along its normal (a pane passes half the native step).
+ */
+gboolean fen_mpr_measure_is_on_plane (const FenMprMeasure *m,
+                                      const FenMprFrame   *frame,
+                                      const double         point[3],
+                                      double               tolerance);
+
+/**
+ * fen_mpr_measure_stats:
+ * The statistics of an ellipse or a rectangle over @volume's modality
+ * values on @m's plane: sampled (nearest voxel, fen_renderer_reformat_values())
+ * on a grid along the frame's right and down at @volume's native spacing in
+ * those directions (fen_volume_get_spacing_along()), the grid's points on
+ * the lattice of @volume's voxel centres projected on the plane, so that a
+ * native plane samples each voxel once. A grid point is inside by
+ * fen_roi_contains()'s rule, in mm on the plane; points outside the volume
+ * count not. The moments and the rescale (PS3.3 C.11.1, the slices' one
+ * rescale) and the unit are fen_roi_stats()'s; @out's area_mm2 is the
+ * shape's exact area, area_px that in grid pixels. Allocates the region's
+ * bounding box of values.
+ * Returns: %FALSE with @error (%FEN_IO_ERROR_UNSUPPORTED for a distance or a
+ * colour volume, %FEN_IO_ERROR_CORRUPT for an empty shape,
+ * %FEN_VOLUME_ERROR_EVICTED when the slices cannot be read).
+ */
+gboolean fen_mpr_measure_stats       (const FenMprMeasure *m,
+                                      const FenVolume     *volume,
+                                      FenRenderer         *renderer,
+                                      FenRoiStats         *out,
+                                      GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-mpr-measure.c: measurements on reformatted planes, in patient
+ * coordinates; region statistics sampled from the slices where they are
+ * (fen_renderer_reformat_values()) with fen-roi's rules. */
+#define G_LOG_DOMAIN "fen-mpr-measure"
+
+#include "fenestra/fen-mpr-measure.h"
+#include "fenestra/fen-reformat.h"
+#include "fen-roi-private.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Grid points within this of a shape's edge (grid steps) are tried. */
+#define FEN_MPR_MEASURE_EPSILON 1e-9
+/* Stored values are at most 16 bits: this marks a point outside the volume. */
+#define FEN_MPR_MEASURE_OUTSIDE G_MININT32
+
+void
+fen_mpr_measure_init (FenMprMeasure *m, FenMprMeasureKind kind, const FenMprFrame *frame, const double a[3],
+                      const double b[3])
+{
+  FenMprMeasure out = { 0 };
+  double d[3], off;
+
+  g_return_if_fail (m != NULL && frame != NULL && a != NULL && b != NULL);
+
+  /* Built aside: @frame, @a or @b may be @m's own. */
+  out.kind = kind;
+  out.frame = *frame;
+  for (int k = 0; k < 3; k++)
+    d[k] = b[k] - a[k];
+  off = fen_vec3_dot (d, frame->normal);
+  for (int k = 0; k < 3; k++)
+    {
+      out.points[0][k] = a[k];
+      out.points[1][k] = b[k] - off * frame->normal[k];
+    }
+  *m = out;
+}
+
+double
+fen_mpr_measure_length_mm (const FenMprMeasure *m)
+{
+  g_return_val_if_fail (m != NULL, NAN);
+
+  /* PS3.3 C.7.6.2.1.1: the patient coordinate system is in mm, so a
+   * length is the Euclidean norm of the points' difference. */
+  return sqrt ((m->points[1][0] - m->points[0][0]) * (m->points[1][0] - m->points[0][0]) +
+               (m->points[1][1] - m->points[0][1]) * (m->points[1][1] - m->points[0][1]) +
+               (m->points[1][2] - m->points[0][2]) * (m->points[1][2] - m->points[0][2]));
+}
+
+gboolean
+fen_mpr_measure_is_on_plane (const FenMprMeasure *m, const FenMprFrame *frame, const double point[3],
+                             double tolerance)
+{
+  g_return_val_if_fail (m != NULL && frame != NULL && point != NULL, FALSE);
+
+  if (fabs (fen_vec3_dot (m->frame.normal, frame->normal)) < 1.0 - 1e-6)
+    return FALSE;
+  for (int p = 0; p < 2; p++)
+    {
+      double d[3];
+
+      for (int k = 0; k < 3; k++)
+        d[k] = m->points[p][k] - point[k];
+      if (fabs (fen_vec3_dot (d, frame->normal)) > tolerance)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* @m's shape as a FenRoi in mm on its plane: x along the frame's right, y
+ * along its down, both from the patient origin. */
+static void
+fen_mpr_measure_roi (const FenMprMeasure *m, FenRoi *roi)
+{
+  const double u0 = fen_vec3_dot (m->points[0], m->frame.right), v0 = fen_vec3_dot (m->points[0], m->frame.down);
+  const double u1 = fen_vec3_dot (m->points[1], m->frame.right), v1 = fen_vec3_dot (m->points[1], m->frame.down);
+
+  memset (roi, 0, sizeof *roi);
+  roi->x = u0;
+  roi->y = v0;
+  if (m->kind == FEN_MPR_MEASURE_ELLIPSE)
+    {
+      roi->kind = FEN_ROI_ELLIPSE;
+      roi->rx = fabs (u1 - u0);
+      roi->ry = fabs (v1 - v0);
+    }
+  else
+    {
+      roi->kind = FEN_ROI_RECTANGLE;
+      roi->w = u1 - u0;
+      roi->h = v1 - v0;
+    }
+}
+
+gboolean
+fen_mpr_measure_stats (const FenMprMeasure *m, const FenVolume *volume, FenRenderer *renderer, FenRoiStats *out,
+                       GError **error)
+{
+  const FenMprFrame *frame;
+  FenPlaneGeometry slice0;
+  FenReformat reformat = { 0 };
+  FenRoi roi;
+  FenImage *image;
+  FenRoiMoments moments = { 0, 0, G_MAXINT64, G_MININT64, 0.0 };
+  g_autofree gint32 *values = NULL;
+  double su, sv, u_ref, v_ref, depth, x0, y0, x1, y1, slope = 1.0, intercept = 0.0;
+  double i0, i1, j0, j1;
+  guint frame_index = 0, width, height;
+
+  g_return_val_if_fail (m != NULL && volume != NULL && renderer != NULL && out != NULL, FALSE);
+
+  if (m->kind != FEN_MPR_MEASURE_ELLIPSE && m->kind != FEN_MPR_MEASURE_RECTANGLE)
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED, "a distance has no region statistics");
+      return FALSE;
+    }
+  image = fen_volume_get_slice_image (volume, 0, &frame_index);
+  if (fen_image_get_info (image)->samples_per_pixel != 1)
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED, "region statistics need a monochrome image");
+      return FALSE;
+    }
+  fen_mpr_measure_roi (m, &roi);
+  if (!_fen_roi_valid (&roi, error))
+    return FALSE;
+  if (roi.kind == FEN_ROI_RECTANGLE && (fabs (roi.w) < FEN_MPR_MEASURE_EPSILON || fabs (roi.h) < FEN_MPR_MEASURE_EPSILON))
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT, "an empty rectangle");
+      return FALSE;
+    }
+
+  frame = &m->frame;
+  su = fen_volume_get_spacing_along (volume, frame->right);
+  sv = fen_volume_get_spacing_along (volume, frame->down);
+  /* The grid's lattice: through a voxel centre (pixel (0, 0) of slice 0),
+   * at the native steps, so that a native plane's grid points are its
+   * voxel centres (PS3.3 C.7.6.2.1.1: positions are pixel centres). */
+  fen_volume_get_slice_geometry (volume, 0, &slice0);
+  u_ref = fen_vec3_dot (slice0.position, frame->right);
+  v_ref = fen_vec3_dot (slice0.position, frame->down);
+  depth = fen_vec3_dot (m->points[0], frame->normal);
+  _fen_roi_bounds (&roi, &x0, &y0, &x1, &y1);
+  i0 = ceil ((x0 - u_ref) / su - FEN_MPR_MEASURE_EPSILON);
+  i1 = floor ((x1 - u_ref) / su + FEN_MPR_MEASURE_EPSILON);
+  j0 = ceil ((y0 - v_ref) / sv - FEN_MPR_MEASURE_EPSILON);
+  j1 = floor ((y1 - v_ref) / sv + FEN_MPR_MEASURE_EPSILON);
+
+  memset (out, 0, sizeof *out);
+  out->unit = fen_roi_unit (image);
+  out->area_mm2 = _fen_roi_area (&roi);
+  out->area_px = out->area_mm2 / (su * sv);
+  fen_image_get_frame_rescale (image, frame_index, &slope, &intercept);
+  if (i1 < i0 || j1 < j0)
+    {
+      _fen_roi_stats_finish (out, &moments, slope, intercept);
+      return TRUE;
+    }
+  width = (guint) (i1 - i0 + 1);
+  height = (guint) (j1 - j0 + 1);
+
+  for (int k = 0; k < 3; k++)
+    reformat.plane.position[k] = (u_ref + i0 * su) * frame->right[k] + (v_ref + j0 * sv) * frame->down[k] +
+                                 depth * frame->normal[k];
+  memcpy (reformat.plane.row_dir, frame->right, sizeof reformat.plane.row_dir);
+  memcpy (reformat.plane.col_dir, frame->down, sizeof reformat.plane.col_dir);
+  memcpy (reformat.plane.normal, frame->normal, sizeof reformat.plane.normal);
+  /* Pixel Spacing's order: between rows (down), between columns (right). */
+  reformat.plane.spacing[0] = sv;
+  reformat.plane.spacing[1] = su;
+  reformat.sampling = FEN_REFORMAT_NEAREST;
+  reformat.slab = FEN_SLAB_NONE;
+  values = g_new (gint32, (gsize) width * height);
+  if (!fen_renderer_reformat_values (renderer, volume, &reformat, width, height, FEN_MPR_MEASURE_OUTSIDE,
+                                     values, width))
+    {
+      g_set_error (error, FEN_VOLUME_ERROR, FEN_VOLUME_ERROR_EVICTED, "the slices could not be read");
+      return FALSE;
+    }
+
+  /* Two passes, as fen_roi_stats(): the sum, then the squared distances. */
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      const double mean_s = moments.n > 0 ? (double) moments.sum / (double) moments.n : 0.0;
+
+      for (guint j = 0; j < height; j++)
+        for (guint i = 0; i < width; i++)
+          {
+            const gint32 v = values[(gsize) j * width + i];
+
+            if (v == FEN_MPR_MEASURE_OUTSIDE ||
+                !fen_roi_contains (&roi, u_ref + (i0 + i) * su, v_ref + (j0 + j) * sv))
+              continue;
+            if (pass == 0)
+              {
+                moments.n++;
+                moments.sum += v;
+                moments.min = MIN (moments.min, v);
+                moments.max = MAX (moments.max, v);
+              }
+            else
+              moments.squares += ((double) v - mean_s) * ((double) v - mean_s);
+          }
+      if (moments.n == 0)
+        break;
+    }
+  _fen_roi_stats_finish (out, &moments, slope, intercept);
+  return TRUE;
+}

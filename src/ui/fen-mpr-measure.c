@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fen-mpr-measure.c: measurements on the MPR layout's planes. A reformatted
+ * plane has no frame and no SOP Instance UID, so these are the core's
+ * FenMprMeasure (patient coordinates, mm, with the plane they were drawn
+ * on), kept in the layout's state for the series shown (the MPR session;
+ * leaving MPR drops them). The slice view's tools that make sense on a
+ * plane: distance (M), ellipse (E) and rectangle (B); W goes back to the
+ * window drag. A pane shows the measurements its plane holds (parallel,
+ * within half a native step along its normal: fen_mpr_measure_is_on_plane())
+ * and hides the others; they follow its zoom and pan, drawn and labelled
+ * as on a slice (yellow, the label on the overlays' dark veil). A press on
+ * a shown measurement's point selects it and drags that point (the
+ * ellipse's centre drags the whole), whatever the tool; Delete removes the
+ * selected one (win.delete-measurement), as on a slice. */
+#define G_LOG_DOMAIN "fen-mpr"
+
+#include "fen-mpr-private.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Screen pixels within which a press takes a measurement's point (as a
+ * slice's FEN_MEASURE_HIT_PX). */
+#define FEN_MPR_MEASURE_HIT_PX 7.0
+/* A shape drawn smaller than this (screen pixels) was a click: dropped. */
+#define FEN_MPR_MEASURE_MIN_PX 3.0
+
+struct _FenMprMeasureItem
+{
+  FenMprMeasure m;
+  FenRoiStats   stats;
+  gboolean      has_stats;
+};
+
+static const GdkRGBA fen_mpr_measure_yellow = { 1.0, 0.85, 0.1, 1.0 };
+
+static FenMprMeasureItem *
+fen_mpr_measure_item (FenMprState *state, int index)
+{
+  return &g_array_index (state->measures, FenMprMeasureItem, index);
+}
+
+/* Whether @plane's pane shows @m: its plane, within half a native step. */
+static gboolean
+fen_mpr_measure_shown (const FenMprState *state, FenMprPlane plane, const FenMprMeasure *m)
+{
+  const double half = 0.5 * fen_mpr_planes_step (&state->planes, plane, state->volume);
+
+  return fen_mpr_measure_is_on_plane (m, &state->planes.frames[plane], state->planes.center, half);
+}
+
+static void
+fen_mpr_measure_update_stats (FenMprState *state, FenMprMeasureItem *item)
+{
+  g_autoptr(GError) error = NULL;
+
+  item->has_stats = FALSE;
+  if (item->m.kind == FEN_MPR_MEASURE_DISTANCE)
+    return;
+  item->has_stats = fen_mpr_measure_stats (&item->m, state->volume, state->renderer, &item->stats, &error);
+  if (!item->has_stats && !g_error_matches (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT))
+    g_debug ("mpr measure: no statistics: %s", error->message);
+}
+
+guint
+_fen_mpr_measure_item_size (void)
+{
+  return sizeof (FenMprMeasureItem);
+}
+
+void
+_fen_mpr_measure_clear (FenMprState *state)
+{
+  g_array_set_size (state->measures, 0);
+  state->selected = state->active = -1;
+}
+
+gboolean
+_fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane, double x, double y)
+{
+  const FenMprPlanes *planes = &state->planes;
+  FenMprMeasureKind kind;
+  FenMprMeasureItem item = { 0 };
+  double p[3];
+
+  state->active = -1;
+  /* A shown measurement's point, the nearest first: select it, drag it. */
+  for (guint i = 0; i < state->measures->len; i++)
+    {
+      FenMprMeasureItem *it = fen_mpr_measure_item (state, (int) i);
+
+      if (!fen_mpr_measure_shown (state, plane, &it->m))
+        continue;
+      for (int k = 0; k < 2; k++)
+        {
+          double sx, sy;
+
+          fen_mpr_planes_to_screen (planes, plane, it->m.points[k], &sx, &sy, NULL);
+          if (hypot (sx - x, sy - y) <= FEN_MPR_MEASURE_HIT_PX)
+            {
+              state->selected = state->active = (int) i;
+              state->active_point = k;
+              _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+              return TRUE;
+            }
+        }
+    }
+
+  switch (state->tool)
+    {
+    case FEN_VIEWPORT_TOOL_DISTANCE:  kind = FEN_MPR_MEASURE_DISTANCE; break;
+    case FEN_VIEWPORT_TOOL_ELLIPSE:   kind = FEN_MPR_MEASURE_ELLIPSE; break;
+    case FEN_VIEWPORT_TOOL_RECTANGLE: kind = FEN_MPR_MEASURE_RECTANGLE; break;
+    case FEN_VIEWPORT_TOOL_NONE:
+    case FEN_VIEWPORT_TOOL_POLYGON:
+    case FEN_VIEWPORT_TOOL_ANGLE:
+    case FEN_VIEWPORT_TOOL_COBB:
+    case FEN_VIEWPORT_TOOL_ARROW:
+    default:
+      /* No tool of the planes: the press is the window's (or the
+       * crosshair's). A click elsewhere lets go of the selection. */
+      if (state->selected >= 0)
+        {
+          state->selected = -1;
+          _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+        }
+      return FALSE;
+    }
+  fen_mpr_planes_to_patient (planes, plane, x, y, p);
+  fen_mpr_measure_init (&item.m, kind, &planes->frames[plane], p, p);
+  g_array_append_val (state->measures, item);
+  state->selected = state->active = (int) state->measures->len - 1;
+  state->active_point = 1;
+  state->drawing = TRUE;
+  _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+  return TRUE;
+}
+
+void
+_fen_mpr_measure_drag (FenMprPane *pane, FenMprState *state, FenMprPlane plane, double x, double y)
+{
+  FenMprMeasureItem *item;
+  double p[3], a[3], b[3];
+
+  if (state->active < 0)
+    return;
+  item = fen_mpr_measure_item (state, state->active);
+  /* The point under the pointer on the measurement's own plane: the pane's
+   * plane, within half a step of it; put it at the measurement's depth. */
+  fen_mpr_planes_to_patient (&state->planes, plane, x, y, p);
+  memcpy (a, item->m.points[0], sizeof a);
+  memcpy (b, item->m.points[1], sizeof b);
+  if (state->active_point == 1)
+    memcpy (b, p, sizeof b);
+  else if (item->m.kind == FEN_MPR_MEASURE_ELLIPSE)
+    for (int k = 0; k < 3; k++)
+      {
+        /* The centre moves the whole ellipse. */
+        b[k] += p[k] - a[k];
+        a[k] = p[k];
+      }
+  else
+    memcpy (a, p, sizeof a);
+  {
+    /* Both points back onto the measurement's plane (the pane's may lie up
+     * to half a step off it). */
+    double off_a = 0, off_b = 0;
+
+    for (int k = 0; k < 3; k++)
+      {
+        off_a += (a[k] - item->m.points[0][k]) * item->m.frame.normal[k];
+        off_b += (b[k] - item->m.points[0][k]) * item->m.frame.normal[k];
+      }
+    for (int k = 0; k < 3; k++)
+      {
+        a[k] -= off_a * item->m.frame.normal[k];
+        b[k] -= off_b * item->m.frame.normal[k];
+      }
+  }
+  fen_mpr_measure_init (&item->m, item->m.kind, &item->m.frame, a, b);
+  fen_mpr_measure_update_stats (state, item);
+  _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+}
+
+void
+_fen_mpr_measure_release (FenMprPane *pane, FenMprState *state, FenMprPlane plane)
+{
+  FenMprMeasureItem *item;
+  double x0, y0, x1, y1;
+
+  if (state->active < 0)
+    return;
+  item = fen_mpr_measure_item (state, state->active);
+  fen_mpr_planes_to_screen (&state->planes, plane, item->m.points[0], &x0, &y0, NULL);
+  fen_mpr_planes_to_screen (&state->planes, plane, item->m.points[1], &x1, &y1, NULL);
+  if (state->drawing && (item->m.kind == FEN_MPR_MEASURE_DISTANCE
+                         ? hypot (x1 - x0, y1 - y0) < FEN_MPR_MEASURE_MIN_PX
+                         : fabs (x1 - x0) < FEN_MPR_MEASURE_MIN_PX / 2 || fabs (y1 - y0) < FEN_MPR_MEASURE_MIN_PX / 2))
+    {
+      /* A click, not a drag: nothing drawn. */
+      g_array_remove_index (state->measures, (guint) state->active);
+      state->selected = -1;
+    }
+  else if (item->m.kind == FEN_MPR_MEASURE_DISTANCE)
+    g_debug ("mpr measure: distance %.3f mm on the %s plane", fen_mpr_measure_length_mm (&item->m),
+             fen_mpr_plane_to_string (plane));
+  else if (item->has_stats)
+    g_debug ("mpr measure: region n=%" G_GUINT64_FORMAT " mean=%.3f on the %s plane", item->stats.n,
+             item->stats.mean, fen_mpr_plane_to_string (plane));
+  state->active = -1;
+  state->drawing = FALSE;
+  _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+}
+
+gboolean
+_fen_mpr_measure_delete_selected (FenMprState *state)
+{
+  if (state->selected < 0 || (guint) state->selected >= state->measures->len)
+    return FALSE;
+  g_array_remove_index (state->measures, (guint) state->selected);
+  state->selected = state->active = -1;
+  state->drawing = FALSE;
+  return TRUE;
+}
+
+/* Drawing ----------------------------------------------------------------- */
+
+static char *
+fen_mpr_measure_text (const FenMprState *state, const FenMprMeasureItem *item)
+{
+  const FenRoiStats *stats = &item->stats;
+
+  if (item->m.kind == FEN_MPR_MEASURE_DISTANCE)
+    return g_strdup_printf ("%.1f mm", fen_mpr_measure_length_mm (&item->m));
+  if (!item->has_stats)
+    return NULL;
+  if (stats->n == 0)
+    return g_strdup ("no pixel inside");
+  {
+    const char *unit = g_str_equal (stats->unit, "none") ? "" : stats->unit;
+    guint decimals = fen_image_get_value_decimals (state->first, 0);
+
+    /* As on a slice: one decimal more than a pixel value needs. */
+    return g_strdup_printf ("%.*f ± %.*f %s\n%.1f mm²", decimals + 1, stats->mean, decimals + 1, stats->sd,
+                            unit, stats->area_mm2);
+  }
+}
+
+static void
+fen_mpr_measure_snapshot_one (FenMprPane *pane, const FenMprState *state, FenMprPlane plane, GtkSnapshot *snapshot,
+                              cairo_t *cr, const FenMprMeasureItem *item, gboolean selected)
+{
+  const GdkRGBA *yellow = &fen_mpr_measure_yellow;
+  const FenMprPlanes *planes = &state->planes;
+  const FenMprMeasure *m = &item->m;
+  g_autofree char *text = NULL;
+  double s[2][2], lx, ly;
+
+  for (int k = 0; k < 2; k++)
+    fen_mpr_planes_to_screen (planes, plane, m->points[k], &s[k][0], &s[k][1], NULL);
+  cairo_set_source_rgba (cr, yellow->red, yellow->green, yellow->blue, 1.0);
+  cairo_set_line_width (cr, selected ? 2.5 : 1.5);
+  switch (m->kind)
+    {
+    case FEN_MPR_MEASURE_ELLIPSE:
+      {
+        /* The measurement's axes (its frame's right and down) on screen:
+         * the same as the pane's while it shows it (parallel planes), up
+         * to a mirror. */
+        const double rx = fabs (s[1][0] - s[0][0]), ry = fabs (s[1][1] - s[0][1]);
+
+        if (rx > 1e-9 && ry > 1e-9)
+          {
+            cairo_save (cr);
+            cairo_translate (cr, s[0][0], s[0][1]);
+            cairo_scale (cr, rx, ry);
+            cairo_arc (cr, 0, 0, 1, 0, 2 * G_PI);
+            cairo_restore (cr);
+            cairo_stroke (cr);
+          }
+        lx = s[0][0] + rx + 8;
+        ly = s[0][1] - ry;
+        break;
+      }
+    case FEN_MPR_MEASURE_RECTANGLE:
+      cairo_rectangle (cr, MIN (s[0][0], s[1][0]), MIN (s[0][1], s[1][1]), fabs (s[1][0] - s[0][0]),
+                       fabs (s[1][1] - s[0][1]));
+      cairo_stroke (cr);
+      lx = MAX (s[0][0], s[1][0]) + 8;
+      ly = MIN (s[0][1], s[1][1]);
+      break;
+    case FEN_MPR_MEASURE_DISTANCE:
+    default:
+      cairo_move_to (cr, s[0][0], s[0][1]);
+      cairo_line_to (cr, s[1][0], s[1][1]);
+      cairo_stroke (cr);
+      for (int k = 0; k < 2; k++)
+        {
+          cairo_arc (cr, s[k][0], s[k][1], 3, 0, 2 * G_PI);
+          cairo_fill (cr);
+        }
+      lx = s[1][0] + 8;
+      ly = s[1][1] + 4;
+      break;
+    }
+  /* Handles of the selected one: a square on each point it is moved by. */
+  if (selected)
+    for (int k = 0; k < 2; k++)
+      {
+        cairo_rectangle (cr, s[k][0] - 4, s[k][1] - 4, 8, 8);
+        cairo_set_source_rgba (cr, 0, 0, 0, 1);
+        cairo_fill_preserve (cr);
+        cairo_set_source_rgba (cr, yellow->red, yellow->green, yellow->blue, 1.0);
+        cairo_set_line_width (cr, 1.5);
+        cairo_stroke (cr);
+      }
+  text = fen_mpr_measure_text (state, item);
+  if (text != NULL)
+    _fen_mpr_pane_label (pane, snapshot, text, lx, ly, 0, 0, yellow, FALSE);
+}
+
+void
+_fen_mpr_measure_snapshot (FenMprPane *pane, FenMprState *state, FenMprPlane plane, GtkSnapshot *snapshot, int w,
+                           int h)
+{
+  cairo_t *cr = NULL;
+
+  for (guint i = 0; i < state->measures->len; i++)
+    {
+      const FenMprMeasureItem *item = fen_mpr_measure_item (state, (int) i);
+
+      if (!fen_mpr_measure_shown (state, plane, &item->m))
+        continue;
+      /* One cairo node for every shape; the labels are nodes above it. */
+      if (cr == NULL)
+        cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
+      fen_mpr_measure_snapshot_one (pane, state, plane, snapshot, cr, item, (int) i == state->selected);
+    }
+  if (cr != NULL)
+    cairo_destroy (cr);
+}

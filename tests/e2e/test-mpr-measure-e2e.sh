@@ -1,0 +1,234 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# test-mpr-measure-e2e.sh: measurements on reformatted planes (issue 15,
+# point 4), judged from screenshots. The phantom (fen-e2e-phantom --cube, as
+# in test-mpr-e2e.sh): 256 x 256 x 120, 0.5 mm pixels, 1 mm slices, first
+# pixel at x = y = -128, slice i at z = i; tissue 40 HU; a bone cube of
+# 700 HU over columns 80..111, rows 144..175 and slices 32..47: 16 mm along
+# each axis. Every prediction comes from that geometry and the layout's
+# documented rules (fitted panes, radiological; fen-mpr-planes.h):
+#  1. MPR entered, the centre dragged in the axial pane onto the cube's x, y:
+#     the coronal plane (y fixed) cuts the cube; the grey confirms the cube's
+#     edges where predicted.
+#  2. M, then a drag across the cube from edge to edge in the coronal pane:
+#     its label (tesseract) reads the drag's length in mm, which is the
+#     cube's 16 mm within one pixel (0.5 mm).
+#  3. One wheel click moves the coronal plane 0.5 mm (one row): the
+#     measurement is not on it and its label goes; a click back shows it.
+#  4. Ctrl+wheel zooms the pane about the pointer: the label follows its end
+#     point where the zoom predicts, with the same figure.
+#  5. Delete removes the selected (last drawn) measurement: its label goes.
+#  6. E, then an ellipse inside the cube: its label reads a mean of 700.0 HU
+#     (the cube's value) and SD 0; B, then a rectangle inside it: the same.
+#
+#   test-mpr-measure-e2e.sh FENESTRA PHANTOM SCHEMA_DIR WORK_DIR
+set -u
+
+FENESTRA=$1
+PHANTOM=$2
+SCHEMA_DIR=$3
+WORK=${4:-$(mktemp -d)}
+
+. "$(dirname "$0")/e2e-lib.sh"
+fen_e2e_setup 841 890 tesseract
+export G_MESSAGES_DEBUG=fen-viewport,fen-window,fen-mpr
+
+S=256 N=120
+"$PHANTOM" --series $N --size $S --cube -o "$WORK/cube" || { fail "phantom written"; exit 1; }
+echo "1..12"
+
+awkv () { awk "BEGIN { $1 }"; }
+VCX=$(awkv "print -128 + ($S - 1) * 0.25")
+VCZ=$(awkv "print ($N - 1) / 2")
+EXT_XY=$(awkv "print $S * 0.5")
+EXT_Z=$N
+# The cube's centre (PS3.3 C.7.6.2.1.1: positions are pixel centres, so its
+# faces lie half a voxel beyond its outer voxels' centres): x, y, z; its
+# edge 16 mm.
+CUBE_X=$(awkv "print -128 + (int($S * 3 / 8) - 0.5) * 0.5")
+CUBE_Y=$(awkv "print -128 + (int($S * 5 / 8) - 0.5) * 0.5")
+CUBE_Z=$(awkv "print int($N / 3) - 0.5")
+EDGE=16
+START_X=$(awkv "print -128 + int($S / 2) * 0.5")
+log "cube centre $CUBE_X $CUBE_Y $CUBE_Z, edge $EDGE mm"
+
+start_app app "$WORK/cube" || exit 1
+wait_opened app $N || { fail "series opened"; exit 1; }
+sleep 0.5
+xdotool mousemove $((X + 600)) $((Y + 400)) click 1
+sleep 0.3
+MARK=$(log_mark app)
+xdotool key alt+5
+sleep 2
+
+# Where each pane is (its "mpr-pane" line): where to aim and crop only.
+pane_geometry () {
+  tail -n +"$MARK" "$WORK/app.out" | grep -E "mpr-pane $1 at" | tail -n1 |
+    sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/' |
+    awk -v x="$X" -v y="$Y" '{ print x + $1, y + $2, $3, $4 }'
+}
+read -r AX AY AW AH <<<"$(pane_geometry Axial)"
+read -r CX CY CW CH <<<"$(pane_geometry Coronal)"
+if [ -z "${AW:-}" ] || [ -z "${CW:-}" ]; then
+  fail "MPR entered (Alt+5)"; stop_app; fen_e2e_finish
+fi
+pass "MPR entered: axial +$AX+$AY ${AW}x$AH, coronal +$CX+$CY ${CW}x$CH"
+
+ZA=$(awkv "a = $AW / $EXT_XY; b = $AH / $EXT_XY; print a < b ? a : b")
+ZC=$(awkv "a = $CW / $EXT_XY; b = $CH / $EXT_Z; print a < b ? a : b")
+# Screen points (rounded) of patient points: axial x right, y down; coronal
+# x right, z up (radiological).
+on_axial () { awkv "printf \"%d %d\", $AX + $AW / 2 + ($1 - $VCX) * $ZA + 0.5, $AY + $AH / 2 + ($2 - $VCX) * $ZA + 0.5"; }
+on_coronal () { awkv "printf \"%d %d\", $CX + $CW / 2 + ($1 - $VCX) * $ZC + 0.5, $CY + $CH / 2 - ($2 - $VCZ) * $ZC + 0.5"; }
+
+TISSUE=$(predict_grey 40 40 400)
+BONE=$(predict_grey 700 40 400)
+check_grey () {
+  local g
+  g=$(patch_mean "$2" "$3" "$4" 3)
+  fcheck "($g - $5) < 12 && ($5 - $g) < 12" && pass "$1: grey $g (predicted $5)" ||
+    fail "$1: grey $g at $3,$4, predicted $5"
+}
+# label_text PNG X Y W H: the text (tesseract) of a label whose dark veil
+# starts at X, Y (a label's text starts 3 px inside its veil); the crop is
+# inverted to dark on light and given a white margin, as tesseract wants.
+label_text () {
+  convert "$1" -crop "$4x$5+$2+$3" +repage -colorspace Gray -level 30%,100% -resize 400% -negate \
+    -bordercolor white -border 20 "$WORK/label.png" &&
+    tesseract "$WORK/label.png" - --psm 6 2>/dev/null | tr -s ' \n' ' '
+}
+
+# --- 1. The coronal plane onto the cube ---------------------------------------
+read -r x0 y0 <<<"$(on_axial "$START_X" "$START_X")"
+read -r x1 y1 <<<"$(on_axial "$CUBE_X" "$CUBE_Y")"
+drag "$x0" "$y0" $((x1 - x0)) $((y1 - y0)) 12
+shot onto
+# The distance runs 5 mm above the cube's centre; the edges checked 3 mm
+# above that (clear of the line), 1.5 mm inside and outside each face.
+LZ=$(awkv "print $CUBE_Z + 5")
+CZ=$(awkv "print $LZ + 3")
+ok=1
+for side in -1 1; do
+  read -r x y <<<"$(on_coronal "$(awkv "print $CUBE_X + $side * ($EDGE / 2 - 1.5)")" "$CZ")"
+  g=$(patch_mean "$WORK/onto.png" "$x" "$y" 3)
+  fcheck "($g - $BONE) < 12 && ($BONE - $g) < 12" || ok=0
+  read -r x y <<<"$(on_coronal "$(awkv "print $CUBE_X + $side * ($EDGE / 2 + 1.5)")" "$CZ")"
+  g2=$(patch_mean "$WORK/onto.png" "$x" "$y" 3)
+  fcheck "($g2 - $TISSUE) < 12 && ($TISSUE - $g2) < 12" || ok=0
+  log "face $side: inside $g, outside $g2"
+done
+[ $ok = 1 ] && pass "coronal plane on the cube: bone within its faces at x = $CUBE_X +- 8 mm, tissue beyond" ||
+  fail "coronal plane: the cube's faces are not where predicted"
+
+# --- 2. A distance across the cube ---------------------------------------------
+xdotool key m
+sleep 0.3
+read -r dx0 dy0 <<<"$(on_coronal "$(awkv "print $CUBE_X - $EDGE / 2")" "$LZ")"
+read -r dx1 dy1 <<<"$(on_coronal "$(awkv "print $CUBE_X + $EDGE / 2")" "$LZ")"
+drag "$dx0" "$dy0" $((dx1 - dx0)) $((dy1 - dy0)) 12
+shot distance
+# What the drag spans on the plane (screen pixels / zoom), and the cube's edge.
+WANT=$(awkv "printf \"%.2f\", sqrt(($dx1 - $dx0)^2 + ($dy1 - $dy0)^2) / $ZC")
+text=$(label_text "$WORK/distance.png" $((dx1 + 5)) $((dy1 + 3)) 90 21)
+got=$(grep -oE '[0-9]+\.[0-9] ?mm' <<<"$text" | head -n1 | grep -oE '[0-9]+\.[0-9]')
+log "distance label \"$text\", the drag spans $WANT mm"
+[ -n "$got" ] && fcheck "($got - $WANT) <= 0.06 && ($WANT - $got) <= 0.06 && ($got - $EDGE) <= 0.5 && ($EDGE - $got) <= 0.5" &&
+  pass "distance across the cube on the coronal plane reads $got mm (the drag: $WANT mm; the cube's edge $EDGE mm, within a 0.5 mm pixel)" ||
+  fail "distance label \"$text\": expected $WANT mm, $EDGE +- 0.5 mm"
+# The line lies where it was drawn: yellow a quarter along it (its middle
+# is under the sagittal plane's blue line).
+QUARTER="$(awkv "printf \"%d %d\", $dx0 + ($dx1 - $dx0) / 4, $dy0 + ($dy1 - $dy0) / 4")"
+read -r x y <<<"$QUARTER"
+rgb=$(convert "$WORK/distance.png" -crop "1x1+$x+$y" +repage -format '%[fx:int(255*r)] %[fx:int(255*g)] %[fx:int(255*b)]' info:)
+read -r r g b <<<"$rgb"
+[ "$r" -gt 200 ] && [ "$g" -gt 170 ] && [ "$b" -lt 100 ] && pass "the distance's line is drawn (yellow $rgb a quarter along it)" ||
+  fail "no yellow line at $x,$y: $rgb"
+
+# --- 3. Off its plane, hidden; back, shown ----------------------------------------
+read -r wx wy <<<"$(on_coronal "$(awkv "print $CUBE_X + 30")" "$(awkv "print $CUBE_Z - 30")")"
+scroll_slices "$wx" "$wy" 1
+shot off
+text=$(label_text "$WORK/off.png" $((dx1 + 5)) $((dy1 + 3)) 90 21)
+read -r x y <<<"$QUARTER"
+rgb=$(convert "$WORK/off.png" -crop "1x1+$x+$y" +repage -format '%[fx:int(255*r)] %[fx:int(255*g)] %[fx:int(255*b)]' info:)
+read -r r g b <<<"$rgb"
+! grep -qE '[0-9]\.[0-9] ?mm' <<<"$text" && [ "$b" -gt 100 -o "$g" -lt 170 ] &&
+  pass "one row (0.5 mm) off the plane it was drawn on: no label, no line ($rgb)" ||
+  fail "0.5 mm off its plane the measurement still shows: \"$text\", $rgb"
+xdotool mousemove "$wx" "$wy" click 4
+sleep 1.0
+shot back
+text=$(label_text "$WORK/back.png" $((dx1 + 5)) $((dy1 + 3)) 90 21)
+got=$(grep -oE '[0-9]+\.[0-9] ?mm' <<<"$text" | head -n1 | grep -oE '[0-9]+\.[0-9]')
+[ -n "$got" ] && fcheck "($got - $WANT) <= 0.06 && ($WANT - $got) <= 0.06" &&
+  pass "back on its plane: the label reads $got mm again" || fail "back on its plane: label \"$text\""
+
+# --- 4. Zoom about the pointer: the label follows ------------------------------
+# One Ctrl+wheel click up zooms 1.25 x about the pointer (at the cube's centre).
+read -r px py <<<"$(on_coronal "$CUBE_X" "$CUBE_Z")"
+xdotool mousemove "$px" "$py"
+sleep 0.2
+xdotool keydown ctrl click 4 keyup ctrl
+sleep 1.0
+shot zoomed
+read -r zx1 zy1 <<<"$(awkv "printf \"%d %d\", $px + ($dx1 - $px) * 1.25 + 0.5, $py + ($dy1 - $py) * 1.25 + 0.5")"
+text=$(label_text "$WORK/zoomed.png" $((zx1 + 5)) $((zy1 + 3)) 90 21)
+got=$(grep -oE '[0-9]+\.[0-9] ?mm' <<<"$text" | head -n1 | grep -oE '[0-9]+\.[0-9]')
+[ -n "$got" ] && fcheck "($got - $WANT) <= 0.06 && ($WANT - $got) <= 0.06" &&
+  pass "zoomed 1.25 x about the cube's centre: the label moved with its end to $zx1,$zy1 and reads $got mm" ||
+  fail "zoomed: no label \"$WANT mm\" at $zx1,$zy1: \"$text\""
+xdotool key f
+sleep 1.0
+
+# --- 5. Delete removes it -----------------------------------------------------
+xdotool key Delete
+sleep 0.8
+shot deleted
+text=$(label_text "$WORK/deleted.png" $((dx1 + 5)) $((dy1 + 3)) 90 21)
+! grep -qE '[0-9]\.[0-9] ?mm' <<<"$text" && pass "Delete removed the selected distance (no label)" ||
+  fail "after Delete the label still reads \"$text\""
+
+# --- 6. Regions inside the cube: the cube's value -----------------------------------
+# region KEY NAME X0 Z0 X1 Z1: draw with KEY's tool from (X0, Z0) to (X1, Z1) mm
+# and read the mean from the label, right of the shape's box at its top.
+region () {
+  local x0 y0 x1 y1 lx ly text mean
+  xdotool key "$1"
+  sleep 0.3
+  read -r x0 y0 <<<"$(on_coronal "$3" "$4")"
+  read -r x1 y1 <<<"$(on_coronal "$5" "$6")"
+  drag "$x0" "$y0" $((x1 - x0)) $((y1 - y0)) 12
+  shot "$2"
+  if [ "$1" = e ]; then
+    # The ellipse's box: its centre (X0, Z0) plus and minus the radii.
+    lx=$((x0 + (x1 > x0 ? x1 - x0 : x0 - x1) + 5)); ly=$((y0 - (y1 > y0 ? y1 - y0 : y0 - y1) - 1))
+  else
+    lx=$(((x1 > x0 ? x1 : x0) + 5)); ly=$(((y1 < y0 ? y1 : y0) - 1))
+  fi
+  text=$(label_text "$WORK/$2.png" "$lx" "$ly" 130 40)
+  mean=$(grep -oE -- '-?[0-9]+\.[0-9]' <<<"$text" | head -n1)
+  sd=$(grep -oE -- '-?[0-9]+\.[0-9]' <<<"$text" | sed -n 2p)
+  area=$(grep -oE -- '[0-9]+\.[0-9] ?mm' <<<"$text" | head -n1 | grep -oE '[0-9]+\.[0-9]')
+  # The shape's area from the drag (screen pixels / zoom): pi a b for the
+  # ellipse (radii), a b for the rectangle (sides).
+  want=$(awkv "a = ($x1 - $x0) / $ZC; b = ($y1 - $y0) / $ZC; a = a < 0 ? -a : a; b = b < 0 ? -b : b;
+               printf \"%.2f\", \"$1\" == \"e\" ? 3.14159265 * a * b : a * b")
+  log "$2 label \"$text\", the drag's area $want mm2"
+  [ "$mean" = "700.0" ] && [ "$sd" = "0.0" ] && grep -q "HU" <<<"$text" && [ -n "$area" ] &&
+    fcheck "($area - $want) <= 0.06 && ($want - $area) <= 0.06" &&
+    pass "$2 inside the cube on the coronal plane: mean $mean HU, SD $sd (the cube's 700 HU), area $area mm2 (the drag's $want)" ||
+    fail "$2 label \"$text\": expected 700.0 ± 0.0 HU and $want mm2"
+  xdotool key Delete
+  sleep 0.5
+}
+# The ellipse: centre 3 mm right of and below the cube's centre, radii 3.5 mm.
+region e ellipse "$(awkv "print $CUBE_X + 3")" "$(awkv "print $CUBE_Z - 3")" \
+  "$(awkv "print $CUBE_X + 6.5")" "$(awkv "print $CUBE_Z - 6.5")"
+region b rectangle "$(awkv "print $CUBE_X - 7")" "$(awkv "print $CUBE_Z - 1")" \
+  "$(awkv "print $CUBE_X - 2")" "$(awkv "print $CUBE_Z - 6")"
+xdotool key w
+
+still_running app
+stop_app
+no_warnings app
+fen_e2e_finish

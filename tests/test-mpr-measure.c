@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* test-mpr-measure.c: measurements on reformatted planes
+ * (fen-mpr-measure.h) on a generated CT stack with a cube of known value:
+ * distances in mm along an axis and on an oblique plane, which planes show
+ * a measurement, and region statistics on axial, coronal, sagittal and
+ * oblique planes against a per-voxel reference (each voxel of the native
+ * plane whose centre is inside the shape, by fen_roi_contains()). */
+#include <fenestra/fenestra.h>
+
+#include <math.h>
+#include <string.h>
+
+/* 40 columns x 30 rows x 21 slices; 0.8 mm between rows, 0.6 between
+ * columns, 1.5 between slices: every direction has its own step. */
+#define W 40
+#define H 30
+#define N 21
+static const double row_spacing = 0.8, col_spacing = 0.6, slice_spacing = 1.5;
+static const double origin[3] = { -12.0, 5.0, -30.0 };
+/* The cube: columns 10..19, rows 8..17, slices 5..12, stored 1500 (476 HU
+ * through the intercept -1024); elsewhere 1024 + (column + row + slice) % 7
+ * (0..6 HU), so that a region straddling the cube has a spread. */
+#define CUBE_STORED 1500
+#define CUBE_HU     476.0
+static const guint cube_lo[3] = { 10, 8, 5 }, cube_hi[3] = { 19, 17, 12 };
+
+static guint16
+stored_at (guint c, guint r, guint k)
+{
+  if (c >= cube_lo[0] && c <= cube_hi[0] && r >= cube_lo[1] && r <= cube_hi[1] && k >= cube_lo[2] && k <= cube_hi[2])
+    return CUBE_STORED;
+  return (guint16) (1024 + (c + r + k) % 7);
+}
+
+static void
+voxel_centre (double c, double r, double k, double p[3])
+{
+  /* PS3.3 C.7.6.2.1.1: axial slices, rows along +x, columns along +y. */
+  p[0] = origin[0] + c * col_spacing;
+  p[1] = origin[1] + r * row_spacing;
+  p[2] = origin[2] + k * slice_spacing;
+}
+
+static FenVolume *
+make_volume (void)
+{
+  g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func ((GDestroyNotify) fen_image_unref);
+  g_autoptr(GError) error = NULL;
+  FenVolume *volume;
+
+  for (guint k = 0; k < N; k++)
+    {
+      FenImageInfo info;
+      FenImage *image;
+      guint16 *pixels;
+
+      fen_image_info_init (&info);
+      info.rows = H;
+      info.columns = W;
+      info.frames = 1;
+      info.samples_per_pixel = 1;
+      info.bits_allocated = 16;
+      info.bits_stored = 12;
+      info.high_bit = 11;
+      info.photometric = FEN_PHOTOMETRIC_MONOCHROME2;
+      info.rescale_slope = 1;
+      info.rescale_intercept = -1024;
+      info.modality = g_strdup ("CT");
+      info.pixel_spacing[0] = row_spacing;
+      info.pixel_spacing[1] = col_spacing;
+      info.has_orientation = info.has_position = TRUE;
+      info.image_orientation[0] = 1;
+      info.image_orientation[4] = 1;
+      voxel_centre (0, 0, k, info.image_position);
+      image = fen_image_new (&info, 0, &error);
+      g_assert_no_error (error);
+      fen_image_info_clear (&info);
+      pixels = fen_image_get_pixels_mutable (image);
+      for (guint r = 0; r < H; r++)
+        for (guint c = 0; c < W; c++)
+          pixels[r * W + c] = stored_at (c, r, k);
+      g_ptr_array_add (images, image);
+    }
+  volume = fen_volume_new (NULL, (FenImage **) images->pdata, images->len, &error);
+  g_assert_no_error (error);
+  return volume;
+}
+
+static void
+make_planes (FenMprPlanes *planes, const FenVolume *volume)
+{
+  fen_mpr_planes_init (planes, volume);
+  for (guint p = 0; p < FEN_MPR_N_PLANES; p++)
+    fen_mpr_planes_set_size (planes, p, 400, 300);
+}
+
+/* The statistics of the voxels of a native plane (@axis fixed at @index:
+ * 0 a column, 1 a row, 2 a slice) whose centres, in mm on @frame, are
+ * inside @m's shape: the reference, computed voxel by voxel. */
+static void
+reference_stats (const FenMprMeasure *m, guint axis, guint index, guint64 *n, double *mean, double *min, double *max)
+{
+  const double u0 = fen_vec3_dot (m->points[0], m->frame.right), v0 = fen_vec3_dot (m->points[0], m->frame.down);
+  const double u1 = fen_vec3_dot (m->points[1], m->frame.right), v1 = fen_vec3_dot (m->points[1], m->frame.down);
+  FenRoi roi = { 0 };
+  const guint size[3] = { W, H, N };
+  double sum = 0;
+
+  roi.x = u0;
+  roi.y = v0;
+  if (m->kind == FEN_MPR_MEASURE_ELLIPSE)
+    roi.kind = FEN_ROI_ELLIPSE, roi.rx = fabs (u1 - u0), roi.ry = fabs (v1 - v0);
+  else
+    roi.kind = FEN_ROI_RECTANGLE, roi.w = u1 - u0, roi.h = v1 - v0;
+  *n = 0;
+  *min = G_MAXDOUBLE;
+  *max = -G_MAXDOUBLE;
+  for (guint a = 0; a < size[(axis + 1) % 3]; a++)
+    for (guint b = 0; b < size[(axis + 2) % 3]; b++)
+      {
+        guint idx[3];
+        double p[3], hu;
+
+        idx[axis] = index;
+        idx[(axis + 1) % 3] = a;
+        idx[(axis + 2) % 3] = b;
+        voxel_centre (idx[0], idx[1], idx[2], p);
+        if (!fen_roi_contains (&roi, fen_vec3_dot (p, m->frame.right), fen_vec3_dot (p, m->frame.down)))
+          continue;
+        hu = stored_at (idx[0], idx[1], idx[2]) - 1024.0;
+        (*n)++;
+        sum += hu;
+        *min = MIN (*min, hu);
+        *max = MAX (*max, hu);
+      }
+  *mean = *n > 0 ? sum / *n : NAN;
+}
+
+/* Distances ---------------------------------------------------------------- */
+
+static void
+test_distance_axis (void)
+{
+  g_autoptr(FenVolume) volume = make_volume ();
+  FenMprPlanes planes;
+  FenMprMeasure m;
+  double a[3], b[3];
+
+  make_planes (&planes, volume);
+  /* Along x on the coronal plane: 9 columns; along z: 7 slices. */
+  voxel_centre (10, 12, 5, a);
+  voxel_centre (19, 12, 5, b);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, &planes.frames[FEN_MPR_PLANE_CORONAL], a, b);
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_length_mm (&m), 9 * col_spacing, 1e-12);
+  voxel_centre (10, 12, 12, b);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, &planes.frames[FEN_MPR_PLANE_CORONAL], a, b);
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_length_mm (&m), 7 * slice_spacing, 1e-12);
+  /* Along y on the sagittal plane: 9 rows. */
+  voxel_centre (10, 21, 5, b);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, &planes.frames[FEN_MPR_PLANE_SAGITTAL], a, b);
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_length_mm (&m), 9 * row_spacing, 1e-12);
+}
+
+static void
+test_distance_oblique (void)
+{
+  g_autoptr(FenVolume) volume = make_volume ();
+  FenMprPlanes planes;
+  const FenMprFrame *frame;
+  FenMprMeasure m;
+  double a[3], b[3], off[3], zoom;
+
+  make_planes (&planes, volume);
+  /* Turn the crosshair in the axial pane by 30 degrees: the coronal plane
+   * is oblique, its right (cos 30, sin 30, 0) up to sign. */
+  fen_mpr_planes_rotate (&planes, FEN_MPR_PLANE_AXIAL, G_PI / 6);
+  frame = &planes.frames[FEN_MPR_PLANE_CORONAL];
+  g_assert_cmpfloat_with_epsilon (fabs (frame->right[0]), cos (G_PI / 6), 1e-9);
+  g_assert_cmpfloat_with_epsilon (fabs (frame->right[1]), sin (G_PI / 6), 1e-9);
+  zoom = planes.views[FEN_MPR_PLANE_CORONAL].zoom;
+  /* 30 by 40 screen pixels apart: 50 pixels, 50 / zoom mm on the plane. */
+  fen_mpr_planes_to_patient (&planes, FEN_MPR_PLANE_CORONAL, 100, 80, a);
+  fen_mpr_planes_to_patient (&planes, FEN_MPR_PLANE_CORONAL, 130, 120, b);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, frame, a, b);
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_length_mm (&m), 50.0 / zoom, 1e-9);
+  /* The same from explicit patient points: 12 mm along the turned right,
+   * 5 mm down; a second point 2 mm off the plane is projected onto it. */
+  for (int k = 0; k < 3; k++)
+    {
+      b[k] = a[k] + 12.0 * frame->right[k] + 5.0 * frame->down[k];
+      off[k] = b[k] + 2.0 * frame->normal[k];
+    }
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, frame, a, off);
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_length_mm (&m), 13.0, 1e-9);
+  for (int k = 0; k < 3; k++)
+    g_assert_cmpfloat_with_epsilon (m.points[1][k], b[k], 1e-9);
+}
+
+/* Which planes show it ------------------------------------------------------ */
+
+static void
+test_on_plane (void)
+{
+  g_autoptr(FenVolume) volume = make_volume ();
+  FenMprPlanes planes;
+  FenMprMeasure m;
+  double a[3], b[3], p[3];
+  const FenMprFrame *coronal;
+
+  make_planes (&planes, volume);
+  coronal = &planes.frames[FEN_MPR_PLANE_CORONAL];
+  voxel_centre (10, 12, 5, a);
+  voxel_centre (19, 12, 9, b);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, coronal, a, b);
+  /* Half a row (0.4 mm) is the pane's tolerance: row 12 shows it, and a
+   * plane 0.3 mm off; row 13 (0.8 mm) does not, nor do the other planes. */
+  voxel_centre (3, 12, 0, p);
+  g_assert_true (fen_mpr_measure_is_on_plane (&m, coronal, p, row_spacing / 2));
+  p[1] += 0.3;
+  g_assert_true (fen_mpr_measure_is_on_plane (&m, coronal, p, row_spacing / 2));
+  voxel_centre (3, 13, 0, p);
+  g_assert_false (fen_mpr_measure_is_on_plane (&m, coronal, p, row_spacing / 2));
+  voxel_centre (10, 12, 5, p);
+  g_assert_false (fen_mpr_measure_is_on_plane (&m, &planes.frames[FEN_MPR_PLANE_AXIAL], p, 10));
+  g_assert_false (fen_mpr_measure_is_on_plane (&m, &planes.frames[FEN_MPR_PLANE_SAGITTAL], p, 10));
+  /* Moved in place (its own frame and point passed back): the same plane. */
+  voxel_centre (15, 12, 7, b);
+  fen_mpr_measure_init (&m, m.kind, &m.frame, m.points[0], b);
+  voxel_centre (3, 12, 0, p);
+  g_assert_true (fen_mpr_measure_is_on_plane (&m, coronal, p, row_spacing / 2));
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_length_mm (&m), hypot (5 * col_spacing, 2 * slice_spacing), 1e-12);
+}
+
+/* Region statistics --------------------------------------------------------- */
+
+typedef struct {
+  const char       *path;
+  FenMprPlane       plane;
+  FenMprMeasureKind kind;
+  guint             axis, index;  /* the native plane: column, row or slice */
+  double            a[3], b[3];   /* voxel indices (column, row, slice), fractional */
+  gboolean          inside;       /* wholly inside the cube */
+} StatsCase;
+
+static const StatsCase stats_cases[] = {
+  { "/mpr-measure/stats/axial/rectangle-inside", FEN_MPR_PLANE_AXIAL, FEN_MPR_MEASURE_RECTANGLE, 2, 8,
+    { 11.2, 9.3, 8 }, { 17.7, 16.1, 8 }, TRUE },
+  { "/mpr-measure/stats/axial/ellipse-across", FEN_MPR_PLANE_AXIAL, FEN_MPR_MEASURE_ELLIPSE, 2, 8,
+    { 19.0, 12.4, 8 }, { 26.3, 19.9, 8 }, FALSE },
+  { "/mpr-measure/stats/coronal/ellipse-inside", FEN_MPR_PLANE_CORONAL, FEN_MPR_MEASURE_ELLIPSE, 1, 12,
+    { 14.5, 12, 8.5 }, { 18.4, 12, 11.6 }, TRUE },
+  { "/mpr-measure/stats/coronal/rectangle-across", FEN_MPR_PLANE_CORONAL, FEN_MPR_MEASURE_RECTANGLE, 1, 12,
+    { 3.3, 12, 2.2 }, { 15.6, 12, 9.9 }, FALSE },
+  { "/mpr-measure/stats/sagittal/ellipse-across", FEN_MPR_PLANE_SAGITTAL, FEN_MPR_MEASURE_ELLIPSE, 0, 15,
+    { 15, 17.0, 12.0 }, { 15, 23.7, 16.2 }, FALSE },
+  { "/mpr-measure/stats/sagittal/rectangle-edge", FEN_MPR_PLANE_SAGITTAL, FEN_MPR_MEASURE_RECTANGLE, 0, 15,
+    { 15, 0, 0 }, { 15, 29, 20 }, FALSE },
+};
+
+static void
+test_stats (gconstpointer data)
+{
+  const StatsCase *t = data;
+  g_autoptr(FenVolume) volume = make_volume ();
+  g_autoptr(GError) error = NULL;
+  FenRenderer *renderer = fen_renderer_new (2, 64);
+  FenMprPlanes planes;
+  FenMprMeasure m;
+  FenRoiStats stats;
+  double a[3], b[3], mean, min, max, su, sv, analytic;
+  guint64 n;
+
+  make_planes (&planes, volume);
+  voxel_centre (t->a[0], t->a[1], t->a[2], a);
+  voxel_centre (t->b[0], t->b[1], t->b[2], b);
+  fen_mpr_measure_init (&m, t->kind, &planes.frames[t->plane], a, b);
+  g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &stats, &error));
+  g_assert_no_error (error);
+  reference_stats (&m, t->axis, t->index, &n, &mean, &min, &max);
+  g_assert_cmpuint (n, >, 0);
+  g_assert_cmpuint (stats.n, ==, n);
+  g_assert_cmpfloat_with_epsilon (stats.mean, mean, 1e-9);
+  g_assert_cmpfloat (stats.min, ==, min);
+  g_assert_cmpfloat (stats.max, ==, max);
+  g_assert_cmpstr (stats.unit, ==, "HU");
+  if (t->inside)
+    {
+      g_assert_cmpfloat (stats.mean, ==, CUBE_HU);
+      g_assert_cmpfloat (stats.min, ==, CUBE_HU);
+      g_assert_cmpfloat (stats.max, ==, CUBE_HU);
+      g_assert_cmpfloat (stats.sd, ==, 0.0);
+    }
+  else
+    g_assert_cmpfloat (stats.sd, >, 0.0);
+  /* The area: the shape's, in mm on the plane, within one grid pixel. */
+  su = fen_volume_get_spacing_along (volume, m.frame.right);
+  sv = fen_volume_get_spacing_along (volume, m.frame.down);
+  {
+    const double du = fabs (fen_vec3_dot (b, m.frame.right) - fen_vec3_dot (a, m.frame.right));
+    const double dv = fabs (fen_vec3_dot (b, m.frame.down) - fen_vec3_dot (a, m.frame.down));
+
+    analytic = t->kind == FEN_MPR_MEASURE_ELLIPSE ? G_PI * du * dv : du * dv;
+  }
+  g_assert_cmpfloat (fabs (stats.area_mm2 - analytic), <=, su * sv);
+  g_assert_cmpfloat_with_epsilon (stats.area_px * su * sv, stats.area_mm2, 1e-9);
+  fen_renderer_free (renderer);
+}
+
+/* A plane between two native ones (0.3 of a slice off) samples the nearest
+ * voxels: the same as the native plane's reference. */
+static void
+test_stats_between (void)
+{
+  g_autoptr(FenVolume) volume = make_volume ();
+  FenRenderer *renderer = fen_renderer_new (1, 64);
+  FenMprPlanes planes;
+  FenMprMeasure m;
+  FenRoiStats stats;
+  double a[3], b[3], mean, min, max;
+  guint64 n;
+
+  make_planes (&planes, volume);
+  voxel_centre (17.0, 11.0, 8.3, a);
+  voxel_centre (23.0, 14.5, 8.3, b);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_ELLIPSE, &planes.frames[FEN_MPR_PLANE_AXIAL], a, b);
+  g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &stats, NULL));
+  reference_stats (&m, 2, 8, &n, &mean, &min, &max);
+  g_assert_cmpuint (stats.n, ==, n);
+  g_assert_cmpfloat_with_epsilon (stats.mean, mean, 1e-9);
+  g_assert_cmpfloat (stats.min, ==, min);
+  g_assert_cmpfloat (stats.max, ==, max);
+  fen_renderer_free (renderer);
+}
+
+/* On an oblique plane through the cube's middle, a region well inside the
+ * cube reads the cube's value exactly. */
+static void
+test_stats_oblique (void)
+{
+  g_autoptr(FenVolume) volume = make_volume ();
+  FenRenderer *renderer = fen_renderer_new (2, 64);
+  FenMprPlanes planes;
+  const FenMprFrame *frame;
+  FenMprMeasure m;
+  FenRoiStats stats;
+  double c[3], b[3];
+
+  make_planes (&planes, volume);
+  voxel_centre (14.5, 12.5, 8.5, c);
+  memcpy (planes.center, c, sizeof c);
+  fen_mpr_planes_rotate (&planes, FEN_MPR_PLANE_AXIAL, G_PI / 6);
+  frame = &planes.frames[FEN_MPR_PLANE_CORONAL];
+  g_assert_cmpfloat (fabs (frame->right[1]), >, 0.4);
+  /* The cube is 6 x 8 x 12 mm: an ellipse of 1.5 x 3 mm radii inside it. */
+  for (int k = 0; k < 3; k++)
+    b[k] = c[k] + 1.5 * frame->right[k] + 3.0 * frame->down[k];
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_ELLIPSE, frame, c, b);
+  g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &stats, NULL));
+  g_assert_cmpuint (stats.n, >, 10);
+  g_assert_cmpfloat (stats.mean, ==, CUBE_HU);
+  g_assert_cmpfloat (stats.min, ==, CUBE_HU);
+  g_assert_cmpfloat (stats.max, ==, CUBE_HU);
+  g_assert_cmpfloat (fabs (stats.area_mm2 - G_PI * 4.5), <=, 1e-9);
+  /* A larger one reaches tissue beyond the cube. */
+  for (int k = 0; k < 3; k++)
+    b[k] = c[k] + 9.0 * frame->right[k] + 3.0 * frame->down[k];
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_ELLIPSE, frame, c, b);
+  g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &stats, NULL));
+  g_assert_cmpfloat (stats.max, ==, CUBE_HU);
+  g_assert_cmpfloat (stats.min, <=, 6.0);
+  fen_renderer_free (renderer);
+}
+
+static void
+test_stats_errors (void)
+{
+  g_autoptr(FenVolume) volume = make_volume ();
+  FenRenderer *renderer = fen_renderer_new (1, 64);
+  g_autoptr(GError) error = NULL;
+  FenMprPlanes planes;
+  FenMprMeasure m;
+  FenRoiStats stats;
+  double a[3], b[3];
+
+  make_planes (&planes, volume);
+  voxel_centre (10, 12, 5, a);
+  voxel_centre (19, 12, 5, b);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, &planes.frames[FEN_MPR_PLANE_CORONAL], a, b);
+  g_assert_false (fen_mpr_measure_stats (&m, volume, renderer, &stats, &error));
+  g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  /* A flat ellipse (no extent down) is no region. */
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_ELLIPSE, &planes.frames[FEN_MPR_PLANE_CORONAL], a, b);
+  g_assert_false (fen_mpr_measure_stats (&m, volume, renderer, &stats, &error));
+  g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT);
+  g_clear_error (&error);
+  /* Wholly outside the volume: no point, NaN statistics. */
+  a[0] -= 100;
+  voxel_centre (-50, 12, 9, b);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_RECTANGLE, &planes.frames[FEN_MPR_PLANE_CORONAL], a, b);
+  g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &stats, &error));
+  g_assert_cmpuint (stats.n, ==, 0);
+  g_assert_true (isnan (stats.mean));
+  fen_renderer_free (renderer);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/mpr-measure/distance/axis", test_distance_axis);
+  g_test_add_func ("/mpr-measure/distance/oblique", test_distance_oblique);
+  g_test_add_func ("/mpr-measure/on-plane", test_on_plane);
+  for (guint i = 0; i < G_N_ELEMENTS (stats_cases); i++)
+    g_test_add_data_func (stats_cases[i].path, &stats_cases[i], test_stats);
+  g_test_add_func ("/mpr-measure/stats/between-slices", test_stats_between);
+  g_test_add_func ("/mpr-measure/stats/oblique", test_stats_oblique);
+  g_test_add_func ("/mpr-measure/stats/errors", test_stats_errors);
+  return g_test_run ();
+}
