@@ -15,9 +15,10 @@ fen_packages=(
 # dicom3tools: files written by others than DCMTK, and a validator. The
 # end-to-end tests read overlay text back from screenshots with tesseract,
 # paste paths into the file chooser with xclip, and hand files to a running
-# viewer over a private bus of dbus-daemon.
+# viewer over a private bus of dbus-daemon. gnome-keyring: a real Secret
+# Service (gnome-keyring-daemon on that private bus) for the PACS secrets.
 fen_test_packages=(xvfb xdotool xclip imagemagick tesseract-ocr tesseract-ocr-eng dbus-daemon clang libclang-rt-14-dev
-                   libgdcm-tools dicom3tools orthanc orthanc-dicomweb curl)
+                   libgdcm-tools dicom3tools orthanc orthanc-dicomweb curl gnome-keyring)
 
 fen_install_missing() {
   local missing=() p

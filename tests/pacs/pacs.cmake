@@ -88,14 +88,30 @@ set_tests_properties(test-pacs-fetch PROPERTIES TIMEOUT 900 LABELS "pacs"
 # errors in words. Built from the viewer's own sources.
 if(TARGET fenestra)
   set(_fen_ui ${PROJECT_SOURCE_DIR}/src/ui)
-  add_executable(test-pacs-ui ${_fen_pacs}/test-pacs-ui.c
+  add_executable(test-pacs-ui ${_fen_pacs}/test-pacs-ui.c ${_fen_pacs}/fen-test-auth-server.c
     ${_fen_ui}/fen-pacs-node-config.c ${_fen_ui}/fen-pacs-node-editor.c ${_fen_ui}/fen-pacs-secret.c
     ${_fen_ui}/fen-pacs-errors.c ${_fen_ui}/fen-pacs-item.c)
-  target_include_directories(test-pacs-ui PRIVATE ${_fen_ui})
+  target_include_directories(test-pacs-ui PRIVATE ${_fen_ui} ${_fen_pacs})
   target_compile_options(test-pacs-ui PRIVATE ${FEN_C_WARNINGS})
   target_link_libraries(test-pacs-ui PRIVATE fenestra-net PkgConfig::GTK PkgConfig::SECRET PkgConfig::SOUP)
   add_dependencies(test-pacs-ui fenestra-schemas)
   add_test(NAME test-pacs-ui COMMAND test-pacs-ui --tap)
   set_tests_properties(test-pacs-ui PROPERTIES LABELS "pacs" TIMEOUT 120
+    ENVIRONMENT "G_DEBUG=fatal-criticals;GSETTINGS_SCHEMA_DIR=${FEN_SCHEMA_DIR};GSETTINGS_BACKEND=memory;no_proxy=127.0.0.1,localhost;NO_PROXY=127.0.0.1,localhost")
+endif()
+
+# The same secrets with a real Secret Service: test-pacs-keyring.sh starts
+# a private bus and gnome-keyring-daemon (its absence fails the test).
+if(TARGET fenestra)
+  add_executable(test-pacs-keyring ${_fen_pacs}/test-pacs-keyring.c ${_fen_pacs}/fen-test-auth-server.c
+    ${_fen_ui}/fen-pacs-node-config.c ${_fen_ui}/fen-pacs-secret.c)
+  target_include_directories(test-pacs-keyring PRIVATE ${_fen_ui} ${_fen_pacs})
+  target_compile_options(test-pacs-keyring PRIVATE ${FEN_C_WARNINGS})
+  target_link_libraries(test-pacs-keyring PRIVATE fenestra-net PkgConfig::GTK PkgConfig::SECRET PkgConfig::SOUP)
+  add_dependencies(test-pacs-keyring fenestra-schemas)
+  add_test(NAME test-pacs-keyring
+    COMMAND bash ${_fen_pacs}/test-pacs-keyring.sh $<TARGET_FILE:test-pacs-keyring>
+            ${CMAKE_CURRENT_BINARY_DIR}/pacs-keyring)
+  set_tests_properties(test-pacs-keyring PROPERTIES LABELS "pacs" TIMEOUT 120
     ENVIRONMENT "G_DEBUG=fatal-criticals;GSETTINGS_SCHEMA_DIR=${FEN_SCHEMA_DIR};GSETTINGS_BACKEND=memory;no_proxy=127.0.0.1,localhost;NO_PROXY=127.0.0.1,localhost")
 endif()

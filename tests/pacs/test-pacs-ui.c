@@ -12,12 +12,12 @@
 #include "fen-pacs-node-config.h"
 #include "fen-pacs-node-editor.h"
 #include "fen-pacs-secret.h"
+#include "fen-test-auth-server.h"
 
 #include <fenestra/fen-pacs-query.h>
 
 #define G_SETTINGS_ENABLE_BACKEND
 #include <gio/gsettingsbackend.h>
-#include <libsoup/soup.h>
 #include <string.h>
 
 static GSettings *
@@ -147,25 +147,6 @@ test_authorization (void)
 /* With the session bus pointed at nothing, libsecret cannot reach a
  * Secret Service: the store and the lookup end in an error that says so. */
 static void
-test_secret_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  GAsyncResult **out = user_data;
-
-  *out = g_object_ref (result);
-}
-
-static GAsyncResult *
-test_wait (GAsyncResult **result)
-{
-  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-
-  while (*result == NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_nonnull (*result);
-  return *result;
-}
-
-static void
 test_secret_no_service (void)
 {
   GAsyncResult *stored = NULL, *looked_up = NULL;
@@ -173,8 +154,8 @@ test_secret_no_service (void)
   g_autoptr(GError) lookup_error = NULL;
   char *secret;
 
-  fen_pacs_secret_store_async ("test-node", "Fenestra test", "hunter2", NULL, test_secret_done_cb, &stored);
-  g_assert_false (fen_pacs_secret_store_finish (test_wait (&stored), &error));
+  fen_pacs_secret_store_async ("test-node", "Fenestra test", "hunter2", NULL, fen_test_done_cb, &stored);
+  g_assert_false (fen_pacs_secret_store_finish (fen_test_wait (&stored), &error));
   g_assert_nonnull (error);
   g_test_message ("store: %s", error->message);
   g_assert_true (strstr (error->message, "no keyring (Secret Service) is reachable") != NULL);
@@ -182,8 +163,8 @@ test_secret_no_service (void)
   g_assert_null (strstr (error->message, "hunter2"));
   g_object_unref (stored);
 
-  fen_pacs_secret_lookup_async ("test-node", NULL, test_secret_done_cb, &looked_up);
-  secret = fen_pacs_secret_lookup_finish (test_wait (&looked_up), &lookup_error);
+  fen_pacs_secret_lookup_async ("test-node", NULL, fen_test_done_cb, &looked_up);
+  secret = fen_pacs_secret_lookup_finish (fen_test_wait (&looked_up), &lookup_error);
   g_assert_null (secret);
   g_assert_nonnull (lookup_error);
   g_assert_true (strstr (lookup_error->message, "could not be read") != NULL);
@@ -261,9 +242,9 @@ test_async_cancelled (void)
   GPtrArray *matches;
 
   g_cancellable_cancel (cancellable);
-  fen_pacs_find_async (node, &query, cancellable, test_secret_done_cb, &result);
+  fen_pacs_find_async (node, &query, cancellable, fen_test_done_cb, &result);
   g_free (name);   /* copied by the call */
-  matches = fen_pacs_find_finish (test_wait (&result), &error);
+  matches = fen_pacs_find_finish (fen_test_wait (&result), &error);
   g_assert_null (matches);
   g_assert_error (error, FEN_NET_ERROR, FEN_NET_ERROR_CANCELLED);
   g_object_unref (result);
@@ -277,9 +258,9 @@ test_async_refused (void)
   GAsyncResult *result = NULL;
   g_autoptr(GError) error = NULL;
 
-  fen_pacs_echo_async (node, NULL, test_secret_done_cb, &result);
+  fen_pacs_echo_async (node, NULL, fen_test_done_cb, &result);
   fen_pacs_node_free (node);   /* copied by the call */
-  g_assert_false (fen_pacs_echo_finish (test_wait (&result), &error));
+  g_assert_false (fen_pacs_echo_finish (fen_test_wait (&result), &error));
   g_test_message ("echo: %s", error->message);
   g_assert_error (error, FEN_NET_ERROR, FEN_NET_ERROR_CONNECT);
   g_object_unref (result);
@@ -302,87 +283,37 @@ test_node_copy (void)
 
 /* The Authorization value reaches the wire: a loopback SoupServer that
  * answers QIDO only to "Basic" + RFC 7617's example credentials. */
-typedef struct {
-  const char *expected;
-  char       *seen;      /* the last request's Authorization, or NULL */
-  guint       requests;
-} AuthServer;
-
-static void
-test_auth_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
-                   gpointer user_data)
-{
-  AuthServer *a = user_data;
-  const char *got = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
-
-  a->requests++;
-  g_free (a->seen);
-  a->seen = g_strdup (got);
-  if (g_strcmp0 (got, a->expected) != 0)
-    {
-      soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
-      return;
-    }
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (msg, "application/dicom+json", SOUP_MEMORY_STATIC, "[]", 2);
-}
-
-static gboolean
-test_echo (const char *url, const char *authorization, GError **error)
-{
-  g_autoptr(FenPacsNode) node = fen_pacs_node_parse (url, NULL);
-  GAsyncResult *result = NULL;
-  gboolean ok;
-
-  g_assert_nonnull (node);
-  node->authorization = g_strdup (authorization);
-  fen_pacs_echo_async (node, NULL, test_secret_done_cb, &result);
-  ok = fen_pacs_echo_finish (test_wait (&result), error);
-  g_object_unref (result);
-  return ok;
-}
-
 static void
 test_authorization_on_the_wire (void)
 {
-  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
-  AuthServer a = { .expected = "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==" };
+  g_autoptr(FenTestAuthServer) a = fen_test_auth_server_new ("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
   g_autoptr(FenPacsNodeConfig) c = fen_pacs_node_config_new ("web", "http://127.0.0.1/dw");
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
   char *value;
-  GSList *uris;
-
-  soup_server_add_handler (server, NULL, test_auth_handler, &a, NULL);
-  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  uris = soup_server_get_uris (server);
-  url = g_strdup_printf ("http://127.0.0.1:%d/dicom-web", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
   c->auth = FEN_PACS_AUTH_BASIC;
   g_free (c->user);
   c->user = g_strdup ("Aladdin");
   value = fen_pacs_node_config_authorization (c, "open sesame");
-  g_assert_true (test_echo (url, value, &error));
+  g_assert_true (fen_test_auth_echo (a->url, value, &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (a.seen, ==, a.expected);
+  g_assert_cmpstr (a->seen, ==, a->expected);
   fen_pacs_node_config_free_secret (value);
 
   /* Without it, or with a wrong one: 401, in words. */
-  g_assert_false (test_echo (url, NULL, &error));
+  g_assert_false (fen_test_auth_echo (a->url, NULL, &error));
   g_assert_error (error, FEN_NET_ERROR, FEN_NET_ERROR_HTTP);
-  g_assert_null (a.seen);
+  g_assert_null (a->seen);
   {
     g_autofree char *words = fen_pacs_error_to_words (error);
 
     g_assert_true (strstr (words, "refused access (HTTP 401)") != NULL);
   }
   g_clear_error (&error);
-  g_assert_false (test_echo (url, "Bearer wrong", &error));
+  g_assert_false (fen_test_auth_echo (a->url, "Bearer wrong", &error));
   g_assert_error (error, FEN_NET_ERROR, FEN_NET_ERROR_HTTP);
-  g_assert_cmpstr (a.seen, ==, "Bearer wrong");
-  g_assert_cmpuint (a.requests, ==, 3);
-  g_free (a.seen);
+  g_assert_cmpstr (a->seen, ==, "Bearer wrong");
+  g_assert_cmpuint (a->requests, ==, 3);
 }
 
 int
