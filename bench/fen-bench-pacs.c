@@ -41,6 +41,7 @@ typedef struct {
   guint    slices;
   guint    size;
   gboolean json;
+  gboolean serve;     /* set up Orthanc, say where, wait for stdin's end */
   char    *orthanc;
   char    *plugin;
   char    *shim;
@@ -451,6 +452,19 @@ fen_bench_pacs_parent (const FenBenchPacsOptions *opt, const char *self)
     goto out;
   g_printerr ("Orthanc on 127.0.0.1 (DICOM %u, HTTP %u), %u objects uploaded in %.1f s\n", o.dicom_port,
               o.http_port, opt->slices, (g_get_monotonic_time () - t0) / 1e6);
+  if (opt->serve)
+    {
+      char line[256];
+
+      /* For bench/fen-gui-pacs.sh: the ports and UIDs on one line, then
+       * Orthanc serves until our stdin ends (the script's end, however). */
+      printf ("%u %u %s %s\n", o.dicom_port, o.http_port, FEN_STUDY_UID, FEN_SERIES_UID);
+      fflush (stdout);
+      while (fgets (line, sizeof line, stdin) != NULL)
+        ;
+      status = 0;
+      goto out;
+    }
 
   for (guint run = 0; run < opt->runs; run++)
     {
@@ -566,6 +580,9 @@ main (int argc, char **argv)
     { "slices", 0, 0, G_OPTION_ARG_INT, &opt.slices, "Slices in the series (default 300)", "N" },
     { "size", 0, 0, G_OPTION_ARG_INT, &opt.size, "Rows and columns (default 512)", "N" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &opt.json, "One JSON object on stdout", NULL },
+    { "serve", 0, 0, G_OPTION_ARG_NONE, &opt.serve,
+      "Only start Orthanc with the series: print \"DICOM_PORT HTTP_PORT STUDY_UID SERIES_UID\", serve until stdin ends",
+      NULL },
     { "orthanc", 0, 0, G_OPTION_ARG_FILENAME, &opt.orthanc, "Orthanc (default: PATH, /usr/sbin)", "PATH" },
     { "plugin", 0, 0, G_OPTION_ARG_FILENAME, &opt.plugin, "Orthanc's DICOMweb plugin", "PATH" },
     { "getscu", 0, 0, G_OPTION_ARG_FILENAME, &opt.getscu, "DCMTK's getscu (default: PATH)", "PATH" },
