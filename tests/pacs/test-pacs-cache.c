@@ -25,6 +25,7 @@
 static const char *fen_self;
 
 typedef struct {
+  char         *base;  /* a private folder holding the root, so "outside" is ours */
   char         *root;
   FenPacsNode  *node;
   FenPacsCache *cache;
@@ -35,8 +36,10 @@ fixture_set_up (Fixture *fx, gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
 
-  fx->root = g_dir_make_tmp ("fen-pacs-cache-XXXXXX", &error);
+  fx->base = g_dir_make_tmp ("fen-pacs-cache-XXXXXX", &error);
   g_assert_no_error (error);
+  fx->root = g_build_filename (fx->base, "cache", NULL);
+  g_assert_cmpint (g_mkdir (fx->root, 0700), ==, 0);
   fx->node = fen_pacs_node_parse (FEN_NODE, &error);
   g_assert_no_error (error);
   fx->cache = fen_pacs_cache_new (fx->root, 30 * FEN_KIB);
@@ -47,8 +50,9 @@ fixture_tear_down (Fixture *fx, gconstpointer data)
 {
   g_clear_object (&fx->cache);
   fen_pacs_node_free (fx->node);
-  fen_test_remove_dir (fx->root);
+  fen_test_remove_dir (fx->base);
   g_free (fx->root);
+  g_free (fx->base);
 }
 
 static char *
@@ -273,6 +277,7 @@ test_corrupt_index (Fixture *fx, gconstpointer data)
     "\x01\x02garbage\xff[[[",                                      /* not a key file */
     "[fenestra-pacs-cache]\nversion=99\n",                         /* another version */
     "[fenestra-pacs-cache]\nversion=1\n[../../../etc/x/1.2]\nbytes=1\nused=1\n",
+    "[fenestra-pacs-cache]\nversion=1\n[../x/1.2]\nbytes=1\nused=1\n",
     "[fenestra-pacs-cache]\nversion=1\n[0123456789abcdef/1.2/1.3]\nbytes=lots\nused=1\n",
     /* Well formed, but lying about sizes and naming a series that is not there. */
     "[fenestra-pacs-cache]\nversion=1\n[0123456789abcdef/1.2/1.3]\nbytes=999999\nused=1\n",
@@ -401,7 +406,8 @@ fen_child_hold (const char *root, const char *series_uid)
 static int
 fen_child_store (const char *root, guint first, guint n)
 {
-  Fixture fx = { g_strdup (root), fen_pacs_node_parse (FEN_NODE, NULL), fen_pacs_cache_new (root, 40 * FEN_KIB) };
+  Fixture fx = { .root = g_strdup (root), .node = fen_pacs_node_parse (FEN_NODE, NULL),
+                 .cache = fen_pacs_cache_new (root, 40 * FEN_KIB) };
 
   for (guint i = 0; i < n; i++)
     fen_store_series (&fx, first + i, 2, 2 * FEN_KIB);
