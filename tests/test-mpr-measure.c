@@ -404,6 +404,37 @@ test_stats_errors (void)
   fen_renderer_free (renderer);
 }
 
+/* A rectangle drawn zoomed far out spans metres: only the part over the
+ * volume is sampled (no allocation by the drawn size), and it reads what a
+ * rectangle just covering the volume's slice reads. */
+static void
+test_stats_huge (void)
+{
+  g_autoptr(FenVolume) volume = make_volume ();
+  FenRenderer *renderer = fen_renderer_new (1, 64);
+  FenMprPlanes planes;
+  FenMprMeasure m;
+  FenRoiStats huge, whole;
+  double a[3], b[3];
+
+  make_planes (&planes, volume);
+  /* 200 m a side, on slice 8. */
+  voxel_centre (-100000.0 / col_spacing, -100000.0 / row_spacing, 8, a);
+  voxel_centre (100000.0 / col_spacing, 100000.0 / row_spacing, 8, b);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_RECTANGLE, &planes.frames[FEN_MPR_PLANE_AXIAL], a, b);
+  g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &huge, NULL));
+  voxel_centre (-0.5, -0.5, 8, a);
+  voxel_centre (W - 0.5, H - 0.5, 8, b);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_RECTANGLE, &planes.frames[FEN_MPR_PLANE_AXIAL], a, b);
+  g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &whole, NULL));
+  g_assert_cmpuint (huge.n, ==, (guint64) W * H);
+  g_assert_cmpuint (huge.n, ==, whole.n);
+  g_assert_cmpfloat (huge.mean, ==, whole.mean);
+  g_assert_cmpfloat (huge.min, ==, whole.min);
+  g_assert_cmpfloat (huge.max, ==, CUBE_HU);
+  fen_renderer_free (renderer);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -416,5 +447,6 @@ main (int argc, char **argv)
   g_test_add_func ("/mpr-measure/stats/between-slices", test_stats_between);
   g_test_add_func ("/mpr-measure/stats/oblique", test_stats_oblique);
   g_test_add_func ("/mpr-measure/stats/errors", test_stats_errors);
+  g_test_add_func ("/mpr-measure/stats/huge", test_stats_huge);
   return g_test_run ();
 }

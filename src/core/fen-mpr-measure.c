@@ -96,6 +96,38 @@ fen_mpr_measure_roi (const FenMprMeasure *m, FenRoi *roi)
     }
 }
 
+/* The extent of @volume's voxels (every slice's pixel edges, half a pixel
+ * beyond the outer centres, and half the spacing beyond the end slices)
+ * along @axis, mm: no sample outside it can be inside the volume. */
+static void
+fen_mpr_measure_extent (const FenVolume *volume, const double axis[3], double *lo, double *hi)
+{
+  const guint n = fen_volume_get_n_slices (volume);
+  const double w = fen_volume_get_width (volume), h = fen_volume_get_height (volume);
+  const double half = fen_volume_get_slice_spacing (volume) / 2.0;
+
+  *lo = G_MAXDOUBLE;
+  *hi = -G_MAXDOUBLE;
+  for (guint s = 0; s < n; s++)
+    {
+      FenPlaneGeometry g;
+      const double cols[2] = { -0.5, w - 0.5 }, rows[2] = { -0.5, h - 0.5 };
+
+      fen_volume_get_slice_geometry (volume, s, &g);
+      for (guint c = 0; c < 2; c++)
+        for (guint r = 0; r < 2; r++)
+          {
+            double p[3], d, reach;
+
+            fen_plane_geometry_image_to_patient (&g, cols[c], rows[r], p);
+            d = fen_vec3_dot (p, axis);
+            reach = half * fabs (fen_vec3_dot (g.normal, axis));
+            *lo = MIN (*lo, d - reach);
+            *hi = MAX (*hi, d + reach);
+          }
+    }
+}
+
 gboolean
 fen_mpr_measure_stats (const FenMprMeasure *m, const FenVolume *volume, FenRenderer *renderer, FenRoiStats *out,
                        GError **error)
@@ -148,6 +180,18 @@ fen_mpr_measure_stats (const FenMprMeasure *m, const FenVolume *volume, FenRende
   i1 = floor ((x1 - u_ref) / su + FEN_MPR_MEASURE_EPSILON);
   j0 = ceil ((y0 - v_ref) / sv - FEN_MPR_MEASURE_EPSILON);
   j1 = floor ((y1 - v_ref) / sv + FEN_MPR_MEASURE_EPSILON);
+  /* Only the part of the region over the volume is sampled: a region drawn
+   * zoomed far out may span metres, and its outside adds no sample. */
+  {
+    double lo, hi;
+
+    fen_mpr_measure_extent (volume, frame->right, &lo, &hi);
+    i0 = MAX (i0, floor ((lo - u_ref) / su));
+    i1 = MIN (i1, ceil ((hi - u_ref) / su));
+    fen_mpr_measure_extent (volume, frame->down, &lo, &hi);
+    j0 = MAX (j0, floor ((lo - v_ref) / sv));
+    j1 = MIN (j1, ceil ((hi - v_ref) / sv));
+  }
 
   memset (out, 0, sizeof *out);
   out->unit = fen_roi_unit (image);
@@ -173,7 +217,13 @@ fen_mpr_measure_stats (const FenMprMeasure *m, const FenVolume *volume, FenRende
   reformat.plane.spacing[1] = su;
   reformat.sampling = FEN_REFORMAT_NEAREST;
   reformat.slab = FEN_SLAB_NONE;
-  values = g_new (gint32, (gsize) width * height);
+  values = g_try_new (gint32, (gsize) width * height);
+  if (values == NULL)
+    {
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TOO_LARGE, "the region is too large to measure (%u x %u samples)",
+                   width, height);
+      return FALSE;
+    }
   if (!fen_renderer_reformat_values (renderer, volume, &reformat, width, height, FEN_MPR_MEASURE_OUTSIDE,
                                      values, width))
     {
