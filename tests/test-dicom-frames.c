@@ -167,6 +167,36 @@ fen_test_codec (gconstpointer data)
     }
 }
 
+/* A JPEG stream of another size than the data set says (dcmodify changed
+ * Columns after dcmcjpeg): refused with an error naming both sizes, on one
+ * thread and on several, never decoded into the frame at the wrong width
+ * with the rest of the slot unwritten. DCMTK's dcm2pnm refuses it too. */
+static void
+fen_test_jpeg_size_mismatch (void)
+{
+  g_autofree guint8 *values = NULL;
+  gsize n_bytes;
+  g_autofree char *src = fen_write_source (16, &values, &n_bytes);
+  g_autofree char *out = g_strdup_printf ("%s/mismatch.dcm", fen_test_dir);
+  g_autofree char *columns = g_strdup_printf ("(0028,0011)=%u", FEN_COLS * 2);
+  const char *encode[] = { "dcmcjpeg", "+e1", src, out, NULL };
+  const char *modify[] = { "dcmodify", "-nb", "-m", columns, out, NULL };
+
+  g_free (fen_test_spawn (encode, TRUE));
+  g_free (fen_test_spawn (modify, TRUE));
+  for (guint threads = 1; threads <= 4; threads *= 4)
+    {
+      FenLoadOptions options = { 0 };
+      g_autoptr(GError) error = NULL;
+
+      options.frame_threads = threads;
+      FenImage *image = fen_load_file (out, &options, &error);
+      g_assert_null (image);
+      g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT);
+      g_assert_nonnull (strstr (error->message, "512 x 384"));
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -181,6 +211,7 @@ main (int argc, char **argv)
       g_autofree char *path = g_strdup_printf ("/frames/%s", fen_cases[i].name);
       g_test_add_data_func (path, &fen_cases[i], fen_test_codec);
     }
+  g_test_add_func ("/frames/jpeg-size-mismatch", fen_test_jpeg_size_mismatch);
   status = g_test_run ();
   fen_test_remove_dir (fen_test_dir);
   g_free (fen_test_dir);

@@ -192,7 +192,10 @@ gboolean fen_dicom_decode_frames    (guint frames, guint threads, const FenDicom
                                      GError **error);
 DcmPixelSequence *fen_dicom_sequence (DcmElement *element, E_TransferSyntax xfer, const char *name,
                                       GError **error);
-guint    fen_dicom_jpeg_precision   (const guint8 *data, gsize length);
+// Where the JPEG frame header (SOFn, ITU-T T.81 B.2.2) starts in @data,
+// whole; -1 when none is, or a TEM (*@tem) or an invalid marker comes first.
+gssize   fen_dicom_jpeg_sof         (const guint8 *data, gsize length, gboolean *tem);
+guint    fen_dicom_jpeg_frame_precision (const guint8 *data, gsize length, const FenImageInfo *info);
 gboolean fen_dicom_jpeg_streams     (DcmElement *element, E_TransferSyntax xfer,
                                      const FenImageInfo *info, FenDicomColor color,
                                      const FenDicomSource *src);

@@ -28,33 +28,23 @@
 // may still read the rest of the last one when it is handed the next.
 constexpr Uint32 FEN_DICOM_JPEG_CHUNK = 64u * 1024u;
 
-// The sample precision P of the frame header (ITU-T T.81 B.2.2), found by
-// the hops fen_dicom_jpeg_scan_would_hang() follows (B.1.1: most markers
-// carry a two-byte length; RSTn, SOI, EOI and TEM do not). 0 when no frame
-// header is in @data, or a TEM or an invalid marker comes first.
+// The sample precision P of the frame header (T.81 B.2.2: P, then Y lines,
+// X samples per line, Nf components), when the frame is what @info says:
+// Y = Rows, X = Columns, one component. 0 otherwise: a stream of another
+// size would leave part of the frame's slot unwritten, or pack its rows at
+// the wrong width.
 guint
-fen_dicom_jpeg_precision (const guint8 *data, gsize length)
+fen_dicom_jpeg_frame_precision (const guint8 *data, gsize length, const FenImageInfo *info)
 {
-  gsize at = 0;
-  while (at + 4 < length)
-    {
-      const guint marker = (guint) data[at] << 8 | data[at + 1];
-      const guint segment = (guint) data[at + 2] << 8 | data[at + 3];
-      if (marker >= 0xffc0 && marker <= 0xffcf && marker != 0xffc4 && marker != 0xffc8 &&
-          marker != 0xffcc)
-        return data[at + 4];
-      if (marker == 0xffc4 || marker == 0xffc8 || marker == 0xffcc ||
-          (marker >= 0xffda && marker <= 0xffdf) || (marker >= 0xffe0 && marker <= 0xfffe))
-        at += segment + 2;
-      else if ((marker >= 0xffd0 && marker <= 0xffd9) ||
-               (data[at] == 0xff && data[at + 1] > 2 && data[at + 1] <= 0xbf))
-        at += 2;
-      else if (marker == 0xffff)
-        at += 1;
-      else
-        return 0; // TEM (FF01) or not a marker
-    }
-  return 0;
+  gboolean tem;
+  const gssize at = fen_dicom_jpeg_sof (data, length, &tem);
+  if (at < 0)
+    return 0;
+  const guint lines = (guint) data[at + 5] << 8 | data[at + 6];
+  const guint samples = (guint) data[at + 7] << 8 | data[at + 8];
+  if (lines != info->rows || samples != info->columns || data[at + 9] != 1)
+    return 0;
+  return data[at + 4];
 }
 
 namespace {
@@ -112,7 +102,7 @@ fen_dicom_jpeg_streams (DcmElement *element, E_TransferSyntax xfer, const FenIma
   DcmFileCache cache;
   Uint32 length;
   const Uint32 n = fen_dicom_jpeg_head (sequence, 1, &cache, chunk.data (), &length);
-  const guint precision = fen_dicom_jpeg_precision (chunk.data (), n);
+  const guint precision = fen_dicom_jpeg_frame_precision (chunk.data (), n, info);
   return precision >= 2 && (precision > 8 ? 16u : 8u) == info->bits_allocated;
 }
 
@@ -129,11 +119,12 @@ fen_dicom_jpeg_decode_frame (DcmPixelItem *item, const FenImageInfo *info, guint
   if (n == 0 || item->getPartialValue (chunks, 0, n, cache, EBO_LittleEndian).bad ())
     return fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
                            "JPEG frame %u: the fragment cannot be read", frame);
-  const guint precision = fen_dicom_jpeg_precision (chunks, n);
+  const guint precision = fen_dicom_jpeg_frame_precision (chunks, n, info);
   if (precision < 2 || (precision > 8 ? 16u : 8u) != info->bits_allocated)
     return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
-                           "JPEG frame %u: no frame header, or a precision (%u) that does not "
-                           "match Bits Allocated (%u)", frame, precision, info->bits_allocated);
+                           "JPEG frame %u: no frame header, or one whose size, components or "
+                           "precision do not match Rows (%u), Columns (%u) and Bits Allocated (%u)",
+                           frame, info->rows, info->columns, info->bits_allocated);
 
   const DJCodecParameter param (ECC_lossyYCbCr, EDC_photometricInterpretation, EUC_default,
                                 EPC_default);

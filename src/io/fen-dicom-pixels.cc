@@ -319,19 +319,23 @@ fen_dicom_check_rle (DcmPixelSequence *sequence, const char *name, GError **erro
 // markers carry a two-byte length, RSTn, SOI, EOI and TEM do not) and says
 // whether DCMTK's would reach a TEM before a frame header or a marker it
 // rejects.
-gboolean
-fen_dicom_jpeg_scan_would_hang (const guint8 *data, gsize length)
+gssize
+fen_dicom_jpeg_sof (const guint8 *data, gsize length, gboolean *tem)
 {
   gsize at = 0;
+  *tem = FALSE;
   while (at + 4 < length)
     {
       const guint marker = (guint) data[at] << 8 | data[at + 1];
       const guint segment = (guint) data[at + 2] << 8 | data[at + 3];
       if (marker == 0xff01)
-        return TRUE;
-      if ((marker >= 0xffc0 && marker <= 0xffcf && marker != 0xffc4 && marker != 0xffc8 &&
-           marker != 0xffcc))
-        return FALSE; // a frame header: DCMTK stops here
+        {
+          *tem = TRUE;
+          return -1;
+        }
+      if (marker >= 0xffc0 && marker <= 0xffcf && marker != 0xffc4 && marker != 0xffc8 &&
+          marker != 0xffcc)
+        return at + 9 < length ? (gssize) at : -1; // a frame header: DCMTK stops here
       if (marker == 0xffc4 || marker == 0xffc8 || marker == 0xffcc ||
           (marker >= 0xffda && marker <= 0xffdf) || (marker >= 0xffe0 && marker <= 0xfffe))
         at += segment + 2;
@@ -341,14 +345,24 @@ fen_dicom_jpeg_scan_would_hang (const guint8 *data, gsize length)
       else if (marker == 0xffff)
         at += 1;
       else
-        return FALSE; // DCMTK rejects the stream: no hang
+        return -1; // not a marker: DCMTK rejects the stream, no hang
     }
-  return FALSE;
+  return -1;
 }
 
 gboolean
-fen_dicom_check_jpeg (DcmPixelSequence *sequence, guint frames, const char *name, GError **error)
+fen_dicom_jpeg_scan_would_hang (const guint8 *data, gsize length)
 {
+  gboolean tem;
+  fen_dicom_jpeg_sof (data, length, &tem);
+  return tem;
+}
+
+gboolean
+fen_dicom_check_jpeg (DcmPixelSequence *sequence, const FenImageInfo *info, const char *name,
+                      GError **error)
+{
+  const guint frames = info->frames;
   // The fragments DCMTK may start a frame with: the first one, or with
   // several frames any of them (it chains from where the last frame ended).
   const unsigned long n_items = sequence->card ();
@@ -364,11 +378,31 @@ fen_dicom_check_jpeg (DcmPixelSequence *sequence, guint frames, const char *name
       if (item->getUint8Array (bytes).bad () || bytes == nullptr)
         return fen_dicom_fail (error, FEN_IO_ERROR_TRUNCATED, name,
                                "JPEG fragment %lu cannot be read", i);
-      const gboolean hang = fen_dicom_jpeg_scan_would_hang (bytes, item->getLength ());
+      gboolean hang;
+      const gsize length = item->getLength ();
+      const gssize sof = fen_dicom_jpeg_sof (bytes, length, &hang);
+      // A frame's stream (it starts with SOI) of another size than the
+      // data set's: DCMTK would decode it into the frame at the wrong width
+      // and leave the rest unwritten (T.81 B.2.2: P, Y, X, Nf).
+      const gboolean starts = length >= 2 && bytes[0] == 0xff && bytes[1] == 0xd8;
+      guint lines = 0, samples = 0, components = 0;
+      if (starts && sof >= 0)
+        {
+          lines = (guint) bytes[sof + 5] << 8 | bytes[sof + 6];
+          samples = (guint) bytes[sof + 7] << 8 | bytes[sof + 8];
+          components = bytes[sof + 9];
+        }
       item->compact ();
       if (hang)
         return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
                                "JPEG fragment %lu has a TEM marker before its frame header", i);
+      if (starts && sof >= 0 &&
+          (lines != info->rows || samples != info->columns || components != info->samples_per_pixel))
+        return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
+                               "JPEG fragment %lu holds a %u x %u image of %u component%s; the data "
+                               "set says %u x %u of %u", i, samples, lines, components,
+                               components == 1 ? "" : "s", info->columns, info->rows,
+                               info->samples_per_pixel);
     }
   return TRUE;
 }
@@ -421,7 +455,7 @@ fen_dicom_read_encapsulated (DcmDataset         *ds,
   if (xfer == EXS_RLELossless && !fen_dicom_check_rle (sequence, name, error))
     return FALSE;
   if (xfer >= EXS_JPEGProcess1 && xfer <= EXS_JPEGProcess14SV1 &&
-      !fen_dicom_check_jpeg (sequence, info->frames, name, error))
+      !fen_dicom_check_jpeg (sequence, info, name, error))
     return FALSE;
   const unsigned long n_fragments = sequence->card ();
   unsigned long compacted = 1;
