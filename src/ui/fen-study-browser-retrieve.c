@@ -22,6 +22,7 @@
 /* One fetch running: shared by the progress callback and the completion. */
 typedef struct {
   FenStudyBrowser   *browser;      /* owned reference */
+  FenApplication    *app;          /* owned reference and a hold: the load options point at it */
   FenMainWindow     *window;       /* owned reference: where Open shows, or NULL */
   FenStore          *store;        /* owned reference: the app's (Open), NULL (Retrieve: the cache only) */
   gboolean           open;
@@ -43,6 +44,8 @@ fen_browser_fetch_free (gpointer data)
   FenBrowserFetch *f = data;
 
   g_object_unref (f->browser);
+  g_application_release (G_APPLICATION (f->app));
+  g_object_unref (f->app);
   g_clear_object (&f->window);
   g_clear_pointer (&f->store, fen_store_unref);
   g_hash_table_unref (f->thumbs_done);
@@ -110,6 +113,15 @@ fen_browser_update_progress (FenStudyBrowser *self, guint done, guint expected)
   gtk_progress_bar_set_text (self->progress_bar, text);
 }
 
+/* An image the fetch put in the store that no window will show: closed
+ * again, as a file load that is not wanted any more is. */
+static void
+fen_browser_fetch_drop (FenBrowserFetch *f, const FenPacsFetchProgress *p)
+{
+  if (f->open && f->store != NULL && p->image != NULL)
+    fen_store_close (f->store, p->image_id);
+}
+
 /* FenPacsFetchFunc, on the main thread: one object loaded (or not). */
 static void
 fen_browser_fetch_progress_cb (const FenPacsFetchProgress *p, gpointer user_data)
@@ -119,7 +131,11 @@ fen_browser_fetch_progress_cb (const FenPacsFetchProgress *p, gpointer user_data
   FenPacsItem *item;
 
   if (g_cancellable_is_cancelled (self->cancellable))
-    return;
+    {
+      /* The browser is gone: nobody will show this image. */
+      fen_browser_fetch_drop (f, p);
+      return;
+    }
   fen_browser_update_progress (self, p->n_done, p->n_expected);
   /* Without a store (Retrieve) an object in the cache has no image. */
   if (p->error != NULL || (p->image == NULL && f->open))
@@ -160,7 +176,14 @@ fen_browser_fetch_progress_cb (const FenPacsFetchProgress *p, gpointer user_data
   if (!f->open)
     return;
   if (f->window == NULL || gtk_widget_in_destruction (GTK_WIDGET (f->window)))
-    return;
+    {
+      /* The window Open was showing in is gone: stop, and keep nothing
+       * that no window shows. */
+      fen_browser_fetch_drop (f, p);
+      if (self->retrieve_cancellable != NULL)
+        g_cancellable_cancel (self->retrieve_cancellable);
+      return;
+    }
   fen_main_window_add_retrieved (f->window, p->image_id);
   if (f->first_pending)
     {
@@ -284,6 +307,10 @@ _fen_study_browser_retrieve (FenStudyBrowser *self, gboolean open)
 
   f = g_new0 (FenBrowserFetch, 1);
   f->browser = g_object_ref (self);
+  /* Until the fetch's thread is done: the load options it was given call
+   * back into the application, so the application must outlive it. */
+  f->app = g_object_ref (self->app);
+  g_application_hold (G_APPLICATION (f->app));
   f->open = open;
   f->thumbs_done = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   f->start_us = g_get_monotonic_time ();
