@@ -47,6 +47,7 @@ typedef struct {
   guint    calls[FEN_N];
   FenImage *images[FEN_N];
   guint    n_done;
+  guint    order[FEN_N];  /* the indices in the order the calls came */
   guint    cancel_after;
   GCancellable *cancellable;
 } FenTestRun;
@@ -60,6 +61,7 @@ fen_test_done (guint index, FenImage *image, const GError *error, gpointer data)
   g_mutex_lock (&run->lock);
   run->calls[index]++;
   run->images[index] = image;
+  run->order[run->n_done] = index;
   run->n_done++;
   if (run->cancel_after != 0 && run->n_done == run->cancel_after)
     g_cancellable_cancel (run->cancellable);
@@ -90,6 +92,15 @@ fen_test_threads (gconstpointer data)
       g_assert_cmpuint (((const guint8 *) fen_image_get_frame (alone, 0))[0], ==, (guint8) (i * 5));
     }
   g_assert_cmpuint (fen_store_get_n_images (store), ==, FEN_N);
+  /* Whatever order the decodes ended in, the calls came in viewing order
+   * and the store numbered the images in it: the same ids every run. */
+  for (guint k = 0; k < FEN_N; k++)
+    {
+      g_assert_cmpuint (run.order[k], ==, fen_load_queue_order (FEN_N, 17, k));
+      if (k > 0)
+        g_assert_cmpuint (fen_image_get_id (run.images[run.order[k]]), ==,
+                          fen_image_get_id (run.images[run.order[k - 1]]) + 1);
+    }
   g_mutex_clear (&run.lock);
 }
 

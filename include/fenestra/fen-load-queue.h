@@ -20,7 +20,9 @@ G_BEGIN_DECLS
  * @image: (nullable) (transfer none): the image, owned by the store
  * @error: (nullable): why it failed
  *
- * Called once per file from the worker thread that loaded it.
+ * Called once per file from the worker thread that loaded it, in viewing
+ * order (fen_load_queue_order()), one call at a time: images enter the
+ * store, and get their ids, in that order whatever order the decodes end in.
  */
 typedef void (*FenLoadDone) (guint index, FenImage *image, const GError *error, gpointer user_data);
 

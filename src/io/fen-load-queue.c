@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fen-load-queue.c: a series loaded on several threads. Each worker takes
  * the next file in viewing order from an atomic counter and decodes it into
- * its own buffer; no pixel passes between threads. */
+ * its own buffer; no pixel passes between threads. The decoded images
+ * enter the store (which gives them their ids) and reach the caller in
+ * viewing order, whatever order the workers finish in: the same files get
+ * the same ids and the first slice always comes first. */
 #define G_LOG_DOMAIN "fen-load-queue"
 
 #include "fenestra/fen-load-queue.h"
@@ -16,6 +19,9 @@ typedef struct {
   FenLoadDone           done;
   gpointer              user_data;
   gint                  next;    /* atomic: the next position in viewing order */
+  GMutex                lock;
+  GCond                 turn;
+  guint                 added;   /* under @lock: positions handed over so far */
 } FenLoadQueue;
 
 guint
@@ -47,9 +53,22 @@ fen_load_queue_worker (gpointer data)
         break;
       const guint index = fen_load_queue_order (q->n, q->first, (guint) k);
       GError *error = NULL;
-      FenImage *image = fen_load_into_store (q->store, q->paths[index], q->options, &error);
+      g_autoptr(FenImage) image = fen_load_file (q->paths[index], q->options, &error);
+
+      if (image != NULL)
+        fen_image_set_path (image, q->paths[index]);
+      /* Every position below k was taken by a worker that will hand it
+       * over, loaded or not: the wait ends. */
+      g_mutex_lock (&q->lock);
+      while (q->added != (guint) k)
+        g_cond_wait (&q->turn, &q->lock);
+      if (image != NULL)
+        fen_store_add (q->store, image);
       if (q->done != NULL)
         q->done (index, image, error, q->user_data);
+      q->added++;
+      g_cond_broadcast (&q->turn);
+      g_mutex_unlock (&q->lock);
       g_clear_error (&error);
     }
   return NULL;
@@ -67,7 +86,7 @@ fen_load_queue_run (FenStore             *store,
                     gpointer              user_data,
                     GError              **error)
 {
-  FenLoadQueue q = { store, paths, n_paths, first, NULL, cancellable, done, user_data, 0 };
+  FenLoadQueue q = { store, paths, n_paths, first, NULL, cancellable, done, user_data, 0, { 0 }, { 0 }, 0 };
   FenLoadOptions shared = { 0 };
   GThread *threads[64];
 
@@ -92,5 +111,7 @@ fen_load_queue_run (FenStore             *store,
   fen_load_queue_worker (&q);
   for (guint t = 1; t < n_threads; t++)
     g_thread_join (threads[t]);
+  g_mutex_clear (&q.lock);
+  g_cond_clear (&q.turn);
   return !g_cancellable_set_error_if_cancelled (cancellable, error);
 }

@@ -102,7 +102,7 @@ fen_on_progress (const FenPacsFetchProgress *p, gpointer user_data)
 
   if (s->thread != NULL)
     g_assert_true (g_thread_self () == s->thread);
-  g_assert_null (p->error);
+  g_assert_no_error ((GError *) p->error);
   g_assert_nonnull (p->image);
   g_assert_cmpuint (p->image_id, ==, fen_image_get_id (p->image));
   g_assert_cmpuint (p->n_done, ==, s->last_done + 1);
