@@ -10,6 +10,8 @@
 # passed. Each script searches its own display range, so scripts never race
 # for one. Every GTK or GLib critical aborts the viewer (G_DEBUG=fatal-criticals).
 
+. "$(dirname "${BASH_SOURCE[0]}")/../session-bus.sh"
+
 START_TIME=$(date +%s.%N)
 FAILURES=0
 APP_PID=
@@ -233,22 +235,7 @@ stop_app () {
 # service directories: nothing is activated on it), so that a second
 # fenestra without --new-instance hands its files to the running one.
 fen_e2e_session_bus () {
-  cat > "$WORK/bus.conf" <<EOC
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$WORK/bus</listen>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOC
-  BUS_PID=$(dbus-daemon --config-file="$WORK/bus.conf" --fork --print-pid) \
-    || { echo "not ok - private session bus started"; exit 1; }
-  export DBUS_SESSION_BUS_ADDRESS=unix:path=$WORK/bus
+  fen_session_bus "$WORK" || { echo "not ok - private session bus started"; exit 1; }
 }
 
 # open_in_running FILE...: GApplication's command line: a second fenestra

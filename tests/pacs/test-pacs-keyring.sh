@@ -29,22 +29,8 @@ fen_keyring_cleanup () {
 }
 trap fen_keyring_cleanup EXIT
 
-cat > "$work/bus.conf" <<EOC
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$work/bus</listen>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOC
-BUS_PID=$(dbus-daemon --config-file="$work/bus.conf" --fork --print-pid) \
-  || { echo "not ok - private session bus started"; exit 1; }
-export DBUS_SESSION_BUS_ADDRESS="unix:path=$work/bus"
+. "$(dirname "$0")/../session-bus.sh"
+fen_session_bus "$work" || { echo "not ok - private session bus started"; exit 1; }
 
 # --unlock reads the login keyring's password from stdin and creates the
 # keyring when there is none; --foreground keeps the daemon our child, so
