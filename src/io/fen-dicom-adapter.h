@@ -192,6 +192,12 @@ gboolean fen_dicom_decode_frames    (guint frames, guint threads, const FenDicom
                                      GError **error);
 DcmPixelSequence *fen_dicom_sequence (DcmElement *element, E_TransferSyntax xfer, const char *name,
                                       GError **error);
+// The fragment of each of @frames frames, one per frame after the Basic
+// Offset Table, into @items before the frame workers start: getItem()
+// moves the list's cursor, so it is not for threads. @kind words the error.
+gboolean fen_dicom_frame_items      (DcmPixelSequence *sequence, guint frames, const char *kind,
+                                     std::vector<DcmPixelItem *> &items, const char *name,
+                                     GError **error);
 // Where the JPEG frame header (SOFn, ITU-T T.81 B.2.2) starts in @data,
 // whole; -1 when none is, or a TEM (*@tem) or an invalid marker comes first.
 gssize   fen_dicom_jpeg_sof         (const guint8 *data, gsize length, gboolean *tem);

@@ -91,3 +91,14 @@ fen_dicom_decode_frames (guint frames, guint threads, const FenDicomFrameFn &fn,
     }
   return TRUE;
 }
+
+gboolean
+fen_dicom_frame_items (DcmPixelSequence *sequence, guint frames, const char *kind,
+                       std::vector<DcmPixelItem *> &items, const char *name, GError **error)
+{
+  items.assign (frames, nullptr);
+  for (guint f = 0; f < frames; f++)
+    if (sequence->getItem (items[f], f + 1).bad () || items[f] == nullptr)
+      return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "%s frame %u unreadable", kind, f);
+  return TRUE;
+}

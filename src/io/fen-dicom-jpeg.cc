@@ -171,10 +171,9 @@ fen_dicom_read_jpeg (DcmElement *element, E_TransferSyntax xfer, const FenImageI
   DcmPixelSequence *sequence = fen_dicom_sequence (element, xfer, name, error);
   if (sequence == nullptr)
     return FALSE;
-  std::vector<DcmPixelItem *> items (info->frames);
-  for (guint f = 0; f < info->frames; f++)
-    if (sequence->getItem (items[f], f + 1).bad () || items[f] == nullptr)
-      return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "JPEG frame %u unreadable", f);
+  std::vector<DcmPixelItem *> items;
+  if (!fen_dicom_frame_items (sequence, info->frames, "JPEG", items, name, error))
+    return FALSE;
   threads = CLAMP (threads, 1u, info->frames);
   const gsize per_worker = 2 * (gsize) FEN_DICOM_JPEG_CHUNK;
   g_autofree guint8 *chunks = static_cast<guint8 *> (g_malloc (threads * per_worker));
@@ -212,10 +211,9 @@ fen_dicom_read_jpegls (DcmElement *element, E_TransferSyntax xfer, const FenImag
   DcmPixelSequence *sequence = fen_dicom_sequence (element, xfer, name, error);
   if (sequence == nullptr)
     return FALSE;
-  std::vector<DcmPixelItem *> items (info->frames);
-  for (guint f = 0; f < info->frames; f++)
-    if (sequence->getItem (items[f], f + 1).bad () || items[f] == nullptr)
-      return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "JPEG-LS frame %u unreadable", f);
+  std::vector<DcmPixelItem *> items;
+  if (!fen_dicom_frame_items (sequence, info->frames, "JPEG-LS", items, name, error))
+    return FALSE;
   threads = CLAMP (threads, 1u, info->frames);
   std::vector<std::vector<guint8>> buffers (threads);
   std::unique_ptr<DcmFileCache[]> caches (new DcmFileCache[threads]);

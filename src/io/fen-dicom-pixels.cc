@@ -694,11 +694,9 @@ fen_dicom_read_rle (DcmDataset         *ds,
     return fen_dicom_read_encapsulated (ds, element, EXS_RLELossless, info, color, src, pixels,
                                         frame_bytes, frame_bytes, name, error);
 
-  // The fragments first: getItem() moves the list's cursor, not for threads.
-  std::vector<DcmPixelItem *> items (info->frames);
-  for (guint f = 0; f < info->frames; f++)
-    if (sequence->getItem (items[f], f + 1).bad () || items[f] == nullptr)
-      return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name, "RLE frame %u unreadable", f);
+  std::vector<DcmPixelItem *> items;
+  if (!fen_dicom_frame_items (sequence, info->frames, "RLE", items, name, error))
+    return FALSE;
   const guint n_segments = (info->bits_allocated / 8) * info->samples_per_pixel;
   threads = CLAMP (threads, 1u, info->frames);
   // Scratch per worker: chunks and planes of every segment.
