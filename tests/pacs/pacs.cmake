@@ -22,7 +22,7 @@ target_compile_options(fen-pacs-loopback PRIVATE -fno-sanitize=all)
 target_link_options(fen-pacs-loopback PRIVATE -fno-sanitize=all)
 target_link_libraries(fen-pacs-loopback PRIVATE dl)
 
-add_executable(test-pacs ${_fen_pacs}/test-pacs.c)
+add_executable(test-pacs ${_fen_pacs}/test-pacs.c ${_fen_pacs}/fen-pacs-test-env.c)
 target_include_directories(test-pacs PRIVATE ${_fen_pacs})
 target_compile_options(test-pacs PRIVATE ${FEN_C_WARNINGS})
 target_link_libraries(test-pacs PRIVATE fenestra-net PkgConfig::JSONGLIB)
@@ -69,7 +69,7 @@ add_test(NAME test-pacs-cache COMMAND test-pacs-cache --tap)
 set_tests_properties(test-pacs-cache PROPERTIES TIMEOUT 120 LABELS "pacs" ENVIRONMENT "G_DEBUG=fatal-criticals")
 
 # Fetching into the store through the cache, against Orthanc as above.
-add_executable(test-pacs-fetch ${_fen_pacs}/test-pacs-fetch.c)
+add_executable(test-pacs-fetch ${_fen_pacs}/test-pacs-fetch.c ${_fen_pacs}/fen-pacs-test-env.c)
 target_include_directories(test-pacs-fetch PRIVATE ${_fen_pacs})
 target_compile_options(test-pacs-fetch PRIVATE ${FEN_C_WARNINGS})
 target_link_libraries(test-pacs-fetch PRIVATE fenestra-net)

@@ -18,26 +18,7 @@
 #include <string.h>
 
 #include "fen-pacs-plan.h"
-
-static const char *
-fen_env (const char *name)
-{
-  const char *v = g_getenv (name);
-
-  if (v == NULL || *v == '\0')
-    g_error ("%s is not set: run this test through test-pacs-orthanc.sh", name);
-  return v;
-}
-
-static FenPacsNode *
-fen_node_env (const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  FenPacsNode *node = fen_pacs_node_parse (fen_env (name), &error);
-
-  g_assert_no_error (error);
-  return node;
-}
+#include "fen-pacs-test-env.h"
 
 /* A cache of its own for each test, empty. */
 static FenPacsCache *
@@ -605,24 +586,6 @@ test_async (void)
 
 /* ---- fenestra-cli pacs get --cache ---- */
 
-static int
-fen_run_cli (const char *const *args, char **out, char **err)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  g_ptr_array_add (argv, (gpointer) fen_env ("FEN_CLI"));
-  g_ptr_array_add (argv, (gpointer) "pacs");
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err,
-                               &status, &error));
-  g_assert_no_error (error);
-  return g_spawn_check_wait_status (status, NULL) ? 0 : 1;
-}
-
 /* Each printed path holds the uploaded file, byte for byte (WADO-RS sends
  * the stored file). */
 static void
@@ -678,7 +641,8 @@ test_cli_cache (void)
   g_assert_cmpint (status, ==, 0);
   fen_check_cli_output (o2, 4);
   g_assert_nonnull (strstr (e2, "4 from the cache"));
-  g_assert_cmpint (fen_run_cli (one, &o3, &e3), ==, 1);
+  /* A usage error: exit status 2, as every refused command line. */
+  g_assert_cmpint (fen_run_cli (one, &o3, &e3), ==, 2);
   g_assert_nonnull (strstr (e3, "not one instance"));
 }
 
