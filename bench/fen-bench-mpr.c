@@ -261,7 +261,7 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
   static const char *keys[] = { "mpr_axial", "mpr_axial_reformat", "mpr_coronal", "mpr_sagittal",
                                 "mpr_oblique", "mpr_mip10", "mpr_coronal_nearest", "mpr_sagittal_nearest",
                                 "mpr_axial_trilinear", "mpr_sagittal_touch", "mpr_oblique_tilted",
-                                "mpr_oblique_touch", "mpr_oblique_touch2" };
+                                "mpr_oblique_touch", "mpr_oblique_touch2", "mpr_oblique_tilted_touch" };
   const guint n_cases = G_N_ELEMENTS (keys);
   g_autoptr(GPtrArray) images = NULL;
   g_autoptr(FenVolume) volume = NULL;
@@ -274,7 +274,7 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
   double width_mm = FEN_MPR_W * FEN_MPR_PIXEL, depth_mm = FEN_MPR_N * FEN_MPR_SLICE;
   gint64 t0 = g_get_monotonic_time ();
   g_autoptr(GError) error = NULL;
-  FenBenchTouch *lines = NULL;
+  FenBenchTouch *lines = NULL, *tilted_lines = NULL;
 
   images = fen_bench_mpr_make_series ();
   volume = fen_volume_new (NULL, (FenImage **) images->pdata, images->len, &error);
@@ -360,9 +360,12 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
   lines = fen_bench_touch_new (volume, &jobs[4].reformat.plane, FEN_MPR_OUT_W, FEN_MPR_OUT_H,
                                64 * 1024 / FEN_MPR_OUT_W);
   fen_bench_report_set_int (report, "mpr_oblique_touch_lines", fen_bench_touch_get_n_lines (lines));
-  for (guint c = 11; c <= 12; c++)
+  tilted_lines = fen_bench_touch_new (volume, &jobs[10].reformat.plane, FEN_MPR_OUT_W, FEN_MPR_OUT_H,
+                                      64 * 1024 / FEN_MPR_OUT_W);
+  fen_bench_report_set_int (report, "mpr_oblique_tilted_touch_lines", fen_bench_touch_get_n_lines (tilted_lines));
+  for (guint c = 11; c <= 13; c++)
     {
-      jobs[c].lines = lines;
+      jobs[c].lines = c == 13 ? tilted_lines : lines;
       jobs[c].lines_two = c == 12;
       jobs[c].lines_px[0] = jobs[4].step[0] / FEN_MPR_PIXEL;
       jobs[c].lines_px[1] = jobs[4].step[1] / FEN_MPR_PIXEL;
@@ -384,6 +387,7 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
     }
   fen_bench_mpr_cpu_pass (report, jobs, keys, n_cases);
   fen_bench_touch_free (lines);
+  fen_bench_touch_free (tilted_lines);
 }
 
 void
@@ -403,6 +407,7 @@ fen_bench_mpr_print (FenBenchReport *report)
     { "mpr_sagittal_touch", "  reference: read sagittal's lines, 1 core" },
     { "mpr_oblique_touch", "  reference: read oblique's lines, 1 core" },
     { "mpr_oblique_touch2", "  the same on 2 threads (CPU pass: 1)" },
+    { "mpr_oblique_tilted_touch", "  reference: read tilted's lines, 1 core" },
   };
 
   if (!fen_bench_report_has (report, "mpr_axial_ms_median"))
@@ -431,4 +436,7 @@ fen_bench_mpr_print (FenBenchReport *report)
   printf ("  lines the oblique's trilinear samples read per frame: %g (%.1f MB)\n",
           fen_bench_report_get (report, "mpr_oblique_touch_lines"),
           fen_bench_report_get (report, "mpr_oblique_touch_lines") * 64 / 1e6);
+  printf ("  lines the tilted oblique's trilinear samples read per frame: %g (%.1f MB)\n",
+          fen_bench_report_get (report, "mpr_oblique_tilted_touch_lines"),
+          fen_bench_report_get (report, "mpr_oblique_tilted_touch_lines") * 64 / 1e6);
 }
