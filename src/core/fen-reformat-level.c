@@ -60,12 +60,20 @@ fen_level_run (const FenReformatJob *job, FenVolumeType type, FenOutKind kind,
       gint64 q;
 
       /* This row's lines a few columns on, and the next row's new slice
-       * here: both measured to pay (oblique 10.5 -> 7.3 ms, 1 thread). */
-      fen_level_prefetch (s0->pixels, type, w, x0 + ax, y0 + ay);
-      if (two)
-        fen_level_prefetch (s1->pixels, type, w, (same ? x0 : x1) + ax, (same ? y0 : y1) + ay);
-      if (next != NULL)
-        fen_level_prefetch (next, type, w, x0, y0);
+       * here: both measured to pay (oblique 10.5 -> 7.3 ms, 1 thread).
+       * On every other column: both lines of a sample are asked for, so
+       * where a row moves up to half a pixel down the slice per column
+       * (0.41 on the bench's oblique) no line is left out, and half the
+       * requests cost less (4.85 -> 4.7 ms; every fourth column leaves
+       * lines out: 5.2 to 5.8 ms). */
+      if ((i & 1) == 0)
+        {
+          fen_level_prefetch (s0->pixels, type, w, x0 + ax, y0 + ay);
+          if (two)
+            fen_level_prefetch (s1->pixels, type, w, (same ? x0 : x1) + ax, (same ? y0 : y1) + ay);
+          if (next != NULL)
+            fen_level_prefetch (next, type, w, x0, y0);
+        }
       fen_level_tap (&tap, w, h, x0, y0);
       q = fen_level_interp (s0->pixels, type, &tap);
       if (two)
