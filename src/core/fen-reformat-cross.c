@@ -29,6 +29,20 @@ fen_cross_in (double wr, double dw, guint i, double lo, double hi)
   return w >= lo && w < hi;
 }
 
+/* Whether columns [@a, @b) (not empty) all lie inside slice @s: the test
+ * fen_level_clip() makes (fen_reformat_bilinear()'s), at both ends; the
+ * coordinates are monotonic in the column, so the ends decide, and most
+ * runs need no bisection. */
+G_ALWAYS_INLINE static inline gboolean
+fen_cross_inside (double ur, double vr, double du, double dv, const FenVolumeSlice *s,
+                  double w, double h, guint a, guint b)
+{
+#define FEN_IN(i) ((ur + (i) * du) - s->u0 >= -0.5 && (ur + (i) * du) - s->u0 < w - 0.5 && \
+                   (vr + (i) * dv) - s->v0 >= -0.5 && (vr + (i) * dv) - s->v0 < h - 0.5)
+  return FEN_IN (a) && FEN_IN (b - 1);
+#undef FEN_IN
+}
+
 G_ALWAYS_INLINE static inline void
 fen_cross_run_typed (const FenReformatJob *job, FenVolumeType type, FenOutKind kind,
                      guint8 *row8, gint32 *row32, double ur, double vr, double wr,
@@ -147,16 +161,22 @@ _fen_reformat_cross_run (const FenReformatJob *job, FenOutKind kind, guint8 *row
    * fen_reformat_point() (the weight of k + 1 is below 1 in the run). */
   s0 = &vol->slices[k];
   s1 = &vol->slices[k + 1];
-  fen_level_clip (ur, job->du, s0->u0, -0.5, vol->width - 0.5, &a, &b);
-  fen_level_clip (vr, job->dv, s0->v0, -0.5, vol->height - 0.5, &a, &b);
+  if (!fen_cross_inside (ur, vr, job->du, job->dv, s0, vol->width, vol->height, a, b))
+    {
+      fen_level_clip (ur, job->du, s0->u0, -0.5, vol->width - 0.5, &a, &b);
+      fen_level_clip (vr, job->dv, s0->v0, -0.5, vol->height - 0.5, &a, &b);
+    }
   fen_reformat_fill (job, kind, row8, row32, i, a);
   fen_reformat_fill (job, kind, row8, row32, MAX (a, b), e);
   b = MAX (a, b);
   *in_first = *first_done = *last_done = a;
   *in_last = b;
   /* Those inside both are sampled here, the caller samples the rest. */
-  fen_level_clip (ur, job->du, s1->u0, -0.5, vol->width - 0.5, &a, &b);
-  fen_level_clip (vr, job->dv, s1->v0, -0.5, vol->height - 0.5, &a, &b);
+  if (a < b && !fen_cross_inside (ur, vr, job->du, job->dv, s1, vol->width, vol->height, a, b))
+    {
+      fen_level_clip (ur, job->du, s1->u0, -0.5, vol->width - 0.5, &a, &b);
+      fen_level_clip (vr, job->dv, s1->v0, -0.5, vol->height - 0.5, &a, &b);
+    }
   if (a < b)
     {
       switch (kind)
