@@ -37,24 +37,44 @@
  * alike, 8 slower). */
 #define FEN_LEVEL_AHEAD 24
 
-/* Columns [@r0, @r1) inside the slices: @s0 alone, or @s0 and @s1 at
- * 20-bit weight @tw of @s1; @same when both slices lie at one in-plane
- * place (no drift between them), so one tap serves both. */
+/* A tap known to read four pixels inside the slice: fen_level_tap()
+ * without its test. */
 G_ALWAYS_INLINE static inline void
-fen_level_run (const FenReformatJob *job, FenVolumeType type, FenOutKind kind,
-               guint8 *row8, gint32 *row32, double ur, double vr,
-               const FenVolumeSlice *s0, const FenVolumeSlice *s1, gboolean two, gboolean same,
-               gint64 tw, guint r0, guint r1, const guint8 *next)
+fen_level_tap_inside (FenLevelTap *tap, guint w, gint64 x, gint64 y)
+{
+  tap->fx = ((x & G_GINT64_CONSTANT (0xffffffff)) + (G_GINT64_CONSTANT (1) << (31 - FEN_LEVEL_BITS)))
+            >> (32 - FEN_LEVEL_BITS);
+  tap->fy = ((y & G_GINT64_CONSTANT (0xffffffff)) + (G_GINT64_CONSTANT (1) << (31 - FEN_LEVEL_BITS)))
+            >> (32 - FEN_LEVEL_BITS);
+  tap->o00 = (gsize) (y >> 32) * w + (gsize) (x >> 32);
+  tap->o01 = tap->o00 + 1;
+  tap->o10 = tap->o00 + w;
+  tap->o11 = tap->o10 + 1;
+}
+
+/* Whether a tap at 32.32 (@x, @y) reads four pixels inside a @w x @h slice. */
+G_ALWAYS_INLINE static inline gboolean
+fen_level_inside (guint w, guint h, gint64 x, gint64 y)
+{
+  return (guint64) (x >> 32) < (guint64) w - 1 && (guint64) (y >> 32) < (guint64) h - 1;
+}
+
+/* Columns [@i0, @i1) of a run, the first at 32.32 coordinates (@x0, @y0)
+ * in @s0 and (@x1, @y1) in @s1: @s0 alone, or @s0 and @s1 at 20-bit weight
+ * @tw of @s1; @same when both slices lie at one in-plane place (no drift
+ * between them), so one tap serves both; @inside when every tap reads
+ * four pixels inside its slice. */
+G_ALWAYS_INLINE static inline void
+fen_level_cols (const FenReformatJob *job, FenVolumeType type, FenOutKind kind,
+                guint8 *row8, gint32 *row32, const FenVolumeSlice *s0, const FenVolumeSlice *s1,
+                gboolean two, gboolean same, gboolean inside, gint64 tw, guint i0, guint i1,
+                gint64 x0, gint64 y0, gint64 x1, gint64 y1, gint64 dx, gint64 dy, const guint8 *next)
 {
   const FenVolume *vol = job->volume;
   guint w = vol->width, h = vol->height;
-  gint64 dx = fen_level_fix (job->du), dy = fen_level_fix (job->dv);
   gint64 ax = dx * FEN_LEVEL_AHEAD, ay = dy * FEN_LEVEL_AHEAD;
-  gint64 x0 = fen_level_fix ((ur + r0 * job->du) - s0->u0), y0 = fen_level_fix ((vr + r0 * job->dv) - s0->v0);
-  gint64 x1 = two && !same ? fen_level_fix ((ur + r0 * job->du) - s1->u0) : 0;
-  gint64 y1 = two && !same ? fen_level_fix ((vr + r0 * job->dv) - s1->v0) : 0;
 
-  for (guint i = r0; i < r1; i++)
+  for (guint i = i0; i < i1; i++)
     {
       FenLevelTap tap;
       gint64 q;
@@ -74,13 +94,18 @@ fen_level_run (const FenReformatJob *job, FenVolumeType type, FenOutKind kind,
           if (next != NULL)
             fen_level_prefetch (next, type, w, x0, y0);
         }
-      fen_level_tap (&tap, w, h, x0, y0);
+      if (inside)
+        fen_level_tap_inside (&tap, w, x0, y0);
+      else
+        fen_level_tap (&tap, w, h, x0, y0);
       q = fen_level_interp (s0->pixels, type, &tap);
       if (two)
         {
           gint64 q1;
 
-          if (!same)
+          if (!same && inside)
+            fen_level_tap_inside (&tap, w, x1, y1);
+          else if (!same)
             fen_level_tap (&tap, w, h, x1, y1);
           q1 = fen_level_interp (s1->pixels, type, &tap);
           q += ((q1 - q) * tw) >> FEN_LEVEL_BITS;
@@ -94,6 +119,40 @@ fen_level_run (const FenReformatJob *job, FenVolumeType type, FenOutKind kind,
           y1 += dy;
         }
     }
+}
+
+/* Columns [@r0, @r1) inside the slices (see fen_level_cols()): the
+ * columns whose taps all lie wholly inside (every one but those at the
+ * slices' edges; the coordinates are linear in the column, so they form
+ * one range, found from both ends) go without the edge test. */
+G_ALWAYS_INLINE static inline void
+fen_level_run (const FenReformatJob *job, FenVolumeType type, FenOutKind kind,
+               guint8 *row8, gint32 *row32, double ur, double vr,
+               const FenVolumeSlice *s0, const FenVolumeSlice *s1, gboolean two, gboolean same,
+               gint64 tw, guint r0, guint r1, const guint8 *next)
+{
+  const FenVolume *vol = job->volume;
+  guint w = vol->width, h = vol->height, ia = r0, ib = r1;
+  gint64 dx = fen_level_fix (job->du), dy = fen_level_fix (job->dv);
+  gint64 x0 = fen_level_fix ((ur + r0 * job->du) - s0->u0), y0 = fen_level_fix ((vr + r0 * job->dv) - s0->v0);
+  gint64 x1 = two && !same ? fen_level_fix ((ur + r0 * job->du) - s1->u0) : 0;
+  gint64 y1 = two && !same ? fen_level_fix ((vr + r0 * job->dv) - s1->v0) : 0;
+
+#define FEN_AT(v, d, i) ((v) + (gint64) ((i) - r0) * (d))
+#define FEN_INSIDE(i) (fen_level_inside (w, h, FEN_AT (x0, dx, i), FEN_AT (y0, dy, i)) && \
+                       (!two || same || fen_level_inside (w, h, FEN_AT (x1, dx, i), FEN_AT (y1, dy, i))))
+  while (ia < r1 && !FEN_INSIDE (ia))
+    ia++;
+  while (ib > ia && !FEN_INSIDE (ib - 1))
+    ib--;
+#undef FEN_INSIDE
+  fen_level_cols (job, type, kind, row8, row32, s0, s1, two, same, FALSE, tw, r0, ia,
+                  x0, y0, x1, y1, dx, dy, next);
+  fen_level_cols (job, type, kind, row8, row32, s0, s1, two, same, TRUE, tw, ia, ib,
+                  FEN_AT (x0, dx, ia), FEN_AT (y0, dy, ia), FEN_AT (x1, dx, ia), FEN_AT (y1, dy, ia), dx, dy, next);
+  fen_level_cols (job, type, kind, row8, row32, s0, s1, two, same, FALSE, tw, ib, r1,
+                  FEN_AT (x0, dx, ib), FEN_AT (y0, dy, ib), FEN_AT (x1, dx, ib), FEN_AT (y1, dy, ib), dx, dy, next);
+#undef FEN_AT
 }
 
 G_ALWAYS_INLINE static inline void
