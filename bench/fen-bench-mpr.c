@@ -10,6 +10,7 @@
 #define G_LOG_DOMAIN "fen-bench"
 
 #include "fen-bench-mpr.h"
+#include "fen-bench-mpr-touch.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -36,6 +37,9 @@ typedef struct {
   gboolean      axial;        /* the 2D renderer on a slice */
   gboolean      touch;        /* the memory reference: one read per line sagittal needs */
   volatile gint64 sink;
+  FenBenchTouch *lines;       /* the oblique's memory reference: its lines, read once */
+  gboolean      lines_two;    /* on two threads */
+  double        lines_px[2];  /* pixels the plane moves per step, along a slice's rows and columns */
   FenSampling   sampling;     /* axial */
   FenReformat   reformat;
   double        step[3];      /* moved per repetition, mm */
@@ -119,6 +123,14 @@ fen_bench_mpr_op (gpointer data, guint rep)
             sum += p[(gsize) y * FEN_MPR_W + col];
         }
       job->sink = sum;
+      return;
+    }
+  if (job->lines != NULL)
+    {
+      guint m = (rep * 7) % 64;
+      gint64 dx = (gint64) lround (job->lines_px[0] * m), dy = (gint64) lround (job->lines_px[1] * m);
+
+      job->sink = fen_bench_touch_run (job->lines, (dy * FEN_MPR_W + dx) * 2, job->lines_two);
       return;
     }
   if (job->axial)
@@ -213,7 +225,10 @@ fen_bench_mpr_cpu_pass (FenBenchReport *report, FenBenchMprJob *jobs, const char
 
   g_assert (n_cases <= G_N_ELEMENTS (samples));
   for (guint c = 0; c < n_cases; c++)
-    jobs[c].renderer = one;
+    {
+      jobs[c].renderer = one;
+      jobs[c].lines_two = FALSE;
+    }
   for (guint rep = 0; rep < FEN_MPR_CPU_REPS + 1; rep++)
     for (guint c = 0; c < n_cases; c++)
       {
@@ -245,7 +260,8 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
 {
   static const char *keys[] = { "mpr_axial", "mpr_axial_reformat", "mpr_coronal", "mpr_sagittal",
                                 "mpr_oblique", "mpr_mip10", "mpr_coronal_nearest", "mpr_sagittal_nearest",
-                                "mpr_axial_trilinear", "mpr_sagittal_touch", "mpr_oblique_tilted" };
+                                "mpr_axial_trilinear", "mpr_sagittal_touch", "mpr_oblique_tilted",
+                                "mpr_oblique_touch", "mpr_oblique_touch2", "mpr_oblique_tilted_touch" };
   const guint n_cases = G_N_ELEMENTS (keys);
   g_autoptr(GPtrArray) images = NULL;
   g_autoptr(FenVolume) volume = NULL;
@@ -258,6 +274,7 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
   double width_mm = FEN_MPR_W * FEN_MPR_PIXEL, depth_mm = FEN_MPR_N * FEN_MPR_SLICE;
   gint64 t0 = g_get_monotonic_time ();
   g_autoptr(GError) error = NULL;
+  FenBenchTouch *lines = NULL, *tilted_lines = NULL;
 
   images = fen_bench_mpr_make_series ();
   volume = fen_volume_new (NULL, (FenImage **) images->pdata, images->len, &error);
@@ -337,6 +354,23 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
     jobs[10].step[1] = c30 * FEN_MPR_PIXEL;
   }
 
+  /* What bounds the oblique: reading the lines its trilinear samples
+   * need, once each, on one core and on two (no rendering). The plane
+   * moves as jobs[4]'s does, rounded to whole pixels. */
+  lines = fen_bench_touch_new (volume, &jobs[4].reformat.plane, FEN_MPR_OUT_W, FEN_MPR_OUT_H,
+                               64 * 1024 / FEN_MPR_OUT_W);
+  fen_bench_report_set_int (report, "mpr_oblique_touch_lines", fen_bench_touch_get_n_lines (lines));
+  tilted_lines = fen_bench_touch_new (volume, &jobs[10].reformat.plane, FEN_MPR_OUT_W, FEN_MPR_OUT_H,
+                                      64 * 1024 / FEN_MPR_OUT_W);
+  fen_bench_report_set_int (report, "mpr_oblique_tilted_touch_lines", fen_bench_touch_get_n_lines (tilted_lines));
+  for (guint c = 11; c <= 13; c++)
+    {
+      jobs[c].lines = c == 13 ? tilted_lines : lines;
+      jobs[c].lines_two = c == 12;
+      jobs[c].lines_px[0] = jobs[4].step[0] / FEN_MPR_PIXEL;
+      jobs[c].lines_px[1] = jobs[4].step[1] / FEN_MPR_PIXEL;
+    }
+
   fen_bench_report_set_int (report, "mpr_axial_lines_per_row", fen_bench_mpr_lines_per_row (&jobs[1]));
   fen_bench_report_set_int (report, "mpr_coronal_lines_per_row", fen_bench_mpr_lines_per_row (&jobs[6]));
   fen_bench_report_set_int (report, "mpr_sagittal_lines_per_row", fen_bench_mpr_lines_per_row (&jobs[7]));
@@ -352,6 +386,8 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
         fen_bench_report_set (report, ratio, cases[c].stats.median / cases[0].stats.median);
     }
   fen_bench_mpr_cpu_pass (report, jobs, keys, n_cases);
+  fen_bench_touch_free (lines);
+  fen_bench_touch_free (tilted_lines);
 }
 
 void
@@ -369,6 +405,9 @@ fen_bench_mpr_print (FenBenchReport *report)
     { "mpr_coronal_nearest", "coronal, nearest" },
     { "mpr_sagittal_nearest", "sagittal, nearest" },
     { "mpr_sagittal_touch", "  reference: read sagittal's lines, 1 core" },
+    { "mpr_oblique_touch", "  reference: read oblique's lines, 1 core" },
+    { "mpr_oblique_touch2", "  the same on 2 threads (CPU pass: 1)" },
+    { "mpr_oblique_tilted_touch", "  reference: read tilted's lines, 1 core" },
   };
 
   if (!fen_bench_report_has (report, "mpr_axial_ms_median"))
@@ -394,4 +433,10 @@ fen_bench_mpr_print (FenBenchReport *report)
           fen_bench_report_get (report, "mpr_coronal_lines_per_row"),
           fen_bench_report_get (report, "mpr_sagittal_lines_per_row"),
           fen_bench_report_get (report, "mpr_oblique_lines_per_row"));
+  printf ("  lines the oblique's trilinear samples read per frame: %g (%.1f MB)\n",
+          fen_bench_report_get (report, "mpr_oblique_touch_lines"),
+          fen_bench_report_get (report, "mpr_oblique_touch_lines") * 64 / 1e6);
+  printf ("  lines the tilted oblique's trilinear samples read per frame: %g (%.1f MB)\n",
+          fen_bench_report_get (report, "mpr_oblique_tilted_touch_lines"),
+          fen_bench_report_get (report, "mpr_oblique_tilted_touch_lines") * 64 / 1e6);
 }

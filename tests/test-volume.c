@@ -288,8 +288,9 @@ ref_pixel (const Ref *r, const FenReformat *f, guint i, guint j, double *out)
 
 /* Exact for nearest, MIP and MinIP; interpolated and averaged values may
  * round the other way only when they sit on a half. Trilinear rows that
- * lie level in the stack are interpolated in fixed point
- * (fen-reformat-level.c): 32.32 coordinates restarted every 1024 columns
+ * lie level in the stack, and the runs between two slices of rows that
+ * cross them, are interpolated in fixed point (fen-reformat-level.c,
+ * fen-reformat-cross.c): 32.32 coordinates restarted every 1024 columns
  * and 20-bit weights put the value within 2 R x 1.26 x 2^-21 (position)
  * + R x 2^-21 (slice weight) + 2 x 2^-20 (shifts) < 0.11 stored units of
  * the exact one for R = 65535, the widest step between two 16-bit values;

@@ -35,6 +35,9 @@ typedef struct {
    * !var_is_u): each row reads one line of each slice, found once. */
   gboolean           separable;
   gboolean           var_is_u;
+  /* The slices' in-plane offsets span [u0_min, u0_max] x [v0_min, v0_max]:
+   * a point outside every slice is known without a search. */
+  double             u0_min, u0_max, v0_min, v0_max;
 } FenReformatJob;
 
 /* One slice as a separable row reads it: the line(s) at the fixed
@@ -83,9 +86,12 @@ typedef enum {
   FEN_OUT_WORD,   /* RGBA8 and BGRA8: gray is the same in both */
 } FenOutKind;
 
+/* Writes value @v of output pixel @i through @table (unused for values).
+ * Hot loops pass the table held in a local: the output store is
+ * char-typed, and through the job the pointer would be reloaded after it. */
 G_ALWAYS_INLINE static inline void
-fen_reformat_put (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gint32 *row32,
-                  guint i, gint32 v)
+fen_reformat_put_table (const guint8 *table, FenOutKind kind, guint8 *row8, gint32 *row32,
+                        guint i, gint32 v)
 {
   guint8 g;
   guint32 word;
@@ -95,7 +101,7 @@ fen_reformat_put (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gint
       row32[i] = v;
       return;
     }
-  g = job->table[(guint16) v];
+  g = table[(guint16) v];
   switch (kind)
     {
     case FEN_OUT_GRAY8:
@@ -111,6 +117,13 @@ fen_reformat_put (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gint
       memcpy (row8 + 4 * (gsize) i, &word, sizeof word);
       break;
     }
+}
+
+G_ALWAYS_INLINE static inline void
+fen_reformat_put (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gint32 *row32,
+                  guint i, gint32 v)
+{
+  fen_reformat_put_table (job->table, kind, row8, row32, i, v);
 }
 
 static inline void
@@ -143,6 +156,18 @@ void _fen_reformat_weigh_lines (FenVolumeType type, const guint8 *const *lines, 
 void _fen_reformat_level_row (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gint32 *row32,
                               double ur, double vr, gint k0, gint k1, double t,
                               guint first, guint last, const guint8 *next);
+
+/* From column @i (< @last) of a trilinear row whose distance changes
+ * along it (fen-reformat-cross.c): the run of columns between the same two
+ * slices, [@i, return value). Writes background outside
+ * [*@in_first, *@in_last), samples [*@first_done, *@last_done) (inside
+ * both slices; possibly empty) and leaves the rest of
+ * [*@in_first, *@in_last) to the caller's per-pixel path. *@k_ahead: the
+ * slice the prefetch reached, -1 at the start of a row. */
+guint _fen_reformat_cross_run (const FenReformatJob *job, FenOutKind kind, guint8 *row8, gint32 *row32,
+                               double ur, double vr, double wr, guint i, guint last,
+                               guint *in_first, guint *in_last, guint *first_done, guint *last_done,
+                               gint *k_ahead);
 
 /* Renders rows [@first, @last) of the FenReformatJob @data (a
  * FenRenderRowsFunc for _fen_renderer_run_rows()). */

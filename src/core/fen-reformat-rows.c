@@ -10,128 +10,13 @@
  * chunk size; nothing is allocated. */
 #define G_LOG_DOMAIN "fen-reformat"
 
-#include "fen-reformat-private.h"
+#include "fen-reformat-fixed.h"
+#include "fen-reformat-sample.h"
 
 #include <math.h>
 #include <string.h>
 
 #define FEN_REFORMAT_BLOCK 256
-
-/* Nearest pixel of slice @s at (@u, @v): pixel centres are integers, so
- * [i - 0.5, i + 0.5) is pixel i. Truncating px + 0.5 >= 0 is its floor. */
-G_ALWAYS_INLINE static inline gboolean
-fen_reformat_nearest (const FenVolume *vol, FenVolumeType type, const FenVolumeSlice *s,
-                      double u, double v, double *out)
-{
-  double px = u + (0.5 - s->u0), py = v + (0.5 - s->v0);
-
-  if (!(px >= 0 && py >= 0 && px < vol->width && py < vol->height))
-    return FALSE;
-  *out = fen_reformat_load (s->pixels, type, (gsize) (guint) py * vol->width + (guint) px);
-  return TRUE;
-}
-
-/* Bilinear in slice @s, the edge pixels repeated for the half pixel past
- * the outer centres. */
-G_ALWAYS_INLINE static inline gboolean
-fen_reformat_bilinear (const FenVolume *vol, FenVolumeType type, const FenVolumeSlice *s,
-                       double u, double v, double *out)
-{
-  double px = u - s->u0, py = v - s->v0, fx, fy, a, b, c, d;
-  guint x0, y0, x1, y1;
-  gsize r0, r1;
-
-  if (!(px >= -0.5 && py >= -0.5 && px < vol->width - 0.5 && py < vol->height - 0.5))
-    return FALSE;
-  /* px + 1 >= 0.5: truncation is floor. */
-  x0 = (guint) (gint) (px + 1) - 1;
-  y0 = (guint) (gint) (py + 1) - 1;
-  fx = px - (gint) x0;
-  fy = py - (gint) y0;
-  x1 = x0 + 1;
-  y1 = y0 + 1;
-  if ((gint) x0 < 0)
-    x0 = 0;
-  if ((gint) y0 < 0)
-    y0 = 0;
-  if (x1 >= vol->width)
-    x1 = vol->width - 1;
-  if (y1 >= vol->height)
-    y1 = vol->height - 1;
-  r0 = (gsize) y0 * vol->width;
-  r1 = (gsize) y1 * vol->width;
-  a = fen_reformat_load (s->pixels, type, r0 + x0);
-  b = fen_reformat_load (s->pixels, type, r0 + x1);
-  c = fen_reformat_load (s->pixels, type, r1 + x0);
-  d = fen_reformat_load (s->pixels, type, r1 + x1);
-  *out = (a + (b - a) * fx) * (1 - fy) + (c + (d - c) * fx) * fy;
-  return TRUE;
-}
-
-/* Which slices a point at distance @w reads: @k0 and @k1 with weight @t of
- * @k1 (nearest: @k1 unused). FALSE outside the stack. */
-G_ALWAYS_INLINE static inline gboolean
-fen_reformat_locate (const FenVolume *vol, FenReformatSampling sampling, double w,
-                     gint *k0, gint *k1, double *t)
-{
-  gint n = (gint) vol->n_slices, k = _fen_volume_below (vol, w);
-
-  *t = 0;
-  *k0 = *k1 = -1;
-  if (k < 0)
-    {
-      if (!(w >= vol->distances[0] - vol->edge))
-        return FALSE;
-      *k0 = *k1 = 0;
-      return TRUE;
-    }
-  if (k == n - 1)
-    {
-      if (!(w <= vol->distances[n - 1] + vol->edge))
-        return FALSE;
-      *k0 = *k1 = n - 1;
-      return TRUE;
-    }
-  if (sampling == FEN_REFORMAT_NEAREST)
-    {
-      /* Half-way between two slices goes to the lower one. */
-      *k0 = *k1 = w - vol->distances[k] <= vol->distances[k + 1] - w ? k : k + 1;
-      return TRUE;
-    }
-  *k0 = k;
-  *k1 = k + 1;
-  *t = (w - vol->distances[k]) / (vol->distances[k + 1] - vol->distances[k]);
-  return TRUE;
-}
-
-/* One point, sampled as @sampling says, once the slices are known. */
-G_ALWAYS_INLINE static inline gboolean
-fen_reformat_point (const FenVolume *vol, FenVolumeType type, FenReformatSampling sampling,
-                    gint k0, gint k1, double t, double u, double v, double *out)
-{
-  double a, b;
-
-  if (sampling == FEN_REFORMAT_NEAREST)
-    return fen_reformat_nearest (vol, type, &vol->slices[k0], u, v, out);
-  /* Outside when either slice with weight is: near the stack's edges a
-   * drifting slice may not cover the point. */
-  if (!fen_reformat_bilinear (vol, type, &vol->slices[k0], u, v, &a))
-    {
-      if (t < 1 || !fen_reformat_bilinear (vol, type, &vol->slices[k1], u, v, &b))
-        return FALSE;
-      *out = b;
-      return TRUE;
-    }
-  if (t == 0)
-    {
-      *out = a;
-      return TRUE;
-    }
-  if (!fen_reformat_bilinear (vol, type, &vol->slices[k1], u, v, &b))
-    return FALSE;
-  *out = a + (b - a) * t;
-  return TRUE;
-}
 
 /* Samples @n points from (@u, @v, @w) in steps of the job's column step
  * into @vals / @ok. When the distance barely moves along the block and both
@@ -763,6 +648,30 @@ fen_reformat_prefetch_point (const FenVolume *vol, FenVolumeType type, double u,
     }
 }
 
+/* Column @i of a row whose distance changes along it, located and
+ * sampled on its own; the lines FEN_REFORMAT_AHEAD_ANY columns on are
+ * asked for first. */
+G_ALWAYS_INLINE static inline void
+fen_reformat_pixel_any (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
+                        FenOutKind kind, guint8 *row8, gint32 *row32,
+                        double ur, double vr, double wr, guint i, guint last)
+{
+  const FenVolume *vol = job->volume;
+  gint k0, k1;
+  double t, x;
+
+  if (i + FEN_REFORMAT_AHEAD_ANY < last)
+    fen_reformat_prefetch_point (vol, type, ur + (i + FEN_REFORMAT_AHEAD_ANY) * job->du,
+                                 vr + (i + FEN_REFORMAT_AHEAD_ANY) * job->dv,
+                                 wr + (i + FEN_REFORMAT_AHEAD_ANY) * job->dw);
+  if (fen_reformat_locate (vol, sampling, wr + i * job->dw, &k0, &k1, &t) &&
+      fen_reformat_point (vol, type, sampling, k0, k1, t, ur + i * job->du, vr + i * job->dv, &x))
+    fen_reformat_put (job, kind, row8, row32, i, sampling == FEN_REFORMAT_NEAREST
+                      ? (gint32) x : (gint32) (x + 131072.5) - 131072);
+  else
+    fen_reformat_fill (job, kind, row8, row32, i, i + 1);
+}
+
 /* A row without a slab on any other plane: the columns whose distance
  * lies within the stack are found first (locate's own test, settled
  * exactly as fen_reformat_sep_range() does), then each pixel is located
@@ -832,22 +741,40 @@ fen_reformat_row_direct_kind (const FenReformatJob *job, FenVolumeType type, Fen
           first = last;
         }
     }
-  for (guint i = first; i < last; i++)
+  if (sampling == FEN_REFORMAT_TRILINEAR)
     {
-      gint k0, k1;
-      double t, x;
+      /* Runs between two slices in fixed point (fen-reformat-cross.c);
+       * the columns a run leaves (the stack's and slices' edges) here. */
+      gint k_ahead = -1;
+      guint cf = first, cl = last;
 
-      if (i + FEN_REFORMAT_AHEAD_ANY < last)
-        fen_reformat_prefetch_point (vol, type, ur + (i + FEN_REFORMAT_AHEAD_ANY) * job->du,
-                                     vr + (i + FEN_REFORMAT_AHEAD_ANY) * job->dv,
-                                     wr + (i + FEN_REFORMAT_AHEAD_ANY) * job->dw);
-      if (fen_reformat_locate (vol, sampling, wr + i * job->dw, &k0, &k1, &t) &&
-          fen_reformat_point (vol, type, sampling, k0, k1, t, ur + i * job->du, vr + i * job->dv, &x))
-        fen_reformat_put (job, kind, row8, row32, i, sampling == FEN_REFORMAT_NEAREST
-                          ? (gint32) x : (gint32) (x + 131072.5) - 131072);
-      else
-        fen_reformat_fill (job, kind, row8, row32, i, i + 1);
+      /* Columns outside every slice's plane extent (the letterbox of a
+       * fitted view) are background: the exact test of
+       * fen_reformat_bilinear() against the extreme offsets holds for
+       * every column some slice covers (the subtraction rounds
+       * monotonically), so this only drops columns none does; those past
+       * cl are filled with the rest below. */
+      fen_level_clip (ur, job->du, job->u0_min, -0.5, INFINITY, &cf, &cl);
+      fen_level_clip (ur, job->du, job->u0_max, -INFINITY, vol->width - 0.5, &cf, &cl);
+      fen_level_clip (vr, job->dv, job->v0_min, -0.5, INFINITY, &cf, &cl);
+      fen_level_clip (vr, job->dv, job->v0_max, -INFINITY, vol->height - 0.5, &cf, &cl);
+      fen_reformat_fill (job, kind, row8, row32, first, cf);
+      first = cf;
+      last = cl;
+      for (guint i = first; i < last;)
+        {
+          guint in0, in1, a, b, e = _fen_reformat_cross_run (job, kind, row8, row32, ur, vr, wr, i, last,
+                                                             &in0, &in1, &a, &b, &k_ahead);
+
+          for (guint c = in0; c < in1; c++)
+            if (c < a || c >= b)
+              fen_reformat_pixel_any (job, type, sampling, kind, row8, row32, ur, vr, wr, c, last);
+          i = e;
+        }
     }
+  else
+    for (guint i = first; i < last; i++)
+      fen_reformat_pixel_any (job, type, sampling, kind, row8, row32, ur, vr, wr, i, last);
   fen_reformat_fill (job, kind, row8, row32, last, n);
 }
 

@@ -45,6 +45,16 @@ fen_reformat_prepare (FenReformatJob    *job,
   g_return_val_if_fail (isfinite (job->du + job->dv + job->dw + job->ru + job->rv + job->rw +
                                   job->u0 + job->v0 + job->w0), FALSE);
 
+  job->u0_min = job->u0_max = volume->slices[0].u0;
+  job->v0_min = job->v0_max = volume->slices[0].v0;
+  for (guint k = 1; k < volume->n_slices; k++)
+    {
+      job->u0_min = MIN (job->u0_min, volume->slices[k].u0);
+      job->u0_max = MAX (job->u0_max, volume->slices[k].u0);
+      job->v0_min = MIN (job->v0_min, volume->slices[k].v0);
+      job->v0_max = MAX (job->v0_max, volume->slices[k].v0);
+    }
+
   job->var_is_u = fabs (job->dv) * out_width < 1e-9;
   job->separable = fabs (job->dw) * out_width < 1e-6 &&
                    (job->var_is_u || fabs (job->du) * out_width < 1e-9);
