@@ -35,6 +35,9 @@ _fen_main_window_update_actions (FenMainWindow *self)
   for (guint i = 0; i < G_N_ELEMENTS (image_actions); i++)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), image_actions[i], has_image);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-load", self->loads_pending > 0);
+  /* Cine plays the slices, which MPR hides. */
+  if (_fen_main_window_mpr_active (self))
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cine", FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->presets_button), has_image);
 }
 

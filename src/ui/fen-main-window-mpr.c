@@ -12,7 +12,9 @@
  * drag on a plane is passed back to it: one window/level for the series.
  * The tool keys (M distance, E ellipse, B rectangle, W window) and Delete
  * act on the planes' measurements while in MPR (fen-mpr-measure.c). The
- * slice grid is hidden meanwhile, so nothing renders under the layout. */
+ * slice grid is hidden meanwhile, so nothing renders under the layout, and
+ * so is the bar under it (the slice slider and the cine controls, which
+ * act on the slices): cine (P) is off until MPR is left. */
 #define G_LOG_DOMAIN "fen-window"
 
 #include "fen-main-window-private.h"
@@ -26,6 +28,23 @@ fen_main_window_mpr_set_state (FenMainWindow *self, gboolean on)
   GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "mpr");
 
   g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_boolean (on));
+}
+
+/* The slice slider and the cine controls: their bar is hidden while the
+ * layout is shown, and cine disabled (_fen_main_window_update_actions()). */
+static void
+fen_main_window_mpr_show_slices (FenMainWindow *self, gboolean show)
+{
+  gtk_widget_set_visible (self->mpr_layout, !show);
+  gtk_widget_set_visible (GTK_WIDGET (self->grid), show);
+  gtk_widget_set_visible (gtk_widget_get_parent (self->cine_box), show);
+  _fen_main_window_update_actions (self);
+}
+
+gboolean
+_fen_main_window_mpr_active (FenMainWindow *self)
+{
+  return self->mpr_layout != NULL && gtk_widget_get_visible (self->mpr_layout);
 }
 
 static void
@@ -157,8 +176,7 @@ fen_main_window_mpr_enter (FenMainWindow *self)
       return FALSE;
     }
   _fen_main_window_cine_stop (self, "mpr");
-  gtk_widget_set_visible (self->mpr_layout, TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->grid), FALSE);
+  fen_main_window_mpr_show_slices (self, FALSE);
   fen_mpr_layout_focus_plane (layout, FEN_MPR_PLANE_AXIAL);
   pane = self->panes[self->active_pane];
   self->mpr_pane = pane;
@@ -192,8 +210,7 @@ fen_main_window_mpr_leave (FenMainWindow *self)
   if (self->mpr_layout == NULL || fen_mpr_layout_get_volume (FEN_MPR_LAYOUT (self->mpr_layout)) == NULL)
     return;
   fen_memory_monitor_begin (self->monitor, &op, "mpr-leave");
-  gtk_widget_set_visible (self->mpr_layout, FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->grid), TRUE);
+  fen_main_window_mpr_show_slices (self, TRUE);
   fen_mpr_layout_set_volume (FEN_MPR_LAYOUT (self->mpr_layout), NULL, NULL, NULL);
   fen_memory_monitor_end (self->monitor, &op);
   gtk_widget_grab_focus (GTK_WIDGET (self->viewport));

@@ -200,6 +200,8 @@ void  _fen_main_window_update_references (FenMainWindow *self, gboolean force);
 /* fen-main-window-mpr.c */
 /* The "win.mpr" toggle: the active series in the MPR layout, and back. */
 void  _fen_main_window_mpr_init          (FenMainWindow *self);
+/* Whether the MPR layout is shown (in place of the slices). */
+gboolean _fen_main_window_mpr_active     (FenMainWindow *self);
 
 /* fen-main-window-export.c */
 void  _fen_main_window_export_action     (GtkWidget *widget, const char *name, GVariant *param);

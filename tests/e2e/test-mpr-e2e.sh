@@ -9,7 +9,10 @@
 # pane fits the volume's box, centred, radiological; fen-mpr-planes.h),
 # never from what the viewer logs about its planes:
 #  1. Alt+5 enters MPR; the memory log's "mpr-enter" operation has a store
-#     delta of 0 (no pixel copied), and so has "mpr-leave".
+#     delta of 0 (no pixel copied), and so has "mpr-leave". The bar under
+#     the slices (slice slider, cine controls) is gone while MPR is shown
+#     (the lower panes reach down over where it was) and P plays
+#     nothing; it is back, reading its rate, on leaving.
 #  2. Axial, coronal and sagittal panes each show the tissue where predicted
 #     and not the cube (the planes through the middle miss it); the edge
 #     letters (tesseract) are R L A P, R L H F, A P H F.
@@ -55,7 +58,7 @@ export G_MESSAGES_DEBUG=fen-viewport,fen-window,fen-mpr
 
 S=256 N=120
 "$PHANTOM" --series $N --size $S --cube -o "$WORK/cube" || { fail "phantom written"; exit 1; }
-echo "1..48"
+echo "1..52"
 
 # The volume (PS3.3 C.7.6.2.1.1: positions are pixel centres): its box
 # reaches half a voxel beyond them; the crosshair starts on the voxel
@@ -78,6 +81,17 @@ wait_opened app $N || { fail "series opened"; exit 1; }
 sleep 0.5
 xdotool mousemove $((X + 600)) $((Y + 400)) click 1
 sleep 0.3
+# The cine bar on the slices: its rate control (where, from the log; what
+# it reads, from the screen: the default 15).
+shot slices
+read -r FX FY FW FH <<<"$(grep -E 'cine rate control: x=' "$WORK/app.out" | tail -n1 |
+  sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/')"
+[ -n "${FH:-}" ] || { fail "the cine rate control's place is in the log"; exit 1; }
+FX=$((X + FX)); FY=$((Y + FY))
+bar_rate () { ocr "$1" "$FX" "$FY" $((FW / 2 + 10)) "$FH" 50; }
+got=$(bar_rate "$WORK/slices.png")
+grep -Eq "(^| )15( |$)" <<<"$got" && pass "on the slices the cine bar shows its rate ('$got')" ||
+  fail "on the slices the cine rate control reads '$got' (want 15)"
 MARK=$(log_mark app)
 xdotool key alt+5
 sleep 2
@@ -107,6 +121,17 @@ on_axial () { awkv "printf \"%d %d\", $AX + $AW / 2 + ($1 - $VCX) * $ZA, $AY + $
 on_coronal () { awkv "printf \"%d %d\", $CX + $CW / 2 + ($1 - $VCX) * $ZC, $CY + $CH / 2 - ($2 - $VCZ) * $ZC"; }
 on_sagittal () { awkv "printf \"%d %d\", $SX + $SW / 2 + ($1 - $VCX) * $ZS, $SY + $SH / 2 - ($2 - $VCZ) * $ZS"; }
 
+# The bar is hidden: where its rate control was, the coronal pane's image
+# (the lower panes reach down over the bar); P (cine) does nothing.
+[ $((SY + SH)) -gt $((FY + FH)) ] && pass "in MPR the panes reach over the cine bar (sagittal bottom $((SY + SH)) > $((FY + FH)))" ||
+  fail "in MPR the sagittal pane ends at $((SY + SH)), above the cine bar's $((FY + FH))"
+xdotool key p
+sleep 1
+shot nobar
+got=$(bar_rate "$WORK/nobar.png")
+! grep -Eq "(^| )15( |$)" <<<"$got" && ! grep -q "cine: playing" "$WORK/app.out" &&
+  pass "in MPR no cine bar is on screen ('$got' where its rate was) and P plays nothing" ||
+  fail "in MPR the cine bar's place reads '$got', or P started cine"
 STORE_DELTA=$(json_field "mpr-enter" delta.store "$WORK/app.jsonl")
 STORE_AFTER=$(json_field "mpr-enter" after.store "$WORK/app.jsonl")
 log "mpr-enter: store delta $STORE_DELTA, store after $STORE_AFTER"
@@ -355,6 +380,9 @@ read -r VX VY VW VH <<<"$(viewport_on_screen app)"
 got=$(ocr_window "$WORK/left.png" "$VX" "$VY" "$VW" "$VH")
 [ -n "${W:-}" ] && [ "$got" = "$W $L" ] && pass "back on the slices: the window dragged in MPR (W $W L $L) stays" ||
   fail "back on the slices: the window reads \"$got\", expected \"${W:-?} ${L:-?}\""
+got=$(bar_rate "$WORK/left.png")
+grep -Eq "(^| )15( |$)" <<<"$got" && pass "back on the slices the cine bar is back ('$got')" ||
+  fail "back on the slices the cine rate control reads '$got' (want 15)"
 still_running app
 stop_app
 no_warnings app
