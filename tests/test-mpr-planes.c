@@ -235,6 +235,38 @@ test_zoom_pan (void)
 }
 
 static void
+test_one_to_one (void)
+{
+  g_autoptr(FenVolume) volume = make_volume (&stack_axial);
+  FenMprPlanes planes;
+  double before[3], after[3];
+
+  make_planes (&planes, volume, 400, 300);
+  /* Axial: 0.6 mm across (columns), 0.8 mm down (rows): 1 / 0.6 px/mm. */
+  fen_mpr_planes_to_patient (&planes, FEN_MPR_PLANE_AXIAL, 200, 150, before);
+  fen_mpr_planes_one_to_one (&planes, FEN_MPR_PLANE_AXIAL, volume, 1);
+  g_assert_cmpfloat_with_epsilon (planes.views[FEN_MPR_PLANE_AXIAL].zoom, 1 / 0.6, 1e-9);
+  g_assert_false (planes.views[FEN_MPR_PLANE_AXIAL].fitted);
+  /* About the pane's centre. */
+  fen_mpr_planes_to_patient (&planes, FEN_MPR_PLANE_AXIAL, 200, 150, after);
+  assert_vec (after, before[0], before[1], before[2]);
+  /* Coronal: 0.6 mm across, 1.5 mm (the slices) down; at scale 2 one
+   * native pixel is one device pixel, half a logical pixel. */
+  fen_mpr_planes_one_to_one (&planes, FEN_MPR_PLANE_CORONAL, volume, 2);
+  g_assert_cmpfloat_with_epsilon (planes.views[FEN_MPR_PLANE_CORONAL].zoom, 1 / (2 * 0.6), 1e-9);
+  /* Sagittal: 0.8 mm across (rows), 1.5 mm down. */
+  fen_mpr_planes_one_to_one (&planes, FEN_MPR_PLANE_SAGITTAL, volume, 1);
+  g_assert_cmpfloat_with_epsilon (planes.views[FEN_MPR_PLANE_SAGITTAL].zoom, 1 / 0.8, 1e-9);
+  /* Again: nothing changes. */
+  fen_mpr_planes_one_to_one (&planes, FEN_MPR_PLANE_SAGITTAL, volume, 1);
+  g_assert_cmpfloat_with_epsilon (planes.views[FEN_MPR_PLANE_SAGITTAL].zoom, 1 / 0.8, 1e-9);
+  /* F fits again. */
+  fen_mpr_planes_fit (&planes, FEN_MPR_PLANE_AXIAL);
+  g_assert_true (planes.views[FEN_MPR_PLANE_AXIAL].fitted);
+  g_assert_cmpfloat_with_epsilon (planes.views[FEN_MPR_PLANE_AXIAL].zoom, 300 / 24.0, 1e-9);
+}
+
+static void
 test_lines_and_hits (void)
 {
   g_autoptr(FenVolume) volume = make_volume (&stack_axial);
@@ -469,6 +501,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/mpr-planes/fit-and-screen", test_fit_and_screen);
   g_test_add_func ("/mpr-planes/geometry", test_geometry);
   g_test_add_func ("/mpr-planes/zoom-pan", test_zoom_pan);
+  g_test_add_func ("/mpr-planes/one-to-one", test_one_to_one);
   g_test_add_func ("/mpr-planes/lines-and-hits", test_lines_and_hits);
   g_test_add_func ("/mpr-planes/move-center", test_move_center);
   g_test_add_func ("/mpr-planes/rotate", test_rotate);

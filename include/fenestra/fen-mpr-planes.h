@@ -111,6 +111,11 @@ void     fen_mpr_planes_set_size (FenMprPlanes *planes, FenMprPlane plane, int w
 void     fen_mpr_planes_fit      (FenMprPlanes *planes, FenMprPlane plane);
 /* Zooms by @factor keeping the patient point under (@sx, @sy) there. */
 void     fen_mpr_planes_zoom_about (FenMprPlanes *planes, FenMprPlane plane, double factor, double sx, double sy);
+/* Zooms about the pane's centre to one native pixel (the finer of the
+ * native steps across and down the plane, fen_volume_get_spacing_along())
+ * per device pixel at @scale device pixels per logical pixel: the slice
+ * view's 1:1. */
+void     fen_mpr_planes_one_to_one (FenMprPlanes *planes, FenMprPlane plane, const FenVolume *volume, int scale);
 /* Pans so that a drag of (@dx, @dy) pixels from a pan of @start moves the
  * picture with the pointer. */
 void     fen_mpr_planes_pan      (FenMprPlanes *planes, FenMprPlane plane, const double start[2], double dx, double dy);

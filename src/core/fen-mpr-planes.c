@@ -156,6 +156,27 @@ fen_mpr_planes_zoom_about (FenMprPlanes *planes, FenMprPlane plane, double facto
 }
 
 void
+fen_mpr_planes_one_to_one (FenMprPlanes *planes, FenMprPlane plane, const FenVolume *volume, int scale)
+{
+  const FenMprFrame *frame;
+  FenMprPaneView *view;
+  double pixel;
+
+  g_return_if_fail (planes != NULL && plane < FEN_MPR_N_PLANES && volume != NULL && scale >= 1);
+
+  view = &planes->views[plane];
+  frame = &planes->frames[plane];
+  /* The slice view's 1:1 is one image pixel per device pixel; a plane's
+   * pixels are its native steps across and down it, and the finer of the
+   * two gets one device pixel (the coarser is then stretched, as the
+   * slice view stretches a non-square pixel). */
+  pixel = MIN (fen_volume_get_spacing_along (volume, frame->right), fen_volume_get_spacing_along (volume, frame->down));
+  if (!(pixel > 0))
+    return;
+  fen_mpr_planes_zoom_about (planes, plane, 1.0 / (scale * pixel) / view->zoom, view->width / 2.0, view->height / 2.0);
+}
+
+void
 fen_mpr_planes_pan (FenMprPlanes *planes, FenMprPlane plane, const double start[2], double dx, double dy)
 {
   FenMprPaneView *view;

@@ -239,6 +239,8 @@ fen_main_window_viewport_action (GtkWidget *widget, const char *name, GVariant *
   FenMainWindow *self = FEN_MAIN_WINDOW (widget);
   FenViewport *v = self->viewport;
 
+  if (_fen_main_window_mpr_key_action (self, name))
+    return;
   if (g_str_equal (name, "win.auto-window"))
     fen_viewport_auto_window (v);
   else if (g_str_equal (name, "win.invert"))
@@ -270,7 +272,7 @@ fen_main_window_slice_action (GtkWidget *widget, const char *name, GVariant *par
   FenSeries *series = _fen_main_window_get_current_series (self);
   int n, target = (int) _fen_main_window_get_current_slice (self);
 
-  if (series == NULL)
+  if (series == NULL || _fen_main_window_mpr_key_action (self, name))
     return;
   n = (int) fen_series_get_n_slices (series);
   if (g_str_equal (name, "win.next-slice"))

@@ -10,6 +10,10 @@
  * reset) act on the active viewport as ever; while in MPR its window is
  * passed on to the layout, so they act on the planes too, and a window
  * drag on a plane is passed back to it: one window/level for the series.
+ * The slice keys (arrows, Page Up / Down, Home, End) move the layout's
+ * active plane (under the pointer, else last pressed) by native steps as
+ * they move the slices, and the zoom keys (+, -, F, = and Ctrl+1 for 1:1)
+ * zoom it (_fen_main_window_mpr_key_action()).
  * The tool keys (M distance, E ellipse, B rectangle, W window) and Delete
  * act on the planes' measurements while in MPR (fen-mpr-measure.c). The
  * slice grid is hidden meanwhile, so nothing renders under the layout, and
@@ -45,6 +49,40 @@ gboolean
 _fen_main_window_mpr_active (FenMainWindow *self)
 {
   return self->mpr_layout != NULL && gtk_widget_get_visible (self->mpr_layout);
+}
+
+gboolean
+_fen_main_window_mpr_key_action (FenMainWindow *self, const char *action)
+{
+  /* The slice view's steps: one slice, ten (a page), to either end; a
+   * plane's are native steps along its normal. */
+  static const struct { const char *action; int steps; } scrolls[] = {
+    { "win.next-slice", 1 }, { "win.previous-slice", -1 },
+    { "win.next-page", 10 }, { "win.previous-page", -10 },
+    { "win.first-slice", G_MININT }, { "win.last-slice", G_MAXINT },
+  };
+  static const struct { const char *action; FenMprZoom zoom; } zooms[] = {
+    { "win.zoom-in", FEN_MPR_ZOOM_IN }, { "win.zoom-out", FEN_MPR_ZOOM_OUT },
+    { "win.fit", FEN_MPR_ZOOM_FIT }, { "win.one-to-one", FEN_MPR_ZOOM_ONE_TO_ONE },
+  };
+  FenMprLayout *layout;
+
+  if (!_fen_main_window_mpr_active (self))
+    return FALSE;
+  layout = FEN_MPR_LAYOUT (self->mpr_layout);
+  for (guint i = 0; i < G_N_ELEMENTS (scrolls); i++)
+    if (g_str_equal (action, scrolls[i].action))
+      {
+        fen_mpr_layout_scroll (layout, scrolls[i].steps);
+        return TRUE;
+      }
+  for (guint i = 0; i < G_N_ELEMENTS (zooms); i++)
+    if (g_str_equal (action, zooms[i].action))
+      {
+        fen_mpr_layout_zoom (layout, zooms[i].zoom);
+        return TRUE;
+      }
+  return FALSE;
 }
 
 static void

@@ -205,6 +205,8 @@ fen_mpr_layout_init (FenMprLayout *self)
   self->state.show_overlays = TRUE;
   self->state.measures = g_array_new (FALSE, TRUE, _fen_mpr_measure_item_size ());
   self->state.selected = self->state.active = -1;
+  self->state.hovered = -1;
+  self->state.pressed = FEN_MPR_PLANE_AXIAL;
   for (guint p = 0; p < FEN_MPR_LAYOUT_N_PANES; p++)
     _fen_mpr_pane_setup (self->panes[p], self, &self->state, (FenMprPlane) p);
 }
@@ -343,7 +345,34 @@ void
 fen_mpr_layout_focus_plane (FenMprLayout *self, FenMprPlane plane)
 {
   g_return_if_fail (FEN_IS_MPR_LAYOUT (self) && plane < FEN_MPR_LAYOUT_N_PANES);
+  self->state.pressed = plane;
   gtk_widget_grab_focus (GTK_WIDGET (self->panes[plane]));
+}
+
+FenMprPlane
+fen_mpr_layout_get_active_plane (FenMprLayout *self)
+{
+  g_return_val_if_fail (FEN_IS_MPR_LAYOUT (self), FEN_MPR_PLANE_AXIAL);
+  if (self->state.hovered >= 0 && self->state.hovered < FEN_MPR_LAYOUT_N_PANES &&
+      gtk_widget_get_visible (GTK_WIDGET (self->panes[self->state.hovered])))
+    return (FenMprPlane) self->state.hovered;
+  return self->state.pressed;
+}
+
+void
+fen_mpr_layout_scroll (FenMprLayout *self, int steps)
+{
+  g_return_if_fail (FEN_IS_MPR_LAYOUT (self));
+  if (self->state.volume != NULL && steps != 0)
+    _fen_mpr_pane_scroll (self->panes[fen_mpr_layout_get_active_plane (self)], steps);
+}
+
+void
+fen_mpr_layout_zoom (FenMprLayout *self, FenMprZoom zoom)
+{
+  g_return_if_fail (FEN_IS_MPR_LAYOUT (self));
+  if (self->state.volume != NULL)
+    _fen_mpr_pane_zoom (self->panes[fen_mpr_layout_get_active_plane (self)], zoom);
 }
 
 void

@@ -40,8 +40,26 @@ void       fen_mpr_layout_set_slab    (FenMprLayout *self, FenSlabMode mode, dou
 /* Puts the centre back in the middle and fits every pane, planes unturned. */
 void       fen_mpr_layout_reset       (FenMprLayout *self);
 void       fen_mpr_layout_set_show_overlays (FenMprLayout *self, gboolean show);
-/* Keys (+, -, F) act on the focused plane; a press focuses one too. */
+/* Focuses @plane's pane and makes it the last pressed. */
 void       fen_mpr_layout_focus_plane (FenMprLayout *self, FenMprPlane plane);
+/* The pane the keys act on: the one under the pointer, else the one last
+ * pressed (the axial plane to start with). */
+FenMprPlane fen_mpr_layout_get_active_plane (FenMprLayout *self);
+/* The slice keys on the active plane: @steps native steps along its
+ * normal (positive: as a wheel click down), clamped to the stack, so
+ * G_MININT and G_MAXINT go to its ends (Home, End). */
+void       fen_mpr_layout_scroll      (FenMprLayout *self, int steps);
+
+typedef enum {
+  FEN_MPR_ZOOM_IN,
+  FEN_MPR_ZOOM_OUT,
+  FEN_MPR_ZOOM_FIT,
+  FEN_MPR_ZOOM_ONE_TO_ONE,
+} FenMprZoom;
+
+/* The zoom keys (+, -, F, = and Ctrl+1) on the active plane, about its
+ * centre. */
+void       fen_mpr_layout_zoom        (FenMprLayout *self, FenMprZoom zoom);
 /* What a left drag on a plane draws: distance, ellipse or rectangle (the
  * other tools of the slices leave it the window's). */
 void       fen_mpr_layout_set_tool    (FenMprLayout *self, FenViewportTool tool);

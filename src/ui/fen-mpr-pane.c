@@ -15,7 +15,10 @@
  *                elsewhere window / level
  *   wheel:       one native step along the plane's normal; Ctrl: zoom
  *   right drag:  zoom; middle drag: pan
- *   + / - / F:   zoom in, out, fit (the focused plane) */
+ * The window's keys act on the layout's active pane (the one under the
+ * pointer, else the one last pressed) through _fen_mpr_pane_scroll() and
+ * _fen_mpr_pane_zoom(): arrows, Page Up / Down, Home / End move its plane,
+ * +, -, F, = zoom it (fen-main-window-mpr.c). */
 #define G_LOG_DOMAIN "fen-mpr"
 
 #include "fen-mpr-private.h"
@@ -149,13 +152,23 @@ fen_mpr_pane_end_drag_op (FenMprPane *self)
 
 /* Left drag ----------------------------------------------------------------- */
 
+/* Any press makes the pane the one the keys act on when the pointer is
+ * over none. */
+static void
+fen_mpr_pane_pressed (FenMprPane *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  if (self->state != NULL)
+    self->state->pressed = self->plane;
+}
+
 static void
 fen_mpr_pane_primary_begin_cb (GtkGestureDrag *gesture, double x, double y, FenMprPane *self)
 {
   FenMprPlane other;
   double lo, hi;
 
-  gtk_widget_grab_focus (GTK_WIDGET (self));
+  fen_mpr_pane_pressed (self);
   if (!fen_mpr_pane_ready (self))
     {
       gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
@@ -269,6 +282,7 @@ fen_mpr_pane_primary_end_cb (GtkGestureDrag *gesture, double dx, double dy, FenM
 static void
 fen_mpr_pane_zoom_begin_cb (GtkGestureDrag *gesture, double x, double y, FenMprPane *self)
 {
+  fen_mpr_pane_pressed (self);
   if (!fen_mpr_pane_ready (self))
     {
       gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
@@ -298,6 +312,7 @@ fen_mpr_pane_zoom_update_cb (GtkGestureDrag *gesture, double dx, double dy, FenM
 static void
 fen_mpr_pane_pan_begin_cb (GtkGestureDrag *gesture, double x, double y, FenMprPane *self)
 {
+  fen_mpr_pane_pressed (self);
   if (!fen_mpr_pane_ready (self))
     {
       gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
@@ -344,9 +359,7 @@ fen_mpr_pane_scroll_cb (GtkEventControllerScroll *controller, double dx, double 
     }
   /* Down (away from the reader) goes along the normal: towards the head
    * in axial, the back in coronal, the patient's right in sagittal. */
-  fen_mpr_pane_note_operation (self, "mpr-scroll");
-  fen_mpr_planes_scroll (&self->state->planes, self->plane, self->state->volume, dy > 0 ? 1 : -1);
-  _fen_mpr_layout_changed (self->layout);
+  _fen_mpr_pane_scroll (self, dy > 0 ? 1 : -1);
   return TRUE;
 }
 
@@ -358,6 +371,8 @@ fen_mpr_pane_motion_cb (GtkEventControllerMotion *controller, double x, double y
   self->has_pointer = TRUE;
   self->pointer_x = x;
   self->pointer_y = y;
+  if (self->state != NULL)
+    self->state->hovered = (int) self->plane;
   if (!fen_mpr_pane_ready (self))
     return;
   /* Say what a press would take. */
@@ -366,40 +381,61 @@ fen_mpr_pane_motion_cb (GtkEventControllerMotion *controller, double x, double y
                                                       : hit == FEN_MPR_HIT_LINE ? "grab" : "crosshair");
 }
 
-/* The slice view's zoom keys, on the focused plane (bubble phase: before
- * the window's own shortcuts, which act on the hidden slice view). */
-static gboolean
-fen_mpr_pane_key_cb (GtkEventControllerKey *controller, guint keyval, guint keycode,
-                     GdkModifierType state, FenMprPane *self)
+/* The window's slice and zoom keys, on the active pane
+ * (fen_mpr_layout_get_active_plane()). */
+void
+_fen_mpr_pane_scroll (FenMprPane *self, int steps)
+{
+  g_return_if_fail (FEN_IS_MPR_PANE (self));
+  if (!fen_mpr_pane_ready (self))
+    return;
+  fen_mpr_pane_note_operation (self, "mpr-scroll");
+  fen_mpr_planes_scroll (&self->state->planes, self->plane, self->state->volume, steps);
+  _fen_mpr_layout_changed (self->layout);
+}
+
+void
+_fen_mpr_pane_zoom (FenMprPane *self, FenMprZoom zoom)
 {
   int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
 
-  if (!fen_mpr_pane_ready (self) || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK)))
-    return FALSE;
-  switch (keyval)
+  g_return_if_fail (FEN_IS_MPR_PANE (self));
+  if (!fen_mpr_pane_ready (self))
+    return;
+  switch (zoom)
     {
-    case GDK_KEY_plus: case GDK_KEY_KP_Add:
+    case FEN_MPR_ZOOM_IN:
+    case FEN_MPR_ZOOM_OUT:
       fen_mpr_pane_note_operation (self, "mpr-zoom");
-      fen_mpr_planes_zoom_about (&self->state->planes, self->plane, 1.25, w / 2.0, h / 2.0);
+      fen_mpr_planes_zoom_about (&self->state->planes, self->plane, zoom == FEN_MPR_ZOOM_IN ? 1.25 : 0.8,
+                                 w / 2.0, h / 2.0);
       break;
-    case GDK_KEY_minus: case GDK_KEY_KP_Subtract:
+    case FEN_MPR_ZOOM_ONE_TO_ONE:
       fen_mpr_pane_note_operation (self, "mpr-zoom");
-      fen_mpr_planes_zoom_about (&self->state->planes, self->plane, 0.8, w / 2.0, h / 2.0);
+      fen_mpr_planes_one_to_one (&self->state->planes, self->plane, self->state->volume,
+                                 gtk_widget_get_scale_factor (GTK_WIDGET (self)));
       break;
-    case GDK_KEY_f:
+    case FEN_MPR_ZOOM_FIT:
+    default:
       fen_mpr_planes_fit (&self->state->planes, self->plane);
       break;
-    default:
-      return FALSE;
     }
   _fen_mpr_pane_invalidate (self);
-  return TRUE;
+}
+
+static void
+fen_mpr_pane_enter_cb (GtkEventControllerMotion *controller, double x, double y, FenMprPane *self)
+{
+  if (self->state != NULL)
+    self->state->hovered = (int) self->plane;
 }
 
 static void
 fen_mpr_pane_leave_cb (GtkEventControllerMotion *controller, FenMprPane *self)
 {
   self->has_pointer = FALSE;
+  if (self->state != NULL && self->state->hovered == (int) self->plane)
+    self->state->hovered = -1;
 }
 
 /* Drawing ----------------------------------------------------------------- */
@@ -698,7 +734,7 @@ fen_mpr_pane_add_drag (FenMprPane *self, guint button, GCallback begin, GCallbac
 static void
 fen_mpr_pane_init (FenMprPane *self)
 {
-  GtkEventController *scroll, *motion, *keys;
+  GtkEventController *scroll, *motion;
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
@@ -714,11 +750,9 @@ fen_mpr_pane_init (FenMprPane *self)
   scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL | GTK_EVENT_CONTROLLER_SCROLL_DISCRETE);
   g_signal_connect (scroll, "scroll", G_CALLBACK (fen_mpr_pane_scroll_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), scroll);
-  keys = gtk_event_controller_key_new ();
-  g_signal_connect (keys, "key-pressed", G_CALLBACK (fen_mpr_pane_key_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), keys);
   motion = gtk_event_controller_motion_new ();
   g_signal_connect (motion, "motion", G_CALLBACK (fen_mpr_pane_motion_cb), self);
+  g_signal_connect (motion, "enter", G_CALLBACK (fen_mpr_pane_enter_cb), self);
   g_signal_connect (motion, "leave", G_CALLBACK (fen_mpr_pane_leave_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
 }

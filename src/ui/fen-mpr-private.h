@@ -33,6 +33,8 @@ typedef struct {
   double            slab_mm;
   gboolean          show_overlays;
   FenViewportTool   tool;         /* the window's: what a left drag draws */
+  int               hovered;      /* the pane under the pointer, or -1 */
+  FenMprPlane       pressed;      /* the pane last pressed */
   int               selected;     /* index in @measures, or -1 */
   int               active;       /* the one a left drag draws or moves, or -1 */
   int               active_point; /* which of its points the drag moves */
@@ -61,6 +63,10 @@ void _fen_mpr_pane_invalidate (FenMprPane *pane);
 /* Drops the texture and its buffer (the volume is going). */
 void _fen_mpr_pane_clear      (FenMprPane *pane);
 FenMprLayout *_fen_mpr_pane_get_layout (FenMprPane *pane);
+/* The keys of fen_mpr_layout_scroll() and fen_mpr_layout_zoom() on this
+ * pane, one operation of the memory log per burst, as the wheel. */
+void _fen_mpr_pane_scroll     (FenMprPane *pane, int steps);
+void _fen_mpr_pane_zoom       (FenMprPane *pane, FenMprZoom zoom);
 /* A label over the plane on the overlays' dark veil at (@x, @y), aligned
  * by @align_x and @align_y (0 start, 1 centre, 2 end); @opaque for the
  * edge letters. */

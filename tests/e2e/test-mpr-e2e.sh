@@ -38,6 +38,10 @@
 #     has the window dragged in MPR (one series, one window).
 #  7. Ctrl+wheel zooms a pane about the pointer: the tissue's edge moves
 #     where the zoom predicts; F fits it again.
+#  7b. The keys act on the pane under the pointer, else the one last
+#     pressed: = (1:1) and F on the coronal pane, End, Home, Right and Page
+#     Down on the sagittal one (its x label and the picture follow, the
+#     axial pane stays), Page Up over no pane on the axial one.
 #  8. The same volume acquired 20 degrees oblique (--tilt 20) gets a fourth
 #     pane, its acquisition plane (edges R L AF PH), and the sagittal pane
 #     shows the stack turned where the geometry puts it.
@@ -58,7 +62,7 @@ export G_MESSAGES_DEBUG=fen-viewport,fen-window,fen-mpr
 
 S=256 N=120
 "$PHANTOM" --series $N --size $S --cube -o "$WORK/cube" || { fail "phantom written"; exit 1; }
-echo "1..52"
+echo "1..60"
 
 # The volume (PS3.3 C.7.6.2.1.1: positions are pixel centres): its box
 # reaches half a voxel beyond them; the crosshair starts on the voxel
@@ -369,6 +373,74 @@ read -r x y <<<"$(on_axial "$(awkv "print $VCX + 20")" "$(awkv "print $EDGE_Y + 
 check_grey "F fits the axial pane again: tissue 1.5 mm inside the edge, unzoomed" "$WORK/fitted.png" "$x" "$y" "$TISSUE2"
 read -r x y <<<"$(on_axial "$(awkv "print $VCX + 20")" "$(awkv "print $EDGE_Y - 1.5")")"
 check_grey "F: air 1.5 mm outside it" "$WORK/fitted.png" "$x" "$y" 0
+
+# --- 7b. The slice and zoom keys act on the pane under the pointer ---------
+# (else on the one last pressed: the axial, clicked above). Read from the
+# panes' own labels: the zoom (px/cm) bottom left, the plane's coordinate
+# top right, and from the picture.
+zoom_read () { ocr "$1" "$2" $(($3 + $5 - 48)) 220 48 | grep -oE 'Zoom ?[0-9]+' | grep -oE '[0-9]+' | head -n1; }
+depth_read () { ocr "$1" $(($2 + $4 - 150)) "$3" 150 28 | grep -oE -- '-?[0-9]+\.[0-9]' | head -n1; }
+read -r x y <<<"$(on_coronal "$(awkv "print $VCX + 40")" "$(awkv "print $VCZ + 35")")"
+xdotool mousemove "$x" "$y"
+sleep 0.3
+xdotool key equal
+sleep 1
+shot one2one
+# 1:1: one 0.5 mm pixel (the finer of 0.5 mm across, 1 mm slices down) per
+# screen pixel, about the pane's centre (still the box's middle).
+got="$(zoom_read "$WORK/one2one.png" "$CX" "$CY" "$CW" "$CH") $(zoom_read "$WORK/one2one.png" "$AX" "$AY" "$AW" "$AH")"
+[ "$got" = "20 $(awkv "printf \"%.0f\", $ZA * 10")" ] &&
+  pass "= over the coronal pane: 1:1 there (Zoom 20 px/cm), the axial pane unchanged (read \"$got\")" ||
+  fail "= over the coronal pane: zooms read \"$got\", expected \"20 $(awkv "printf \"%.0f\", $ZA * 10")\""
+on_coronal_1to1 () { awkv "printf \"%d %d\", $CX + $CW / 2 + ($1 - $VCX) * 2, $CY + $CH / 2 - ($2 - $VCZ) * 2"; }
+# The tissue's right-hand (patient right) edge, x = -128 + (S/10 - 0.5) 0.5.
+EDGE_X=$(awkv "print -128 + (int($S / 10) - 0.5) * 0.5")
+read -r x y <<<"$(on_coronal_1to1 "$(awkv "print $EDGE_X + 1.5")" "$(awkv "print $VCZ + 20")")"
+check_grey "coronal at 1:1: tissue 1.5 mm inside its right-hand edge" "$WORK/one2one.png" "$x" "$y" "$TISSUE2"
+read -r x y <<<"$(on_coronal_1to1 "$(awkv "print $EDGE_X - 1.5")" "$(awkv "print $VCZ + 20")")"
+check_grey "coronal at 1:1: air 1.5 mm outside it" "$WORK/one2one.png" "$x" "$y" 0
+xdotool key f
+sleep 1
+shot refit
+got=$(zoom_read "$WORK/refit.png" "$CX" "$CY" "$CW" "$CH")
+[ "$got" = "$(awkv "printf \"%.0f\", $ZC * 10")" ] && pass "F over the coronal pane fits it again (Zoom $got px/cm)" ||
+  fail "F over the coronal pane: zoom reads \"$got\", expected $(awkv "printf \"%.0f\", $ZC * 10")"
+# The sagittal plane (x) by the slice keys: End, Home, 4 x Right, Page Down.
+read -r x y <<<"$(on_sagittal "$(awkv "print $VCX + 40")" "$(awkv "print $VCZ + 35")")"
+xdotool mousemove "$x" "$y"
+sleep 0.3
+DEPTHS=
+for k in End Home "Right Right Right Right" Next; do
+  # shellcheck disable=SC2086
+  xdotool key --delay 120 $k
+  sleep 1
+  shot keys
+  DEPTHS="$DEPTHS $(depth_read "$WORK/keys.png" "$SX" "$SY" "$SW" "$SH")"
+done
+AXIAL_Z=$(depth_read "$WORK/keys.png" "$AX" "$AY" "$AW" "$AH")
+# The sagittal plane's normal points to the patient's right (-x), and the
+# keys go as the wheel (Down: along the normal; fen-mpr-planes.h): End is
+# the outer voxel centre at x = -128, Home the one at -128 + (S - 1) 0.5,
+# each Right one 0.5 mm step to the right (-x), Page Down ten.
+WANT=" $(awkv "printf \"%.1f %.1f %.1f %.1f\", -128, -128 + ($S - 1) * 0.5, -128 + ($S - 1 - 4) * 0.5, -128 + ($S - 1 - 14) * 0.5")"
+# The axial plane is where the coronal drag put it (screen pixels: within
+# 0.5 mm of the cube's z), 10 mm up by the wheel.
+[ "$DEPTHS" = "$WANT" ] && fcheck "${AXIAL_Z:-99} - ($CUBE_Z + 10) < 0.5 && ($CUBE_Z + 10) - ${AXIAL_Z:-99} < 0.5" &&
+  pass "End, Home, 4 x Right, Page Down over the sagittal pane: x reads$DEPTHS; the axial stays at z $AXIAL_Z" ||
+  fail "slice keys over the sagittal pane: x reads \"$DEPTHS\" (want \"$WANT\"), axial z \"$AXIAL_Z\""
+# Over no pane: the last pressed (axial) takes Page Up, 10 slices down.
+xdotool mousemove $((X + 100)) $((Y + 500))
+sleep 0.3
+xdotool key Prior
+sleep 1
+shot keys2
+read -r z2 x2 <<<"$(depth_read "$WORK/keys2.png" "$AX" "$AY" "$AW" "$AH") $(depth_read "$WORK/keys2.png" "$SX" "$SY" "$SW" "$SH")"
+[ -n "${x2:-}" ] && [ "$(awkv "printf \"%.1f\", ${AXIAL_Z:-0} - ${z2:-0}")" = 10.0 ] &&
+  [ "$x2" = "$(awkv "printf \"%.1f\", -128 + ($S - 1 - 14) * 0.5")" ] &&
+  pass "Page Up with the pointer over no pane: the axial pane (last pressed) moves 10 mm down, z $AXIAL_Z to $z2; x stays $x2" ||
+  fail "Page Up over no pane: z $AXIAL_Z to \"${z2:-}\" (want 10 mm less), x \"${x2:-}\""
+read -r x y <<<"$(on_axial "$(awkv "print $CUBE_X + $OFF")" "$(awkv "print $CUBE_Y + $OFF")")"
+check_grey "and shows the cube again (z = $CUBE_Z)" "$WORK/keys2.png" "$x" "$y" "$BONE"
 
 # --- Leaving ---------------------------------------------------------------
 xdotool key alt+5
