@@ -435,6 +435,34 @@ test_stats_huge (void)
   fen_renderer_free (renderer);
 }
 
+static void
+test_describe_plane (void)
+{
+  const double c = cos (G_PI / 6), s = sin (G_PI / 6);
+  FenMprFrame axial = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
+  FenMprFrame coronal = { { 1, 0, 0 }, { 0, 0, -1 }, { 0, 1, 0 } };
+  FenMprFrame sagittal = { { 0, 1, 0 }, { 0, 0, -1 }, { -1, 0, 0 } };
+  FenMprFrame oblique = { { c, s, 0 }, { 0, 0, -1 }, { 0 } };
+  const double a[3] = { -80.25, -48.25, 39.5 }, b[3] = { -60.0, -30.0, 39.5 };
+  FenMprMeasure m;
+  char *text;
+
+  fen_vec3_cross (oblique.right, oblique.down, oblique.normal);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, &axial, a, b);
+  g_assert_cmpstr ((text = fen_mpr_measure_describe_plane (&m)), ==, "axial, z 39.5 mm");
+  g_free (text);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_ELLIPSE, &coronal, a, b);
+  g_assert_cmpstr ((text = fen_mpr_measure_describe_plane (&m)), ==, "coronal, y -48.2 mm");
+  g_free (text);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_RECTANGLE, &sagittal, a, b);
+  g_assert_cmpstr ((text = fen_mpr_measure_describe_plane (&m)), ==, "sagittal, x -80.2 mm");
+  g_free (text);
+  /* Normal (-0.5, 0.866, 0): -80.25 * -0.5 - 48.25 * 0.866 = -1.66 mm. */
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, &oblique, a, b);
+  g_assert_cmpstr ((text = fen_mpr_measure_describe_plane (&m)), ==, "oblique, -1.7 mm along (-0.50, 0.87, 0.00)");
+  g_free (text);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -442,6 +470,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mpr-measure/distance/axis", test_distance_axis);
   g_test_add_func ("/mpr-measure/distance/oblique", test_distance_oblique);
   g_test_add_func ("/mpr-measure/on-plane", test_on_plane);
+  g_test_add_func ("/mpr-measure/describe-plane", test_describe_plane);
   for (guint i = 0; i < G_N_ELEMENTS (stats_cases); i++)
     g_test_add_data_func (stats_cases[i].path, &stats_cases[i], test_stats);
   g_test_add_func ("/mpr-measure/stats/between-slices", test_stats_between);

@@ -65,6 +65,16 @@ gboolean fen_mpr_measure_is_on_plane (const FenMprMeasure *m,
                                       double               tolerance);
 
 /**
+ * fen_mpr_measure_describe_plane:
+ * Which plane holds @m, in words for a list: "axial, z 39.5 mm",
+ * "coronal, y -48.3 mm" or "sagittal, x -80.3 mm" when its normal lies
+ * along a patient axis (within 0.26 degrees), else "oblique, D mm along
+ * (nx, ny, nz)".
+ * Returns: (transfer full)
+ */
+char    *fen_mpr_measure_describe_plane (const FenMprMeasure *m);
+
+/**
  * fen_mpr_measure_stats:
  * The statistics of an ellipse or a rectangle over @volume's modality
  * values on @m's plane: sampled (nearest voxel, fen_renderer_reformat_values())

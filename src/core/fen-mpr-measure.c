@@ -71,6 +71,26 @@ fen_mpr_measure_is_on_plane (const FenMprMeasure *m, const FenMprFrame *frame, c
   return TRUE;
 }
 
+char *
+fen_mpr_measure_describe_plane (const FenMprMeasure *m)
+{
+  static const char *const names[3] = { "sagittal", "coronal", "axial" };
+  const double *n;
+  guint axis = 0;
+
+  g_return_val_if_fail (m != NULL, NULL);
+  n = m->frame.normal;
+  for (guint k = 1; k < 3; k++)
+    if (fabs (n[k]) > fabs (n[axis]))
+      axis = k;
+  /* Facing a patient axis (as a pane's label says it): the coordinate it
+   * fixes; else its distance along its normal from the origin. */
+  if (fabs (n[axis]) > 0.99999)
+    return g_strdup_printf ("%s, %c %.1f mm", names[axis], "xyz"[axis], m->points[0][axis]);
+  return g_strdup_printf ("oblique, %.1f mm along (%.2f, %.2f, %.2f)", fen_vec3_dot (m->points[0], n),
+                          n[0] + 0.0, n[1] + 0.0, n[2] + 0.0);
+}
+
 /* @m's shape as a FenRoi in mm on its plane: x along the frame's right, y
  * along its down, both from the patient origin. */
 static void

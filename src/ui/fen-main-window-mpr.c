@@ -15,7 +15,8 @@
  * they move the slices, and the zoom keys (+, -, F, = and Ctrl+1 for 1:1)
  * zoom it (_fen_main_window_mpr_key_action()).
  * The tool keys (M distance, E ellipse, B rectangle, W window) and Delete
- * act on the planes' measurements while in MPR (fen-mpr-measure.c). The
+ * act on the planes' measurements while in MPR (fen-mpr-measure.c), which
+ * the measurement panel (F8) lists meanwhile. The
  * slice grid is hidden meanwhile, so nothing renders under the layout, and
  * so is the bar under it (the slice slider and the cine controls, which
  * act on the slices): cine (P) is off until MPR is left. */
@@ -42,6 +43,8 @@ fen_main_window_mpr_show_slices (FenMainWindow *self, gboolean show)
   gtk_widget_set_visible (self->mpr_layout, !show);
   gtk_widget_set_visible (GTK_WIDGET (self->grid), show);
   gtk_widget_set_visible (gtk_widget_get_parent (self->cine_box), show);
+  /* The side panel lists the planes' measurements, then the slice's. */
+  fen_measurement_panel_set_mpr_layout (self->measurement_panel, show ? NULL : FEN_MPR_LAYOUT (self->mpr_layout));
   _fen_main_window_update_actions (self);
 }
 

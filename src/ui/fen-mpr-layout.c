@@ -11,6 +11,7 @@
 
 #include "fen-mpr-private.h"
 
+#include <math.h>
 #include <string.h>
 
 #define FEN_MPR_LAYOUT_N_PANES 4
@@ -36,6 +37,7 @@ G_DEFINE_FINAL_TYPE (FenMprLayout, fen_mpr_layout, GTK_TYPE_WIDGET)
 
 enum {
   WINDOW_DRAGGED,
+  MEASUREMENTS_CHANGED,
   N_SIGNALS
 };
 
@@ -46,6 +48,14 @@ _fen_mpr_layout_drag_window (FenMprLayout *self, const FenWindowParams *window)
 {
   fen_mpr_layout_set_window (self, window);
   g_signal_emit (self, signals[WINDOW_DRAGGED], 0);
+}
+
+void
+_fen_mpr_layout_measures_changed (FenMprLayout *self, gboolean save)
+{
+  if (save)
+    _fen_mpr_measure_save (&self->state);
+  g_signal_emit (self, signals[MEASUREMENTS_CHANGED], 0);
 }
 
 void
@@ -172,6 +182,13 @@ fen_mpr_layout_class_init (FenMprLayoutClass *klass)
    */
   signals[WINDOW_DRAGGED] = g_signal_new ("window-dragged", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /**
+   * FenMprLayout::measurements-changed:
+   * The planes' measurements, one's values or the selection changed (the
+   * measurement panel lists them).
+   */
+  signals[MEASUREMENTS_CHANGED] = g_signal_new ("measurements-changed", G_TYPE_FROM_CLASS (klass),
+                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (FEN_TYPE_MPR_PANE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/fenestra/Viewer/fen-mpr-layout.ui");
@@ -250,6 +267,7 @@ fen_mpr_layout_set_volume (FenMprLayout *self, FenVolume *volume, const FenWindo
       /* Nothing of the series stays: its textures went with the panes'. */
       fen_render_pool_trim (self->state.pool, 0);
       gtk_label_set_text (self->title_label, "");
+      g_signal_emit (self, signals[MEASUREMENTS_CHANGED], 0);
       return;
     }
   self->state.first = fen_volume_get_slice_image (volume, 0, NULL);
@@ -258,6 +276,9 @@ fen_mpr_layout_set_volume (FenMprLayout *self, FenVolume *volume, const FenWindo
   else
     fen_window_default (self->state.first, 0, &self->state.window);
   fen_mpr_planes_init (&self->state.planes, volume);
+  /* Those drawn on the series' planes before, where they were. */
+  _fen_mpr_measure_load (&self->state);
+  g_signal_emit (self, signals[MEASUREMENTS_CHANGED], 0);
   for (guint p = 0; p < FEN_MPR_LAYOUT_N_PANES; p++)
     {
       int w = gtk_widget_get_width (GTK_WIDGET (self->panes[p])), h = gtk_widget_get_height (GTK_WIDGET (self->panes[p]));
@@ -406,5 +427,86 @@ fen_mpr_layout_delete_measurement (FenMprLayout *self)
   if (!_fen_mpr_measure_delete_selected (&self->state))
     return FALSE;
   _fen_mpr_layout_redraw (self);
+  _fen_mpr_layout_measures_changed (self, TRUE);
   return TRUE;
+}
+
+guint
+fen_mpr_layout_get_n_measurements (FenMprLayout *self)
+{
+  g_return_val_if_fail (FEN_IS_MPR_LAYOUT (self), 0);
+  /* One being drawn is not one yet. */
+  return self->state.measures->len - (self->state.drawing ? 1 : 0);
+}
+
+const FenMprMeasure *
+fen_mpr_layout_get_measurement (FenMprLayout *self, guint index, const FenRoiStats **stats)
+{
+  g_return_val_if_fail (FEN_IS_MPR_LAYOUT (self), NULL);
+  g_return_val_if_fail (index < self->state.measures->len, NULL);
+  return _fen_mpr_measure_get (&self->state, index, stats);
+}
+
+int
+fen_mpr_layout_get_selected_measurement (FenMprLayout *self)
+{
+  g_return_val_if_fail (FEN_IS_MPR_LAYOUT (self), -1);
+  return self->state.selected;
+}
+
+void
+fen_mpr_layout_select_measurement (FenMprLayout *self, int index)
+{
+  FenMprPlanes *planes = &self->state.planes;
+  const FenMprMeasure *m;
+  gboolean moved = FALSE;
+
+  g_return_if_fail (FEN_IS_MPR_LAYOUT (self));
+  if (index < 0 || (guint) index >= self->state.measures->len)
+    index = -1;
+  if (index == self->state.selected)
+    return;
+  self->state.selected = index;
+  if (index >= 0)
+    {
+      m = _fen_mpr_measure_get (&self->state, (guint) index, NULL);
+      /* Shown where it was drawn: the pane whose plane is parallel to its
+       * moves through it, unless a pane shows it already. */
+      for (guint p = 0; p < FEN_MPR_N_PLANES && !moved; p++)
+        {
+          const double half = 0.5 * fen_mpr_planes_step (planes, (FenMprPlane) p, self->state.volume);
+
+          if (gtk_widget_get_visible (GTK_WIDGET (self->panes[p])) &&
+              fen_mpr_measure_is_on_plane (m, &planes->frames[p], planes->center, half))
+            moved = TRUE;
+        }
+      for (guint p = 0; p < FEN_MPR_N_PLANES && !moved; p++)
+        {
+          const double *n = planes->frames[p].normal;
+          double depth;
+
+          if (!gtk_widget_get_visible (GTK_WIDGET (self->panes[p])) ||
+              fabs (fen_vec3_dot (m->frame.normal, n)) < 1.0 - 1e-6)
+            continue;
+          depth = fen_vec3_dot (m->points[0], n) - fen_vec3_dot (planes->center, n);
+          for (int k = 0; k < 3; k++)
+            planes->center[k] += depth * n[k];
+          g_debug ("mpr measure: the %s plane moves to measurement %d", fen_mpr_plane_to_string ((FenMprPlane) p),
+                   index + 1);
+          _fen_mpr_layout_changed (self);
+          moved = TRUE;
+        }
+    }
+  _fen_mpr_layout_redraw (self);
+  _fen_mpr_layout_measures_changed (self, FALSE);
+}
+
+gboolean
+fen_mpr_layout_delete_measurement_at (FenMprLayout *self, guint index)
+{
+  g_return_val_if_fail (FEN_IS_MPR_LAYOUT (self), FALSE);
+  if (index >= self->state.measures->len || self->state.drawing)
+    return FALSE;
+  self->state.selected = (int) index;
+  return fen_mpr_layout_delete_measurement (self);
 }

@@ -67,4 +67,21 @@ void       fen_mpr_layout_set_tool    (FenMprLayout *self, FenViewportTool tool)
  * none is selected. */
 gboolean   fen_mpr_layout_delete_measurement (FenMprLayout *self);
 
+/* The planes' measurements, for the measurement panel (followed through
+ * ::measurements-changed). */
+guint      fen_mpr_layout_get_n_measurements (FenMprLayout *self);
+/**
+ * fen_mpr_layout_get_measurement:
+ * @stats: (out) (nullable) (transfer none): a region's statistics over
+ *   the values the pane shows, or %NULL (a distance, or none)
+ * Returns: (transfer none): valid until the measurements change
+ */
+const FenMprMeasure *fen_mpr_layout_get_measurement (FenMprLayout *self, guint index, const FenRoiStats **stats);
+int        fen_mpr_layout_get_selected_measurement (FenMprLayout *self);
+/* Selects measurement @index (-1: none) and shows it: unless a pane shows
+ * it already, the pane of a parallel plane moves through it. */
+void       fen_mpr_layout_select_measurement (FenMprLayout *self, int index);
+/* Removes measurement @index. Returns: %FALSE when there is none. */
+gboolean   fen_mpr_layout_delete_measurement_at (FenMprLayout *self, guint index);
+
 G_END_DECLS

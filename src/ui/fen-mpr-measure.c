@@ -16,6 +16,8 @@
 
 #include "fen-mpr-private.h"
 
+#include <fenestra/fen-mpr-measure-file.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -101,6 +103,7 @@ _fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
               state->selected = state->active = (int) i;
               state->active_point = k;
               _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+              _fen_mpr_layout_measures_changed (_fen_mpr_pane_get_layout (pane), FALSE);
               return TRUE;
             }
         }
@@ -123,6 +126,7 @@ _fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
         {
           state->selected = -1;
           _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+          _fen_mpr_layout_measures_changed (_fen_mpr_pane_get_layout (pane), FALSE);
         }
       return FALSE;
     }
@@ -210,6 +214,8 @@ _fen_mpr_measure_release (FenMprPane *pane, FenMprState *state, FenMprPlane plan
   state->active = -1;
   state->drawing = FALSE;
   _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+  /* Drawn, moved, or a click that drew nothing (the selection went). */
+  _fen_mpr_layout_measures_changed (_fen_mpr_pane_get_layout (pane), TRUE);
 }
 
 gboolean
@@ -221,6 +227,90 @@ _fen_mpr_measure_delete_selected (FenMprState *state)
   state->selected = state->active = -1;
   state->drawing = FALSE;
   return TRUE;
+}
+
+const FenMprMeasure *
+_fen_mpr_measure_get (FenMprState *state, guint index, const FenRoiStats **stats)
+{
+  FenMprMeasureItem *item;
+
+  g_return_val_if_fail (index < state->measures->len, NULL);
+  item = fen_mpr_measure_item (state, (int) index);
+  if (stats != NULL)
+    *stats = item->has_stats ? &item->stats : NULL;
+  return &item->m;
+}
+
+/* An error naming the file by the series' UID, with the UID replaced by
+ * the log name (the UIDs stay out of the log, as the slices' do). */
+static char *
+fen_mpr_measure_log_error (const GError *error, const FenMprState *state)
+{
+  const FenImageInfo *info = fen_image_get_info (state->first);
+  GString *text = g_string_new (error->message);
+
+  if (info->series_uid != NULL && *info->series_uid != '\0')
+    g_string_replace (text, info->series_uid, fen_image_get_log_name (state->first), 0);
+  return g_string_free (text, FALSE);
+}
+
+/* Where: the series (its Series Instance UID), in its frame of reference. */
+static const FenImageInfo *
+fen_mpr_measure_file_info (FenMprState *state)
+{
+  return state->first != NULL ? fen_image_get_info (state->first) : NULL;
+}
+
+void
+_fen_mpr_measure_load (FenMprState *state)
+{
+  const FenImageInfo *info = fen_mpr_measure_file_info (state);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) kept = NULL;
+
+  if (info == NULL || info->series_uid == NULL)
+    return;
+  kept = fen_mpr_measure_file_load (NULL, info->series_uid, info->frame_of_reference_uid, &error);
+  if (kept == NULL)
+    {
+      g_autofree char *why = fen_mpr_measure_log_error (error, state);
+
+      g_warning ("plane measurements of %s not read: %s", fen_image_get_log_name (state->first), why);
+      return;
+    }
+  for (guint i = 0; i < kept->len; i++)
+    {
+      FenMprMeasureItem item = { 0 };
+
+      item.m = g_array_index (kept, FenMprMeasure, i);
+      fen_mpr_measure_update_stats (state, &item);
+      g_array_append_val (state->measures, item);
+    }
+  if (kept->len > 0)
+    g_debug ("mpr measure: %u kept measurement(s) of %s", kept->len, fen_image_get_log_name (state->first));
+}
+
+void
+_fen_mpr_measure_save (FenMprState *state)
+{
+  const FenImageInfo *info = fen_mpr_measure_file_info (state);
+  g_autoptr(GArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (info == NULL || info->series_uid == NULL || state->drawing)
+    return;
+  list = g_array_sized_new (FALSE, FALSE, sizeof (FenMprMeasure), state->measures->len);
+  for (guint i = 0; i < state->measures->len; i++)
+    g_array_append_val (list, fen_mpr_measure_item (state, (int) i)->m);
+  if (!fen_mpr_measure_file_save (NULL, info->series_uid, info->frame_of_reference_uid,
+                                  (const FenMprMeasure *) (void *) list->data, list->len, &error))
+    {
+      g_autofree char *why = fen_mpr_measure_log_error (error, state);
+
+      g_warning ("plane measurements of %s not kept: %s", fen_image_get_log_name (state->first), why);
+    }
+  else
+    g_debug ("mpr measure: kept %u measurement(s) of %s", list->len, fen_image_get_log_name (state->first));
 }
 
 /* Drawing ----------------------------------------------------------------- */

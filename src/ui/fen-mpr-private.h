@@ -52,6 +52,10 @@ void _fen_mpr_layout_drag_window (FenMprLayout *layout, const FenWindowParams *w
 /* Something drawn over the planes changed (a measurement): every pane
  * draws again, none renders. */
 void _fen_mpr_layout_redraw (FenMprLayout *layout);
+/* The list of measurements, a value or the selection changed:
+ * ::measurements-changed (the side panel follows); with @save the list is
+ * kept (_fen_mpr_measure_save()). */
+void _fen_mpr_layout_measures_changed (FenMprLayout *layout, gboolean save);
 /* Debug lines: where the slab controls are on the surface (for the e2e test). */
 void _fen_mpr_layout_log_controls (FenMprLayout *layout);
 
@@ -86,6 +90,13 @@ void     _fen_mpr_measure_drag            (FenMprPane *pane, FenMprState *state,
 void     _fen_mpr_measure_release         (FenMprPane *pane, FenMprState *state, FenMprPlane plane);
 /* Returns: %FALSE when none was selected. */
 gboolean _fen_mpr_measure_delete_selected (FenMprState *state);
+/* The series' kept plane measurements (fen-mpr-measure-file.h), read when
+ * it comes into the layout, written when they change; a file that cannot
+ * be read or written is a warning, never lost work in silence. */
+void     _fen_mpr_measure_load            (FenMprState *state);
+void     _fen_mpr_measure_save            (FenMprState *state);
+/* Measurement @index and its statistics (%NULL for a distance, or none). */
+const FenMprMeasure *_fen_mpr_measure_get (FenMprState *state, guint index, const FenRoiStats **stats);
 /* The measurements @plane's pane shows, over its @w x @h pixels. */
 void     _fen_mpr_measure_snapshot        (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
                                            GtkSnapshot *snapshot, int w, int h);

@@ -20,6 +20,10 @@
 #  5. Delete removes the selected (last drawn) measurement: its label goes.
 #  6. E, then an ellipse inside the cube: its label reads a mean of 700.0 HU
 #     (the cube's value) and SD 0; B, then a rectangle inside it: the same.
+#  7. The side panel (F8) lists a distance drawn on the coronal plane with
+#     its plane and length; the viewer started again on the series lists it
+#     again (kept), its plane elsewhere; selecting its row brings the
+#     coronal plane to it, selected; the row's button deletes it.
 #
 #   test-mpr-measure-e2e.sh FENESTRA PHANTOM SCHEMA_DIR WORK_DIR
 set -u
@@ -35,7 +39,7 @@ export G_MESSAGES_DEBUG=fen-viewport,fen-window,fen-mpr
 
 S=256 N=120
 "$PHANTOM" --series $N --size $S --cube -o "$WORK/cube" || { fail "phantom written"; exit 1; }
-echo "1..12"
+echo "1..19"
 
 awkv () { awk "BEGIN { $1 }"; }
 VCX=$(awkv "print -128 + ($S - 1) * 0.25")
@@ -228,7 +232,108 @@ region b rectangle "$(awkv "print $CUBE_X - 7")" "$(awkv "print $CUBE_Z - 1")" \
   "$(awkv "print $CUBE_X - 2")" "$(awkv "print $CUBE_Z - 6")"
 xdotool key w
 
+# --- 7. The measurement panel, and the measurements kept ---------------------------
+# The distance across the cube again, then the side panel (F8): the panes
+# narrow to make room (their new places from the log), the panel lies right
+# of the coronal pane.
+xdotool key m
+sleep 0.3
+drag "$dx0" "$dy0" $((dx1 - dx0)) $((dy1 - dy0)) 12
+xdotool key w
+MARK=$(log_mark app)
+xdotool key F8
+sleep 1.5
+shot panel
+read -r CX CY CW CH <<<"$(pane_geometry Coronal)"
+PX=$((CX + CW)) PY=$CY PW=$((X + 1600 - CX - CW)) PH=300
+panel_text () { ocr "$1" "$PX" "$PY" "$PW" "$PH"; }
+# row_of PNG REGEX: the screen point of the first word matching REGEX in the
+# panel (tesseract's boxes, read back from the 4 x enlarged crop).
+row_of () {
+  convert "$1" -crop "${PW}x$PH+$PX+$PY" +repage -colorspace Gray -level 30%,100% -resize 400% -negate "$WORK/row-in.png" &&
+    tesseract "$WORK/row-in.png" - --psm 6 tsv 2>/dev/null |
+    awk -F'\t' -v re="$2" -v x="$PX" -v y="$PY" '$12 ~ re { printf "%d %d", x + ($7 + $9 / 2) / 4, y + ($8 + $10 / 2) / 4; exit }'
+}
+# The row: its kind, its plane (the coronal plane through the cube's
+# centre, y = CUBE_Y, %.1f), its length (the drag's, as the label).
+PLANE_Y=$(awkv "printf \"%.1f\", $CUBE_Y")
+panel_row_ok () { # TEXT
+  local len
+  len=$(grep -oE 'length [0-9]+\.[0-9]+ ?mm' <<<"$1" | grep -oE '[0-9]+\.[0-9]+')
+  grep -qE "1\. Distance, coronal, y $PLANE_Y mm plane" <<<"$1" && [ -n "$len" ] &&
+    fcheck "($len - $WANT) <= 0.06 && ($WANT - $len) <= 0.06"
+}
+text=$(panel_text "$WORK/panel.png")
+log "panel: \"$text\""
+panel_row_ok "$text" && pass "F8: the panel lists the plane's distance: \"1. Distance, coronal, y $PLANE_Y mm plane\", its length (the drag's $WANT mm)" ||
+  fail "the panel reads \"$text\", expected the coronal distance at y $PLANE_Y mm, $WANT mm"
+KEPT=$(ls "$WORK"/data/fenestra/measurements/*.mpr.json 2>/dev/null | wc -l)
 still_running app
 stop_app
 no_warnings app
+
+# The viewer again, on the same series: MPR starts with its planes through
+# the middle (the coronal at y = $START_X), the distance is listed but not
+# shown; selecting its row brings the coronal plane to it.
+start_app app2 "$WORK/cube" || exit 1
+wait_opened app2 $N || { fail "series opened again"; exit 1; }
+sleep 0.5
+xdotool mousemove $((X + 600)) $((Y + 400)) click 1
+sleep 0.3
+xdotool key F8
+sleep 1
+MARK=$(log_mark app2)
+xdotool key alt+5
+sleep 2
+pane_geometry () {
+  tail -n +"$MARK" "$WORK/app2.out" | grep -E "mpr-pane $1 at" | tail -n1 |
+    sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/' |
+    awk -v x="$X" -v y="$Y" '{ print x + $1, y + $2, $3, $4 }'
+}
+read -r CX CY CW CH <<<"$(pane_geometry Coronal)"
+ZC=$(awkv "a = $CW / $EXT_XY; b = $CH / $EXT_Z; print a < b ? a : b")
+read -r dx0 dy0 <<<"$(on_coronal "$(awkv "print $CUBE_X - $EDGE / 2")" "$LZ")"
+read -r dx1 dy1 <<<"$(on_coronal "$(awkv "print $CUBE_X + $EDGE / 2")" "$LZ")"
+shot restored
+text=$(panel_text "$WORK/restored.png")
+label=$(label_text "$WORK/restored.png" $((dx1 + 5)) $((dy1 + 3)) 90 21)
+log "panel after the restart: \"$text\"; label \"$label\""
+[ "$KEPT" = 1 ] && panel_row_ok "$text" && ! grep -qE '[0-9]\.[0-9] ?mm' <<<"$label" &&
+  pass "restarted: the distance was kept and is listed again (\"$text\"), not shown on the coronal plane through the middle" ||
+  fail "restarted: $KEPT file(s) kept; the panel reads \"$text\"; the label at $dx1,$dy1 reads \"$label\""
+read -r rx ry <<<"$(row_of "$WORK/restored.png" '^Distance')"
+if [ -n "${ry:-}" ]; then
+  xdotool mousemove "$rx" "$ry" click 1
+  sleep 1.2
+  shot selected
+  label=$(label_text "$WORK/selected.png" $((dx1 + 5)) $((dy1 + 3)) 90 21)
+  got=$(grep -oE '[0-9]+\.[0-9] ?mm' <<<"$label" | head -n1 | grep -oE '[0-9]+\.[0-9]')
+  # Selected: a black handle square on each end, where the yellow end dot
+  # would be; the cube behind it (the coronal plane on it again).
+  rgb=$(convert "$WORK/selected.png" -crop "1x1+$dx0+$dy0" +repage -format '%[fx:int(255*r)] %[fx:int(255*g)] %[fx:int(255*b)]' info:)
+  read -r r g b <<<"$rgb"
+  read -r x y <<<"$(on_coronal "$(awkv "print $CUBE_X - 4")" "$(awkv "print $CUBE_Z - 3")")"
+  g2=$(patch_mean "$WORK/selected.png" "$x" "$y" 3)
+  [ -n "$got" ] && fcheck "($got - $WANT) <= 0.06 && ($WANT - $got) <= 0.06" && [ "$r" -lt 60 ] && [ "$g" -lt 60 ] &&
+    fcheck "($g2 - $BONE) < 12 && ($BONE - $g2) < 12" &&
+    pass "its row selected: the coronal plane moved to it, the label reads $got mm, its ends carry the selection's handles ($rgb), the cube is there (grey $g2)" ||
+    fail "its row selected: label \"$label\", end $rgb, cube grey $g2"
+else
+  fail "no \"Distance\" row found in the panel to select"
+fi
+# The row's delete button, at the panel's right end of the row.
+read -r rx ry <<<"$(row_of "$WORK/selected.png" '^Distance')"
+xdotool mousemove $((X + 1600 - 46)) "${ry:-0}" click 1
+sleep 1
+shot unlisted
+text=$(panel_text "$WORK/unlisted.png")
+label=$(label_text "$WORK/unlisted.png" $((dx1 + 5)) $((dy1 + 3)) 90 21)
+log "after the delete button: panel \"$text\", label \"$label\""
+grep -q "None" <<<"$text" && ! grep -q "Distance" <<<"$text" && ! grep -qE '[0-9]\.[0-9] ?mm' <<<"$label" &&
+  [ "$(ls "$WORK"/data/fenestra/measurements/*.mpr.json 2>/dev/null | wc -l)" = 0 ] &&
+  pass "the row's delete button removed it: from the panel, from the plane, and from what is kept" ||
+  fail "after the delete button: panel \"$text\", label \"$label\""
+still_running app2
+stop_app
+no_warnings app2
 fen_e2e_finish
