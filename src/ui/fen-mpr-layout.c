@@ -10,6 +10,7 @@
 #define G_LOG_DOMAIN "fen-mpr"
 
 #include "fen-mpr-private.h"
+#include "fen-rendered-frame.h"
 
 #include <math.h>
 #include <string.h>
@@ -99,21 +100,15 @@ fen_mpr_layout_reset_clicked_cb (FenMprLayout *self)
 void
 _fen_mpr_layout_log_controls (FenMprLayout *self)
 {
-  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
   GtkWidget *controls[] = { GTK_WIDGET (self->slab_mode), GTK_WIDGET (self->slab_thickness) };
-  double sx = 0, sy = 0;
 
-  if (native == NULL)
-    return;
-  gtk_native_get_surface_transform (native, &sx, &sy);
   for (guint i = 0; i < G_N_ELEMENTS (controls); i++)
     {
-      graphene_point_t origin;
+      double x, y;
 
-      if (gtk_widget_compute_point (controls[i], GTK_WIDGET (native), &GRAPHENE_POINT_INIT (0, 0), &origin))
+      if (fen_rendered_frame_surface_place (controls[i], &x, &y))
         g_debug ("mpr-control %s at x=%.0f y=%.0f width=%d height=%d", i == 0 ? "slab-mode" : "slab-thickness",
-                 origin.x + sx, origin.y + sy, gtk_widget_get_width (controls[i]),
-                 gtk_widget_get_height (controls[i]));
+                 x, y, gtk_widget_get_width (controls[i]), gtk_widget_get_height (controls[i]));
     }
 }
 

@@ -3,7 +3,9 @@
  * are a reformat of the layout's FenVolume (fen_renderer_reformat(): read
  * from the slices where they are in the store, through the layout's one
  * window table), rendered at the screen's resolution into a pooled buffer
- * that becomes a GdkMemoryTexture, as FenViewport does a slice. Over it:
+ * that becomes a GdkMemoryTexture, as FenViewport does a slice: only the
+ * rectangle where the volume can show (fen_mpr_planes_get_visible()), GTK
+ * drawing the black around it (fen-rendered-frame.c, shared with it). Over it:
  * the other planes' crosshair lines, the plane's name and depth, the
  * window, and the orientation letters. Every geometric rule (which plane,
  * where a point falls, what a press grabs, the native step) is the core's
@@ -22,6 +24,7 @@
 #define G_LOG_DOMAIN "fen-mpr"
 
 #include "fen-mpr-private.h"
+#include "fen-rendered-frame.h"
 
 #include <math.h>
 #include <string.h>
@@ -48,6 +51,7 @@ struct _FenMprPane
   FenMprPlane        plane;
   gboolean           texture_valid;
   int                texture_width, texture_height;
+  FenPixelRect       texture_rect;   /* where the texture lies (device pixels) */
   guint              geometry_idle;
   guint              op_timeout;
   FenMemoryOperation group_op;
@@ -440,35 +444,49 @@ fen_mpr_pane_leave_cb (GtkEventControllerMotion *controller, FenMprPane *self)
 
 /* Drawing ----------------------------------------------------------------- */
 
+/* Renders the part of the plane where the volume can show
+ * (fen_mpr_planes_get_visible()) into a pooled buffer, as FenViewport does
+ * a slice's visible rectangle, and returns it as a texture of that
+ * rectangle (%NULL when the volume is off the pane); GTK draws the black
+ * around it. */
 static GdkTexture *
-fen_mpr_pane_render (FenMprPane *self, int dw, int dh, int scale)
+fen_mpr_pane_render (FenMprPane *self, int dw, int dh, int scale, FenPixelRect *rect)
 {
   FenMprState *state = self->state;
   g_autoptr(GBytes) bytes = NULL;
-  gsize stride = (gsize) dw * 4, size = stride * dh;
+  /* The pool's buffers are the whole pane's size whatever the rectangle,
+   * so that a zoom or a turn reuses them without allocating. */
+  gsize size = (gsize) dw * 4 * dh, stride;
   gint64 start = g_get_monotonic_time ();
   FenReformat reformat = { 0 };
   const FenLut *lut = _fen_mpr_layout_get_lut (self->layout);
   guint8 *buffer;
 
-  fen_mpr_planes_get_geometry (&state->planes, self->plane, scale, &reformat.plane);
+  if (!fen_mpr_planes_get_visible (&state->planes, self->plane, state->volume, scale, (guint) dw, (guint) dh, rect,
+                                   &reformat.plane))
+    {
+      g_debug ("mpr render %s: the volume is off the pane", fen_mpr_plane_to_string (self->plane));
+      return NULL;
+    }
+  stride = (gsize) rect->width * 4;
   reformat.sampling = FEN_REFORMAT_AUTO;
   reformat.slab = state->slab;
   reformat.slab_thickness = state->slab_mm;
   buffer = fen_render_pool_acquire (state->pool, size);
-  if (!fen_renderer_reformat (state->renderer, state->volume, lut, &reformat, (guint) dw, (guint) dh,
+  if (!fen_renderer_reformat (state->renderer, state->volume, lut, &reformat, rect->width, rect->height,
                               FEN_PIXEL_BGRA8, buffer, stride))
     {
       /* A slice evicted meanwhile (the volume pins them, so a bug): black,
        * never garbage. */
       g_warning ("mpr: the %s plane could not be rendered", fen_mpr_plane_to_string (self->plane));
-      for (gsize i = 0; i < size; i += 4)
+      for (gsize i = 0; i < stride * rect->height; i += 4)
         buffer[i] = buffer[i + 1] = buffer[i + 2] = 0, buffer[i + 3] = 255;
     }
   bytes = fen_render_pool_wrap (state->pool, buffer, size);
-  g_debug ("mpr render %s %dx%d in %.2f ms", fen_mpr_plane_to_string (self->plane), dw, dh,
-           (g_get_monotonic_time () - start) / 1000.0);
-  return gdk_memory_texture_new (dw, dh, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes, stride);
+  g_debug ("mpr render %s %ux%u of %dx%d in %.2f ms", fen_mpr_plane_to_string (self->plane), rect->width,
+           rect->height, dw, dh, (g_get_monotonic_time () - start) / 1000.0);
+  return gdk_memory_texture_new ((int) rect->width, (int) rect->height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes,
+                                 stride);
 }
 
 /* A label over the image with the overlays' dark veil behind it; @opaque
@@ -607,13 +625,13 @@ fen_mpr_pane_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     {
       /* Drop ours first so that its buffer can come back to the pool. */
       g_clear_object (&self->texture);
-      self->texture = fen_mpr_pane_render (self, dw, dh, scale);
+      self->texture = fen_mpr_pane_render (self, dw, dh, scale, &self->texture_rect);
       self->texture_width = dw;
       self->texture_height = dh;
       self->texture_valid = TRUE;
     }
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  gtk_snapshot_append_texture (snapshot, self->texture, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  fen_rendered_frame_snapshot (snapshot, self->texture, &self->texture_rect, w, h, scale);
   fen_mpr_pane_snapshot_crosshair (self, snapshot, w, h);
   _fen_mpr_measure_snapshot (self, self->state, self->plane, snapshot, w, h);
   if (self->state->show_overlays)
@@ -625,19 +643,14 @@ static gboolean
 fen_mpr_pane_geometry_idle_cb (gpointer user_data)
 {
   FenMprPane *self = user_data;
-  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
-  graphene_point_t origin;
-  double sx = 0, sy = 0;
+  double x, y;
 
   self->geometry_idle = 0;
   /* Where the pane is on its surface: the e2e test aims the pointer by it. */
-  if (native != NULL &&
-      gtk_widget_compute_point (GTK_WIDGET (self), GTK_WIDGET (native), &GRAPHENE_POINT_INIT (0, 0), &origin))
+  if (fen_rendered_frame_surface_place (GTK_WIDGET (self), &x, &y))
     {
-      gtk_native_get_surface_transform (native, &sx, &sy);
-      g_debug ("mpr-pane %s at x=%.0f y=%.0f width=%d height=%d", fen_mpr_plane_to_string (self->plane),
-               origin.x + sx, origin.y + sy, gtk_widget_get_width (GTK_WIDGET (self)),
-               gtk_widget_get_height (GTK_WIDGET (self)));
+      g_debug ("mpr-pane %s at x=%.0f y=%.0f width=%d height=%d", fen_mpr_plane_to_string (self->plane), x, y,
+               gtk_widget_get_width (GTK_WIDGET (self)), gtk_widget_get_height (GTK_WIDGET (self)));
       if (self->plane == FEN_MPR_PLANE_AXIAL && self->layout != NULL)
         _fen_mpr_layout_log_controls (self->layout);
     }
