@@ -10,6 +10,7 @@
 
 #include "fen-types.h"
 #include "fen-mpr-planes.h"
+#include "fen-reformat.h"
 #include "fen-render.h"
 #include "fen-roi.h"
 #include "fen-volume.h"
@@ -94,6 +95,22 @@ char    *fen_mpr_measure_describe_plane (const FenMprMeasure *m);
 gboolean fen_mpr_measure_stats       (const FenMprMeasure *m,
                                       const FenVolume     *volume,
                                       FenRenderer         *renderer,
+                                      FenRoiStats         *out,
+                                      GError             **error);
+
+/**
+ * fen_mpr_measure_stats_slab:
+ * As fen_mpr_measure_stats() on a slab plane: each grid point's value is
+ * its projection over the slab of @thickness mm (@slab: maximum, minimum
+ * or mean of the samples inside, rounded to a stored value; FenSlabMode,
+ * fen_renderer_reformat()), the values the pane shows; %FEN_SLAB_NONE is
+ * fen_mpr_measure_stats().
+ */
+gboolean fen_mpr_measure_stats_slab  (const FenMprMeasure *m,
+                                      const FenVolume     *volume,
+                                      FenRenderer         *renderer,
+                                      FenSlabMode          slab,
+                                      double               thickness,
                                       FenRoiStats         *out,
                                       GError             **error);
 

@@ -152,6 +152,13 @@ gboolean
 fen_mpr_measure_stats (const FenMprMeasure *m, const FenVolume *volume, FenRenderer *renderer, FenRoiStats *out,
                        GError **error)
 {
+  return fen_mpr_measure_stats_slab (m, volume, renderer, FEN_SLAB_NONE, 0.0, out, error);
+}
+
+gboolean
+fen_mpr_measure_stats_slab (const FenMprMeasure *m, const FenVolume *volume, FenRenderer *renderer, FenSlabMode slab,
+                            double thickness, FenRoiStats *out, GError **error)
+{
   const FenMprFrame *frame;
   FenPlaneGeometry slice0;
   FenReformat reformat = { 0 };
@@ -236,7 +243,10 @@ fen_mpr_measure_stats (const FenMprMeasure *m, const FenVolume *volume, FenRende
   reformat.plane.spacing[0] = sv;
   reformat.plane.spacing[1] = su;
   reformat.sampling = FEN_REFORMAT_NEAREST;
-  reformat.slab = FEN_SLAB_NONE;
+  /* Each grid point's projection over the slab, as the pane shows it
+   * (rounded to a stored value when averaged). */
+  reformat.slab = slab;
+  reformat.slab_thickness = thickness;
   values = g_try_new (gint32, (gsize) width * height);
   if (values == NULL)
     {

@@ -4,8 +4,9 @@
  * shown those of its planes (FenMprLayout). Each row names the measurement
  * and its frame (or plane) and gives its values in plain words: a region's
  * pixel count, mean, standard deviation, minimum, maximum, area and unit
- * (fen_roi_stats / fen_mpr_measure_stats, through the viewport or the
- * layout: computed once, by the core), a distance in mm, an angle in
+ * (fen_roi_stats / fen_mpr_measure_stats_slab, through the viewport or
+ * the layout: computed once, by the core; on a slab plane of the projected
+ * values, which the row says), a distance in mm, an angle in
  * degrees, an arrow's text. Rebuilt when the viewport or the layout says
  * its measurements changed (they are few). */
 #define G_LOG_DOMAIN "fen-measure-panel"
@@ -113,7 +114,17 @@ fen_measurement_panel_mpr_text (FenMeasurementPanel *self, guint index, char **n
   else if (stats->n == 0)
     *values = g_strdup ("no pixel inside");
   else
-    *values = fen_measurement_panel_region (stats, fen_image_get_value_decimals (first, 0));
+    {
+      static const char *const slabs[] = { "", "maximum", "minimum", "mean" };
+      g_autofree char *region = fen_measurement_panel_region (stats, fen_image_get_value_decimals (first, 0));
+      double mm = 0;
+      FenSlabMode slab = fen_mpr_layout_get_slab (self->mpr, &mm);
+
+      /* What the values are: a slab's projection, as the panes show it. */
+      *values = slab != FEN_SLAB_NONE && (guint) slab < G_N_ELEMENTS (slabs)
+        ? g_strdup_printf ("%s\nof the slab's %s over %.1f mm", region, slabs[slab], mm)
+        : g_steal_pointer (&region);
+    }
 }
 
 static void
@@ -138,6 +149,10 @@ fen_measurement_panel_row (FenMeasurementPanel *self, const char *name, const ch
 
   title = gtk_label_new (name);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
+  /* A plane's name is long: wrapped, as the empty list's text, so that the
+   * panel (and the panes beside it) keep their width. */
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (title), 30);
   gtk_widget_add_css_class (title, "heading");
   values = gtk_label_new (text);
   gtk_label_set_xalign (GTK_LABEL (values), 0);

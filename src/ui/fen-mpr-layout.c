@@ -338,6 +338,12 @@ fen_mpr_layout_set_slab (FenMprLayout *self, FenSlabMode mode, double thickness_
   self->state.slab_mm = MAX (thickness_mm, 0.0);
   g_debug ("mpr slab %d %.1f mm", (int) mode, self->state.slab_mm);
   _fen_mpr_layout_changed (self);
+  /* A region measures what the panes show: the projection. */
+  if (self->state.volume != NULL && self->state.measures->len > 0)
+    {
+      _fen_mpr_measure_restat (&self->state);
+      _fen_mpr_layout_measures_changed (self, FALSE);
+    }
 }
 
 void
@@ -440,6 +446,15 @@ fen_mpr_layout_get_measurement (FenMprLayout *self, guint index, const FenRoiSta
   g_return_val_if_fail (FEN_IS_MPR_LAYOUT (self), NULL);
   g_return_val_if_fail (index < self->state.measures->len, NULL);
   return _fen_mpr_measure_get (&self->state, index, stats);
+}
+
+FenSlabMode
+fen_mpr_layout_get_slab (FenMprLayout *self, double *thickness_mm)
+{
+  g_return_val_if_fail (FEN_IS_MPR_LAYOUT (self), FEN_SLAB_NONE);
+  if (thickness_mm != NULL)
+    *thickness_mm = self->state.slab_mm;
+  return self->state.slab;
 }
 
 int

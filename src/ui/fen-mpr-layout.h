@@ -37,6 +37,8 @@ const FenMprPlanes *fen_mpr_layout_get_planes (FenMprLayout *self);
 void       fen_mpr_layout_get_window  (FenMprLayout *self, FenWindowParams *out);
 void       fen_mpr_layout_set_window  (FenMprLayout *self, const FenWindowParams *window);
 void       fen_mpr_layout_set_slab    (FenMprLayout *self, FenSlabMode mode, double thickness_mm);
+/* The slab the panes show (and a region on a plane measures). */
+FenSlabMode fen_mpr_layout_get_slab   (FenMprLayout *self, double *thickness_mm);
 /* Puts the centre back in the middle and fits every pane, planes unturned. */
 void       fen_mpr_layout_reset       (FenMprLayout *self);
 void       fen_mpr_layout_set_show_overlays (FenMprLayout *self, gboolean show);
@@ -73,7 +75,8 @@ guint      fen_mpr_layout_get_n_measurements (FenMprLayout *self);
 /**
  * fen_mpr_layout_get_measurement:
  * @stats: (out) (nullable) (transfer none): a region's statistics over
- *   the values the pane shows, or %NULL (a distance, or none)
+ *   the values the panes show (on a slab, the projected ones:
+ *   fen_mpr_layout_get_slab()), or %NULL (a distance, or none)
  * Returns: (transfer none): valid until the measurements change
  */
 const FenMprMeasure *fen_mpr_layout_get_measurement (FenMprLayout *self, guint index, const FenRoiStats **stats);

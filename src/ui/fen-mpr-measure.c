@@ -11,7 +11,10 @@
  * as on a slice (yellow, the label on the overlays' dark veil). A press on
  * a shown measurement's point selects it and drags that point (the
  * ellipse's centre drags the whole), whatever the tool; Delete removes the
- * selected one (win.delete-measurement), as on a slice. */
+ * selected one (win.delete-measurement), as on a slice. On a slab (MIP,
+ * MinIP, average) a region's statistics are of the projected values the
+ * panes show (fen_mpr_measure_stats_slab()), taken again when the slab
+ * changes; a distance is the same on any. */
 #define G_LOG_DOMAIN "fen-mpr"
 
 #include "fen-mpr-private.h"
@@ -59,7 +62,9 @@ fen_mpr_measure_update_stats (FenMprState *state, FenMprMeasureItem *item)
   item->has_stats = FALSE;
   if (item->m.kind == FEN_MPR_MEASURE_DISTANCE)
     return;
-  item->has_stats = fen_mpr_measure_stats (&item->m, state->volume, state->renderer, &item->stats, &error);
+  /* On a slab plane, of the projected values the panes show. */
+  item->has_stats = fen_mpr_measure_stats_slab (&item->m, state->volume, state->renderer, state->slab,
+                                                state->slab_mm, &item->stats, &error);
   if (!item->has_stats && !g_error_matches (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT))
     g_debug ("mpr measure: no statistics: %s", error->message);
 }
@@ -227,6 +232,13 @@ _fen_mpr_measure_delete_selected (FenMprState *state)
   state->selected = state->active = -1;
   state->drawing = FALSE;
   return TRUE;
+}
+
+void
+_fen_mpr_measure_restat (FenMprState *state)
+{
+  for (guint i = 0; i < state->measures->len; i++)
+    fen_mpr_measure_update_stats (state, fen_mpr_measure_item (state, (int) i));
 }
 
 const FenMprMeasure *

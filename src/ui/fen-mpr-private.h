@@ -95,6 +95,8 @@ gboolean _fen_mpr_measure_delete_selected (FenMprState *state);
  * be read or written is a warning, never lost work in silence. */
 void     _fen_mpr_measure_load            (FenMprState *state);
 void     _fen_mpr_measure_save            (FenMprState *state);
+/* The statistics taken again (the slab changed). */
+void     _fen_mpr_measure_restat          (FenMprState *state);
 /* Measurement @index and its statistics (%NULL for a distance, or none). */
 const FenMprMeasure *_fen_mpr_measure_get (FenMprState *state, guint index, const FenRoiStats **stats);
 /* The measurements @plane's pane shows, over its @w x @h pixels. */
