@@ -194,7 +194,7 @@ fen_test_hostile (void)
 /* Three plane measurements: on an axial plane, a coronal one and an
  * oblique one (turned 30 degrees about z). */
 static void
-fen_test_plane_list (FenMprMeasure out[3])
+fen_test_plane_list (FenMprMeasure out[5])
 {
   const double c = cos (G_PI / 6), s = sin (G_PI / 6);
   FenMprFrame axial = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
@@ -207,6 +207,13 @@ fen_test_plane_list (FenMprMeasure out[3])
   fen_mpr_measure_init (&out[0], FEN_MPR_MEASURE_DISTANCE, &axial, a, b);
   fen_mpr_measure_init (&out[1], FEN_MPR_MEASURE_ELLIPSE, &coronal, e, f);
   fen_mpr_measure_init (&out[2], FEN_MPR_MEASURE_RECTANGLE, &oblique, a, e);
+  {
+    const double angle[9] = { -80.25, -48.25, 39.5, -70.0, -40.0, 39.5, -75.5, -30.25, 39.5 };
+    const double cobb[12] = { -12.5, 7.0, 100.0, -2.5, 7.0, 90.0, -12.5, 7.0, 80.0, 0.0, 7.0, 81.0 };
+
+    g_assert_true (fen_mpr_measure_init_points (&out[3], FEN_MPR_MEASURE_ANGLE, &axial, angle, 3));
+    g_assert_true (fen_mpr_measure_init_points (&out[4], FEN_MPR_MEASURE_COBB, &coronal, cobb, 4));
+  }
 }
 
 static void
@@ -214,11 +221,11 @@ fen_test_planes_round_trip (void)
 {
   const char *series = "1.2.826.0.1.3680043.9.9999.55";
   const char *frame = "1.2.826.0.1.3680043.9.9999.1";
-  FenMprMeasure list[3];
+  FenMprMeasure list[5];
   GError *error = NULL;
 
   fen_test_plane_list (list);
-  g_assert_true (fen_mpr_measure_file_save (fen_test_dir, series, frame, list, 3, &error));
+  g_assert_true (fen_mpr_measure_file_save (fen_test_dir, series, frame, list, 5, &error));
   g_assert_no_error (error);
   g_autofree char *path = fen_mpr_measure_file_path (fen_test_dir, series, &error);
   g_assert_true (g_str_has_suffix (path, "/fenestra/measurements/1.2.826.0.1.3680043.9.9999.55.mpr.json"));
@@ -226,20 +233,23 @@ fen_test_planes_round_trip (void)
 
   g_autoptr(GArray) back = fen_mpr_measure_file_load (fen_test_dir, series, frame, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (back->len, ==, 3);
-  for (guint i = 0; i < 3; i++)
+  g_assert_cmpuint (back->len, ==, 5);
+  for (guint i = 0; i < 5; i++)
     {
       const FenMprMeasure *a = &list[i], *b = &g_array_index (back, FenMprMeasure, i);
 
       g_assert_cmpint (a->kind, ==, b->kind);
+      g_assert_cmpuint (a->n_points, ==, b->n_points);
       for (int k = 0; k < 3; k++)
         {
           g_assert_cmpfloat_with_epsilon (a->frame.right[k], b->frame.right[k], 1e-12);
           g_assert_cmpfloat_with_epsilon (a->frame.down[k], b->frame.down[k], 1e-12);
           g_assert_cmpfloat_with_epsilon (a->frame.normal[k], b->frame.normal[k], 1e-12);
-          g_assert_cmpfloat_with_epsilon (a->points[0][k], b->points[0][k], 1e-9);
-          g_assert_cmpfloat_with_epsilon (a->points[1][k], b->points[1][k], 1e-9);
+          for (guint p = 0; p < a->n_points; p++)
+            g_assert_cmpfloat_with_epsilon (a->points[p][k], b->points[p][k], 1e-9);
         }
+      if (a->kind == FEN_MPR_MEASURE_ANGLE || a->kind == FEN_MPR_MEASURE_COBB)
+        g_assert_cmpfloat_with_epsilon (fen_mpr_measure_angle_deg (b), fen_mpr_measure_angle_deg (a), 1e-9);
       /* Back on the plane it was drawn on, and no other. */
       g_assert_true (fen_mpr_measure_is_on_plane (b, &a->frame, a->points[0], 1e-6));
       g_assert_cmpfloat_with_epsilon (fen_mpr_measure_length_mm (b), fen_mpr_measure_length_mm (a), 1e-9);
@@ -287,6 +297,9 @@ fen_test_planes_hostile (void)
     PLANE_HEAD "{\"kind\":\"distance\",\"right\":[2,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0]}]}",
     PLANE_HEAD "{\"kind\":\"distance\",\"right\":[1,0,0],\"down\":[0.6,0.8,0],\"points\":[0,0,0,1,1,0]}]}",
     PLANE_HEAD "{\"kind\":\"ellipse\",\"right\":[1,0,0],\"points\":[0,0,0,1,1,0]}]}",
+    /* An angle has three points, a Cobb angle four. */
+    PLANE_HEAD "{\"kind\":\"angle\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0]}]}",
+    PLANE_HEAD "{\"kind\":\"cobb\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0,2,2,0]}]}",
   };
 #undef PLANE_HEAD
 

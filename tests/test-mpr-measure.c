@@ -256,6 +256,90 @@ test_distance_oblique (void)
     g_assert_cmpfloat_with_epsilon (m.points[1][k], b[k], 1e-9);
 }
 
+/* The angle between @a - @v and @b - @v in 3D, degrees: the reference. */
+static double
+angle_3d (const double a[3], const double v[3], const double b[3])
+{
+  double x[3], y[3];
+
+  for (int k = 0; k < 3; k++)
+    x[k] = a[k] - v[k], y[k] = b[k] - v[k];
+  return acos (fen_vec3_dot (x, y) / sqrt (fen_vec3_dot (x, x) * fen_vec3_dot (y, y))) * 180.0 / G_PI;
+}
+
+static void
+test_angles (void)
+{
+  g_autoptr(FenVolume) volume = make_volume ();
+  FenMprPlanes planes;
+  const FenMprFrame *frame;
+  FenMprMeasure m;
+  double p[4][3], off[3];
+
+  make_planes (&planes, volume);
+  /* On the coronal plane turned 30 degrees (oblique): a vertex and two arms
+   * along the plane's own directions at known angles. */
+  fen_mpr_planes_rotate (&planes, FEN_MPR_PLANE_AXIAL, G_PI / 6);
+  frame = &planes.frames[FEN_MPR_PLANE_CORONAL];
+  voxel_centre (14, 12, 8, p[1]);
+  for (int k = 0; k < 3; k++)
+    {
+      /* 10 mm along right; 4 mm right and 4 mm down (45 degrees). */
+      p[0][k] = p[1][k] + 10 * frame->right[k];
+      p[2][k] = p[1][k] + 4 * frame->right[k] + 4 * frame->down[k];
+    }
+  g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_ANGLE, frame, &p[0][0], 3));
+  g_assert_cmpuint (m.n_points, ==, 3);
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_angle_deg (&m), 45.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_angle_deg (&m), angle_3d (p[0], p[1], p[2]), 1e-9);
+  /* A point off the plane is projected onto it: the angle on the plane. */
+  for (int k = 0; k < 3; k++)
+    off[k] = p[2][k] + 3 * frame->normal[k];
+  memcpy (p[2], off, sizeof off);
+  g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_ANGLE, frame, &p[0][0], 3));
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_angle_deg (&m), 45.0, 1e-9);
+  g_assert_true (fen_mpr_measure_is_on_plane (&m, frame, p[1], 1e-9));
+  /* A measurement shown by one plane only: the axial one does not. */
+  g_assert_false (fen_mpr_measure_is_on_plane (&m, &planes.frames[FEN_MPR_PLANE_AXIAL], p[1], 10));
+  /* Obtuse: 10 mm right, then 3 left and 3 up: 135 degrees. */
+  for (int k = 0; k < 3; k++)
+    p[2][k] = p[1][k] - 3 * frame->right[k] - 3 * frame->down[k];
+  g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_ANGLE, frame, &p[0][0], 3));
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_angle_deg (&m), 135.0, 1e-9);
+
+  /* Cobb on the sagittal plane: two lines at 30 degrees, then the second
+   * reversed (their directions do not matter), then crossing at 120: 60. */
+  frame = &planes.frames[FEN_MPR_PLANE_SAGITTAL];
+  voxel_centre (15, 5, 3, p[0]);
+  for (int k = 0; k < 3; k++)
+    {
+      p[1][k] = p[0][k] + 12 * frame->right[k];
+      p[2][k] = p[0][k] + 8 * frame->down[k];
+      p[3][k] = p[2][k] + 10 * cos (G_PI / 6) * frame->right[k] + 10 * sin (G_PI / 6) * frame->down[k];
+    }
+  g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_COBB, frame, &p[0][0], 4));
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_angle_deg (&m), 30.0, 1e-9);
+  memcpy (off, p[2], sizeof off);
+  memcpy (p[2], p[3], sizeof off);
+  memcpy (p[3], off, sizeof off);
+  g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_COBB, frame, &p[0][0], 4));
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_angle_deg (&m), 30.0, 1e-9);
+  for (int k = 0; k < 3; k++)
+    p[3][k] = p[2][k] + 10 * cos (2 * G_PI / 3) * frame->right[k] + 10 * sin (2 * G_PI / 3) * frame->down[k];
+  g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_COBB, frame, &p[0][0], 4));
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_angle_deg (&m), 60.0, 1e-9);
+
+  /* The point counts are the kinds'; an angle has no length, no region. */
+  g_assert_false (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_ANGLE, frame, &p[0][0], 4));
+  g_assert_false (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_COBB, frame, &p[0][0], 3));
+  g_assert_false (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_DISTANCE, frame, &p[0][0], 3));
+  g_assert_true (isnan (fen_mpr_measure_angle_deg (&(FenMprMeasure) { .kind = FEN_MPR_MEASURE_DISTANCE })));
+  /* A line without length has no angle. */
+  memcpy (p[1], p[0], sizeof off);
+  g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_ANGLE, frame, &p[0][0], 3));
+  g_assert_true (isnan (fen_mpr_measure_angle_deg (&m)));
+}
+
 /* Which planes show it ------------------------------------------------------ */
 
 static void
@@ -594,6 +678,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mpr-measure/distance/axis", test_distance_axis);
   g_test_add_func ("/mpr-measure/distance/oblique", test_distance_oblique);
   g_test_add_func ("/mpr-measure/on-plane", test_on_plane);
+  g_test_add_func ("/mpr-measure/angles", test_angles);
   g_test_add_func ("/mpr-measure/describe-plane", test_describe_plane);
   for (guint i = 0; i < G_N_ELEMENTS (stats_cases); i++)
     g_test_add_data_func (stats_cases[i].path, &stats_cases[i], test_stats);

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "fen-types.h"
+#include "fen-measurement.h"
 #include "fen-mpr-planes.h"
 #include "fen-reformat.h"
 #include "fen-render.h"
@@ -23,29 +24,61 @@ typedef enum {
                                  axes along the frame's right and down */
   FEN_MPR_MEASURE_RECTANGLE,  /* opposite corners points[0], points[1]; sides
                                  along the frame's right and down */
+  FEN_MPR_MEASURE_ANGLE,      /* 3 points, the vertex points[1] */
+  FEN_MPR_MEASURE_COBB,       /* 4 points: two lines, each by two points */
 } FenMprMeasureKind;
+
+/* The most points a plane measurement has (a Cobb angle's). */
+#define FEN_MPR_MEASURE_MAX_POINTS 4
+
+/* How many points @kind has: 2, 3 for an angle, 4 for a Cobb angle. */
+guint fen_mpr_measure_kind_n_points (FenMprMeasureKind kind);
 
 /**
  * FenMprMeasure:
  * Plain data, copied freely.
  * @frame: the directions of the plane it was drawn on (its normal says which
  *   planes show it: fen_mpr_measure_is_on_plane())
- * @points: patient coordinates, mm; both on the plane (the second is
+ * @n_points: fen_mpr_measure_kind_n_points() of @kind
+ * @points: patient coordinates, mm; all on the plane (the others are
  *   projected onto the plane through the first by fen_mpr_measure_init())
  */
 typedef struct {
   FenMprMeasureKind kind;
   FenMprFrame       frame;
-  double            points[2][3];
+  guint             n_points;
+  double            points[FEN_MPR_MEASURE_MAX_POINTS][3];
 } FenMprMeasure;
 
-/* Sets @m; @b is projected onto the plane of @frame through @a. @frame,
- * @a and @b may point into @m itself (a measurement moved). */
+/* Sets @m of a two-point @kind (distance, ellipse, rectangle); @b is
+ * projected onto the plane of @frame through @a. @frame, @a and @b may
+ * point into @m itself (a measurement moved). */
 void     fen_mpr_measure_init        (FenMprMeasure     *m,
                                       FenMprMeasureKind  kind,
                                       const FenMprFrame *frame,
                                       const double       a[3],
                                       const double       b[3]);
+
+/**
+ * fen_mpr_measure_init_points:
+ * Sets @m of any @kind from its fen_mpr_measure_kind_n_points() @points
+ * (3 values each; they may be @m's own), every one after the first
+ * projected onto the plane of @frame through the first.
+ * Returns: %FALSE (leaving @m) when @n_points does not fit @kind.
+ */
+gboolean fen_mpr_measure_init_points (FenMprMeasure     *m,
+                                      FenMprMeasureKind  kind,
+                                      const FenMprFrame *frame,
+                                      const double      *points,
+                                      guint              n_points);
+
+/**
+ * fen_mpr_measure_angle_deg:
+ * An angle at its vertex, or a Cobb angle between its two lines (0 to 90
+ * degrees): the slices' rule (fen_measurement_angle_deg()) on the points
+ * in mm on the plane. NaN for other kinds, or when a line has no length.
+ */
+double   fen_mpr_measure_angle_deg   (const FenMprMeasure *m);
 
 /**
  * fen_mpr_measure_length_mm:

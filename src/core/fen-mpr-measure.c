@@ -16,27 +16,88 @@
 /* Stored values are at most 16 bits: this marks a point outside the volume. */
 #define FEN_MPR_MEASURE_OUTSIDE G_MININT32
 
+guint
+fen_mpr_measure_kind_n_points (FenMprMeasureKind kind)
+{
+  switch (kind)
+    {
+    case FEN_MPR_MEASURE_ANGLE: return 3;
+    case FEN_MPR_MEASURE_COBB:  return 4;
+    case FEN_MPR_MEASURE_DISTANCE:
+    case FEN_MPR_MEASURE_ELLIPSE:
+    case FEN_MPR_MEASURE_RECTANGLE:
+    default:                    return 2;
+    }
+}
+
+gboolean
+fen_mpr_measure_init_points (FenMprMeasure *m, FenMprMeasureKind kind, const FenMprFrame *frame,
+                             const double *points, guint n_points)
+{
+  FenMprMeasure out = { 0 };
+
+  g_return_val_if_fail (m != NULL && frame != NULL && points != NULL, FALSE);
+  if ((guint) kind > FEN_MPR_MEASURE_COBB || n_points != fen_mpr_measure_kind_n_points (kind))
+    return FALSE;
+
+  /* Built aside: @frame or @points may be @m's own. */
+  out.kind = kind;
+  out.frame = *frame;
+  out.n_points = n_points;
+  for (guint p = 0; p < n_points; p++)
+    {
+      double d[3], off;
+
+      for (int k = 0; k < 3; k++)
+        d[k] = points[3 * p + k] - points[k];
+      off = fen_vec3_dot (d, frame->normal);
+      for (int k = 0; k < 3; k++)
+        out.points[p][k] = points[3 * p + k] - off * frame->normal[k];
+    }
+  *m = out;
+  return TRUE;
+}
+
 void
 fen_mpr_measure_init (FenMprMeasure *m, FenMprMeasureKind kind, const FenMprFrame *frame, const double a[3],
                       const double b[3])
 {
-  FenMprMeasure out = { 0 };
-  double d[3], off;
+  double points[6];
 
   g_return_if_fail (m != NULL && frame != NULL && a != NULL && b != NULL);
+  g_return_if_fail (fen_mpr_measure_kind_n_points (kind) == 2);
+  memcpy (points, a, 3 * sizeof (double));
+  memcpy (points + 3, b, 3 * sizeof (double));
+  fen_mpr_measure_init_points (m, kind, frame, points, 2);
+}
 
-  /* Built aside: @frame, @a or @b may be @m's own. */
-  out.kind = kind;
-  out.frame = *frame;
-  for (int k = 0; k < 3; k++)
-    d[k] = b[k] - a[k];
-  off = fen_vec3_dot (d, frame->normal);
-  for (int k = 0; k < 3; k++)
+double
+fen_mpr_measure_angle_deg (const FenMprMeasure *m)
+{
+  g_autoptr(FenMeasurement) flat = NULL;
+  double uv[2 * FEN_MPR_MEASURE_MAX_POINTS];
+  FenImageInfo info;
+  double angle;
+
+  g_return_val_if_fail (m != NULL, NAN);
+  if (m->kind != FEN_MPR_MEASURE_ANGLE && m->kind != FEN_MPR_MEASURE_COBB)
+    return NAN;
+  /* The slices' rule on the points in mm on the plane (right, down): a
+   * frame whose pixels are 1 mm square. */
+  for (guint p = 0; p < m->n_points; p++)
     {
-      out.points[0][k] = a[k];
-      out.points[1][k] = b[k] - off * frame->normal[k];
+      uv[2 * p] = fen_vec3_dot (m->points[p], m->frame.right);
+      uv[2 * p + 1] = fen_vec3_dot (m->points[p], m->frame.down);
     }
-  *m = out;
+  flat = fen_measurement_new (m->kind == FEN_MPR_MEASURE_ANGLE ? FEN_MEASUREMENT_ANGLE : FEN_MEASUREMENT_COBB, 0, uv,
+                              m->n_points, NULL, NULL);
+  if (flat == NULL)
+    return NAN;
+  fen_image_info_init (&info);
+  info.pixel_spacing[0] = info.pixel_spacing[1] = 1.0;
+  angle = fen_measurement_angle_deg (flat, &info);
+  fen_image_info_clear (&info);
+  return angle;
 }
 
 double
@@ -59,7 +120,7 @@ fen_mpr_measure_is_on_plane (const FenMprMeasure *m, const FenMprFrame *frame, c
 
   if (fabs (fen_vec3_dot (m->frame.normal, frame->normal)) < 1.0 - 1e-6)
     return FALSE;
-  for (int p = 0; p < 2; p++)
+  for (guint p = 0; p < m->n_points; p++)
     {
       double d[3];
 
@@ -174,7 +235,7 @@ fen_mpr_measure_stats_slab (const FenMprMeasure *m, const FenVolume *volume, Fen
 
   if (m->kind != FEN_MPR_MEASURE_ELLIPSE && m->kind != FEN_MPR_MEASURE_RECTANGLE)
     {
-      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED, "a distance has no region statistics");
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED, "a distance or an angle has no region statistics");
       return FALSE;
     }
   image = fen_volume_get_slice_image (volume, 0, &frame_index);

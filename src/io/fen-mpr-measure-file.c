@@ -4,6 +4,8 @@
  *   { "version": 1, "series_instance_uid": "...", "frame_of_reference_uid": "...",
  *     "measurements": [ { "kind": "distance", "right": [x, y, z],
  *                         "down": [x, y, z], "points": [x0, y0, z0, x1, y1, z1] } ] }
+ * (kinds distance, ellipse, rectangle with 2 points, angle with 3, the
+ * vertex second, cobb with 4: two lines)
  * Everything read is checked: a UID as written, a known kind, finite
  * numbers, unit and perpendicular plane directions, a bounded count. */
 #define G_LOG_DOMAIN "fen-measurement"
@@ -24,7 +26,8 @@
 /* Patient coordinates beyond 100 m are no body's. */
 #define FEN_MPR_MEASURE_FILE_MAX_MM 1e5
 
-static const char *const fen_mpr_measure_kinds[] = { "distance", "ellipse", "rectangle" };
+/* In FenMprMeasureKind order. */
+static const char *const fen_mpr_measure_kinds[] = { "distance", "ellipse", "rectangle", "angle", "cobb" };
 
 char *
 fen_mpr_measure_file_path (const char *data_dir, const char *series_uid, GError **error)
@@ -98,7 +101,7 @@ fen_mpr_measure_file_save (const char *data_dir, const char *series_uid, const c
       json_builder_add_string_value (b, fen_mpr_measure_kinds[m->kind]);
       fen_mpr_measure_file_add_vector (b, "right", m->frame.right, 3);
       fen_mpr_measure_file_add_vector (b, "down", m->frame.down, 3);
-      fen_mpr_measure_file_add_vector (b, "points", &m->points[0][0], 6);
+      fen_mpr_measure_file_add_vector (b, "points", &m->points[0][0], 3 * m->n_points);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -159,17 +162,22 @@ fen_mpr_measure_file_item (JsonNode *node, FenMprMeasure *out)
   JsonObject *o = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
   JsonNode *kind_node = o != NULL ? json_object_get_member (o, "kind") : NULL;
   FenMprFrame frame;
-  double points[6];
+  double points[3 * FEN_MPR_MEASURE_MAX_POINTS];
   int kind = -1;
+  guint n;
 
   if (kind_node == NULL || json_node_get_value_type (kind_node) != G_TYPE_STRING)
     return FALSE;
   for (guint k = 0; k < G_N_ELEMENTS (fen_mpr_measure_kinds); k++)
     if (g_str_equal (json_node_get_string (kind_node), fen_mpr_measure_kinds[k]))
       kind = (int) k;
-  if (kind < 0 || !fen_mpr_measure_file_get_vector (o, "right", frame.right, 3) ||
+  if (kind < 0)
+    return FALSE;
+  /* As many points as the kind has (three coordinates each). */
+  n = fen_mpr_measure_kind_n_points ((FenMprMeasureKind) kind);
+  if (!fen_mpr_measure_file_get_vector (o, "right", frame.right, 3) ||
       !fen_mpr_measure_file_get_vector (o, "down", frame.down, 3) ||
-      !fen_mpr_measure_file_get_vector (o, "points", points, 6))
+      !fen_mpr_measure_file_get_vector (o, "points", points, 3 * n))
     return FALSE;
   /* The plane's directions as a pane has them: unit, perpendicular (the
    * 17 significant digits JSON keeps give them back bit for bit). */
@@ -177,8 +185,7 @@ fen_mpr_measure_file_item (JsonNode *node, FenMprMeasure *out)
       fabs (fen_vec3_dot (frame.down, frame.down) - 1) > 1e-9 || fabs (fen_vec3_dot (frame.right, frame.down)) > 1e-9)
     return FALSE;
   fen_vec3_cross (frame.right, frame.down, frame.normal);
-  fen_mpr_measure_init (out, (FenMprMeasureKind) kind, &frame, points, points + 3);
-  return TRUE;
+  return fen_mpr_measure_init_points (out, (FenMprMeasureKind) kind, &frame, points, n);
 }
 
 GArray *

@@ -418,6 +418,12 @@ void
 fen_mpr_layout_set_tool (FenMprLayout *self, FenViewportTool tool)
 {
   g_return_if_fail (FEN_IS_MPR_LAYOUT (self));
+  /* An angle left half drawn goes with its tool, as on a slice. */
+  if (tool != self->state.tool && self->state.drawing)
+    {
+      _fen_mpr_measure_drop_drawing (&self->state);
+      _fen_mpr_layout_redraw (self);
+    }
   self->state.tool = tool;
 }
 

@@ -4,8 +4,10 @@
  * FenMprMeasure (patient coordinates, mm, with the plane they were drawn
  * on), kept in the layout's state for the series shown (the MPR session;
  * leaving MPR drops them). The slice view's tools that make sense on a
- * plane: distance (M), ellipse (E) and rectangle (B); W goes back to the
- * window drag. A pane shows the measurements its plane holds (parallel,
+ * plane: distance (M), ellipse (E), rectangle (B), angle (A: a drag to
+ * the vertex, then a press and drag for the second arm) and Cobb angle (C:
+ * a drag for each line), as on a slice, the angle by the slices' rule
+ * (fen_mpr_measure_angle_deg()); W goes back to the window drag. A pane shows the measurements its plane holds (parallel,
  * within half a native step along its normal: fen_mpr_measure_is_on_plane())
  * and hides the others; they follow its zoom and pan, drawn and labelled
  * as on a slice (yellow, the label on the overlays' dark veil). A press on
@@ -60,7 +62,7 @@ fen_mpr_measure_update_stats (FenMprState *state, FenMprMeasureItem *item)
   g_autoptr(GError) error = NULL;
 
   item->has_stats = FALSE;
-  if (item->m.kind == FEN_MPR_MEASURE_DISTANCE)
+  if (item->m.kind != FEN_MPR_MEASURE_ELLIPSE && item->m.kind != FEN_MPR_MEASURE_RECTANGLE)
     return;
   /* On a slab plane, of the projected values the panes show. */
   item->has_stats = fen_mpr_measure_stats_slab (&item->m, state->volume, state->renderer, state->slab,
@@ -80,6 +82,23 @@ _fen_mpr_measure_clear (FenMprState *state)
 {
   g_array_set_size (state->measures, 0);
   state->selected = state->active = -1;
+  state->drawing = state->second_drag = FALSE;
+}
+
+/* The measurement being drawn (an angle's or a Cobb angle's first line
+ * drawn, waiting for the second press), dropped (another tool, a
+ * delete). */
+void
+_fen_mpr_measure_drop_drawing (FenMprState *state)
+{
+  if (state->drawing && state->active >= 0 && (guint) state->active < state->measures->len)
+    {
+      g_array_remove_index (state->measures, (guint) state->active);
+      if (state->selected == state->active)
+        state->selected = -1;
+    }
+  state->drawing = state->second_drag = FALSE;
+  state->active = -1;
 }
 
 gboolean
@@ -88,7 +107,30 @@ _fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
   const FenMprPlanes *planes = &state->planes;
   FenMprMeasureKind kind;
   FenMprMeasureItem item = { 0 };
-  double p[3];
+  double p[3], points[3 * FEN_MPR_MEASURE_MAX_POINTS];
+
+  /* An angle's or a Cobb angle's second press, on the plane of its first
+   * line: its last line starts there (as on a slice). */
+  if (state->drawing && state->second_drag && state->active >= 0)
+    {
+      FenMprMeasureItem *it = fen_mpr_measure_item (state, state->active);
+
+      if (!fen_mpr_measure_shown (state, plane, &it->m))
+        {
+          _fen_mpr_measure_drop_drawing (state);
+          _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+          return FALSE;
+        }
+      fen_mpr_planes_to_patient (planes, plane, x, y, p);
+      memcpy (points, it->m.points, sizeof points);
+      memcpy (points + 3 * (it->m.n_points - 1), p, sizeof p);
+      if (it->m.kind == FEN_MPR_MEASURE_COBB)
+        memcpy (points + 6, p, sizeof p);
+      fen_mpr_measure_init_points (&it->m, it->m.kind, &it->m.frame, points, it->m.n_points);
+      state->active_point = (int) it->m.n_points - 1;
+      _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+      return TRUE;
+    }
 
   state->active = -1;
   /* A shown measurement's point, the nearest first: select it, drag it. */
@@ -98,7 +140,7 @@ _fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
 
       if (!fen_mpr_measure_shown (state, plane, &it->m))
         continue;
-      for (int k = 0; k < 2; k++)
+      for (guint k = 0; k < it->m.n_points; k++)
         {
           double sx, sy;
 
@@ -106,7 +148,7 @@ _fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
           if (hypot (sx - x, sy - y) <= FEN_MPR_MEASURE_HIT_PX)
             {
               state->selected = state->active = (int) i;
-              state->active_point = k;
+              state->active_point = (int) k;
               _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
               _fen_mpr_layout_measures_changed (_fen_mpr_pane_get_layout (pane), FALSE);
               return TRUE;
@@ -119,10 +161,10 @@ _fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
     case FEN_VIEWPORT_TOOL_DISTANCE:  kind = FEN_MPR_MEASURE_DISTANCE; break;
     case FEN_VIEWPORT_TOOL_ELLIPSE:   kind = FEN_MPR_MEASURE_ELLIPSE; break;
     case FEN_VIEWPORT_TOOL_RECTANGLE: kind = FEN_MPR_MEASURE_RECTANGLE; break;
+    case FEN_VIEWPORT_TOOL_ANGLE:     kind = FEN_MPR_MEASURE_ANGLE; break;
+    case FEN_VIEWPORT_TOOL_COBB:      kind = FEN_MPR_MEASURE_COBB; break;
     case FEN_VIEWPORT_TOOL_NONE:
     case FEN_VIEWPORT_TOOL_POLYGON:
-    case FEN_VIEWPORT_TOOL_ANGLE:
-    case FEN_VIEWPORT_TOOL_COBB:
     case FEN_VIEWPORT_TOOL_ARROW:
     default:
       /* No tool of the planes: the press is the window's (or the
@@ -135,12 +177,17 @@ _fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
         }
       return FALSE;
     }
+  /* Every point at the press; the first drag moves the second (an angle's
+   * third and a Cobb angle's second line follow, as on a slice). */
   fen_mpr_planes_to_patient (planes, plane, x, y, p);
-  fen_mpr_measure_init (&item.m, kind, &planes->frames[plane], p, p);
+  for (guint k = 0; k < FEN_MPR_MEASURE_MAX_POINTS; k++)
+    memcpy (points + 3 * k, p, sizeof p);
+  fen_mpr_measure_init_points (&item.m, kind, &planes->frames[plane], points, fen_mpr_measure_kind_n_points (kind));
   g_array_append_val (state->measures, item);
   state->selected = state->active = (int) state->measures->len - 1;
   state->active_point = 1;
   state->drawing = TRUE;
+  state->second_drag = FALSE;
   _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
   return TRUE;
 }
@@ -149,44 +196,50 @@ void
 _fen_mpr_measure_drag (FenMprPane *pane, FenMprState *state, FenMprPlane plane, double x, double y)
 {
   FenMprMeasureItem *item;
-  double p[3], a[3], b[3];
+  FenMprMeasure *m;
+  double p[3], points[3 * FEN_MPR_MEASURE_MAX_POINTS];
+  guint n;
 
   if (state->active < 0)
     return;
   item = fen_mpr_measure_item (state, state->active);
-  /* The point under the pointer on the measurement's own plane: the pane's
-   * plane, within half a step of it; put it at the measurement's depth. */
+  m = &item->m;
+  n = m->n_points;
+  /* The point under the pointer on the pane's plane (within half a step of
+   * the measurement's); fen_mpr_measure_init_points() puts it back on the
+   * measurement's own. */
   fen_mpr_planes_to_patient (&state->planes, plane, x, y, p);
-  memcpy (a, item->m.points[0], sizeof a);
-  memcpy (b, item->m.points[1], sizeof b);
-  if (state->active_point == 1)
-    memcpy (b, p, sizeof b);
-  else if (item->m.kind == FEN_MPR_MEASURE_ELLIPSE)
+  memcpy (points, m->points, sizeof points);
+  if (state->drawing && !state->second_drag && (m->kind == FEN_MPR_MEASURE_ANGLE || m->kind == FEN_MPR_MEASURE_COBB))
+    {
+      /* The first line: an angle's vertex, which its third point follows
+       * until the second press; a Cobb angle's second line on the first. */
+      memcpy (points + 3, p, sizeof p);
+      if (m->kind == FEN_MPR_MEASURE_ANGLE)
+        memcpy (points + 6, p, sizeof p);
+      else
+        memcpy (points + 6, points, 6 * sizeof (double));
+    }
+  else if (m->kind == FEN_MPR_MEASURE_ELLIPSE && state->active_point == 0)
     for (int k = 0; k < 3; k++)
       {
         /* The centre moves the whole ellipse. */
-        b[k] += p[k] - a[k];
-        a[k] = p[k];
+        points[3 + k] += p[k] - points[k];
+        points[k] = p[k];
       }
   else
-    memcpy (a, p, sizeof a);
+    memcpy (points + 3 * CLAMP (state->active_point, 0, (int) n - 1), p, sizeof p);
   {
-    /* Both points back onto the measurement's plane (the pane's may lie up
-     * to half a step off it). */
-    double off_a = 0, off_b = 0;
+    /* The first point back onto the measurement's plane (the pane's may
+     * lie up to half a step off it); the others are projected onto it. */
+    double off = 0;
 
     for (int k = 0; k < 3; k++)
-      {
-        off_a += (a[k] - item->m.points[0][k]) * item->m.frame.normal[k];
-        off_b += (b[k] - item->m.points[0][k]) * item->m.frame.normal[k];
-      }
+      off += (points[k] - m->points[0][k]) * m->frame.normal[k];
     for (int k = 0; k < 3; k++)
-      {
-        a[k] -= off_a * item->m.frame.normal[k];
-        b[k] -= off_b * item->m.frame.normal[k];
-      }
+      points[k] -= off * m->frame.normal[k];
   }
-  fen_mpr_measure_init (&item->m, item->m.kind, &item->m.frame, a, b);
+  fen_mpr_measure_init_points (m, m->kind, &m->frame, points, n);
   fen_mpr_measure_update_stats (state, item);
   _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
 }
@@ -196,41 +249,64 @@ _fen_mpr_measure_release (FenMprPane *pane, FenMprState *state, FenMprPlane plan
 {
   FenMprMeasureItem *item;
   double x0, y0, x1, y1;
+  gboolean two_lines;
 
   if (state->active < 0)
     return;
   item = fen_mpr_measure_item (state, state->active);
+  two_lines = item->m.kind == FEN_MPR_MEASURE_ANGLE || item->m.kind == FEN_MPR_MEASURE_COBB;
   fen_mpr_planes_to_screen (&state->planes, plane, item->m.points[0], &x0, &y0, NULL);
   fen_mpr_planes_to_screen (&state->planes, plane, item->m.points[1], &x1, &y1, NULL);
-  if (state->drawing && (item->m.kind == FEN_MPR_MEASURE_DISTANCE
-                         ? hypot (x1 - x0, y1 - y0) < FEN_MPR_MEASURE_MIN_PX
-                         : fabs (x1 - x0) < FEN_MPR_MEASURE_MIN_PX / 2 || fabs (y1 - y0) < FEN_MPR_MEASURE_MIN_PX / 2))
+  if (state->drawing && !state->second_drag &&
+      (item->m.kind == FEN_MPR_MEASURE_ELLIPSE || item->m.kind == FEN_MPR_MEASURE_RECTANGLE
+       ? fabs (x1 - x0) < FEN_MPR_MEASURE_MIN_PX / 2 || fabs (y1 - y0) < FEN_MPR_MEASURE_MIN_PX / 2
+       : hypot (x1 - x0, y1 - y0) < FEN_MPR_MEASURE_MIN_PX))
     {
       /* A click, not a drag: nothing drawn. */
       g_array_remove_index (state->measures, (guint) state->active);
       state->selected = -1;
+      state->active = -1;
+      state->drawing = FALSE;
+      _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+      _fen_mpr_layout_measures_changed (_fen_mpr_pane_get_layout (pane), FALSE);
+      return;
     }
-  else if (item->m.kind == FEN_MPR_MEASURE_DISTANCE)
+  if (state->drawing && !state->second_drag && two_lines)
+    {
+      /* The first line is drawn: the next press draws the last. */
+      state->second_drag = TRUE;
+      _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+      return;
+    }
+  if (item->m.kind == FEN_MPR_MEASURE_DISTANCE)
     g_debug ("mpr measure: distance %.3f mm on the %s plane", fen_mpr_measure_length_mm (&item->m),
              fen_mpr_plane_to_string (plane));
+  else if (two_lines)
+    g_debug ("mpr measure: %s %.3f degrees on the %s plane", item->m.kind == FEN_MPR_MEASURE_ANGLE ? "angle" : "cobb",
+             fen_mpr_measure_angle_deg (&item->m), fen_mpr_plane_to_string (plane));
   else if (item->has_stats)
     g_debug ("mpr measure: region n=%" G_GUINT64_FORMAT " mean=%.3f on the %s plane", item->stats.n,
              item->stats.mean, fen_mpr_plane_to_string (plane));
   state->active = -1;
-  state->drawing = FALSE;
+  state->drawing = state->second_drag = FALSE;
   _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
-  /* Drawn, moved, or a click that drew nothing (the selection went). */
+  /* Drawn or moved. */
   _fen_mpr_layout_measures_changed (_fen_mpr_pane_get_layout (pane), TRUE);
 }
 
 gboolean
 _fen_mpr_measure_delete_selected (FenMprState *state)
 {
+  if (state->drawing)
+    {
+      /* Half drawn: Delete drops it. */
+      _fen_mpr_measure_drop_drawing (state);
+      return TRUE;
+    }
   if (state->selected < 0 || (guint) state->selected >= state->measures->len)
     return FALSE;
   g_array_remove_index (state->measures, (guint) state->selected);
   state->selected = state->active = -1;
-  state->drawing = FALSE;
   return TRUE;
 }
 
@@ -334,6 +410,13 @@ fen_mpr_measure_text (const FenMprState *state, const FenMprMeasureItem *item)
 
   if (item->m.kind == FEN_MPR_MEASURE_DISTANCE)
     return g_strdup_printf ("%.1f mm", fen_mpr_measure_length_mm (&item->m));
+  if (item->m.kind == FEN_MPR_MEASURE_ANGLE || item->m.kind == FEN_MPR_MEASURE_COBB)
+    {
+      /* As on a slice. */
+      double angle = fen_mpr_measure_angle_deg (&item->m);
+
+      return isfinite (angle) ? g_strdup_printf ("%.1f°", angle) : NULL;
+    }
   if (!item->has_stats)
     return NULL;
   if (stats->n == 0)
@@ -356,9 +439,9 @@ fen_mpr_measure_snapshot_one (FenMprPane *pane, const FenMprState *state, FenMpr
   const FenMprPlanes *planes = &state->planes;
   const FenMprMeasure *m = &item->m;
   g_autofree char *text = NULL;
-  double s[2][2], lx, ly;
+  double s[FEN_MPR_MEASURE_MAX_POINTS][2], lx, ly;
 
-  for (int k = 0; k < 2; k++)
+  for (guint k = 0; k < m->n_points; k++)
     fen_mpr_planes_to_screen (planes, plane, m->points[k], &s[k][0], &s[k][1], NULL);
   cairo_set_source_rgba (cr, yellow->red, yellow->green, yellow->blue, 1.0);
   cairo_set_line_width (cr, selected ? 2.5 : 1.5);
@@ -391,6 +474,29 @@ fen_mpr_measure_snapshot_one (FenMprPane *pane, const FenMprState *state, FenMpr
       lx = MAX (s[0][0], s[1][0]) + 8;
       ly = MIN (s[0][1], s[1][1]);
       break;
+    case FEN_MPR_MEASURE_ANGLE:
+    case FEN_MPR_MEASURE_COBB:
+      /* An angle: the two arms from the vertex; a Cobb angle: its two
+       * lines (the second only once begun). Points as a distance's. */
+      cairo_move_to (cr, s[0][0], s[0][1]);
+      cairo_line_to (cr, s[1][0], s[1][1]);
+      if (m->kind == FEN_MPR_MEASURE_ANGLE)
+        cairo_line_to (cr, s[2][0], s[2][1]);
+      else
+        {
+          cairo_move_to (cr, s[2][0], s[2][1]);
+          cairo_line_to (cr, s[3][0], s[3][1]);
+        }
+      cairo_stroke (cr);
+      for (guint k = 0; k < m->n_points; k++)
+        {
+          cairo_arc (cr, s[k][0], s[k][1], 3, 0, 2 * G_PI);
+          cairo_fill (cr);
+        }
+      /* The label by the vertex, or by the second line's end. */
+      lx = s[m->kind == FEN_MPR_MEASURE_ANGLE ? 1 : 3][0] + 8;
+      ly = s[m->kind == FEN_MPR_MEASURE_ANGLE ? 1 : 3][1] + 4;
+      break;
     case FEN_MPR_MEASURE_DISTANCE:
     default:
       cairo_move_to (cr, s[0][0], s[0][1]);
@@ -407,7 +513,7 @@ fen_mpr_measure_snapshot_one (FenMprPane *pane, const FenMprState *state, FenMpr
     }
   /* Handles of the selected one: a square on each point it is moved by. */
   if (selected)
-    for (int k = 0; k < 2; k++)
+    for (guint k = 0; k < m->n_points; k++)
       {
         cairo_rectangle (cr, s[k][0] - 4, s[k][1] - 4, 8, 8);
         cairo_set_source_rgba (cr, 0, 0, 0, 1);

@@ -183,7 +183,7 @@ fen_mpr_pane_primary_begin_cb (GtkGestureDrag *gesture, double x, double y, FenM
   self->grab = fen_mpr_planes_hit (&self->state->planes, self->plane, x, y, FEN_MPR_PANE_GRAB, &other);
   /* The crosshair centre stays draggable; elsewhere a measurement's point
    * or a measuring tool takes the press (fen-mpr-measure.c). */
-  self->measuring = self->grab != FEN_MPR_HIT_CENTER &&
+  self->measuring = (self->grab != FEN_MPR_HIT_CENTER || self->state->second_drag) &&
                     _fen_mpr_measure_press (self, self->state, self->plane, x, y);
   if (self->measuring)
     {

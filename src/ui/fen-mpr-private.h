@@ -39,6 +39,7 @@ typedef struct {
   int               active;       /* the one a left drag draws or moves, or -1 */
   int               active_point; /* which of its points the drag moves */
   gboolean          drawing;      /* @active is new: a click drops it */
+  gboolean          second_drag;  /* @active, an angle or Cobb angle, waits for its last line */
 } FenMprState;
 
 /* fen-mpr-layout.c */
@@ -90,6 +91,8 @@ void     _fen_mpr_measure_drag            (FenMprPane *pane, FenMprState *state,
 void     _fen_mpr_measure_release         (FenMprPane *pane, FenMprState *state, FenMprPlane plane);
 /* Returns: %FALSE when none was selected. */
 gboolean _fen_mpr_measure_delete_selected (FenMprState *state);
+/* Drops the measurement being drawn, if any (another tool). */
+void     _fen_mpr_measure_drop_drawing    (FenMprState *state);
 /* The series' kept plane measurements (fen-mpr-measure-file.h), read when
  * it comes into the layout, written when they change; a file that cannot
  * be read or written is a warning, never lost work in silence. */

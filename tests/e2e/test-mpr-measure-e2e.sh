@@ -27,6 +27,8 @@
 #  8. A rectangle on the coronal plane 10 mm past the cube reads tissue; a
 #     MIP slab of 8 mm reaching the cube makes it read the cube's 700 HU
 #     (the projection the pane shows), and the panel says so.
+#  9. A (angle) and C (Cobb angle) draw on the plane as on a slice; their
+#     labels and the panel read the angles of the drags' screen points.
 #
 #   test-mpr-measure-e2e.sh FENESTRA PHANTOM SCHEMA_DIR WORK_DIR
 set -u
@@ -42,7 +44,7 @@ export G_MESSAGES_DEBUG=fen-viewport,fen-window,fen-mpr
 
 S=256 N=120
 "$PHANTOM" --series $N --size $S --cube -o "$WORK/cube" || { fail "phantom written"; exit 1; }
-echo "1..22"
+echo "1..25"
 
 awkv () { awk "BEGIN { $1 }"; }
 VCX=$(awkv "print -128 + ($S - 1) * 0.25")
@@ -248,7 +250,7 @@ xdotool key F8
 sleep 1.5
 shot panel
 read -r CX CY CW CH <<<"$(pane_geometry Coronal)"
-PX=$((CX + CW)) PY=$CY PW=$((X + 1600 - CX - CW)) PH=300
+PX=$((CX + CW)) PY=$CY PW=$((X + 1600 - CX - CW)) PH=600
 panel_text () { ocr "$1" "$PX" "$PY" "$PW" "$PH"; }
 # row_of PNG REGEX: the screen point of the first word matching REGEX in the
 # panel (tesseract's boxes, read back from the 4 x enlarged crop).
@@ -400,6 +402,62 @@ sleep 1.2
 shot slab-back
 got=$(region_mean "$WORK/slab-back.png")
 [ "$got" = "40.0 0.0 " ] && pass "no slab again: tissue again ($got)" || fail "no slab again: \"$got\""
+
+# --- 9. An angle and a Cobb angle on the plane, by the slices' rules ------------------
+# A (angle): a drag from the end of one arm to the vertex, then a press and
+# a drag to the end of the other arm; C (Cobb): a drag for each line. The
+# labels and the panel read the angle of the screen points the drags
+# ended on (the pane is isotropic: its mm are square), to 0.1 degree.
+coronal_again
+angle_of () { # X0 Y0 VX VY X2 Y2: the angle at V, degrees
+  awkv "ax = $1 - $3; ay = $2 - $4; bx = $5 - $3; by = $6 - $4;
+        c = (ax * bx + ay * by) / sqrt((ax * ax + ay * ay) * (bx * bx + by * by));
+        printf \"%.2f\", atan2(sqrt(1 - c * c), c) * 180 / 3.14159265358979"
+}
+# (a crop of the label alone: the tissue beside it confuses tesseract)
+label_deg () { label_text "$1" $(($2 + 5)) $(($3 + 3)) 46 21 | grep -oE '[0-9]+\.[0-9]' | head -n1; }
+read -r vx vy <<<"$(on_coronal -50 45)"
+read -r ax0 ay0 <<<"$(on_coronal -30 45)"
+read -r ax2 ay2 <<<"$(on_coronal "$(awkv "print -50 + 20 * cos(3.14159265 / 3)")" "$(awkv "print 45 + 20 * sin(3.14159265 / 3)")")"
+xdotool key a
+sleep 0.3
+drag "$ax0" "$ay0" $((vx - ax0)) $((vy - ay0)) 12
+drag $((vx + 10)) $((vy - 10)) $((ax2 - vx - 10)) $((ay2 - vy + 10)) 12
+shot angle
+WANT_A=$(angle_of "$ax0" "$ay0" "$vx" "$vy" "$ax2" "$ay2")
+# Cobb: a level line, then one 25 degrees down from it.
+read -r cx0 cy0 <<<"$(on_coronal -120 22)"
+read -r cx1 cy1 <<<"$(on_coronal -100 22)"
+read -r cx2 cy2 <<<"$(on_coronal -120 12)"
+read -r cx3 cy3 <<<"$(on_coronal "$(awkv "print -120 + 20 * cos(25 * 3.14159265 / 180)")" "$(awkv "print 12 - 20 * sin(25 * 3.14159265 / 180)")")"
+xdotool key c
+sleep 0.3
+drag "$cx0" "$cy0" $((cx1 - cx0)) $((cy1 - cy0)) 12
+drag "$cx2" "$cy2" $((cx3 - cx2)) $((cy3 - cy2)) 12
+xdotool key w
+sleep 0.5
+shot cobb
+WANT_C=$(awkv "ax = $cx1 - $cx0; ay = $cy1 - $cy0; bx = $cx3 - $cx2; by = $cy3 - $cy2;
+               c = (ax * bx + ay * by) / sqrt((ax * ax + ay * ay) * (bx * bx + by * by)); c = c < 0 ? -c : c;
+               printf \"%.2f\", atan2(sqrt(1 - c * c), c) * 180 / 3.14159265358979")
+# The angle's label, read once another is selected (the selected one's
+# handles sit by its vertex).
+got=$(label_deg "$WORK/cobb.png" "$vx" "$vy")
+[ -n "$got" ] && fcheck "($got - $WANT_A) <= 0.06 && ($WANT_A - $got) <= 0.06" &&
+  pass "an angle on the coronal plane: its label at the vertex reads $got° (the drags' $WANT_A°, 60° asked)" ||
+  fail "angle label \"$got\", expected $WANT_A"
+got=$(label_deg "$WORK/cobb.png" "$cx3" "$cy3")
+text=$(panel_text "$WORK/cobb.png")
+log "cobb label \"$got\", panel \"$text\""
+degs=$(grep -oE 'angle [0-9]+\.[0-9] degrees' <<<"$text" | grep -oE '[0-9]+\.[0-9]' | tr '\n' ' ')
+read -r pa pc <<<"$degs"
+[ -n "$got" ] && fcheck "($got - $WANT_C) <= 0.06 && ($WANT_C - $got) <= 0.06" &&
+  pass "a Cobb angle on the coronal plane: its label reads $got° (the lines' $WANT_C°, 25° asked)" ||
+  fail "Cobb label \"$got\", expected $WANT_C"
+[ -n "${pc:-}" ] && fcheck "($pa - $WANT_A) <= 0.06 && ($WANT_A - $pa) <= 0.06 && ($pc - $WANT_C) <= 0.06 && ($WANT_C - $pc) <= 0.06" &&
+  grep -q "Angle, coronal" <<<"$text" && grep -qE "Cobb angle, ?(.{1,2} )?coronal" <<<"$text" &&
+  pass "the panel lists them: an angle of $pa degrees and a Cobb angle of $pc degrees on the coronal plane" ||
+  fail "the panel reads \"$text\" (angles \"$degs\", expected $WANT_A and $WANT_C)"
 
 still_running app2
 stop_app
