@@ -194,7 +194,7 @@ fen_test_hostile (void)
 /* Three plane measurements: on an axial plane, a coronal one and an
  * oblique one (turned 30 degrees about z). */
 static void
-fen_test_plane_list (FenMprMeasure out[5])
+fen_test_plane_list (FenMprMeasure out[6])
 {
   const double c = cos (G_PI / 6), s = sin (G_PI / 6);
   FenMprFrame axial = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
@@ -214,6 +214,15 @@ fen_test_plane_list (FenMprMeasure out[5])
     g_assert_true (fen_mpr_measure_init_points (&out[3], FEN_MPR_MEASURE_ANGLE, &axial, angle, 3));
     g_assert_true (fen_mpr_measure_init_points (&out[4], FEN_MPR_MEASURE_COBB, &coronal, cobb, 4));
   }
+  {
+    /* A freehand outline of 40 vertices round a circle on the oblique plane. */
+    double ring[40 * 3];
+
+    for (guint p = 0; p < 40; p++)
+      for (int k = 0; k < 3; k++)
+        ring[3 * p + k] = a[k] + 7.5 * cos (p * G_PI / 20) * oblique.right[k] + 5.25 * sin (p * G_PI / 20) * oblique.down[k];
+    g_assert_true (fen_mpr_measure_init_points (&out[5], FEN_MPR_MEASURE_POLYGON, &oblique, ring, 40));
+  }
 }
 
 static void
@@ -221,11 +230,11 @@ fen_test_planes_round_trip (void)
 {
   const char *series = "1.2.826.0.1.3680043.9.9999.55";
   const char *frame = "1.2.826.0.1.3680043.9.9999.1";
-  FenMprMeasure list[5];
+  FenMprMeasure list[6];
   GError *error = NULL;
 
   fen_test_plane_list (list);
-  g_assert_true (fen_mpr_measure_file_save (fen_test_dir, series, frame, list, 5, &error));
+  g_assert_true (fen_mpr_measure_file_save (fen_test_dir, series, frame, list, 6, &error));
   g_assert_no_error (error);
   g_autofree char *path = fen_mpr_measure_file_path (fen_test_dir, series, &error);
   g_assert_true (g_str_has_suffix (path, "/fenestra/measurements/1.2.826.0.1.3680043.9.9999.55.mpr.json"));
@@ -233,8 +242,8 @@ fen_test_planes_round_trip (void)
 
   g_autoptr(GArray) back = fen_mpr_measure_file_load (fen_test_dir, series, frame, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (back->len, ==, 5);
-  for (guint i = 0; i < 5; i++)
+  g_assert_cmpuint (back->len, ==, 6);
+  for (guint i = 0; i < 6; i++)
     {
       const FenMprMeasure *a = &list[i], *b = &g_array_index (back, FenMprMeasure, i);
 
@@ -300,6 +309,9 @@ fen_test_planes_hostile (void)
     /* An angle has three points, a Cobb angle four. */
     PLANE_HEAD "{\"kind\":\"angle\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0]}]}",
     PLANE_HEAD "{\"kind\":\"cobb\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0,2,2,0]}]}",
+    /* A freehand outline has 3 points or more, whole. */
+    PLANE_HEAD "{\"kind\":\"polygon\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0]}]}",
+    PLANE_HEAD "{\"kind\":\"polygon\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0,2,2,0,3]}]}",
   };
 #undef PLANE_HEAD
 

@@ -106,9 +106,17 @@ reference_stats (const FenMprMeasure *m, guint axis, guint index, guint64 *n, do
   const guint size[3] = { W, H, N };
   double sum = 0;
 
+  g_autofree double *uv = g_new (double, 2 * m->n_points);
+
   roi.x = u0;
   roi.y = v0;
-  if (m->kind == FEN_MPR_MEASURE_ELLIPSE)
+  if (m->kind == FEN_MPR_MEASURE_POLYGON)
+    {
+      for (guint p = 0; p < m->n_points; p++)
+        uv[2 * p] = fen_vec3_dot (m->points[p], m->frame.right), uv[2 * p + 1] = fen_vec3_dot (m->points[p], m->frame.down);
+      roi.kind = FEN_ROI_POLYGON, roi.points = uv, roi.n_points = m->n_points;
+    }
+  else if (m->kind == FEN_MPR_MEASURE_ELLIPSE)
     roi.kind = FEN_ROI_ELLIPSE, roi.rx = fabs (u1 - u0), roi.ry = fabs (v1 - v0);
   else
     roi.kind = FEN_ROI_RECTANGLE, roi.w = u1 - u0, roi.h = v1 - v0;
@@ -150,9 +158,17 @@ reference_slab_stats (const FenMprMeasure *m, guint axis, guint index, guint rea
   const guint size[3] = { W, H, N };
   double sum = 0;
 
+  g_autofree double *uv = g_new (double, 2 * m->n_points);
+
   roi.x = u0;
   roi.y = v0;
-  if (m->kind == FEN_MPR_MEASURE_ELLIPSE)
+  if (m->kind == FEN_MPR_MEASURE_POLYGON)
+    {
+      for (guint p = 0; p < m->n_points; p++)
+        uv[2 * p] = fen_vec3_dot (m->points[p], m->frame.right), uv[2 * p + 1] = fen_vec3_dot (m->points[p], m->frame.down);
+      roi.kind = FEN_ROI_POLYGON, roi.points = uv, roi.n_points = m->n_points;
+    }
+  else if (m->kind == FEN_MPR_MEASURE_ELLIPSE)
     roi.kind = FEN_ROI_ELLIPSE, roi.rx = fabs (u1 - u0), roi.ry = fabs (v1 - v0);
   else
     roi.kind = FEN_ROI_RECTANGLE, roi.w = u1 - u0, roi.h = v1 - v0;
@@ -338,6 +354,67 @@ test_angles (void)
   memcpy (p[1], p[0], sizeof off);
   g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_ANGLE, frame, &p[0][0], 3));
   g_assert_true (isnan (fen_mpr_measure_angle_deg (&m)));
+}
+
+/* A freehand outline (a concave pentagon across the cube's corner) on the
+ * axial and the coronal plane, against the per-voxel reference; and with
+ * a MIP slab. */
+static void
+test_stats_polygon (void)
+{
+  static const double axial[][3] = {
+    { 6.3, 4.2, 8 }, { 16.7, 5.1, 8 }, { 12.2, 11.4, 8 }, { 24.6, 20.3, 8 }, { 8.1, 22.8, 8 },
+  };
+  static const double coronal[][3] = {
+    { 4.4, 12, 2.3 }, { 21.5, 12, 3.1 }, { 13.2, 12, 8.6 }, { 22.9, 12, 15.4 }, { 6.6, 12, 17.7 },
+  };
+  g_autoptr(FenVolume) volume = make_volume ();
+  FenRenderer *renderer = fen_renderer_new (2, 64);
+  FenMprPlanes planes;
+  FenMprMeasure m;
+  FenRoiStats stats;
+  double pts[5 * 3], mean, min, max;
+  guint64 n;
+
+  make_planes (&planes, volume);
+  for (guint c = 0; c < 2; c++)
+    {
+      const double (*v)[3] = c == 0 ? axial : coronal;
+
+      for (guint p = 0; p < 5; p++)
+        voxel_centre (v[p][0], v[p][1], v[p][2], pts + 3 * p);
+      g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_POLYGON,
+                                                  &planes.frames[c == 0 ? FEN_MPR_PLANE_AXIAL : FEN_MPR_PLANE_CORONAL],
+                                                  pts, 5));
+      g_assert_cmpuint (m.n_points, ==, 5);
+      g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &stats, NULL));
+      reference_stats (&m, c == 0 ? 2 : 1, c == 0 ? 8 : 12, &n, &mean, &min, &max);
+      g_assert_cmpuint (n, >, 20);
+      g_assert_cmpuint (stats.n, ==, n);
+      g_assert_cmpfloat_with_epsilon (stats.mean, mean, 1e-9);
+      g_assert_cmpfloat (stats.min, ==, min);
+      g_assert_cmpfloat (stats.max, ==, max);
+      /* Across the cube's edge: both its value and the background. */
+      g_assert_cmpfloat (stats.max, ==, CUBE_HU);
+      g_assert_cmpfloat (stats.min, <, 10);
+      /* MIP over 4 mm (a slice either side on the axial plane, two rows on
+       * the coronal one). */
+      g_assert_true (fen_mpr_measure_stats_slab (&m, volume, renderer, FEN_SLAB_MIP, 4.0, &stats, NULL));
+      reference_slab_stats (&m, c == 0 ? 2 : 1, c == 0 ? 8 : 12, c == 0 ? 1 : 2, FEN_SLAB_MIP, &n, &mean, &min, &max);
+      g_assert_cmpuint (stats.n, ==, n);
+      g_assert_cmpfloat_with_epsilon (stats.mean, mean, 1e-9);
+    }
+  /* The vertex counts: 3 at least, FEN_MPR_MEASURE_MAX_POINTS at most. */
+  g_assert_false (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_POLYGON, &planes.frames[0], pts, 2));
+  {
+    g_autofree double *many = g_new0 (double, 3 * (FEN_MPR_MEASURE_MAX_POINTS + 1));
+
+    g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_POLYGON, &planes.frames[0], many,
+                                                FEN_MPR_MEASURE_MAX_POINTS));
+    g_assert_false (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_POLYGON, &planes.frames[0], many,
+                                                 FEN_MPR_MEASURE_MAX_POINTS + 1));
+  }
+  fen_renderer_free (renderer);
 }
 
 /* Which planes show it ------------------------------------------------------ */
@@ -679,6 +756,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mpr-measure/distance/oblique", test_distance_oblique);
   g_test_add_func ("/mpr-measure/on-plane", test_on_plane);
   g_test_add_func ("/mpr-measure/angles", test_angles);
+  g_test_add_func ("/mpr-measure/stats/polygon", test_stats_polygon);
   g_test_add_func ("/mpr-measure/describe-plane", test_describe_plane);
   for (guint i = 0; i < G_N_ELEMENTS (stats_cases); i++)
     g_test_add_data_func (stats_cases[i].path, &stats_cases[i], test_stats);

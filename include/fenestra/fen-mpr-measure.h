@@ -26,12 +26,18 @@ typedef enum {
                                  along the frame's right and down */
   FEN_MPR_MEASURE_ANGLE,      /* 3 points, the vertex points[1] */
   FEN_MPR_MEASURE_COBB,       /* 4 points: two lines, each by two points */
+  FEN_MPR_MEASURE_POLYGON,    /* 3 to FEN_MPR_MEASURE_MAX_POINTS points, closed
+                                 (a freehand outline) */
 } FenMprMeasureKind;
 
-/* The most points a plane measurement has (a Cobb angle's). */
-#define FEN_MPR_MEASURE_MAX_POINTS 4
+/* The most points a plane measurement has: a freehand outline's (a slice's
+ * may have 4096, FEN_MEASUREMENT_MAX_POINTS; a plane's are kept inline,
+ * so that the measurement stays plain data: 1024 vertices a few pixels
+ * apart go round any pane). */
+#define FEN_MPR_MEASURE_MAX_POINTS 1024
 
-/* How many points @kind has: 2, 3 for an angle, 4 for a Cobb angle. */
+/* How many points @kind has: 2, 3 for an angle, 4 for a Cobb angle; the
+ * fewest for a freehand outline, 3. */
 guint fen_mpr_measure_kind_n_points (FenMprMeasureKind kind);
 
 /**
@@ -62,8 +68,9 @@ void     fen_mpr_measure_init        (FenMprMeasure     *m,
 /**
  * fen_mpr_measure_init_points:
  * Sets @m of any @kind from its fen_mpr_measure_kind_n_points() @points
- * (3 values each; they may be @m's own), every one after the first
- * projected onto the plane of @frame through the first.
+ * (a freehand outline: 3 to FEN_MPR_MEASURE_MAX_POINTS; 3 values each;
+ * they may be @m's own), every one after the first projected onto the
+ * plane of @frame through the first.
  * Returns: %FALSE (leaving @m) when @n_points does not fit @kind.
  */
 gboolean fen_mpr_measure_init_points (FenMprMeasure     *m,
@@ -110,7 +117,7 @@ char    *fen_mpr_measure_describe_plane (const FenMprMeasure *m);
 
 /**
  * fen_mpr_measure_stats:
- * The statistics of an ellipse or a rectangle over @volume's modality
+ * The statistics of an ellipse, a rectangle or a freehand outline over @volume's modality
  * values on @m's plane: sampled (nearest voxel, fen_renderer_reformat_values())
  * on a grid along the frame's right and down at @volume's native spacing in
  * those directions (fen_volume_get_spacing_along()), the grid's points on

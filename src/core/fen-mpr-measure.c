@@ -23,6 +23,7 @@ fen_mpr_measure_kind_n_points (FenMprMeasureKind kind)
     {
     case FEN_MPR_MEASURE_ANGLE: return 3;
     case FEN_MPR_MEASURE_COBB:  return 4;
+    case FEN_MPR_MEASURE_POLYGON: return 3;
     case FEN_MPR_MEASURE_DISTANCE:
     case FEN_MPR_MEASURE_ELLIPSE:
     case FEN_MPR_MEASURE_RECTANGLE:
@@ -37,7 +38,9 @@ fen_mpr_measure_init_points (FenMprMeasure *m, FenMprMeasureKind kind, const Fen
   FenMprMeasure out = { 0 };
 
   g_return_val_if_fail (m != NULL && frame != NULL && points != NULL, FALSE);
-  if ((guint) kind > FEN_MPR_MEASURE_COBB || n_points != fen_mpr_measure_kind_n_points (kind))
+  if ((guint) kind > FEN_MPR_MEASURE_POLYGON ||
+      (kind == FEN_MPR_MEASURE_POLYGON ? n_points < 3 || n_points > FEN_MPR_MEASURE_MAX_POINTS
+                                       : n_points != fen_mpr_measure_kind_n_points (kind)))
     return FALSE;
 
   /* Built aside: @frame or @points may be @m's own. */
@@ -155,7 +158,7 @@ fen_mpr_measure_describe_plane (const FenMprMeasure *m)
 /* @m's shape as a FenRoi in mm on its plane: x along the frame's right, y
  * along its down, both from the patient origin. */
 static void
-fen_mpr_measure_roi (const FenMprMeasure *m, FenRoi *roi)
+fen_mpr_measure_roi (const FenMprMeasure *m, FenRoi *roi, double *uv)
 {
   const double u0 = fen_vec3_dot (m->points[0], m->frame.right), v0 = fen_vec3_dot (m->points[0], m->frame.down);
   const double u1 = fen_vec3_dot (m->points[1], m->frame.right), v1 = fen_vec3_dot (m->points[1], m->frame.down);
@@ -163,7 +166,19 @@ fen_mpr_measure_roi (const FenMprMeasure *m, FenRoi *roi)
   memset (roi, 0, sizeof *roi);
   roi->x = u0;
   roi->y = v0;
-  if (m->kind == FEN_MPR_MEASURE_ELLIPSE)
+  if (m->kind == FEN_MPR_MEASURE_POLYGON)
+    {
+      /* The outline's vertices in mm on the plane (@uv: 2 a point). */
+      for (guint p = 0; p < m->n_points; p++)
+        {
+          uv[2 * p] = fen_vec3_dot (m->points[p], m->frame.right);
+          uv[2 * p + 1] = fen_vec3_dot (m->points[p], m->frame.down);
+        }
+      roi->kind = FEN_ROI_POLYGON;
+      roi->points = uv;
+      roi->n_points = m->n_points;
+    }
+  else if (m->kind == FEN_MPR_MEASURE_ELLIPSE)
     {
       roi->kind = FEN_ROI_ELLIPSE;
       roi->rx = fabs (u1 - u0);
@@ -227,13 +242,14 @@ fen_mpr_measure_stats_slab (const FenMprMeasure *m, const FenVolume *volume, Fen
   FenImage *image;
   FenRoiMoments moments = { 0, 0, G_MAXINT64, G_MININT64, 0.0 };
   g_autofree gint32 *values = NULL;
+  g_autofree double *uv = NULL;
   double su, sv, u_ref, v_ref, depth, x0, y0, x1, y1, slope = 1.0, intercept = 0.0;
   double i0, i1, j0, j1;
   guint frame_index = 0, width, height;
 
   g_return_val_if_fail (m != NULL && volume != NULL && renderer != NULL && out != NULL, FALSE);
 
-  if (m->kind != FEN_MPR_MEASURE_ELLIPSE && m->kind != FEN_MPR_MEASURE_RECTANGLE)
+  if (m->kind != FEN_MPR_MEASURE_ELLIPSE && m->kind != FEN_MPR_MEASURE_RECTANGLE && m->kind != FEN_MPR_MEASURE_POLYGON)
     {
       g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED, "a distance or an angle has no region statistics");
       return FALSE;
@@ -244,7 +260,8 @@ fen_mpr_measure_stats_slab (const FenMprMeasure *m, const FenVolume *volume, Fen
       g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED, "region statistics need a monochrome image");
       return FALSE;
     }
-  fen_mpr_measure_roi (m, &roi);
+  uv = g_new (double, 2 * MAX (m->n_points, 1));
+  fen_mpr_measure_roi (m, &roi, uv);
   if (!_fen_roi_valid (&roi, error))
     return FALSE;
   if (roi.kind == FEN_ROI_RECTANGLE && (fabs (roi.w) < FEN_MPR_MEASURE_EPSILON || fabs (roi.h) < FEN_MPR_MEASURE_EPSILON))

@@ -5,7 +5,8 @@
  *     "measurements": [ { "kind": "distance", "right": [x, y, z],
  *                         "down": [x, y, z], "points": [x0, y0, z0, x1, y1, z1] } ] }
  * (kinds distance, ellipse, rectangle with 2 points, angle with 3, the
- * vertex second, cobb with 4: two lines)
+ * vertex second, cobb with 4: two lines, polygon with 3 to
+ * FEN_MPR_MEASURE_MAX_POINTS: a freehand outline)
  * Everything read is checked: a UID as written, a known kind, finite
  * numbers, unit and perpendicular plane directions, a bounded count. */
 #define G_LOG_DOMAIN "fen-measurement"
@@ -27,7 +28,7 @@
 #define FEN_MPR_MEASURE_FILE_MAX_MM 1e5
 
 /* In FenMprMeasureKind order. */
-static const char *const fen_mpr_measure_kinds[] = { "distance", "ellipse", "rectangle", "angle", "cobb" };
+static const char *const fen_mpr_measure_kinds[] = { "distance", "ellipse", "rectangle", "angle", "cobb", "polygon" };
 
 char *
 fen_mpr_measure_file_path (const char *data_dir, const char *series_uid, GError **error)
@@ -162,7 +163,8 @@ fen_mpr_measure_file_item (JsonNode *node, FenMprMeasure *out)
   JsonObject *o = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
   JsonNode *kind_node = o != NULL ? json_object_get_member (o, "kind") : NULL;
   FenMprFrame frame;
-  double points[3 * FEN_MPR_MEASURE_MAX_POINTS];
+  g_autofree double *points = g_new (double, 3 * FEN_MPR_MEASURE_MAX_POINTS);
+  JsonNode *points_node;
   int kind = -1;
   guint n;
 
@@ -173,8 +175,18 @@ fen_mpr_measure_file_item (JsonNode *node, FenMprMeasure *out)
       kind = (int) k;
   if (kind < 0)
     return FALSE;
-  /* As many points as the kind has (three coordinates each). */
+  /* As many points as the kind has (three coordinates each); a freehand
+   * outline's count is its own, within its bounds. */
   n = fen_mpr_measure_kind_n_points ((FenMprMeasureKind) kind);
+  points_node = json_object_get_member (o, "points");
+  if (kind == FEN_MPR_MEASURE_POLYGON && points_node != NULL && JSON_NODE_HOLDS_ARRAY (points_node))
+    {
+      guint len = json_array_get_length (json_node_get_array (points_node));
+
+      if (len % 3 != 0 || len / 3 < 3 || len / 3 > FEN_MPR_MEASURE_MAX_POINTS)
+        return FALSE;
+      n = len / 3;
+    }
   if (!fen_mpr_measure_file_get_vector (o, "right", frame.right, 3) ||
       !fen_mpr_measure_file_get_vector (o, "down", frame.down, 3) ||
       !fen_mpr_measure_file_get_vector (o, "points", points, 3 * n))

@@ -98,7 +98,7 @@ fen_measurement_panel_values (FenMeasurementPanel *self, guint index, const FenM
 static void
 fen_measurement_panel_mpr_text (FenMeasurementPanel *self, guint index, char **name, char **values)
 {
-  static const char *const kinds[] = { "Distance", "Ellipse", "Rectangle", "Angle", "Cobb angle" };
+  static const char *const kinds[] = { "Distance", "Ellipse", "Rectangle", "Angle", "Cobb angle", "Freehand region" };
   const FenRoiStats *stats = NULL;
   const FenMprMeasure *m = fen_mpr_layout_get_measurement (self->mpr, index, &stats);
   FenVolume *volume = fen_mpr_layout_get_volume (self->mpr);

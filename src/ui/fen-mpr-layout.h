@@ -62,8 +62,8 @@ typedef enum {
 /* The zoom keys (+, -, F, = and Ctrl+1) on the active plane, about its
  * centre. */
 void       fen_mpr_layout_zoom        (FenMprLayout *self, FenMprZoom zoom);
-/* What a left drag on a plane draws: distance, ellipse, rectangle, angle
- * or Cobb angle (the slices' freehand region and arrow leave it the
+/* What a left drag on a plane draws: distance, ellipse, rectangle, angle,
+ * Cobb angle or freehand region (the slices' arrow leaves it the
  * window's). */
 void       fen_mpr_layout_set_tool    (FenMprLayout *self, FenViewportTool tool);
 /* Removes the selected measurement of the planes. Returns: %FALSE when

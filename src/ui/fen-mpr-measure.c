@@ -6,7 +6,8 @@
  * leaving MPR drops them). The slice view's tools that make sense on a
  * plane: distance (M), ellipse (E), rectangle (B), angle (A: a drag to
  * the vertex, then a press and drag for the second arm) and Cobb angle (C:
- * a drag for each line), as on a slice, the angle by the slices' rule
+ * a drag for each line) and freehand region (Shift+P: the outline traced
+ * by the drag), as on a slice, the angle by the slices' rule
  * (fen_mpr_measure_angle_deg()); W goes back to the window drag. A pane shows the measurements its plane holds (parallel,
  * within half a native step along its normal: fen_mpr_measure_is_on_plane())
  * and hides the others; they follow its zoom and pan, drawn and labelled
@@ -31,6 +32,9 @@
 #define FEN_MPR_MEASURE_HIT_PX 7.0
 /* A shape drawn smaller than this (screen pixels) was a click: dropped. */
 #define FEN_MPR_MEASURE_MIN_PX 3.0
+/* A freehand outline takes a vertex each time the pointer has moved this
+ * far (screen pixels), as a slice's (FEN_MEASURE_TRACE_PX). */
+#define FEN_MPR_MEASURE_TRACE_PX 3.0
 
 struct _FenMprMeasureItem
 {
@@ -62,7 +66,8 @@ fen_mpr_measure_update_stats (FenMprState *state, FenMprMeasureItem *item)
   g_autoptr(GError) error = NULL;
 
   item->has_stats = FALSE;
-  if (item->m.kind != FEN_MPR_MEASURE_ELLIPSE && item->m.kind != FEN_MPR_MEASURE_RECTANGLE)
+  if (item->m.kind != FEN_MPR_MEASURE_ELLIPSE && item->m.kind != FEN_MPR_MEASURE_RECTANGLE &&
+      item->m.kind != FEN_MPR_MEASURE_POLYGON)
     return;
   /* On a slab plane, of the projected values the panes show. */
   item->has_stats = fen_mpr_measure_stats_slab (&item->m, state->volume, state->renderer, state->slab,
@@ -163,8 +168,8 @@ _fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
     case FEN_VIEWPORT_TOOL_RECTANGLE: kind = FEN_MPR_MEASURE_RECTANGLE; break;
     case FEN_VIEWPORT_TOOL_ANGLE:     kind = FEN_MPR_MEASURE_ANGLE; break;
     case FEN_VIEWPORT_TOOL_COBB:      kind = FEN_MPR_MEASURE_COBB; break;
+    case FEN_VIEWPORT_TOOL_POLYGON:   kind = FEN_MPR_MEASURE_POLYGON; break;
     case FEN_VIEWPORT_TOOL_NONE:
-    case FEN_VIEWPORT_TOOL_POLYGON:
     case FEN_VIEWPORT_TOOL_ARROW:
     default:
       /* No tool of the planes: the press is the window's (or the
@@ -183,6 +188,10 @@ _fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
   for (guint k = 0; k < FEN_MPR_MEASURE_MAX_POINTS; k++)
     memcpy (points + 3 * k, p, sizeof p);
   fen_mpr_measure_init_points (&item.m, kind, &planes->frames[plane], points, fen_mpr_measure_kind_n_points (kind));
+  /* A freehand outline starts as one vertex and grows as the pointer
+   * moves (fen_mpr_measure_trace()). */
+  if (kind == FEN_MPR_MEASURE_POLYGON)
+    item.m.n_points = 1;
   g_array_append_val (state->measures, item);
   state->selected = state->active = (int) state->measures->len - 1;
   state->active_point = 1;
@@ -190,6 +199,24 @@ _fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
   state->second_drag = FALSE;
   _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
   return TRUE;
+}
+
+/* A freehand outline being drawn: a vertex at @p (the pane's point under
+ * (@x, @y)) once the pointer is FEN_MPR_MEASURE_TRACE_PX from the last,
+ * on the outline's plane; no more than FEN_MPR_MEASURE_MAX_POINTS. */
+static void
+fen_mpr_measure_trace (FenMprState *state, FenMprPlane plane, FenMprMeasure *m, const double p[3], double x, double y)
+{
+  double sx, sy, off = 0;
+
+  fen_mpr_planes_to_screen (&state->planes, plane, m->points[m->n_points - 1], &sx, &sy, NULL);
+  if (m->n_points >= FEN_MPR_MEASURE_MAX_POINTS || hypot (x - sx, y - sy) < FEN_MPR_MEASURE_TRACE_PX)
+    return;
+  for (int k = 0; k < 3; k++)
+    off += (p[k] - m->points[0][k]) * m->frame.normal[k];
+  for (int k = 0; k < 3; k++)
+    m->points[m->n_points][k] = p[k] - off * m->frame.normal[k];
+  m->n_points++;
 }
 
 void
@@ -209,6 +236,12 @@ _fen_mpr_measure_drag (FenMprPane *pane, FenMprState *state, FenMprPlane plane, 
    * the measurement's); fen_mpr_measure_init_points() puts it back on the
    * measurement's own. */
   fen_mpr_planes_to_patient (&state->planes, plane, x, y, p);
+  if (state->drawing && m->kind == FEN_MPR_MEASURE_POLYGON)
+    {
+      fen_mpr_measure_trace (state, plane, m, p, x, y);
+      _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+      return;
+    }
   memcpy (points, m->points, sizeof points);
   if (state->drawing && !state->second_drag && (m->kind == FEN_MPR_MEASURE_ANGLE || m->kind == FEN_MPR_MEASURE_COBB))
     {
@@ -258,7 +291,8 @@ _fen_mpr_measure_release (FenMprPane *pane, FenMprState *state, FenMprPlane plan
   fen_mpr_planes_to_screen (&state->planes, plane, item->m.points[0], &x0, &y0, NULL);
   fen_mpr_planes_to_screen (&state->planes, plane, item->m.points[1], &x1, &y1, NULL);
   if (state->drawing && !state->second_drag &&
-      (item->m.kind == FEN_MPR_MEASURE_ELLIPSE || item->m.kind == FEN_MPR_MEASURE_RECTANGLE
+      (item->m.kind == FEN_MPR_MEASURE_POLYGON ? item->m.n_points < 3
+       : item->m.kind == FEN_MPR_MEASURE_ELLIPSE || item->m.kind == FEN_MPR_MEASURE_RECTANGLE
        ? fabs (x1 - x0) < FEN_MPR_MEASURE_MIN_PX / 2 || fabs (y1 - y0) < FEN_MPR_MEASURE_MIN_PX / 2
        : hypot (x1 - x0, y1 - y0) < FEN_MPR_MEASURE_MIN_PX))
     {
@@ -278,6 +312,9 @@ _fen_mpr_measure_release (FenMprPane *pane, FenMprState *state, FenMprPlane plan
       _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
       return;
     }
+  /* A traced outline is done: its statistics, once. */
+  if (state->drawing && item->m.kind == FEN_MPR_MEASURE_POLYGON)
+    fen_mpr_measure_update_stats (state, item);
   if (item->m.kind == FEN_MPR_MEASURE_DISTANCE)
     g_debug ("mpr measure: distance %.3f mm on the %s plane", fen_mpr_measure_length_mm (&item->m),
              fen_mpr_plane_to_string (plane));
@@ -439,7 +476,10 @@ fen_mpr_measure_snapshot_one (FenMprPane *pane, const FenMprState *state, FenMpr
   const FenMprPlanes *planes = &state->planes;
   const FenMprMeasure *m = &item->m;
   g_autofree char *text = NULL;
-  double s[FEN_MPR_MEASURE_MAX_POINTS][2], lx, ly;
+  /* Screen points, 2 a vertex (a freehand outline may have many). */
+  g_autofree double *xy = g_new (double, 2 * MAX (m->n_points, 1));
+  double (*s)[2] = (double (*)[2]) xy;
+  double lx, ly;
 
   for (guint k = 0; k < m->n_points; k++)
     fen_mpr_planes_to_screen (planes, plane, m->points[k], &s[k][0], &s[k][1], NULL);
@@ -474,6 +514,23 @@ fen_mpr_measure_snapshot_one (FenMprPane *pane, const FenMprState *state, FenMpr
       lx = MAX (s[0][0], s[1][0]) + 8;
       ly = MIN (s[0][1], s[1][1]);
       break;
+    case FEN_MPR_MEASURE_POLYGON:
+      {
+        double right = -G_MAXDOUBLE, top = G_MAXDOUBLE;
+
+        cairo_move_to (cr, s[0][0], s[0][1]);
+        for (guint k = 1; k < m->n_points; k++)
+          cairo_line_to (cr, s[k][0], s[k][1]);
+        if (m->n_points >= 3)
+          cairo_close_path (cr);
+        cairo_stroke (cr);
+        for (guint k = 0; k < m->n_points; k++)
+          right = MAX (right, s[k][0]), top = MIN (top, s[k][1]);
+        /* The label right of the outline, at its top (as a rectangle's). */
+        lx = right + 8;
+        ly = top;
+        break;
+      }
     case FEN_MPR_MEASURE_ANGLE:
     case FEN_MPR_MEASURE_COBB:
       /* An angle: the two arms from the vertex; a Cobb angle: its two
@@ -512,7 +569,8 @@ fen_mpr_measure_snapshot_one (FenMprPane *pane, const FenMprState *state, FenMpr
       break;
     }
   /* Handles of the selected one: a square on each point it is moved by. */
-  if (selected)
+  /* (A freehand outline's vertices are many: it is thicker, no more.) */
+  if (selected && m->kind != FEN_MPR_MEASURE_POLYGON)
     for (guint k = 0; k < m->n_points; k++)
       {
         cairo_rectangle (cr, s[k][0] - 4, s[k][1] - 4, 8, 8);

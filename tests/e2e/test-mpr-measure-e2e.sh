@@ -29,6 +29,8 @@
 #     (the projection the pane shows), and the panel says so.
 #  9. A (angle) and C (Cobb angle) draw on the plane as on a slice; their
 #     labels and the panel read the angles of the drags' screen points.
+#  10. Shift+P traces a freehand region: in tissue it reads 40 HU, SD 0,
+#     and the area of the pentagon the pointer went round.
 #
 #   test-mpr-measure-e2e.sh FENESTRA PHANTOM SCHEMA_DIR WORK_DIR
 set -u
@@ -44,7 +46,7 @@ export G_MESSAGES_DEBUG=fen-viewport,fen-window,fen-mpr
 
 S=256 N=120
 "$PHANTOM" --series $N --size $S --cube -o "$WORK/cube" || { fail "phantom written"; exit 1; }
-echo "1..25"
+echo "1..26"
 
 awkv () { awk "BEGIN { $1 }"; }
 VCX=$(awkv "print -128 + ($S - 1) * 0.25")
@@ -458,6 +460,49 @@ read -r pa pc <<<"$degs"
   grep -q "Angle, coronal" <<<"$text" && grep -qE "Cobb angle, ?(.{1,2} )?coronal" <<<"$text" &&
   pass "the panel lists them: an angle of $pa degrees and a Cobb angle of $pc degrees on the coronal plane" ||
   fail "the panel reads \"$text\" (angles \"$degs\", expected $WANT_A and $WANT_C)"
+
+# --- 10. A freehand region on the plane ------------------------------------------------
+# Shift+P, then a drag through five corners: the outline's vertices are
+# the pointer's places (each far enough from the last), so its area is the
+# pentagon's; in tissue, it reads 40 HU, SD 0.
+# (In tissue: x > -115.75 mm, the tissue's right-hand edge.)
+read -r f0x f0y <<<"$(on_coronal -104 98)"
+read -r f1x f1y <<<"$(on_coronal -84 99)"
+read -r f2x f2y <<<"$(on_coronal -81 84)"
+read -r f3x f3y <<<"$(on_coronal -90 74)"
+read -r f4x f4y <<<"$(on_coronal -103 79)"
+xdotool key shift+p
+sleep 0.3
+xdotool mousemove "$f0x" "$f0y"
+sleep 0.2
+xdotool mousedown 1
+sleep 0.1
+for pt in "$f1x $f1y" "$f2x $f2y" "$f3x $f3y" "$f4x $f4y"; do
+  # shellcheck disable=SC2086
+  xdotool mousemove $pt
+  sleep 0.1
+done
+sleep 0.2
+xdotool mouseup 1
+sleep 0.5
+xdotool key w
+sleep 0.8
+shot freehand
+WANT_F=$(awkv "x[0] = $f0x; y[0] = $f0y; x[1] = $f1x; y[1] = $f1y; x[2] = $f2x; y[2] = $f2y; x[3] = $f3x; y[3] = $f3y;
+               x[4] = $f4x; y[4] = $f4y; a = 0; for (i = 0; i < 5; i++) { j = (i + 1) % 5; a += x[i] * y[j] - x[j] * y[i] }
+               a = a < 0 ? -a : a; printf \"%.2f\", a / 2 / ($ZC * $ZC)")
+maxx=$(printf '%s\n' "$f0x" "$f1x" "$f2x" "$f3x" "$f4x" | sort -n | tail -n1)
+miny=$(printf '%s\n' "$f0y" "$f1y" "$f2y" "$f3y" "$f4y" | sort -n | head -n1)
+text=$(label_text "$WORK/freehand.png" $((maxx + 5)) $((miny - 1)) 130 40)
+mean=$(grep -oE -- '-?[0-9]+\.[0-9]' <<<"$text" | head -n1)
+sd=$(grep -oE -- '-?[0-9]+\.[0-9]' <<<"$text" | sed -n 2p)
+area=$(grep -oE -- '[0-9]+\.[0-9] ?mm' <<<"$text" | head -n1 | grep -oE '[0-9]+\.[0-9]')
+ptext=$(panel_text "$WORK/freehand.png")
+log "freehand label \"$text\", the pentagon $WANT_F mm2; panel \"$ptext\""
+[ "$mean" = "40.0" ] && [ "$sd" = "0.0" ] && [ -n "$area" ] && fcheck "($area - $WANT_F) <= 0.06 && ($WANT_F - $area) <= 0.06" &&
+  grep -q "Freehand region" <<<"$ptext" &&
+  pass "a freehand region on the coronal plane: mean $mean HU, SD $sd (tissue), area $area mm2 (the pentagon's $WANT_F), listed as a freehand region" ||
+  fail "freehand label \"$text\" (want 40.0 ± 0.0 HU, $WANT_F mm2), panel \"$ptext\""
 
 still_running app2
 stop_app
