@@ -194,7 +194,7 @@ fen_test_hostile (void)
 /* Three plane measurements: on an axial plane, a coronal one and an
  * oblique one (turned 30 degrees about z). */
 static void
-fen_test_plane_list (FenMprMeasure out[6])
+fen_test_plane_list (FenMprMeasure out[7])
 {
   const double c = cos (G_PI / 6), s = sin (G_PI / 6);
   FenMprFrame axial = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
@@ -223,6 +223,8 @@ fen_test_plane_list (FenMprMeasure out[6])
         ring[3 * p + k] = a[k] + 7.5 * cos (p * G_PI / 20) * oblique.right[k] + 5.25 * sin (p * G_PI / 20) * oblique.down[k];
     g_assert_true (fen_mpr_measure_init_points (&out[5], FEN_MPR_MEASURE_POLYGON, &oblique, ring, 40));
   }
+  fen_mpr_measure_init (&out[6], FEN_MPR_MEASURE_ARROW, &coronal, e, f);
+  g_assert_true (fen_mpr_measure_set_text (&out[6], "lésion \"B\", 12\u00a0mm \u2192"));
 }
 
 static void
@@ -230,11 +232,11 @@ fen_test_planes_round_trip (void)
 {
   const char *series = "1.2.826.0.1.3680043.9.9999.55";
   const char *frame = "1.2.826.0.1.3680043.9.9999.1";
-  FenMprMeasure list[6];
+  FenMprMeasure list[7];
   GError *error = NULL;
 
   fen_test_plane_list (list);
-  g_assert_true (fen_mpr_measure_file_save (fen_test_dir, series, frame, list, 6, &error));
+  g_assert_true (fen_mpr_measure_file_save (fen_test_dir, series, frame, list, 7, &error));
   g_assert_no_error (error);
   g_autofree char *path = fen_mpr_measure_file_path (fen_test_dir, series, &error);
   g_assert_true (g_str_has_suffix (path, "/fenestra/measurements/1.2.826.0.1.3680043.9.9999.55.mpr.json"));
@@ -242,8 +244,8 @@ fen_test_planes_round_trip (void)
 
   g_autoptr(GArray) back = fen_mpr_measure_file_load (fen_test_dir, series, frame, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (back->len, ==, 6);
-  for (guint i = 0; i < 6; i++)
+  g_assert_cmpuint (back->len, ==, 7);
+  for (guint i = 0; i < 7; i++)
     {
       const FenMprMeasure *a = &list[i], *b = &g_array_index (back, FenMprMeasure, i);
 
@@ -257,6 +259,7 @@ fen_test_planes_round_trip (void)
           for (guint p = 0; p < a->n_points; p++)
             g_assert_cmpfloat_with_epsilon (a->points[p][k], b->points[p][k], 1e-9);
         }
+      g_assert_cmpstr (a->text, ==, b->text);
       if (a->kind == FEN_MPR_MEASURE_ANGLE || a->kind == FEN_MPR_MEASURE_COBB)
         g_assert_cmpfloat_with_epsilon (fen_mpr_measure_angle_deg (b), fen_mpr_measure_angle_deg (a), 1e-9);
       /* Back on the plane it was drawn on, and no other. */
@@ -309,6 +312,12 @@ fen_test_planes_hostile (void)
     /* An angle has three points, a Cobb angle four. */
     PLANE_HEAD "{\"kind\":\"angle\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0]}]}",
     PLANE_HEAD "{\"kind\":\"cobb\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0,2,2,0]}]}",
+    /* An arrow has its text, of a length one can have. */
+    PLANE_HEAD "{\"kind\":\"arrow\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0]}]}",
+    PLANE_HEAD "{\"kind\":\"arrow\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0],\"text\":3}]}",
+    PLANE_HEAD "{\"kind\":\"arrow\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0],\"text\":\""
+      "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+      "0123456789012345678901234567890123456789\"}]}",
     /* A freehand outline has 3 points or more, whole. */
     PLANE_HEAD "{\"kind\":\"polygon\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0]}]}",
     PLANE_HEAD "{\"kind\":\"polygon\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0,2,2,0,3]}]}",

@@ -417,6 +417,45 @@ test_stats_polygon (void)
   fen_renderer_free (renderer);
 }
 
+/* An arrow's text: UTF-8 only, cut at a character's start. */
+static void
+test_arrow_text (void)
+{
+  FenMprMeasure m = { 0 };
+  GString *long_text = g_string_new (NULL);
+  double a[3], b[3];
+  FenMprPlanes planes;
+  g_autoptr(FenVolume) volume = make_volume ();
+
+  make_planes (&planes, volume);
+  voxel_centre (3, 4, 5, a);
+  voxel_centre (9, 4, 5, b);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_ARROW, &planes.frames[FEN_MPR_PLANE_AXIAL], a, b);
+  g_assert_cmpuint (m.n_points, ==, 2);
+  g_assert_cmpstr (m.text, ==, "");
+  g_assert_true (fen_mpr_measure_set_text (&m, "lésion \"B\", 12\u00a0mm \u2192"));
+  g_assert_cmpstr (m.text, ==, "lésion \"B\", 12\u00a0mm \u2192");
+  g_assert_false (fen_mpr_measure_set_text (&m, "bad \xff byte"));
+  g_assert_cmpstr (m.text, ==, "lésion \"B\", 12\u00a0mm \u2192");
+  /* 100 two-byte characters: the 63 that fit in 127 bytes stay whole. */
+  for (guint i = 0; i < 100; i++)
+    g_string_append (long_text, "é");
+  g_assert_true (fen_mpr_measure_set_text (&m, long_text->str));
+  g_assert_cmpuint (strlen (m.text), ==, 126);
+  g_assert_true (g_utf8_validate (m.text, -1, NULL));
+  g_assert_cmpuint (g_utf8_strlen (m.text, -1), ==, 63);
+  g_string_free (long_text, TRUE);
+  /* An arrow is neither a length nor an angle nor a region. */
+  g_assert_true (isnan (fen_mpr_measure_angle_deg (&m)));
+  {
+    FenRenderer *renderer = fen_renderer_new (1, 16);
+    FenRoiStats stats;
+
+    g_assert_false (fen_mpr_measure_stats (&m, volume, renderer, &stats, NULL));
+    fen_renderer_free (renderer);
+  }
+}
+
 /* Which planes show it ------------------------------------------------------ */
 
 static void
@@ -757,6 +796,7 @@ main (int argc, char **argv)
   g_test_add_func ("/mpr-measure/on-plane", test_on_plane);
   g_test_add_func ("/mpr-measure/angles", test_angles);
   g_test_add_func ("/mpr-measure/stats/polygon", test_stats_polygon);
+  g_test_add_func ("/mpr-measure/arrow-text", test_arrow_text);
   g_test_add_func ("/mpr-measure/describe-plane", test_describe_plane);
   for (guint i = 0; i < G_N_ELEMENTS (stats_cases); i++)
     g_test_add_data_func (stats_cases[i].path, &stats_cases[i], test_stats);

@@ -28,7 +28,11 @@ typedef enum {
   FEN_MPR_MEASURE_COBB,       /* 4 points: two lines, each by two points */
   FEN_MPR_MEASURE_POLYGON,    /* 3 to FEN_MPR_MEASURE_MAX_POINTS points, closed
                                  (a freehand outline) */
+  FEN_MPR_MEASURE_ARROW,      /* 2 points, tail then head, and a text */
 } FenMprMeasureKind;
+
+/* An arrow's text, bytes with the terminating NUL. */
+#define FEN_MPR_MEASURE_TEXT_MAX 128
 
 /* The most points a plane measurement has: a freehand outline's (a slice's
  * may have 4096, FEN_MEASUREMENT_MAX_POINTS; a plane's are kept inline,
@@ -46,6 +50,8 @@ guint fen_mpr_measure_kind_n_points (FenMprMeasureKind kind);
  * @frame: the directions of the plane it was drawn on (its normal says which
  *   planes show it: fen_mpr_measure_is_on_plane())
  * @n_points: fen_mpr_measure_kind_n_points() of @kind
+ * @text: an arrow's text, UTF-8 (fen_mpr_measure_set_text()); empty for
+ *   the other kinds
  * @points: patient coordinates, mm; all on the plane (the others are
  *   projected onto the plane through the first by fen_mpr_measure_init())
  */
@@ -54,7 +60,13 @@ typedef struct {
   FenMprFrame       frame;
   guint             n_points;
   double            points[FEN_MPR_MEASURE_MAX_POINTS][3];
+  char              text[FEN_MPR_MEASURE_TEXT_MAX];
 } FenMprMeasure;
+
+/* Sets @m's text (an arrow's): @text, cut at a character's start to fit
+ * FEN_MPR_MEASURE_TEXT_MAX. Returns: %FALSE (leaving it) when @text is
+ * not UTF-8. */
+gboolean fen_mpr_measure_set_text   (FenMprMeasure *m, const char *text);
 
 /* Sets @m of a two-point @kind (distance, ellipse, rectangle); @b is
  * projected onto the plane of @frame through @a. @frame, @a and @b may
@@ -70,7 +82,7 @@ void     fen_mpr_measure_init        (FenMprMeasure     *m,
  * Sets @m of any @kind from its fen_mpr_measure_kind_n_points() @points
  * (a freehand outline: 3 to FEN_MPR_MEASURE_MAX_POINTS; 3 values each;
  * they may be @m's own), every one after the first projected onto the
- * plane of @frame through the first.
+ * plane of @frame through the first; no text.
  * Returns: %FALSE (leaving @m) when @n_points does not fit @kind.
  */
 gboolean fen_mpr_measure_init_points (FenMprMeasure     *m,

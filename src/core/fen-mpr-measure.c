@@ -38,7 +38,7 @@ fen_mpr_measure_init_points (FenMprMeasure *m, FenMprMeasureKind kind, const Fen
   FenMprMeasure out = { 0 };
 
   g_return_val_if_fail (m != NULL && frame != NULL && points != NULL, FALSE);
-  if ((guint) kind > FEN_MPR_MEASURE_POLYGON ||
+  if ((guint) kind > FEN_MPR_MEASURE_ARROW ||
       (kind == FEN_MPR_MEASURE_POLYGON ? n_points < 3 || n_points > FEN_MPR_MEASURE_MAX_POINTS
                                        : n_points != fen_mpr_measure_kind_n_points (kind)))
     return FALSE;
@@ -72,6 +72,27 @@ fen_mpr_measure_init (FenMprMeasure *m, FenMprMeasureKind kind, const FenMprFram
   memcpy (points, a, 3 * sizeof (double));
   memcpy (points + 3, b, 3 * sizeof (double));
   fen_mpr_measure_init_points (m, kind, frame, points, 2);
+}
+
+gboolean
+fen_mpr_measure_set_text (FenMprMeasure *m, const char *text)
+{
+  const char *cut;
+
+  g_return_val_if_fail (m != NULL && text != NULL, FALSE);
+  if (!g_utf8_validate (text, -1, NULL))
+    return FALSE;
+  cut = text + strlen (text);
+  if (cut - text >= FEN_MPR_MEASURE_TEXT_MAX)
+    {
+      /* The last whole character that fits. */
+      cut = text + FEN_MPR_MEASURE_TEXT_MAX - 1;
+      while (cut > text && ((guchar) *cut & 0xc0) == 0x80)
+        cut--;
+    }
+  memcpy (m->text, text, (gsize) (cut - text));
+  m->text[cut - text] = '\0';
+  return TRUE;
 }
 
 double

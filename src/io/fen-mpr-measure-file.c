@@ -6,7 +6,8 @@
  *                         "down": [x, y, z], "points": [x0, y0, z0, x1, y1, z1] } ] }
  * (kinds distance, ellipse, rectangle with 2 points, angle with 3, the
  * vertex second, cobb with 4: two lines, polygon with 3 to
- * FEN_MPR_MEASURE_MAX_POINTS: a freehand outline)
+ * FEN_MPR_MEASURE_MAX_POINTS: a freehand outline, arrow with 2, tail then
+ * head, and its "text")
  * Everything read is checked: a UID as written, a known kind, finite
  * numbers, unit and perpendicular plane directions, a bounded count. */
 #define G_LOG_DOMAIN "fen-measurement"
@@ -28,7 +29,7 @@
 #define FEN_MPR_MEASURE_FILE_MAX_MM 1e5
 
 /* In FenMprMeasureKind order. */
-static const char *const fen_mpr_measure_kinds[] = { "distance", "ellipse", "rectangle", "angle", "cobb", "polygon" };
+static const char *const fen_mpr_measure_kinds[] = { "distance", "ellipse", "rectangle", "angle", "cobb", "polygon", "arrow" };
 
 char *
 fen_mpr_measure_file_path (const char *data_dir, const char *series_uid, GError **error)
@@ -103,6 +104,11 @@ fen_mpr_measure_file_save (const char *data_dir, const char *series_uid, const c
       fen_mpr_measure_file_add_vector (b, "right", m->frame.right, 3);
       fen_mpr_measure_file_add_vector (b, "down", m->frame.down, 3);
       fen_mpr_measure_file_add_vector (b, "points", &m->points[0][0], 3 * m->n_points);
+      if (m->kind == FEN_MPR_MEASURE_ARROW)
+        {
+          json_builder_set_member_name (b, "text");
+          json_builder_add_string_value (b, m->text);
+        }
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -197,7 +203,19 @@ fen_mpr_measure_file_item (JsonNode *node, FenMprMeasure *out)
       fabs (fen_vec3_dot (frame.down, frame.down) - 1) > 1e-9 || fabs (fen_vec3_dot (frame.right, frame.down)) > 1e-9)
     return FALSE;
   fen_vec3_cross (frame.right, frame.down, frame.normal);
-  return fen_mpr_measure_init_points (out, (FenMprMeasureKind) kind, &frame, points, n);
+  if (!fen_mpr_measure_init_points (out, (FenMprMeasureKind) kind, &frame, points, n))
+    return FALSE;
+  /* An arrow's text, as written (no longer than one can be). */
+  if (kind == FEN_MPR_MEASURE_ARROW)
+    {
+      JsonNode *text = json_object_get_member (o, "text");
+
+      if (text == NULL || json_node_get_value_type (text) != G_TYPE_STRING ||
+          strlen (json_node_get_string (text)) >= FEN_MPR_MEASURE_TEXT_MAX ||
+          !fen_mpr_measure_set_text (out, json_node_get_string (text)))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 GArray *

@@ -98,7 +98,8 @@ fen_measurement_panel_values (FenMeasurementPanel *self, guint index, const FenM
 static void
 fen_measurement_panel_mpr_text (FenMeasurementPanel *self, guint index, char **name, char **values)
 {
-  static const char *const kinds[] = { "Distance", "Ellipse", "Rectangle", "Angle", "Cobb angle", "Freehand region" };
+  static const char *const kinds[] = { "Distance", "Ellipse", "Rectangle", "Angle", "Cobb angle", "Freehand region",
+                                       "Arrow" };
   const FenRoiStats *stats = NULL;
   const FenMprMeasure *m = fen_mpr_layout_get_measurement (self->mpr, index, &stats);
   FenVolume *volume = fen_mpr_layout_get_volume (self->mpr);
@@ -109,6 +110,8 @@ fen_measurement_panel_mpr_text (FenMeasurementPanel *self, guint index, char **n
                            plane);
   if (m->kind == FEN_MPR_MEASURE_DISTANCE)
     *values = g_strdup_printf ("length %.2f mm", fen_mpr_measure_length_mm (m));
+  else if (m->kind == FEN_MPR_MEASURE_ARROW)
+    *values = g_strdup_printf ("text \"%s\"", m->text);
   else if (m->kind == FEN_MPR_MEASURE_ANGLE || m->kind == FEN_MPR_MEASURE_COBB)
     {
       double angle = fen_mpr_measure_angle_deg (m);

@@ -62,9 +62,8 @@ typedef enum {
 /* The zoom keys (+, -, F, = and Ctrl+1) on the active plane, about its
  * centre. */
 void       fen_mpr_layout_zoom        (FenMprLayout *self, FenMprZoom zoom);
-/* What a left drag on a plane draws: distance, ellipse, rectangle, angle,
- * Cobb angle or freehand region (the slices' arrow leaves it the
- * window's). */
+/* What a left drag on a plane draws, as on a slice: distance, ellipse,
+ * rectangle, angle, Cobb angle, freehand region or arrow. */
 void       fen_mpr_layout_set_tool    (FenMprLayout *self, FenViewportTool tool);
 /* Removes the selected measurement of the planes. Returns: %FALSE when
  * none is selected. */

@@ -6,8 +6,9 @@
  * leaving MPR drops them). The slice view's tools that make sense on a
  * plane: distance (M), ellipse (E), rectangle (B), angle (A: a drag to
  * the vertex, then a press and drag for the second arm) and Cobb angle (C:
- * a drag for each line) and freehand region (Shift+P: the outline traced
- * by the drag), as on a slice, the angle by the slices' rule
+ * a drag for each line), freehand region (Shift+P: the outline traced
+ * by the drag) and arrow (T: a drag, then its text asked at its tail), as
+ * on a slice, the angle by the slices' rule
  * (fen_mpr_measure_angle_deg()); W goes back to the window drag. A pane shows the measurements its plane holds (parallel,
  * within half a native step along its normal: fen_mpr_measure_is_on_plane())
  * and hides the others; they follow its zoom and pan, drawn and labelled
@@ -169,8 +170,8 @@ _fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
     case FEN_VIEWPORT_TOOL_ANGLE:     kind = FEN_MPR_MEASURE_ANGLE; break;
     case FEN_VIEWPORT_TOOL_COBB:      kind = FEN_MPR_MEASURE_COBB; break;
     case FEN_VIEWPORT_TOOL_POLYGON:   kind = FEN_MPR_MEASURE_POLYGON; break;
+    case FEN_VIEWPORT_TOOL_ARROW:     kind = FEN_MPR_MEASURE_ARROW; break;
     case FEN_VIEWPORT_TOOL_NONE:
-    case FEN_VIEWPORT_TOOL_ARROW:
     default:
       /* No tool of the planes: the press is the window's (or the
        * crosshair's). A click elsewhere lets go of the selection. */
@@ -272,7 +273,14 @@ _fen_mpr_measure_drag (FenMprPane *pane, FenMprState *state, FenMprPlane plane, 
     for (int k = 0; k < 3; k++)
       points[k] -= off * m->frame.normal[k];
   }
-  fen_mpr_measure_init_points (m, m->kind, &m->frame, points, n);
+  {
+    /* Moved, not rewritten: an arrow keeps its text. */
+    char text[FEN_MPR_MEASURE_TEXT_MAX];
+
+    memcpy (text, m->text, sizeof text);
+    fen_mpr_measure_init_points (m, m->kind, &m->frame, points, n);
+    memcpy (m->text, text, sizeof text);
+  }
   fen_mpr_measure_update_stats (state, item);
   _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
 }
@@ -324,11 +332,31 @@ _fen_mpr_measure_release (FenMprPane *pane, FenMprState *state, FenMprPlane plan
   else if (item->has_stats)
     g_debug ("mpr measure: region n=%" G_GUINT64_FORMAT " mean=%.3f on the %s plane", item->stats.n,
              item->stats.mean, fen_mpr_plane_to_string (plane));
-  state->active = -1;
-  state->drawing = state->second_drag = FALSE;
-  _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
-  /* Drawn or moved. */
-  _fen_mpr_layout_measures_changed (_fen_mpr_pane_get_layout (pane), TRUE);
+  {
+    /* A new arrow asks for its text, as on a slice. */
+    gboolean ask = state->drawing && item->m.kind == FEN_MPR_MEASURE_ARROW;
+    int index = state->active;
+
+    state->active = -1;
+    state->drawing = state->second_drag = FALSE;
+    _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+    /* Drawn or moved. */
+    _fen_mpr_layout_measures_changed (_fen_mpr_pane_get_layout (pane), TRUE);
+    if (ask)
+      _fen_mpr_pane_ask_text (pane, index, item->m.points[0], item->m.text);
+  }
+}
+
+void
+_fen_mpr_measure_set_text (FenMprState *state, int index, const char *text)
+{
+  FenMprMeasureItem *item;
+
+  if (index < 0 || (guint) index >= state->measures->len)
+    return;
+  item = fen_mpr_measure_item (state, index);
+  if (item->m.kind != FEN_MPR_MEASURE_ARROW || !fen_mpr_measure_set_text (&item->m, text))
+    return;
 }
 
 gboolean
@@ -447,6 +475,8 @@ fen_mpr_measure_text (const FenMprState *state, const FenMprMeasureItem *item)
 
   if (item->m.kind == FEN_MPR_MEASURE_DISTANCE)
     return g_strdup_printf ("%.1f mm", fen_mpr_measure_length_mm (&item->m));
+  if (item->m.kind == FEN_MPR_MEASURE_ARROW)
+    return item->m.text[0] != '\0' ? g_strdup (item->m.text) : NULL;
   if (item->m.kind == FEN_MPR_MEASURE_ANGLE || item->m.kind == FEN_MPR_MEASURE_COBB)
     {
       /* As on a slice. */
@@ -514,6 +544,24 @@ fen_mpr_measure_snapshot_one (FenMprPane *pane, const FenMprState *state, FenMpr
       lx = MAX (s[0][0], s[1][0]) + 8;
       ly = MIN (s[0][1], s[1][1]);
       break;
+    case FEN_MPR_MEASURE_ARROW:
+      {
+        /* As on a slice: the head filled at the second point, the text at
+         * the tail, away from what the arrow points at. */
+        double angle = atan2 (s[1][1] - s[0][1], s[1][0] - s[0][0]);
+
+        cairo_move_to (cr, s[0][0], s[0][1]);
+        cairo_line_to (cr, s[1][0], s[1][1]);
+        cairo_stroke (cr);
+        cairo_move_to (cr, s[1][0], s[1][1]);
+        cairo_line_to (cr, s[1][0] - 12 * cos (angle - 0.4), s[1][1] - 12 * sin (angle - 0.4));
+        cairo_line_to (cr, s[1][0] - 12 * cos (angle + 0.4), s[1][1] - 12 * sin (angle + 0.4));
+        cairo_close_path (cr);
+        cairo_fill (cr);
+        lx = s[0][0] + 6;
+        ly = s[0][1] + 4;
+        break;
+      }
     case FEN_MPR_MEASURE_POLYGON:
       {
         double right = -G_MAXDOUBLE, top = G_MAXDOUBLE;

@@ -12,7 +12,8 @@
  * FenMprPlanes; this file turns events into its calls:
  *   left drag:   on the centre, moves it (the other planes move); on a
  *                measurement's point, moves it; with a measuring tool (M,
- *                E, B), draws one (fen-mpr-measure.c); on the outer part
+ *                E, B, A, C, Shift+P, T), draws one (fen-mpr-measure.c;
+ *                an arrow's text in a popover here); on the outer part
  *                of a line, turns the crosshair (oblique planes);
  *                elsewhere window / level
  *   wheel:       one native step along the plane's normal; Ctrl: zoom
@@ -43,6 +44,9 @@ struct _FenMprPane
   /* Owned */
   GdkTexture        *texture;
   char              *op_name;        /* the grouped operation in progress */
+  GtkWidget         *text_popover;   /* an arrow's text, made on first use (a child) */
+  GtkEditable       *text_entry;
+  int                text_index;     /* the arrow it is for */
 
   /* Borrowed */
   FenMprLayout      *layout;
@@ -442,6 +446,48 @@ fen_mpr_pane_leave_cb (GtkEventControllerMotion *controller, FenMprPane *self)
     self->state->hovered = -1;
 }
 
+/* An arrow's text ---------------------------------------------------------- */
+
+static void
+fen_mpr_pane_text_activate_cb (GtkEditable *entry, FenMprPane *self)
+{
+  if (fen_mpr_pane_ready (self))
+    {
+      _fen_mpr_measure_set_text (self->state, self->text_index, gtk_editable_get_text (entry));
+      _fen_mpr_layout_measures_changed (self->layout, TRUE);
+      _fen_mpr_layout_redraw (self->layout);
+    }
+  gtk_popover_popdown (GTK_POPOVER (self->text_popover));
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+}
+
+void
+_fen_mpr_pane_ask_text (FenMprPane *self, int index, const double tail[3], const char *text)
+{
+  double sx, sy;
+
+  g_return_if_fail (FEN_IS_MPR_PANE (self));
+  if (!fen_mpr_pane_ready (self))
+    return;
+  if (self->text_popover == NULL)
+    {
+      GtkWidget *entry = gtk_entry_new ();
+
+      gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "Text of the arrow");
+      self->text_entry = GTK_EDITABLE (entry);
+      g_signal_connect (entry, "activate", G_CALLBACK (fen_mpr_pane_text_activate_cb), self);
+      self->text_popover = gtk_popover_new ();
+      gtk_popover_set_child (GTK_POPOVER (self->text_popover), entry);
+      gtk_widget_set_parent (self->text_popover, GTK_WIDGET (self));
+    }
+  self->text_index = index;
+  fen_mpr_planes_to_screen (&self->state->planes, self->plane, tail, &sx, &sy, NULL);
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->text_popover), &(GdkRectangle) { (int) sx - 2, (int) sy - 2, 4, 4 });
+  gtk_editable_set_text (self->text_entry, text != NULL ? text : "");
+  gtk_popover_popup (GTK_POPOVER (self->text_popover));
+  gtk_widget_grab_focus (GTK_WIDGET (self->text_entry));
+}
+
 /* Drawing ----------------------------------------------------------------- */
 
 /* Renders the part of the plane where the volume can show
@@ -665,6 +711,8 @@ fen_mpr_pane_size_allocate (GtkWidget *widget, int width, int height, int baseli
   if (self->state != NULL)
     fen_mpr_planes_set_size (&self->state->planes, self->plane, width, height);
   self->texture_valid = FALSE;
+  if (self->text_popover != NULL)
+    gtk_popover_present (GTK_POPOVER (self->text_popover));
   if (self->geometry_idle == 0)
     self->geometry_idle = g_idle_add (fen_mpr_pane_geometry_idle_cb, self);
 }
@@ -717,6 +765,8 @@ fen_mpr_pane_dispose (GObject *object)
     fen_mpr_pane_end_drag_op (self);
   g_clear_handle_id (&self->geometry_idle, g_source_remove);
   g_clear_object (&self->texture);
+  g_clear_pointer (&self->text_popover, gtk_widget_unparent);
+  self->text_entry = NULL;
   G_OBJECT_CLASS (fen_mpr_pane_parent_class)->dispose (object);
 }
 

@@ -71,6 +71,9 @@ FenMprLayout *_fen_mpr_pane_get_layout (FenMprPane *pane);
 /* The keys of fen_mpr_layout_scroll() and fen_mpr_layout_zoom() on this
  * pane, one operation of the memory log per burst, as the wheel. */
 void _fen_mpr_pane_scroll     (FenMprPane *pane, int steps);
+/* Asks for arrow @index's text (now @text) in an entry pointing at
+ * @tail; Enter sets it (_fen_mpr_measure_set_text()), kept and listed. */
+void _fen_mpr_pane_ask_text   (FenMprPane *pane, int index, const double tail[3], const char *text);
 void _fen_mpr_pane_zoom       (FenMprPane *pane, FenMprZoom zoom);
 /* A label over the plane on the overlays' dark veil at (@x, @y), aligned
  * by @align_x and @align_y (0 start, 1 centre, 2 end); @opaque for the
@@ -98,6 +101,8 @@ void     _fen_mpr_measure_drop_drawing    (FenMprState *state);
  * be read or written is a warning, never lost work in silence. */
 void     _fen_mpr_measure_load            (FenMprState *state);
 void     _fen_mpr_measure_save            (FenMprState *state);
+/* Sets arrow @index's text (from the pane's entry). */
+void     _fen_mpr_measure_set_text        (FenMprState *state, int index, const char *text);
 /* The statistics taken again (the slab changed). */
 void     _fen_mpr_measure_restat          (FenMprState *state);
 /* Measurement @index and its statistics (%NULL for a distance, or none). */

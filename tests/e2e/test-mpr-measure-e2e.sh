@@ -31,6 +31,8 @@
 #     labels and the panel read the angles of the drags' screen points.
 #  10. Shift+P traces a freehand region: in tissue it reads 40 HU, SD 0,
 #     and the area of the pentagon the pointer went round.
+#  11. T draws an arrow; its text, typed in the entry it asks with, is its
+#     label and the panel's.
 #
 #   test-mpr-measure-e2e.sh FENESTRA PHANTOM SCHEMA_DIR WORK_DIR
 set -u
@@ -46,7 +48,7 @@ export G_MESSAGES_DEBUG=fen-viewport,fen-window,fen-mpr
 
 S=256 N=120
 "$PHANTOM" --series $N --size $S --cube -o "$WORK/cube" || { fail "phantom written"; exit 1; }
-echo "1..26"
+echo "1..27"
 
 awkv () { awk "BEGIN { $1 }"; }
 VCX=$(awkv "print -128 + ($S - 1) * 0.25")
@@ -503,6 +505,35 @@ log "freehand label \"$text\", the pentagon $WANT_F mm2; panel \"$ptext\""
   grep -q "Freehand region" <<<"$ptext" &&
   pass "a freehand region on the coronal plane: mean $mean HU, SD $sd (tissue), area $area mm2 (the pentagon's $WANT_F), listed as a freehand region" ||
   fail "freehand label \"$text\" (want 40.0 ± 0.0 HU, $WANT_F mm2), panel \"$ptext\""
+
+# --- 11. An arrow with its text ---------------------------------------------------------
+# T, then a drag from the tail to the head: an entry asks for the text at
+# the tail (as on a slice); typed and entered, it is the arrow's label and
+# the panel's row.
+read -r t0x t0y <<<"$(on_coronal -100 110)"
+read -r t1x t1y <<<"$(on_coronal -80 104)"
+xdotool key t
+sleep 0.3
+drag "$t0x" "$t0y" $((t1x - t0x)) $((t1y - t0y)) 12
+sleep 0.5
+xdotool type --delay 60 lesion
+xdotool key Return
+sleep 0.8
+xdotool key w
+sleep 0.5
+shot arrow
+text=$(label_text "$WORK/arrow.png" $((t0x + 3)) $((t0y + 3)) 60 21)
+ptext=$(panel_text "$WORK/arrow.png")
+log "arrow label \"$text\", panel \"$ptext\""
+# The head: yellow 7 px back from its point along the arrow (inside the
+# filled triangle, clear of its antialiased edge).
+read -r hx hy <<<"$(awkv "d = sqrt(($t1x - $t0x)^2 + ($t1y - $t0y)^2); printf \"%d %d\", $t1x - 7 * ($t1x - $t0x) / d + 0.5, $t1y - 7 * ($t1y - $t0y) / d + 0.5")"
+rgb=$(convert "$WORK/arrow.png" -crop "1x1+$hx+$hy" +repage -format '%[fx:int(255*r)] %[fx:int(255*g)] %[fx:int(255*b)]' info:)
+read -r r g b <<<"$rgb"
+grep -q "lesion" <<<"$text" && grep -q 'Arrow' <<<"$ptext" && grep -q 'text "lesion"' <<<"$ptext" &&
+  [ "$r" -gt 200 ] && [ "$g" -gt 170 ] && [ "$b" -lt 100 ] &&
+  pass "an arrow on the coronal plane: its head drawn ($rgb), its text typed in the entry at its tail reads \"lesion\" there and in the panel" ||
+  fail "arrow: label \"$text\", head $rgb at $hx,$hy, panel \"$ptext\""
 
 still_running app2
 stop_app
