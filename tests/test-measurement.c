@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* test-measurement.c: measurements as data: their values with anisotropic
  * pixels, kept per image under the data directory (round trip, removal,
- * hostile files left untouched), exported as CSV. */
+ * hostile files left untouched), exported as CSV; the MPR planes'
+ * measurements kept per series (round trip on the same plane, another
+ * frame of reference refused, hostile files left untouched). */
 #define G_LOG_DOMAIN "fen-test-measurement"
 
 #include <math.h>
@@ -10,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <fenestra/fenestra.h>
 #include <fenestra/fen-measurement-file.h>
+#include <fenestra/fen-mpr-measure-file.h>
 
 static char *fen_test_dir;
 
@@ -188,6 +191,176 @@ fen_test_hostile (void)
     }
 }
 
+/* Three plane measurements: on an axial plane, a coronal one and an
+ * oblique one (turned 30 degrees about z). */
+static void
+fen_test_plane_list (FenMprMeasure out[7])
+{
+  const double c = cos (G_PI / 6), s = sin (G_PI / 6);
+  FenMprFrame axial = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
+  FenMprFrame coronal = { { 1, 0, 0 }, { 0, 0, -1 }, { 0, 1, 0 } };
+  FenMprFrame oblique = { { c, s, 0 }, { 0, 0, -1 }, { 0 } };
+  const double a[3] = { -80.25, -48.25, 39.5 }, b[3] = { -60.125, -30.0, 39.5 };
+  const double e[3] = { -12.5, 7.0, 100.0 }, f[3] = { -2.5, 7.0, 90.0 };
+
+  fen_vec3_cross (oblique.right, oblique.down, oblique.normal);
+  fen_mpr_measure_init (&out[0], FEN_MPR_MEASURE_DISTANCE, &axial, a, b);
+  fen_mpr_measure_init (&out[1], FEN_MPR_MEASURE_ELLIPSE, &coronal, e, f);
+  fen_mpr_measure_init (&out[2], FEN_MPR_MEASURE_RECTANGLE, &oblique, a, e);
+  {
+    const double angle[9] = { -80.25, -48.25, 39.5, -70.0, -40.0, 39.5, -75.5, -30.25, 39.5 };
+    const double cobb[12] = { -12.5, 7.0, 100.0, -2.5, 7.0, 90.0, -12.5, 7.0, 80.0, 0.0, 7.0, 81.0 };
+
+    g_assert_true (fen_mpr_measure_init_points (&out[3], FEN_MPR_MEASURE_ANGLE, &axial, angle, 3));
+    g_assert_true (fen_mpr_measure_init_points (&out[4], FEN_MPR_MEASURE_COBB, &coronal, cobb, 4));
+  }
+  {
+    /* A freehand outline of 40 vertices round a circle on the oblique plane. */
+    double ring[40 * 3];
+
+    for (guint p = 0; p < 40; p++)
+      for (int k = 0; k < 3; k++)
+        ring[3 * p + k] = a[k] + 7.5 * cos (p * G_PI / 20) * oblique.right[k] + 5.25 * sin (p * G_PI / 20) * oblique.down[k];
+    g_assert_true (fen_mpr_measure_init_points (&out[5], FEN_MPR_MEASURE_POLYGON, &oblique, ring, 40));
+  }
+  fen_mpr_measure_init (&out[6], FEN_MPR_MEASURE_ARROW, &coronal, e, f);
+  g_assert_true (fen_mpr_measure_set_text (&out[6], "lésion \"B\", 12\u00a0mm \u2192"));
+}
+
+static void
+fen_test_planes_round_trip (void)
+{
+  const char *series = "1.2.826.0.1.3680043.9.9999.55";
+  const char *frame = "1.2.826.0.1.3680043.9.9999.1";
+  FenMprMeasure list[7];
+  GError *error = NULL;
+
+  fen_test_plane_list (list);
+  g_assert_true (fen_mpr_measure_file_save (fen_test_dir, series, frame, list, 7, &error));
+  g_assert_no_error (error);
+  g_autofree char *path = fen_mpr_measure_file_path (fen_test_dir, series, &error);
+  g_assert_true (g_str_has_suffix (path, "/fenestra/measurements/1.2.826.0.1.3680043.9.9999.55.mpr.json"));
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  g_autoptr(GArray) back = fen_mpr_measure_file_load (fen_test_dir, series, frame, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->len, ==, 7);
+  for (guint i = 0; i < 7; i++)
+    {
+      const FenMprMeasure *a = &list[i], *b = &g_array_index (back, FenMprMeasure, i);
+
+      g_assert_cmpint (a->kind, ==, b->kind);
+      g_assert_cmpuint (a->n_points, ==, b->n_points);
+      for (int k = 0; k < 3; k++)
+        {
+          g_assert_cmpfloat_with_epsilon (a->frame.right[k], b->frame.right[k], 1e-12);
+          g_assert_cmpfloat_with_epsilon (a->frame.down[k], b->frame.down[k], 1e-12);
+          g_assert_cmpfloat_with_epsilon (a->frame.normal[k], b->frame.normal[k], 1e-12);
+          for (guint p = 0; p < a->n_points; p++)
+            g_assert_cmpfloat_with_epsilon (a->points[p][k], b->points[p][k], 1e-9);
+        }
+      g_assert_cmpstr (a->text, ==, b->text);
+      if (a->kind == FEN_MPR_MEASURE_ANGLE || a->kind == FEN_MPR_MEASURE_COBB)
+        g_assert_cmpfloat_with_epsilon (fen_mpr_measure_angle_deg (b), fen_mpr_measure_angle_deg (a), 1e-9);
+      /* Back on the plane it was drawn on, and no other. */
+      g_assert_true (fen_mpr_measure_is_on_plane (b, &a->frame, a->points[0], 1e-6));
+      g_assert_cmpfloat_with_epsilon (fen_mpr_measure_length_mm (b), fen_mpr_measure_length_mm (a), 1e-9);
+    }
+  g_assert_false (fen_mpr_measure_is_on_plane (&g_array_index (back, FenMprMeasure, 0), &list[1].frame,
+                                               list[0].points[0], 1e-6));
+
+  /* Another frame of reference: the coordinates mean nothing there. */
+  g_assert_null (fen_mpr_measure_file_load (fen_test_dir, series, "1.2.3", &error));
+  g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT);
+  g_clear_error (&error);
+  /* Another series has none. */
+  g_autoptr(GArray) other = fen_mpr_measure_file_load (fen_test_dir, "1.2.3.4.5", frame, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (other->len, ==, 0);
+  /* The per-image list of an image of that UID is another file. */
+  g_autoptr(GPtrArray) images = fen_measurement_file_load (fen_test_dir, series, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (images->len, ==, 0);
+
+  /* None left: no file. */
+  g_assert_true (fen_mpr_measure_file_save (fen_test_dir, series, frame, NULL, 0, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+static void
+fen_test_planes_hostile (void)
+{
+  const char *series = "1.2.3.4";
+  g_autofree char *path = fen_mpr_measure_file_path (fen_test_dir, series, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+#define PLANE_HEAD "{\"version\":1,\"series_instance_uid\":\"1.2.3.4\",\"measurements\":["
+  const char *bad[] = {
+    "not json",
+    "[]",
+    "{\"version\":1,\"series_instance_uid\":\"9.9\",\"measurements\":[]}",
+    "{\"version\":2,\"series_instance_uid\":\"1.2.3.4\",\"measurements\":[]}",
+    "{\"version\":1,\"series_instance_uid\":\"1.2.3.4\",\"frame_of_reference_uid\":\"1.2\",\"measurements\":[]}",
+    PLANE_HEAD "{\"kind\":\"angle\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0]}]}",
+    PLANE_HEAD "{\"kind\":\"distance\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1]}]}",
+    PLANE_HEAD "{\"kind\":\"distance\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,\"1\",0]}]}",
+    PLANE_HEAD "{\"kind\":\"distance\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,1e300]}]}",
+    /* Not unit, not perpendicular. */
+    PLANE_HEAD "{\"kind\":\"distance\",\"right\":[2,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0]}]}",
+    PLANE_HEAD "{\"kind\":\"distance\",\"right\":[1,0,0],\"down\":[0.6,0.8,0],\"points\":[0,0,0,1,1,0]}]}",
+    PLANE_HEAD "{\"kind\":\"ellipse\",\"right\":[1,0,0],\"points\":[0,0,0,1,1,0]}]}",
+    /* An angle has three points, a Cobb angle four. */
+    PLANE_HEAD "{\"kind\":\"angle\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0]}]}",
+    PLANE_HEAD "{\"kind\":\"cobb\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0,2,2,0]}]}",
+    /* An arrow has its text, of a length one can have. */
+    PLANE_HEAD "{\"kind\":\"arrow\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0]}]}",
+    PLANE_HEAD "{\"kind\":\"arrow\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0],\"text\":3}]}",
+    PLANE_HEAD "{\"kind\":\"arrow\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0],\"text\":\""
+      "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789"
+      "0123456789012345678901234567890123456789\"}]}",
+    /* A freehand outline has 3 points or more, whole. */
+    PLANE_HEAD "{\"kind\":\"polygon\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0]}]}",
+    PLANE_HEAD "{\"kind\":\"polygon\",\"right\":[1,0,0],\"down\":[0,1,0],\"points\":[0,0,0,1,1,0,2,2,0,3]}]}",
+  };
+#undef PLANE_HEAD
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      GError *error = NULL;
+      g_autofree char *after = NULL;
+
+      g_assert_true (g_file_set_contents (path, bad[i], -1, NULL));
+      g_assert_null (fen_mpr_measure_file_load (fen_test_dir, series, NULL, &error));
+      g_assert_nonnull (error);
+      g_clear_error (&error);
+      /* Left as it was. */
+      g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
+      g_assert_cmpstr (after, ==, bad[i]);
+    }
+  /* The good one of the same shape is read. */
+  {
+    GError *error = NULL;
+    g_autoptr(GArray) good = NULL;
+
+    g_assert_true (g_file_set_contents (path, "{\"version\":1,\"series_instance_uid\":\"1.2.3.4\",\"measurements\":"
+                                        "[{\"kind\":\"distance\",\"right\":[1,0,0],\"down\":[0,1,0],"
+                                        "\"points\":[0,0,0,3,4,0]}]}", -1, NULL));
+    good = fen_mpr_measure_file_load (fen_test_dir, series, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (good->len, ==, 1);
+    g_assert_cmpfloat_with_epsilon (fen_mpr_measure_length_mm (&g_array_index (good, FenMprMeasure, 0)), 5.0, 1e-12);
+  }
+  g_unlink (path);
+  {
+    GError *error = NULL;
+
+    g_assert_null (fen_mpr_measure_file_path (fen_test_dir, "../../etc/passwd", &error));
+    g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT);
+    g_clear_error (&error);
+  }
+}
+
 static void
 fen_test_csv (void)
 {
@@ -245,6 +418,8 @@ main (int argc, char **argv)
   g_test_add_func ("/measurement/values", fen_test_values);
   g_test_add_func ("/measurement/file/round-trip", fen_test_round_trip);
   g_test_add_func ("/measurement/file/hostile", fen_test_hostile);
+  g_test_add_func ("/measurement/file/planes/round-trip", fen_test_planes_round_trip);
+  g_test_add_func ("/measurement/file/planes/hostile", fen_test_planes_hostile);
   g_test_add_func ("/measurement/csv", fen_test_csv);
   int status = g_test_run ();
   g_autofree char *cmd_dir = g_build_filename (fen_test_dir, "fenestra", "measurements", NULL);

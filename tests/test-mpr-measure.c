@@ -106,9 +106,17 @@ reference_stats (const FenMprMeasure *m, guint axis, guint index, guint64 *n, do
   const guint size[3] = { W, H, N };
   double sum = 0;
 
+  g_autofree double *uv = g_new (double, 2 * m->n_points);
+
   roi.x = u0;
   roi.y = v0;
-  if (m->kind == FEN_MPR_MEASURE_ELLIPSE)
+  if (m->kind == FEN_MPR_MEASURE_POLYGON)
+    {
+      for (guint p = 0; p < m->n_points; p++)
+        uv[2 * p] = fen_vec3_dot (m->points[p], m->frame.right), uv[2 * p + 1] = fen_vec3_dot (m->points[p], m->frame.down);
+      roi.kind = FEN_ROI_POLYGON, roi.points = uv, roi.n_points = m->n_points;
+    }
+  else if (m->kind == FEN_MPR_MEASURE_ELLIPSE)
     roi.kind = FEN_ROI_ELLIPSE, roi.rx = fabs (u1 - u0), roi.ry = fabs (v1 - v0);
   else
     roi.kind = FEN_ROI_RECTANGLE, roi.w = u1 - u0, roi.h = v1 - v0;
@@ -128,6 +136,74 @@ reference_stats (const FenMprMeasure *m, guint axis, guint index, guint64 *n, do
         if (!fen_roi_contains (&roi, fen_vec3_dot (p, m->frame.right), fen_vec3_dot (p, m->frame.down)))
           continue;
         hu = stored_at (idx[0], idx[1], idx[2]) - 1024.0;
+        (*n)++;
+        sum += hu;
+        *min = MIN (*min, hu);
+        *max = MAX (*max, hu);
+      }
+  *mean = *n > 0 ? sum / *n : NAN;
+}
+
+/* As reference_stats() on a slab: each in-plane voxel's value is the
+ * projection (@slab) of the voxels @reach native planes either side of
+ * @index along @axis (those in the volume), an average rounded to the
+ * nearest stored value (FenSlabMode). */
+static void
+reference_slab_stats (const FenMprMeasure *m, guint axis, guint index, guint reach, FenSlabMode slab, guint64 *n,
+                      double *mean, double *min, double *max)
+{
+  const double u0 = fen_vec3_dot (m->points[0], m->frame.right), v0 = fen_vec3_dot (m->points[0], m->frame.down);
+  const double u1 = fen_vec3_dot (m->points[1], m->frame.right), v1 = fen_vec3_dot (m->points[1], m->frame.down);
+  FenRoi roi = { 0 };
+  const guint size[3] = { W, H, N };
+  double sum = 0;
+
+  g_autofree double *uv = g_new (double, 2 * m->n_points);
+
+  roi.x = u0;
+  roi.y = v0;
+  if (m->kind == FEN_MPR_MEASURE_POLYGON)
+    {
+      for (guint p = 0; p < m->n_points; p++)
+        uv[2 * p] = fen_vec3_dot (m->points[p], m->frame.right), uv[2 * p + 1] = fen_vec3_dot (m->points[p], m->frame.down);
+      roi.kind = FEN_ROI_POLYGON, roi.points = uv, roi.n_points = m->n_points;
+    }
+  else if (m->kind == FEN_MPR_MEASURE_ELLIPSE)
+    roi.kind = FEN_ROI_ELLIPSE, roi.rx = fabs (u1 - u0), roi.ry = fabs (v1 - v0);
+  else
+    roi.kind = FEN_ROI_RECTANGLE, roi.w = u1 - u0, roi.h = v1 - v0;
+  *n = 0;
+  *min = G_MAXDOUBLE;
+  *max = -G_MAXDOUBLE;
+  for (guint a = 0; a < size[(axis + 1) % 3]; a++)
+    for (guint b = 0; b < size[(axis + 2) % 3]; b++)
+      {
+        guint idx[3];
+        double p[3], hu, acc = 0, lo = G_MAXDOUBLE, hi = -G_MAXDOUBLE, stored;
+        guint count = 0;
+
+        idx[axis] = index;
+        idx[(axis + 1) % 3] = a;
+        idx[(axis + 2) % 3] = b;
+        voxel_centre (idx[0], idx[1], idx[2], p);
+        if (!fen_roi_contains (&roi, fen_vec3_dot (p, m->frame.right), fen_vec3_dot (p, m->frame.down)))
+          continue;
+        for (int d = -(int) reach; d <= (int) reach; d++)
+          {
+            guint at[3] = { idx[0], idx[1], idx[2] };
+            double v;
+
+            if ((int) index + d < 0 || (int) index + d >= (int) size[axis])
+              continue;
+            at[axis] = (guint) ((int) index + d);
+            v = stored_at (at[0], at[1], at[2]);
+            acc += v;
+            lo = MIN (lo, v);
+            hi = MAX (hi, v);
+            count++;
+          }
+        stored = slab == FEN_SLAB_MIP ? hi : slab == FEN_SLAB_MINIP ? lo : floor (acc / count + 0.5);
+        hu = stored - 1024.0;
         (*n)++;
         sum += hu;
         *min = MIN (*min, hu);
@@ -194,6 +270,190 @@ test_distance_oblique (void)
   g_assert_cmpfloat_with_epsilon (fen_mpr_measure_length_mm (&m), 13.0, 1e-9);
   for (int k = 0; k < 3; k++)
     g_assert_cmpfloat_with_epsilon (m.points[1][k], b[k], 1e-9);
+}
+
+/* The angle between @a - @v and @b - @v in 3D, degrees: the reference. */
+static double
+angle_3d (const double a[3], const double v[3], const double b[3])
+{
+  double x[3], y[3];
+
+  for (int k = 0; k < 3; k++)
+    x[k] = a[k] - v[k], y[k] = b[k] - v[k];
+  return acos (fen_vec3_dot (x, y) / sqrt (fen_vec3_dot (x, x) * fen_vec3_dot (y, y))) * 180.0 / G_PI;
+}
+
+static void
+test_angles (void)
+{
+  g_autoptr(FenVolume) volume = make_volume ();
+  FenMprPlanes planes;
+  const FenMprFrame *frame;
+  FenMprMeasure m;
+  double p[4][3], off[3];
+
+  make_planes (&planes, volume);
+  /* On the coronal plane turned 30 degrees (oblique): a vertex and two arms
+   * along the plane's own directions at known angles. */
+  fen_mpr_planes_rotate (&planes, FEN_MPR_PLANE_AXIAL, G_PI / 6);
+  frame = &planes.frames[FEN_MPR_PLANE_CORONAL];
+  voxel_centre (14, 12, 8, p[1]);
+  for (int k = 0; k < 3; k++)
+    {
+      /* 10 mm along right; 4 mm right and 4 mm down (45 degrees). */
+      p[0][k] = p[1][k] + 10 * frame->right[k];
+      p[2][k] = p[1][k] + 4 * frame->right[k] + 4 * frame->down[k];
+    }
+  g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_ANGLE, frame, &p[0][0], 3));
+  g_assert_cmpuint (m.n_points, ==, 3);
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_angle_deg (&m), 45.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_angle_deg (&m), angle_3d (p[0], p[1], p[2]), 1e-9);
+  /* A point off the plane is projected onto it: the angle on the plane. */
+  for (int k = 0; k < 3; k++)
+    off[k] = p[2][k] + 3 * frame->normal[k];
+  memcpy (p[2], off, sizeof off);
+  g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_ANGLE, frame, &p[0][0], 3));
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_angle_deg (&m), 45.0, 1e-9);
+  g_assert_true (fen_mpr_measure_is_on_plane (&m, frame, p[1], 1e-9));
+  /* A measurement shown by one plane only: the axial one does not. */
+  g_assert_false (fen_mpr_measure_is_on_plane (&m, &planes.frames[FEN_MPR_PLANE_AXIAL], p[1], 10));
+  /* Obtuse: 10 mm right, then 3 left and 3 up: 135 degrees. */
+  for (int k = 0; k < 3; k++)
+    p[2][k] = p[1][k] - 3 * frame->right[k] - 3 * frame->down[k];
+  g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_ANGLE, frame, &p[0][0], 3));
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_angle_deg (&m), 135.0, 1e-9);
+
+  /* Cobb on the sagittal plane: two lines at 30 degrees, then the second
+   * reversed (their directions do not matter), then crossing at 120: 60. */
+  frame = &planes.frames[FEN_MPR_PLANE_SAGITTAL];
+  voxel_centre (15, 5, 3, p[0]);
+  for (int k = 0; k < 3; k++)
+    {
+      p[1][k] = p[0][k] + 12 * frame->right[k];
+      p[2][k] = p[0][k] + 8 * frame->down[k];
+      p[3][k] = p[2][k] + 10 * cos (G_PI / 6) * frame->right[k] + 10 * sin (G_PI / 6) * frame->down[k];
+    }
+  g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_COBB, frame, &p[0][0], 4));
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_angle_deg (&m), 30.0, 1e-9);
+  memcpy (off, p[2], sizeof off);
+  memcpy (p[2], p[3], sizeof off);
+  memcpy (p[3], off, sizeof off);
+  g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_COBB, frame, &p[0][0], 4));
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_angle_deg (&m), 30.0, 1e-9);
+  for (int k = 0; k < 3; k++)
+    p[3][k] = p[2][k] + 10 * cos (2 * G_PI / 3) * frame->right[k] + 10 * sin (2 * G_PI / 3) * frame->down[k];
+  g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_COBB, frame, &p[0][0], 4));
+  g_assert_cmpfloat_with_epsilon (fen_mpr_measure_angle_deg (&m), 60.0, 1e-9);
+
+  /* The point counts are the kinds'; an angle has no length, no region. */
+  g_assert_false (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_ANGLE, frame, &p[0][0], 4));
+  g_assert_false (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_COBB, frame, &p[0][0], 3));
+  g_assert_false (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_DISTANCE, frame, &p[0][0], 3));
+  g_assert_true (isnan (fen_mpr_measure_angle_deg (&(FenMprMeasure) { .kind = FEN_MPR_MEASURE_DISTANCE })));
+  /* A line without length has no angle. */
+  memcpy (p[1], p[0], sizeof off);
+  g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_ANGLE, frame, &p[0][0], 3));
+  g_assert_true (isnan (fen_mpr_measure_angle_deg (&m)));
+}
+
+/* A freehand outline (a concave pentagon across the cube's corner) on the
+ * axial and the coronal plane, against the per-voxel reference; and with
+ * a MIP slab. */
+static void
+test_stats_polygon (void)
+{
+  static const double axial[][3] = {
+    { 6.3, 4.2, 8 }, { 16.7, 5.1, 8 }, { 12.2, 11.4, 8 }, { 24.6, 20.3, 8 }, { 8.1, 22.8, 8 },
+  };
+  static const double coronal[][3] = {
+    { 4.4, 12, 2.3 }, { 21.5, 12, 3.1 }, { 13.2, 12, 8.6 }, { 22.9, 12, 15.4 }, { 6.6, 12, 17.7 },
+  };
+  g_autoptr(FenVolume) volume = make_volume ();
+  FenRenderer *renderer = fen_renderer_new (2, 64);
+  FenMprPlanes planes;
+  FenMprMeasure m;
+  FenRoiStats stats;
+  double pts[5 * 3], mean, min, max;
+  guint64 n;
+
+  make_planes (&planes, volume);
+  for (guint c = 0; c < 2; c++)
+    {
+      const double (*v)[3] = c == 0 ? axial : coronal;
+
+      for (guint p = 0; p < 5; p++)
+        voxel_centre (v[p][0], v[p][1], v[p][2], pts + 3 * p);
+      g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_POLYGON,
+                                                  &planes.frames[c == 0 ? FEN_MPR_PLANE_AXIAL : FEN_MPR_PLANE_CORONAL],
+                                                  pts, 5));
+      g_assert_cmpuint (m.n_points, ==, 5);
+      g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &stats, NULL));
+      reference_stats (&m, c == 0 ? 2 : 1, c == 0 ? 8 : 12, &n, &mean, &min, &max);
+      g_assert_cmpuint (n, >, 20);
+      g_assert_cmpuint (stats.n, ==, n);
+      g_assert_cmpfloat_with_epsilon (stats.mean, mean, 1e-9);
+      g_assert_cmpfloat (stats.min, ==, min);
+      g_assert_cmpfloat (stats.max, ==, max);
+      /* Across the cube's edge: both its value and the background. */
+      g_assert_cmpfloat (stats.max, ==, CUBE_HU);
+      g_assert_cmpfloat (stats.min, <, 10);
+      /* MIP over 4 mm (a slice either side on the axial plane, two rows on
+       * the coronal one). */
+      g_assert_true (fen_mpr_measure_stats_slab (&m, volume, renderer, FEN_SLAB_MIP, 4.0, &stats, NULL));
+      reference_slab_stats (&m, c == 0 ? 2 : 1, c == 0 ? 8 : 12, c == 0 ? 1 : 2, FEN_SLAB_MIP, &n, &mean, &min, &max);
+      g_assert_cmpuint (stats.n, ==, n);
+      g_assert_cmpfloat_with_epsilon (stats.mean, mean, 1e-9);
+    }
+  /* The vertex counts: 3 at least, FEN_MPR_MEASURE_MAX_POINTS at most. */
+  g_assert_false (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_POLYGON, &planes.frames[0], pts, 2));
+  {
+    g_autofree double *many = g_new0 (double, 3 * (FEN_MPR_MEASURE_MAX_POINTS + 1));
+
+    g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_POLYGON, &planes.frames[0], many,
+                                                FEN_MPR_MEASURE_MAX_POINTS));
+    g_assert_false (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_POLYGON, &planes.frames[0], many,
+                                                 FEN_MPR_MEASURE_MAX_POINTS + 1));
+  }
+  fen_renderer_free (renderer);
+}
+
+/* An arrow's text: UTF-8 only, cut at a character's start. */
+static void
+test_arrow_text (void)
+{
+  FenMprMeasure m = { 0 };
+  GString *long_text = g_string_new (NULL);
+  double a[3], b[3];
+  FenMprPlanes planes;
+  g_autoptr(FenVolume) volume = make_volume ();
+
+  make_planes (&planes, volume);
+  voxel_centre (3, 4, 5, a);
+  voxel_centre (9, 4, 5, b);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_ARROW, &planes.frames[FEN_MPR_PLANE_AXIAL], a, b);
+  g_assert_cmpuint (m.n_points, ==, 2);
+  g_assert_cmpstr (m.text, ==, "");
+  g_assert_true (fen_mpr_measure_set_text (&m, "lésion \"B\", 12\u00a0mm \u2192"));
+  g_assert_cmpstr (m.text, ==, "lésion \"B\", 12\u00a0mm \u2192");
+  g_assert_false (fen_mpr_measure_set_text (&m, "bad \xff byte"));
+  g_assert_cmpstr (m.text, ==, "lésion \"B\", 12\u00a0mm \u2192");
+  /* 100 two-byte characters: the 63 that fit in 127 bytes stay whole. */
+  for (guint i = 0; i < 100; i++)
+    g_string_append (long_text, "é");
+  g_assert_true (fen_mpr_measure_set_text (&m, long_text->str));
+  g_assert_cmpuint (strlen (m.text), ==, 126);
+  g_assert_true (g_utf8_validate (m.text, -1, NULL));
+  g_assert_cmpuint (g_utf8_strlen (m.text, -1), ==, 63);
+  g_string_free (long_text, TRUE);
+  /* An arrow is neither a length nor an angle nor a region. */
+  g_assert_true (isnan (fen_mpr_measure_angle_deg (&m)));
+  {
+    FenRenderer *renderer = fen_renderer_new (1, 16);
+    FenRoiStats stats;
+
+    g_assert_false (fen_mpr_measure_stats (&m, volume, renderer, &stats, NULL));
+    fen_renderer_free (renderer);
+  }
 }
 
 /* Which planes show it ------------------------------------------------------ */
@@ -435,6 +695,98 @@ test_stats_huge (void)
   fen_renderer_free (renderer);
 }
 
+static void
+test_describe_plane (void)
+{
+  const double c = cos (G_PI / 6), s = sin (G_PI / 6);
+  FenMprFrame axial = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
+  FenMprFrame coronal = { { 1, 0, 0 }, { 0, 0, -1 }, { 0, 1, 0 } };
+  FenMprFrame sagittal = { { 0, 1, 0 }, { 0, 0, -1 }, { -1, 0, 0 } };
+  FenMprFrame oblique = { { c, s, 0 }, { 0, 0, -1 }, { 0 } };
+  const double a[3] = { -80.25, -48.25, 39.5 }, b[3] = { -60.0, -30.0, 39.5 };
+  FenMprMeasure m;
+  char *text;
+
+  fen_vec3_cross (oblique.right, oblique.down, oblique.normal);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, &axial, a, b);
+  g_assert_cmpstr ((text = fen_mpr_measure_describe_plane (&m)), ==, "axial, z 39.5 mm");
+  g_free (text);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_ELLIPSE, &coronal, a, b);
+  g_assert_cmpstr ((text = fen_mpr_measure_describe_plane (&m)), ==, "coronal, y -48.2 mm");
+  g_free (text);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_RECTANGLE, &sagittal, a, b);
+  g_assert_cmpstr ((text = fen_mpr_measure_describe_plane (&m)), ==, "sagittal, x -80.2 mm");
+  g_free (text);
+  /* Normal (-0.5, 0.866, 0): -80.25 * -0.5 - 48.25 * 0.866 = -1.66 mm. */
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, &oblique, a, b);
+  g_assert_cmpstr ((text = fen_mpr_measure_describe_plane (&m)), ==, "oblique, -1.7 mm along (-0.50, 0.87, 0.00)");
+  g_free (text);
+}
+
+/* Region statistics on slabs: of the projected values. */
+typedef struct {
+  const char       *path;
+  FenMprPlane       plane;
+  FenMprMeasureKind kind;
+  guint             axis, index, reach; /* native planes within half the slab, either side */
+  FenSlabMode       slab;
+  double            thickness;
+  double            a[3], b[3];
+} SlabCase;
+
+/* Thicknesses chosen so that no native plane lies exactly half a slab
+ * away: axial 4 mm over 1.5 mm slices takes 1 either side, coronal 4 mm
+ * over 0.8 mm rows 2, sagittal 2 mm over 0.6 mm columns 1. */
+static const SlabCase slab_cases[] = {
+  { "/mpr-measure/stats/slab/axial-mip-past-the-cube", FEN_MPR_PLANE_AXIAL, FEN_MPR_MEASURE_RECTANGLE, 2, 13, 1,
+    FEN_SLAB_MIP, 4.0, { 6.2, 4.3, 13 }, { 24.7, 21.1, 13 } },
+  { "/mpr-measure/stats/slab/coronal-average-at-the-edge", FEN_MPR_PLANE_CORONAL, FEN_MPR_MEASURE_ELLIPSE, 1, 17, 2,
+    FEN_SLAB_AVERAGE, 4.0, { 15.5, 17, 8.5 }, { 24.4, 17, 14.6 } },
+  { "/mpr-measure/stats/slab/sagittal-minip-at-the-edge", FEN_MPR_PLANE_SAGITTAL, FEN_MPR_MEASURE_RECTANGLE, 0, 10, 1,
+    FEN_SLAB_MINIP, 2.0, { 10, 5.3, 3.2 }, { 10, 20.6, 15.9 } },
+  { "/mpr-measure/stats/slab/axial-average-first-slice", FEN_MPR_PLANE_AXIAL, FEN_MPR_MEASURE_ELLIPSE, 2, 0, 1,
+    FEN_SLAB_AVERAGE, 4.0, { 14.0, 12.0, 0 }, { 30.5, 22.5, 0 } },
+};
+
+static void
+test_stats_slab (gconstpointer data)
+{
+  const SlabCase *t = data;
+  g_autoptr(FenVolume) volume = make_volume ();
+  g_autoptr(GError) error = NULL;
+  FenRenderer *renderer = fen_renderer_new (3, 64);
+  FenMprPlanes planes;
+  FenMprMeasure m;
+  FenRoiStats stats, plain;
+  double a[3], b[3], mean, min, max;
+  guint64 n;
+
+  make_planes (&planes, volume);
+  voxel_centre (t->a[0], t->a[1], t->a[2], a);
+  voxel_centre (t->b[0], t->b[1], t->b[2], b);
+  fen_mpr_measure_init (&m, t->kind, &planes.frames[t->plane], a, b);
+  g_assert_true (fen_mpr_measure_stats_slab (&m, volume, renderer, t->slab, t->thickness, &stats, &error));
+  g_assert_no_error (error);
+  reference_slab_stats (&m, t->axis, t->index, t->reach, t->slab, &n, &mean, &min, &max);
+  g_assert_cmpuint (n, >, 0);
+  g_assert_cmpuint (stats.n, ==, n);
+  g_assert_cmpfloat_with_epsilon (stats.mean, mean, 1e-9);
+  g_assert_cmpfloat (stats.min, ==, min);
+  g_assert_cmpfloat (stats.max, ==, max);
+  g_assert_cmpstr (stats.unit, ==, "HU");
+  /* The slab changes what is measured (the cube or the background's
+   * spread on one side of it), the shape does not: the same samples, the
+   * same area. */
+  g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &plain, NULL));
+  g_assert_cmpuint (plain.n, ==, stats.n);
+  g_assert_cmpfloat (plain.area_mm2, ==, stats.area_mm2);
+  g_assert_cmpfloat (fabs (plain.mean - stats.mean), >, 0.1);
+  /* No slab is the plane's own values. */
+  g_assert_true (fen_mpr_measure_stats_slab (&m, volume, renderer, FEN_SLAB_NONE, t->thickness, &stats, NULL));
+  g_assert_cmpfloat (stats.mean, ==, plain.mean);
+  fen_renderer_free (renderer);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -442,8 +794,14 @@ main (int argc, char **argv)
   g_test_add_func ("/mpr-measure/distance/axis", test_distance_axis);
   g_test_add_func ("/mpr-measure/distance/oblique", test_distance_oblique);
   g_test_add_func ("/mpr-measure/on-plane", test_on_plane);
+  g_test_add_func ("/mpr-measure/angles", test_angles);
+  g_test_add_func ("/mpr-measure/stats/polygon", test_stats_polygon);
+  g_test_add_func ("/mpr-measure/arrow-text", test_arrow_text);
+  g_test_add_func ("/mpr-measure/describe-plane", test_describe_plane);
   for (guint i = 0; i < G_N_ELEMENTS (stats_cases); i++)
     g_test_add_data_func (stats_cases[i].path, &stats_cases[i], test_stats);
+  for (guint i = 0; i < G_N_ELEMENTS (slab_cases); i++)
+    g_test_add_data_func (slab_cases[i].path, &slab_cases[i], test_stats_slab);
   g_test_add_func ("/mpr-measure/stats/between-slices", test_stats_between);
   g_test_add_func ("/mpr-measure/stats/oblique", test_stats_oblique);
   g_test_add_func ("/mpr-measure/stats/errors", test_stats_errors);

@@ -235,6 +235,38 @@ test_zoom_pan (void)
 }
 
 static void
+test_one_to_one (void)
+{
+  g_autoptr(FenVolume) volume = make_volume (&stack_axial);
+  FenMprPlanes planes;
+  double before[3], after[3];
+
+  make_planes (&planes, volume, 400, 300);
+  /* Axial: 0.6 mm across (columns), 0.8 mm down (rows): 1 / 0.6 px/mm. */
+  fen_mpr_planes_to_patient (&planes, FEN_MPR_PLANE_AXIAL, 200, 150, before);
+  fen_mpr_planes_one_to_one (&planes, FEN_MPR_PLANE_AXIAL, volume, 1);
+  g_assert_cmpfloat_with_epsilon (planes.views[FEN_MPR_PLANE_AXIAL].zoom, 1 / 0.6, 1e-9);
+  g_assert_false (planes.views[FEN_MPR_PLANE_AXIAL].fitted);
+  /* About the pane's centre. */
+  fen_mpr_planes_to_patient (&planes, FEN_MPR_PLANE_AXIAL, 200, 150, after);
+  assert_vec (after, before[0], before[1], before[2]);
+  /* Coronal: 0.6 mm across, 1.5 mm (the slices) down; at scale 2 one
+   * native pixel is one device pixel, half a logical pixel. */
+  fen_mpr_planes_one_to_one (&planes, FEN_MPR_PLANE_CORONAL, volume, 2);
+  g_assert_cmpfloat_with_epsilon (planes.views[FEN_MPR_PLANE_CORONAL].zoom, 1 / (2 * 0.6), 1e-9);
+  /* Sagittal: 0.8 mm across (rows), 1.5 mm down. */
+  fen_mpr_planes_one_to_one (&planes, FEN_MPR_PLANE_SAGITTAL, volume, 1);
+  g_assert_cmpfloat_with_epsilon (planes.views[FEN_MPR_PLANE_SAGITTAL].zoom, 1 / 0.8, 1e-9);
+  /* Again: nothing changes. */
+  fen_mpr_planes_one_to_one (&planes, FEN_MPR_PLANE_SAGITTAL, volume, 1);
+  g_assert_cmpfloat_with_epsilon (planes.views[FEN_MPR_PLANE_SAGITTAL].zoom, 1 / 0.8, 1e-9);
+  /* F fits again. */
+  fen_mpr_planes_fit (&planes, FEN_MPR_PLANE_AXIAL);
+  g_assert_true (planes.views[FEN_MPR_PLANE_AXIAL].fitted);
+  g_assert_cmpfloat_with_epsilon (planes.views[FEN_MPR_PLANE_AXIAL].zoom, 300 / 24.0, 1e-9);
+}
+
+static void
 test_lines_and_hits (void)
 {
   g_autoptr(FenVolume) volume = make_volume (&stack_axial);
@@ -461,6 +493,110 @@ test_render_mark (void)
   g_assert_cmpint (values[0], ==, -1);
 }
 
+/* The visible rectangle of a pane: every output pixel outside it is
+ * background, and rendering it alone gives the same values as the whole
+ * output gives there (any plane, zoom, pan, slab, sampling, scale). */
+typedef struct {
+  const char         *path;
+  FenMprPlane         plane;
+  double              turn;     /* radians about the axial normal first */
+  double              zoom;     /* factor about the pane's centre */
+  double              pan[2];   /* a drag, logical pixels */
+  int                 scale;
+  FenReformatSampling sampling;
+  FenSlabMode         slab;
+} VisibleCase;
+
+static const VisibleCase visible_cases[] = {
+  { "/mpr-planes/visible/axial-fitted", FEN_MPR_PLANE_AXIAL, 0, 1, { 0, 0 }, 1, FEN_REFORMAT_AUTO, FEN_SLAB_NONE },
+  { "/mpr-planes/visible/coronal-small", FEN_MPR_PLANE_CORONAL, 0, 0.4, { 0, 0 }, 1, FEN_REFORMAT_AUTO, FEN_SLAB_NONE },
+  { "/mpr-planes/visible/sagittal-panned", FEN_MPR_PLANE_SAGITTAL, 0, 0.7, { 230, -90 }, 1, FEN_REFORMAT_TRILINEAR, FEN_SLAB_NONE },
+  { "/mpr-planes/visible/oblique-trilinear", FEN_MPR_PLANE_CORONAL, 0.5, 0.6, { 0, 0 }, 1, FEN_REFORMAT_TRILINEAR, FEN_SLAB_NONE },
+  { "/mpr-planes/visible/oblique-mip", FEN_MPR_PLANE_SAGITTAL, -0.7, 0.5, { -40, 20 }, 1, FEN_REFORMAT_AUTO, FEN_SLAB_MIP },
+  { "/mpr-planes/visible/axial-average-scale2", FEN_MPR_PLANE_AXIAL, 0.3, 0.5, { 60, 0 }, 2, FEN_REFORMAT_AUTO, FEN_SLAB_AVERAGE },
+  { "/mpr-planes/visible/zoomed-in", FEN_MPR_PLANE_CORONAL, 0, 3, { 0, 0 }, 1, FEN_REFORMAT_AUTO, FEN_SLAB_NONE },
+};
+
+static void
+test_visible (gconstpointer data)
+{
+  const VisibleCase *c = data;
+  g_autoptr(GPtrArray) images = make_images (&stack_axial);
+  g_autoptr(FenVolume) volume = NULL;
+  g_autoptr(FenRenderer) renderer = fen_renderer_new (2, 1000);
+  const guint w = 400 * c->scale, h = 300 * c->scale;
+  g_autofree gint32 *full = g_new (gint32, (gsize) w * h);
+  g_autofree gint32 *part = NULL;
+  FenMprPlanes planes;
+  FenReformat f = { 0 };
+  FenPixelRect rect;
+  double start[2];
+  guint inside = 0;
+
+  /* A pattern with no two neighbours alike, so that an output shifted by
+   * a pixel differs. */
+  for (guint k = 0; k < images->len; k++)
+    {
+      guint16 *px = fen_image_get_pixels_mutable (images->pdata[k]);
+
+      for (guint i = 0; i < stack_axial.width * stack_axial.height; i++)
+        px[i] = (guint16) (100 + (k * 131 + i * 37 + (i / stack_axial.width) * 11) % 3000);
+    }
+  volume = fen_volume_new (NULL, (FenImage **) images->pdata, images->len, NULL);
+  g_assert_nonnull (volume);
+  make_planes (&planes, volume, 400, 300);
+  if (c->turn != 0)
+    fen_mpr_planes_rotate (&planes, FEN_MPR_PLANE_AXIAL, c->turn);
+  fen_mpr_planes_zoom_about (&planes, c->plane, c->zoom, 200, 150);
+  memcpy (start, planes.views[c->plane].pan, sizeof start);
+  fen_mpr_planes_pan (&planes, c->plane, start, c->pan[0], c->pan[1]);
+
+  f.sampling = c->sampling;
+  f.slab = c->slab;
+  f.slab_thickness = 4.0;
+  fen_mpr_planes_get_geometry (&planes, c->plane, c->scale, &f.plane);
+  g_assert_true (fen_renderer_reformat_values (renderer, volume, &f, w, h, -1, full, w));
+  g_assert_true (fen_mpr_planes_get_visible (&planes, c->plane, volume, c->scale, w, h, &rect, &f.plane));
+  g_assert_cmpuint (rect.x + rect.width, <=, w);
+  g_assert_cmpuint (rect.y + rect.height, <=, h);
+  for (guint j = 0; j < h; j++)
+    for (guint i = 0; i < w; i++)
+      {
+        gboolean in = i >= rect.x && i < rect.x + rect.width && j >= rect.y && j < rect.y + rect.height;
+
+        if (!in)
+          g_assert_cmpint (full[(gsize) j * w + i], ==, -1);
+        else if (full[(gsize) j * w + i] != -1)
+          inside++;
+      }
+  /* Tight: the volume fills most of it (a turned box fills at least half
+   * of its bounding rectangle). */
+  g_assert_cmpuint (inside, >, (guint) rect.width * rect.height / 2);
+
+  part = g_new (gint32, (gsize) rect.width * rect.height);
+  g_assert_true (fen_renderer_reformat_values (renderer, volume, &f, rect.width, rect.height, -1, part, rect.width));
+  for (guint j = 0; j < rect.height; j++)
+    g_assert_cmpmem (part + (gsize) j * rect.width, rect.width * sizeof (gint32),
+                     full + (gsize) (rect.y + j) * w + rect.x, rect.width * sizeof (gint32));
+}
+
+static void
+test_visible_off (void)
+{
+  g_autoptr(FenVolume) volume = make_volume (&stack_axial);
+  FenMprPlanes planes;
+  FenPixelRect rect;
+  double start[2];
+
+  make_planes (&planes, volume, 400, 300);
+  memcpy (start, planes.views[FEN_MPR_PLANE_AXIAL].pan, sizeof start);
+  /* Panned right out of the pane. */
+  fen_mpr_planes_pan (&planes, FEN_MPR_PLANE_AXIAL, start, 700, 0);
+  g_assert_false (fen_mpr_planes_get_visible (&planes, FEN_MPR_PLANE_AXIAL, volume, 1, 400, 300, &rect, NULL));
+  g_assert_cmpuint (rect.width, ==, 0);
+  g_assert_cmpuint (rect.height, ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -469,11 +605,15 @@ main (int argc, char *argv[])
   g_test_add_func ("/mpr-planes/fit-and-screen", test_fit_and_screen);
   g_test_add_func ("/mpr-planes/geometry", test_geometry);
   g_test_add_func ("/mpr-planes/zoom-pan", test_zoom_pan);
+  g_test_add_func ("/mpr-planes/one-to-one", test_one_to_one);
   g_test_add_func ("/mpr-planes/lines-and-hits", test_lines_and_hits);
   g_test_add_func ("/mpr-planes/move-center", test_move_center);
   g_test_add_func ("/mpr-planes/rotate", test_rotate);
   g_test_add_func ("/mpr-planes/scroll", test_scroll);
   g_test_add_func ("/mpr-planes/oblique-acquisition", test_oblique_acquisition);
   g_test_add_func ("/mpr-planes/render-mark", test_render_mark);
+  for (guint i = 0; i < G_N_ELEMENTS (visible_cases); i++)
+    g_test_add_data_func (visible_cases[i].path, &visible_cases[i], test_visible);
+  g_test_add_func ("/mpr-planes/visible/off", test_visible_off);
   return g_test_run ();
 }

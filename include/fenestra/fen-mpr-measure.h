@@ -9,7 +9,9 @@
 #pragma once
 
 #include "fen-types.h"
+#include "fen-measurement.h"
 #include "fen-mpr-planes.h"
+#include "fen-reformat.h"
 #include "fen-render.h"
 #include "fen-roi.h"
 #include "fen-volume.h"
@@ -22,29 +24,80 @@ typedef enum {
                                  axes along the frame's right and down */
   FEN_MPR_MEASURE_RECTANGLE,  /* opposite corners points[0], points[1]; sides
                                  along the frame's right and down */
+  FEN_MPR_MEASURE_ANGLE,      /* 3 points, the vertex points[1] */
+  FEN_MPR_MEASURE_COBB,       /* 4 points: two lines, each by two points */
+  FEN_MPR_MEASURE_POLYGON,    /* 3 to FEN_MPR_MEASURE_MAX_POINTS points, closed
+                                 (a freehand outline) */
+  FEN_MPR_MEASURE_ARROW,      /* 2 points, tail then head, and a text */
 } FenMprMeasureKind;
+
+/* An arrow's text, bytes with the terminating NUL. */
+#define FEN_MPR_MEASURE_TEXT_MAX 128
+
+/* The most points a plane measurement has: a freehand outline's (a slice's
+ * may have 4096, FEN_MEASUREMENT_MAX_POINTS; a plane's are kept inline,
+ * so that the measurement stays plain data: 1024 vertices a few pixels
+ * apart go round any pane). */
+#define FEN_MPR_MEASURE_MAX_POINTS 1024
+
+/* How many points @kind has: 2, 3 for an angle, 4 for a Cobb angle; the
+ * fewest for a freehand outline, 3. */
+guint fen_mpr_measure_kind_n_points (FenMprMeasureKind kind);
 
 /**
  * FenMprMeasure:
  * Plain data, copied freely.
  * @frame: the directions of the plane it was drawn on (its normal says which
  *   planes show it: fen_mpr_measure_is_on_plane())
- * @points: patient coordinates, mm; both on the plane (the second is
+ * @n_points: fen_mpr_measure_kind_n_points() of @kind
+ * @text: an arrow's text, UTF-8 (fen_mpr_measure_set_text()); empty for
+ *   the other kinds
+ * @points: patient coordinates, mm; all on the plane (the others are
  *   projected onto the plane through the first by fen_mpr_measure_init())
  */
 typedef struct {
   FenMprMeasureKind kind;
   FenMprFrame       frame;
-  double            points[2][3];
+  guint             n_points;
+  double            points[FEN_MPR_MEASURE_MAX_POINTS][3];
+  char              text[FEN_MPR_MEASURE_TEXT_MAX];
 } FenMprMeasure;
 
-/* Sets @m; @b is projected onto the plane of @frame through @a. @frame,
- * @a and @b may point into @m itself (a measurement moved). */
+/* Sets @m's text (an arrow's): @text, cut at a character's start to fit
+ * FEN_MPR_MEASURE_TEXT_MAX. Returns: %FALSE (leaving it) when @text is
+ * not UTF-8. */
+gboolean fen_mpr_measure_set_text   (FenMprMeasure *m, const char *text);
+
+/* Sets @m of a two-point @kind (distance, ellipse, rectangle); @b is
+ * projected onto the plane of @frame through @a. @frame, @a and @b may
+ * point into @m itself (a measurement moved). */
 void     fen_mpr_measure_init        (FenMprMeasure     *m,
                                       FenMprMeasureKind  kind,
                                       const FenMprFrame *frame,
                                       const double       a[3],
                                       const double       b[3]);
+
+/**
+ * fen_mpr_measure_init_points:
+ * Sets @m of any @kind from its fen_mpr_measure_kind_n_points() @points
+ * (a freehand outline: 3 to FEN_MPR_MEASURE_MAX_POINTS; 3 values each;
+ * they may be @m's own), every one after the first projected onto the
+ * plane of @frame through the first; no text.
+ * Returns: %FALSE (leaving @m) when @n_points does not fit @kind.
+ */
+gboolean fen_mpr_measure_init_points (FenMprMeasure     *m,
+                                      FenMprMeasureKind  kind,
+                                      const FenMprFrame *frame,
+                                      const double      *points,
+                                      guint              n_points);
+
+/**
+ * fen_mpr_measure_angle_deg:
+ * An angle at its vertex, or a Cobb angle between its two lines (0 to 90
+ * degrees): the slices' rule (fen_measurement_angle_deg()) on the points
+ * in mm on the plane. NaN for other kinds, or when a line has no length.
+ */
+double   fen_mpr_measure_angle_deg   (const FenMprMeasure *m);
 
 /**
  * fen_mpr_measure_length_mm:
@@ -65,8 +118,18 @@ gboolean fen_mpr_measure_is_on_plane (const FenMprMeasure *m,
                                       double               tolerance);
 
 /**
+ * fen_mpr_measure_describe_plane:
+ * Which plane holds @m, in words for a list: "axial, z 39.5 mm",
+ * "coronal, y -48.3 mm" or "sagittal, x -80.3 mm" when its normal lies
+ * along a patient axis (within 0.26 degrees), else "oblique, D mm along
+ * (nx, ny, nz)".
+ * Returns: (transfer full)
+ */
+char    *fen_mpr_measure_describe_plane (const FenMprMeasure *m);
+
+/**
  * fen_mpr_measure_stats:
- * The statistics of an ellipse or a rectangle over @volume's modality
+ * The statistics of an ellipse, a rectangle or a freehand outline over @volume's modality
  * values on @m's plane: sampled (nearest voxel, fen_renderer_reformat_values())
  * on a grid along the frame's right and down at @volume's native spacing in
  * those directions (fen_volume_get_spacing_along()), the grid's points on
@@ -84,6 +147,22 @@ gboolean fen_mpr_measure_is_on_plane (const FenMprMeasure *m,
 gboolean fen_mpr_measure_stats       (const FenMprMeasure *m,
                                       const FenVolume     *volume,
                                       FenRenderer         *renderer,
+                                      FenRoiStats         *out,
+                                      GError             **error);
+
+/**
+ * fen_mpr_measure_stats_slab:
+ * As fen_mpr_measure_stats() on a slab plane: each grid point's value is
+ * its projection over the slab of @thickness mm (@slab: maximum, minimum
+ * or mean of the samples inside, rounded to a stored value; FenSlabMode,
+ * fen_renderer_reformat()), the values the pane shows; %FEN_SLAB_NONE is
+ * fen_mpr_measure_stats().
+ */
+gboolean fen_mpr_measure_stats_slab  (const FenMprMeasure *m,
+                                      const FenVolume     *volume,
+                                      FenRenderer         *renderer,
+                                      FenSlabMode          slab,
+                                      double               thickness,
                                       FenRoiStats         *out,
                                       GError             **error);
 

@@ -10,6 +10,7 @@
 
 #include "fen-types.h"
 #include "fen-geometry.h"
+#include "fen-sampling.h"
 #include "fen-volume.h"
 
 G_BEGIN_DECLS
@@ -111,6 +112,11 @@ void     fen_mpr_planes_set_size (FenMprPlanes *planes, FenMprPlane plane, int w
 void     fen_mpr_planes_fit      (FenMprPlanes *planes, FenMprPlane plane);
 /* Zooms by @factor keeping the patient point under (@sx, @sy) there. */
 void     fen_mpr_planes_zoom_about (FenMprPlanes *planes, FenMprPlane plane, double factor, double sx, double sy);
+/* Zooms about the pane's centre to one native pixel (the finer of the
+ * native steps across and down the plane, fen_volume_get_spacing_along())
+ * per device pixel at @scale device pixels per logical pixel: the slice
+ * view's 1:1. */
+void     fen_mpr_planes_one_to_one (FenMprPlanes *planes, FenMprPlane plane, const FenVolume *volume, int scale);
 /* Pans so that a drag of (@dx, @dy) pixels from a pan of @start moves the
  * picture with the pointer. */
 void     fen_mpr_planes_pan      (FenMprPlanes *planes, FenMprPlane plane, const double start[2], double dx, double dy);
@@ -136,6 +142,23 @@ void     fen_mpr_planes_to_patient (const FenMprPlanes *planes, FenMprPlane plan
  */
 void     fen_mpr_planes_get_geometry (const FenMprPlanes *planes, FenMprPlane plane, int scale,
                                       FenPlaneGeometry *out);
+
+/**
+ * fen_mpr_planes_get_visible:
+ * The part of @plane's output grid (@out_width x @out_height device pixels
+ * at @scale, as fen_mpr_planes_get_geometry()) where @volume can show:
+ * the bounding rectangle of every slice's pixel area (half a pixel beyond
+ * its outer pixel centres, and half the slice spacing either side along
+ * its normal, as fen_renderer_reformat() takes inside) projected on the
+ * plane along its normal, so that a slab shows within it too, widened by
+ * one pixel and clipped to the output. Every output pixel outside it is
+ * background. @geometry (nullable) is the grid of @rect alone: its first
+ * pixel is the output's pixel (@rect->x, @rect->y).
+ * Returns: %FALSE (@rect empty) when the volume is off the output.
+ */
+gboolean fen_mpr_planes_get_visible (const FenMprPlanes *planes, FenMprPlane plane, const FenVolume *volume,
+                                     int scale, guint out_width, guint out_height, FenPixelRect *rect,
+                                     FenPlaneGeometry *geometry);
 
 /**
  * fen_mpr_planes_get_line:

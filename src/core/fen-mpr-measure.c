@@ -16,27 +16,112 @@
 /* Stored values are at most 16 bits: this marks a point outside the volume. */
 #define FEN_MPR_MEASURE_OUTSIDE G_MININT32
 
+guint
+fen_mpr_measure_kind_n_points (FenMprMeasureKind kind)
+{
+  switch (kind)
+    {
+    case FEN_MPR_MEASURE_ANGLE: return 3;
+    case FEN_MPR_MEASURE_COBB:  return 4;
+    case FEN_MPR_MEASURE_POLYGON: return 3;
+    case FEN_MPR_MEASURE_DISTANCE:
+    case FEN_MPR_MEASURE_ELLIPSE:
+    case FEN_MPR_MEASURE_RECTANGLE:
+    default:                    return 2;
+    }
+}
+
+gboolean
+fen_mpr_measure_init_points (FenMprMeasure *m, FenMprMeasureKind kind, const FenMprFrame *frame,
+                             const double *points, guint n_points)
+{
+  FenMprMeasure out = { 0 };
+
+  g_return_val_if_fail (m != NULL && frame != NULL && points != NULL, FALSE);
+  if ((guint) kind > FEN_MPR_MEASURE_ARROW ||
+      (kind == FEN_MPR_MEASURE_POLYGON ? n_points < 3 || n_points > FEN_MPR_MEASURE_MAX_POINTS
+                                       : n_points != fen_mpr_measure_kind_n_points (kind)))
+    return FALSE;
+
+  /* Built aside: @frame or @points may be @m's own. */
+  out.kind = kind;
+  out.frame = *frame;
+  out.n_points = n_points;
+  for (guint p = 0; p < n_points; p++)
+    {
+      double d[3], off;
+
+      for (int k = 0; k < 3; k++)
+        d[k] = points[3 * p + k] - points[k];
+      off = fen_vec3_dot (d, frame->normal);
+      for (int k = 0; k < 3; k++)
+        out.points[p][k] = points[3 * p + k] - off * frame->normal[k];
+    }
+  *m = out;
+  return TRUE;
+}
+
 void
 fen_mpr_measure_init (FenMprMeasure *m, FenMprMeasureKind kind, const FenMprFrame *frame, const double a[3],
                       const double b[3])
 {
-  FenMprMeasure out = { 0 };
-  double d[3], off;
+  double points[6];
 
   g_return_if_fail (m != NULL && frame != NULL && a != NULL && b != NULL);
+  g_return_if_fail (fen_mpr_measure_kind_n_points (kind) == 2);
+  memcpy (points, a, 3 * sizeof (double));
+  memcpy (points + 3, b, 3 * sizeof (double));
+  fen_mpr_measure_init_points (m, kind, frame, points, 2);
+}
 
-  /* Built aside: @frame, @a or @b may be @m's own. */
-  out.kind = kind;
-  out.frame = *frame;
-  for (int k = 0; k < 3; k++)
-    d[k] = b[k] - a[k];
-  off = fen_vec3_dot (d, frame->normal);
-  for (int k = 0; k < 3; k++)
+gboolean
+fen_mpr_measure_set_text (FenMprMeasure *m, const char *text)
+{
+  const char *cut;
+
+  g_return_val_if_fail (m != NULL && text != NULL, FALSE);
+  if (!g_utf8_validate (text, -1, NULL))
+    return FALSE;
+  cut = text + strlen (text);
+  if (cut - text >= FEN_MPR_MEASURE_TEXT_MAX)
     {
-      out.points[0][k] = a[k];
-      out.points[1][k] = b[k] - off * frame->normal[k];
+      /* The last whole character that fits. */
+      cut = text + FEN_MPR_MEASURE_TEXT_MAX - 1;
+      while (cut > text && ((guchar) *cut & 0xc0) == 0x80)
+        cut--;
     }
-  *m = out;
+  memcpy (m->text, text, (gsize) (cut - text));
+  m->text[cut - text] = '\0';
+  return TRUE;
+}
+
+double
+fen_mpr_measure_angle_deg (const FenMprMeasure *m)
+{
+  g_autoptr(FenMeasurement) flat = NULL;
+  double uv[2 * FEN_MPR_MEASURE_MAX_POINTS];
+  FenImageInfo info;
+  double angle;
+
+  g_return_val_if_fail (m != NULL, NAN);
+  if (m->kind != FEN_MPR_MEASURE_ANGLE && m->kind != FEN_MPR_MEASURE_COBB)
+    return NAN;
+  /* The slices' rule on the points in mm on the plane (right, down): a
+   * frame whose pixels are 1 mm square. */
+  for (guint p = 0; p < m->n_points; p++)
+    {
+      uv[2 * p] = fen_vec3_dot (m->points[p], m->frame.right);
+      uv[2 * p + 1] = fen_vec3_dot (m->points[p], m->frame.down);
+    }
+  flat = fen_measurement_new (m->kind == FEN_MPR_MEASURE_ANGLE ? FEN_MEASUREMENT_ANGLE : FEN_MEASUREMENT_COBB, 0, uv,
+                              m->n_points, NULL, NULL);
+  if (flat == NULL)
+    return NAN;
+  fen_image_info_init (&info);
+  info.pixel_spacing[0] = info.pixel_spacing[1] = 1.0;
+  angle = fen_measurement_angle_deg (flat, &info);
+  fen_image_info_clear (&info);
+  return angle;
 }
 
 double
@@ -59,7 +144,7 @@ fen_mpr_measure_is_on_plane (const FenMprMeasure *m, const FenMprFrame *frame, c
 
   if (fabs (fen_vec3_dot (m->frame.normal, frame->normal)) < 1.0 - 1e-6)
     return FALSE;
-  for (int p = 0; p < 2; p++)
+  for (guint p = 0; p < m->n_points; p++)
     {
       double d[3];
 
@@ -71,10 +156,30 @@ fen_mpr_measure_is_on_plane (const FenMprMeasure *m, const FenMprFrame *frame, c
   return TRUE;
 }
 
+char *
+fen_mpr_measure_describe_plane (const FenMprMeasure *m)
+{
+  static const char *const names[3] = { "sagittal", "coronal", "axial" };
+  const double *n;
+  guint axis = 0;
+
+  g_return_val_if_fail (m != NULL, NULL);
+  n = m->frame.normal;
+  for (guint k = 1; k < 3; k++)
+    if (fabs (n[k]) > fabs (n[axis]))
+      axis = k;
+  /* Facing a patient axis (as a pane's label says it): the coordinate it
+   * fixes; else its distance along its normal from the origin. */
+  if (fabs (n[axis]) > 0.99999)
+    return g_strdup_printf ("%s, %c %.1f mm", names[axis], "xyz"[axis], m->points[0][axis]);
+  return g_strdup_printf ("oblique, %.1f mm along (%.2f, %.2f, %.2f)", fen_vec3_dot (m->points[0], n),
+                          n[0] + 0.0, n[1] + 0.0, n[2] + 0.0);
+}
+
 /* @m's shape as a FenRoi in mm on its plane: x along the frame's right, y
  * along its down, both from the patient origin. */
 static void
-fen_mpr_measure_roi (const FenMprMeasure *m, FenRoi *roi)
+fen_mpr_measure_roi (const FenMprMeasure *m, FenRoi *roi, double *uv)
 {
   const double u0 = fen_vec3_dot (m->points[0], m->frame.right), v0 = fen_vec3_dot (m->points[0], m->frame.down);
   const double u1 = fen_vec3_dot (m->points[1], m->frame.right), v1 = fen_vec3_dot (m->points[1], m->frame.down);
@@ -82,7 +187,19 @@ fen_mpr_measure_roi (const FenMprMeasure *m, FenRoi *roi)
   memset (roi, 0, sizeof *roi);
   roi->x = u0;
   roi->y = v0;
-  if (m->kind == FEN_MPR_MEASURE_ELLIPSE)
+  if (m->kind == FEN_MPR_MEASURE_POLYGON)
+    {
+      /* The outline's vertices in mm on the plane (@uv: 2 a point). */
+      for (guint p = 0; p < m->n_points; p++)
+        {
+          uv[2 * p] = fen_vec3_dot (m->points[p], m->frame.right);
+          uv[2 * p + 1] = fen_vec3_dot (m->points[p], m->frame.down);
+        }
+      roi->kind = FEN_ROI_POLYGON;
+      roi->points = uv;
+      roi->n_points = m->n_points;
+    }
+  else if (m->kind == FEN_MPR_MEASURE_ELLIPSE)
     {
       roi->kind = FEN_ROI_ELLIPSE;
       roi->rx = fabs (u1 - u0);
@@ -132,6 +249,13 @@ gboolean
 fen_mpr_measure_stats (const FenMprMeasure *m, const FenVolume *volume, FenRenderer *renderer, FenRoiStats *out,
                        GError **error)
 {
+  return fen_mpr_measure_stats_slab (m, volume, renderer, FEN_SLAB_NONE, 0.0, out, error);
+}
+
+gboolean
+fen_mpr_measure_stats_slab (const FenMprMeasure *m, const FenVolume *volume, FenRenderer *renderer, FenSlabMode slab,
+                            double thickness, FenRoiStats *out, GError **error)
+{
   const FenMprFrame *frame;
   FenPlaneGeometry slice0;
   FenReformat reformat = { 0 };
@@ -139,15 +263,16 @@ fen_mpr_measure_stats (const FenMprMeasure *m, const FenVolume *volume, FenRende
   FenImage *image;
   FenRoiMoments moments = { 0, 0, G_MAXINT64, G_MININT64, 0.0 };
   g_autofree gint32 *values = NULL;
+  g_autofree double *uv = NULL;
   double su, sv, u_ref, v_ref, depth, x0, y0, x1, y1, slope = 1.0, intercept = 0.0;
   double i0, i1, j0, j1;
   guint frame_index = 0, width, height;
 
   g_return_val_if_fail (m != NULL && volume != NULL && renderer != NULL && out != NULL, FALSE);
 
-  if (m->kind != FEN_MPR_MEASURE_ELLIPSE && m->kind != FEN_MPR_MEASURE_RECTANGLE)
+  if (m->kind != FEN_MPR_MEASURE_ELLIPSE && m->kind != FEN_MPR_MEASURE_RECTANGLE && m->kind != FEN_MPR_MEASURE_POLYGON)
     {
-      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED, "a distance has no region statistics");
+      g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED, "a distance or an angle has no region statistics");
       return FALSE;
     }
   image = fen_volume_get_slice_image (volume, 0, &frame_index);
@@ -156,7 +281,8 @@ fen_mpr_measure_stats (const FenMprMeasure *m, const FenVolume *volume, FenRende
       g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED, "region statistics need a monochrome image");
       return FALSE;
     }
-  fen_mpr_measure_roi (m, &roi);
+  uv = g_new (double, 2 * MAX (m->n_points, 1));
+  fen_mpr_measure_roi (m, &roi, uv);
   if (!_fen_roi_valid (&roi, error))
     return FALSE;
   if (roi.kind == FEN_ROI_RECTANGLE && (fabs (roi.w) < FEN_MPR_MEASURE_EPSILON || fabs (roi.h) < FEN_MPR_MEASURE_EPSILON))
@@ -216,7 +342,10 @@ fen_mpr_measure_stats (const FenMprMeasure *m, const FenVolume *volume, FenRende
   reformat.plane.spacing[0] = sv;
   reformat.plane.spacing[1] = su;
   reformat.sampling = FEN_REFORMAT_NEAREST;
-  reformat.slab = FEN_SLAB_NONE;
+  /* Each grid point's projection over the slab, as the pane shows it
+   * (rounded to a stored value when averaged). */
+  reformat.slab = slab;
+  reformat.slab_thickness = thickness;
   values = g_try_new (gint32, (gsize) width * height);
   if (values == NULL)
     {

@@ -156,6 +156,27 @@ fen_mpr_planes_zoom_about (FenMprPlanes *planes, FenMprPlane plane, double facto
 }
 
 void
+fen_mpr_planes_one_to_one (FenMprPlanes *planes, FenMprPlane plane, const FenVolume *volume, int scale)
+{
+  const FenMprFrame *frame;
+  FenMprPaneView *view;
+  double pixel;
+
+  g_return_if_fail (planes != NULL && plane < FEN_MPR_N_PLANES && volume != NULL && scale >= 1);
+
+  view = &planes->views[plane];
+  frame = &planes->frames[plane];
+  /* The slice view's 1:1 is one image pixel per device pixel; a plane's
+   * pixels are its native steps across and down it, and the finer of the
+   * two gets one device pixel (the coarser is then stretched, as the
+   * slice view stretches a non-square pixel). */
+  pixel = MIN (fen_volume_get_spacing_along (volume, frame->right), fen_volume_get_spacing_along (volume, frame->down));
+  if (!(pixel > 0))
+    return;
+  fen_mpr_planes_zoom_about (planes, plane, 1.0 / (scale * pixel) / view->zoom, view->width / 2.0, view->height / 2.0);
+}
+
+void
 fen_mpr_planes_pan (FenMprPlanes *planes, FenMprPlane plane, const double start[2], double dx, double dy)
 {
   FenMprPaneView *view;
@@ -234,6 +255,62 @@ fen_mpr_planes_get_geometry (const FenMprPlanes *planes, FenMprPlane plane, int 
   memcpy (out->normal, frame->normal, sizeof out->normal);
   out->spacing[0] = mm;
   out->spacing[1] = mm;
+}
+
+gboolean
+fen_mpr_planes_get_visible (const FenMprPlanes *planes, FenMprPlane plane, const FenVolume *volume, int scale,
+                            guint out_width, guint out_height, FenPixelRect *rect, FenPlaneGeometry *geometry)
+{
+  double lo[2] = { G_MAXDOUBLE, G_MAXDOUBLE }, hi[2] = { -G_MAXDOUBLE, -G_MAXDOUBLE }, half;
+  guint n, w, h;
+  double x0, y0, x1, y1;
+
+  g_return_val_if_fail (planes != NULL && plane < FEN_MPR_N_PLANES && volume != NULL && scale > 0 && rect != NULL,
+                        FALSE);
+
+  *rect = (FenPixelRect) { 0, 0, 0, 0 };
+  n = fen_volume_get_n_slices (volume);
+  w = fen_volume_get_width (volume);
+  h = fen_volume_get_height (volume);
+  /* Every slice, each where its own position puts it (a drifting or tilted
+   * stack is no box); a few thousand dot products a render. */
+  for (guint k = 0; k < n; k++)
+    {
+      FenPlaneGeometry g;
+
+      fen_volume_get_slice_geometry (volume, k, &g);
+      /* As fen_mpr_planes_init()'s box, at every slice: a bound. */
+      half = (n > 1 ? fen_volume_get_slice_spacing (volume) : MIN (g.spacing[0], g.spacing[1])) / 2;
+      for (guint c = 0; c < 8; c++)
+        {
+          double p[3], sx, sy;
+
+          fen_plane_geometry_image_to_patient (&g, (c & 1) ? w - 0.5 : -0.5, (c & 2) ? h - 0.5 : -0.5, p);
+          for (int a = 0; a < 3; a++)
+            p[a] += ((c & 4) ? half : -half) * g.normal[a];
+          fen_mpr_planes_to_screen (planes, plane, p, &sx, &sy, NULL);
+          lo[0] = MIN (lo[0], sx * scale);
+          hi[0] = MAX (hi[0], sx * scale);
+          lo[1] = MIN (lo[1], sy * scale);
+          hi[1] = MAX (hi[1], sy * scale);
+        }
+    }
+  /* Device pixel i covers [i, i + 1); one more either side. */
+  x0 = MAX (floor (lo[0]) - 1, 0);
+  y0 = MAX (floor (lo[1]) - 1, 0);
+  x1 = MIN (ceil (hi[0]) + 1, (double) out_width);
+  y1 = MIN (ceil (hi[1]) + 1, (double) out_height);
+  if (!(x1 > x0 && y1 > y0))
+    return FALSE;
+  *rect = (FenPixelRect) { (guint) x0, (guint) y0, (guint) (x1 - x0), (guint) (y1 - y0) };
+  if (geometry != NULL)
+    {
+      fen_mpr_planes_get_geometry (planes, plane, scale, geometry);
+      for (int a = 0; a < 3; a++)
+        geometry->position[a] += rect->x * geometry->spacing[1] * geometry->row_dir[a] +
+                                 rect->y * geometry->spacing[0] * geometry->col_dir[a];
+    }
+  return TRUE;
 }
 
 /* The screen direction of @other's line in @plane's pane, unit; %FALSE

@@ -35,6 +35,9 @@ _fen_main_window_update_actions (FenMainWindow *self)
   for (guint i = 0; i < G_N_ELEMENTS (image_actions); i++)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), image_actions[i], has_image);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-load", self->loads_pending > 0);
+  /* Cine plays the slices, which MPR hides. */
+  if (_fen_main_window_mpr_active (self))
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cine", FALSE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->presets_button), has_image);
 }
 
@@ -236,6 +239,8 @@ fen_main_window_viewport_action (GtkWidget *widget, const char *name, GVariant *
   FenMainWindow *self = FEN_MAIN_WINDOW (widget);
   FenViewport *v = self->viewport;
 
+  if (_fen_main_window_mpr_key_action (self, name))
+    return;
   if (g_str_equal (name, "win.auto-window"))
     fen_viewport_auto_window (v);
   else if (g_str_equal (name, "win.invert"))
@@ -267,7 +272,7 @@ fen_main_window_slice_action (GtkWidget *widget, const char *name, GVariant *par
   FenSeries *series = _fen_main_window_get_current_series (self);
   int n, target = (int) _fen_main_window_get_current_slice (self);
 
-  if (series == NULL)
+  if (series == NULL || _fen_main_window_mpr_key_action (self, name))
     return;
   n = (int) fen_series_get_n_slices (series);
   if (g_str_equal (name, "win.next-slice"))

@@ -10,9 +10,16 @@
  * reset) act on the active viewport as ever; while in MPR its window is
  * passed on to the layout, so they act on the planes too, and a window
  * drag on a plane is passed back to it: one window/level for the series.
+ * The slice keys (arrows, Page Up / Down, Home, End) move the layout's
+ * active plane (under the pointer, else last pressed) by native steps as
+ * they move the slices, and the zoom keys (+, -, F, = and Ctrl+1 for 1:1)
+ * zoom it (_fen_main_window_mpr_key_action()).
  * The tool keys (M distance, E ellipse, B rectangle, W window) and Delete
- * act on the planes' measurements while in MPR (fen-mpr-measure.c). The
- * slice grid is hidden meanwhile, so nothing renders under the layout. */
+ * act on the planes' measurements while in MPR (fen-mpr-measure.c), which
+ * the measurement panel (F8) lists meanwhile. The
+ * slice grid is hidden meanwhile, so nothing renders under the layout, and
+ * so is the bar under it (the slice slider and the cine controls, which
+ * act on the slices): cine (P) is off until MPR is left. */
 #define G_LOG_DOMAIN "fen-window"
 
 #include "fen-main-window-private.h"
@@ -26,6 +33,59 @@ fen_main_window_mpr_set_state (FenMainWindow *self, gboolean on)
   GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), "mpr");
 
   g_simple_action_set_state (G_SIMPLE_ACTION (action), g_variant_new_boolean (on));
+}
+
+/* The slice slider and the cine controls: their bar is hidden while the
+ * layout is shown, and cine disabled (_fen_main_window_update_actions()). */
+static void
+fen_main_window_mpr_show_slices (FenMainWindow *self, gboolean show)
+{
+  gtk_widget_set_visible (self->mpr_layout, !show);
+  gtk_widget_set_visible (GTK_WIDGET (self->grid), show);
+  gtk_widget_set_visible (gtk_widget_get_parent (self->cine_box), show);
+  /* The side panel lists the planes' measurements, then the slice's. */
+  fen_measurement_panel_set_mpr_layout (self->measurement_panel, show ? NULL : FEN_MPR_LAYOUT (self->mpr_layout));
+  _fen_main_window_update_actions (self);
+}
+
+gboolean
+_fen_main_window_mpr_active (FenMainWindow *self)
+{
+  return self->mpr_layout != NULL && gtk_widget_get_visible (self->mpr_layout);
+}
+
+gboolean
+_fen_main_window_mpr_key_action (FenMainWindow *self, const char *action)
+{
+  /* The slice view's steps: one slice, ten (a page), to either end; a
+   * plane's are native steps along its normal. */
+  static const struct { const char *action; int steps; } scrolls[] = {
+    { "win.next-slice", 1 }, { "win.previous-slice", -1 },
+    { "win.next-page", 10 }, { "win.previous-page", -10 },
+    { "win.first-slice", G_MININT }, { "win.last-slice", G_MAXINT },
+  };
+  static const struct { const char *action; FenMprZoom zoom; } zooms[] = {
+    { "win.zoom-in", FEN_MPR_ZOOM_IN }, { "win.zoom-out", FEN_MPR_ZOOM_OUT },
+    { "win.fit", FEN_MPR_ZOOM_FIT }, { "win.one-to-one", FEN_MPR_ZOOM_ONE_TO_ONE },
+  };
+  FenMprLayout *layout;
+
+  if (!_fen_main_window_mpr_active (self))
+    return FALSE;
+  layout = FEN_MPR_LAYOUT (self->mpr_layout);
+  for (guint i = 0; i < G_N_ELEMENTS (scrolls); i++)
+    if (g_str_equal (action, scrolls[i].action))
+      {
+        fen_mpr_layout_scroll (layout, scrolls[i].steps);
+        return TRUE;
+      }
+  for (guint i = 0; i < G_N_ELEMENTS (zooms); i++)
+    if (g_str_equal (action, zooms[i].action))
+      {
+        fen_mpr_layout_zoom (layout, zooms[i].zoom);
+        return TRUE;
+      }
+  return FALSE;
 }
 
 static void
@@ -157,8 +217,7 @@ fen_main_window_mpr_enter (FenMainWindow *self)
       return FALSE;
     }
   _fen_main_window_cine_stop (self, "mpr");
-  gtk_widget_set_visible (self->mpr_layout, TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->grid), FALSE);
+  fen_main_window_mpr_show_slices (self, FALSE);
   fen_mpr_layout_focus_plane (layout, FEN_MPR_PLANE_AXIAL);
   pane = self->panes[self->active_pane];
   self->mpr_pane = pane;
@@ -192,8 +251,7 @@ fen_main_window_mpr_leave (FenMainWindow *self)
   if (self->mpr_layout == NULL || fen_mpr_layout_get_volume (FEN_MPR_LAYOUT (self->mpr_layout)) == NULL)
     return;
   fen_memory_monitor_begin (self->monitor, &op, "mpr-leave");
-  gtk_widget_set_visible (self->mpr_layout, FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->grid), TRUE);
+  fen_main_window_mpr_show_slices (self, TRUE);
   fen_mpr_layout_set_volume (FEN_MPR_LAYOUT (self->mpr_layout), NULL, NULL, NULL);
   fen_memory_monitor_end (self->monitor, &op);
   gtk_widget_grab_focus (GTK_WIDGET (self->viewport));

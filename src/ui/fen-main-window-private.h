@@ -200,6 +200,12 @@ void  _fen_main_window_update_references (FenMainWindow *self, gboolean force);
 /* fen-main-window-mpr.c */
 /* The "win.mpr" toggle: the active series in the MPR layout, and back. */
 void  _fen_main_window_mpr_init          (FenMainWindow *self);
+/* Whether the MPR layout is shown (in place of the slices). */
+gboolean _fen_main_window_mpr_active     (FenMainWindow *self);
+/* The slice keys (win.next-slice ... win.last-slice) and the zoom keys
+ * (win.zoom-in, zoom-out, fit, one-to-one) on the MPR layout's active
+ * pane. Returns: %FALSE when MPR is not shown or @action is another. */
+gboolean _fen_main_window_mpr_key_action (FenMainWindow *self, const char *action);
 
 /* fen-main-window-export.c */
 void  _fen_main_window_export_action     (GtkWidget *widget, const char *name, GVariant *param);

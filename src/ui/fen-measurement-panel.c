@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fen-measurement-panel.c: FenMeasurementPanel, the side panel of the
- * measurements of the image shown by the active viewport. Each row names
- * the measurement and its frame and gives its values in plain words: a
- * region's pixel count, mean, standard deviation, minimum, maximum, area
- * and unit (fen_roi_stats, through the viewport: computed once, by the
- * core), a distance in mm, an angle in degrees, an arrow's text. Rebuilt
- * when the viewport says its measurements changed (they are few). */
+ * measurements of the image shown by the active viewport, or while MPR is
+ * shown those of its planes (FenMprLayout). Each row names the measurement
+ * and its frame (or plane) and gives its values in plain words: a region's
+ * pixel count, mean, standard deviation, minimum, maximum, area and unit
+ * (fen_roi_stats / fen_mpr_measure_stats_slab, through the viewport or
+ * the layout: computed once, by the core; on a slab plane of the projected
+ * values, which the row says), a distance in mm, an angle in
+ * degrees, an arrow's text. Rebuilt when the viewport or the layout says
+ * its measurements changed (they are few). */
 #define G_LOG_DOMAIN "fen-measure-panel"
 
 #include "fen-measurement-panel.h"
@@ -18,6 +21,7 @@ struct _FenMeasurementPanel
 
   /* Borrowed */
   FenViewport *viewport;
+  FenMprLayout *mpr;         /* while MPR is shown: its planes' measurements */
   GtkWidget   *box;
   GtkListBox  *list;
   GtkWidget   *empty_label;
@@ -41,6 +45,21 @@ fen_measurement_panel_kind_name (FenMeasurementKind kind)
     case FEN_MEASUREMENT_ARROW:     return "Arrow";
     default:                        return "Measurement";
     }
+}
+
+/* A region's statistics in words, one per line. */
+static char *
+fen_measurement_panel_region (const FenRoiStats *s, guint decimals)
+{
+  /* Two decimals more than one pixel value needs: a mean of HU reads to
+   * 0.01 HU. */
+  int d = (int) decimals + 2;
+  const char *unit = g_str_equal (s->unit, "none") ? "" : s->unit;
+
+  return g_strdup_printf ("pixels %" G_GUINT64_FORMAT "\nmean %.*f %s\nSD %.*f %s\nmin %.*f %s\nmax %.*f %s\n"
+                          "area %.2f %s\nunit %s",
+                          s->n, d, s->mean, unit, d, s->sd, unit, d, s->min, unit, d, s->max, unit,
+                          s->area_mm2 > 0 ? s->area_mm2 : s->area_px, s->area_mm2 > 0 ? "mm²" : "px²", s->unit);
 }
 
 /* The values of measurement @index in words, one per line. */
@@ -71,17 +90,50 @@ fen_measurement_panel_values (FenMeasurementPanel *self, guint index, const FenM
         return g_strdup ("no values (pixels not in memory)");
       if (s.n == 0)
         return g_strdup ("no pixel inside");
-      {
-        /* Two decimals more than one pixel value needs: a mean of HU reads
-         * to 0.01 HU. */
-        int d = (int) fen_image_get_value_decimals (image, m->frame) + 2;
-        const char *unit = g_str_equal (s.unit, "none") ? "" : s.unit;
+      return fen_measurement_panel_region (&s, fen_image_get_value_decimals (image, m->frame));
+    }
+}
 
-        return g_strdup_printf ("pixels %" G_GUINT64_FORMAT "\nmean %.*f %s\nSD %.*f %s\nmin %.*f %s\nmax %.*f %s\n"
-                                "area %.2f %s\nunit %s",
-                                s.n, d, s.mean, unit, d, s.sd, unit, d, s.min, unit, d, s.max, unit,
-                                s.area_mm2 > 0 ? s.area_mm2 : s.area_px, s.area_mm2 > 0 ? "mm²" : "px²", s.unit);
-      }
+/* A plane measurement's name, plane and values (fen-mpr-measure.h). */
+static void
+fen_measurement_panel_mpr_text (FenMeasurementPanel *self, guint index, char **name, char **values)
+{
+  static const char *const kinds[] = { "Distance", "Ellipse", "Rectangle", "Angle", "Cobb angle", "Freehand region",
+                                       "Arrow" };
+  const FenRoiStats *stats = NULL;
+  const FenMprMeasure *m = fen_mpr_layout_get_measurement (self->mpr, index, &stats);
+  FenVolume *volume = fen_mpr_layout_get_volume (self->mpr);
+  FenImage *first = volume != NULL ? fen_volume_get_slice_image (volume, 0, NULL) : NULL;
+  g_autofree char *plane = fen_mpr_measure_describe_plane (m);
+
+  *name = g_strdup_printf ("%u. %s, %s plane", index + 1, kinds[MIN ((guint) m->kind, G_N_ELEMENTS (kinds) - 1)],
+                           plane);
+  if (m->kind == FEN_MPR_MEASURE_DISTANCE)
+    *values = g_strdup_printf ("length %.2f mm", fen_mpr_measure_length_mm (m));
+  else if (m->kind == FEN_MPR_MEASURE_ARROW)
+    *values = g_strdup_printf ("text \"%s\"", m->text);
+  else if (m->kind == FEN_MPR_MEASURE_ANGLE || m->kind == FEN_MPR_MEASURE_COBB)
+    {
+      double angle = fen_mpr_measure_angle_deg (m);
+
+      /* As a slice's row. */
+      *values = isfinite (angle) ? g_strdup_printf ("angle %.1f degrees", angle) : g_strdup ("angle undefined");
+    }
+  else if (stats == NULL || first == NULL)
+    *values = g_strdup ("no values (pixels not in memory)");
+  else if (stats->n == 0)
+    *values = g_strdup ("no pixel inside");
+  else
+    {
+      static const char *const slabs[] = { "", "maximum", "minimum", "mean" };
+      g_autofree char *region = fen_measurement_panel_region (stats, fen_image_get_value_decimals (first, 0));
+      double mm = 0;
+      FenSlabMode slab = fen_mpr_layout_get_slab (self->mpr, &mm);
+
+      /* What the values are: a slab's projection, as the panes show it. */
+      *values = slab != FEN_SLAB_NONE && (guint) slab < G_N_ELEMENTS (slabs)
+        ? g_strdup_printf ("%s\nof the slab's %s over %.1f mm", region, slabs[slab], mm)
+        : g_steal_pointer (&region);
     }
 }
 
@@ -90,23 +142,27 @@ fen_measurement_panel_delete_cb (GtkButton *button, FenMeasurementPanel *self)
 {
   GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_LIST_BOX_ROW);
 
-  if (self->viewport != NULL && row != NULL)
+  if (row == NULL)
+    return;
+  if (self->mpr != NULL)
+    fen_mpr_layout_delete_measurement_at (self->mpr, (guint) gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row)));
+  else if (self->viewport != NULL)
     fen_viewport_delete_measurement (self->viewport, gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row)));
 }
 
 static GtkWidget *
-fen_measurement_panel_row (FenMeasurementPanel *self, guint index, const FenMeasurement *m, guint n_frames)
+fen_measurement_panel_row (FenMeasurementPanel *self, const char *name, const char *text)
 {
   GtkWidget *hbox = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *vbox = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *title, *values, *button;
-  g_autofree char *name = n_frames > 1
-    ? g_strdup_printf ("%u. %s, frame %u", index + 1, fen_measurement_panel_kind_name (m->kind), m->frame + 1)
-    : g_strdup_printf ("%u. %s", index + 1, fen_measurement_panel_kind_name (m->kind));
-  g_autofree char *text = fen_measurement_panel_values (self, index, m);
 
   title = gtk_label_new (name);
   gtk_label_set_xalign (GTK_LABEL (title), 0);
+  /* A plane's name is long: wrapped, as the empty list's text, so that the
+   * panel (and the panes beside it) keep their width. */
+  gtk_label_set_wrap (GTK_LABEL (title), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (title), 30);
   gtk_widget_add_css_class (title, "heading");
   values = gtk_label_new (text);
   gtk_label_set_xalign (GTK_LABEL (values), 0);
@@ -131,15 +187,24 @@ fen_measurement_panel_row (FenMeasurementPanel *self, guint index, const FenMeas
 static void
 fen_measurement_panel_rebuild (FenMeasurementPanel *self)
 {
-  GPtrArray *marks = self->viewport != NULL ? fen_viewport_get_measurements (self->viewport) : NULL;
+  GPtrArray *marks = self->viewport != NULL && self->mpr == NULL ? fen_viewport_get_measurements (self->viewport) : NULL;
   FenImage *image = self->viewport != NULL ? fen_viewport_get_image (self->viewport) : NULL;
-  int selected = self->viewport != NULL ? fen_viewport_get_selected_measurement (self->viewport) : -1;
+  int selected = self->mpr != NULL ? fen_mpr_layout_get_selected_measurement (self->mpr)
+                 : self->viewport != NULL ? fen_viewport_get_selected_measurement (self->viewport) : -1;
   GtkWidget *child;
   guint shown = 0;
 
   self->rebuilding = TRUE;
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
     gtk_list_box_remove (self->list, child);
+  for (guint i = 0; self->mpr != NULL && i < fen_mpr_layout_get_n_measurements (self->mpr); i++)
+    {
+      g_autofree char *name = NULL, *text = NULL;
+
+      fen_measurement_panel_mpr_text (self, i, &name, &text);
+      gtk_list_box_append (self->list, fen_measurement_panel_row (self, name, text));
+      shown++;
+    }
   for (guint i = 0; image != NULL && marks != NULL && i < marks->len; i++)
     {
       const FenMeasurement *m = g_ptr_array_index (marks, i);
@@ -147,7 +212,14 @@ fen_measurement_panel_rebuild (FenMeasurementPanel *self)
       /* A freehand outline still being drawn is not one yet. */
       if (m->kind == FEN_MEASUREMENT_POLYGON && m->n_points < 3)
         break;
-      gtk_list_box_append (self->list, fen_measurement_panel_row (self, i, m, fen_image_get_n_frames (image)));
+      {
+        g_autofree char *name = fen_image_get_n_frames (image) > 1
+          ? g_strdup_printf ("%u. %s, frame %u", i + 1, fen_measurement_panel_kind_name (m->kind), m->frame + 1)
+          : g_strdup_printf ("%u. %s", i + 1, fen_measurement_panel_kind_name (m->kind));
+        g_autofree char *text = fen_measurement_panel_values (self, i, m);
+
+        gtk_list_box_append (self->list, fen_measurement_panel_row (self, name, text));
+      }
       shown++;
     }
   if (selected >= 0 && (guint) selected < shown)
@@ -159,7 +231,14 @@ fen_measurement_panel_rebuild (FenMeasurementPanel *self)
 static void
 fen_measurement_panel_row_selected_cb (GtkListBox *list, GtkListBoxRow *row, FenMeasurementPanel *self)
 {
-  if (self->rebuilding || self->viewport == NULL)
+  if (self->rebuilding)
+    return;
+  if (self->mpr != NULL)
+    {
+      fen_mpr_layout_select_measurement (self->mpr, row != NULL ? gtk_list_box_row_get_index (row) : -1);
+      return;
+    }
+  if (self->viewport == NULL)
     return;
   fen_viewport_select_measurement (self->viewport, row != NULL ? gtk_list_box_row_get_index (row) : -1);
 }
@@ -190,11 +269,32 @@ fen_measurement_panel_set_viewport (FenMeasurementPanel *self, FenViewport *view
   fen_measurement_panel_rebuild (self);
 }
 
+void
+fen_measurement_panel_set_mpr_layout (FenMeasurementPanel *self, FenMprLayout *layout)
+{
+  g_return_if_fail (FEN_IS_MEASUREMENT_PANEL (self));
+  if (self->mpr == layout)
+    return;
+  if (self->mpr != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->mpr, self);
+      g_object_remove_weak_pointer (G_OBJECT (self->mpr), (gpointer *) &self->mpr);
+    }
+  self->mpr = layout;
+  if (layout != NULL)
+    {
+      g_object_add_weak_pointer (G_OBJECT (layout), (gpointer *) &self->mpr);
+      g_signal_connect_swapped (layout, "measurements-changed", G_CALLBACK (fen_measurement_panel_rebuild), self);
+    }
+  fen_measurement_panel_rebuild (self);
+}
+
 static void
 fen_measurement_panel_dispose (GObject *object)
 {
   FenMeasurementPanel *self = FEN_MEASUREMENT_PANEL (object);
 
+  fen_measurement_panel_set_mpr_layout (self, NULL);
   fen_measurement_panel_set_viewport (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), FEN_TYPE_MEASUREMENT_PANEL);
   G_OBJECT_CLASS (fen_measurement_panel_parent_class)->dispose (object);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "fen-types-ui.h"
+#include "fen-mpr-layout.h"
 #include "fen-viewport.h"
 
 G_BEGIN_DECLS
@@ -16,5 +17,10 @@ G_DECLARE_FINAL_TYPE (FenMeasurementPanel, fen_measurement_panel, FEN, MEASUREME
  * followed through FenViewport::measurements-changed until the next call
  * (%NULL: none). */
 void fen_measurement_panel_set_viewport (FenMeasurementPanel *self, FenViewport *viewport);
+/* While @layout (borrowed, followed through
+ * FenMprLayout::measurements-changed) is set, lists its planes'
+ * measurements instead: a row selects one (and shows its plane), its
+ * button deletes it. %NULL: the viewport's again. */
+void fen_measurement_panel_set_mpr_layout (FenMeasurementPanel *self, FenMprLayout *layout);
 
 G_END_DECLS

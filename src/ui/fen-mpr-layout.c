@@ -10,7 +10,9 @@
 #define G_LOG_DOMAIN "fen-mpr"
 
 #include "fen-mpr-private.h"
+#include "fen-rendered-frame.h"
 
+#include <math.h>
 #include <string.h>
 
 #define FEN_MPR_LAYOUT_N_PANES 4
@@ -36,6 +38,7 @@ G_DEFINE_FINAL_TYPE (FenMprLayout, fen_mpr_layout, GTK_TYPE_WIDGET)
 
 enum {
   WINDOW_DRAGGED,
+  MEASUREMENTS_CHANGED,
   N_SIGNALS
 };
 
@@ -46,6 +49,14 @@ _fen_mpr_layout_drag_window (FenMprLayout *self, const FenWindowParams *window)
 {
   fen_mpr_layout_set_window (self, window);
   g_signal_emit (self, signals[WINDOW_DRAGGED], 0);
+}
+
+void
+_fen_mpr_layout_measures_changed (FenMprLayout *self, gboolean save)
+{
+  if (save)
+    _fen_mpr_measure_save (&self->state);
+  g_signal_emit (self, signals[MEASUREMENTS_CHANGED], 0);
 }
 
 void
@@ -89,21 +100,15 @@ fen_mpr_layout_reset_clicked_cb (FenMprLayout *self)
 void
 _fen_mpr_layout_log_controls (FenMprLayout *self)
 {
-  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
   GtkWidget *controls[] = { GTK_WIDGET (self->slab_mode), GTK_WIDGET (self->slab_thickness) };
-  double sx = 0, sy = 0;
 
-  if (native == NULL)
-    return;
-  gtk_native_get_surface_transform (native, &sx, &sy);
   for (guint i = 0; i < G_N_ELEMENTS (controls); i++)
     {
-      graphene_point_t origin;
+      double x, y;
 
-      if (gtk_widget_compute_point (controls[i], GTK_WIDGET (native), &GRAPHENE_POINT_INIT (0, 0), &origin))
+      if (fen_rendered_frame_surface_place (controls[i], &x, &y))
         g_debug ("mpr-control %s at x=%.0f y=%.0f width=%d height=%d", i == 0 ? "slab-mode" : "slab-thickness",
-                 origin.x + sx, origin.y + sy, gtk_widget_get_width (controls[i]),
-                 gtk_widget_get_height (controls[i]));
+                 x, y, gtk_widget_get_width (controls[i]), gtk_widget_get_height (controls[i]));
     }
 }
 
@@ -172,6 +177,13 @@ fen_mpr_layout_class_init (FenMprLayoutClass *klass)
    */
   signals[WINDOW_DRAGGED] = g_signal_new ("window-dragged", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /**
+   * FenMprLayout::measurements-changed:
+   * The planes' measurements, one's values or the selection changed (the
+   * measurement panel lists them).
+   */
+  signals[MEASUREMENTS_CHANGED] = g_signal_new ("measurements-changed", G_TYPE_FROM_CLASS (klass),
+                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   g_type_ensure (FEN_TYPE_MPR_PANE);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/fenestra/Viewer/fen-mpr-layout.ui");
@@ -205,6 +217,8 @@ fen_mpr_layout_init (FenMprLayout *self)
   self->state.show_overlays = TRUE;
   self->state.measures = g_array_new (FALSE, TRUE, _fen_mpr_measure_item_size ());
   self->state.selected = self->state.active = -1;
+  self->state.hovered = -1;
+  self->state.pressed = FEN_MPR_PLANE_AXIAL;
   for (guint p = 0; p < FEN_MPR_LAYOUT_N_PANES; p++)
     _fen_mpr_pane_setup (self->panes[p], self, &self->state, (FenMprPlane) p);
 }
@@ -248,6 +262,7 @@ fen_mpr_layout_set_volume (FenMprLayout *self, FenVolume *volume, const FenWindo
       /* Nothing of the series stays: its textures went with the panes'. */
       fen_render_pool_trim (self->state.pool, 0);
       gtk_label_set_text (self->title_label, "");
+      g_signal_emit (self, signals[MEASUREMENTS_CHANGED], 0);
       return;
     }
   self->state.first = fen_volume_get_slice_image (volume, 0, NULL);
@@ -256,6 +271,9 @@ fen_mpr_layout_set_volume (FenMprLayout *self, FenVolume *volume, const FenWindo
   else
     fen_window_default (self->state.first, 0, &self->state.window);
   fen_mpr_planes_init (&self->state.planes, volume);
+  /* Those drawn on the series' planes before, where they were. */
+  _fen_mpr_measure_load (&self->state);
+  g_signal_emit (self, signals[MEASUREMENTS_CHANGED], 0);
   for (guint p = 0; p < FEN_MPR_LAYOUT_N_PANES; p++)
     {
       int w = gtk_widget_get_width (GTK_WIDGET (self->panes[p])), h = gtk_widget_get_height (GTK_WIDGET (self->panes[p]));
@@ -320,6 +338,12 @@ fen_mpr_layout_set_slab (FenMprLayout *self, FenSlabMode mode, double thickness_
   self->state.slab_mm = MAX (thickness_mm, 0.0);
   g_debug ("mpr slab %d %.1f mm", (int) mode, self->state.slab_mm);
   _fen_mpr_layout_changed (self);
+  /* A region measures what the panes show: the projection. */
+  if (self->state.volume != NULL && self->state.measures->len > 0)
+    {
+      _fen_mpr_measure_restat (&self->state);
+      _fen_mpr_layout_measures_changed (self, FALSE);
+    }
 }
 
 void
@@ -343,7 +367,34 @@ void
 fen_mpr_layout_focus_plane (FenMprLayout *self, FenMprPlane plane)
 {
   g_return_if_fail (FEN_IS_MPR_LAYOUT (self) && plane < FEN_MPR_LAYOUT_N_PANES);
+  self->state.pressed = plane;
   gtk_widget_grab_focus (GTK_WIDGET (self->panes[plane]));
+}
+
+FenMprPlane
+fen_mpr_layout_get_active_plane (FenMprLayout *self)
+{
+  g_return_val_if_fail (FEN_IS_MPR_LAYOUT (self), FEN_MPR_PLANE_AXIAL);
+  if (self->state.hovered >= 0 && self->state.hovered < FEN_MPR_LAYOUT_N_PANES &&
+      gtk_widget_get_visible (GTK_WIDGET (self->panes[self->state.hovered])))
+    return (FenMprPlane) self->state.hovered;
+  return self->state.pressed;
+}
+
+void
+fen_mpr_layout_scroll (FenMprLayout *self, int steps)
+{
+  g_return_if_fail (FEN_IS_MPR_LAYOUT (self));
+  if (self->state.volume != NULL && steps != 0)
+    _fen_mpr_pane_scroll (self->panes[fen_mpr_layout_get_active_plane (self)], steps);
+}
+
+void
+fen_mpr_layout_zoom (FenMprLayout *self, FenMprZoom zoom)
+{
+  g_return_if_fail (FEN_IS_MPR_LAYOUT (self));
+  if (self->state.volume != NULL)
+    _fen_mpr_pane_zoom (self->panes[fen_mpr_layout_get_active_plane (self)], zoom);
 }
 
 void
@@ -367,6 +418,12 @@ void
 fen_mpr_layout_set_tool (FenMprLayout *self, FenViewportTool tool)
 {
   g_return_if_fail (FEN_IS_MPR_LAYOUT (self));
+  /* An angle left half drawn goes with its tool, as on a slice. */
+  if (tool != self->state.tool && self->state.drawing)
+    {
+      _fen_mpr_measure_drop_drawing (&self->state);
+      _fen_mpr_layout_redraw (self);
+    }
   self->state.tool = tool;
 }
 
@@ -377,5 +434,95 @@ fen_mpr_layout_delete_measurement (FenMprLayout *self)
   if (!_fen_mpr_measure_delete_selected (&self->state))
     return FALSE;
   _fen_mpr_layout_redraw (self);
+  _fen_mpr_layout_measures_changed (self, TRUE);
   return TRUE;
+}
+
+guint
+fen_mpr_layout_get_n_measurements (FenMprLayout *self)
+{
+  g_return_val_if_fail (FEN_IS_MPR_LAYOUT (self), 0);
+  /* One being drawn is not one yet. */
+  return self->state.measures->len - (self->state.drawing ? 1 : 0);
+}
+
+const FenMprMeasure *
+fen_mpr_layout_get_measurement (FenMprLayout *self, guint index, const FenRoiStats **stats)
+{
+  g_return_val_if_fail (FEN_IS_MPR_LAYOUT (self), NULL);
+  g_return_val_if_fail (index < self->state.measures->len, NULL);
+  return _fen_mpr_measure_get (&self->state, index, stats);
+}
+
+FenSlabMode
+fen_mpr_layout_get_slab (FenMprLayout *self, double *thickness_mm)
+{
+  g_return_val_if_fail (FEN_IS_MPR_LAYOUT (self), FEN_SLAB_NONE);
+  if (thickness_mm != NULL)
+    *thickness_mm = self->state.slab_mm;
+  return self->state.slab;
+}
+
+int
+fen_mpr_layout_get_selected_measurement (FenMprLayout *self)
+{
+  g_return_val_if_fail (FEN_IS_MPR_LAYOUT (self), -1);
+  return self->state.selected;
+}
+
+void
+fen_mpr_layout_select_measurement (FenMprLayout *self, int index)
+{
+  FenMprPlanes *planes = &self->state.planes;
+  const FenMprMeasure *m;
+  gboolean moved = FALSE;
+
+  g_return_if_fail (FEN_IS_MPR_LAYOUT (self));
+  if (index < 0 || (guint) index >= self->state.measures->len)
+    index = -1;
+  if (index == self->state.selected)
+    return;
+  self->state.selected = index;
+  if (index >= 0)
+    {
+      m = _fen_mpr_measure_get (&self->state, (guint) index, NULL);
+      /* Shown where it was drawn: the pane whose plane is parallel to its
+       * moves through it, unless a pane shows it already. */
+      for (guint p = 0; p < FEN_MPR_N_PLANES && !moved; p++)
+        {
+          const double half = 0.5 * fen_mpr_planes_step (planes, (FenMprPlane) p, self->state.volume);
+
+          if (gtk_widget_get_visible (GTK_WIDGET (self->panes[p])) &&
+              fen_mpr_measure_is_on_plane (m, &planes->frames[p], planes->center, half))
+            moved = TRUE;
+        }
+      for (guint p = 0; p < FEN_MPR_N_PLANES && !moved; p++)
+        {
+          const double *n = planes->frames[p].normal;
+          double depth;
+
+          if (!gtk_widget_get_visible (GTK_WIDGET (self->panes[p])) ||
+              fabs (fen_vec3_dot (m->frame.normal, n)) < 1.0 - 1e-6)
+            continue;
+          depth = fen_vec3_dot (m->points[0], n) - fen_vec3_dot (planes->center, n);
+          for (int k = 0; k < 3; k++)
+            planes->center[k] += depth * n[k];
+          g_debug ("mpr measure: the %s plane moves to measurement %d", fen_mpr_plane_to_string ((FenMprPlane) p),
+                   index + 1);
+          _fen_mpr_layout_changed (self);
+          moved = TRUE;
+        }
+    }
+  _fen_mpr_layout_redraw (self);
+  _fen_mpr_layout_measures_changed (self, FALSE);
+}
+
+gboolean
+fen_mpr_layout_delete_measurement_at (FenMprLayout *self, guint index)
+{
+  g_return_val_if_fail (FEN_IS_MPR_LAYOUT (self), FALSE);
+  if (index >= self->state.measures->len || self->state.drawing)
+    return FALSE;
+  self->state.selected = (int) index;
+  return fen_mpr_layout_delete_measurement (self);
 }

@@ -4,17 +4,26 @@
  * FenMprMeasure (patient coordinates, mm, with the plane they were drawn
  * on), kept in the layout's state for the series shown (the MPR session;
  * leaving MPR drops them). The slice view's tools that make sense on a
- * plane: distance (M), ellipse (E) and rectangle (B); W goes back to the
- * window drag. A pane shows the measurements its plane holds (parallel,
+ * plane: distance (M), ellipse (E), rectangle (B), angle (A: a drag to
+ * the vertex, then a press and drag for the second arm) and Cobb angle (C:
+ * a drag for each line), freehand region (Shift+P: the outline traced
+ * by the drag) and arrow (T: a drag, then its text asked at its tail), as
+ * on a slice, the angle by the slices' rule
+ * (fen_mpr_measure_angle_deg()); W goes back to the window drag. A pane shows the measurements its plane holds (parallel,
  * within half a native step along its normal: fen_mpr_measure_is_on_plane())
  * and hides the others; they follow its zoom and pan, drawn and labelled
  * as on a slice (yellow, the label on the overlays' dark veil). A press on
  * a shown measurement's point selects it and drags that point (the
  * ellipse's centre drags the whole), whatever the tool; Delete removes the
- * selected one (win.delete-measurement), as on a slice. */
+ * selected one (win.delete-measurement), as on a slice. On a slab (MIP,
+ * MinIP, average) a region's statistics are of the projected values the
+ * panes show (fen_mpr_measure_stats_slab()), taken again when the slab
+ * changes; a distance is the same on any. */
 #define G_LOG_DOMAIN "fen-mpr"
 
 #include "fen-mpr-private.h"
+
+#include <fenestra/fen-mpr-measure-file.h>
 
 #include <math.h>
 #include <string.h>
@@ -24,6 +33,9 @@
 #define FEN_MPR_MEASURE_HIT_PX 7.0
 /* A shape drawn smaller than this (screen pixels) was a click: dropped. */
 #define FEN_MPR_MEASURE_MIN_PX 3.0
+/* A freehand outline takes a vertex each time the pointer has moved this
+ * far (screen pixels), as a slice's (FEN_MEASURE_TRACE_PX). */
+#define FEN_MPR_MEASURE_TRACE_PX 3.0
 
 struct _FenMprMeasureItem
 {
@@ -55,9 +67,12 @@ fen_mpr_measure_update_stats (FenMprState *state, FenMprMeasureItem *item)
   g_autoptr(GError) error = NULL;
 
   item->has_stats = FALSE;
-  if (item->m.kind == FEN_MPR_MEASURE_DISTANCE)
+  if (item->m.kind != FEN_MPR_MEASURE_ELLIPSE && item->m.kind != FEN_MPR_MEASURE_RECTANGLE &&
+      item->m.kind != FEN_MPR_MEASURE_POLYGON)
     return;
-  item->has_stats = fen_mpr_measure_stats (&item->m, state->volume, state->renderer, &item->stats, &error);
+  /* On a slab plane, of the projected values the panes show. */
+  item->has_stats = fen_mpr_measure_stats_slab (&item->m, state->volume, state->renderer, state->slab,
+                                                state->slab_mm, &item->stats, &error);
   if (!item->has_stats && !g_error_matches (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT))
     g_debug ("mpr measure: no statistics: %s", error->message);
 }
@@ -73,6 +88,23 @@ _fen_mpr_measure_clear (FenMprState *state)
 {
   g_array_set_size (state->measures, 0);
   state->selected = state->active = -1;
+  state->drawing = state->second_drag = FALSE;
+}
+
+/* The measurement being drawn (an angle's or a Cobb angle's first line
+ * drawn, waiting for the second press), dropped (another tool, a
+ * delete). */
+void
+_fen_mpr_measure_drop_drawing (FenMprState *state)
+{
+  if (state->drawing && state->active >= 0 && (guint) state->active < state->measures->len)
+    {
+      g_array_remove_index (state->measures, (guint) state->active);
+      if (state->selected == state->active)
+        state->selected = -1;
+    }
+  state->drawing = state->second_drag = FALSE;
+  state->active = -1;
 }
 
 gboolean
@@ -81,7 +113,30 @@ _fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
   const FenMprPlanes *planes = &state->planes;
   FenMprMeasureKind kind;
   FenMprMeasureItem item = { 0 };
-  double p[3];
+  double p[3], points[3 * FEN_MPR_MEASURE_MAX_POINTS];
+
+  /* An angle's or a Cobb angle's second press, on the plane of its first
+   * line: its last line starts there (as on a slice). */
+  if (state->drawing && state->second_drag && state->active >= 0)
+    {
+      FenMprMeasureItem *it = fen_mpr_measure_item (state, state->active);
+
+      if (!fen_mpr_measure_shown (state, plane, &it->m))
+        {
+          _fen_mpr_measure_drop_drawing (state);
+          _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+          return FALSE;
+        }
+      fen_mpr_planes_to_patient (planes, plane, x, y, p);
+      memcpy (points, it->m.points, sizeof points);
+      memcpy (points + 3 * (it->m.n_points - 1), p, sizeof p);
+      if (it->m.kind == FEN_MPR_MEASURE_COBB)
+        memcpy (points + 6, p, sizeof p);
+      fen_mpr_measure_init_points (&it->m, it->m.kind, &it->m.frame, points, it->m.n_points);
+      state->active_point = (int) it->m.n_points - 1;
+      _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+      return TRUE;
+    }
 
   state->active = -1;
   /* A shown measurement's point, the nearest first: select it, drag it. */
@@ -91,7 +146,7 @@ _fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
 
       if (!fen_mpr_measure_shown (state, plane, &it->m))
         continue;
-      for (int k = 0; k < 2; k++)
+      for (guint k = 0; k < it->m.n_points; k++)
         {
           double sx, sy;
 
@@ -99,8 +154,9 @@ _fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
           if (hypot (sx - x, sy - y) <= FEN_MPR_MEASURE_HIT_PX)
             {
               state->selected = state->active = (int) i;
-              state->active_point = k;
+              state->active_point = (int) k;
               _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+              _fen_mpr_layout_measures_changed (_fen_mpr_pane_get_layout (pane), FALSE);
               return TRUE;
             }
         }
@@ -111,11 +167,11 @@ _fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
     case FEN_VIEWPORT_TOOL_DISTANCE:  kind = FEN_MPR_MEASURE_DISTANCE; break;
     case FEN_VIEWPORT_TOOL_ELLIPSE:   kind = FEN_MPR_MEASURE_ELLIPSE; break;
     case FEN_VIEWPORT_TOOL_RECTANGLE: kind = FEN_MPR_MEASURE_RECTANGLE; break;
+    case FEN_VIEWPORT_TOOL_ANGLE:     kind = FEN_MPR_MEASURE_ANGLE; break;
+    case FEN_VIEWPORT_TOOL_COBB:      kind = FEN_MPR_MEASURE_COBB; break;
+    case FEN_VIEWPORT_TOOL_POLYGON:   kind = FEN_MPR_MEASURE_POLYGON; break;
+    case FEN_VIEWPORT_TOOL_ARROW:     kind = FEN_MPR_MEASURE_ARROW; break;
     case FEN_VIEWPORT_TOOL_NONE:
-    case FEN_VIEWPORT_TOOL_POLYGON:
-    case FEN_VIEWPORT_TOOL_ANGLE:
-    case FEN_VIEWPORT_TOOL_COBB:
-    case FEN_VIEWPORT_TOOL_ARROW:
     default:
       /* No tool of the planes: the press is the window's (or the
        * crosshair's). A click elsewhere lets go of the selection. */
@@ -123,61 +179,108 @@ _fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
         {
           state->selected = -1;
           _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+          _fen_mpr_layout_measures_changed (_fen_mpr_pane_get_layout (pane), FALSE);
         }
       return FALSE;
     }
+  /* Every point at the press; the first drag moves the second (an angle's
+   * third and a Cobb angle's second line follow, as on a slice). */
   fen_mpr_planes_to_patient (planes, plane, x, y, p);
-  fen_mpr_measure_init (&item.m, kind, &planes->frames[plane], p, p);
+  for (guint k = 0; k < FEN_MPR_MEASURE_MAX_POINTS; k++)
+    memcpy (points + 3 * k, p, sizeof p);
+  fen_mpr_measure_init_points (&item.m, kind, &planes->frames[plane], points, fen_mpr_measure_kind_n_points (kind));
+  /* A freehand outline starts as one vertex and grows as the pointer
+   * moves (fen_mpr_measure_trace()). */
+  if (kind == FEN_MPR_MEASURE_POLYGON)
+    item.m.n_points = 1;
   g_array_append_val (state->measures, item);
   state->selected = state->active = (int) state->measures->len - 1;
   state->active_point = 1;
   state->drawing = TRUE;
+  state->second_drag = FALSE;
   _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
   return TRUE;
+}
+
+/* A freehand outline being drawn: a vertex at @p (the pane's point under
+ * (@x, @y)) once the pointer is FEN_MPR_MEASURE_TRACE_PX from the last,
+ * on the outline's plane; no more than FEN_MPR_MEASURE_MAX_POINTS. */
+static void
+fen_mpr_measure_trace (FenMprState *state, FenMprPlane plane, FenMprMeasure *m, const double p[3], double x, double y)
+{
+  double sx, sy, off = 0;
+
+  fen_mpr_planes_to_screen (&state->planes, plane, m->points[m->n_points - 1], &sx, &sy, NULL);
+  if (m->n_points >= FEN_MPR_MEASURE_MAX_POINTS || hypot (x - sx, y - sy) < FEN_MPR_MEASURE_TRACE_PX)
+    return;
+  for (int k = 0; k < 3; k++)
+    off += (p[k] - m->points[0][k]) * m->frame.normal[k];
+  for (int k = 0; k < 3; k++)
+    m->points[m->n_points][k] = p[k] - off * m->frame.normal[k];
+  m->n_points++;
 }
 
 void
 _fen_mpr_measure_drag (FenMprPane *pane, FenMprState *state, FenMprPlane plane, double x, double y)
 {
   FenMprMeasureItem *item;
-  double p[3], a[3], b[3];
+  FenMprMeasure *m;
+  double p[3], points[3 * FEN_MPR_MEASURE_MAX_POINTS];
+  guint n;
 
   if (state->active < 0)
     return;
   item = fen_mpr_measure_item (state, state->active);
-  /* The point under the pointer on the measurement's own plane: the pane's
-   * plane, within half a step of it; put it at the measurement's depth. */
+  m = &item->m;
+  n = m->n_points;
+  /* The point under the pointer on the pane's plane (within half a step of
+   * the measurement's); fen_mpr_measure_init_points() puts it back on the
+   * measurement's own. */
   fen_mpr_planes_to_patient (&state->planes, plane, x, y, p);
-  memcpy (a, item->m.points[0], sizeof a);
-  memcpy (b, item->m.points[1], sizeof b);
-  if (state->active_point == 1)
-    memcpy (b, p, sizeof b);
-  else if (item->m.kind == FEN_MPR_MEASURE_ELLIPSE)
+  if (state->drawing && m->kind == FEN_MPR_MEASURE_POLYGON)
+    {
+      fen_mpr_measure_trace (state, plane, m, p, x, y);
+      _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+      return;
+    }
+  memcpy (points, m->points, sizeof points);
+  if (state->drawing && !state->second_drag && (m->kind == FEN_MPR_MEASURE_ANGLE || m->kind == FEN_MPR_MEASURE_COBB))
+    {
+      /* The first line: an angle's vertex, which its third point follows
+       * until the second press; a Cobb angle's second line on the first. */
+      memcpy (points + 3, p, sizeof p);
+      if (m->kind == FEN_MPR_MEASURE_ANGLE)
+        memcpy (points + 6, p, sizeof p);
+      else
+        memcpy (points + 6, points, 6 * sizeof (double));
+    }
+  else if (m->kind == FEN_MPR_MEASURE_ELLIPSE && state->active_point == 0)
     for (int k = 0; k < 3; k++)
       {
         /* The centre moves the whole ellipse. */
-        b[k] += p[k] - a[k];
-        a[k] = p[k];
+        points[3 + k] += p[k] - points[k];
+        points[k] = p[k];
       }
   else
-    memcpy (a, p, sizeof a);
+    memcpy (points + 3 * CLAMP (state->active_point, 0, (int) n - 1), p, sizeof p);
   {
-    /* Both points back onto the measurement's plane (the pane's may lie up
-     * to half a step off it). */
-    double off_a = 0, off_b = 0;
+    /* The first point back onto the measurement's plane (the pane's may
+     * lie up to half a step off it); the others are projected onto it. */
+    double off = 0;
 
     for (int k = 0; k < 3; k++)
-      {
-        off_a += (a[k] - item->m.points[0][k]) * item->m.frame.normal[k];
-        off_b += (b[k] - item->m.points[0][k]) * item->m.frame.normal[k];
-      }
+      off += (points[k] - m->points[0][k]) * m->frame.normal[k];
     for (int k = 0; k < 3; k++)
-      {
-        a[k] -= off_a * item->m.frame.normal[k];
-        b[k] -= off_b * item->m.frame.normal[k];
-      }
+      points[k] -= off * m->frame.normal[k];
   }
-  fen_mpr_measure_init (&item->m, item->m.kind, &item->m.frame, a, b);
+  {
+    /* Moved, not rewritten: an arrow keeps its text. */
+    char text[FEN_MPR_MEASURE_TEXT_MAX];
+
+    memcpy (text, m->text, sizeof text);
+    fen_mpr_measure_init_points (m, m->kind, &m->frame, points, n);
+    memcpy (m->text, text, sizeof text);
+  }
   fen_mpr_measure_update_stats (state, item);
   _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
 }
@@ -187,40 +290,180 @@ _fen_mpr_measure_release (FenMprPane *pane, FenMprState *state, FenMprPlane plan
 {
   FenMprMeasureItem *item;
   double x0, y0, x1, y1;
+  gboolean two_lines;
 
   if (state->active < 0)
     return;
   item = fen_mpr_measure_item (state, state->active);
+  two_lines = item->m.kind == FEN_MPR_MEASURE_ANGLE || item->m.kind == FEN_MPR_MEASURE_COBB;
   fen_mpr_planes_to_screen (&state->planes, plane, item->m.points[0], &x0, &y0, NULL);
   fen_mpr_planes_to_screen (&state->planes, plane, item->m.points[1], &x1, &y1, NULL);
-  if (state->drawing && (item->m.kind == FEN_MPR_MEASURE_DISTANCE
-                         ? hypot (x1 - x0, y1 - y0) < FEN_MPR_MEASURE_MIN_PX
-                         : fabs (x1 - x0) < FEN_MPR_MEASURE_MIN_PX / 2 || fabs (y1 - y0) < FEN_MPR_MEASURE_MIN_PX / 2))
+  if (state->drawing && !state->second_drag &&
+      (item->m.kind == FEN_MPR_MEASURE_POLYGON ? item->m.n_points < 3
+       : item->m.kind == FEN_MPR_MEASURE_ELLIPSE || item->m.kind == FEN_MPR_MEASURE_RECTANGLE
+       ? fabs (x1 - x0) < FEN_MPR_MEASURE_MIN_PX / 2 || fabs (y1 - y0) < FEN_MPR_MEASURE_MIN_PX / 2
+       : hypot (x1 - x0, y1 - y0) < FEN_MPR_MEASURE_MIN_PX))
     {
       /* A click, not a drag: nothing drawn. */
       g_array_remove_index (state->measures, (guint) state->active);
       state->selected = -1;
+      state->active = -1;
+      state->drawing = FALSE;
+      _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+      _fen_mpr_layout_measures_changed (_fen_mpr_pane_get_layout (pane), FALSE);
+      return;
     }
-  else if (item->m.kind == FEN_MPR_MEASURE_DISTANCE)
+  if (state->drawing && !state->second_drag && two_lines)
+    {
+      /* The first line is drawn: the next press draws the last. */
+      state->second_drag = TRUE;
+      _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+      return;
+    }
+  /* A traced outline is done: its statistics, once. */
+  if (state->drawing && item->m.kind == FEN_MPR_MEASURE_POLYGON)
+    fen_mpr_measure_update_stats (state, item);
+  if (item->m.kind == FEN_MPR_MEASURE_DISTANCE)
     g_debug ("mpr measure: distance %.3f mm on the %s plane", fen_mpr_measure_length_mm (&item->m),
              fen_mpr_plane_to_string (plane));
+  else if (two_lines)
+    g_debug ("mpr measure: %s %.3f degrees on the %s plane", item->m.kind == FEN_MPR_MEASURE_ANGLE ? "angle" : "cobb",
+             fen_mpr_measure_angle_deg (&item->m), fen_mpr_plane_to_string (plane));
   else if (item->has_stats)
     g_debug ("mpr measure: region n=%" G_GUINT64_FORMAT " mean=%.3f on the %s plane", item->stats.n,
              item->stats.mean, fen_mpr_plane_to_string (plane));
-  state->active = -1;
-  state->drawing = FALSE;
-  _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+  {
+    /* A new arrow asks for its text, as on a slice. */
+    gboolean ask = state->drawing && item->m.kind == FEN_MPR_MEASURE_ARROW;
+    int index = state->active;
+
+    state->active = -1;
+    state->drawing = state->second_drag = FALSE;
+    _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+    /* Drawn or moved. */
+    _fen_mpr_layout_measures_changed (_fen_mpr_pane_get_layout (pane), TRUE);
+    if (ask)
+      _fen_mpr_pane_ask_text (pane, index, item->m.points[0], item->m.text);
+  }
+}
+
+void
+_fen_mpr_measure_set_text (FenMprState *state, int index, const char *text)
+{
+  FenMprMeasureItem *item;
+
+  if (index < 0 || (guint) index >= state->measures->len)
+    return;
+  item = fen_mpr_measure_item (state, index);
+  if (item->m.kind != FEN_MPR_MEASURE_ARROW || !fen_mpr_measure_set_text (&item->m, text))
+    return;
 }
 
 gboolean
 _fen_mpr_measure_delete_selected (FenMprState *state)
 {
+  if (state->drawing)
+    {
+      /* Half drawn: Delete drops it. */
+      _fen_mpr_measure_drop_drawing (state);
+      return TRUE;
+    }
   if (state->selected < 0 || (guint) state->selected >= state->measures->len)
     return FALSE;
   g_array_remove_index (state->measures, (guint) state->selected);
   state->selected = state->active = -1;
-  state->drawing = FALSE;
   return TRUE;
+}
+
+void
+_fen_mpr_measure_restat (FenMprState *state)
+{
+  for (guint i = 0; i < state->measures->len; i++)
+    fen_mpr_measure_update_stats (state, fen_mpr_measure_item (state, (int) i));
+}
+
+const FenMprMeasure *
+_fen_mpr_measure_get (FenMprState *state, guint index, const FenRoiStats **stats)
+{
+  FenMprMeasureItem *item;
+
+  g_return_val_if_fail (index < state->measures->len, NULL);
+  item = fen_mpr_measure_item (state, (int) index);
+  if (stats != NULL)
+    *stats = item->has_stats ? &item->stats : NULL;
+  return &item->m;
+}
+
+/* An error naming the file by the series' UID, with the UID replaced by
+ * the log name (the UIDs stay out of the log, as the slices' do). */
+static char *
+fen_mpr_measure_log_error (const GError *error, const FenMprState *state)
+{
+  const FenImageInfo *info = fen_image_get_info (state->first);
+  GString *text = g_string_new (error->message);
+
+  if (info->series_uid != NULL && *info->series_uid != '\0')
+    g_string_replace (text, info->series_uid, fen_image_get_log_name (state->first), 0);
+  return g_string_free (text, FALSE);
+}
+
+/* Where: the series (its Series Instance UID), in its frame of reference. */
+static const FenImageInfo *
+fen_mpr_measure_file_info (FenMprState *state)
+{
+  return state->first != NULL ? fen_image_get_info (state->first) : NULL;
+}
+
+void
+_fen_mpr_measure_load (FenMprState *state)
+{
+  const FenImageInfo *info = fen_mpr_measure_file_info (state);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) kept = NULL;
+
+  if (info == NULL || info->series_uid == NULL)
+    return;
+  kept = fen_mpr_measure_file_load (NULL, info->series_uid, info->frame_of_reference_uid, &error);
+  if (kept == NULL)
+    {
+      g_autofree char *why = fen_mpr_measure_log_error (error, state);
+
+      g_warning ("plane measurements of %s not read: %s", fen_image_get_log_name (state->first), why);
+      return;
+    }
+  for (guint i = 0; i < kept->len; i++)
+    {
+      FenMprMeasureItem item = { 0 };
+
+      item.m = g_array_index (kept, FenMprMeasure, i);
+      fen_mpr_measure_update_stats (state, &item);
+      g_array_append_val (state->measures, item);
+    }
+  if (kept->len > 0)
+    g_debug ("mpr measure: %u kept measurement(s) of %s", kept->len, fen_image_get_log_name (state->first));
+}
+
+void
+_fen_mpr_measure_save (FenMprState *state)
+{
+  const FenImageInfo *info = fen_mpr_measure_file_info (state);
+  g_autoptr(GArray) list = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (info == NULL || info->series_uid == NULL || state->drawing)
+    return;
+  list = g_array_sized_new (FALSE, FALSE, sizeof (FenMprMeasure), state->measures->len);
+  for (guint i = 0; i < state->measures->len; i++)
+    g_array_append_val (list, fen_mpr_measure_item (state, (int) i)->m);
+  if (!fen_mpr_measure_file_save (NULL, info->series_uid, info->frame_of_reference_uid,
+                                  (const FenMprMeasure *) (void *) list->data, list->len, &error))
+    {
+      g_autofree char *why = fen_mpr_measure_log_error (error, state);
+
+      g_warning ("plane measurements of %s not kept: %s", fen_image_get_log_name (state->first), why);
+    }
+  else
+    g_debug ("mpr measure: kept %u measurement(s) of %s", list->len, fen_image_get_log_name (state->first));
 }
 
 /* Drawing ----------------------------------------------------------------- */
@@ -232,6 +475,15 @@ fen_mpr_measure_text (const FenMprState *state, const FenMprMeasureItem *item)
 
   if (item->m.kind == FEN_MPR_MEASURE_DISTANCE)
     return g_strdup_printf ("%.1f mm", fen_mpr_measure_length_mm (&item->m));
+  if (item->m.kind == FEN_MPR_MEASURE_ARROW)
+    return item->m.text[0] != '\0' ? g_strdup (item->m.text) : NULL;
+  if (item->m.kind == FEN_MPR_MEASURE_ANGLE || item->m.kind == FEN_MPR_MEASURE_COBB)
+    {
+      /* As on a slice. */
+      double angle = fen_mpr_measure_angle_deg (&item->m);
+
+      return isfinite (angle) ? g_strdup_printf ("%.1f°", angle) : NULL;
+    }
   if (!item->has_stats)
     return NULL;
   if (stats->n == 0)
@@ -254,9 +506,12 @@ fen_mpr_measure_snapshot_one (FenMprPane *pane, const FenMprState *state, FenMpr
   const FenMprPlanes *planes = &state->planes;
   const FenMprMeasure *m = &item->m;
   g_autofree char *text = NULL;
-  double s[2][2], lx, ly;
+  /* Screen points, 2 a vertex (a freehand outline may have many). */
+  g_autofree double *xy = g_new (double, 2 * MAX (m->n_points, 1));
+  double (*s)[2] = (double (*)[2]) xy;
+  double lx, ly;
 
-  for (int k = 0; k < 2; k++)
+  for (guint k = 0; k < m->n_points; k++)
     fen_mpr_planes_to_screen (planes, plane, m->points[k], &s[k][0], &s[k][1], NULL);
   cairo_set_source_rgba (cr, yellow->red, yellow->green, yellow->blue, 1.0);
   cairo_set_line_width (cr, selected ? 2.5 : 1.5);
@@ -289,6 +544,64 @@ fen_mpr_measure_snapshot_one (FenMprPane *pane, const FenMprState *state, FenMpr
       lx = MAX (s[0][0], s[1][0]) + 8;
       ly = MIN (s[0][1], s[1][1]);
       break;
+    case FEN_MPR_MEASURE_ARROW:
+      {
+        /* As on a slice: the head filled at the second point, the text at
+         * the tail, away from what the arrow points at. */
+        double angle = atan2 (s[1][1] - s[0][1], s[1][0] - s[0][0]);
+
+        cairo_move_to (cr, s[0][0], s[0][1]);
+        cairo_line_to (cr, s[1][0], s[1][1]);
+        cairo_stroke (cr);
+        cairo_move_to (cr, s[1][0], s[1][1]);
+        cairo_line_to (cr, s[1][0] - 12 * cos (angle - 0.4), s[1][1] - 12 * sin (angle - 0.4));
+        cairo_line_to (cr, s[1][0] - 12 * cos (angle + 0.4), s[1][1] - 12 * sin (angle + 0.4));
+        cairo_close_path (cr);
+        cairo_fill (cr);
+        lx = s[0][0] + 6;
+        ly = s[0][1] + 4;
+        break;
+      }
+    case FEN_MPR_MEASURE_POLYGON:
+      {
+        double right = -G_MAXDOUBLE, top = G_MAXDOUBLE;
+
+        cairo_move_to (cr, s[0][0], s[0][1]);
+        for (guint k = 1; k < m->n_points; k++)
+          cairo_line_to (cr, s[k][0], s[k][1]);
+        if (m->n_points >= 3)
+          cairo_close_path (cr);
+        cairo_stroke (cr);
+        for (guint k = 0; k < m->n_points; k++)
+          right = MAX (right, s[k][0]), top = MIN (top, s[k][1]);
+        /* The label right of the outline, at its top (as a rectangle's). */
+        lx = right + 8;
+        ly = top;
+        break;
+      }
+    case FEN_MPR_MEASURE_ANGLE:
+    case FEN_MPR_MEASURE_COBB:
+      /* An angle: the two arms from the vertex; a Cobb angle: its two
+       * lines (the second only once begun). Points as a distance's. */
+      cairo_move_to (cr, s[0][0], s[0][1]);
+      cairo_line_to (cr, s[1][0], s[1][1]);
+      if (m->kind == FEN_MPR_MEASURE_ANGLE)
+        cairo_line_to (cr, s[2][0], s[2][1]);
+      else
+        {
+          cairo_move_to (cr, s[2][0], s[2][1]);
+          cairo_line_to (cr, s[3][0], s[3][1]);
+        }
+      cairo_stroke (cr);
+      for (guint k = 0; k < m->n_points; k++)
+        {
+          cairo_arc (cr, s[k][0], s[k][1], 3, 0, 2 * G_PI);
+          cairo_fill (cr);
+        }
+      /* The label by the vertex, or by the second line's end. */
+      lx = s[m->kind == FEN_MPR_MEASURE_ANGLE ? 1 : 3][0] + 8;
+      ly = s[m->kind == FEN_MPR_MEASURE_ANGLE ? 1 : 3][1] + 4;
+      break;
     case FEN_MPR_MEASURE_DISTANCE:
     default:
       cairo_move_to (cr, s[0][0], s[0][1]);
@@ -304,8 +617,9 @@ fen_mpr_measure_snapshot_one (FenMprPane *pane, const FenMprState *state, FenMpr
       break;
     }
   /* Handles of the selected one: a square on each point it is moved by. */
-  if (selected)
-    for (int k = 0; k < 2; k++)
+  /* (A freehand outline's vertices are many: it is thicker, no more.) */
+  if (selected && m->kind != FEN_MPR_MEASURE_POLYGON)
+    for (guint k = 0; k < m->n_points; k++)
       {
         cairo_rectangle (cr, s[k][0] - 4, s[k][1] - 4, 8, 8);
         cairo_set_source_rgba (cr, 0, 0, 0, 1);

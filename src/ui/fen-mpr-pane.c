@@ -3,22 +3,29 @@
  * are a reformat of the layout's FenVolume (fen_renderer_reformat(): read
  * from the slices where they are in the store, through the layout's one
  * window table), rendered at the screen's resolution into a pooled buffer
- * that becomes a GdkMemoryTexture, as FenViewport does a slice. Over it:
+ * that becomes a GdkMemoryTexture, as FenViewport does a slice: only the
+ * rectangle where the volume can show (fen_mpr_planes_get_visible()), GTK
+ * drawing the black around it (fen-rendered-frame.c, shared with it). Over it:
  * the other planes' crosshair lines, the plane's name and depth, the
  * window, and the orientation letters. Every geometric rule (which plane,
  * where a point falls, what a press grabs, the native step) is the core's
  * FenMprPlanes; this file turns events into its calls:
  *   left drag:   on the centre, moves it (the other planes move); on a
  *                measurement's point, moves it; with a measuring tool (M,
- *                E, B), draws one (fen-mpr-measure.c); on the outer part
+ *                E, B, A, C, Shift+P, T), draws one (fen-mpr-measure.c;
+ *                an arrow's text in a popover here); on the outer part
  *                of a line, turns the crosshair (oblique planes);
  *                elsewhere window / level
  *   wheel:       one native step along the plane's normal; Ctrl: zoom
  *   right drag:  zoom; middle drag: pan
- *   + / - / F:   zoom in, out, fit (the focused plane) */
+ * The window's keys act on the layout's active pane (the one under the
+ * pointer, else the one last pressed) through _fen_mpr_pane_scroll() and
+ * _fen_mpr_pane_zoom(): arrows, Page Up / Down, Home / End move its plane,
+ * +, -, F, = zoom it (fen-main-window-mpr.c). */
 #define G_LOG_DOMAIN "fen-mpr"
 
 #include "fen-mpr-private.h"
+#include "fen-rendered-frame.h"
 
 #include <math.h>
 #include <string.h>
@@ -37,6 +44,9 @@ struct _FenMprPane
   /* Owned */
   GdkTexture        *texture;
   char              *op_name;        /* the grouped operation in progress */
+  GtkWidget         *text_popover;   /* an arrow's text, made on first use (a child) */
+  GtkEditable       *text_entry;
+  int                text_index;     /* the arrow it is for */
 
   /* Borrowed */
   FenMprLayout      *layout;
@@ -45,6 +55,7 @@ struct _FenMprPane
   FenMprPlane        plane;
   gboolean           texture_valid;
   int                texture_width, texture_height;
+  FenPixelRect       texture_rect;   /* where the texture lies (device pixels) */
   guint              geometry_idle;
   guint              op_timeout;
   FenMemoryOperation group_op;
@@ -149,13 +160,23 @@ fen_mpr_pane_end_drag_op (FenMprPane *self)
 
 /* Left drag ----------------------------------------------------------------- */
 
+/* Any press makes the pane the one the keys act on when the pointer is
+ * over none. */
+static void
+fen_mpr_pane_pressed (FenMprPane *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  if (self->state != NULL)
+    self->state->pressed = self->plane;
+}
+
 static void
 fen_mpr_pane_primary_begin_cb (GtkGestureDrag *gesture, double x, double y, FenMprPane *self)
 {
   FenMprPlane other;
   double lo, hi;
 
-  gtk_widget_grab_focus (GTK_WIDGET (self));
+  fen_mpr_pane_pressed (self);
   if (!fen_mpr_pane_ready (self))
     {
       gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
@@ -166,7 +187,7 @@ fen_mpr_pane_primary_begin_cb (GtkGestureDrag *gesture, double x, double y, FenM
   self->grab = fen_mpr_planes_hit (&self->state->planes, self->plane, x, y, FEN_MPR_PANE_GRAB, &other);
   /* The crosshair centre stays draggable; elsewhere a measurement's point
    * or a measuring tool takes the press (fen-mpr-measure.c). */
-  self->measuring = self->grab != FEN_MPR_HIT_CENTER &&
+  self->measuring = (self->grab != FEN_MPR_HIT_CENTER || self->state->second_drag) &&
                     _fen_mpr_measure_press (self, self->state, self->plane, x, y);
   if (self->measuring)
     {
@@ -269,6 +290,7 @@ fen_mpr_pane_primary_end_cb (GtkGestureDrag *gesture, double dx, double dy, FenM
 static void
 fen_mpr_pane_zoom_begin_cb (GtkGestureDrag *gesture, double x, double y, FenMprPane *self)
 {
+  fen_mpr_pane_pressed (self);
   if (!fen_mpr_pane_ready (self))
     {
       gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
@@ -298,6 +320,7 @@ fen_mpr_pane_zoom_update_cb (GtkGestureDrag *gesture, double dx, double dy, FenM
 static void
 fen_mpr_pane_pan_begin_cb (GtkGestureDrag *gesture, double x, double y, FenMprPane *self)
 {
+  fen_mpr_pane_pressed (self);
   if (!fen_mpr_pane_ready (self))
     {
       gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
@@ -344,9 +367,7 @@ fen_mpr_pane_scroll_cb (GtkEventControllerScroll *controller, double dx, double 
     }
   /* Down (away from the reader) goes along the normal: towards the head
    * in axial, the back in coronal, the patient's right in sagittal. */
-  fen_mpr_pane_note_operation (self, "mpr-scroll");
-  fen_mpr_planes_scroll (&self->state->planes, self->plane, self->state->volume, dy > 0 ? 1 : -1);
-  _fen_mpr_layout_changed (self->layout);
+  _fen_mpr_pane_scroll (self, dy > 0 ? 1 : -1);
   return TRUE;
 }
 
@@ -358,6 +379,8 @@ fen_mpr_pane_motion_cb (GtkEventControllerMotion *controller, double x, double y
   self->has_pointer = TRUE;
   self->pointer_x = x;
   self->pointer_y = y;
+  if (self->state != NULL)
+    self->state->hovered = (int) self->plane;
   if (!fen_mpr_pane_ready (self))
     return;
   /* Say what a press would take. */
@@ -366,73 +389,150 @@ fen_mpr_pane_motion_cb (GtkEventControllerMotion *controller, double x, double y
                                                       : hit == FEN_MPR_HIT_LINE ? "grab" : "crosshair");
 }
 
-/* The slice view's zoom keys, on the focused plane (bubble phase: before
- * the window's own shortcuts, which act on the hidden slice view). */
-static gboolean
-fen_mpr_pane_key_cb (GtkEventControllerKey *controller, guint keyval, guint keycode,
-                     GdkModifierType state, FenMprPane *self)
+/* The window's slice and zoom keys, on the active pane
+ * (fen_mpr_layout_get_active_plane()). */
+void
+_fen_mpr_pane_scroll (FenMprPane *self, int steps)
+{
+  g_return_if_fail (FEN_IS_MPR_PANE (self));
+  if (!fen_mpr_pane_ready (self))
+    return;
+  fen_mpr_pane_note_operation (self, "mpr-scroll");
+  fen_mpr_planes_scroll (&self->state->planes, self->plane, self->state->volume, steps);
+  _fen_mpr_layout_changed (self->layout);
+}
+
+void
+_fen_mpr_pane_zoom (FenMprPane *self, FenMprZoom zoom)
 {
   int w = gtk_widget_get_width (GTK_WIDGET (self)), h = gtk_widget_get_height (GTK_WIDGET (self));
 
-  if (!fen_mpr_pane_ready (self) || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK)))
-    return FALSE;
-  switch (keyval)
+  g_return_if_fail (FEN_IS_MPR_PANE (self));
+  if (!fen_mpr_pane_ready (self))
+    return;
+  switch (zoom)
     {
-    case GDK_KEY_plus: case GDK_KEY_KP_Add:
+    case FEN_MPR_ZOOM_IN:
+    case FEN_MPR_ZOOM_OUT:
       fen_mpr_pane_note_operation (self, "mpr-zoom");
-      fen_mpr_planes_zoom_about (&self->state->planes, self->plane, 1.25, w / 2.0, h / 2.0);
+      fen_mpr_planes_zoom_about (&self->state->planes, self->plane, zoom == FEN_MPR_ZOOM_IN ? 1.25 : 0.8,
+                                 w / 2.0, h / 2.0);
       break;
-    case GDK_KEY_minus: case GDK_KEY_KP_Subtract:
+    case FEN_MPR_ZOOM_ONE_TO_ONE:
       fen_mpr_pane_note_operation (self, "mpr-zoom");
-      fen_mpr_planes_zoom_about (&self->state->planes, self->plane, 0.8, w / 2.0, h / 2.0);
+      fen_mpr_planes_one_to_one (&self->state->planes, self->plane, self->state->volume,
+                                 gtk_widget_get_scale_factor (GTK_WIDGET (self)));
       break;
-    case GDK_KEY_f:
+    case FEN_MPR_ZOOM_FIT:
+    default:
       fen_mpr_planes_fit (&self->state->planes, self->plane);
       break;
-    default:
-      return FALSE;
     }
   _fen_mpr_pane_invalidate (self);
-  return TRUE;
+}
+
+static void
+fen_mpr_pane_enter_cb (GtkEventControllerMotion *controller, double x, double y, FenMprPane *self)
+{
+  if (self->state != NULL)
+    self->state->hovered = (int) self->plane;
 }
 
 static void
 fen_mpr_pane_leave_cb (GtkEventControllerMotion *controller, FenMprPane *self)
 {
   self->has_pointer = FALSE;
+  if (self->state != NULL && self->state->hovered == (int) self->plane)
+    self->state->hovered = -1;
+}
+
+/* An arrow's text ---------------------------------------------------------- */
+
+static void
+fen_mpr_pane_text_activate_cb (GtkEditable *entry, FenMprPane *self)
+{
+  if (fen_mpr_pane_ready (self))
+    {
+      _fen_mpr_measure_set_text (self->state, self->text_index, gtk_editable_get_text (entry));
+      _fen_mpr_layout_measures_changed (self->layout, TRUE);
+      _fen_mpr_layout_redraw (self->layout);
+    }
+  gtk_popover_popdown (GTK_POPOVER (self->text_popover));
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+}
+
+void
+_fen_mpr_pane_ask_text (FenMprPane *self, int index, const double tail[3], const char *text)
+{
+  double sx, sy;
+
+  g_return_if_fail (FEN_IS_MPR_PANE (self));
+  if (!fen_mpr_pane_ready (self))
+    return;
+  if (self->text_popover == NULL)
+    {
+      GtkWidget *entry = gtk_entry_new ();
+
+      gtk_entry_set_placeholder_text (GTK_ENTRY (entry), "Text of the arrow");
+      self->text_entry = GTK_EDITABLE (entry);
+      g_signal_connect (entry, "activate", G_CALLBACK (fen_mpr_pane_text_activate_cb), self);
+      self->text_popover = gtk_popover_new ();
+      gtk_popover_set_child (GTK_POPOVER (self->text_popover), entry);
+      gtk_widget_set_parent (self->text_popover, GTK_WIDGET (self));
+    }
+  self->text_index = index;
+  fen_mpr_planes_to_screen (&self->state->planes, self->plane, tail, &sx, &sy, NULL);
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->text_popover), &(GdkRectangle) { (int) sx - 2, (int) sy - 2, 4, 4 });
+  gtk_editable_set_text (self->text_entry, text != NULL ? text : "");
+  gtk_popover_popup (GTK_POPOVER (self->text_popover));
+  gtk_widget_grab_focus (GTK_WIDGET (self->text_entry));
 }
 
 /* Drawing ----------------------------------------------------------------- */
 
+/* Renders the part of the plane where the volume can show
+ * (fen_mpr_planes_get_visible()) into a pooled buffer, as FenViewport does
+ * a slice's visible rectangle, and returns it as a texture of that
+ * rectangle (%NULL when the volume is off the pane); GTK draws the black
+ * around it. */
 static GdkTexture *
-fen_mpr_pane_render (FenMprPane *self, int dw, int dh, int scale)
+fen_mpr_pane_render (FenMprPane *self, int dw, int dh, int scale, FenPixelRect *rect)
 {
   FenMprState *state = self->state;
   g_autoptr(GBytes) bytes = NULL;
-  gsize stride = (gsize) dw * 4, size = stride * dh;
+  /* The pool's buffers are the whole pane's size whatever the rectangle,
+   * so that a zoom or a turn reuses them without allocating. */
+  gsize size = (gsize) dw * 4 * dh, stride;
   gint64 start = g_get_monotonic_time ();
   FenReformat reformat = { 0 };
   const FenLut *lut = _fen_mpr_layout_get_lut (self->layout);
   guint8 *buffer;
 
-  fen_mpr_planes_get_geometry (&state->planes, self->plane, scale, &reformat.plane);
+  if (!fen_mpr_planes_get_visible (&state->planes, self->plane, state->volume, scale, (guint) dw, (guint) dh, rect,
+                                   &reformat.plane))
+    {
+      g_debug ("mpr render %s: the volume is off the pane", fen_mpr_plane_to_string (self->plane));
+      return NULL;
+    }
+  stride = (gsize) rect->width * 4;
   reformat.sampling = FEN_REFORMAT_AUTO;
   reformat.slab = state->slab;
   reformat.slab_thickness = state->slab_mm;
   buffer = fen_render_pool_acquire (state->pool, size);
-  if (!fen_renderer_reformat (state->renderer, state->volume, lut, &reformat, (guint) dw, (guint) dh,
+  if (!fen_renderer_reformat (state->renderer, state->volume, lut, &reformat, rect->width, rect->height,
                               FEN_PIXEL_BGRA8, buffer, stride))
     {
       /* A slice evicted meanwhile (the volume pins them, so a bug): black,
        * never garbage. */
       g_warning ("mpr: the %s plane could not be rendered", fen_mpr_plane_to_string (self->plane));
-      for (gsize i = 0; i < size; i += 4)
+      for (gsize i = 0; i < stride * rect->height; i += 4)
         buffer[i] = buffer[i + 1] = buffer[i + 2] = 0, buffer[i + 3] = 255;
     }
   bytes = fen_render_pool_wrap (state->pool, buffer, size);
-  g_debug ("mpr render %s %dx%d in %.2f ms", fen_mpr_plane_to_string (self->plane), dw, dh,
-           (g_get_monotonic_time () - start) / 1000.0);
-  return gdk_memory_texture_new (dw, dh, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes, stride);
+  g_debug ("mpr render %s %ux%u of %dx%d in %.2f ms", fen_mpr_plane_to_string (self->plane), rect->width,
+           rect->height, dw, dh, (g_get_monotonic_time () - start) / 1000.0);
+  return gdk_memory_texture_new ((int) rect->width, (int) rect->height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes,
+                                 stride);
 }
 
 /* A label over the image with the overlays' dark veil behind it; @opaque
@@ -571,13 +671,13 @@ fen_mpr_pane_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     {
       /* Drop ours first so that its buffer can come back to the pool. */
       g_clear_object (&self->texture);
-      self->texture = fen_mpr_pane_render (self, dw, dh, scale);
+      self->texture = fen_mpr_pane_render (self, dw, dh, scale, &self->texture_rect);
       self->texture_width = dw;
       self->texture_height = dh;
       self->texture_valid = TRUE;
     }
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  gtk_snapshot_append_texture (snapshot, self->texture, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  fen_rendered_frame_snapshot (snapshot, self->texture, &self->texture_rect, w, h, scale);
   fen_mpr_pane_snapshot_crosshair (self, snapshot, w, h);
   _fen_mpr_measure_snapshot (self, self->state, self->plane, snapshot, w, h);
   if (self->state->show_overlays)
@@ -589,19 +689,14 @@ static gboolean
 fen_mpr_pane_geometry_idle_cb (gpointer user_data)
 {
   FenMprPane *self = user_data;
-  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
-  graphene_point_t origin;
-  double sx = 0, sy = 0;
+  double x, y;
 
   self->geometry_idle = 0;
   /* Where the pane is on its surface: the e2e test aims the pointer by it. */
-  if (native != NULL &&
-      gtk_widget_compute_point (GTK_WIDGET (self), GTK_WIDGET (native), &GRAPHENE_POINT_INIT (0, 0), &origin))
+  if (fen_rendered_frame_surface_place (GTK_WIDGET (self), &x, &y))
     {
-      gtk_native_get_surface_transform (native, &sx, &sy);
-      g_debug ("mpr-pane %s at x=%.0f y=%.0f width=%d height=%d", fen_mpr_plane_to_string (self->plane),
-               origin.x + sx, origin.y + sy, gtk_widget_get_width (GTK_WIDGET (self)),
-               gtk_widget_get_height (GTK_WIDGET (self)));
+      g_debug ("mpr-pane %s at x=%.0f y=%.0f width=%d height=%d", fen_mpr_plane_to_string (self->plane), x, y,
+               gtk_widget_get_width (GTK_WIDGET (self)), gtk_widget_get_height (GTK_WIDGET (self)));
       if (self->plane == FEN_MPR_PLANE_AXIAL && self->layout != NULL)
         _fen_mpr_layout_log_controls (self->layout);
     }
@@ -616,6 +711,8 @@ fen_mpr_pane_size_allocate (GtkWidget *widget, int width, int height, int baseli
   if (self->state != NULL)
     fen_mpr_planes_set_size (&self->state->planes, self->plane, width, height);
   self->texture_valid = FALSE;
+  if (self->text_popover != NULL)
+    gtk_popover_present (GTK_POPOVER (self->text_popover));
   if (self->geometry_idle == 0)
     self->geometry_idle = g_idle_add (fen_mpr_pane_geometry_idle_cb, self);
 }
@@ -668,6 +765,8 @@ fen_mpr_pane_dispose (GObject *object)
     fen_mpr_pane_end_drag_op (self);
   g_clear_handle_id (&self->geometry_idle, g_source_remove);
   g_clear_object (&self->texture);
+  g_clear_pointer (&self->text_popover, gtk_widget_unparent);
+  self->text_entry = NULL;
   G_OBJECT_CLASS (fen_mpr_pane_parent_class)->dispose (object);
 }
 
@@ -698,7 +797,7 @@ fen_mpr_pane_add_drag (FenMprPane *self, guint button, GCallback begin, GCallbac
 static void
 fen_mpr_pane_init (FenMprPane *self)
 {
-  GtkEventController *scroll, *motion, *keys;
+  GtkEventController *scroll, *motion;
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
@@ -714,11 +813,9 @@ fen_mpr_pane_init (FenMprPane *self)
   scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL | GTK_EVENT_CONTROLLER_SCROLL_DISCRETE);
   g_signal_connect (scroll, "scroll", G_CALLBACK (fen_mpr_pane_scroll_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), scroll);
-  keys = gtk_event_controller_key_new ();
-  g_signal_connect (keys, "key-pressed", G_CALLBACK (fen_mpr_pane_key_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), keys);
   motion = gtk_event_controller_motion_new ();
   g_signal_connect (motion, "motion", G_CALLBACK (fen_mpr_pane_motion_cb), self);
+  g_signal_connect (motion, "enter", G_CALLBACK (fen_mpr_pane_enter_cb), self);
   g_signal_connect (motion, "leave", G_CALLBACK (fen_mpr_pane_leave_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
 }

@@ -33,10 +33,13 @@ typedef struct {
   double            slab_mm;
   gboolean          show_overlays;
   FenViewportTool   tool;         /* the window's: what a left drag draws */
+  int               hovered;      /* the pane under the pointer, or -1 */
+  FenMprPlane       pressed;      /* the pane last pressed */
   int               selected;     /* index in @measures, or -1 */
   int               active;       /* the one a left drag draws or moves, or -1 */
   int               active_point; /* which of its points the drag moves */
   gboolean          drawing;      /* @active is new: a click drops it */
+  gboolean          second_drag;  /* @active, an angle or Cobb angle, waits for its last line */
 } FenMprState;
 
 /* fen-mpr-layout.c */
@@ -50,6 +53,10 @@ void _fen_mpr_layout_drag_window (FenMprLayout *layout, const FenWindowParams *w
 /* Something drawn over the planes changed (a measurement): every pane
  * draws again, none renders. */
 void _fen_mpr_layout_redraw (FenMprLayout *layout);
+/* The list of measurements, a value or the selection changed:
+ * ::measurements-changed (the side panel follows); with @save the list is
+ * kept (_fen_mpr_measure_save()). */
+void _fen_mpr_layout_measures_changed (FenMprLayout *layout, gboolean save);
 /* Debug lines: where the slab controls are on the surface (for the e2e test). */
 void _fen_mpr_layout_log_controls (FenMprLayout *layout);
 
@@ -61,6 +68,13 @@ void _fen_mpr_pane_invalidate (FenMprPane *pane);
 /* Drops the texture and its buffer (the volume is going). */
 void _fen_mpr_pane_clear      (FenMprPane *pane);
 FenMprLayout *_fen_mpr_pane_get_layout (FenMprPane *pane);
+/* The keys of fen_mpr_layout_scroll() and fen_mpr_layout_zoom() on this
+ * pane, one operation of the memory log per burst, as the wheel. */
+void _fen_mpr_pane_scroll     (FenMprPane *pane, int steps);
+/* Asks for arrow @index's text (now @text) in an entry pointing at
+ * @tail; Enter sets it (_fen_mpr_measure_set_text()), kept and listed. */
+void _fen_mpr_pane_ask_text   (FenMprPane *pane, int index, const double tail[3], const char *text);
+void _fen_mpr_pane_zoom       (FenMprPane *pane, FenMprZoom zoom);
 /* A label over the plane on the overlays' dark veil at (@x, @y), aligned
  * by @align_x and @align_y (0 start, 1 centre, 2 end); @opaque for the
  * edge letters. */
@@ -80,6 +94,19 @@ void     _fen_mpr_measure_drag            (FenMprPane *pane, FenMprState *state,
 void     _fen_mpr_measure_release         (FenMprPane *pane, FenMprState *state, FenMprPlane plane);
 /* Returns: %FALSE when none was selected. */
 gboolean _fen_mpr_measure_delete_selected (FenMprState *state);
+/* Drops the measurement being drawn, if any (another tool). */
+void     _fen_mpr_measure_drop_drawing    (FenMprState *state);
+/* The series' kept plane measurements (fen-mpr-measure-file.h), read when
+ * it comes into the layout, written when they change; a file that cannot
+ * be read or written is a warning, never lost work in silence. */
+void     _fen_mpr_measure_load            (FenMprState *state);
+void     _fen_mpr_measure_save            (FenMprState *state);
+/* Sets arrow @index's text (from the pane's entry). */
+void     _fen_mpr_measure_set_text        (FenMprState *state, int index, const char *text);
+/* The statistics taken again (the slab changed). */
+void     _fen_mpr_measure_restat          (FenMprState *state);
+/* Measurement @index and its statistics (%NULL for a distance, or none). */
+const FenMprMeasure *_fen_mpr_measure_get (FenMprState *state, guint index, const FenRoiStats **stats);
 /* The measurements @plane's pane shows, over its @w x @h pixels. */
 void     _fen_mpr_measure_snapshot        (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
                                            GtkSnapshot *snapshot, int w, int h);

@@ -6,6 +6,7 @@
 #define G_LOG_DOMAIN "fen-viewport"
 
 #include "fen-viewport-private.h"
+#include "fen-rendered-frame.h"
 
 static gboolean
 fen_viewport_trim_cb (gpointer user_data)
@@ -79,32 +80,9 @@ _fen_viewport_render_texture (FenViewport *self, int dw, int dh, int scale, FenP
 }
 
 /* The texture where it lies, and the background (opaque black, what the
- * renderer wrote around the image before) in the bands around it: up to
- * four colour nodes, which the renderer fills without reading a texture. */
+ * renderer wrote around the image before) in the bands around it. */
 void
 _fen_viewport_snapshot_image (FenViewport *self, GtkSnapshot *snapshot, int w, int h, int scale)
 {
-  static const GdkRGBA black = { 0, 0, 0, 1 };
-  const FenPixelRect *r = &self->texture_rect;
-  float x0, y0, x1, y1;
-
-  if (self->texture == NULL)
-    {
-      gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (0, 0, w, h));
-      return;
-    }
-  x0 = (float) r->x / scale;
-  y0 = (float) r->y / scale;
-  x1 = (float) (r->x + r->width) / scale;
-  y1 = (float) (r->y + r->height) / scale;
-  if (y0 > 0)
-    gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (0, 0, w, y0));
-  if (y1 < h)
-    gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (0, y1, w, h - y1));
-  if (x0 > 0)
-    gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (0, y0, x0, y1 - y0));
-  if (x1 < w)
-    gtk_snapshot_append_color (snapshot, &black, &GRAPHENE_RECT_INIT (x1, y0, w - x1, y1 - y0));
-  gtk_snapshot_append_texture (snapshot, self->texture, &GRAPHENE_RECT_INIT (x0, y0, x1 - x0, y1 - y0));
+  fen_rendered_frame_snapshot (snapshot, self->texture, &self->texture_rect, w, h, scale);
 }
-

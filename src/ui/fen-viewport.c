@@ -17,6 +17,7 @@
 #define G_LOG_DOMAIN "fen-viewport"
 
 #include "fen-viewport-private.h"
+#include "fen-rendered-frame.h"
 
 #include <math.h>
 #include <string.h>
@@ -486,21 +487,14 @@ static gboolean
 fen_viewport_changed_idle_cb (gpointer user_data)
 {
   FenViewport *self = user_data;
-
-  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
-  graphene_point_t origin;
-  double sx = 0, sy = 0;
+  double x, y;
 
   self->changed_idle = 0;
   /* Where the viewport is on its surface: the e2e test aims the pointer by it. */
-  if (native != NULL &&
-      gtk_widget_compute_point (GTK_WIDGET (self), GTK_WIDGET (native), &GRAPHENE_POINT_INIT (0, 0), &origin))
-    {
-      gtk_native_get_surface_transform (native, &sx, &sy);
-      g_debug ("geometry: x=%.0f y=%.0f width=%d height=%d scale=%d", origin.x + sx, origin.y + sy,
-               gtk_widget_get_width (GTK_WIDGET (self)), gtk_widget_get_height (GTK_WIDGET (self)),
-               gtk_widget_get_scale_factor (GTK_WIDGET (self)));
-    }
+  if (fen_rendered_frame_surface_place (GTK_WIDGET (self), &x, &y))
+    g_debug ("geometry: x=%.0f y=%.0f width=%d height=%d scale=%d", x, y,
+             gtk_widget_get_width (GTK_WIDGET (self)), gtk_widget_get_height (GTK_WIDGET (self)),
+             gtk_widget_get_scale_factor (GTK_WIDGET (self)));
   g_signal_emit (self, signals[CHANGED], 0);
   return G_SOURCE_REMOVE;
 }

@@ -41,7 +41,7 @@ if(TARGET fenestra)
   # MPR: a 256 x 256 x 120 volume with a bone cube (and tilted 20 degrees), crosshair drags and turns, slabs, letters, store delta 0.
   fen_add_e2e(mpr 180 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-mpr)
   # Measurements on the MPR planes: a distance across the cube and regions inside it, read by OCR.
-  fen_add_e2e(mpr-measure 120 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-mpr-measure)
+  fen_add_e2e(mpr-measure 240 $<TARGET_FILE:fenestra> $<TARGET_FILE:fen-e2e-phantom> ${FEN_SCHEMA_DIR} ${work}/e2e-mpr-measure)
   # The study browser against a real Orthanc (tests/pacs starts it): search,
   # open a 300-slice series, its first slice on screen before the rest.
   fen_add_e2e(pacs-browser 600 $<TARGET_FILE:fenestra> ${FEN_SCHEMA_DIR} ${work}/e2e-pacs-browser

@@ -9,7 +9,10 @@
 # pane fits the volume's box, centred, radiological; fen-mpr-planes.h),
 # never from what the viewer logs about its planes:
 #  1. Alt+5 enters MPR; the memory log's "mpr-enter" operation has a store
-#     delta of 0 (no pixel copied), and so has "mpr-leave".
+#     delta of 0 (no pixel copied), and so has "mpr-leave". The bar under
+#     the slices (slice slider, cine controls) is gone while MPR is shown
+#     (the lower panes reach down over where it was) and P plays
+#     nothing; it is back, reading its rate, on leaving.
 #  2. Axial, coronal and sagittal panes each show the tissue where predicted
 #     and not the cube (the planes through the middle miss it); the edge
 #     letters (tesseract) are R L A P, R L H F, A P H F.
@@ -35,6 +38,10 @@
 #     has the window dragged in MPR (one series, one window).
 #  7. Ctrl+wheel zooms a pane about the pointer: the tissue's edge moves
 #     where the zoom predicts; F fits it again.
+#  7b. The keys act on the pane under the pointer, else the one last
+#     pressed: = (1:1) and F on the coronal pane, End, Home, Right and Page
+#     Down on the sagittal one (its x label and the picture follow, the
+#     axial pane stays), Page Up over no pane on the axial one.
 #  8. The same volume acquired 20 degrees oblique (--tilt 20) gets a fourth
 #     pane, its acquisition plane (edges R L AF PH), and the sagittal pane
 #     shows the stack turned where the geometry puts it.
@@ -55,7 +62,7 @@ export G_MESSAGES_DEBUG=fen-viewport,fen-window,fen-mpr
 
 S=256 N=120
 "$PHANTOM" --series $N --size $S --cube -o "$WORK/cube" || { fail "phantom written"; exit 1; }
-echo "1..48"
+echo "1..60"
 
 # The volume (PS3.3 C.7.6.2.1.1: positions are pixel centres): its box
 # reaches half a voxel beyond them; the crosshair starts on the voxel
@@ -78,6 +85,17 @@ wait_opened app $N || { fail "series opened"; exit 1; }
 sleep 0.5
 xdotool mousemove $((X + 600)) $((Y + 400)) click 1
 sleep 0.3
+# The cine bar on the slices: its rate control (where, from the log; what
+# it reads, from the screen: the default 15).
+shot slices
+read -r FX FY FW FH <<<"$(grep -E 'cine rate control: x=' "$WORK/app.out" | tail -n1 |
+  sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/')"
+[ -n "${FH:-}" ] || { fail "the cine rate control's place is in the log"; exit 1; }
+FX=$((X + FX)); FY=$((Y + FY))
+bar_rate () { ocr "$1" "$FX" "$FY" $((FW / 2 + 10)) "$FH" 50; }
+got=$(bar_rate "$WORK/slices.png")
+grep -Eq "(^| )15( |$)" <<<"$got" && pass "on the slices the cine bar shows its rate ('$got')" ||
+  fail "on the slices the cine rate control reads '$got' (want 15)"
 MARK=$(log_mark app)
 xdotool key alt+5
 sleep 2
@@ -107,6 +125,17 @@ on_axial () { awkv "printf \"%d %d\", $AX + $AW / 2 + ($1 - $VCX) * $ZA, $AY + $
 on_coronal () { awkv "printf \"%d %d\", $CX + $CW / 2 + ($1 - $VCX) * $ZC, $CY + $CH / 2 - ($2 - $VCZ) * $ZC"; }
 on_sagittal () { awkv "printf \"%d %d\", $SX + $SW / 2 + ($1 - $VCX) * $ZS, $SY + $SH / 2 - ($2 - $VCZ) * $ZS"; }
 
+# The bar is hidden: where its rate control was, the coronal pane's image
+# (the lower panes reach down over the bar); P (cine) does nothing.
+[ $((SY + SH)) -gt $((FY + FH)) ] && pass "in MPR the panes reach over the cine bar (sagittal bottom $((SY + SH)) > $((FY + FH)))" ||
+  fail "in MPR the sagittal pane ends at $((SY + SH)), above the cine bar's $((FY + FH))"
+xdotool key p
+sleep 1
+shot nobar
+got=$(bar_rate "$WORK/nobar.png")
+! grep -Eq "(^| )15( |$)" <<<"$got" && ! grep -q "cine: playing" "$WORK/app.out" &&
+  pass "in MPR no cine bar is on screen ('$got' where its rate was) and P plays nothing" ||
+  fail "in MPR the cine bar's place reads '$got', or P started cine"
 STORE_DELTA=$(json_field "mpr-enter" delta.store "$WORK/app.jsonl")
 STORE_AFTER=$(json_field "mpr-enter" after.store "$WORK/app.jsonl")
 log "mpr-enter: store delta $STORE_DELTA, store after $STORE_AFTER"
@@ -345,6 +374,74 @@ check_grey "F fits the axial pane again: tissue 1.5 mm inside the edge, unzoomed
 read -r x y <<<"$(on_axial "$(awkv "print $VCX + 20")" "$(awkv "print $EDGE_Y - 1.5")")"
 check_grey "F: air 1.5 mm outside it" "$WORK/fitted.png" "$x" "$y" 0
 
+# --- 7b. The slice and zoom keys act on the pane under the pointer ---------
+# (else on the one last pressed: the axial, clicked above). Read from the
+# panes' own labels: the zoom (px/cm) bottom left, the plane's coordinate
+# top right, and from the picture.
+zoom_read () { ocr "$1" "$2" $(($3 + $5 - 48)) 220 48 | grep -oE 'Zoom ?[0-9]+' | grep -oE '[0-9]+' | head -n1; }
+depth_read () { ocr "$1" $(($2 + $4 - 150)) "$3" 150 28 | grep -oE -- '-?[0-9]+\.[0-9]' | head -n1; }
+read -r x y <<<"$(on_coronal "$(awkv "print $VCX + 40")" "$(awkv "print $VCZ + 35")")"
+xdotool mousemove "$x" "$y"
+sleep 0.3
+xdotool key equal
+sleep 1
+shot one2one
+# 1:1: one 0.5 mm pixel (the finer of 0.5 mm across, 1 mm slices down) per
+# screen pixel, about the pane's centre (still the box's middle).
+got="$(zoom_read "$WORK/one2one.png" "$CX" "$CY" "$CW" "$CH") $(zoom_read "$WORK/one2one.png" "$AX" "$AY" "$AW" "$AH")"
+[ "$got" = "20 $(awkv "printf \"%.0f\", $ZA * 10")" ] &&
+  pass "= over the coronal pane: 1:1 there (Zoom 20 px/cm), the axial pane unchanged (read \"$got\")" ||
+  fail "= over the coronal pane: zooms read \"$got\", expected \"20 $(awkv "printf \"%.0f\", $ZA * 10")\""
+on_coronal_1to1 () { awkv "printf \"%d %d\", $CX + $CW / 2 + ($1 - $VCX) * 2, $CY + $CH / 2 - ($2 - $VCZ) * 2"; }
+# The tissue's right-hand (patient right) edge, x = -128 + (S/10 - 0.5) 0.5.
+EDGE_X=$(awkv "print -128 + (int($S / 10) - 0.5) * 0.5")
+read -r x y <<<"$(on_coronal_1to1 "$(awkv "print $EDGE_X + 1.5")" "$(awkv "print $VCZ + 20")")"
+check_grey "coronal at 1:1: tissue 1.5 mm inside its right-hand edge" "$WORK/one2one.png" "$x" "$y" "$TISSUE2"
+read -r x y <<<"$(on_coronal_1to1 "$(awkv "print $EDGE_X - 1.5")" "$(awkv "print $VCZ + 20")")"
+check_grey "coronal at 1:1: air 1.5 mm outside it" "$WORK/one2one.png" "$x" "$y" 0
+xdotool key f
+sleep 1
+shot refit
+got=$(zoom_read "$WORK/refit.png" "$CX" "$CY" "$CW" "$CH")
+[ "$got" = "$(awkv "printf \"%.0f\", $ZC * 10")" ] && pass "F over the coronal pane fits it again (Zoom $got px/cm)" ||
+  fail "F over the coronal pane: zoom reads \"$got\", expected $(awkv "printf \"%.0f\", $ZC * 10")"
+# The sagittal plane (x) by the slice keys: End, Home, 4 x Right, Page Down.
+read -r x y <<<"$(on_sagittal "$(awkv "print $VCX + 40")" "$(awkv "print $VCZ + 35")")"
+xdotool mousemove "$x" "$y"
+sleep 0.3
+DEPTHS=
+for k in End Home "Right Right Right Right" Next; do
+  # shellcheck disable=SC2086
+  xdotool key --delay 120 $k
+  sleep 1
+  shot keys
+  DEPTHS="$DEPTHS $(depth_read "$WORK/keys.png" "$SX" "$SY" "$SW" "$SH")"
+done
+AXIAL_Z=$(depth_read "$WORK/keys.png" "$AX" "$AY" "$AW" "$AH")
+# The sagittal plane's normal points to the patient's right (-x), and the
+# keys go as the wheel (Down: along the normal; fen-mpr-planes.h): End is
+# the outer voxel centre at x = -128, Home the one at -128 + (S - 1) 0.5,
+# each Right one 0.5 mm step to the right (-x), Page Down ten.
+WANT=" $(awkv "printf \"%.1f %.1f %.1f %.1f\", -128, -128 + ($S - 1) * 0.5, -128 + ($S - 1 - 4) * 0.5, -128 + ($S - 1 - 14) * 0.5")"
+# The axial plane is where the coronal drag put it (screen pixels: within
+# 0.5 mm of the cube's z), 10 mm up by the wheel.
+[ "$DEPTHS" = "$WANT" ] && fcheck "${AXIAL_Z:-99} - ($CUBE_Z + 10) < 0.5 && ($CUBE_Z + 10) - ${AXIAL_Z:-99} < 0.5" &&
+  pass "End, Home, 4 x Right, Page Down over the sagittal pane: x reads$DEPTHS; the axial stays at z $AXIAL_Z" ||
+  fail "slice keys over the sagittal pane: x reads \"$DEPTHS\" (want \"$WANT\"), axial z \"$AXIAL_Z\""
+# Over no pane: the last pressed (axial) takes Page Up, 10 slices down.
+xdotool mousemove $((X + 100)) $((Y + 500))
+sleep 0.3
+xdotool key Prior
+sleep 1
+shot keys2
+read -r z2 x2 <<<"$(depth_read "$WORK/keys2.png" "$AX" "$AY" "$AW" "$AH") $(depth_read "$WORK/keys2.png" "$SX" "$SY" "$SW" "$SH")"
+[ -n "${x2:-}" ] && [ "$(awkv "printf \"%.1f\", ${AXIAL_Z:-0} - ${z2:-0}")" = 10.0 ] &&
+  [ "$x2" = "$(awkv "printf \"%.1f\", -128 + ($S - 1 - 14) * 0.5")" ] &&
+  pass "Page Up with the pointer over no pane: the axial pane (last pressed) moves 10 mm down, z $AXIAL_Z to $z2; x stays $x2" ||
+  fail "Page Up over no pane: z $AXIAL_Z to \"${z2:-}\" (want 10 mm less), x \"${x2:-}\""
+read -r x y <<<"$(on_axial "$(awkv "print $CUBE_X + $OFF")" "$(awkv "print $CUBE_Y + $OFF")")"
+check_grey "and shows the cube again (z = $CUBE_Z)" "$WORK/keys2.png" "$x" "$y" "$BONE"
+
 # --- Leaving ---------------------------------------------------------------
 xdotool key alt+5
 sleep 1
@@ -355,6 +452,9 @@ read -r VX VY VW VH <<<"$(viewport_on_screen app)"
 got=$(ocr_window "$WORK/left.png" "$VX" "$VY" "$VW" "$VH")
 [ -n "${W:-}" ] && [ "$got" = "$W $L" ] && pass "back on the slices: the window dragged in MPR (W $W L $L) stays" ||
   fail "back on the slices: the window reads \"$got\", expected \"${W:-?} ${L:-?}\""
+got=$(bar_rate "$WORK/left.png")
+grep -Eq "(^| )15( |$)" <<<"$got" && pass "back on the slices the cine bar is back ('$got')" ||
+  fail "back on the slices the cine rate control reads '$got' (want 15)"
 still_running app
 stop_app
 no_warnings app
