@@ -13,7 +13,7 @@
  *     (VmHWM, reset after start-up) as a multiple of the series' pixel
  *     bytes; each in a fresh child process so that the peak is its own;
  *   - the same series opened again from the cache (no network).
- * Run by hand (not a ctest test); see docs/PERFORMANCE.md. */
+ * Run by hand (not a ctest test); see docs/PERFORMANCE-PACS.md. */
 #define G_LOG_DOMAIN "fen-bench-pacs"
 
 #include <fenestra/fenestra.h>

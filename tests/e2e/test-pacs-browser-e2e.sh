@@ -203,7 +203,7 @@ if [ -n "$first_ms" ]; then
   prog=$(ocr "$WORK/poll/$first_shot.png" $BX $((BY + 1130)) $BW 70 | grep -oE '[0-9]+ ?/ ?300' | head -n1)
   log "browser progress at that screenshot: ${prog:-unread}"
   fcheck "$first_ms < 1000" && pass "first image on screen within 1 s of Open ($first_ms ms)" \
-    || log "first image on screen took $first_ms ms (target 1 s): see docs/PERFORMANCE.md"
+    || log "first image on screen took $first_ms ms (target 1 s): see docs/PERFORMANCE-PACS.md"
 else
   fail "no slice on screen within $(tail -n1 "$WORK/poll/times" | cut -d' ' -f2) ms of Open"
 fi
