@@ -166,6 +166,8 @@ fen_image_map_huge (gsize bytes)
   guint8 *p, *aligned;
   gsize head, tail;
 
+  if (bytes > G_MAXSIZE - 2 * FEN_IMAGE_HUGE_PAGE)
+    return NULL;
   p = mmap (NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED)
     return NULL;
