@@ -18,7 +18,7 @@
 
 #include "fen-test-spawn.h"
 
-#define N_MEASURES 7
+#define N_MEASURES 8
 
 typedef struct {
   char          *dir;
@@ -86,8 +86,8 @@ offset (const double c[3], const FenMprFrame *fr, double u, double v, double out
 }
 
 /* One measurement of each kind, on the axial, coronal and sagittal planes
- * through the volume's centre, and the regions' statistics as the viewer
- * takes them. */
+ * through the volume's centre, and a distance on an oblique plane; the
+ * regions' statistics as the viewer takes them. */
 static void
 make_measures (Fixture *f)
 {
@@ -130,6 +130,13 @@ make_measures (Fixture *f)
   offset (c, co, -10, -12, p[1]);
   fen_mpr_measure_init (&f->measures[6], FEN_MPR_MEASURE_ARROW, co, p[0], p[1]);
   g_assert_true (fen_mpr_measure_set_text (&f->measures[6], "nodule"));
+  /* An oblique plane: the coronal one turned 30 degrees about z. */
+  FenMprFrame ob = { { cos (G_PI / 6), sin (G_PI / 6), 0 }, { 0, 0, -1 }, { 0 } };
+  ob.normal[0] = ob.right[1] * ob.down[2] - ob.right[2] * ob.down[1];
+  ob.normal[1] = ob.right[2] * ob.down[0] - ob.right[0] * ob.down[2];
+  ob.normal[2] = ob.right[0] * ob.down[1] - ob.right[1] * ob.down[0];
+  offset (c, &ob, 33.3, -12.1, p[0]);
+  fen_mpr_measure_init (&f->measures[7], FEN_MPR_MEASURE_DISTANCE, &ob, c, p[0]);
 
   for (guint i = 0; i < N_MEASURES; i++)
     {
@@ -289,6 +296,10 @@ test_report (Fixture *f, gconstpointer data)
   assert_points (got, n, m[5].points, 4);
   n = parse_scoord3d (dump, 6, "POINT", got, G_N_ELEMENTS (got));
   assert_points (got, n, &m[6].points[1], 1);
+  n = parse_scoord3d (dump, 7, "POLYLINE", got, G_N_ELEMENTS (got));
+  assert_points (got, n, m[7].points, 2);
+  assert_value (dump, fen_mpr_measure_length_mm (&m[7]), "mm");
+  g_assert_cmpfloat (fabs (fen_mpr_measure_length_mm (&m[7]) - hypot (33.3, 12.1)), <, 1e-9);
 
   /* Each region in the series' Frame of Reference (PS3.3 C.18.9.1.3). */
   const char *tags[] = { "dcmdump", "+P", "3006,0024", "+P", "0020,0052", sr, NULL };
