@@ -21,6 +21,7 @@
 #include "dcmtk/dcmsr/cmr/cid7469.h"
 
 #include <cmath>
+#include <cstring>
 
 #include "fenestra/fen-sr-mpr.h"
 
@@ -291,7 +292,12 @@ fen_sr_mpr_validate (const FenMprMeasure *measures, guint n, GError **error)
   for (guint i = 0; i < n; i++)
     {
       const FenMprMeasure *m = &measures[i];
-      const gboolean known = (guint) m->kind <= FEN_MPR_MEASURE_ARROW;
+      // The kind read as the int it is stored as (the C enum's): in C++ an
+      // out-of-range enum value must not be loaded as the enum.
+      int kind;
+      static_assert (sizeof kind == sizeof m->kind, "FenMprMeasureKind is an int");
+      memcpy (&kind, &m->kind, sizeof kind);
+      const gboolean known = kind >= 0 && kind <= (int) FEN_MPR_MEASURE_ARROW;
       const guint need = known ? fen_mpr_measure_kind_n_points (m->kind) : 0;
       gboolean ok = known && m->n_points <= FEN_MPR_MEASURE_MAX_POINTS &&
                     (m->kind == FEN_MPR_MEASURE_POLYGON ? m->n_points >= need : m->n_points == need) &&
