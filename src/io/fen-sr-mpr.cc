@@ -64,6 +64,25 @@ fen_sr_mpr_add (DSRDocumentTree &tree, gboolean below, T::E_RelationshipType rel
                                  : tree.addContentItem (rel, type, concept), what, error);
 }
 
+// A CODE content item with its value.
+gboolean
+fen_sr_mpr_add_code (DSRDocumentTree &tree, gboolean below, T::E_RelationshipType rel,
+                     const DSRCodedEntryValue &concept, const DSRCodedEntryValue &value, const char *what,
+                     GError **error)
+{
+  return fen_sr_mpr_add (tree, below, rel, T::VT_Code, concept, what, error) &&
+         fen_sr_mpr_check (tree.getCurrentContentItem ().setCodeValue (value), what, error);
+}
+
+// A TEXT or UIDREF content item with its value.
+gboolean
+fen_sr_mpr_add_string (DSRDocumentTree &tree, gboolean below, T::E_RelationshipType rel, T::E_ValueType type,
+                       const DSRCodedEntryValue &concept, const OFString &value, const char *what, GError **error)
+{
+  return fen_sr_mpr_add (tree, below, rel, type, concept, what, error) &&
+         fen_sr_mpr_check (tree.getCurrentContentItem ().setStringValue (value), what, error);
+}
+
 gboolean
 fen_sr_mpr_finite (const double p[3])
 {
@@ -217,10 +236,10 @@ fen_sr_mpr_add_group (DSRDocumentTree &tree, gboolean first, guint index, const 
   // Rows 2 and 3 (TID 4108 Tracking Identifiers): HAS OBS CONTEXT TEXT
   // (112039, DCM, "Tracking Identifier") and UIDREF (112040, DCM,
   // "Tracking Unique Identifier").
-  if (!fen_sr_mpr_add (tree, TRUE, T::RT_hasObsContext, T::VT_Text, CODE_DCM_TrackingIdentifier, "tracking identifier", error) ||
-      !fen_sr_mpr_check (tree.getCurrentContentItem ().setStringValue (OFString (label)), "tracking identifier", error) ||
-      !fen_sr_mpr_add (tree, FALSE, T::RT_hasObsContext, T::VT_UIDRef, CODE_DCM_TrackingUniqueIdentifier, "tracking UID", error) ||
-      !fen_sr_mpr_check (tree.getCurrentContentItem ().setStringValue (fen_sr_mpr_uid ()), "tracking UID", error))
+  if (!fen_sr_mpr_add_string (tree, TRUE, T::RT_hasObsContext, T::VT_Text, CODE_DCM_TrackingIdentifier,
+                              OFString (label), "tracking identifier", error) ||
+      !fen_sr_mpr_add_string (tree, FALSE, T::RT_hasObsContext, T::VT_UIDRef, CODE_DCM_TrackingUniqueIdentifier,
+                              fen_sr_mpr_uid (), "tracking UID", error))
     return FALSE;
   // The "Image Region" row: CONTAINS SCOORD3D (111030, DCM, "Image
   // Region"), present when no SCOORD or image reference is: PS3.3 C.18.9,
@@ -354,31 +373,35 @@ fen_sr_mpr_write_internal (const char *source, const FenMprMeasure *measures, co
   const size_t root = tree.getNodeID ();
   // Row 2 (TID 1204): HAS CONCEPT MOD CODE (121049, DCM, "Language of
   // Content Item and Descendants") = (eng, RFC5646, "English").
-  if (!fen_sr_mpr_add (tree, TRUE, T::RT_hasConceptMod, T::VT_Code, CODE_DCM_LanguageOfContentItemAndDescendants, "language", error) ||
-      !fen_sr_mpr_check (tree.getCurrentContentItem ().setCodeValue (CID5000_Languages::getCodedEntry (CID5000_Languages::English)), "language", error) ||
+  if (!fen_sr_mpr_add_code (tree, TRUE, T::RT_hasConceptMod, CODE_DCM_LanguageOfContentItemAndDescendants,
+                            CID5000_Languages::getCodedEntry (CID5000_Languages::English), "language", error) ||
       // Row 3 (TID 1001 > TID 1002 > TID 1004): the device observer.
-      !fen_sr_mpr_add (tree, FALSE, T::RT_hasObsContext, T::VT_Code, CODE_DCM_ObserverType, "observer", error) ||
-      !fen_sr_mpr_check (tree.getCurrentContentItem ().setCodeValue (CODE_DCM_Device), "observer", error) ||
-      !fen_sr_mpr_add (tree, FALSE, T::RT_hasObsContext, T::VT_UIDRef, CODE_DCM_DeviceObserverUID, "observer", error) ||
-      !fen_sr_mpr_check (tree.getCurrentContentItem ().setStringValue (fen_sr_mpr_uid ()), "observer", error) ||
-      !fen_sr_mpr_add (tree, FALSE, T::RT_hasObsContext, T::VT_Text, CODE_DCM_DeviceObserverName, "observer", error) ||
-      !fen_sr_mpr_check (tree.getCurrentContentItem ().setStringValue ("Fenestra"), "observer", error) ||
+      !fen_sr_mpr_add_code (tree, FALSE, T::RT_hasObsContext, CODE_DCM_ObserverType, CODE_DCM_Device,
+                            "observer", error) ||
+      !fen_sr_mpr_add_string (tree, FALSE, T::RT_hasObsContext, T::VT_UIDRef, CODE_DCM_DeviceObserverUID,
+                              fen_sr_mpr_uid (), "observer", error) ||
+      !fen_sr_mpr_add_string (tree, FALSE, T::RT_hasObsContext, T::VT_Text, CODE_DCM_DeviceObserverName,
+                              "Fenestra", "observer", error) ||
       // Row 4: HAS CONCEPT MOD CODE (121058, DCM, "Procedure reported");
       // CID 100 is extensible: (363679005, SCT, "Imaging").
-      !fen_sr_mpr_add (tree, FALSE, T::RT_hasConceptMod, T::VT_Code, CODE_DCM_ProcedureReported, "procedure", error) ||
-      !fen_sr_mpr_check (tree.getCurrentContentItem ().setCodeValue (DSRCodedEntryValue ("363679005", "SCT", "Imaging")), "procedure", error) ||
+      !fen_sr_mpr_add_code (tree, FALSE, T::RT_hasConceptMod, CODE_DCM_ProcedureReported,
+                            DSRCodedEntryValue ("363679005", "SCT", "Imaging"), "procedure", error) ||
       // Row 5 (TID 1600): CONTAINER (111028, DCM, "Image Library") >
       // CONTAINER (126200, DCM, "Image Library Group") > IMAGE (TID 1601):
       // the series' image the report was made from.
       !fen_sr_mpr_add (tree, FALSE, T::RT_contains, T::VT_Container, CODE_DCM_ImageLibrary, "image library", error) ||
-      !fen_sr_mpr_add (tree, TRUE, T::RT_contains, T::VT_Container, CODE_DCM_ImageLibraryGroup, "image library", error) ||
-      !fen_sr_mpr_check (tree.addChildContentItem (T::RT_contains, T::VT_Image, DSRCodedEntryValue ()), "image library", error) ||
-      !fen_sr_mpr_check (tree.getCurrentContentItem ().setImageReference (DSRImageReferenceValue (sop_class, sop_instance)), "image library", error))
+      !fen_sr_mpr_add (tree, TRUE, T::RT_contains, T::VT_Container, CODE_DCM_ImageLibraryGroup, "image library",
+                       error) ||
+      !fen_sr_mpr_check (tree.addChildContentItem (T::RT_contains, T::VT_Image, DSRCodedEntryValue ()),
+                         "image library", error) ||
+      !fen_sr_mpr_check (tree.getCurrentContentItem ().setImageReference (
+                           DSRImageReferenceValue (sop_class, sop_instance)), "image library", error))
     return FALSE;
   tree.goUp ();
   tree.goUp ();
   // Row 6: CONTAINER (126010, DCM, "Imaging Measurements") > TID 1410 groups.
-  if (!fen_sr_mpr_add (tree, FALSE, T::RT_contains, T::VT_Container, CODE_DCM_ImagingMeasurements, "imaging measurements", error))
+  if (!fen_sr_mpr_add (tree, FALSE, T::RT_contains, T::VT_Container, CODE_DCM_ImagingMeasurements,
+                       "imaging measurements", error))
     return FALSE;
   for (guint i = 0; i < n; i++)
     if (!fen_sr_mpr_add_group (tree, i == 0, i, &measures[i], stats != nullptr ? &stats[i] : nullptr,

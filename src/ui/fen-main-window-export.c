@@ -166,7 +166,8 @@ fen_main_window_export_name (FenMainWindow *self, const char *what)
   if (g_str_equal (what, "win.export-measurements-csv"))
     return g_strconcat (name->str, "-measurements.csv", NULL);
   if (g_str_equal (what, "win.export-sr"))
-    return g_strconcat (name->str, fen_main_window_mpr_shown (self) ? "-plane-measurements-sr.dcm" : "-measurements-sr.dcm", NULL);
+    return g_strconcat (name->str, fen_main_window_mpr_shown (self) ? "-plane-measurements-sr.dcm"
+                                                                    : "-measurements-sr.dcm", NULL);
   g_string_append_printf (name, "-slice%03u", _fen_main_window_get_current_slice (self) + 1);
   if (image != NULL && fen_image_get_n_frames (image) > 1)
     g_string_append_printf (name, "-frame%u", fen_viewport_get_frame (self->viewport) + 1);
