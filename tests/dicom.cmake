@@ -71,3 +71,11 @@ fen_add_test(test-series-index fenestra-io fen-test-dicom-writer.c)
 target_compile_definitions(test-series-index PRIVATE FEN_TEST_CLI="$<TARGET_FILE:fenestra-cli>")
 add_dependencies(test-series-index fenestra-cli)
 set_tests_properties(test-series-index PROPERTIES TIMEOUT 120 LABELS "dicom")
+
+# Plane (MPR) measurements as a TID 1500 report in a Comprehensive 3D SR
+# object: dciodvfy validates it, dsrdump reads its values and SCOORD3D back.
+fen_add_test(test-sr-mpr fenestra-io fen-test-spawn.c)
+target_link_libraries(test-sr-mpr PRIVATE m)
+target_compile_definitions(test-sr-mpr PRIVATE FEN_TEST_MAKE_SAMPLE="$<TARGET_FILE:fen-make-sample>")
+add_dependencies(test-sr-mpr fen-make-sample)
+set_tests_properties(test-sr-mpr PROPERTIES TIMEOUT 120 LABELS "dicom")

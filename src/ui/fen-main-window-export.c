@@ -3,7 +3,8 @@
  * screen (with or without overlays), the frame windowed at 1:1 or as
  * 16-bit modality values, the series as a multi-page TIFF, and the view on
  * the clipboard, and the measurements of the image shown as CSV and as a
- * DICOM Structured Report (TID 1500). The file chooser starts in the user's Pictures folder
+ * DICOM Structured Report (TID 1500; in MPR, the planes' measurements in a
+ * Comprehensive 3D SR, fen-sr-mpr.h). The file chooser starts in the user's Pictures folder
  * with a name made of the modality, series number and slice (never
  * patient data); a toast confirms and opens the folder. */
 #define G_LOG_DOMAIN "fen-window"
@@ -13,6 +14,7 @@
 
 #include <fenestra/fen-measurement-file.h>
 #include <fenestra/fen-sr.h>
+#include <fenestra/fen-sr-mpr.h>
 
 #define FEN_TOAST_SECONDS 8
 
@@ -45,6 +47,34 @@ _fen_main_window_copy_view_action (GtkWidget *widget, const char *name, GVariant
 
   if (texture != NULL)
     gdk_clipboard_set_texture (gtk_widget_get_clipboard (widget), texture);
+}
+
+static gboolean
+fen_main_window_mpr_shown (FenMainWindow *self)
+{
+  return self->mpr_layout != NULL && gtk_widget_get_visible (self->mpr_layout);
+}
+
+/* In MPR, the report holds the planes' measurements (points in patient mm,
+ * SCOORD3D), with the statistics the panes show; the slices' are hidden
+ * there, and are exported outside MPR. @source is a file of the series. */
+static gboolean
+fen_main_window_export_plane_sr (FenMainWindow *self, const char *source, const char *path, GError **error)
+{
+  FenMprLayout *layout = FEN_MPR_LAYOUT (self->mpr_layout);
+  guint n = fen_mpr_layout_get_n_measurements (layout);
+  g_autofree FenMprMeasure *measures = g_new0 (FenMprMeasure, MAX (n, 1));
+  g_autofree FenRoiStats *stats = g_new0 (FenRoiStats, MAX (n, 1));
+
+  for (guint i = 0; i < n; i++)
+    {
+      const FenRoiStats *s = NULL;
+
+      measures[i] = *fen_mpr_layout_get_measurement (layout, i, &s);
+      if (s != NULL)
+        stats[i] = *s;
+    }
+  return fen_sr_mpr_write (source, measures, stats, n, path, error);
 }
 
 static gboolean
@@ -83,6 +113,8 @@ fen_main_window_export_to (FenMainWindow *self, const char *what, const char *pa
                        "%s is not a DICOM file: a structured report needs one", fen_image_get_log_name (image));
           return FALSE;
         }
+      if (fen_main_window_mpr_shown (self))
+        return fen_main_window_export_plane_sr (self, fen_image_get_path (image), path, error);
       return fen_sr_write (fen_image_get_path (image), image, fen_viewport_get_measurements (self->viewport), path, error);
     }
   if (g_str_equal (what, "win.export-png"))
@@ -134,7 +166,8 @@ fen_main_window_export_name (FenMainWindow *self, const char *what)
   if (g_str_equal (what, "win.export-measurements-csv"))
     return g_strconcat (name->str, "-measurements.csv", NULL);
   if (g_str_equal (what, "win.export-sr"))
-    return g_strconcat (name->str, "-measurements-sr.dcm", NULL);
+    return g_strconcat (name->str, fen_main_window_mpr_shown (self) ? "-plane-measurements-sr.dcm"
+                                                                    : "-measurements-sr.dcm", NULL);
   g_string_append_printf (name, "-slice%03u", _fen_main_window_get_current_slice (self) + 1);
   if (image != NULL && fen_image_get_n_frames (image) > 1)
     g_string_append_printf (name, "-frame%u", fen_viewport_get_frame (self->viewport) + 1);

@@ -33,6 +33,10 @@
 #     and the area of the pentagon the pointer went round.
 #  11. T draws an arrow; its text, typed in the entry it asks with, is its
 #     label and the panel's.
+#  12. In MPR, Export Structured Report (F10, D; the path pasted in the file
+#     chooser) writes the planes' measurements: dciodvfy reports no error on
+#     the Comprehensive 3D SR, and dsrdump reads back the arrow's text and
+#     its head as a SCOORD3D POINT at the patient point it was drawn to.
 #
 #   test-mpr-measure-e2e.sh FENESTRA PHANTOM SCHEMA_DIR WORK_DIR
 set -u
@@ -43,12 +47,14 @@ SCHEMA_DIR=$3
 WORK=${4:-$(mktemp -d)}
 
 . "$(dirname "$0")/e2e-lib.sh"
-fen_e2e_setup 841 890 tesseract
+fen_e2e_setup 841 890 tesseract xclip dciodvfy dsrdump
 export G_MESSAGES_DEBUG=fen-viewport,fen-window,fen-mpr
 
 S=256 N=120
-"$PHANTOM" --series $N --size $S --cube -o "$WORK/cube" || { fail "phantom written"; exit 1; }
-echo "1..27"
+# A Frame of Reference UID (PS3.3 C.7.4.1): the planes' report (12) puts
+# its SCOORD3D points in it, and refuses a series without one.
+"$PHANTOM" --series $N --size $S --cube --frame-of-reference 1 -o "$WORK/cube" || { fail "phantom written"; exit 1; }
+echo "1..29"
 
 awkv () { awk "BEGIN { $1 }"; }
 VCX=$(awkv "print -128 + ($S - 1) * 0.25")
@@ -534,6 +540,50 @@ grep -q "lesion" <<<"$text" && grep -q 'Arrow' <<<"$ptext" && grep -q 'text "les
   [ "$r" -gt 200 ] && [ "$g" -gt 170 ] && [ "$b" -lt 100 ] &&
   pass "an arrow on the coronal plane: its head drawn ($rgb), its text typed in the entry at its tail reads \"lesion\" there and in the panel" ||
   fail "arrow: label \"$text\", head $rgb at $hx,$hy, panel \"$ptext\""
+
+# --- 12. The planes' measurements as a structured report --------------------------------
+# F10 opens the window menu, D its "Export Structured Report"; the chooser
+# takes the path pasted into its name (no window manager: the focus is
+# given back to the window first).
+export_sr () {
+  local dlg=
+  for _ in 1 2 3; do
+    xdotool windowfocus "$WIN" 2>/dev/null; sleep 0.3
+    xdotool key --window "$WIN" F10; sleep 0.8
+    xdotool key d
+    for _ in $(seq 40); do
+      dlg=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | grep -v "^$WIN\$" | head -n1)
+      [ -n "$dlg" ] && break 2
+      sleep 0.1
+    done
+    xdotool key Escape; sleep 0.3
+  done
+  [ -n "$dlg" ] || return 1
+  sleep 1.0
+  printf '%s' "$1" | xclip -selection clipboard -i
+  xdotool key ctrl+a ctrl+v; sleep 0.8
+  shot sr-typed
+  xdotool key Return; sleep 2.0
+  shot sr-exported
+}
+SR="$WORK/planes-sr.dcm"
+export_sr "$SR" || fail "F10, D opened no file chooser in MPR"
+dciodvfy "$SR" > "$WORK/dciodvfy.txt" 2>&1
+dsrdump +Pl "$SR" > "$WORK/dsrdump.txt" 2>&1
+log "dciodvfy: $(tr '\n' ' ' < "$WORK/dciodvfy.txt" | cut -c1-300)"
+[ -s "$SR" ] && ! grep -q '^Error' "$WORK/dciodvfy.txt" && grep -q 'Comprehensive3DSR' "$WORK/dciodvfy.txt" &&
+  pass "in MPR, the exported report is a Comprehensive 3D SR that dciodvfy passes (no Error lines)" ||
+  fail "SR: $(ls -l "$SR" 2>&1); $(grep -E '^Error' "$WORK/dciodvfy.txt" | head -n3)"
+# The arrow's head, drawn at x -80, z 104 on the coronal plane: within one
+# screen pixel (1/ZC mm) and the float's precision of it.
+POINT=$(grep -oE 'SCOORD3D:.*"Image Region"\)=\(POINT,,[-0-9.e]+/[-0-9.e]+/[-0-9.e]+\)' "$WORK/dsrdump.txt" |
+  tail -n1 | sed -E 's/.*POINT,,([^/]+)\/([^/]+)\/([^)]+)\)/\1 \2 \3/')
+read -r px py pz <<<"${POINT:-}"
+log "dsrdump: $(grep -c 'SCOORD3D' "$WORK/dsrdump.txt") SCOORD3D item(s); the arrow's point ${POINT:-none}"
+[ -n "${pz:-}" ] && grep -q 'Comment")="lesion"' "$WORK/dsrdump.txt" &&
+  fcheck "($px + 80)^2 <= (1.5 / $ZC)^2 && ($pz - 104)^2 <= (1.5 / $ZC)^2" &&
+  pass "dsrdump reads the planes' report back: the arrow's text \"lesion\" and its head at ($px, $py, $pz) mm, drawn at (-80, y, 104)" ||
+  fail "dsrdump: point \"${POINT:-}\"; $(grep -E 'lesion|POINT' "$WORK/dsrdump.txt" | head -n3)"
 
 still_running app2
 stop_app
