@@ -8,8 +8,7 @@
 // relationship against the IOD's constraints as it is added.
 #define G_LOG_DOMAIN "fen-sr"
 
-#include "fen-dicom-adapter.h"
-#include "fen-atomic-file.h"
+#include "fen-sr-document.h"
 
 #include "dcmtk/dcmdata/dcuid.h"
 #include "dcmtk/dcmsr/dsrdoc.h"
@@ -45,22 +44,13 @@ fen_sr_mpr_number (double value)
   return OFString (buf);
 }
 
-gboolean
-fen_sr_mpr_check (const OFCondition &cond, const char *what, GError **error)
-{
-  if (cond.good ())
-    return TRUE;
-  g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_WRITE, "structured report: %s: %s", what, cond.text ());
-  return FALSE;
-}
-
 // Adds a content item (below the current one when @below, else after it)
 // and leaves the cursor on it.
 gboolean
 fen_sr_mpr_add (DSRDocumentTree &tree, gboolean below, T::E_RelationshipType rel, T::E_ValueType type,
                 const DSRCodedEntryValue &concept, const char *what, GError **error)
 {
-  return fen_sr_mpr_check (below ? tree.addChildContentItem (rel, type, concept)
+  return fen_sr_check (below ? tree.addChildContentItem (rel, type, concept)
                                  : tree.addContentItem (rel, type, concept), what, error);
 }
 
@@ -71,7 +61,7 @@ fen_sr_mpr_add_code (DSRDocumentTree &tree, gboolean below, T::E_RelationshipTyp
                      GError **error)
 {
   return fen_sr_mpr_add (tree, below, rel, T::VT_Code, concept, what, error) &&
-         fen_sr_mpr_check (tree.getCurrentContentItem ().setCodeValue (value), what, error);
+         fen_sr_check (tree.getCurrentContentItem ().setCodeValue (value), what, error);
 }
 
 // A TEXT or UIDREF content item with its value.
@@ -80,7 +70,7 @@ fen_sr_mpr_add_string (DSRDocumentTree &tree, gboolean below, T::E_RelationshipT
                        const DSRCodedEntryValue &concept, const OFString &value, const char *what, GError **error)
 {
   return fen_sr_mpr_add (tree, below, rel, type, concept, what, error) &&
-         fen_sr_mpr_check (tree.getCurrentContentItem ().setStringValue (value), what, error);
+         fen_sr_check (tree.getCurrentContentItem ().setStringValue (value), what, error);
 }
 
 gboolean
@@ -188,14 +178,14 @@ fen_sr_mpr_add_value (DSRDocumentTree &tree, gboolean *first, const DSRCodedEntr
   if (!std::isfinite (value))
     return TRUE;
   if (!fen_sr_mpr_add (tree, *first, T::RT_contains, T::VT_Num, concept, "measurement", error) ||
-      !fen_sr_mpr_check (tree.getCurrentContentItem ().setNumericValue (
+      !fen_sr_check (tree.getCurrentContentItem ().setNumericValue (
                            DSRNumericMeasurementValue (fen_sr_mpr_number (value), unit)), "value", error))
     return FALSE;
   *first = FALSE;
   if (derivation == nullptr)
     return TRUE;
   if (!fen_sr_mpr_add (tree, TRUE, T::RT_hasConceptMod, T::VT_Code, CODE_DCM_Derivation, "derivation", error) ||
-      !fen_sr_mpr_check (tree.getCurrentContentItem ().setCodeValue (*derivation), "derivation", error))
+      !fen_sr_check (tree.getCurrentContentItem ().setCodeValue (*derivation), "derivation", error))
     return FALSE;
   tree.goUp ();
   return TRUE;
@@ -230,7 +220,7 @@ fen_sr_mpr_add_group (DSRDocumentTree &tree, gboolean first, guint index, const 
 
   // Row 1: CONTAINER (125007, DCM, "Measurement Group").
   if (!fen_sr_mpr_add (tree, first, T::RT_contains, T::VT_Container, CODE_DCM_MeasurementGroup, "group", error) ||
-      !fen_sr_mpr_check (tree.getCurrentContentItem ().setTemplateIdentification ("1410", "DCMR"), "group", error))
+      !fen_sr_check (tree.getCurrentContentItem ().setTemplateIdentification ("1410", "DCMR"), "group", error))
     return FALSE;
   const size_t group = tree.getNodeID ();
   // Rows 2 and 3 (TID 4108 Tracking Identifiers): HAS OBS CONTEXT TEXT
@@ -245,9 +235,9 @@ fen_sr_mpr_add_group (DSRDocumentTree &tree, gboolean first, guint index, const 
   // Region"), present when no SCOORD or image reference is: PS3.3 C.18.9,
   // the points in patient mm of the series' Frame of Reference.
   DSRSpatialCoordinates3DValue region = fen_sr_mpr_scoord3d (m);
-  if (!fen_sr_mpr_check (region.setFrameOfReferenceUID (frame_of_reference), "frame of reference", error) ||
+  if (!fen_sr_check (region.setFrameOfReferenceUID (frame_of_reference), "frame of reference", error) ||
       !fen_sr_mpr_add (tree, FALSE, T::RT_contains, T::VT_SCoord3D, CODE_DCM_ImageRegion, "image region", error) ||
-      !fen_sr_mpr_check (tree.getCurrentContentItem ().setSpatialCoordinates3D (region), "image region", error))
+      !fen_sr_check (tree.getCurrentContentItem ().setSpatialCoordinates3D (region), "image region", error))
     return FALSE;
 
   // TID 1419 (ROI Measurements) rows: the values, CONTAINS NUM, codes as fen-sr.cc's.
@@ -273,7 +263,7 @@ fen_sr_mpr_add_group (DSRDocumentTree &tree, gboolean first, guint index, const 
       // A qualitative evaluation of the group: TEXT (121106, DCM, "Comment").
       if (m->text[0] != '\0' &&
           (!fen_sr_mpr_add (tree, FALSE, T::RT_contains, T::VT_Text, CODE_DCM_Comment, "comment", error) ||
-           !fen_sr_mpr_check (tree.getCurrentContentItem ().setStringValue (OFString (m->text)), "comment", error)))
+           !fen_sr_check (tree.getCurrentContentItem ().setStringValue (OFString (m->text)), "comment", error)))
         return FALSE;
     }
   else if (stats != nullptr)
@@ -297,7 +287,7 @@ fen_sr_mpr_add_group (DSRDocumentTree &tree, gboolean first, guint index, const 
             return FALSE;
         }
     }
-  return tree.gotoNode (group) == group || fen_sr_mpr_check (EC_IllegalCall, "group", error);
+  return tree.gotoNode (group) == group || fen_sr_check (EC_IllegalCall, "group", error);
 }
 
 gboolean
@@ -343,21 +333,13 @@ fen_sr_mpr_write_internal (const char *source, const FenMprMeasure *measures, co
 
   if (!fen_sr_mpr_validate (measures, n, error))
     return FALSE;
-  // The source's header only: patient, study, image, frame of reference.
-  fen_dicom_register_codecs ();
-  if (src.loadFileUntilTag (OFFilename (source), EXS_Unknown, EGL_noChange,
-                            FEN_DICOM_MAX_READ_LENGTH, ERM_autoDetect, DCM_PixelData).bad ())
-    return fen_dicom_fail (error, FEN_IO_ERROR_FORMAT, name, "cannot read its header for the report");
+  FenSrSource ids;
+  if (!fen_sr_source (source, src, ids, name, error))
+    return FALSE;
   DcmDataset *ds = src.getDataset ();
-  OFString sop_class, sop_instance, study_uid, series_uid, frame_of_reference;
-  ds->findAndGetOFString (DCM_SOPClassUID, sop_class);
-  ds->findAndGetOFString (DCM_SOPInstanceUID, sop_instance);
-  ds->findAndGetOFString (DCM_StudyInstanceUID, study_uid);
-  ds->findAndGetOFString (DCM_SeriesInstanceUID, series_uid);
+  const OFString &sop_class = ids.sop_class, &sop_instance = ids.sop_instance;
+  OFString frame_of_reference;
   ds->findAndGetOFString (DCM_FrameOfReferenceUID, frame_of_reference);
-  if (sop_class.empty () || sop_instance.empty () || study_uid.empty () || series_uid.empty ())
-    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
-                           "a report needs the image's SOP Class, SOP Instance, Study and Series UIDs");
   if (frame_of_reference.empty () || DcmUniqueIdentifier::checkStringValue (frame_of_reference, "1").bad ())
     return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
                            "plane measurements need the series' Frame of Reference UID (PS3.3 C.7.4.1)");
@@ -367,8 +349,8 @@ fen_sr_mpr_write_internal (const char *source, const FenMprMeasure *measures, co
   // TID 1500 row 1: CONTAINER (126000, DCM, "Imaging Measurement Report"),
   // the root, separate.
   if (!fen_sr_mpr_add (tree, FALSE, T::RT_isRoot, T::VT_Container, CODE_DCM_ImagingMeasurementReport, "root", error) ||
-      !fen_sr_mpr_check (tree.getCurrentContentItem ().setTemplateIdentification ("1500", "DCMR"), "root", error) ||
-      !fen_sr_mpr_check (tree.getCurrentContentItem ().setContinuityOfContent (T::COC_Separate), "root", error))
+      !fen_sr_check (tree.getCurrentContentItem ().setTemplateIdentification ("1500", "DCMR"), "root", error) ||
+      !fen_sr_check (tree.getCurrentContentItem ().setContinuityOfContent (T::COC_Separate), "root", error))
     return FALSE;
   const size_t root = tree.getNodeID ();
   // Row 2 (TID 1204): HAS CONCEPT MOD CODE (121049, DCM, "Language of
@@ -392,9 +374,9 @@ fen_sr_mpr_write_internal (const char *source, const FenMprMeasure *measures, co
       !fen_sr_mpr_add (tree, FALSE, T::RT_contains, T::VT_Container, CODE_DCM_ImageLibrary, "image library", error) ||
       !fen_sr_mpr_add (tree, TRUE, T::RT_contains, T::VT_Container, CODE_DCM_ImageLibraryGroup, "image library",
                        error) ||
-      !fen_sr_mpr_check (tree.addChildContentItem (T::RT_contains, T::VT_Image, DSRCodedEntryValue ()),
+      !fen_sr_check (tree.addChildContentItem (T::RT_contains, T::VT_Image, DSRCodedEntryValue ()),
                          "image library", error) ||
-      !fen_sr_mpr_check (tree.getCurrentContentItem ().setImageReference (
+      !fen_sr_check (tree.getCurrentContentItem ().setImageReference (
                            DSRImageReferenceValue (sop_class, sop_instance)), "image library", error))
     return FALSE;
   tree.goUp ();
@@ -410,51 +392,7 @@ fen_sr_mpr_write_internal (const char *source, const FenMprMeasure *measures, co
   if (tree.gotoNode (root) != root || !tree.isValid ())
     return fen_dicom_fail (error, FEN_IO_ERROR_WRITE, name, "the measurement report is not complete");
 
-  if (!fen_sr_mpr_check (doc.createNewSeriesInStudy (study_uid), "series", error))
-    return FALSE;
-  // The report's subject: the image's patient and study, as written there.
-  OFString value;
-  if (ds->findAndGetOFStringArray (DCM_SpecificCharacterSet, value).good () && !value.empty ())
-    doc.setSpecificCharacterSet (value, OFFalse);
-  const struct { DcmTagKey tag; OFCondition (DSRDocument::*set) (const OFString &, const OFBool); } copies[] = {
-    { DCM_PatientName, &DSRDocument::setPatientName },
-    { DCM_PatientID, &DSRDocument::setPatientID },
-    { DCM_PatientBirthDate, &DSRDocument::setPatientBirthDate },
-    { DCM_PatientSex, &DSRDocument::setPatientSex },
-    { DCM_StudyDate, &DSRDocument::setStudyDate },
-    { DCM_StudyTime, &DSRDocument::setStudyTime },
-    { DCM_StudyID, &DSRDocument::setStudyID },
-    { DCM_AccessionNumber, &DSRDocument::setAccessionNumber },
-    { DCM_ReferringPhysicianName, &DSRDocument::setReferringPhysicianName },
-    { DCM_StudyDescription, &DSRDocument::setStudyDescription },
-  };
-  for (const auto &c : copies)
-    if (ds->findAndGetOFStringArray (c.tag, value).good () && !value.empty ())
-      (doc.*c.set) (value, OFFalse);
-  doc.setSeriesDescription ("Fenestra plane measurements");
-  doc.setManufacturer ("Fenestra");
-  // PS3.3 C.17.2.3: the evidence the report's references point into.
-  if (!fen_sr_mpr_check (doc.getCurrentRequestedProcedureEvidence ().addItem (study_uid, series_uid,
-                                                                              sop_class, sop_instance),
-                         "evidence", error))
-    return FALSE;
-
-  DcmFileFormat out;
-  if (!fen_sr_mpr_check (doc.write (*out.getDataset ()), "writing the document", error))
-    return FALSE;
-  // A temporary file beside the target, flushed and renamed over it.
-  g_autofree char *tmp = nullptr;
-  int fd = fen_atomic_file_open (path, &tmp, error);
-  if (fd < 0)
-    return FALSE;
-  close (fd);
-  OFCondition cond = out.saveFile (OFFilename (tmp), EXS_LittleEndianExplicit);
-  if (cond.bad ())
-    {
-      fen_atomic_file_finish (tmp, -1, FALSE, path, nullptr);
-      return fen_dicom_fail (error, FEN_IO_ERROR_WRITE, path, "%s", cond.text ());
-    }
-  return fen_atomic_file_finish (tmp, -1, TRUE, path, error);
+  return fen_sr_save (doc, ds, ids, "Fenestra plane measurements", path, error);
 }
 
 } // namespace

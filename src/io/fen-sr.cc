@@ -4,8 +4,7 @@
 // template as it is added.
 #define G_LOG_DOMAIN "fen-sr"
 
-#include "fen-dicom-adapter.h"
-#include "fen-atomic-file.h"
+#include "fen-sr-document.h"
 
 #include "dcmtk/dcmdata/dcuid.h"
 #include "dcmtk/dcmsr/dsrdoc.h"
@@ -37,15 +36,6 @@ fen_sr_number (double value)
   char buf[32];
   g_snprintf (buf, sizeof buf, "%.10g", value);
   return OFString (buf);
-}
-
-gboolean
-fen_sr_check (const OFCondition &cond, const char *what, GError **error)
-{
-  if (cond.good ())
-    return TRUE;
-  g_set_error (error, FEN_IO_ERROR, FEN_IO_ERROR_WRITE, "structured report: %s: %s", what, cond.text ());
-  return FALSE;
 }
 
 // Where a measurement was drawn (PS3.3 C.18.6: SCOORD in image pixels,
@@ -108,21 +98,11 @@ fen_sr_write_internal (const char *source, FenImage *image, GPtrArray *measureme
   const FenImageInfo *info = fen_image_get_info (image);
   g_autofree char *name = g_path_get_basename (source);
   DcmFileFormat src;
-
-  // The source's header only: patient, study, image identification.
-  fen_dicom_register_codecs ();
-  if (src.loadFileUntilTag (OFFilename (source), EXS_Unknown, EGL_noChange,
-                            FEN_DICOM_MAX_READ_LENGTH, ERM_autoDetect, DCM_PixelData).bad ())
-    return fen_dicom_fail (error, FEN_IO_ERROR_FORMAT, name, "cannot read its header for the report");
+  FenSrSource ids;
+  if (!fen_sr_source (source, src, ids, name, error))
+    return FALSE;
   DcmDataset *ds = src.getDataset ();
-  OFString sop_class, sop_instance, study_uid, series_uid;
-  ds->findAndGetOFString (DCM_SOPClassUID, sop_class);
-  ds->findAndGetOFString (DCM_SOPInstanceUID, sop_instance);
-  ds->findAndGetOFString (DCM_StudyInstanceUID, study_uid);
-  ds->findAndGetOFString (DCM_SeriesInstanceUID, series_uid);
-  if (sop_class.empty () || sop_instance.empty () || study_uid.empty () || series_uid.empty ())
-    return fen_dicom_fail (error, FEN_IO_ERROR_CORRUPT, name,
-                           "a report needs the image's SOP Class, SOP Instance, Study and Series UIDs");
+  const OFString &sop_class = ids.sop_class, &sop_instance = ids.sop_instance;
 
   TID1500_MeasurementReport report (CMR_CID7021::ImagingMeasurementReport);
   if (!fen_sr_check (report.setLanguage (CID5000_Languages::English), "language", error) ||
@@ -210,54 +190,9 @@ fen_sr_write_internal (const char *source, FenImage *image, GPtrArray *measureme
     return fen_dicom_fail (error, FEN_IO_ERROR_WRITE, name, "the measurement report is not complete");
 
   DSRDocument doc;
-  if (!fen_sr_check (doc.setTreeFromRootTemplate (report, OFTrue /* expand */), "document tree", error) ||
-      !fen_sr_check (doc.createNewSeriesInStudy (study_uid), "series", error))
+  if (!fen_sr_check (doc.setTreeFromRootTemplate (report, OFTrue /* expand */), "document tree", error))
     return FALSE;
-  // The report's subject: the image's patient and study, as they are written
-  // there (same character set).
-  OFString value;
-  if (ds->findAndGetOFStringArray (DCM_SpecificCharacterSet, value).good () && !value.empty ())
-    doc.setSpecificCharacterSet (value, OFFalse);
-  const struct { DcmTagKey tag; OFCondition (DSRDocument::*set) (const OFString &, const OFBool); } copies[] = {
-    { DCM_PatientName, &DSRDocument::setPatientName },
-    { DCM_PatientID, &DSRDocument::setPatientID },
-    { DCM_PatientBirthDate, &DSRDocument::setPatientBirthDate },
-    { DCM_PatientSex, &DSRDocument::setPatientSex },
-    { DCM_StudyDate, &DSRDocument::setStudyDate },
-    { DCM_StudyTime, &DSRDocument::setStudyTime },
-    { DCM_StudyID, &DSRDocument::setStudyID },
-    { DCM_AccessionNumber, &DSRDocument::setAccessionNumber },
-    { DCM_ReferringPhysicianName, &DSRDocument::setReferringPhysicianName },
-    { DCM_StudyDescription, &DSRDocument::setStudyDescription },
-  };
-  for (const auto &c : copies)
-    if (ds->findAndGetOFStringArray (c.tag, value).good () && !value.empty ())
-      (doc.*c.set) (value, OFFalse);
-  doc.setSeriesDescription ("Fenestra measurements");
-  doc.setManufacturer ("Fenestra");
-  // PS3.3 C.17.2.3: the evidence the report's references point into.
-  if (!fen_sr_check (doc.getCurrentRequestedProcedureEvidence ().addItem (study_uid, series_uid,
-                                                                          sop_class, sop_instance),
-                     "evidence", error))
-    return FALSE;
-
-  DcmFileFormat out;
-  if (!fen_sr_check (doc.write (*out.getDataset ()), "writing the document", error))
-    return FALSE;
-  // A temporary file beside the target, flushed and renamed over it:
-  // never half a report.
-  g_autofree char *tmp = nullptr;
-  int fd = fen_atomic_file_open (path, &tmp, error);
-  if (fd < 0)
-    return FALSE;
-  close (fd);
-  OFCondition cond = out.saveFile (OFFilename (tmp), EXS_LittleEndianExplicit);
-  if (cond.bad ())
-    {
-      fen_atomic_file_finish (tmp, -1, FALSE, path, nullptr);
-      return fen_dicom_fail (error, FEN_IO_ERROR_WRITE, path, "%s", cond.text ());
-    }
-  return fen_atomic_file_finish (tmp, -1, TRUE, path, error);
+  return fen_sr_save (doc, ds, ids, "Fenestra measurements", path, error);
 }
 
 } // namespace
