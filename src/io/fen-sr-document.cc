@@ -5,7 +5,24 @@
 #include "fen-sr-document.h"
 #include "fen-atomic-file.h"
 
+#include "dcmtk/dcmdata/dcuid.h"
+
 #include <unistd.h>
+
+OFString
+fen_sr_uid ()
+{
+  char uid[100];
+  return OFString (dcmGenerateUniqueIdentifier (uid, SITE_INSTANCE_UID_ROOT));
+}
+
+OFString
+fen_sr_number (double value)
+{
+  char buf[32];
+  g_snprintf (buf, sizeof buf, "%.10g", value);
+  return OFString (buf);
+}
 
 gboolean
 fen_sr_check (const OFCondition &cond, const char *what, GError **error)

@@ -14,6 +14,11 @@ struct FenSrSource {
   OFString sop_class, sop_instance, study_uid, series_uid;
 };
 
+// A new UID under DCMTK's root, as its own tools make them.
+OFString fen_sr_uid    ();
+// @value as a Decimal String: at most 16 characters (PS3.5 6.2).
+OFString fen_sr_number (double value);
+
 // TRUE when @cond is good; else FALSE with @error naming @what.
 gboolean fen_sr_check  (const OFCondition &cond, const char *what, GError **error);
 

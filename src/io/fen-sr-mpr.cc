@@ -28,22 +28,6 @@ namespace {
 
 typedef DSRTypes T;
 
-OFString
-fen_sr_mpr_uid ()
-{
-  char uid[100];
-  return OFString (dcmGenerateUniqueIdentifier (uid, SITE_INSTANCE_UID_ROOT));
-}
-
-OFString
-fen_sr_mpr_number (double value)
-{
-  // DS: at most 16 characters (PS3.5 6.2).
-  char buf[32];
-  g_snprintf (buf, sizeof buf, "%.10g", value);
-  return OFString (buf);
-}
-
 // Adds a content item (below the current one when @below, else after it)
 // and leaves the cursor on it.
 gboolean
@@ -179,7 +163,7 @@ fen_sr_mpr_add_value (DSRDocumentTree &tree, gboolean *first, const DSRCodedEntr
     return TRUE;
   if (!fen_sr_mpr_add (tree, *first, T::RT_contains, T::VT_Num, concept, "measurement", error) ||
       !fen_sr_check (tree.getCurrentContentItem ().setNumericValue (
-                           DSRNumericMeasurementValue (fen_sr_mpr_number (value), unit)), "value", error))
+                           DSRNumericMeasurementValue (fen_sr_number (value), unit)), "value", error))
     return FALSE;
   *first = FALSE;
   if (derivation == nullptr)
@@ -229,7 +213,7 @@ fen_sr_mpr_add_group (DSRDocumentTree &tree, gboolean first, guint index, const 
   if (!fen_sr_mpr_add_string (tree, TRUE, T::RT_hasObsContext, T::VT_Text, CODE_DCM_TrackingIdentifier,
                               OFString (label), "tracking identifier", error) ||
       !fen_sr_mpr_add_string (tree, FALSE, T::RT_hasObsContext, T::VT_UIDRef, CODE_DCM_TrackingUniqueIdentifier,
-                              fen_sr_mpr_uid (), "tracking UID", error))
+                              fen_sr_uid (), "tracking UID", error))
     return FALSE;
   // The "Image Region" row: CONTAINS SCOORD3D (111030, DCM, "Image
   // Region"), present when no SCOORD or image reference is: PS3.3 C.18.9,
@@ -361,7 +345,7 @@ fen_sr_mpr_write_internal (const char *source, const FenMprMeasure *measures, co
       !fen_sr_mpr_add_code (tree, FALSE, T::RT_hasObsContext, CODE_DCM_ObserverType, CODE_DCM_Device,
                             "observer", error) ||
       !fen_sr_mpr_add_string (tree, FALSE, T::RT_hasObsContext, T::VT_UIDRef, CODE_DCM_DeviceObserverUID,
-                              fen_sr_mpr_uid (), "observer", error) ||
+                              fen_sr_uid (), "observer", error) ||
       !fen_sr_mpr_add_string (tree, FALSE, T::RT_hasObsContext, T::VT_Text, CODE_DCM_DeviceObserverName,
                               "Fenestra", "observer", error) ||
       // Row 4: HAS CONCEPT MOD CODE (121058, DCM, "Procedure reported");

@@ -21,23 +21,6 @@
 
 namespace {
 
-// UIDs generated here: DCMTK's root, as its own tools use.
-OFString
-fen_sr_uid ()
-{
-  char uid[100];
-  return OFString (dcmGenerateUniqueIdentifier (uid, SITE_INSTANCE_UID_ROOT));
-}
-
-OFString
-fen_sr_number (double value)
-{
-  // DS: at most 16 characters (PS3.5 6.2).
-  char buf[32];
-  g_snprintf (buf, sizeof buf, "%.10g", value);
-  return OFString (buf);
-}
-
 // Where a measurement was drawn (PS3.3 C.18.6: SCOORD in image pixels,
 // column then row, the pixel's top left corner at 0,0 as in our image
 // coordinates): an ellipse by its two axes' end points, the rest as lines.
