@@ -224,6 +224,14 @@ fen_measurement_panel_rebuild (FenMeasurementPanel *self)
     }
   if (selected >= 0 && (guint) selected < shown)
     gtk_list_box_select_row (self->list, gtk_list_box_get_row_at_index (self->list, selected));
+  /* What an empty list says depends on what is measured: a slice or the
+   * planes of the MPR layout. */
+  gtk_label_set_text (GTK_LABEL (self->empty_label),
+                      self->mpr != NULL
+                          ? "None on these planes. Pick a tool under Measure (M, E, B, Shift+P, A, C, T) "
+                            "and drag on a plane."
+                          : "None on this image. Pick a tool under Measure (M, E, B, Shift+P, A, C, T) "
+                            "and drag on the image.");
   gtk_widget_set_visible (self->empty_label, shown == 0);
   self->rebuilding = FALSE;
 }

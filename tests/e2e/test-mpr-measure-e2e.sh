@@ -346,9 +346,11 @@ shot unlisted
 text=$(panel_text "$WORK/unlisted.png")
 label=$(label_text "$WORK/unlisted.png" $((dx1 + 5)) $((dy1 + 3)) 90 21)
 log "after the delete button: panel \"$text\", label \"$label\""
-grep -q "None" <<<"$text" && ! grep -q "Distance" <<<"$text" && ! grep -qE '[0-9]\.[0-9] ?mm' <<<"$label" &&
+# The empty list speaks of the planes, not of an image.
+grep -q "None on these planes" <<<"$(tr -s '\n ' ' ' <<<"$text")" && ! grep -q "Distance" <<<"$text" &&
+  ! grep -qE '[0-9]\.[0-9] ?mm' <<<"$label" &&
   [ "$(ls "$WORK"/data/fenestra/measurements/*.mpr.json 2>/dev/null | wc -l)" = 0 ] &&
-  pass "the row's delete button removed it: from the panel, from the plane, and from what is kept" ||
+  pass "the row's delete button removed it: from the panel (\"None on these planes\"), from the plane, and from what is kept" ||
   fail "after the delete button: panel \"$text\", label \"$label\""
 # --- 8. A region on a slab plane measures the projection the pane shows ----------
 # The coronal plane (on the cube's y, from the row selected above) two
