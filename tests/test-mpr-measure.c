@@ -96,58 +96,11 @@ make_planes (FenMprPlanes *planes, const FenVolume *volume)
 
 /* The statistics of the voxels of a native plane (@axis fixed at @index:
  * 0 a column, 1 a row, 2 a slice) whose centres, in mm on @frame, are
- * inside @m's shape: the reference, computed voxel by voxel. */
-static void
-reference_stats (const FenMprMeasure *m, guint axis, guint index, guint64 *n, double *mean, double *min, double *max)
-{
-  const double u0 = fen_vec3_dot (m->points[0], m->frame.right), v0 = fen_vec3_dot (m->points[0], m->frame.down);
-  const double u1 = fen_vec3_dot (m->points[1], m->frame.right), v1 = fen_vec3_dot (m->points[1], m->frame.down);
-  FenRoi roi = { 0 };
-  const guint size[3] = { W, H, N };
-  double sum = 0;
-
-  g_autofree double *uv = g_new (double, 2 * m->n_points);
-
-  roi.x = u0;
-  roi.y = v0;
-  if (m->kind == FEN_MPR_MEASURE_POLYGON)
-    {
-      for (guint p = 0; p < m->n_points; p++)
-        uv[2 * p] = fen_vec3_dot (m->points[p], m->frame.right), uv[2 * p + 1] = fen_vec3_dot (m->points[p], m->frame.down);
-      roi.kind = FEN_ROI_POLYGON, roi.points = uv, roi.n_points = m->n_points;
-    }
-  else if (m->kind == FEN_MPR_MEASURE_ELLIPSE)
-    roi.kind = FEN_ROI_ELLIPSE, roi.rx = fabs (u1 - u0), roi.ry = fabs (v1 - v0);
-  else
-    roi.kind = FEN_ROI_RECTANGLE, roi.w = u1 - u0, roi.h = v1 - v0;
-  *n = 0;
-  *min = G_MAXDOUBLE;
-  *max = -G_MAXDOUBLE;
-  for (guint a = 0; a < size[(axis + 1) % 3]; a++)
-    for (guint b = 0; b < size[(axis + 2) % 3]; b++)
-      {
-        guint idx[3];
-        double p[3], hu;
-
-        idx[axis] = index;
-        idx[(axis + 1) % 3] = a;
-        idx[(axis + 2) % 3] = b;
-        voxel_centre (idx[0], idx[1], idx[2], p);
-        if (!fen_roi_contains (&roi, fen_vec3_dot (p, m->frame.right), fen_vec3_dot (p, m->frame.down)))
-          continue;
-        hu = stored_at (idx[0], idx[1], idx[2]) - 1024.0;
-        (*n)++;
-        sum += hu;
-        *min = MIN (*min, hu);
-        *max = MAX (*max, hu);
-      }
-  *mean = *n > 0 ? sum / *n : NAN;
-}
-
-/* As reference_stats() on a slab: each in-plane voxel's value is the
- * projection (@slab) of the voxels @reach native planes either side of
- * @index along @axis (those in the volume), an average rounded to the
- * nearest stored value (FenSlabMode). */
+ * inside @m's shape: the reference, computed voxel by voxel. Each voxel's
+ * value is the projection (@slab) of the voxels @reach native planes either
+ * side of @index along @axis (those in the volume), an average rounded to
+ * the nearest stored value (FenSlabMode); with @reach 0 (and
+ * FEN_SLAB_NONE), its own. */
 static void
 reference_slab_stats (const FenMprMeasure *m, guint axis, guint index, guint reach, FenSlabMode slab, guint64 *n,
                       double *mean, double *min, double *max)
@@ -212,51 +165,107 @@ reference_slab_stats (const FenMprMeasure *m, guint axis, guint index, guint rea
   *mean = *n > 0 ? sum / *n : NAN;
 }
 
+/* Asserts that @stats holds the reference's count and mean (and with
+ * @extremes its min and max) for @m on the native plane @axis, @index,
+ * projected as reference_slab_stats() says. Returns the reference's count. */
+static guint64
+assert_reference (const FenRoiStats *stats, const FenMprMeasure *m, guint axis, guint index, guint reach,
+                  FenSlabMode slab, gboolean extremes)
+{
+  double mean, min, max;
+  guint64 n;
+
+  reference_slab_stats (m, axis, index, reach, slab, &n, &mean, &min, &max);
+  g_assert_cmpuint (stats->n, ==, n);
+  g_assert_cmpfloat_with_epsilon (stats->mean, mean, 1e-9);
+  if (extremes)
+    {
+      g_assert_cmpfloat (stats->min, ==, min);
+      g_assert_cmpfloat (stats->max, ==, max);
+    }
+  return n;
+}
+
+/* What a case works on: the volume, its planes (panes of 400 x 300) and,
+ * for region statistics, a renderer of @threads workers (none for 0). */
+typedef struct {
+  /* Owned */
+  FenVolume    *volume;
+  FenRenderer  *renderer;
+  FenMprPlanes  planes;
+} Fixture;
+
+static void
+fixture_init (Fixture *f, guint threads)
+{
+  f->volume = make_volume ();
+  make_planes (&f->planes, f->volume);
+  f->renderer = threads > 0 ? fen_renderer_new (threads, 64) : NULL;
+}
+
+static void
+fixture_clear (Fixture *f)
+{
+  g_clear_pointer (&f->renderer, fen_renderer_free);
+  g_clear_pointer (&f->volume, fen_volume_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Fixture, fixture_clear)
+
+/* measure_voxels: @m of @kind on @frame between the centres of voxels @va
+ * and @vb (column, row, slice; fractional), whose patient points go to @a
+ * and @b. */
+static void
+measure_voxels (FenMprMeasure *m, FenMprMeasureKind kind, const FenMprFrame *frame, const double va[3],
+                const double vb[3], double a[3], double b[3])
+{
+  voxel_centre (va[0], va[1], va[2], a);
+  voxel_centre (vb[0], vb[1], vb[2], b);
+  fen_mpr_measure_init (m, kind, frame, a, b);
+}
+
 /* Distances ---------------------------------------------------------------- */
 
 static void
 test_distance_axis (void)
 {
-  g_autoptr(FenVolume) volume = make_volume ();
-  FenMprPlanes planes;
+  g_auto(Fixture) f = { 0 };
   FenMprMeasure m;
   double a[3], b[3];
 
-  make_planes (&planes, volume);
+  fixture_init (&f, 0);
   /* Along x on the coronal plane: 9 columns; along z: 7 slices. */
   voxel_centre (10, 12, 5, a);
   voxel_centre (19, 12, 5, b);
-  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, &planes.frames[FEN_MPR_PLANE_CORONAL], a, b);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, &f.planes.frames[FEN_MPR_PLANE_CORONAL], a, b);
   g_assert_cmpfloat_with_epsilon (fen_mpr_measure_length_mm (&m), 9 * col_spacing, 1e-12);
   voxel_centre (10, 12, 12, b);
-  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, &planes.frames[FEN_MPR_PLANE_CORONAL], a, b);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, &f.planes.frames[FEN_MPR_PLANE_CORONAL], a, b);
   g_assert_cmpfloat_with_epsilon (fen_mpr_measure_length_mm (&m), 7 * slice_spacing, 1e-12);
   /* Along y on the sagittal plane: 9 rows. */
   voxel_centre (10, 21, 5, b);
-  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, &planes.frames[FEN_MPR_PLANE_SAGITTAL], a, b);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, &f.planes.frames[FEN_MPR_PLANE_SAGITTAL], a, b);
   g_assert_cmpfloat_with_epsilon (fen_mpr_measure_length_mm (&m), 9 * row_spacing, 1e-12);
 }
 
 static void
 test_distance_oblique (void)
 {
-  g_autoptr(FenVolume) volume = make_volume ();
-  FenMprPlanes planes;
+  g_auto(Fixture) f = { 0 };
   const FenMprFrame *frame;
   FenMprMeasure m;
   double a[3], b[3], off[3], zoom;
 
-  make_planes (&planes, volume);
+  fixture_init (&f, 0);
   /* Turn the crosshair in the axial pane by 30 degrees: the coronal plane
    * is oblique, its right (cos 30, sin 30, 0) up to sign. */
-  fen_mpr_planes_rotate (&planes, FEN_MPR_PLANE_AXIAL, G_PI / 6);
-  frame = &planes.frames[FEN_MPR_PLANE_CORONAL];
+  fen_mpr_planes_rotate (&f.planes, FEN_MPR_PLANE_AXIAL, G_PI / 6);
+  frame = &f.planes.frames[FEN_MPR_PLANE_CORONAL];
   g_assert_cmpfloat_with_epsilon (fabs (frame->right[0]), cos (G_PI / 6), 1e-9);
   g_assert_cmpfloat_with_epsilon (fabs (frame->right[1]), sin (G_PI / 6), 1e-9);
-  zoom = planes.views[FEN_MPR_PLANE_CORONAL].zoom;
+  zoom = f.planes.views[FEN_MPR_PLANE_CORONAL].zoom;
   /* 30 by 40 screen pixels apart: 50 pixels, 50 / zoom mm on the plane. */
-  fen_mpr_planes_to_patient (&planes, FEN_MPR_PLANE_CORONAL, 100, 80, a);
-  fen_mpr_planes_to_patient (&planes, FEN_MPR_PLANE_CORONAL, 130, 120, b);
+  fen_mpr_planes_to_patient (&f.planes, FEN_MPR_PLANE_CORONAL, 100, 80, a);
+  fen_mpr_planes_to_patient (&f.planes, FEN_MPR_PLANE_CORONAL, 130, 120, b);
   fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, frame, a, b);
   g_assert_cmpfloat_with_epsilon (fen_mpr_measure_length_mm (&m), 50.0 / zoom, 1e-9);
   /* The same from explicit patient points: 12 mm along the turned right,
@@ -286,17 +295,16 @@ angle_3d (const double a[3], const double v[3], const double b[3])
 static void
 test_angles (void)
 {
-  g_autoptr(FenVolume) volume = make_volume ();
-  FenMprPlanes planes;
+  g_auto(Fixture) f = { 0 };
   const FenMprFrame *frame;
   FenMprMeasure m;
   double p[4][3], off[3];
 
-  make_planes (&planes, volume);
+  fixture_init (&f, 0);
   /* On the coronal plane turned 30 degrees (oblique): a vertex and two arms
    * along the plane's own directions at known angles. */
-  fen_mpr_planes_rotate (&planes, FEN_MPR_PLANE_AXIAL, G_PI / 6);
-  frame = &planes.frames[FEN_MPR_PLANE_CORONAL];
+  fen_mpr_planes_rotate (&f.planes, FEN_MPR_PLANE_AXIAL, G_PI / 6);
+  frame = &f.planes.frames[FEN_MPR_PLANE_CORONAL];
   voxel_centre (14, 12, 8, p[1]);
   for (int k = 0; k < 3; k++)
     {
@@ -316,7 +324,7 @@ test_angles (void)
   g_assert_cmpfloat_with_epsilon (fen_mpr_measure_angle_deg (&m), 45.0, 1e-9);
   g_assert_true (fen_mpr_measure_is_on_plane (&m, frame, p[1], 1e-9));
   /* A measurement shown by one plane only: the axial one does not. */
-  g_assert_false (fen_mpr_measure_is_on_plane (&m, &planes.frames[FEN_MPR_PLANE_AXIAL], p[1], 10));
+  g_assert_false (fen_mpr_measure_is_on_plane (&m, &f.planes.frames[FEN_MPR_PLANE_AXIAL], p[1], 10));
   /* Obtuse: 10 mm right, then 3 left and 3 up: 135 degrees. */
   for (int k = 0; k < 3; k++)
     p[2][k] = p[1][k] - 3 * frame->right[k] - 3 * frame->down[k];
@@ -325,7 +333,7 @@ test_angles (void)
 
   /* Cobb on the sagittal plane: two lines at 30 degrees, then the second
    * reversed (their directions do not matter), then crossing at 120: 60. */
-  frame = &planes.frames[FEN_MPR_PLANE_SAGITTAL];
+  frame = &f.planes.frames[FEN_MPR_PLANE_SAGITTAL];
   voxel_centre (15, 5, 3, p[0]);
   for (int k = 0; k < 3; k++)
     {
@@ -368,15 +376,12 @@ test_stats_polygon (void)
   static const double coronal[][3] = {
     { 4.4, 12, 2.3 }, { 21.5, 12, 3.1 }, { 13.2, 12, 8.6 }, { 22.9, 12, 15.4 }, { 6.6, 12, 17.7 },
   };
-  g_autoptr(FenVolume) volume = make_volume ();
-  FenRenderer *renderer = fen_renderer_new (2, 64);
-  FenMprPlanes planes;
+  g_auto(Fixture) f = { 0 };
   FenMprMeasure m;
   FenRoiStats stats;
-  double pts[5 * 3], mean, min, max;
-  guint64 n;
+  double pts[5 * 3];
 
-  make_planes (&planes, volume);
+  fixture_init (&f, 2);
   for (guint c = 0; c < 2; c++)
     {
       const double (*v)[3] = c == 0 ? axial : coronal;
@@ -384,37 +389,29 @@ test_stats_polygon (void)
       for (guint p = 0; p < 5; p++)
         voxel_centre (v[p][0], v[p][1], v[p][2], pts + 3 * p);
       g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_POLYGON,
-                                                  &planes.frames[c == 0 ? FEN_MPR_PLANE_AXIAL : FEN_MPR_PLANE_CORONAL],
+                                                  &f.planes.frames[c == 0 ? FEN_MPR_PLANE_AXIAL : FEN_MPR_PLANE_CORONAL],
                                                   pts, 5));
       g_assert_cmpuint (m.n_points, ==, 5);
-      g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &stats, NULL));
-      reference_stats (&m, c == 0 ? 2 : 1, c == 0 ? 8 : 12, &n, &mean, &min, &max);
-      g_assert_cmpuint (n, >, 20);
-      g_assert_cmpuint (stats.n, ==, n);
-      g_assert_cmpfloat_with_epsilon (stats.mean, mean, 1e-9);
-      g_assert_cmpfloat (stats.min, ==, min);
-      g_assert_cmpfloat (stats.max, ==, max);
+      g_assert_true (fen_mpr_measure_stats (&m, f.volume, f.renderer, &stats, NULL));
+      g_assert_cmpuint (assert_reference (&stats, &m, c == 0 ? 2 : 1, c == 0 ? 8 : 12, 0, FEN_SLAB_NONE, TRUE), >, 20);
       /* Across the cube's edge: both its value and the background. */
       g_assert_cmpfloat (stats.max, ==, CUBE_HU);
       g_assert_cmpfloat (stats.min, <, 10);
       /* MIP over 4 mm (a slice either side on the axial plane, two rows on
        * the coronal one). */
-      g_assert_true (fen_mpr_measure_stats_slab (&m, volume, renderer, FEN_SLAB_MIP, 4.0, &stats, NULL));
-      reference_slab_stats (&m, c == 0 ? 2 : 1, c == 0 ? 8 : 12, c == 0 ? 1 : 2, FEN_SLAB_MIP, &n, &mean, &min, &max);
-      g_assert_cmpuint (stats.n, ==, n);
-      g_assert_cmpfloat_with_epsilon (stats.mean, mean, 1e-9);
+      g_assert_true (fen_mpr_measure_stats_slab (&m, f.volume, f.renderer, FEN_SLAB_MIP, 4.0, &stats, NULL));
+      assert_reference (&stats, &m, c == 0 ? 2 : 1, c == 0 ? 8 : 12, c == 0 ? 1 : 2, FEN_SLAB_MIP, FALSE);
     }
   /* The vertex counts: 3 at least, FEN_MPR_MEASURE_MAX_POINTS at most. */
-  g_assert_false (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_POLYGON, &planes.frames[0], pts, 2));
+  g_assert_false (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_POLYGON, &f.planes.frames[0], pts, 2));
   {
     g_autofree double *many = g_new0 (double, 3 * (FEN_MPR_MEASURE_MAX_POINTS + 1));
 
-    g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_POLYGON, &planes.frames[0], many,
+    g_assert_true (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_POLYGON, &f.planes.frames[0], many,
                                                 FEN_MPR_MEASURE_MAX_POINTS));
-    g_assert_false (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_POLYGON, &planes.frames[0], many,
+    g_assert_false (fen_mpr_measure_init_points (&m, FEN_MPR_MEASURE_POLYGON, &f.planes.frames[0], many,
                                                  FEN_MPR_MEASURE_MAX_POINTS + 1));
   }
-  fen_renderer_free (renderer);
 }
 
 /* An arrow's text: UTF-8 only, cut at a character's start. */
@@ -424,13 +421,12 @@ test_arrow_text (void)
   FenMprMeasure m = { 0 };
   GString *long_text = g_string_new (NULL);
   double a[3], b[3];
-  FenMprPlanes planes;
-  g_autoptr(FenVolume) volume = make_volume ();
+  g_auto(Fixture) f = { 0 };
 
-  make_planes (&planes, volume);
+  fixture_init (&f, 0);
   voxel_centre (3, 4, 5, a);
   voxel_centre (9, 4, 5, b);
-  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_ARROW, &planes.frames[FEN_MPR_PLANE_AXIAL], a, b);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_ARROW, &f.planes.frames[FEN_MPR_PLANE_AXIAL], a, b);
   g_assert_cmpuint (m.n_points, ==, 2);
   g_assert_cmpstr (m.text, ==, "");
   g_assert_true (fen_mpr_measure_set_text (&m, "lésion \"B\", 12\u00a0mm \u2192"));
@@ -451,7 +447,7 @@ test_arrow_text (void)
     FenRenderer *renderer = fen_renderer_new (1, 16);
     FenRoiStats stats;
 
-    g_assert_false (fen_mpr_measure_stats (&m, volume, renderer, &stats, NULL));
+    g_assert_false (fen_mpr_measure_stats (&m, f.volume, renderer, &stats, NULL));
     fen_renderer_free (renderer);
   }
 }
@@ -461,14 +457,13 @@ test_arrow_text (void)
 static void
 test_on_plane (void)
 {
-  g_autoptr(FenVolume) volume = make_volume ();
-  FenMprPlanes planes;
+  g_auto(Fixture) f = { 0 };
   FenMprMeasure m;
   double a[3], b[3], p[3];
   const FenMprFrame *coronal;
 
-  make_planes (&planes, volume);
-  coronal = &planes.frames[FEN_MPR_PLANE_CORONAL];
+  fixture_init (&f, 0);
+  coronal = &f.planes.frames[FEN_MPR_PLANE_CORONAL];
   voxel_centre (10, 12, 5, a);
   voxel_centre (19, 12, 9, b);
   fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, coronal, a, b);
@@ -481,8 +476,8 @@ test_on_plane (void)
   voxel_centre (3, 13, 0, p);
   g_assert_false (fen_mpr_measure_is_on_plane (&m, coronal, p, row_spacing / 2));
   voxel_centre (10, 12, 5, p);
-  g_assert_false (fen_mpr_measure_is_on_plane (&m, &planes.frames[FEN_MPR_PLANE_AXIAL], p, 10));
-  g_assert_false (fen_mpr_measure_is_on_plane (&m, &planes.frames[FEN_MPR_PLANE_SAGITTAL], p, 10));
+  g_assert_false (fen_mpr_measure_is_on_plane (&m, &f.planes.frames[FEN_MPR_PLANE_AXIAL], p, 10));
+  g_assert_false (fen_mpr_measure_is_on_plane (&m, &f.planes.frames[FEN_MPR_PLANE_SAGITTAL], p, 10));
   /* Moved in place (its own frame and point passed back): the same plane. */
   voxel_centre (15, 12, 7, b);
   fen_mpr_measure_init (&m, m.kind, &m.frame, m.points[0], b);
@@ -521,27 +516,17 @@ static void
 test_stats (gconstpointer data)
 {
   const StatsCase *t = data;
-  g_autoptr(FenVolume) volume = make_volume ();
+  g_auto(Fixture) f = { 0 };
   g_autoptr(GError) error = NULL;
-  FenRenderer *renderer = fen_renderer_new (2, 64);
-  FenMprPlanes planes;
   FenMprMeasure m;
   FenRoiStats stats;
-  double a[3], b[3], mean, min, max, su, sv, analytic;
-  guint64 n;
+  double a[3], b[3], su, sv, analytic;
 
-  make_planes (&planes, volume);
-  voxel_centre (t->a[0], t->a[1], t->a[2], a);
-  voxel_centre (t->b[0], t->b[1], t->b[2], b);
-  fen_mpr_measure_init (&m, t->kind, &planes.frames[t->plane], a, b);
-  g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &stats, &error));
+  fixture_init (&f, 2);
+  measure_voxels (&m, t->kind, &f.planes.frames[t->plane], t->a, t->b, a, b);
+  g_assert_true (fen_mpr_measure_stats (&m, f.volume, f.renderer, &stats, &error));
   g_assert_no_error (error);
-  reference_stats (&m, t->axis, t->index, &n, &mean, &min, &max);
-  g_assert_cmpuint (n, >, 0);
-  g_assert_cmpuint (stats.n, ==, n);
-  g_assert_cmpfloat_with_epsilon (stats.mean, mean, 1e-9);
-  g_assert_cmpfloat (stats.min, ==, min);
-  g_assert_cmpfloat (stats.max, ==, max);
+  g_assert_cmpuint (assert_reference (&stats, &m, t->axis, t->index, 0, FEN_SLAB_NONE, TRUE), >, 0);
   g_assert_cmpstr (stats.unit, ==, "HU");
   if (t->inside)
     {
@@ -553,8 +538,8 @@ test_stats (gconstpointer data)
   else
     g_assert_cmpfloat (stats.sd, >, 0.0);
   /* The area: the shape's, in mm on the plane, within one grid pixel. */
-  su = fen_volume_get_spacing_along (volume, m.frame.right);
-  sv = fen_volume_get_spacing_along (volume, m.frame.down);
+  su = fen_volume_get_spacing_along (f.volume, m.frame.right);
+  sv = fen_volume_get_spacing_along (f.volume, m.frame.down);
   {
     const double du = fabs (fen_vec3_dot (b, m.frame.right) - fen_vec3_dot (a, m.frame.right));
     const double dv = fabs (fen_vec3_dot (b, m.frame.down) - fen_vec3_dot (a, m.frame.down));
@@ -563,7 +548,6 @@ test_stats (gconstpointer data)
   }
   g_assert_cmpfloat (fabs (stats.area_mm2 - analytic), <=, su * sv);
   g_assert_cmpfloat_with_epsilon (stats.area_px * su * sv, stats.area_mm2, 1e-9);
-  fen_renderer_free (renderer);
 }
 
 /* A plane between two native ones (0.3 of a slice off) samples the nearest
@@ -571,25 +555,17 @@ test_stats (gconstpointer data)
 static void
 test_stats_between (void)
 {
-  g_autoptr(FenVolume) volume = make_volume ();
-  FenRenderer *renderer = fen_renderer_new (1, 64);
-  FenMprPlanes planes;
+  g_auto(Fixture) f = { 0 };
   FenMprMeasure m;
   FenRoiStats stats;
-  double a[3], b[3], mean, min, max;
-  guint64 n;
+  double a[3], b[3];
 
-  make_planes (&planes, volume);
+  fixture_init (&f, 1);
   voxel_centre (17.0, 11.0, 8.3, a);
   voxel_centre (23.0, 14.5, 8.3, b);
-  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_ELLIPSE, &planes.frames[FEN_MPR_PLANE_AXIAL], a, b);
-  g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &stats, NULL));
-  reference_stats (&m, 2, 8, &n, &mean, &min, &max);
-  g_assert_cmpuint (stats.n, ==, n);
-  g_assert_cmpfloat_with_epsilon (stats.mean, mean, 1e-9);
-  g_assert_cmpfloat (stats.min, ==, min);
-  g_assert_cmpfloat (stats.max, ==, max);
-  fen_renderer_free (renderer);
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_ELLIPSE, &f.planes.frames[FEN_MPR_PLANE_AXIAL], a, b);
+  g_assert_true (fen_mpr_measure_stats (&m, f.volume, f.renderer, &stats, NULL));
+  assert_reference (&stats, &m, 2, 8, 0, FEN_SLAB_NONE, TRUE);
 }
 
 /* On an oblique plane through the cube's middle, a region well inside the
@@ -597,25 +573,23 @@ test_stats_between (void)
 static void
 test_stats_oblique (void)
 {
-  g_autoptr(FenVolume) volume = make_volume ();
-  FenRenderer *renderer = fen_renderer_new (2, 64);
-  FenMprPlanes planes;
+  g_auto(Fixture) f = { 0 };
   const FenMprFrame *frame;
   FenMprMeasure m;
   FenRoiStats stats;
   double c[3], b[3];
 
-  make_planes (&planes, volume);
+  fixture_init (&f, 2);
   voxel_centre (14.5, 12.5, 8.5, c);
-  memcpy (planes.center, c, sizeof c);
-  fen_mpr_planes_rotate (&planes, FEN_MPR_PLANE_AXIAL, G_PI / 6);
-  frame = &planes.frames[FEN_MPR_PLANE_CORONAL];
+  memcpy (f.planes.center, c, sizeof c);
+  fen_mpr_planes_rotate (&f.planes, FEN_MPR_PLANE_AXIAL, G_PI / 6);
+  frame = &f.planes.frames[FEN_MPR_PLANE_CORONAL];
   g_assert_cmpfloat (fabs (frame->right[1]), >, 0.4);
   /* The cube is 6 x 8 x 12 mm: an ellipse of 1.5 x 3 mm radii inside it. */
   for (int k = 0; k < 3; k++)
     b[k] = c[k] + 1.5 * frame->right[k] + 3.0 * frame->down[k];
   fen_mpr_measure_init (&m, FEN_MPR_MEASURE_ELLIPSE, frame, c, b);
-  g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &stats, NULL));
+  g_assert_true (fen_mpr_measure_stats (&m, f.volume, f.renderer, &stats, NULL));
   g_assert_cmpuint (stats.n, >, 10);
   g_assert_cmpfloat (stats.mean, ==, CUBE_HU);
   g_assert_cmpfloat (stats.min, ==, CUBE_HU);
@@ -625,43 +599,39 @@ test_stats_oblique (void)
   for (int k = 0; k < 3; k++)
     b[k] = c[k] + 9.0 * frame->right[k] + 3.0 * frame->down[k];
   fen_mpr_measure_init (&m, FEN_MPR_MEASURE_ELLIPSE, frame, c, b);
-  g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &stats, NULL));
+  g_assert_true (fen_mpr_measure_stats (&m, f.volume, f.renderer, &stats, NULL));
   g_assert_cmpfloat (stats.max, ==, CUBE_HU);
   g_assert_cmpfloat (stats.min, <=, 6.0);
-  fen_renderer_free (renderer);
 }
 
 static void
 test_stats_errors (void)
 {
-  g_autoptr(FenVolume) volume = make_volume ();
-  FenRenderer *renderer = fen_renderer_new (1, 64);
+  g_auto(Fixture) f = { 0 };
   g_autoptr(GError) error = NULL;
-  FenMprPlanes planes;
   FenMprMeasure m;
   FenRoiStats stats;
   double a[3], b[3];
 
-  make_planes (&planes, volume);
+  fixture_init (&f, 1);
   voxel_centre (10, 12, 5, a);
   voxel_centre (19, 12, 5, b);
-  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, &planes.frames[FEN_MPR_PLANE_CORONAL], a, b);
-  g_assert_false (fen_mpr_measure_stats (&m, volume, renderer, &stats, &error));
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_DISTANCE, &f.planes.frames[FEN_MPR_PLANE_CORONAL], a, b);
+  g_assert_false (fen_mpr_measure_stats (&m, f.volume, f.renderer, &stats, &error));
   g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_UNSUPPORTED);
   g_clear_error (&error);
   /* A flat ellipse (no extent down) is no region. */
-  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_ELLIPSE, &planes.frames[FEN_MPR_PLANE_CORONAL], a, b);
-  g_assert_false (fen_mpr_measure_stats (&m, volume, renderer, &stats, &error));
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_ELLIPSE, &f.planes.frames[FEN_MPR_PLANE_CORONAL], a, b);
+  g_assert_false (fen_mpr_measure_stats (&m, f.volume, f.renderer, &stats, &error));
   g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_CORRUPT);
   g_clear_error (&error);
   /* Wholly outside the volume: no point, NaN statistics. */
   a[0] -= 100;
   voxel_centre (-50, 12, 9, b);
-  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_RECTANGLE, &planes.frames[FEN_MPR_PLANE_CORONAL], a, b);
-  g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &stats, &error));
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_RECTANGLE, &f.planes.frames[FEN_MPR_PLANE_CORONAL], a, b);
+  g_assert_true (fen_mpr_measure_stats (&m, f.volume, f.renderer, &stats, &error));
   g_assert_cmpuint (stats.n, ==, 0);
   g_assert_true (isnan (stats.mean));
-  fen_renderer_free (renderer);
 }
 
 /* A rectangle drawn zoomed far out spans metres: only the part over the
@@ -670,29 +640,26 @@ test_stats_errors (void)
 static void
 test_stats_huge (void)
 {
-  g_autoptr(FenVolume) volume = make_volume ();
-  FenRenderer *renderer = fen_renderer_new (1, 64);
-  FenMprPlanes planes;
+  g_auto(Fixture) f = { 0 };
   FenMprMeasure m;
   FenRoiStats huge, whole;
   double a[3], b[3];
 
-  make_planes (&planes, volume);
+  fixture_init (&f, 1);
   /* 200 m a side, on slice 8. */
   voxel_centre (-100000.0 / col_spacing, -100000.0 / row_spacing, 8, a);
   voxel_centre (100000.0 / col_spacing, 100000.0 / row_spacing, 8, b);
-  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_RECTANGLE, &planes.frames[FEN_MPR_PLANE_AXIAL], a, b);
-  g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &huge, NULL));
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_RECTANGLE, &f.planes.frames[FEN_MPR_PLANE_AXIAL], a, b);
+  g_assert_true (fen_mpr_measure_stats (&m, f.volume, f.renderer, &huge, NULL));
   voxel_centre (-0.5, -0.5, 8, a);
   voxel_centre (W - 0.5, H - 0.5, 8, b);
-  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_RECTANGLE, &planes.frames[FEN_MPR_PLANE_AXIAL], a, b);
-  g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &whole, NULL));
+  fen_mpr_measure_init (&m, FEN_MPR_MEASURE_RECTANGLE, &f.planes.frames[FEN_MPR_PLANE_AXIAL], a, b);
+  g_assert_true (fen_mpr_measure_stats (&m, f.volume, f.renderer, &whole, NULL));
   g_assert_cmpuint (huge.n, ==, (guint64) W * H);
   g_assert_cmpuint (huge.n, ==, whole.n);
   g_assert_cmpfloat (huge.mean, ==, whole.mean);
   g_assert_cmpfloat (huge.min, ==, whole.min);
   g_assert_cmpfloat (huge.max, ==, CUBE_HU);
-  fen_renderer_free (renderer);
 }
 
 static void
@@ -752,39 +719,28 @@ static void
 test_stats_slab (gconstpointer data)
 {
   const SlabCase *t = data;
-  g_autoptr(FenVolume) volume = make_volume ();
+  g_auto(Fixture) f = { 0 };
   g_autoptr(GError) error = NULL;
-  FenRenderer *renderer = fen_renderer_new (3, 64);
-  FenMprPlanes planes;
   FenMprMeasure m;
   FenRoiStats stats, plain;
-  double a[3], b[3], mean, min, max;
-  guint64 n;
+  double a[3], b[3];
 
-  make_planes (&planes, volume);
-  voxel_centre (t->a[0], t->a[1], t->a[2], a);
-  voxel_centre (t->b[0], t->b[1], t->b[2], b);
-  fen_mpr_measure_init (&m, t->kind, &planes.frames[t->plane], a, b);
-  g_assert_true (fen_mpr_measure_stats_slab (&m, volume, renderer, t->slab, t->thickness, &stats, &error));
+  fixture_init (&f, 3);
+  measure_voxels (&m, t->kind, &f.planes.frames[t->plane], t->a, t->b, a, b);
+  g_assert_true (fen_mpr_measure_stats_slab (&m, f.volume, f.renderer, t->slab, t->thickness, &stats, &error));
   g_assert_no_error (error);
-  reference_slab_stats (&m, t->axis, t->index, t->reach, t->slab, &n, &mean, &min, &max);
-  g_assert_cmpuint (n, >, 0);
-  g_assert_cmpuint (stats.n, ==, n);
-  g_assert_cmpfloat_with_epsilon (stats.mean, mean, 1e-9);
-  g_assert_cmpfloat (stats.min, ==, min);
-  g_assert_cmpfloat (stats.max, ==, max);
+  g_assert_cmpuint (assert_reference (&stats, &m, t->axis, t->index, t->reach, t->slab, TRUE), >, 0);
   g_assert_cmpstr (stats.unit, ==, "HU");
   /* The slab changes what is measured (the cube or the background's
    * spread on one side of it), the shape does not: the same samples, the
    * same area. */
-  g_assert_true (fen_mpr_measure_stats (&m, volume, renderer, &plain, NULL));
+  g_assert_true (fen_mpr_measure_stats (&m, f.volume, f.renderer, &plain, NULL));
   g_assert_cmpuint (plain.n, ==, stats.n);
   g_assert_cmpfloat (plain.area_mm2, ==, stats.area_mm2);
   g_assert_cmpfloat (fabs (plain.mean - stats.mean), >, 0.1);
   /* No slab is the plane's own values. */
-  g_assert_true (fen_mpr_measure_stats_slab (&m, volume, renderer, FEN_SLAB_NONE, t->thickness, &stats, NULL));
+  g_assert_true (fen_mpr_measure_stats_slab (&m, f.volume, f.renderer, FEN_SLAB_NONE, t->thickness, &stats, NULL));
   g_assert_cmpfloat (stats.mean, ==, plain.mean);
-  fen_renderer_free (renderer);
 }
 
 int
