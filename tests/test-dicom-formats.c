@@ -25,10 +25,11 @@ typedef struct {
   const char *photometric;
 } FenLayout;
 
-/* Part 10 header and the Image Pixel module of @l; the caller adds extra
- * attributes (in tag order, after 0028,0103) and then the pixels. */
+/* Part 10 header and the Image Pixel module of @l, with Planar
+ * Configuration (0028,0006) @planar unless it is negative; the caller adds
+ * extra attributes (in tag order, after 0028,0103) and then the pixels. */
 static GByteArray *
-fen_start (const FenLayout *l)
+fen_start_planar (const FenLayout *l, int planar)
 {
   GByteArray *out = fen_part10_start ("1.2.840.10008.1.2.1");
   char frames[16];
@@ -38,6 +39,8 @@ fen_start (const FenLayout *l)
   fen_put_string (out, 0x0008, 0x0018, "UI", "1.2.826.0.1.3680043.9.9999.6.1");
   fen_put_us (out, 0x0028, 0x0002, (guint16) l->samples, FALSE);
   fen_put_string (out, 0x0028, 0x0004, "CS", l->photometric);
+  if (planar >= 0)
+    fen_put_us (out, 0x0028, 0x0006, (guint16) planar, FALSE);
   if (l->frames > 1)
     fen_put_string (out, 0x0028, 0x0008, "IS", frames);
   fen_put_us (out, 0x0028, 0x0010, (guint16) l->rows, FALSE);
@@ -47,6 +50,13 @@ fen_start (const FenLayout *l)
   fen_put_us (out, 0x0028, 0x0102, (guint16) (l->bits_stored - 1), FALSE);
   fen_put_us (out, 0x0028, 0x0103, (guint16) l->pixel_representation, FALSE);
   return out;
+}
+
+/* As fen_start_planar(), without Planar Configuration. */
+static GByteArray *
+fen_start (const FenLayout *l)
+{
+  return fen_start_planar (l, -1);
 }
 
 static void
@@ -67,6 +77,29 @@ fen_put_pixel_bytes (GByteArray *out, const void *data, guint len, gboolean word
     g_byte_array_append (out, (const guint8 *) "", 1);
 }
 
+/* The path of DCMTK's tool @name, or NULL and the test failed: a missing
+ * tool fails the test (tools/deps.sh installs it). */
+static char *
+fen_find_dcmtk (const char *name)
+{
+  char *exe = g_find_program_in_path (name);
+
+  if (exe == NULL)
+    g_test_fail_printf ("%s (DCMTK) not installed: a missing tool fails the test (tools/deps.sh installs it)", name);
+  return exe;
+}
+
+/* Runs @argv (a tool writing a file; its standard output dropped) and
+ * asserts that it exited with 0. */
+static void
+fen_spawn_ok (const char *const *argv)
+{
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
 static FenImage *
 fen_load_ok (const char *path)
 {
@@ -84,7 +117,7 @@ static guint8 *
 fen_dcm2pnm (const char *in, const char *option, guint *width, guint *height, guint *channels)
 {
   /* dcmj2pnm is dcm2pnm with the JPEG decoders registered. */
-  g_autofree char *exe = g_find_program_in_path ("dcmj2pnm");
+  g_autofree char *exe = fen_find_dcmtk ("dcmj2pnm");
   g_autofree char *out = g_strconcat (in, ".pnm", NULL);
   g_autofree char *data = NULL;
   gsize len = 0;
@@ -93,10 +126,7 @@ fen_dcm2pnm (const char *in, const char *option, guint *width, guint *height, gu
   GError *error = NULL;
 
   if (exe == NULL)
-    {
-      g_test_fail_printf ("dcmj2pnm (DCMTK) not installed: a missing tool fails the test (tools/deps.sh installs it)");
-      return NULL;
-    }
+    return NULL;
   /* @option may carry its value after a space ("+Wl 1"). */
   g_auto(GStrv) words = g_strsplit (option ? option : "--no-windowing", " ", 2);
   const char *argv[] = { exe, "--write-raw-pnm", words[0], words[1] ? words[1] : in,
@@ -216,9 +246,7 @@ fen_test_palette (gconstpointer data)
           if (tool == NULL)
             break;
           const char *argv[] = { tool, path, rle, NULL };
-          int status = 0;
-          g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, NULL, NULL, &status, NULL);
-          g_assert_true (g_spawn_check_wait_status (status, NULL));
+          fen_spawn_ok (argv);
         }
       FenImage *image = fen_load_ok (pass == 0 ? path : rle);
       const FenImageInfo *info = fen_image_get_info (image);
@@ -354,9 +382,7 @@ fen_test_bits32 (gconstpointer data)
     {
       g_autofree char *rle = g_build_filename (fen_test_dir, "bits32-rle.dcm", NULL);
       const char *argv[] = { tool, path, rle, NULL };
-      int status = 0;
-      g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, NULL, NULL, &status, NULL);
-      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      fen_spawn_ok (argv);
       FenImage *compressed = fen_load_ok (rle);
       g_assert_cmpmem (fen_image_get_frame (compressed, 0), fen_image_get_pixel_bytes (compressed),
                        fen_image_get_frame (image, 0), fen_image_get_pixel_bytes (image));
@@ -675,21 +701,10 @@ fen_test_rgb16 (gconstpointer data)
           want[f * n * 3 + p * 3 + c] = (guint8) (v >> 4);
         }
   g_rand_free (rand);
-  /* Written by hand: Planar Configuration (0028,0006) sits between
-   * Photometric Interpretation and Number of Frames. */
-  GByteArray *file = fen_part10_start ("1.2.840.10008.1.2.1");
-  fen_put_string (file, 0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.7");
-  fen_put_string (file, 0x0008, 0x0018, "UI", "1.2.826.0.1.3680043.9.9999.6.1");
-  fen_put_us (file, 0x0028, 0x0002, 3, FALSE);
-  fen_put_string (file, 0x0028, 0x0004, "CS", "RGB");
-  fen_put_us (file, 0x0028, 0x0006, planar ? 1 : 0, FALSE);
-  fen_put_string (file, 0x0028, 0x0008, "IS", "2");
-  fen_put_us (file, 0x0028, 0x0010, 7, FALSE);
-  fen_put_us (file, 0x0028, 0x0011, 9, FALSE);
-  fen_put_us (file, 0x0028, 0x0100, 16, FALSE);
-  fen_put_us (file, 0x0028, 0x0101, 12, FALSE);
-  fen_put_us (file, 0x0028, 0x0102, 11, FALSE);
-  fen_put_us (file, 0x0028, 0x0103, 0, FALSE);
+  /* Planar Configuration (0028,0006) sits between Photometric
+   * Interpretation and Number of Frames. */
+  const FenLayout l = { 7, 9, 2, 3, 16, 12, 0, "RGB" };
+  GByteArray *file = fen_start_planar (&l, planar ? 1 : 0);
   fen_put_pixel_bytes (file, raw, (guint) (n * 3 * 2 * 2), TRUE);
   g_autofree char *path = fen_test_write_file (fen_test_dir, "rgb16.dcm", file);
   g_byte_array_unref (file);
@@ -702,9 +717,7 @@ fen_test_rgb16 (gconstpointer data)
         {
           /* RLE: six segments a pixel (two bytes of each of three samples). */
           const char *argv[] = { tool, path, rle, NULL };
-          int status = 0;
-          g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL, NULL, NULL, &status, NULL);
-          g_assert_true (g_spawn_check_wait_status (status, NULL));
+          fen_spawn_ok (argv);
         }
       FenImage *image = fen_load_ok (pass == 0 ? path : rle);
       g_assert_cmpuint (fen_image_get_info (image)->bits_allocated, ==, 8);
@@ -728,13 +741,10 @@ static void
 fen_test_jpeg_ybr422 (void)
 {
   guint8 rgb[24 * 32 * 3];
-  g_autofree char *tool = g_find_program_in_path ("dcmcjpeg");
+  g_autofree char *tool = fen_find_dcmtk ("dcmcjpeg");
 
   if (tool == NULL)
-    {
-      g_test_fail_printf ("dcmcjpeg (DCMTK) not installed: a missing tool fails the test (tools/deps.sh installs it)");
-      return;
-    }
+    return;
   for (guint y = 0; y < 24; y++)
     for (guint x = 0; x < 32; x++)
       {
@@ -743,29 +753,16 @@ fen_test_jpeg_ybr422 (void)
         p[1] = (guint8) (y * 10);
         p[2] = (guint8) (255 - x * 4 - y * 3);
       }
-  /* Written by hand: Planar Configuration sits inside the module. */
-  GByteArray *file = fen_part10_start ("1.2.840.10008.1.2.1");
-  fen_put_string (file, 0x0008, 0x0016, "UI", "1.2.840.10008.5.1.4.1.1.7");
-  fen_put_string (file, 0x0008, 0x0018, "UI", "1.2.826.0.1.3680043.9.9999.6.1");
-  fen_put_us (file, 0x0028, 0x0002, 3, FALSE);
-  fen_put_string (file, 0x0028, 0x0004, "CS", "RGB");
-  fen_put_us (file, 0x0028, 0x0006, 0, FALSE);
-  fen_put_us (file, 0x0028, 0x0010, 24, FALSE);
-  fen_put_us (file, 0x0028, 0x0011, 32, FALSE);
-  fen_put_us (file, 0x0028, 0x0100, 8, FALSE);
-  fen_put_us (file, 0x0028, 0x0101, 8, FALSE);
-  fen_put_us (file, 0x0028, 0x0102, 7, FALSE);
-  fen_put_us (file, 0x0028, 0x0103, 0, FALSE);
+  /* Planar Configuration sits inside the module. */
+  const FenLayout l = { 24, 32, 1, 3, 8, 8, 0, "RGB" };
+  GByteArray *file = fen_start_planar (&l, 0);
   fen_put_pixel_bytes (file, rgb, sizeof rgb, FALSE);
   g_autofree char *src = fen_test_write_file (fen_test_dir, "rgb-src.dcm", file);
   g_byte_array_unref (file);
   g_autofree char *path = g_build_filename (fen_test_dir, "rgb-jpeg.dcm", NULL);
   /* Baseline JPEG with 4:2:2 subsampling: the file says YBR_FULL_422. */
   const char *argv[] = { tool, "+eb", "+s2", src, path, NULL };
-  int status = 0;
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,
-                &status, NULL);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  fen_spawn_ok (argv);
 
   FenImage *image = fen_load_ok (path);
   g_assert_cmpstr (fen_image_get_info (image)->photometric_name, ==, "YBR_FULL_422");
@@ -802,24 +799,18 @@ fen_write_mono16 (const char *name, guint rows, guint cols, guint bits_stored, g
 static void
 fen_test_jpeg_predictors (void)
 {
-  g_autofree char *tool = g_find_program_in_path ("dcmcjpeg");
+  g_autofree char *tool = fen_find_dcmtk ("dcmcjpeg");
   guint16 values[29 * 31];
 
   if (tool == NULL)
-    {
-      g_test_fail_printf ("dcmcjpeg (DCMTK) not installed: a missing tool fails the test (tools/deps.sh installs it)");
-      return;
-    }
+    return;
   g_autofree char *src = fen_write_mono16 ("predictor-src.dcm", 29, 31, 12, values);
   for (guint sv = 1; sv <= 7; sv++)
     {
       g_autofree char *path = g_strdup_printf ("%s/predictor-%u.dcm", fen_test_dir, sv);
       g_autofree char *sv_text = g_strdup_printf ("%u", sv);
       const char *argv[] = { tool, "+el", "+sv", sv_text, src, path, NULL };
-      int status = 0;
-      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
-                    NULL, &status, NULL);
-      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      fen_spawn_ok (argv);
       FenImage *image = fen_load_ok (path);
       g_assert_cmpstr (fen_image_get_info (image)->transfer_syntax, ==, "1.2.840.10008.1.2.4.57");
       g_assert_cmpmem (fen_image_get_frame (image, 0), fen_image_get_pixel_bytes (image),
@@ -831,21 +822,15 @@ fen_test_jpeg_predictors (void)
 static void
 fen_test_jpeg_extended (void)
 {
-  g_autofree char *tool = g_find_program_in_path ("dcmcjpeg");
+  g_autofree char *tool = fen_find_dcmtk ("dcmcjpeg");
   guint16 values[40 * 48];
 
   if (tool == NULL)
-    {
-      g_test_fail_printf ("dcmcjpeg (DCMTK) not installed: a missing tool fails the test (tools/deps.sh installs it)");
-      return;
-    }
+    return;
   g_autofree char *src = fen_write_mono16 ("extended-src.dcm", 40, 48, 12, values);
   g_autofree char *path = g_build_filename (fen_test_dir, "extended.dcm", NULL);
   const char *argv[] = { tool, "+ee", src, path, NULL };
-  int status = 0;
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL,
-                &status, NULL);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  fen_spawn_ok (argv);
   FenImage *image = fen_load_ok (path);
   g_assert_cmpstr (fen_image_get_info (image)->transfer_syntax, ==, "1.2.840.10008.1.2.4.51");
   /* Lossy: the reference is DCMTK's own decode, through a min-max window. */
