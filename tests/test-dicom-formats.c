@@ -77,6 +77,38 @@ fen_put_pixel_bytes (GByteArray *out, const void *data, guint len, gboolean word
     g_byte_array_append (out, (const guint8 *) "", 1);
 }
 
+/* Pixel Data (7FE0,0010) from @data, then @file (freed) written as @name
+ * in the test's folder. Returns: (transfer full): its path. */
+static char *
+fen_finish (GByteArray *file, const void *data, guint len, gboolean words, const char *name)
+{
+  char *path;
+
+  fen_put_pixel_bytes (file, data, len, words);
+  path = fen_test_write_file (fen_test_dir, name, file);
+  g_byte_array_unref (file);
+  return path;
+}
+
+/* An item (FFFE,E000) of explicit length holding @content, added to @items
+ * (PS3.5 7.5). */
+static void
+fen_put_item (GByteArray *items, const GByteArray *content)
+{
+  fen_put_tag (items, 0xfffe, 0xe000);
+  fen_put_u32 (items, content->len);
+  g_byte_array_append (items, content->data, content->len);
+}
+
+/* A sequence of explicit length holding @items (fen_put_item's; freed). */
+static void
+fen_put_sequence (GByteArray *out, guint16 group, guint16 element, GByteArray *items)
+{
+  fen_put_explicit (out, group, element, "SQ", items->len);
+  g_byte_array_append (out, items->data, items->len);
+  g_byte_array_unref (items);
+}
+
 /* The path of DCMTK's tool @name, or NULL and the test failed: a missing
  * tool fails the test (tools/deps.sh installs it). */
 static char *
@@ -232,9 +264,7 @@ fen_test_palette (gconstpointer data)
       fen_put_words (file, 0x0028, 0x1222, "OW", seg_green, G_N_ELEMENTS (seg_green));
       fen_put_words (file, 0x0028, 0x1223, "OW", seg_blue, G_N_ELEMENTS (seg_blue));
     }
-  fen_put_pixel_bytes (file, indices, sizeof indices, FALSE);
-  g_autofree char *path = fen_test_write_file (fen_test_dir, "palette.dcm", file);
-  g_byte_array_unref (file);
+  g_autofree char *path = fen_finish (file, indices, sizeof indices, FALSE, "palette.dcm");
 
   for (guint pass = 0; pass < 2; pass++)
     {
@@ -290,9 +320,7 @@ fen_test_bits1 (void)
     packed[i] = (guint8) g_rand_int (rand);
   g_rand_free (rand);
   GByteArray *file = fen_start (&l);
-  fen_put_pixel_bytes (file, packed, sizeof packed, FALSE);
-  g_autofree char *path = fen_test_write_file (fen_test_dir, "bits1.dcm", file);
-  g_byte_array_unref (file);
+  g_autofree char *path = fen_finish (file, packed, sizeof packed, FALSE, "bits1.dcm");
 
   FenImage *image = fen_load_ok (path);
   const FenImageInfo *info = fen_image_get_info (image);
@@ -312,9 +340,7 @@ fen_test_bits1 (void)
 
   /* Cut: one byte short of the last frame's bits. */
   file = fen_start (&l);
-  fen_put_pixel_bytes (file, packed, sizeof packed - 2, FALSE);
-  g_autofree char *cut = fen_test_write_file (fen_test_dir, "bits1-cut.dcm", file);
-  g_byte_array_unref (file);
+  g_autofree char *cut = fen_finish (file, packed, sizeof packed - 2, FALSE, "bits1-cut.dcm");
   GError *error = NULL;
   g_assert_null (fen_load_file (cut, NULL, &error));
   g_assert_error (error, FEN_IO_ERROR, FEN_IO_ERROR_TRUNCATED);
@@ -353,11 +379,9 @@ fen_test_bits32 (gconstpointer data)
     }
   for (gsize i = 0; i < n; i++)
     values[i] = GINT32_TO_LE (values[i]);
-  fen_put_pixel_bytes (file, values, (guint) (n * 4), TRUE);
+  g_autofree char *path = fen_finish (file, values, (guint) (n * 4), TRUE, "bits32.dcm");
   for (gsize i = 0; i < n; i++)
     values[i] = GINT32_FROM_LE (values[i]);
-  g_autofree char *path = fen_test_write_file (fen_test_dir, "bits32.dcm", file);
-  g_byte_array_unref (file);
 
   FenImage *image = fen_load_ok (path);
   const FenImageInfo *info = fen_image_get_info (image);
@@ -423,14 +447,9 @@ fen_test_modality_lut (void)
   fen_put_words (item, 0x0028, 0x3002, "US", descriptor, 3);
   fen_put_string (item, 0x0028, 0x3004, "LO", "OD");
   fen_put_words (item, 0x0028, 0x3006, "OW", lut, 4096);
-  fen_put_explicit (file, 0x0028, 0x3000, "SQ", item->len + 8);
-  fen_put_tag (file, 0xfffe, 0xe000);
-  fen_put_u32 (file, item->len);
-  g_byte_array_append (file, item->data, item->len);
+  fen_put_item_of (file, 0x0028, 0x3000, item);
   g_byte_array_unref (item);
-  fen_put_pixel_bytes (file, pixels, sizeof pixels, TRUE);
-  g_autofree char *path = fen_test_write_file (fen_test_dir, "modality-lut.dcm", file);
-  g_byte_array_unref (file);
+  g_autofree char *path = fen_finish (file, pixels, sizeof pixels, TRUE, "modality-lut.dcm");
 
   FenImage *image = fen_load_ok (path);
   const FenImageInfo *info = fen_image_get_info (image);
@@ -459,9 +478,7 @@ fen_test_presentation_inverse (void)
     pixels[i] = (guint8) (i * 17);
   GByteArray *file = fen_start (&l);
   fen_put_string (file, 0x2050, 0x0020, "CS", "INVERSE");
-  fen_put_pixel_bytes (file, pixels, sizeof pixels, FALSE);
-  g_autofree char *path = fen_test_write_file (fen_test_dir, "inverse.dcm", file);
-  g_byte_array_unref (file);
+  g_autofree char *path = fen_finish (file, pixels, sizeof pixels, FALSE, "inverse.dcm");
 
   FenImage *image = fen_load_ok (path);
   g_assert_cmpstr (fen_image_get_info (image)->photometric_name, ==, "MONOCHROME2");
@@ -499,9 +516,7 @@ fen_test_padding (gconstpointer data)
     }
   fen_put_string (file, 0x0028, 0x1052, "DS", "0");
   fen_put_string (file, 0x0028, 0x1053, "DS", "1");
-  fen_put_pixel_bytes (file, pixels, sizeof pixels, TRUE);
-  g_autofree char *path = fen_test_write_file (fen_test_dir, "padding.dcm", file);
-  g_byte_array_unref (file);
+  g_autofree char *path = fen_finish (file, pixels, sizeof pixels, TRUE, "padding.dcm");
 
   FenImage *image = fen_load_ok (path);
   const FenImageInfo *info = fen_image_get_info (image);
@@ -553,17 +568,11 @@ fen_test_voi_lut (void)
         fen_put_u16 (item, d[i]);
       fen_put_string (item, 0x0028, 0x3003, "LO", k == 0 ? "SQRT" : "REVERSED");
       fen_put_words (item, 0x0028, 0x3006, "OW", k == 0 ? lut : lut2, k == 0 ? 2048 : 256);
-      fen_put_tag (items, 0xfffe, 0xe000);
-      fen_put_u32 (items, item->len);
-      g_byte_array_append (items, item->data, item->len);
+      fen_put_item (items, item);
       g_byte_array_unref (item);
     }
-  fen_put_explicit (file, 0x0028, 0x3010, "SQ", items->len);
-  g_byte_array_append (file, items->data, items->len);
-  g_byte_array_unref (items);
-  fen_put_pixel_bytes (file, pixels, sizeof pixels, TRUE);
-  g_autofree char *path = fen_test_write_file (fen_test_dir, "voi-lut.dcm", file);
-  g_byte_array_unref (file);
+  fen_put_sequence (file, 0x0028, 0x3010, items);
+  g_autofree char *path = fen_finish (file, pixels, sizeof pixels, TRUE, "voi-lut.dcm");
 
   FenImage *image = fen_load_ok (path);
   const FenImageInfo *info = fen_image_get_info (image);
@@ -638,19 +647,13 @@ fen_test_enhanced (void)
       fen_put_string (pvt, 0x0028, 0x1054, "LO", "HU");
       fen_put_item_of (groups, 0x0028, 0x9132, voi);      /* Frame VOI LUT */
       fen_put_item_of (groups, 0x0028, 0x9145, pvt);      /* Pixel Value Transformation */
-      fen_put_tag (frames, 0xfffe, 0xe000);
-      fen_put_u32 (frames, groups->len);
-      g_byte_array_append (frames, groups->data, groups->len);
+      fen_put_item (frames, groups);
       g_byte_array_unref (groups);
       g_byte_array_unref (voi);
       g_byte_array_unref (pvt);
     }
-  fen_put_explicit (file, 0x5200, 0x9230, "SQ", frames->len);
-  g_byte_array_append (file, frames->data, frames->len);
-  g_byte_array_unref (frames);
-  fen_put_pixel_bytes (file, pixels, sizeof pixels, TRUE);
-  g_autofree char *path = fen_test_write_file (fen_test_dir, "enhanced.dcm", file);
-  g_byte_array_unref (file);
+  fen_put_sequence (file, 0x5200, 0x9230, frames);
+  g_autofree char *path = fen_finish (file, pixels, sizeof pixels, TRUE, "enhanced.dcm");
 
   FenImage *image = fen_load_ok (path);
   const FenImageInfo *info = fen_image_get_info (image);
@@ -705,9 +708,7 @@ fen_test_rgb16 (gconstpointer data)
    * Interpretation and Number of Frames. */
   const FenLayout l = { 7, 9, 2, 3, 16, 12, 0, "RGB" };
   GByteArray *file = fen_start_planar (&l, planar ? 1 : 0);
-  fen_put_pixel_bytes (file, raw, (guint) (n * 3 * 2 * 2), TRUE);
-  g_autofree char *path = fen_test_write_file (fen_test_dir, "rgb16.dcm", file);
-  g_byte_array_unref (file);
+  g_autofree char *path = fen_finish (file, raw, (guint) (n * 3 * 2 * 2), TRUE, "rgb16.dcm");
 
   g_autofree char *tool = g_find_program_in_path ("dcmcrle");
   g_autofree char *rle = g_build_filename (fen_test_dir, "rgb16-rle.dcm", NULL);
@@ -756,9 +757,7 @@ fen_test_jpeg_ybr422 (void)
   /* Planar Configuration sits inside the module. */
   const FenLayout l = { 24, 32, 1, 3, 8, 8, 0, "RGB" };
   GByteArray *file = fen_start_planar (&l, 0);
-  fen_put_pixel_bytes (file, rgb, sizeof rgb, FALSE);
-  g_autofree char *src = fen_test_write_file (fen_test_dir, "rgb-src.dcm", file);
-  g_byte_array_unref (file);
+  g_autofree char *src = fen_finish (file, rgb, sizeof rgb, FALSE, "rgb-src.dcm");
   g_autofree char *path = g_build_filename (fen_test_dir, "rgb-jpeg.dcm", NULL);
   /* Baseline JPEG with 4:2:2 subsampling: the file says YBR_FULL_422. */
   const char *argv[] = { tool, "+eb", "+s2", src, path, NULL };
@@ -790,10 +789,7 @@ fen_write_mono16 (const char *name, guint rows, guint cols, guint bits_stored, g
       values[i] = (guint16) v;
     }
   g_rand_free (rand);
-  fen_put_pixel_bytes (file, values, rows * cols * 2, TRUE);
-  char *path = fen_test_write_file (fen_test_dir, name, file);
-  g_byte_array_unref (file);
-  return path;
+  return fen_finish (file, values, rows * cols * 2, TRUE, name);
 }
 
 static void
