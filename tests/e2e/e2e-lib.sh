@@ -107,8 +107,12 @@ fen_e2e_setup () {
 # "X Y W H", from its last "geometry:" debug line in $WORK/TAG.out plus the
 # window's origin X, Y: where to aim and crop, never what to judge.
 viewport_on_screen () {
-  grep -E 'geometry: x=' "$WORK/$1.out" | tail -n1 |
-    sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/' |
+  grep -E 'geometry: x=' "$WORK/$1.out" | tail -n1 | on_screen
+}
+# on_screen: a filter; each debug line's "x=X y=Y width=W height=H" as
+# "X Y W H" on the screen (the window's origin X, Y added).
+on_screen () {
+  sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/' |
     awk -v x="$X" -v y="$Y" '{ print x + $1, y + $2, $3, $4 }'
 }
 # phantom_point IX IY VX VY VW VH SIZE: screen point of image point (IX, IY)
@@ -313,9 +317,58 @@ log_mark () { wc -l < "$WORK/$1.out"; }
 # added): one "X Y W H" a line, top to bottom, then left to right. Where to
 # aim and crop, never what to judge.
 panes_since () {
-  tail -n +"$2" "$WORK/$1.out" | grep -E 'geometry: x=' | tail -n "$3" |
-    sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/' |
-    awk -v x="$X" -v y="$Y" '{ print x + $1, y + $2, $3, $4 }' | sort -n -k2,2 -k1,1
+  tail -n +"$2" "$WORK/$1.out" | grep -E 'geometry: x=' | tail -n "$3" | on_screen | sort -n -k2,2 -k1,1
+}
+
+# --- MPR (Alt+5) on the phantom's cube volume (fen-e2e-phantom --cube) ---------
+# awkv PROGRAM: awk's BEGIN block, for the scripts' arithmetic.
+awkv () { awk "BEGIN { $1 }"; }
+# mpr_cube S N: the --cube volume's geometry (S x S x N, 0.5 mm pixels, 1 mm
+# slices, first pixel at x = y = -128, slice i at z = i; PS3.3
+# C.7.6.2.1.1: positions are pixel centres, so the box reaches half a voxel
+# beyond them): VCX (box middle, x and y), VCZ, EXT_XY, EXT_Z (its extents,
+# mm); the cube (columns [3S/8 - S/16, 3S/8 + S/16), rows 5S/8, slices
+# N/3 +- 8) centred at CUBE_X, CUBE_Y, CUBE_Z; START_X, the x and y of the
+# voxel centre (S/2, S/2) the crosshair starts on.
+mpr_cube () {
+  VCX=$(awkv "print -128 + ($1 - 1) * 0.25")
+  VCZ=$(awkv "print ($2 - 1) / 2")
+  EXT_XY=$(awkv "print $1 * 0.5")
+  EXT_Z=$2
+  CUBE_X=$(awkv "print -128 + (int($1 * 3 / 8) - 0.5) * 0.5")
+  CUBE_Y=$(awkv "print -128 + (int($1 * 5 / 8) - 0.5) * 0.5")
+  CUBE_Z=$(awkv "print int($2 / 3) - 0.5")
+  START_X=$(awkv "print -128 + int($1 / 2) * 0.5")
+}
+# mpr_open TAG DIR N [WHAT]: start_app TAG on DIR, waits until its N slices
+# are open (else the failure "WHAT", default "series opened"), then clicks
+# in the image so that the viewport takes the keys. 1 when either failed.
+mpr_open () {
+  start_app "$1" "$2" || return 1
+  wait_opened "$1" "$3" || { fail "${4:-series opened}"; return 1; }
+  sleep 0.5
+  xdotool mousemove $((X + 600)) $((Y + 400)) click 1
+  sleep 0.3
+}
+# mpr_enter TAG: Alt+5 (MPR) in viewer TAG; MARK is the log's length before
+# it, so that pane_geometry reads only what came after.
+mpr_enter () {
+  MPR_TAG=$1
+  MARK=$(log_mark "$1")
+  xdotool key alt+5
+  sleep 2
+}
+# pane_geometry NAME: "X Y W H" on the screen of MPR pane NAME (Axial,
+# Coronal, Sagittal, Acquisition), from its last "mpr-pane NAME at" line
+# after line MARK of $WORK/$MPR_TAG.out: where to aim and crop, never what
+# to judge.
+pane_geometry () {
+  tail -n +"$MARK" "$WORK/$MPR_TAG.out" | grep -E "mpr-pane $1 at" | tail -n1 | on_screen
+}
+# mpr_control NAME: "X Y W H" on the screen of an MPR slab control
+# (slab-mode, slab-thickness), from its last "mpr-control" line.
+mpr_control () {
+  grep -E "mpr-control $1 at" "$WORK/$MPR_TAG.out" | tail -n1 | on_screen
 }
 
 # --- What the overlay says (tesseract) -------------------------------------------

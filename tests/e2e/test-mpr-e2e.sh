@@ -64,27 +64,14 @@ S=256 N=120
 "$PHANTOM" --series $N --size $S --cube -o "$WORK/cube" || { fail "phantom written"; exit 1; }
 echo "1..60"
 
-# The volume (PS3.3 C.7.6.2.1.1: positions are pixel centres): its box
-# reaches half a voxel beyond them; the crosshair starts on the voxel
-# centre of pixel (S/2, S/2) of slice N/2.
-awkv () { awk "BEGIN { $1 }"; }
-VCX=$(awkv "print -128 + ($S - 1) * 0.25")   # box middle, x and y
-VCZ=$(awkv "print ($N - 1) / 2")
-EXT_XY=$(awkv "print $S * 0.5")
-EXT_Z=$N
-# The cube: columns [3S/8 - S/16, 3S/8 + S/16) (rows 5S/8), slices N/3 +- 8.
-CUBE_X=$(awkv "print -128 + (int($S * 3 / 8) - 0.5) * 0.5")
-CUBE_Y=$(awkv "print -128 + (int($S * 5 / 8) - 0.5) * 0.5")
-CUBE_Z=$(awkv "print int($N / 3) - 0.5")
-START_X=$(awkv "print -128 + int($S / 2) * 0.5")
+# The volume's box, the cube and the crosshair's start (e2e-lib.sh
+# mpr_cube); the crosshair starts on the voxel centre of pixel (S/2, S/2) of
+# slice N/2.
+mpr_cube $S $N
 START_Z=$((N / 2))
 log "box middle $VCX $VCX $VCZ, cube centre $CUBE_X $CUBE_Y $CUBE_Z, crosshair $START_X $START_X $START_Z"
 
-start_app app "$WORK/cube" || exit 1
-wait_opened app $N || { fail "series opened"; exit 1; }
-sleep 0.5
-xdotool mousemove $((X + 600)) $((Y + 400)) click 1
-sleep 0.3
+mpr_open app "$WORK/cube" $N || exit 1
 # The cine bar on the slices: its rate control (where, from the log; what
 # it reads, from the screen: the default 15).
 shot slices
@@ -96,17 +83,8 @@ bar_rate () { ocr "$1" "$FX" "$FY" $((FW / 2 + 10)) "$FH" 50; }
 got=$(bar_rate "$WORK/slices.png")
 grep -Eq "(^| )15( |$)" <<<"$got" && pass "on the slices the cine bar shows its rate ('$got')" ||
   fail "on the slices the cine rate control reads '$got' (want 15)"
-MARK=$(log_mark app)
-xdotool key alt+5
-sleep 2
-
-# Where each pane is (from its "mpr-pane" line, plus the window's origin):
-# where to aim and crop, never what to judge.
-pane_geometry () {
-  tail -n +"$MARK" "$WORK/app.out" | grep -E "mpr-pane $1 at" | tail -n1 |
-    sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/' |
-    awk -v x="$X" -v y="$Y" '{ print x + $1, y + $2, $3, $4 }'
-}
+# Where each pane is (pane_geometry, from its "mpr-pane" line after Alt+5).
+mpr_enter app
 read -r AX AY AW AH <<<"$(pane_geometry Axial)"
 read -r CX CY CW CH <<<"$(pane_geometry Coronal)"
 read -r SX SY SW SH <<<"$(pane_geometry Sagittal)"
@@ -152,19 +130,30 @@ check_grey () {
   fcheck "($g - $5) < 12 && ($5 - $g) < 12" && pass "$1: grey $g (predicted $5)" ||
     fail "$1: grey $g at $3,$4, predicted $5"
 }
+# grey_on PANE XMM YMM NAME PNG EXPECTED: check_grey at the screen point
+# (on_PANE) of the plane point whose mm are the awk expressions XMM, YMM.
+grey_on () {
+  local x y
+  read -r x y <<<"$(on_$1 "$(awkv "print $2")" "$(awkv "print $3")")"
+  check_grey "$4" "$5" "$x" "$y" "$6"
+}
+# drag_on PANE X0 Y0 X1 Y1: a drag in 12 steps from the screen point
+# (on_PANE) of plane point (X0, Y0) mm to that of (X1, Y1).
+drag_on () {
+  local x0 y0 x1 y1
+  read -r x0 y0 <<<"$(on_$1 "$2" "$3")"
+  read -r x1 y1 <<<"$(on_$1 "$4" "$5")"
+  drag "$x0" "$y0" $((x1 - x0)) $((y1 - y0)) 12
+}
 # Points a few mm off the cube's centre, clear of the crosshair lines (the
 # centre's lines pass through it once it is dragged there).
 OFF=3
 
 shot initial
-read -r x y <<<"$(on_axial "$(awkv "print $VCX - 30")" "$(awkv "print $VCX + 25")")"
-check_grey "axial: tissue left of and below the middle" "$WORK/initial.png" "$x" "$y" "$TISSUE"
-read -r x y <<<"$(on_axial "$(awkv "print $CUBE_X + $OFF")" "$(awkv "print $CUBE_Y + $OFF")")"
-check_grey "axial at z = $START_Z: no cube (it spans z $((N / 3 - 8))..$((N / 3 + 7)))" "$WORK/initial.png" "$x" "$y" "$TISSUE"
-read -r x y <<<"$(on_coronal "$(awkv "print $CUBE_X + $OFF")" "$(awkv "print $CUBE_Z + $OFF")")"
-check_grey "coronal at y = $START_X: no cube" "$WORK/initial.png" "$x" "$y" "$TISSUE"
-read -r x y <<<"$(on_sagittal "$(awkv "print $CUBE_Y + $OFF")" "$(awkv "print $CUBE_Z + $OFF")")"
-check_grey "sagittal at x = $START_X: no cube" "$WORK/initial.png" "$x" "$y" "$TISSUE"
+grey_on axial "$VCX - 30" "$VCX + 25" "axial: tissue left of and below the middle" "$WORK/initial.png" "$TISSUE"
+grey_on axial "$CUBE_X + $OFF" "$CUBE_Y + $OFF" "axial at z = $START_Z: no cube (it spans z $((N / 3 - 8))..$((N / 3 + 7)))" "$WORK/initial.png" "$TISSUE"
+grey_on coronal "$CUBE_X + $OFF" "$CUBE_Z + $OFF" "coronal at y = $START_X: no cube" "$WORK/initial.png" "$TISSUE"
+grey_on sagittal "$CUBE_Y + $OFF" "$CUBE_Z + $OFF" "sagittal at x = $START_X: no cube" "$WORK/initial.png" "$TISSUE"
 # Air beyond the tissue's edge (x < -128 + S/10 / 2 mm), in the coronal pane.
 read -r x y <<<"$(on_coronal "$(awkv "print -128 + int($S / 10) * 0.5 - 4")" "$VCZ")"
 check_grey "coronal: air beyond the tissue's right-hand (patient right) edge" "$WORK/initial.png" "$x" "$((y + 20))" 0
@@ -192,34 +181,21 @@ for p in "Axial $AX $AY $AW $AH R L A P" "Coronal $CX $CY $CW $CH R L H F" "Sagi
 done
 
 # --- 3. The centre dragged in the axial pane onto the cube's x, y -----------
-read -r x0 y0 <<<"$(on_axial "$START_X" "$START_X")"
-read -r x1 y1 <<<"$(on_axial "$CUBE_X" "$CUBE_Y")"
-drag "$x0" "$y0" $((x1 - x0)) $((y1 - y0)) 12
+drag_on axial "$START_X" "$START_X" "$CUBE_X" "$CUBE_Y"
 shot moved
-read -r x y <<<"$(on_coronal "$(awkv "print $CUBE_X + $OFF")" "$(awkv "print $CUBE_Z + $OFF")")"
-check_grey "after the axial drag: the coronal plane (now y = $CUBE_Y) shows the cube" "$WORK/moved.png" "$x" "$y" "$BONE"
-read -r x y <<<"$(on_coronal "$(awkv "print $CUBE_X + 12")" "$(awkv "print $CUBE_Z + $OFF")")"
-check_grey "coronal: tissue beside the cube (12 mm to the patient's left)" "$WORK/moved.png" "$x" "$y" "$TISSUE"
-read -r x y <<<"$(on_sagittal "$(awkv "print $CUBE_Y + $OFF")" "$(awkv "print $CUBE_Z + $OFF")")"
-check_grey "after the axial drag: the sagittal plane (now x = $CUBE_X) shows the cube" "$WORK/moved.png" "$x" "$y" "$BONE"
-read -r x y <<<"$(on_sagittal "$(awkv "print $CUBE_Y + $OFF")" "$(awkv "print $CUBE_Z + 12")")"
-check_grey "sagittal: tissue above the cube (12 mm towards the head)" "$WORK/moved.png" "$x" "$y" "$TISSUE"
-read -r x y <<<"$(on_axial "$(awkv "print $CUBE_X + $OFF")" "$(awkv "print $CUBE_Y + $OFF")")"
-check_grey "the axial plane itself did not move (still no cube)" "$WORK/moved.png" "$x" "$y" "$TISSUE"
+grey_on coronal "$CUBE_X + $OFF" "$CUBE_Z + $OFF" "after the axial drag: the coronal plane (now y = $CUBE_Y) shows the cube" "$WORK/moved.png" "$BONE"
+grey_on coronal "$CUBE_X + 12" "$CUBE_Z + $OFF" "coronal: tissue beside the cube (12 mm to the patient's left)" "$WORK/moved.png" "$TISSUE"
+grey_on sagittal "$CUBE_Y + $OFF" "$CUBE_Z + $OFF" "after the axial drag: the sagittal plane (now x = $CUBE_X) shows the cube" "$WORK/moved.png" "$BONE"
+grey_on sagittal "$CUBE_Y + $OFF" "$CUBE_Z + 12" "sagittal: tissue above the cube (12 mm towards the head)" "$WORK/moved.png" "$TISSUE"
+grey_on axial "$CUBE_X + $OFF" "$CUBE_Y + $OFF" "the axial plane itself did not move (still no cube)" "$WORK/moved.png" "$TISSUE"
 
 # --- 4. The centre dragged in the coronal pane down to the cube's z ---------
-read -r x0 y0 <<<"$(on_coronal "$CUBE_X" "$START_Z")"
-read -r x1 y1 <<<"$(on_coronal "$CUBE_X" "$CUBE_Z")"
-drag "$x0" "$y0" $((x1 - x0)) $((y1 - y0)) 12
+drag_on coronal "$CUBE_X" "$START_Z" "$CUBE_X" "$CUBE_Z"
 shot all
-read -r x y <<<"$(on_axial "$(awkv "print $CUBE_X + $OFF")" "$(awkv "print $CUBE_Y + $OFF")")"
-check_grey "after the coronal drag: the axial plane (now z = $CUBE_Z) shows the cube" "$WORK/all.png" "$x" "$y" "$BONE"
-read -r x y <<<"$(on_axial "$(awkv "print $CUBE_X - $OFF")" "$(awkv "print $CUBE_Y - 12")")"
-check_grey "axial: tissue anterior to the cube" "$WORK/all.png" "$x" "$y" "$TISSUE"
-read -r x y <<<"$(on_sagittal "$(awkv "print $CUBE_Y - $OFF")" "$(awkv "print $CUBE_Z - $OFF")")"
-check_grey "the sagittal plane still shows the cube" "$WORK/all.png" "$x" "$y" "$BONE"
-read -r x y <<<"$(on_coronal "$(awkv "print $CUBE_X - $OFF")" "$(awkv "print $CUBE_Z - $OFF")")"
-check_grey "the coronal plane, dragged in, stayed on the cube (y = $CUBE_Y)" "$WORK/all.png" "$x" "$y" "$BONE"
+grey_on axial "$CUBE_X + $OFF" "$CUBE_Y + $OFF" "after the coronal drag: the axial plane (now z = $CUBE_Z) shows the cube" "$WORK/all.png" "$BONE"
+grey_on axial "$CUBE_X - $OFF" "$CUBE_Y - 12" "axial: tissue anterior to the cube" "$WORK/all.png" "$TISSUE"
+grey_on sagittal "$CUBE_Y - $OFF" "$CUBE_Z - $OFF" "the sagittal plane still shows the cube" "$WORK/all.png" "$BONE"
+grey_on coronal "$CUBE_X - $OFF" "$CUBE_Z - $OFF" "the coronal plane, dragged in, stayed on the cube (y = $CUBE_Y)" "$WORK/all.png" "$BONE"
 if [ -n "$SCREENSHOT" ]; then
   convert "$WORK/all.png" -crop "1600x1000+$X+$Y" +repage "$SCREENSHOT" && log "screenshot: $SCREENSHOT"
 fi
@@ -258,9 +234,8 @@ got="$(letters "$WORK/straight.png" "$CX" "$CY" "$CW" "$CH")"
 read -r x y <<<"$(on_axial "$(awkv "print $VCX + 30")" "$(awkv "print $VCX - 30")")"
 scroll_slices "$x" "$y" 10
 shot scrolled
-read -r x y <<<"$(on_axial "$(awkv "print $CUBE_X + $OFF")" "$(awkv "print $CUBE_Y + $OFF")")"
-check_grey "after 10 wheel clicks (z = $(awkv "print $CUBE_Z + 10")): the cube is gone from the axial pane" \
-  "$WORK/scrolled.png" "$x" "$y" "$TISSUE"
+grey_on axial "$CUBE_X + $OFF" "$CUBE_Y + $OFF" "after 10 wheel clicks (z = $(awkv "print $CUBE_Z + 10")): the cube is gone from the axial pane" \
+  "$WORK/scrolled.png" "$TISSUE"
 # The axial plane's line in the coronal pane (red: R high, G and B low),
 # 20 mm to the patient's left of the centre, clear of everything else.
 red_at () {
@@ -281,13 +256,8 @@ line_found "$WORK/scrolled.png" "$x" "$y" && ! line_found "$WORK/scrolled.png" "
   fail "coronal pane: no red axial line at y $y ($(red_at "$WORK/scrolled.png" "$x" "$y")) or still one at $yo"
 
 # --- 5b. Slabs ---------------------------------------------------------------
-control () { # NAME: "X Y W H" of a slab control on the screen
-  grep -E "mpr-control $1 at" "$WORK/app.out" | tail -n1 |
-    sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/' |
-    awk -v x="$X" -v y="$Y" '{ print x + $1, y + $2, $3, $4 }'
-}
-read -r MX MY MW MH <<<"$(control slab-mode)"
-read -r TX TY TW TH <<<"$(control slab-thickness)"
+read -r MX MY MW MH <<<"$(mpr_control slab-mode)"
+read -r TX TY TW TH <<<"$(mpr_control slab-thickness)"
 slab_mode () { # KEYS...: open the drop-down, move, pick
   xdotool mousemove $((MX + MW / 2)) $((MY + MH / 2)) click 1
   sleep 0.8
@@ -331,17 +301,14 @@ else
   fail "windows after the drag: $WINDOWS"
 fi
 TISSUE2=$(predict_grey 40 "${L:-40}" "${W:-400}")
-read -r x y <<<"$(on_axial "$(awkv "print $VCX + 30")" "$(awkv "print $VCX + 30")")"
-check_grey "axial tissue under the new window" "$WORK/window.png" "$x" "$y" "$TISSUE2"
-read -r x y <<<"$(on_coronal "$(awkv "print $VCX + 30")" "$(awkv "print $VCZ + 30")")"
-check_grey "coronal tissue under the new window" "$WORK/window.png" "$x" "$y" "$TISSUE2"
+grey_on axial "$VCX + 30" "$VCX + 30" "axial tissue under the new window" "$WORK/window.png" "$TISSUE2"
+grey_on coronal "$VCX + 30" "$VCZ + 30" "coronal tissue under the new window" "$WORK/window.png" "$TISSUE2"
 
 # The window keys act on the planes too: I inverts all three.
 xdotool key i
 sleep 1
 shot inverted
-read -r x y <<<"$(on_coronal "$(awkv "print $VCX + 30")" "$(awkv "print $VCZ + 30")")"
-check_grey "I (invert) in MPR: coronal tissue inverted" "$WORK/inverted.png" "$x" "$y" "$(awkv "print 255 - $TISSUE2")"
+grey_on coronal "$VCX + 30" "$VCZ + 30" "I (invert) in MPR: coronal tissue inverted" "$WORK/inverted.png" "$(awkv "print 255 - $TISSUE2")"
 xdotool key i
 sleep 1
 
@@ -369,10 +336,8 @@ sleep 0.3
 xdotool key f
 sleep 1
 shot fitted
-read -r x y <<<"$(on_axial "$(awkv "print $VCX + 20")" "$(awkv "print $EDGE_Y + 1.5")")"
-check_grey "F fits the axial pane again: tissue 1.5 mm inside the edge, unzoomed" "$WORK/fitted.png" "$x" "$y" "$TISSUE2"
-read -r x y <<<"$(on_axial "$(awkv "print $VCX + 20")" "$(awkv "print $EDGE_Y - 1.5")")"
-check_grey "F: air 1.5 mm outside it" "$WORK/fitted.png" "$x" "$y" 0
+grey_on axial "$VCX + 20" "$EDGE_Y + 1.5" "F fits the axial pane again: tissue 1.5 mm inside the edge, unzoomed" "$WORK/fitted.png" "$TISSUE2"
+grey_on axial "$VCX + 20" "$EDGE_Y - 1.5" "F: air 1.5 mm outside it" "$WORK/fitted.png" 0
 
 # --- 7b. The slice and zoom keys act on the pane under the pointer ---------
 # (else on the one last pressed: the axial, clicked above). Read from the
@@ -395,10 +360,8 @@ got="$(zoom_read "$WORK/one2one.png" "$CX" "$CY" "$CW" "$CH") $(zoom_read "$WORK
 on_coronal_1to1 () { awkv "printf \"%d %d\", $CX + $CW / 2 + ($1 - $VCX) * 2, $CY + $CH / 2 - ($2 - $VCZ) * 2"; }
 # The tissue's right-hand (patient right) edge, x = -128 + (S/10 - 0.5) 0.5.
 EDGE_X=$(awkv "print -128 + (int($S / 10) - 0.5) * 0.5")
-read -r x y <<<"$(on_coronal_1to1 "$(awkv "print $EDGE_X + 1.5")" "$(awkv "print $VCZ + 20")")"
-check_grey "coronal at 1:1: tissue 1.5 mm inside its right-hand edge" "$WORK/one2one.png" "$x" "$y" "$TISSUE2"
-read -r x y <<<"$(on_coronal_1to1 "$(awkv "print $EDGE_X - 1.5")" "$(awkv "print $VCZ + 20")")"
-check_grey "coronal at 1:1: air 1.5 mm outside it" "$WORK/one2one.png" "$x" "$y" 0
+grey_on coronal_1to1 "$EDGE_X + 1.5" "$VCZ + 20" "coronal at 1:1: tissue 1.5 mm inside its right-hand edge" "$WORK/one2one.png" "$TISSUE2"
+grey_on coronal_1to1 "$EDGE_X - 1.5" "$VCZ + 20" "coronal at 1:1: air 1.5 mm outside it" "$WORK/one2one.png" 0
 xdotool key f
 sleep 1
 shot refit
@@ -439,8 +402,7 @@ read -r z2 x2 <<<"$(depth_read "$WORK/keys2.png" "$AX" "$AY" "$AW" "$AH") $(dept
   [ "$x2" = "$(awkv "printf \"%.1f\", -128 + ($S - 1 - 14) * 0.5")" ] &&
   pass "Page Up with the pointer over no pane: the axial pane (last pressed) moves 10 mm down, z $AXIAL_Z to $z2; x stays $x2" ||
   fail "Page Up over no pane: z $AXIAL_Z to \"${z2:-}\" (want 10 mm less), x \"${x2:-}\""
-read -r x y <<<"$(on_axial "$(awkv "print $CUBE_X + $OFF")" "$(awkv "print $CUBE_Y + $OFF")")"
-check_grey "and shows the cube again (z = $CUBE_Z)" "$WORK/keys2.png" "$x" "$y" "$BONE"
+grey_on axial "$CUBE_X + $OFF" "$CUBE_Y + $OFF" "and shows the cube again (z = $CUBE_Z)" "$WORK/keys2.png" "$BONE"
 
 # --- Leaving ---------------------------------------------------------------
 xdotool key alt+5
@@ -464,19 +426,8 @@ no_warnings app
 # row (1, 0, 0), column (0, cos, sin), normal (0, -sin, cos), slice i at
 # (-128, -128 - i sin, i cos).
 "$PHANTOM" --series $N --size $S --cube --tilt 20 -o "$WORK/tilted" || { fail "tilted phantom written"; exit 1; }
-start_app tilted "$WORK/tilted" || exit 1
-wait_opened tilted $N || { fail "tilted series opened"; exit 1; }
-sleep 0.5
-xdotool mousemove $((X + 600)) $((Y + 400)) click 1
-sleep 0.3
-MARK=$(log_mark tilted)
-xdotool key alt+5
-sleep 2
-pane_geometry () {
-  tail -n +"$MARK" "$WORK/tilted.out" | grep -E "mpr-pane $1 at" | tail -n1 |
-    sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/' |
-    awk -v x="$X" -v y="$Y" '{ print x + $1, y + $2, $3, $4 }'
-}
+mpr_open tilted "$WORK/tilted" $N "tilted series opened" || exit 1
+mpr_enter tilted
 read -r QX QY QW QH <<<"$(pane_geometry Acquisition)"
 read -r SX SY SW SH <<<"$(pane_geometry Sagittal)"
 if [ -n "${QW:-}" ] && [ -n "${SW:-}" ]; then

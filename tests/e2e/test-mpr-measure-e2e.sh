@@ -56,36 +56,18 @@ S=256 N=120
 "$PHANTOM" --series $N --size $S --cube --frame-of-reference 1 -o "$WORK/cube" || { fail "phantom written"; exit 1; }
 echo "1..29"
 
-awkv () { awk "BEGIN { $1 }"; }
-VCX=$(awkv "print -128 + ($S - 1) * 0.25")
-VCZ=$(awkv "print ($N - 1) / 2")
-EXT_XY=$(awkv "print $S * 0.5")
-EXT_Z=$N
-# The cube's centre (PS3.3 C.7.6.2.1.1: positions are pixel centres, so its
-# faces lie half a voxel beyond its outer voxels' centres): x, y, z; its
-# edge 16 mm.
-CUBE_X=$(awkv "print -128 + (int($S * 3 / 8) - 0.5) * 0.5")
-CUBE_Y=$(awkv "print -128 + (int($S * 5 / 8) - 0.5) * 0.5")
-CUBE_Z=$(awkv "print int($N / 3) - 0.5")
+# The volume's box, the cube's centre CUBE_X, CUBE_Y, CUBE_Z (PS3.3
+# C.7.6.2.1.1: positions are pixel centres, so its faces lie half a voxel
+# beyond its outer voxels' centres) and the crosshair's start (e2e-lib.sh
+# mpr_cube); the cube's edge 16 mm.
+mpr_cube $S $N
 EDGE=16
-START_X=$(awkv "print -128 + int($S / 2) * 0.5")
 log "cube centre $CUBE_X $CUBE_Y $CUBE_Z, edge $EDGE mm"
 
-start_app app "$WORK/cube" || exit 1
-wait_opened app $N || { fail "series opened"; exit 1; }
-sleep 0.5
-xdotool mousemove $((X + 600)) $((Y + 400)) click 1
-sleep 0.3
-MARK=$(log_mark app)
-xdotool key alt+5
-sleep 2
-
-# Where each pane is (its "mpr-pane" line): where to aim and crop only.
-pane_geometry () {
-  tail -n +"$MARK" "$WORK/app.out" | grep -E "mpr-pane $1 at" | tail -n1 |
-    sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/' |
-    awk -v x="$X" -v y="$Y" '{ print x + $1, y + $2, $3, $4 }'
-}
+mpr_open app "$WORK/cube" $N || exit 1
+# Where each pane is (pane_geometry, its "mpr-pane" line): where to aim and
+# crop only.
+mpr_enter app
 read -r AX AY AW AH <<<"$(pane_geometry Axial)"
 read -r CX CY CW CH <<<"$(pane_geometry Coronal)"
 if [ -z "${AW:-}" ] || [ -z "${CW:-}" ]; then
@@ -292,21 +274,10 @@ no_warnings app
 # The viewer again, on the same series: MPR starts with its planes through
 # the middle (the coronal at y = $START_X), the distance is listed but not
 # shown; selecting its row brings the coronal plane to it.
-start_app app2 "$WORK/cube" || exit 1
-wait_opened app2 $N || { fail "series opened again"; exit 1; }
-sleep 0.5
-xdotool mousemove $((X + 600)) $((Y + 400)) click 1
-sleep 0.3
+mpr_open app2 "$WORK/cube" $N "series opened again" || exit 1
 xdotool key F8
 sleep 1
-MARK=$(log_mark app2)
-xdotool key alt+5
-sleep 2
-pane_geometry () {
-  tail -n +"$MARK" "$WORK/app2.out" | grep -E "mpr-pane $1 at" | tail -n1 |
-    sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/' |
-    awk -v x="$X" -v y="$Y" '{ print x + $1, y + $2, $3, $4 }'
-}
+mpr_enter app2
 read -r CX CY CW CH <<<"$(pane_geometry Coronal)"
 ZC=$(awkv "a = $CW / $EXT_XY; b = $CH / $EXT_Z; print a < b ? a : b")
 read -r dx0 dy0 <<<"$(on_coronal "$(awkv "print $CUBE_X - $EDGE / 2")" "$LZ")"
@@ -384,13 +355,8 @@ region_mean () { label_text "$1" $((rx1 + 5)) $((ry0 - 1)) 130 40 | grep -oE -- 
 got=$(region_mean "$WORK/slab-none.png")
 [ "$got" = "40.0 0.0 " ] && pass "10 mm past the cube, no slab: the rectangle reads tissue, $got(mean, SD)" ||
   fail "10 mm past the cube, no slab: the rectangle reads \"$got\", expected 40.0 0.0"
-control () { # NAME: "X Y W H" of a slab control on the screen
-  grep -E "mpr-control $1 at" "$WORK/app2.out" | tail -n1 |
-    sed -E 's/.*x=([0-9-]+) y=([0-9-]+) width=([0-9]+) height=([0-9]+).*/\1 \2 \3 \4/' |
-    awk -v x="$X" -v y="$Y" '{ print x + $1, y + $2, $3, $4 }'
-}
-read -r MX MY MW MH <<<"$(control slab-mode)"
-read -r TX TY TW TH <<<"$(control slab-thickness)"
+read -r MX MY MW MH <<<"$(mpr_control slab-mode)"
+read -r TX TY TW TH <<<"$(mpr_control slab-thickness)"
 xdotool mousemove $((TX + 20)) $((TY + TH / 2)) click 1
 sleep 0.3
 xdotool key ctrl+a type 8
