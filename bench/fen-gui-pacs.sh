@@ -44,6 +44,8 @@ cleanup () {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# The study browser's steps, shared with tests/e2e/test-pacs-browser-e2e.sh.
+. "$(dirname "$0")/../tests/e2e/e2e-pacs-lib.sh"
 
 # --- Orthanc with the series ----------------------------------------------------------
 coproc SERVE { exec "$BENCH" --serve --slices "$SLICES" 2>"$WORK/serve.err"; }
@@ -71,11 +73,7 @@ export GDK_BACKEND=x11 GDK_SCALE=1 GSK_RENDERER=cairo GTK_A11Y=none NO_AT_BRIDGE
 export GSETTINGS_SCHEMA_DIR=$SCHEMA_DIR GSETTINGS_BACKEND=keyfile
 export XDG_CONFIG_HOME=$WORK/config XDG_DATA_HOME=$WORK/data XDG_CACHE_HOME=$WORK/cache HOME=$WORK
 export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
-mkdir -p "$XDG_CONFIG_HOME/glib-2.0/settings"
-cat > "$XDG_CONFIG_HOME/glib-2.0/settings/keyfile" <<EOC
-[org/fenestra/Viewer]
-pacs-nodes=[('bench', 'Orthanc (C-GET)', 'dicom://ORTHANC@127.0.0.1:$DICOM_PORT?calling=FENESTRA&method=get&timeout=60', 'none', '')]
-EOC
+pacs_nodes_keyfile "('bench', 'Orthanc (C-GET)', 'dicom://ORTHANC@127.0.0.1:$DICOM_PORT?calling=FENESTRA&method=get&timeout=60', 'none', '')"
 
 "$FENESTRA" --new-instance --memory-log "$WORK/pacs.jsonl" >"$WORK/app.out" 2>"$WORK/app.err" &
 APP_PID=$!
@@ -88,25 +86,8 @@ done
 [ -n "$WIN" ] || { echo "fen-gui-pacs: no viewer window" >&2; exit 1; }
 xdotool windowmove "$WIN" 0 0 windowsize "$WIN" 1000 1200
 sleep 1.0
-xdotool windowfocus --sync "$WIN"
-xdotool key ctrl+b
-BROWSER=
-for _ in $(seq 50); do
-  BROWSER=$(xdotool search --all --onlyvisible --pid "$APP_PID" --name "^Study Browser$" 2>/dev/null | head -n1)
-  [ -n "$BROWSER" ] && break
-  sleep 0.1
-done
-[ -n "$BROWSER" ] || { echo "fen-gui-pacs: Ctrl+B opened no study browser" >&2; exit 1; }
-xdotool windowmove "$BROWSER" 1000 0 windowsize "$BROWSER" 920 1200
-sleep 1.0
-xdotool windowfocus --sync "$BROWSER"
-xdotool mousemove 1460 1000
-xdotool key alt+p
-sleep 0.3
-printf '%s' 'BENCH*' | xclip -loops 1 -selection clipboard -i
-xdotool key ctrl+a ctrl+v
-sleep 0.3
-xdotool key Return
+pacs_browser_open || { echo "fen-gui-pacs: Ctrl+B opened no study browser" >&2; exit 1; }
+pacs_browser_search 'BENCH*'
 sleep 3.0
 xdotool mousemove 1100 217 click 1
 sleep 3.0

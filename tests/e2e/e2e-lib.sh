@@ -180,6 +180,24 @@ ocr () {
     tesseract "$WORK/ocr-in.png" - --psm 6 2>/dev/null | tr -s ' \n' ' '
 }
 
+# ocr_until TRIES NAME X Y W H REGEX...: every 0.5 s, up to TRIES times, a
+# screenshot $WORK/NAME.png and the text in that rectangle (ocr, spaces
+# squeezed), until the text matches every extended REGEX; prints the last
+# text read (what it read, matched or not).
+ocr_until () {
+  local tries=$1 name=$2 x=$3 y=$4 w=$5 h=$6 text= re ok
+  shift 6
+  for _ in $(seq "$tries"); do
+    sleep 0.5
+    shot "$name"
+    text=$(ocr "$WORK/$name.png" "$x" "$y" "$w" "$h" | tr -s ' ')
+    ok=1
+    for re in "$@"; do grep -qE -- "$re" <<<"$text" || { ok=0; break; }; done
+    [ $ok = 1 ] && break
+  done
+  printf '%s' "$text"
+}
+
 # --- The viewer: start, stop, drive ---------------------------------------------
 # start_app TAG [ARGS...]: fenestra in a process of its own (--new-instance:
 # it never hands its files to another instance), from $WORK (a file written

@@ -58,19 +58,16 @@ N_BIG=300
 export FEN_E2E_DEBUG=fen-viewport,fen-window,fen-pacs-browser
 
 . "$(dirname "$0")/e2e-lib.sh"
+. "$(dirname "$0")/e2e-pacs-lib.sh"
 fen_e2e_setup 741 790 tesseract xclip
 
 # The nodes, as the preferences write them: GSettings' keyfile backend in
 # the private XDG_CONFIG_HOME (e2e-lib's default is the memory backend).
 export GSETTINGS_BACKEND=keyfile
-mkdir -p "$XDG_CONFIG_HOME/glib-2.0/settings"
 closed="dicom://ORTHANC@127.0.0.1:$FEN_PACS_CLOSED_PORT?calling=FENESTRA&method=get&timeout=10"
 # Orthanc checks the called AE title (DicomCheckCalledAet): it refuses this one.
 wrong_ae=${FEN_PACS_GET/ORTHANC@/NOT_ORTHANC@}
-cat > "$XDG_CONFIG_HOME/glib-2.0/settings/keyfile" <<EOF
-[org/fenestra/Viewer]
-pacs-nodes=[('e2e-orthanc', 'Orthanc (C-GET)', '$FEN_PACS_GET', 'none', ''), ('e2e-closed', 'Nothing listens here', '$closed', 'none', ''), ('e2e-wrong-ae', 'Wrong AE title', '$wrong_ae', 'none', ''), ('e2e-web', 'Orthanc (DICOMweb)', '$FEN_PACS_WEB', 'none', '')]
-EOF
+pacs_nodes_keyfile "('e2e-orthanc', 'Orthanc (C-GET)', '$FEN_PACS_GET', 'none', ''), ('e2e-closed', 'Nothing listens here', '$closed', 'none', ''), ('e2e-wrong-ae', 'Wrong AE title', '$wrong_ae', 'none', ''), ('e2e-web', 'Orthanc (DICOMweb)', '$FEN_PACS_WEB', 'none', '')"
 
 start_app pacs || { fen_e2e_finish; }
 # Side by side: the viewer on the left, the browser on the right.
@@ -81,40 +78,18 @@ eval "$(xdotool getwindowgeometry --shell "$WIN")"
 # --- 1. The browser and a search ------------------------------------------------
 # Keys go through XTEST to the window given the focus (Xvfb has no window
 # manager); synthetic events (--window) once left GTK believing a modifier
-# was down, and typed letters opened its inspector.
-xdotool windowfocus --sync "$WIN"
-xdotool key ctrl+b
-BROWSER=
-for _ in $(seq 50); do
-  BROWSER=$(xdotool search --all --onlyvisible --pid "$APP_PID" --name "^Study Browser$" 2>/dev/null | head -n1)
-  [ -n "$BROWSER" ] && break
-  sleep 0.1
-done
-if [ -z "$BROWSER" ]; then
+# was down, and typed letters opened its inspector. The browser goes to
+# 1000,0, 920 x 1200 (e2e-pacs-lib.sh).
+if ! pacs_browser_open; then
   fail "Ctrl+B opened the study browser"
   fen_e2e_finish
 fi
 pass "Ctrl+B opened the study browser"
-xdotool windowmove "$BROWSER" 1000 0 windowsize "$BROWSER" 920 1200
-sleep 1.0
 BX=1000 BY=0 BW=920
-xdotool windowfocus --sync "$BROWSER"
-xdotool mousemove $((BX + 460)) $((BY + 1000))
 # Alt+P focuses the patient name (its label's mnemonic); the name is
 # pasted whole, as the folder test pastes paths; Return searches.
-xdotool key alt+p
-sleep 0.3
-printf '%s' 'DOE^JANE*' | xclip -selection clipboard -i
-xdotool key ctrl+a ctrl+v
-sleep 0.3
-xdotool key Return
-studies=
-for _ in $(seq 20); do
-  sleep 0.5
-  shot browser-search
-  studies=$(ocr "$WORK/browser-search.png" $BX $((BY + 170)) $BW 330 | tr -s ' ')
-  grep -q "Follow" <<<"$studies" && grep -q "Head" <<<"$studies" && grep -qE "PACS-[0O]{2,3}4" <<<"$studies" && break
-done
+pacs_browser_search 'DOE^JANE*'
+studies=$(ocr_until 20 browser-search $BX $((BY + 170)) $BW 330 "Follow" "Head" "PACS-[0O]{2,3}4")
 log "study list reads: ${studies:0:300}"
 # (tesseract reads 0 and O alike in the IDs.)
 if grep -q "Head CT" <<<"$studies" && grep -q "Follow-up CT" <<<"$studies" &&
@@ -269,13 +244,7 @@ xdotool windowfocus --sync "$BROWSER"
 xdotool mousemove $((BX + 400)) $((BY + 925)) click 1
 sleep 0.5
 xdotool key alt+r
-row2=
-for _ in $(seq 30); do
-  sleep 0.5
-  shot retrieve
-  row2=$(ocr "$WORK/retrieve.png" $((BX + 60)) $((BY + 895)) 860 60 | tr -s ' ')
-  grep -q "retrieved" <<<"$row2" && break
-done
+row2=$(ocr_until 30 retrieve $((BX + 60)) $((BY + 895)) 860 60 "retrieved")
 log "second series row reads: $row2"
 grep -q "Key images" <<<"$row2" && grep -q "retrieved" <<<"$row2" \
   && pass "Retrieve put the second series in the cache (its row reads retrieved)" \
@@ -300,13 +269,7 @@ pick_node () {   # pick_node KEYS...: the archive chooser, moved by KEYS
 }
 pick_node Down Down
 xdotool key alt+s
-words=
-for _ in $(seq 30); do
-  sleep 0.5
-  shot wrong-ae
-  words=$(ocr "$WORK/wrong-ae.png" $BX $((BY + 150)) $BW 120 | tr -s ' ')
-  grep -q "connection" <<<"$words" && break
-done
+words=$(ocr_until 30 wrong-ae $BX $((BY + 150)) $BW 120 "connection")
 log "wrong AE title reads: $words"
 grep -qE "The archive (refused|ended) the connection. It may not know this viewer's AE title" <<<"$words" \
   && pass "an AE title the archive refuses is reported in words" || fail "wrong AE title: $words"
@@ -314,12 +277,7 @@ grep -qE "The archive (refused|ended) the connection. It may not know this viewe
 # studies; Open of the Key images comes by WADO-RS.
 pick_node Down
 xdotool key alt+s
-for _ in $(seq 30); do
-  sleep 0.5
-  shot web
-  web=$(ocr "$WORK/web.png" $BX $((BY + 170)) $BW 330 | tr -s ' ')
-  grep -q "Follow" <<<"$web" && grep -q "Head" <<<"$web" && break
-done
+web=$(ocr_until 30 web $BX $((BY + 170)) $BW 330 "Follow" "Head")
 log "DICOMweb study list reads: ${web:0:200}"
 grep -q "Head CT" <<<"$web" && grep -q "Follow-up CT" <<<"$web" \
   && pass "the DICOMweb node (QIDO-RS) lists the same studies" || fail "the DICOMweb node lists: $web"
@@ -329,23 +287,12 @@ sleep 0.5
 xdotool key alt+o
 sleep 0.5
 xdotool windowfocus --sync "$BROWSER"
-said=
-for _ in $(seq 30); do
-  sleep 0.5
-  shot web-open
-  said=$(ocr "$WORK/web-open.png" $BX $((BY + 1130)) 600 70 | tr -s ' ')
-  grep -q "opened" <<<"$said" && break
-done
+said=$(ocr_until 30 web-open $BX $((BY + 1130)) 600 70 "opened")
 log "after the DICOMweb Open: $said"
 grep -q "2 images opened" <<<"$said" && pass "Open by WADO-RS brought the 2 Key images" || fail "Open by WADO-RS: $said"
 pick_node Up Up Up
 xdotool key alt+s
-for _ in $(seq 30); do
-  sleep 0.5
-  shot research
-  series=$(ocr "$WORK/research.png" $BX $((BY + 520)) $BW 500 | tr -s ' ')
-  grep -q "Axial" <<<"$series" && break
-done
+series=$(ocr_until 30 research $BX $((BY + 520)) $BW 500 "Axial")
 grep -q "Axial 1 mm" <<<"$series" && pass "the first node searched again lists the series" \
   || fail "the first node searched again: $series"
 
@@ -358,13 +305,7 @@ kill -0 "$FEN_PACS_ORTHANC_PID" 2>/dev/null && fail "Orthanc stopped" || log "Or
 # Open presented the main window, which took the focus.
 xdotool windowfocus --sync "$BROWSER"
 xdotool key alt+o
-status=
-for _ in $(seq 30); do
-  sleep 0.5
-  shot cache
-  status=$(ocr "$WORK/cache.png" $BX $((BY + 1130)) 600 70 | tr -s ' ')
-  grep -q "cache" <<<"$status" && break
-done
+status=$(ocr_until 30 cache $BX $((BY + 1130)) 600 70 "cache")
 log "status after the second Open: $status"
 grep -q "from the local cache" <<<"$status" && pass "with Orthanc stopped, the second Open came from the local cache" \
   || fail "with Orthanc stopped, the second Open did not come from the cache"
@@ -373,13 +314,7 @@ grep -q "from the local cache" <<<"$status" && pass "with Orthanc stopped, the s
 # Alt+A focuses the archive chooser; Down picks the next node in its list.
 pick_node Down
 xdotool key alt+s
-words=
-for _ in $(seq 30); do
-  sleep 0.5
-  shot error
-  words=$(ocr "$WORK/error.png" $BX $((BY + 150)) $BW 120 | tr -s ' ')
-  grep -q "connect" <<<"$words" && break
-done
+words=$(ocr_until 30 error $BX $((BY + 150)) $BW 120 "connect")
 log "error reads: $words"
 grep -q "Could not connect to the archive" <<<"$words" && pass "a closed port is reported in words" \
   || fail "a closed port is not reported in words"
@@ -399,12 +334,7 @@ grep -qE "127\.0\.0\.1|ORTHANC|TCP|refused" <<<"$details" && pass "Details shows
 # session has no Secret Service), and the password is nowhere on disk.
 xdotool windowfocus --sync "$WIN"
 xdotool key ctrl+comma
-PREFS=
-for _ in $(seq 50); do
-  PREFS=$(xdotool search --all --onlyvisible --pid "$APP_PID" --name "^Preferences$" 2>/dev/null | head -n1)
-  [ -n "$PREFS" ] && break
-  sleep 0.1
-done
+PREFS=$(app_window Preferences)
 paste_into () { printf '%s' "$2" | xclip -selection clipboard -i; xdotool key "$1"; sleep 0.2; xdotool key ctrl+a ctrl+v; sleep 0.3; }
 pick_next () { xdotool key "$1"; sleep 0.3; xdotool key space; sleep 0.8; xdotool key Down Return; sleep 0.8; }
 if [ -z "$PREFS" ]; then
@@ -418,12 +348,7 @@ else
   grep -q "Orthanc (C-GET)" <<<"$listed" && grep -q "Nothing listens here" <<<"$listed" \
     && pass "the preferences list the two nodes of the settings" || fail "the preferences list: $listed"
   xdotool key alt+a
-  EDITOR=
-  for _ in $(seq 50); do
-    EDITOR=$(xdotool search --all --onlyvisible --pid "$APP_PID" --name "^Add PACS Node$" 2>/dev/null | head -n1)
-    [ -n "$EDITOR" ] && break
-    sleep 0.1
-  done
+  EDITOR=$(app_window "Add PACS Node")
   if [ -z "$EDITOR" ]; then
     fail "Add opened the node editor"
   else
@@ -437,23 +362,11 @@ else
     paste_into alt+m "reader"
     paste_into alt+w "e2e-not-a-real-password"
     xdotool key alt+t
-    said=
-    for _ in $(seq 20); do
-      sleep 0.5
-      shot editor-test
-      said=$(ocr "$WORK/editor-test.png" 1000 500 920 460 | tr -s ' ')
-      grep -q "Test failed" <<<"$said" && break
-    done
+    said=$(ocr_until 20 editor-test 1000 500 920 460 "Test failed")
     grep -q "Test failed. Could not connect to the archive" <<<"$said" \
       && pass "Test Connection says the archive cannot be reached, in words" || fail "Test Connection said: $said"
     xdotool key alt+s
-    said=
-    for _ in $(seq 20); do
-      sleep 0.5
-      shot editor-save
-      said=$(ocr "$WORK/editor-save.png" 1000 500 920 460 | tr -s ' ')
-      grep -q "saved" <<<"$said" && break
-    done
+    said=$(ocr_until 20 editor-save 1000 500 920 460 "saved")
     log "after Save: $said"
     grep -q "The node is saved, but no keyring" <<<"$said" \
       && pass "Save without a Secret Service says the password could not be kept" \
