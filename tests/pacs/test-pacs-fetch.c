@@ -130,6 +130,39 @@ fen_series_dir (FenPacsCache *cache, const FenPacsNode *node, guint st, guint se
   return fen_pacs_cache_series_dir (cache, node, study, series, NULL);
 }
 
+/* What a case fetches: study 0's 300-slice series (series 0) from the node
+ * of environment variable @env into a cache of its own, @cache_name, empty;
+ * @dir is where that series' folder is in the cache. */
+typedef struct {
+  /* Owned */
+  FenPacsNode  *node;
+  FenPacsCache *cache;
+  char         *study;
+  char         *series;
+  char         *dir;
+} FenFetchCase;
+
+static void
+fen_fetch_case_init (FenFetchCase *c, const char *env, const char *cache_name)
+{
+  c->node = fen_node_env (env);
+  c->cache = fen_cache_new (cache_name, 0);
+  c->study = fen_pacs_plan_study_uid (0);
+  c->series = fen_pacs_plan_series_uid (0, 0);
+  c->dir = fen_series_dir (c->cache, c->node, 0, 0);
+}
+
+static void
+fen_fetch_case_clear (FenFetchCase *c)
+{
+  g_clear_pointer (&c->node, fen_pacs_node_free);
+  g_clear_object (&c->cache);
+  g_clear_pointer (&c->study, g_free);
+  g_clear_pointer (&c->series, g_free);
+  g_clear_pointer (&c->dir, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FenFetchCase, fen_fetch_case_clear)
+
 /* Fetch the 300-slice series into a new store: every image once, streamed
  * (the first while most of the series had not arrived), then the same
  * series again with Orthanc stopped: from the cache, no network call. */
@@ -137,12 +170,8 @@ static void
 test_series (gconstpointer data)
 {
   const char *node_env = data;
-  g_autoptr(FenPacsNode) node = fen_node_env (node_env);
   g_autofree char *name = g_strdup_printf ("series-%s", node_env);
-  g_autoptr(FenPacsCache) cache = fen_cache_new (name, 0);
-  g_autofree char *study = fen_pacs_plan_study_uid (0);
-  g_autofree char *series = fen_pacs_plan_series_uid (0, 0);
-  g_autofree char *dir = fen_series_dir (cache, node, 0, 0);
+  g_auto(FenFetchCase) c = { 0 };
   g_autoptr(FenStore) store = fen_store_new ();
   g_autoptr(FenStore) again = fen_store_new ();
   g_autoptr(GError) error = NULL;
@@ -152,9 +181,10 @@ test_series (gconstpointer data)
   gint64 t0 = g_get_monotonic_time ();
   gboolean ok;
 
-  fen_seen_init (&seen, 0, dir);
-  g_assert_cmpint (fen_pacs_cache_get_state (cache, node, study, series), ==, FEN_PACS_CACHE_ABSENT);
-  ok = fen_pacs_fetch (cache, node, study, series, store, NULL, FEN_PACS_FETCH_NONE, fen_on_progress, &seen,
+  fen_fetch_case_init (&c, node_env, name);
+  fen_seen_init (&seen, 0, c.dir);
+  g_assert_cmpint (fen_pacs_cache_get_state (c.cache, c.node, c.study, c.series), ==, FEN_PACS_CACHE_ABSENT);
+  ok = fen_pacs_fetch (c.cache, c.node, c.study, c.series, store, NULL, FEN_PACS_FETCH_NONE, fen_on_progress, &seen,
                        &stats, NULL, &error);
   g_test_message ("%s: %u images in %.2f s, %u of %u on disk at the first", node_env, seen.n,
                   (g_get_monotonic_time () - t0) / 1e6, seen.on_disk_at_first, FEN_PACS_BIG);
@@ -170,15 +200,15 @@ test_series (gconstpointer data)
   g_assert_cmpuint (stats.n_failed, ==, 0);
   g_assert_cmpuint (stats.n_network_calls, ==, 2);        /* the instance query, the retrieve */
   g_assert_cmpuint (fen_store_get_n_images (store), ==, FEN_PACS_BIG);
-  g_assert_cmpint (fen_pacs_cache_get_state (cache, node, study, series), ==, FEN_PACS_CACHE_COMPLETE);
-  g_assert_cmpuint (fen_count_objects (dir), ==, FEN_PACS_BIG);
+  g_assert_cmpint (fen_pacs_cache_get_state (c.cache, c.node, c.study, c.series), ==, FEN_PACS_CACHE_COMPLETE);
+  g_assert_cmpuint (fen_count_objects (c.dir), ==, FEN_PACS_BIG);
   fen_seen_clear (&seen);
 
   /* Again, with Orthanc unable to answer: the cache alone. */
   fen_seen_init (&seen, 0, NULL);
-  node->timeout = node->connect_timeout = 2;
+  c.node->timeout = c.node->connect_timeout = 2;
   g_assert_cmpint (kill (orthanc, SIGSTOP), ==, 0);
-  ok = fen_pacs_fetch (cache, node, study, series, again, NULL, FEN_PACS_FETCH_NONE, fen_on_progress, &seen,
+  ok = fen_pacs_fetch (c.cache, c.node, c.study, c.series, again, NULL, FEN_PACS_FETCH_NONE, fen_on_progress, &seen,
                        &stats, NULL, &error);
   kill (orthanc, SIGCONT);
   g_assert_no_error (error);
@@ -199,32 +229,29 @@ test_partial (gconstpointer data)
 {
   const gboolean many = g_str_equal (data, "FEN_PACS_WEB");
   const guint n_delete = many ? 200 : 3;
-  g_autoptr(FenPacsNode) node = fen_node_env (data);
   g_autofree char *name = g_strdup_printf ("partial-%s", (const char *) data);
-  g_autoptr(FenPacsCache) cache = fen_cache_new (name, 0);
-  g_autofree char *study = fen_pacs_plan_study_uid (0);
-  g_autofree char *series = fen_pacs_plan_series_uid (0, 0);
-  g_autofree char *dir = fen_series_dir (cache, node, 0, 0);
+  g_auto(FenFetchCase) c = { 0 };
   g_autoptr(FenStore) first = fen_store_new ();
   g_autoptr(FenStore) store = fen_store_new ();
   g_autoptr(GError) error = NULL;
   FenPacsFetchStats stats;
   FenSeen seen;
 
-  g_assert_true (fen_pacs_fetch (cache, node, study, series, first, NULL, FEN_PACS_FETCH_NONE, NULL, NULL,
+  fen_fetch_case_init (&c, data, name);
+  g_assert_true (fen_pacs_fetch (c.cache, c.node, c.study, c.series, first, NULL, FEN_PACS_FETCH_NONE, NULL, NULL,
                                  &stats, NULL, &error));
   g_assert_no_error (error);
   for (guint i = 0; i < n_delete; i++)
     {
       g_autofree char *uid = fen_pacs_plan_instance_uid (0, 0, i * 7 % FEN_PACS_BIG);
       g_autofree char *file = g_strconcat (uid, ".dcm", NULL);
-      g_autofree char *path = g_build_filename (dir, file, NULL);
+      g_autofree char *path = g_build_filename (c.dir, file, NULL);
       g_assert_cmpint (g_unlink (path), ==, 0);
     }
-  g_assert_cmpint (fen_pacs_cache_get_state (cache, node, study, series), ==, FEN_PACS_CACHE_PARTIAL);
+  g_assert_cmpint (fen_pacs_cache_get_state (c.cache, c.node, c.study, c.series), ==, FEN_PACS_CACHE_PARTIAL);
 
   fen_seen_init (&seen, 0, NULL);
-  g_assert_true (fen_pacs_fetch (cache, node, study, series, store, NULL, FEN_PACS_FETCH_NONE, fen_on_progress,
+  g_assert_true (fen_pacs_fetch (c.cache, c.node, c.study, c.series, store, NULL, FEN_PACS_FETCH_NONE, fen_on_progress,
                                  &seen, &stats, NULL, &error));
   g_assert_no_error (error);
   g_test_message ("%s: %u from the cache, %u retrieved, %u network calls", (const char *) data,
@@ -244,8 +271,8 @@ test_partial (gconstpointer data)
       g_assert_cmpuint (stats.n_retrieved, ==, n_delete);
       g_assert_cmpuint (stats.n_network_calls, ==, 1 + n_delete);
     }
-  g_assert_cmpint (fen_pacs_cache_get_state (cache, node, study, series), ==, FEN_PACS_CACHE_COMPLETE);
-  g_assert_cmpuint (fen_count_objects (dir), ==, FEN_PACS_BIG);
+  g_assert_cmpint (fen_pacs_cache_get_state (c.cache, c.node, c.study, c.series), ==, FEN_PACS_CACHE_COMPLETE);
+  g_assert_cmpuint (fen_count_objects (c.dir), ==, FEN_PACS_BIG);
   fen_seen_clear (&seen);
 }
 
@@ -277,11 +304,7 @@ fen_compare_strings (gconstpointer a, gconstpointer b)
 static void
 test_vanished (void)
 {
-  g_autoptr(FenPacsNode) node = fen_node_env ("FEN_PACS_WEB");
-  g_autoptr(FenPacsCache) cache = fen_cache_new ("vanished", 0);
-  g_autofree char *study = fen_pacs_plan_study_uid (0);
-  g_autofree char *series = fen_pacs_plan_series_uid (0, 0);
-  g_autofree char *dir = fen_series_dir (cache, node, 0, 0);
+  g_auto(FenFetchCase) c = { 0 };
   g_autoptr(FenStore) first = fen_store_new ();
   g_autoptr(FenStore) store = fen_store_new ();
   g_autoptr(GPtrArray) uids = g_ptr_array_new_with_free_func (g_free);
@@ -290,7 +313,8 @@ test_vanished (void)
   FenPacsFetchStats stats;
   FenVanish v;
 
-  g_assert_true (fen_pacs_fetch (cache, node, study, series, first, NULL, FEN_PACS_FETCH_NONE, NULL, NULL,
+  fen_fetch_case_init (&c, "FEN_PACS_WEB", "vanished");
+  g_assert_true (fen_pacs_fetch (c.cache, c.node, c.study, c.series, first, NULL, FEN_PACS_FETCH_NONE, NULL, NULL,
                                  &stats, NULL, &error));
   g_assert_no_error (error);
   /* The cache loads in UID order: the last one is loaded last. */
@@ -299,8 +323,8 @@ test_vanished (void)
   g_ptr_array_sort (uids, fen_compare_strings);
   name = g_strconcat (uids->pdata[uids->len - 1], ".dcm", NULL);
   fen_seen_init (&v.seen, 0, NULL);
-  v.victim = g_build_filename (dir, name, NULL);
-  g_assert_true (fen_pacs_fetch (cache, node, study, series, store, NULL, FEN_PACS_FETCH_NONE,
+  v.victim = g_build_filename (c.dir, name, NULL);
+  g_assert_true (fen_pacs_fetch (c.cache, c.node, c.study, c.series, store, NULL, FEN_PACS_FETCH_NONE,
                                  fen_on_progress_vanish, &v, &stats, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (v.seen.n, ==, FEN_PACS_BIG);
@@ -309,7 +333,7 @@ test_vanished (void)
   g_assert_cmpuint (stats.n_network_calls, ==, 2);      /* the instance query, the one object */
   g_assert_cmpuint (fen_store_get_n_images (store), ==, FEN_PACS_BIG);
   g_assert_true (g_file_test (v.victim, G_FILE_TEST_IS_REGULAR));
-  g_assert_cmpint (fen_pacs_cache_get_state (cache, node, study, series), ==, FEN_PACS_CACHE_COMPLETE);
+  g_assert_cmpint (fen_pacs_cache_get_state (c.cache, c.node, c.study, c.series), ==, FEN_PACS_CACHE_COMPLETE);
   g_free (v.victim);
   fen_seen_clear (&v.seen);
 }
@@ -320,12 +344,8 @@ test_vanished (void)
 static void
 test_cancel (gconstpointer data)
 {
-  g_autoptr(FenPacsNode) node = fen_node_env (data);
   g_autofree char *name = g_strdup_printf ("cancel-%s", (const char *) data);
-  g_autoptr(FenPacsCache) cache = fen_cache_new (name, 0);
-  g_autofree char *study = fen_pacs_plan_study_uid (0);
-  g_autofree char *series = fen_pacs_plan_series_uid (0, 0);
-  g_autofree char *dir = fen_series_dir (cache, node, 0, 0);
+  g_auto(FenFetchCase) c = { 0 };
   g_autoptr(FenStore) store = fen_store_new ();
   g_autoptr(FenStore) store2 = fen_store_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -335,9 +355,10 @@ test_cancel (gconstpointer data)
   gint64 t0 = g_get_monotonic_time ();
   guint kept;
 
+  fen_fetch_case_init (&c, data, name);
   fen_seen_init (&seen, 0, NULL);
   seen.cancel_after = cancellable;
-  g_assert_false (fen_pacs_fetch (cache, node, study, series, store, NULL, FEN_PACS_FETCH_NONE, fen_on_progress,
+  g_assert_false (fen_pacs_fetch (c.cache, c.node, c.study, c.series, store, NULL, FEN_PACS_FETCH_NONE, fen_on_progress,
                                   &seen, &stats, cancellable, &error));
   g_test_message ("%s: cancelled after %u images, %u retrieved, %.2f s", (const char *) data, seen.n,
                   stats.n_retrieved, (g_get_monotonic_time () - t0) / 1e6);
@@ -345,19 +366,19 @@ test_cancel (gconstpointer data)
   g_assert_cmpuint (seen.n, >=, 5);
   g_assert_cmpuint (stats.n_retrieved, <, FEN_PACS_BIG);
   g_assert_cmpuint (fen_store_get_n_images (store), ==, seen.n);
-  g_assert_cmpint (fen_pacs_cache_get_state (cache, node, study, series), ==, FEN_PACS_CACHE_PARTIAL);
-  kept = fen_count_objects (dir);
+  g_assert_cmpint (fen_pacs_cache_get_state (c.cache, c.node, c.study, c.series), ==, FEN_PACS_CACHE_PARTIAL);
+  kept = fen_count_objects (c.dir);
   g_assert_cmpuint (kept, ==, stats.n_retrieved);
   fen_seen_clear (&seen);
   g_clear_error (&error);
 
   fen_seen_init (&seen, 0, NULL);
-  g_assert_true (fen_pacs_fetch (cache, node, study, series, store2, NULL, FEN_PACS_FETCH_NONE, fen_on_progress,
+  g_assert_true (fen_pacs_fetch (c.cache, c.node, c.study, c.series, store2, NULL, FEN_PACS_FETCH_NONE, fen_on_progress,
                                  &seen, &stats, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (seen.n, ==, FEN_PACS_BIG);
   g_assert_cmpuint (stats.n_from_cache, ==, kept);
-  g_assert_cmpint (fen_pacs_cache_get_state (cache, node, study, series), ==, FEN_PACS_CACHE_COMPLETE);
+  g_assert_cmpint (fen_pacs_cache_get_state (c.cache, c.node, c.study, c.series), ==, FEN_PACS_CACHE_COMPLETE);
   fen_seen_clear (&seen);
 }
 
@@ -405,10 +426,7 @@ static void
 test_budget (gconstpointer data)
 {
   const gboolean pin = GPOINTER_TO_INT (data);
-  g_autoptr(FenPacsNode) node = fen_node_env ("FEN_PACS_WEB");
-  g_autoptr(FenPacsCache) cache = fen_cache_new (pin ? "budget-refuse" : "budget-shed", 0);
-  g_autofree char *study = fen_pacs_plan_study_uid (0);
-  g_autofree char *series = fen_pacs_plan_series_uid (0, 0);
+  g_auto(FenFetchCase) c = { 0 };
   g_autoptr(FenStore) store = fen_store_new ();
   g_autoptr(FenMemoryMonitor) monitor = fen_memory_monitor_new (16);
   g_autoptr(GError) error = NULL;
@@ -418,12 +436,13 @@ test_budget (gconstpointer data)
   FenSeen seen;
   gboolean ok;
 
+  fen_fetch_case_init (&c, "FEN_PACS_WEB", pin ? "budget-refuse" : "budget-shed");
   options.reserve_data = monitor;
   fen_memory_monitor_set_store (monitor, store);
   fen_memory_monitor_set_budget (monitor, (gint64) (60 * image_bytes), 0.8, 0.9);
   fen_seen_init (&seen, 0, NULL);
   seen.pin_in = pin ? store : NULL;
-  ok = fen_pacs_fetch (cache, node, study, series, store, &options, FEN_PACS_FETCH_HOLD, fen_on_progress, &seen,
+  ok = fen_pacs_fetch (c.cache, c.node, c.study, c.series, store, &options, FEN_PACS_FETCH_HOLD, fen_on_progress, &seen,
                        &stats, NULL, &error);
   g_test_message ("%s: %u loaded, store %" G_GSIZE_FORMAT " bytes, %s", pin ? "pinned" : "unpinned",
                   stats.n_loaded, fen_store_get_bytes (store), error ? error->message : "no error");
@@ -462,11 +481,11 @@ test_budget (gconstpointer data)
               }
           }
       g_assert_cmpuint (evicted, >=, FEN_PACS_BIG - 60);
-      g_assert_true (fen_pacs_cache_clear (cache, NULL, &error));
-      g_assert_cmpint (fen_pacs_cache_get_state (cache, node, study, series), ==, FEN_PACS_CACHE_COMPLETE);
+      g_assert_true (fen_pacs_cache_clear (c.cache, NULL, &error));
+      g_assert_cmpint (fen_pacs_cache_get_state (c.cache, c.node, c.study, c.series), ==, FEN_PACS_CACHE_COMPLETE);
     }
   if (stats.n_loaded > 0)
-    fen_pacs_cache_release (cache, node, study, series);
+    fen_pacs_cache_release (c.cache, c.node, c.study, c.series);
   fen_seen_clear (&seen);
 }
 
