@@ -337,12 +337,12 @@ xdotool key ctrl+comma
 PREFS=$(app_window Preferences)
 paste_into () { printf '%s' "$2" | xclip -selection clipboard -i; xdotool key "$1"; sleep 0.2; xdotool key ctrl+a ctrl+v; sleep 0.3; }
 pick_next () { xdotool key "$1"; sleep 0.3; xdotool key space; sleep 0.8; xdotool key Down Return; sleep 0.8; }
+# place ID X Y W H: a dialog put there (Xvfb has no window manager) and given the focus.
+place () { xdotool windowmove "$1" "$2" "$3" windowsize "$1" "$4" "$5"; sleep 0.8; xdotool windowfocus --sync "$1"; }
 if [ -z "$PREFS" ]; then
   fail "Ctrl+comma opened the preferences"
 else
-  xdotool windowmove "$PREFS" 1000 0 windowsize "$PREFS" 920 480
-  sleep 0.8
-  xdotool windowfocus --sync "$PREFS"
+  place "$PREFS" 1000 0 920 480
   shot prefs
   listed=$(ocr "$WORK/prefs.png" 1000 0 920 420 | tr -s ' ')
   grep -q "Orthanc (C-GET)" <<<"$listed" && grep -q "Nothing listens here" <<<"$listed" \
@@ -352,9 +352,7 @@ else
   if [ -z "$EDITOR" ]; then
     fail "Add opened the node editor"
   else
-    xdotool windowmove "$EDITOR" 1000 500 windowsize "$EDITOR" 920 460
-    sleep 0.8
-    xdotool windowfocus --sync "$EDITOR"
+    place "$EDITOR" 1000 500 920 460
     paste_into alt+n "Web archive"
     pick_next alt+p                      # DICOMweb
     paste_into alt+b "http://127.0.0.1:$FEN_PACS_CLOSED_PORT/dicom-web"
