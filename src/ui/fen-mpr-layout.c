@@ -324,7 +324,8 @@ fen_mpr_layout_set_window (FenMprLayout *self, const FenWindowParams *window)
   self->state.window = *window;
   self->state.window.width = MAX (self->state.window.width, 1.0);
   self->state.lut_valid = FALSE;
-  _fen_mpr_layout_changed (self);
+  for (guint p = 0; p < FEN_MPR_LAYOUT_N_PANES; p++)
+    _fen_mpr_pane_invalidate_window (self->panes[p]);
 }
 
 void

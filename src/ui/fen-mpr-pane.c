@@ -2,7 +2,8 @@
 /* fen-mpr-pane.c: FenMprPane shows one plane of the MPR layout. Its pixels
  * are a reformat of the layout's FenVolume (fen_renderer_reformat(): read
  * from the slices where they are in the store, through the layout's one
- * window table), rendered at the screen's resolution into a pooled buffer
+ * window table; after a window change the plane's values are kept and
+ * each further change maps them, fen_renderer_map_values()), rendered at the screen's resolution into a pooled buffer
  * that becomes a GdkMemoryTexture, as FenViewport does a slice: only the
  * rectangle where the volume can show (fen_mpr_planes_get_visible()), GTK
  * drawing the black around it (fen-rendered-frame.c, shared with it). Over it:
@@ -53,6 +54,14 @@ struct _FenMprPane
   FenMprState       *state;
 
   FenMprPlane        plane;
+  /* The plane's values (stored, G_MININT32 outside), kept once a window
+   * changes, so the next changes cost a table pass
+   * (fen_renderer_map_values()), not a reformat or a slab's projection:
+   * valid while the plane, the slab and the pane's size stay. */
+  gint32            *values;
+  gsize              values_capacity; /* values allocated */
+  gboolean           values_valid;
+  gboolean           window_only;     /* since the texture was made, only the window changed */
   gboolean           texture_valid;
   int                texture_width, texture_height;
   FenPixelRect       texture_rect;   /* where the texture lies (device pixels) */
@@ -490,13 +499,47 @@ _fen_mpr_pane_ask_text (FenMprPane *self, int index, const double tail[3], const
 
 /* Drawing ----------------------------------------------------------------- */
 
+/* The kept values of @rect: (re)allocated when the rectangle grows (a
+ * resize or a zoom), accounted as display memory. */
+static gint32 *
+fen_mpr_pane_values (FenMprPane *self, const FenPixelRect *rect)
+{
+  gsize need = (gsize) rect->width * rect->height;
+
+  if (need > self->values_capacity)
+    {
+      if (self->state->monitor != NULL && self->values_capacity > 0)
+        fen_memory_monitor_account (self->state->monitor, FEN_MEMORY_RENDER,
+                                    -(gint64) (self->values_capacity * sizeof (gint32)));
+      g_free (self->values);
+      self->values = g_new (gint32, need);
+      self->values_capacity = need;
+      if (self->state->monitor != NULL)
+        fen_memory_monitor_account (self->state->monitor, FEN_MEMORY_RENDER, (gint64) (need * sizeof (gint32)));
+    }
+  return self->values;
+}
+
+static void
+fen_mpr_pane_drop_values (FenMprPane *self)
+{
+  if (self->values_capacity > 0 && self->state != NULL && self->state->monitor != NULL)
+    fen_memory_monitor_account (self->state->monitor, FEN_MEMORY_RENDER,
+                                -(gint64) (self->values_capacity * sizeof (gint32)));
+  g_clear_pointer (&self->values, g_free);
+  self->values_capacity = 0;
+  self->values_valid = FALSE;
+}
+
 /* Renders the part of the plane where the volume can show
  * (fen_mpr_planes_get_visible()) into a pooled buffer, as FenViewport does
  * a slice's visible rectangle, and returns it as a texture of that
  * rectangle (%NULL when the volume is off the pane); GTK draws the black
- * around it. */
+ * around it. After a window change (@window_only) the plane's values are
+ * kept and mapped through the new table; a plane that moved is rendered
+ * straight through the table. */
 static GdkTexture *
-fen_mpr_pane_render (FenMprPane *self, int dw, int dh, int scale, FenPixelRect *rect)
+fen_mpr_pane_render (FenMprPane *self, int dw, int dh, int scale, gboolean window_only, FenPixelRect *rect)
 {
   FenMprState *state = self->state;
   g_autoptr(GBytes) bytes = NULL;
@@ -506,12 +549,15 @@ fen_mpr_pane_render (FenMprPane *self, int dw, int dh, int scale, FenPixelRect *
   gint64 start = g_get_monotonic_time ();
   FenReformat reformat = { 0 };
   const FenLut *lut = _fen_mpr_layout_get_lut (self->layout);
+  const char *how = "reformat";
   guint8 *buffer;
+  gboolean ok;
 
   if (!fen_mpr_planes_get_visible (&state->planes, self->plane, state->volume, scale, (guint) dw, (guint) dh, rect,
                                    &reformat.plane))
     {
       g_debug ("mpr render %s: the volume is off the pane", fen_mpr_plane_to_string (self->plane));
+      self->values_valid = FALSE;
       return NULL;
     }
   stride = (gsize) rect->width * 4;
@@ -519,8 +565,24 @@ fen_mpr_pane_render (FenMprPane *self, int dw, int dh, int scale, FenPixelRect *
   reformat.slab = state->slab;
   reformat.slab_thickness = state->slab_mm;
   buffer = fen_render_pool_acquire (state->pool, size);
-  if (!fen_renderer_reformat (state->renderer, state->volume, lut, &reformat, rect->width, rect->height,
-                              FEN_PIXEL_BGRA8, buffer, stride))
+  if (!window_only)
+    self->values_valid = FALSE;
+  if (window_only && !self->values_valid)
+    {
+      self->values_valid = fen_renderer_reformat_values (state->renderer, state->volume, &reformat, rect->width,
+                                                         rect->height, G_MININT32, fen_mpr_pane_values (self, rect),
+                                                         rect->width);
+      how = "values kept";
+    }
+  else if (window_only)
+    how = "window on kept values";
+  if (self->values_valid)
+    ok = fen_renderer_map_values (state->renderer, lut, self->values, rect->width, G_MININT32, rect->width,
+                                  rect->height, FEN_PIXEL_BGRA8, buffer, stride);
+  else
+    ok = fen_renderer_reformat (state->renderer, state->volume, lut, &reformat, rect->width, rect->height,
+                                FEN_PIXEL_BGRA8, buffer, stride);
+  if (!ok)
     {
       /* A slice evicted meanwhile (the volume pins them, so a bug): black,
        * never garbage. */
@@ -529,8 +591,8 @@ fen_mpr_pane_render (FenMprPane *self, int dw, int dh, int scale, FenPixelRect *
         buffer[i] = buffer[i + 1] = buffer[i + 2] = 0, buffer[i + 3] = 255;
     }
   bytes = fen_render_pool_wrap (state->pool, buffer, size);
-  g_debug ("mpr render %s %ux%u of %dx%d in %.2f ms", fen_mpr_plane_to_string (self->plane), rect->width,
-           rect->height, dw, dh, (g_get_monotonic_time () - start) / 1000.0);
+  g_debug ("mpr render %s %ux%u of %dx%d in %.2f ms (%s)", fen_mpr_plane_to_string (self->plane), rect->width,
+           rect->height, dw, dh, (g_get_monotonic_time () - start) / 1000.0, how);
   return gdk_memory_texture_new ((int) rect->width, (int) rect->height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes,
                                  stride);
 }
@@ -669,9 +731,14 @@ fen_mpr_pane_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     return;
   if (self->texture == NULL || !self->texture_valid || self->texture_width != dw || self->texture_height != dh)
     {
+      /* Only the window changed: the same plane at the same size. */
+      gboolean window_only = self->texture != NULL && self->texture_width == dw && self->texture_height == dh &&
+                             self->window_only;
+
       /* Drop ours first so that its buffer can come back to the pool. */
       g_clear_object (&self->texture);
-      self->texture = fen_mpr_pane_render (self, dw, dh, scale, &self->texture_rect);
+      self->texture = fen_mpr_pane_render (self, dw, dh, scale, window_only, &self->texture_rect);
+      self->window_only = FALSE;
       self->texture_width = dw;
       self->texture_height = dh;
       self->texture_valid = TRUE;
@@ -711,6 +778,8 @@ fen_mpr_pane_size_allocate (GtkWidget *widget, int width, int height, int baseli
   if (self->state != NULL)
     fen_mpr_planes_set_size (&self->state->planes, self->plane, width, height);
   self->texture_valid = FALSE;
+  self->values_valid = FALSE;
+  self->window_only = FALSE;
   if (self->text_popover != NULL)
     gtk_popover_present (GTK_POPOVER (self->text_popover));
   if (self->geometry_idle == 0)
@@ -721,6 +790,19 @@ void
 _fen_mpr_pane_invalidate (FenMprPane *self)
 {
   g_return_if_fail (FEN_IS_MPR_PANE (self));
+  self->texture_valid = FALSE;
+  self->values_valid = FALSE;
+  self->window_only = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+_fen_mpr_pane_invalidate_window (FenMprPane *self)
+{
+  g_return_if_fail (FEN_IS_MPR_PANE (self));
+  /* Only the window: unless something else is pending, the kept values serve. */
+  if (self->texture_valid)
+    self->window_only = TRUE;
   self->texture_valid = FALSE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -739,7 +821,9 @@ _fen_mpr_pane_clear (FenMprPane *self)
   fen_mpr_pane_end_group (self);
   fen_mpr_pane_end_drag_op (self);
   g_clear_object (&self->texture);
+  fen_mpr_pane_drop_values (self);
   self->texture_valid = FALSE;
+  self->window_only = FALSE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -765,6 +849,7 @@ fen_mpr_pane_dispose (GObject *object)
     fen_mpr_pane_end_drag_op (self);
   g_clear_handle_id (&self->geometry_idle, g_source_remove);
   g_clear_object (&self->texture);
+  fen_mpr_pane_drop_values (self);
   g_clear_pointer (&self->text_popover, gtk_widget_unparent);
   self->text_entry = NULL;
   G_OBJECT_CLASS (fen_mpr_pane_parent_class)->dispose (object);
