@@ -2,8 +2,10 @@
 /* fen-mpr-pane.c: FenMprPane shows one plane of the MPR layout. Its pixels
  * are a reformat of the layout's FenVolume (fen_renderer_reformat(): read
  * from the slices where they are in the store, through the layout's one
- * window table; after a window change the plane's values are kept and
- * each further change maps them, fen_renderer_map_values()), rendered at the screen's resolution into a pooled buffer
+ * window table; after a window change on a plane that stays its values
+ * are kept and each further change maps them, fen_renderer_map_values();
+ * a plane that did not change, as another pane scrolls, is not rendered
+ * again), rendered at the screen's resolution into a pooled buffer
  * that becomes a GdkMemoryTexture, as FenViewport does a slice: only the
  * rectangle where the volume can show (fen_mpr_planes_get_visible()), GTK
  * drawing the black around it (fen-rendered-frame.c, shared with it). Over it:
@@ -38,6 +40,17 @@
 /* The crosshair leaves this radius around the centre clear. */
 #define FEN_MPR_PANE_GAP        14.0
 
+/* What a pane's render depends on: the plane's visible part and its
+ * geometry at device resolution, the slab, and the window (by its serial). */
+typedef struct {
+  FenPixelRect     rect;
+  FenPlaneGeometry plane;
+  gboolean         visible;
+  FenSlabMode      slab;
+  double           slab_mm;
+  guint            window_serial;
+} FenMprPaneKey;
+
 struct _FenMprPane
 {
   GtkWidget          parent_instance;
@@ -54,14 +67,17 @@ struct _FenMprPane
   FenMprState       *state;
 
   FenMprPlane        plane;
-  /* The plane's values (stored, G_MININT32 outside), kept once a window
-   * changes, so the next changes cost a table pass
-   * (fen_renderer_map_values()), not a reformat or a slab's projection:
-   * valid while the plane, the slab and the pane's size stay. */
+  /* What the texture shows (valid while @texture is set): a render whose
+   * key is the same again is not made again. */
+  FenMprPaneKey      shown;
+  /* The plane's values (stored, G_MININT32 outside), kept once the window
+   * changes on a plane that stays, so that each further change is a table
+   * pass (fen_renderer_map_values()), not a reformat or a slab's
+   * projection: those of @values_key's plane. */
   gint32            *values;
   gsize              values_capacity; /* values allocated */
   gboolean           values_valid;
-  gboolean           window_only;     /* since the texture was made, only the window changed */
+  FenMprPaneKey      values_key;
   gboolean           texture_valid;
   int                texture_width, texture_height;
   FenPixelRect       texture_rect;   /* where the texture lies (device pixels) */
@@ -531,15 +547,53 @@ fen_mpr_pane_drop_values (FenMprPane *self)
   self->values_valid = FALSE;
 }
 
-/* Renders the part of the plane where the volume can show
- * (fen_mpr_planes_get_visible()) into a pooled buffer, as FenViewport does
- * a slice's visible rectangle, and returns it as a texture of that
- * rectangle (%NULL when the volume is off the pane); GTK draws the black
- * around it. After a window change (@window_only) the plane's values are
- * kept and mapped through the new table; a plane that moved is rendered
- * straight through the table. */
+/* The key of the render @self would make now (@dw x @dh device pixels). */
+static void
+fen_mpr_pane_key (FenMprPane *self, int dw, int dh, int scale, FenMprPaneKey *key)
+{
+  FenMprState *state = self->state;
+
+  memset (key, 0, sizeof *key);
+  key->visible = fen_mpr_planes_get_visible (&state->planes, self->plane, state->volume, scale, (guint) dw,
+                                             (guint) dh, &key->rect, &key->plane);
+  key->slab = state->slab;
+  key->slab_mm = state->slab_mm;
+  key->window_serial = state->window_serial;
+}
+
+/* Whether @a and @b render the same plane (and, with @window, through the
+ * same window). Geometry within 1e-9 (mm, or of a unit vector): a plane
+ * whose centre moved along itself (another pane scrolled) is the same. */
+static gboolean
+fen_mpr_pane_key_equal (const FenMprPaneKey *a, const FenMprPaneKey *b, gboolean window)
+{
+  const double *x = &a->plane.position[0], *y = &b->plane.position[0];
+
+  if (a->visible != b->visible || a->slab != b->slab || a->slab_mm != b->slab_mm ||
+      (window && a->window_serial != b->window_serial))
+    return FALSE;
+  if (!a->visible)
+    return TRUE;
+  if (a->rect.x != b->rect.x || a->rect.y != b->rect.y || a->rect.width != b->rect.width ||
+      a->rect.height != b->rect.height)
+    return FALSE;
+  /* position, row_dir, col_dir, normal, spacing: 14 doubles in a row. */
+  G_STATIC_ASSERT (sizeof (FenPlaneGeometry) == 14 * sizeof (double));
+  for (guint i = 0; i < 14; i++)
+    if (fabs (x[i] - y[i]) > 1e-9)
+      return FALSE;
+  return TRUE;
+}
+
+/* Renders @key's part of the plane (fen_mpr_planes_get_visible()) into a
+ * pooled buffer, as FenViewport does a slice's visible rectangle, and
+ * returns it as a texture of that rectangle (%NULL when the volume is off
+ * the pane); GTK draws the black around it. The plane's kept values are
+ * mapped when they are @key's plane's; when only the window changed since
+ * the texture shown, they are taken (and kept) first; otherwise the plane
+ * is rendered straight through the table. */
 static GdkTexture *
-fen_mpr_pane_render (FenMprPane *self, int dw, int dh, int scale, gboolean window_only, FenPixelRect *rect)
+fen_mpr_pane_render (FenMprPane *self, int dw, int dh, const FenMprPaneKey *key, gboolean window_changed)
 {
   FenMprState *state = self->state;
   g_autoptr(GBytes) bytes = NULL;
@@ -549,33 +603,34 @@ fen_mpr_pane_render (FenMprPane *self, int dw, int dh, int scale, gboolean windo
   gint64 start = g_get_monotonic_time ();
   FenReformat reformat = { 0 };
   const FenLut *lut = _fen_mpr_layout_get_lut (self->layout);
+  const FenPixelRect *rect = &key->rect;
   const char *how = "reformat";
   guint8 *buffer;
   gboolean ok;
 
-  if (!fen_mpr_planes_get_visible (&state->planes, self->plane, state->volume, scale, (guint) dw, (guint) dh, rect,
-                                   &reformat.plane))
+  if (!key->visible)
     {
       g_debug ("mpr render %s: the volume is off the pane", fen_mpr_plane_to_string (self->plane));
-      self->values_valid = FALSE;
       return NULL;
     }
   stride = (gsize) rect->width * 4;
+  reformat.plane = key->plane;
   reformat.sampling = FEN_REFORMAT_AUTO;
   reformat.slab = state->slab;
   reformat.slab_thickness = state->slab_mm;
   buffer = fen_render_pool_acquire (state->pool, size);
-  if (!window_only)
+  if (self->values_valid && !fen_mpr_pane_key_equal (key, &self->values_key, FALSE))
     self->values_valid = FALSE;
-  if (window_only && !self->values_valid)
+  if (self->values_valid)
+    how = "window on kept values";
+  else if (window_changed)
     {
       self->values_valid = fen_renderer_reformat_values (state->renderer, state->volume, &reformat, rect->width,
                                                          rect->height, G_MININT32, fen_mpr_pane_values (self, rect),
                                                          rect->width);
+      self->values_key = *key;
       how = "values kept";
     }
-  else if (window_only)
-    how = "window on kept values";
   if (self->values_valid)
     ok = fen_renderer_map_values (state->renderer, lut, self->values, rect->width, G_MININT32, rect->width,
                                   rect->height, FEN_PIXEL_BGRA8, buffer, stride);
@@ -729,16 +784,25 @@ fen_mpr_pane_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
   if (!fen_mpr_pane_ready (self) || w < 1 || h < 1)
     return;
-  if (self->texture == NULL || !self->texture_valid || self->texture_width != dw || self->texture_height != dh)
+  if (!self->texture_valid || self->texture_width != dw || self->texture_height != dh)
     {
-      /* Only the window changed: the same plane at the same size. */
-      gboolean window_only = self->texture != NULL && self->texture_width == dw && self->texture_height == dh &&
-                             self->window_only;
+      FenMprPaneKey key;
+      gboolean same_size = self->texture_width == dw && self->texture_height == dh;
 
-      /* Drop ours first so that its buffer can come back to the pool. */
-      g_clear_object (&self->texture);
-      self->texture = fen_mpr_pane_render (self, dw, dh, scale, window_only, &self->texture_rect);
-      self->window_only = FALSE;
+      fen_mpr_pane_key (self, dw, dh, scale, &key);
+      /* The same plane through the same window (the crosshair moved along
+       * this plane: another pane scrolled): nothing to render again. */
+      if (!(self->texture != NULL && same_size && fen_mpr_pane_key_equal (&key, &self->shown, TRUE)))
+        {
+          gboolean window_changed = self->texture != NULL && same_size &&
+                                    fen_mpr_pane_key_equal (&key, &self->shown, FALSE);
+
+          /* Drop ours first so that its buffer can come back to the pool. */
+          g_clear_object (&self->texture);
+          self->texture = fen_mpr_pane_render (self, dw, dh, &key, window_changed);
+          self->texture_rect = key.rect;
+          self->shown = key;
+        }
       self->texture_width = dw;
       self->texture_height = dh;
       self->texture_valid = TRUE;
@@ -778,8 +842,6 @@ fen_mpr_pane_size_allocate (GtkWidget *widget, int width, int height, int baseli
   if (self->state != NULL)
     fen_mpr_planes_set_size (&self->state->planes, self->plane, width, height);
   self->texture_valid = FALSE;
-  self->values_valid = FALSE;
-  self->window_only = FALSE;
   if (self->text_popover != NULL)
     gtk_popover_present (GTK_POPOVER (self->text_popover));
   if (self->geometry_idle == 0)
@@ -790,19 +852,6 @@ void
 _fen_mpr_pane_invalidate (FenMprPane *self)
 {
   g_return_if_fail (FEN_IS_MPR_PANE (self));
-  self->texture_valid = FALSE;
-  self->values_valid = FALSE;
-  self->window_only = FALSE;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-void
-_fen_mpr_pane_invalidate_window (FenMprPane *self)
-{
-  g_return_if_fail (FEN_IS_MPR_PANE (self));
-  /* Only the window: unless something else is pending, the kept values serve. */
-  if (self->texture_valid)
-    self->window_only = TRUE;
   self->texture_valid = FALSE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -823,7 +872,6 @@ _fen_mpr_pane_clear (FenMprPane *self)
   g_clear_object (&self->texture);
   fen_mpr_pane_drop_values (self);
   self->texture_valid = FALSE;
-  self->window_only = FALSE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

@@ -28,6 +28,7 @@ typedef struct {
 
   FenMprPlanes      planes;
   FenWindowParams   window;
+  guint             window_serial; /* counts window (table) changes */
   gboolean          lut_valid;
   FenSlabMode       slab;
   double            slab_mm;
@@ -70,8 +71,6 @@ void _fen_mpr_layout_log_controls (FenMprLayout *layout);
 void _fen_mpr_pane_setup      (FenMprPane *pane, FenMprLayout *layout, FenMprState *state, FenMprPlane plane);
 /* Render again at the next frame. */
 void _fen_mpr_pane_invalidate (FenMprPane *pane);
-/* Only the window changed: the pane maps its kept values again. */
-void _fen_mpr_pane_invalidate_window (FenMprPane *pane);
 /* Drops the texture and its buffer (the volume is going). */
 void _fen_mpr_pane_clear      (FenMprPane *pane);
 FenMprLayout *_fen_mpr_pane_get_layout (FenMprPane *pane);
