@@ -270,7 +270,7 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
                                 "mpr_oblique", "mpr_mip10", "mpr_coronal_nearest", "mpr_sagittal_nearest",
                                 "mpr_axial_trilinear", "mpr_sagittal_touch", "mpr_oblique_tilted",
                                 "mpr_oblique_touch", "mpr_oblique_touch2", "mpr_oblique_tilted_touch",
-                                "mpr_mip10_window" };
+                                "mpr_mip10_window", "mpr_coronal_mip10" };
   const guint n_cases = G_N_ELEMENTS (keys);
   g_autoptr(GPtrArray) images = NULL;
   g_autoptr(FenVolume) volume = NULL;
@@ -386,6 +386,11 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
   fen_renderer_reformat_values (renderer, volume, &jobs[5].reformat, FEN_MPR_OUT_W, FEN_MPR_OUT_H, G_MININT32, kept,
                                 FEN_MPR_OUT_W);
   jobs[14].kept = kept;
+  /* A 10 mm coronal MIP (15 planes 0.7 mm apart, each trilinear). */
+  fen_bench_mpr_fit (&jobs[15], x, down, width_mm, depth_mm, FEN_REFORMAT_TRILINEAR);
+  jobs[15].reformat.slab = FEN_SLAB_MIP;
+  jobs[15].reformat.slab_thickness = 10;
+  jobs[15].step[1] = FEN_MPR_PIXEL;
 
   fen_bench_report_set_int (report, "mpr_axial_lines_per_row", fen_bench_mpr_lines_per_row (&jobs[1]));
   fen_bench_report_set_int (report, "mpr_coronal_lines_per_row", fen_bench_mpr_lines_per_row (&jobs[6]));
@@ -419,6 +424,7 @@ fen_bench_mpr_print (FenBenchReport *report)
     { "mpr_oblique_tilted", "  rows also tilted 10 degrees" },
     { "mpr_mip10", "axial MIP 10 mm, bilinear" },
     { "mpr_mip10_window", "  window change on it (values kept)" },
+    { "mpr_coronal_mip10", "coronal MIP 10 mm, trilinear" },
     { "mpr_coronal_nearest", "coronal, nearest" },
     { "mpr_sagittal_nearest", "sagittal, nearest" },
     { "mpr_sagittal_touch", "  reference: read sagittal's lines, 1 core" },
