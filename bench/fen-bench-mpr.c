@@ -4,7 +4,8 @@
  * 1920 x 1080 BGRA8 view fitted as the viewer fits: the axial update (the
  * slice renderer), coronal, sagittal, a double-oblique plane and a 10 mm
  * axial MIP, interleaved so their ratios hold on a shared machine. Each
- * repetition moves the plane by one native step, as scrolling does. The
+ * repetition moves the plane by one native step, as scrolling does; a
+ * window change on the MIP plane maps its kept values. The
  * cache lines the sampling touches per output row explain what sagittal
  * costs: they are counted from the geometry, not guessed. */
 #define G_LOG_DOMAIN "fen-bench"
@@ -40,6 +41,7 @@ typedef struct {
   FenBenchTouch *lines;       /* the oblique's memory reference: its lines, read once */
   gboolean      lines_two;    /* on two threads */
   double        lines_px[2];  /* pixels the plane moves per step, along a slice's rows and columns */
+  const gint32 *kept;         /* a plane's kept values: a window change maps them */
   FenSampling   sampling;     /* axial */
   FenReformat   reformat;
   double        step[3];      /* moved per repetition, mm */
@@ -131,6 +133,12 @@ fen_bench_mpr_op (gpointer data, guint rep)
       gint64 dx = (gint64) lround (job->lines_px[0] * m), dy = (gint64) lround (job->lines_px[1] * m);
 
       job->sink = fen_bench_touch_run (job->lines, (dy * FEN_MPR_W + dx) * 2, job->lines_two);
+      return;
+    }
+  if (job->kept != NULL)
+    {
+      fen_renderer_map_values (job->renderer, job->lut, job->kept, FEN_MPR_OUT_W, G_MININT32, FEN_MPR_OUT_W,
+                               FEN_MPR_OUT_H, FEN_PIXEL_BGRA8, job->out, FEN_MPR_OUT_W * 4);
       return;
     }
   if (job->axial)
@@ -261,12 +269,14 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
   static const char *keys[] = { "mpr_axial", "mpr_axial_reformat", "mpr_coronal", "mpr_sagittal",
                                 "mpr_oblique", "mpr_mip10", "mpr_coronal_nearest", "mpr_sagittal_nearest",
                                 "mpr_axial_trilinear", "mpr_sagittal_touch", "mpr_oblique_tilted",
-                                "mpr_oblique_touch", "mpr_oblique_touch2", "mpr_oblique_tilted_touch" };
+                                "mpr_oblique_touch", "mpr_oblique_touch2", "mpr_oblique_tilted_touch",
+                                "mpr_mip10_window", "mpr_coronal_mip10" };
   const guint n_cases = G_N_ELEMENTS (keys);
   g_autoptr(GPtrArray) images = NULL;
   g_autoptr(FenVolume) volume = NULL;
   g_autoptr(FenLut) lut = fen_lut_new ();
   g_autofree guint8 *out = g_malloc ((gsize) FEN_MPR_OUT_W * FEN_MPR_OUT_H * 4);
+  g_autofree gint32 *kept = g_new (gint32, (gsize) FEN_MPR_OUT_W * FEN_MPR_OUT_H);
   FenBenchMprJob jobs[G_N_ELEMENTS (keys)];
   FenBenchCase cases[G_N_ELEMENTS (keys)];
   FenWindowParams window = { .center = 40, .width = 400 };
@@ -371,6 +381,17 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
       jobs[c].lines_px[1] = jobs[4].step[1] / FEN_MPR_PIXEL;
     }
 
+  /* A window change on the MIP plane shown (the viewer keeps a plane's
+   * values once its window changes): a table pass over the kept values. */
+  fen_renderer_reformat_values (renderer, volume, &jobs[5].reformat, FEN_MPR_OUT_W, FEN_MPR_OUT_H, G_MININT32, kept,
+                                FEN_MPR_OUT_W);
+  jobs[14].kept = kept;
+  /* A 10 mm coronal MIP (15 planes 0.7 mm apart, each trilinear). */
+  fen_bench_mpr_fit (&jobs[15], x, down, width_mm, depth_mm, FEN_REFORMAT_TRILINEAR);
+  jobs[15].reformat.slab = FEN_SLAB_MIP;
+  jobs[15].reformat.slab_thickness = 10;
+  jobs[15].step[1] = FEN_MPR_PIXEL;
+
   fen_bench_report_set_int (report, "mpr_axial_lines_per_row", fen_bench_mpr_lines_per_row (&jobs[1]));
   fen_bench_report_set_int (report, "mpr_coronal_lines_per_row", fen_bench_mpr_lines_per_row (&jobs[6]));
   fen_bench_report_set_int (report, "mpr_sagittal_lines_per_row", fen_bench_mpr_lines_per_row (&jobs[7]));
@@ -402,6 +423,8 @@ fen_bench_mpr_print (FenBenchReport *report)
     { "mpr_oblique", "double oblique, trilinear" },
     { "mpr_oblique_tilted", "  rows also tilted 10 degrees" },
     { "mpr_mip10", "axial MIP 10 mm, bilinear" },
+    { "mpr_mip10_window", "  window change on it (values kept)" },
+    { "mpr_coronal_mip10", "coronal MIP 10 mm, trilinear" },
     { "mpr_coronal_nearest", "coronal, nearest" },
     { "mpr_sagittal_nearest", "sagittal, nearest" },
     { "mpr_sagittal_touch", "  reference: read sagittal's lines, 1 core" },

@@ -397,7 +397,9 @@ test_reformat_case (gconstpointer data)
       }
 }
 
-/* The 8-bit output is the window table of the values output, in every format. */
+/* The 8-bit output is the window table of the values output, in every
+ * format, with and without a slab; and the kept values mapped again
+ * (fen_renderer_map_values(), a window change) give the same bytes. */
 static void
 test_reformat_through_lut (void)
 {
@@ -405,7 +407,9 @@ test_reformat_through_lut (void)
   g_autoptr(FenVolume) volume = fen_volume_new (NULL, (FenImage **) images->pdata, images->len, NULL);
   g_autoptr(FenRenderer) renderer = fen_renderer_new (2, 64);
   g_autoptr(FenLut) lut = fen_lut_new ();
-  FenWindowParams w = { .center = 40, .width = 900, .function = FEN_VOI_LINEAR };
+  /* Stored 0 (-1024 HU) is grey, not black, in this window: outside must
+   * be black because it is outside, not because of the table. */
+  FenWindowParams w = { .center = -200, .width = 2000, .function = FEN_VOI_LINEAR };
   const ReformatCase c = { .origin = { -15, 0.3, -9 }, .row = { 1, 0.2, 0.1 }, .col = { 0, 0.3, -1 },
                            .spacing = { 0.61, 0.53 }, .sampling = FEN_REFORMAT_TRILINEAR };
   static const FenPixelFormat formats[] = { FEN_PIXEL_GRAY8, FEN_PIXEL_RGB8, FEN_PIXEL_RGBA8, FEN_PIXEL_BGRA8 };
@@ -416,26 +420,44 @@ test_reformat_through_lut (void)
   g_assert_nonnull (volume);
   make_plane (&c, &f);
   fen_lut_build (lut, images->pdata[0], 0, &w);
-  g_assert_true (fen_renderer_reformat_values (renderer, volume, &f, ow, oh, G_MININT32, values, ow));
-  for (gsize fi = 0; fi < G_N_ELEMENTS (formats); fi++)
+  g_assert_cmpuint (fen_lut_lookup (lut, 0), >, 0);
+  for (int slab = 0; slab < 2; slab++)
     {
-      guint bpp = fen_pixel_format_bytes (formats[fi]);
-      gsize stride = ow * bpp + 3;
-      g_autofree guint8 *out = g_malloc (stride * oh);
+      guint outside = 0;
 
-      g_assert_true (fen_renderer_reformat (renderer, volume, lut, &f, ow, oh, formats[fi], out, stride));
-      for (guint j = 0; j < oh; j++)
-        for (guint i = 0; i < ow; i++)
-          {
-            gint32 v = values[j * ow + i];
-            guint8 g = v == G_MININT32 ? 0 : fen_lut_lookup (lut, v);
-            const guint8 *px = out + j * stride + i * bpp;
+      f.slab = slab ? FEN_SLAB_MIP : FEN_SLAB_NONE;
+      f.slab_thickness = slab ? 4.0 : 0.0;
+      g_assert_true (fen_renderer_reformat_values (renderer, volume, &f, ow, oh, G_MININT32, values, ow));
+      for (guint i = 0; i < ow * oh; i++)
+        outside += values[i] == G_MININT32;
+      /* The plane leaves the volume: both kinds of pixel are checked. */
+      g_assert_cmpuint (outside, >, 0);
+      g_assert_cmpuint (outside, <, ow * oh);
+      for (gsize fi = 0; fi < G_N_ELEMENTS (formats); fi++)
+        {
+          guint bpp = fen_pixel_format_bytes (formats[fi]);
+          gsize stride = ow * bpp + 3;
+          g_autofree guint8 *out = g_malloc (stride * oh);
+          g_autofree guint8 *mapped = g_malloc0 (stride * oh);
 
-            for (guint b = 0; b < MIN (bpp, 3u); b++)
-              g_assert_cmpuint (px[b], ==, g);
-            if (bpp == 4)
-              g_assert_cmpuint (px[3], ==, 255);
-          }
+          g_assert_true (fen_renderer_reformat (renderer, volume, lut, &f, ow, oh, formats[fi], out, stride));
+          g_assert_true (fen_renderer_map_values (renderer, lut, values, ow, G_MININT32, ow, oh, formats[fi],
+                                                  mapped, stride));
+          for (guint j = 0; j < oh; j++)
+            g_assert_cmpmem (out + j * stride, ow * bpp, mapped + j * stride, ow * bpp);
+          for (guint j = 0; j < oh; j++)
+            for (guint i = 0; i < ow; i++)
+              {
+                gint32 v = values[j * ow + i];
+                guint8 g = v == G_MININT32 ? 0 : fen_lut_lookup (lut, v);
+                const guint8 *px = out + j * stride + i * bpp;
+
+                for (guint b = 0; b < MIN (bpp, 3u); b++)
+                  g_assert_cmpuint (px[b], ==, g);
+                if (bpp == 4)
+                  g_assert_cmpuint (px[3], ==, 255);
+              }
+        }
     }
 }
 
@@ -783,7 +805,7 @@ int
 main (int argc, char **argv)
 {
   static Stack irregular, tilted, u8s, u16s, sagittal_stack;
-  static ReformatCase cases[20];
+  static ReformatCase cases[24];
   static const RefusalCase refusals[] = {
     { "size", break_size, FEN_VOLUME_ERROR_MIXED, "37 x 29" },
     { "bits", break_bits, FEN_VOLUME_ERROR_MIXED, "12/16-bit" },
@@ -856,6 +878,11 @@ main (int argc, char **argv)
        { -14.01, 6.03, -3.3 }, { 1, 0, 0 }, { 0, 1, 0 }, { 0.33, 0.47 }, 97, 67);
   ADD ("slab/mip-coronal", stack_axial, FEN_REFORMAT_NEAREST, FEN_SLAB_MIP, 3,
        { -13.01, 17.03, 10.1 }, { 1, 0, 0 }, { 0, 0, -1 }, { 0.43, 0.37 }, 79, 71);
+  /* Separable slabs combine whole member rows (fen_reformat_row_slab()). */
+  ADD ("slab/mip-coronal-trilinear", irregular, FEN_REFORMAT_TRILINEAR, FEN_SLAB_MIP, 3,
+       { -13.01, 17.03, 10.1 }, { 1, 0, 0 }, { 0, 0, -1 }, { 0.43, 0.37 }, 79, 71);
+  ADD ("slab/minip-sagittal-tilted", tilted, FEN_REFORMAT_TRILINEAR, FEN_SLAB_MINIP, 2.6,
+       { -3.07, 1.09, 12.13 }, { 0, 1, 0 }, { 0, 0, -1 }, { 0.43, 0.37 }, 67, 73);
   ADD ("slab/avg-oblique", irregular, FEN_REFORMAT_TRILINEAR, FEN_SLAB_AVERAGE, 2.5,
        { -15.3, 3.1, -8.7 }, { 1, 0.3, 0.2 }, { 0.1, 0.4, -1 }, { 0.41, 0.39 }, 77, 69);
   ADD ("slab/mip-negative-slope", u16s, FEN_REFORMAT_NEAREST, FEN_SLAB_MIP, 4,

@@ -118,6 +118,28 @@ gboolean fen_mpr_measure_is_on_plane (const FenMprMeasure *m,
                                       double               tolerance);
 
 /**
+ * fen_mpr_measure_hits_body:
+ * Whether @point (patient coordinates, mm; taken along @m's normal onto
+ * its plane) lies on @m's body, as a slice's measurement is grabbed whole:
+ * inside a region (ellipse, rectangle, freehand outline) or within @reach
+ * mm of it, or within @reach mm of one of its lines (a distance, an
+ * angle's arms, each of a Cobb angle's two lines, an arrow).
+ */
+gboolean fen_mpr_measure_hits_body   (const FenMprMeasure *m,
+                                      const double         point[3],
+                                      double               reach);
+
+/**
+ * fen_mpr_measure_move:
+ * Sets @m to @from moved by @delta (mm) along @from's plane (@delta's part
+ * along the normal is dropped, so @m stays on that plane): every point, the
+ * kind, the frame and the text as they were. @m may be @from.
+ */
+void     fen_mpr_measure_move        (FenMprMeasure       *m,
+                                      const FenMprMeasure *from,
+                                      const double         delta[3]);
+
+/**
  * fen_mpr_measure_describe_plane:
  * Which plane holds @m, in words for a list: "axial, z 39.5 mm",
  * "coronal, y -48.3 mm" or "sagittal, x -80.3 mm" when its normal lies

@@ -138,4 +138,25 @@ gboolean fen_renderer_reformat_values (FenRenderer       *renderer,
                                        gint32            *out,
                                        gsize              out_stride);
 
+/**
+ * fen_renderer_map_values:
+ * A plane's values as fen_renderer_reformat_values() wrote them (@width x
+ * @height, rows @values_stride values apart, @background where the plane
+ * leaves the volume, a value no stored value takes) through @lut into @out
+ * in @format: the same bytes fen_renderer_reformat() writes for that plane
+ * and table (black outside), chunked across the renderer's threads,
+ * nothing allocated. A window change on a plane that has not moved costs a
+ * table pass, not a reformat (a slab's projection is not taken again).
+ */
+gboolean fen_renderer_map_values (FenRenderer    *renderer,
+                                  const FenLut   *lut,
+                                  const gint32   *values,
+                                  gsize           values_stride,
+                                  gint32          background,
+                                  guint           width,
+                                  guint           height,
+                                  FenPixelFormat  format,
+                                  guint8         *out,
+                                  gsize           out_stride);
+
 G_END_DECLS

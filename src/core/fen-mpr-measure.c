@@ -213,6 +213,92 @@ fen_mpr_measure_roi (const FenMprMeasure *m, FenRoi *roi, double *uv)
     }
 }
 
+/* The distance from (@px, @py) to the segment from (@ax, @ay) to (@bx, @by). */
+static double
+fen_mpr_measure_segment_distance (double px, double py, double ax, double ay, double bx, double by)
+{
+  double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+  double t = len2 > 0 ? CLAMP (((px - ax) * dx + (py - ay) * dy) / len2, 0.0, 1.0) : 0.0;
+
+  return hypot (px - (ax + t * dx), py - (ay + t * dy));
+}
+
+gboolean
+fen_mpr_measure_hits_body (const FenMprMeasure *m, const double point[3], double reach)
+{
+  double uv[2 * FEN_MPR_MEASURE_MAX_POINTS], pu, pv;
+  guint n_segments;
+  FenRoi roi;
+
+  g_return_val_if_fail (m != NULL && point != NULL, FALSE);
+  if (m->n_points == 0 || m->n_points > FEN_MPR_MEASURE_MAX_POINTS)
+    return FALSE;
+  /* In mm on the plane, as fen_mpr_measure_roi() places a region. */
+  pu = fen_vec3_dot (point, m->frame.right);
+  pv = fen_vec3_dot (point, m->frame.down);
+  for (guint p = 0; p < m->n_points; p++)
+    {
+      uv[2 * p] = fen_vec3_dot (m->points[p], m->frame.right);
+      uv[2 * p + 1] = fen_vec3_dot (m->points[p], m->frame.down);
+    }
+  switch (m->kind)
+    {
+    case FEN_MPR_MEASURE_ELLIPSE:
+      {
+        double rx = fabs (uv[2] - uv[0]) + reach, ry = fabs (uv[3] - uv[1]) + reach;
+
+        return hypot ((pu - uv[0]) / rx, (pv - uv[1]) / ry) <= 1.0;
+      }
+    case FEN_MPR_MEASURE_RECTANGLE:
+      return pu >= MIN (uv[0], uv[2]) - reach && pu <= MAX (uv[0], uv[2]) + reach &&
+             pv >= MIN (uv[1], uv[3]) - reach && pv <= MAX (uv[1], uv[3]) + reach;
+    case FEN_MPR_MEASURE_POLYGON:
+      memset (&roi, 0, sizeof roi);
+      roi.kind = FEN_ROI_POLYGON;
+      roi.points = uv;
+      roi.n_points = m->n_points;
+      if (m->n_points >= 3 && fen_roi_contains (&roi, pu, pv))
+        return TRUE;
+      n_segments = m->n_points;  /* closed */
+      break;
+    case FEN_MPR_MEASURE_DISTANCE:
+    case FEN_MPR_MEASURE_ANGLE:
+    case FEN_MPR_MEASURE_COBB:
+    case FEN_MPR_MEASURE_ARROW:
+    default:
+      n_segments = m->n_points - 1;
+      break;
+    }
+  for (guint k = 0; k < n_segments; k++)
+    {
+      guint next = (k + 1) % m->n_points;
+
+      /* A Cobb angle is two lines, not a path through the four points. */
+      if (m->kind == FEN_MPR_MEASURE_COBB && k == 1)
+        continue;
+      if (fen_mpr_measure_segment_distance (pu, pv, uv[2 * k], uv[2 * k + 1], uv[2 * next], uv[2 * next + 1]) <= reach)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+void
+fen_mpr_measure_move (FenMprMeasure *m, const FenMprMeasure *from, const double delta[3])
+{
+  double along;
+  double d[3];
+
+  g_return_if_fail (m != NULL && from != NULL && delta != NULL);
+  along = fen_vec3_dot (delta, from->frame.normal);
+  for (int k = 0; k < 3; k++)
+    d[k] = delta[k] - along * from->frame.normal[k];
+  if (m != from)
+    *m = *from;
+  for (guint p = 0; p < m->n_points && p < FEN_MPR_MEASURE_MAX_POINTS; p++)
+    for (int k = 0; k < 3; k++)
+      m->points[p][k] += d[k];
+}
+
 /* The extent of @volume's voxels (every slice's pixel edges, half a pixel
  * beyond the outer centres, and half the spacing beyond the end slices)
  * along @axis, mm: no sample outside it can be inside the volume. */

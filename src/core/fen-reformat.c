@@ -146,6 +146,78 @@ fen_renderer_reformat_values (FenRenderer       *renderer,
   return TRUE;
 }
 
+/* A window change on kept values (fen_renderer_map_values()). */
+typedef struct {
+  const gint32  *values;
+  gsize          values_stride;
+  gint32         background;
+  const guint8  *table;
+  FenPixelFormat format;
+  guint8        *out;
+  gsize          out_stride;
+  guint          width;
+} FenReformatMapJob;
+
+G_ALWAYS_INLINE static inline void
+fen_reformat_map_kind (const FenReformatMapJob *job, FenOutKind kind, guint first, guint last)
+{
+  const guint8 *table = job->table;
+  const guint32 black = 0xff000000u;
+
+  for (guint j = first; j < last; j++)
+    {
+      const gint32 *v = job->values + (gsize) j * job->values_stride;
+      guint8 *row8 = job->out + (gsize) j * job->out_stride;
+
+      for (guint i = 0; i < job->width; i++)
+        {
+          if (v[i] != job->background)
+            fen_reformat_put_table (table, kind, row8, NULL, i, v[i]);
+          else if (kind == FEN_OUT_GRAY8)
+            row8[i] = 0;
+          else if (kind == FEN_OUT_RGB8)
+            row8[3 * i] = row8[3 * i + 1] = row8[3 * i + 2] = 0;
+          else
+            memcpy (row8 + 4 * (gsize) i, &black, sizeof black);
+        }
+    }
+}
+
+static void
+fen_reformat_map_rows (gconstpointer data, guint first, guint last)
+{
+  const FenReformatMapJob *job = data;
+
+  if (job->format == FEN_PIXEL_GRAY8)
+    fen_reformat_map_kind (job, FEN_OUT_GRAY8, first, last);
+  else if (job->format == FEN_PIXEL_RGB8)
+    fen_reformat_map_kind (job, FEN_OUT_RGB8, first, last);
+  else
+    fen_reformat_map_kind (job, FEN_OUT_WORD, first, last);
+}
+
+gboolean
+fen_renderer_map_values (FenRenderer    *renderer,
+                         const FenLut   *lut,
+                         const gint32   *values,
+                         gsize           values_stride,
+                         gint32          background,
+                         guint           width,
+                         guint           height,
+                         FenPixelFormat  format,
+                         guint8         *out,
+                         gsize           out_stride)
+{
+  FenReformatMapJob job = { values, values_stride, background, NULL, format, out, out_stride, width };
+
+  g_return_val_if_fail (renderer != NULL && lut != NULL && values != NULL && out != NULL, FALSE);
+  g_return_val_if_fail (values_stride >= width && out_stride >= (gsize) width * fen_pixel_format_bytes (format),
+                        FALSE);
+  job.table = fen_lut_get_table (lut);
+  _fen_renderer_run_rows (renderer, width, height, fen_reformat_map_rows, &job);
+  return TRUE;
+}
+
 /* Whether @x is an integer to within 1e-6. */
 static gboolean
 fen_reformat_is_whole (double x)

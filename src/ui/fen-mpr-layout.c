@@ -255,6 +255,7 @@ fen_mpr_layout_set_volume (FenMprLayout *self, FenVolume *volume, const FenWindo
   self->state.volume = volume;
   self->state.first = NULL;
   self->state.lut_valid = FALSE;
+  self->state.window_serial++;
   /* The measurements belong to the series shown. */
   _fen_mpr_measure_clear (&self->state);
   if (volume == NULL)
@@ -324,6 +325,7 @@ fen_mpr_layout_set_window (FenMprLayout *self, const FenWindowParams *window)
   self->state.window = *window;
   self->state.window.width = MAX (self->state.window.width, 1.0);
   self->state.lut_valid = FALSE;
+  self->state.window_serial++;
   _fen_mpr_layout_changed (self);
 }
 

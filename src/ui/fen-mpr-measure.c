@@ -14,7 +14,9 @@
  * and hides the others; they follow its zoom and pan, drawn and labelled
  * as on a slice (yellow, the label on the overlays' dark veil). A press on
  * a shown measurement's point selects it and drags that point (the
- * ellipse's centre drags the whole), whatever the tool; Delete removes the
+ * ellipse's centre drags the whole); a press on its body (a line, an
+ * outline or a region's inside: fen_mpr_measure_hits_body()) selects it
+ * and drags it whole, whatever the tool, as on a slice; Delete removes the
  * selected one (win.delete-measurement), as on a slice. On a slab (MIP,
  * MinIP, average) a region's statistics are of the projected values the
  * panes show (fen_mpr_measure_stats_slab()), taken again when the slab
@@ -88,7 +90,7 @@ _fen_mpr_measure_clear (FenMprState *state)
 {
   g_array_set_size (state->measures, 0);
   state->selected = state->active = -1;
-  state->drawing = state->second_drag = FALSE;
+  state->drawing = state->second_drag = state->grab_body = FALSE;
 }
 
 /* The measurement being drawn (an angle's or a Cobb angle's first line
@@ -103,7 +105,7 @@ _fen_mpr_measure_drop_drawing (FenMprState *state)
       if (state->selected == state->active)
         state->selected = -1;
     }
-  state->drawing = state->second_drag = FALSE;
+  state->drawing = state->second_drag = state->grab_body = FALSE;
   state->active = -1;
 }
 
@@ -115,6 +117,7 @@ _fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
   FenMprMeasureItem item = { 0 };
   double p[3], points[3 * FEN_MPR_MEASURE_MAX_POINTS];
 
+  state->grab_body = FALSE;
   /* An angle's or a Cobb angle's second press, on the plane of its first
    * line: its last line starts there (as on a slice). */
   if (state->drawing && state->second_drag && state->active >= 0)
@@ -161,6 +164,28 @@ _fen_mpr_measure_press (FenMprPane *pane, FenMprState *state, FenMprPlane plane,
             }
         }
     }
+
+  /* A shown measurement's body, the selected one first (it is drawn on
+   * top), then the newest: select it, drag it whole. */
+  fen_mpr_planes_to_patient (planes, plane, x, y, p);
+  for (int pass = 0; pass < 2; pass++)
+    for (int i = (int) state->measures->len - 1; i >= 0; i--)
+      {
+        FenMprMeasureItem *it = fen_mpr_measure_item (state, i);
+        double reach = FEN_MPR_MEASURE_HIT_PX / MAX (planes->views[plane].zoom, 1e-6);
+
+        if ((pass == 0) != (i == state->selected) || !fen_mpr_measure_shown (state, plane, &it->m) ||
+            !fen_mpr_measure_hits_body (&it->m, p, reach))
+          continue;
+        state->selected = state->active = i;
+        state->active_point = -1;
+        state->grab_body = TRUE;
+        memcpy (state->grab_from, p, sizeof p);
+        state->grab_start = it->m;
+        _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+        _fen_mpr_layout_measures_changed (_fen_mpr_pane_get_layout (pane), FALSE);
+        return TRUE;
+      }
 
   switch (state->tool)
     {
@@ -237,6 +262,18 @@ _fen_mpr_measure_drag (FenMprPane *pane, FenMprState *state, FenMprPlane plane, 
    * the measurement's); fen_mpr_measure_init_points() puts it back on the
    * measurement's own. */
   fen_mpr_planes_to_patient (&state->planes, plane, x, y, p);
+  if (state->grab_body)
+    {
+      double delta[3];
+
+      /* Whole, along its own plane; an arrow keeps its text. */
+      for (int k = 0; k < 3; k++)
+        delta[k] = p[k] - state->grab_from[k];
+      fen_mpr_measure_move (m, &state->grab_start, delta);
+      fen_mpr_measure_update_stats (state, item);
+      _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
+      return;
+    }
   if (state->drawing && m->kind == FEN_MPR_MEASURE_POLYGON)
     {
       fen_mpr_measure_trace (state, plane, m, p, x, y);
@@ -338,7 +375,7 @@ _fen_mpr_measure_release (FenMprPane *pane, FenMprState *state, FenMprPlane plan
     int index = state->active;
 
     state->active = -1;
-    state->drawing = state->second_drag = FALSE;
+    state->drawing = state->second_drag = state->grab_body = FALSE;
     _fen_mpr_layout_redraw (_fen_mpr_pane_get_layout (pane));
     /* Drawn or moved. */
     _fen_mpr_layout_measures_changed (_fen_mpr_pane_get_layout (pane), TRUE);

@@ -2,7 +2,10 @@
 /* fen-mpr-pane.c: FenMprPane shows one plane of the MPR layout. Its pixels
  * are a reformat of the layout's FenVolume (fen_renderer_reformat(): read
  * from the slices where they are in the store, through the layout's one
- * window table), rendered at the screen's resolution into a pooled buffer
+ * window table; after a window change on a plane that stays its values
+ * are kept and each further change maps them, fen_renderer_map_values();
+ * a plane that did not change, as another pane scrolls, is not rendered
+ * again), rendered at the screen's resolution into a pooled buffer
  * that becomes a GdkMemoryTexture, as FenViewport does a slice: only the
  * rectangle where the volume can show (fen_mpr_planes_get_visible()), GTK
  * drawing the black around it (fen-rendered-frame.c, shared with it). Over it:
@@ -37,6 +40,17 @@
 /* The crosshair leaves this radius around the centre clear. */
 #define FEN_MPR_PANE_GAP        14.0
 
+/* What a pane's render depends on: the plane's visible part and its
+ * geometry at device resolution, the slab, and the window (by its serial). */
+typedef struct {
+  FenPixelRect     rect;
+  FenPlaneGeometry plane;
+  gboolean         visible;
+  FenSlabMode      slab;
+  double           slab_mm;
+  guint            window_serial;
+} FenMprPaneKey;
+
 struct _FenMprPane
 {
   GtkWidget          parent_instance;
@@ -53,6 +67,17 @@ struct _FenMprPane
   FenMprState       *state;
 
   FenMprPlane        plane;
+  /* What the texture shows (valid while @texture is set): a render whose
+   * key is the same again is not made again. */
+  FenMprPaneKey      shown;
+  /* The plane's values (stored, G_MININT32 outside), kept once the window
+   * changes on a plane that stays, so that each further change is a table
+   * pass (fen_renderer_map_values()), not a reformat or a slab's
+   * projection: those of @values_key's plane. */
+  gint32            *values;
+  gsize              values_capacity; /* values allocated */
+  gboolean           values_valid;
+  FenMprPaneKey      values_key;
   gboolean           texture_valid;
   int                texture_width, texture_height;
   FenPixelRect       texture_rect;   /* where the texture lies (device pixels) */
@@ -490,13 +515,85 @@ _fen_mpr_pane_ask_text (FenMprPane *self, int index, const double tail[3], const
 
 /* Drawing ----------------------------------------------------------------- */
 
-/* Renders the part of the plane where the volume can show
- * (fen_mpr_planes_get_visible()) into a pooled buffer, as FenViewport does
- * a slice's visible rectangle, and returns it as a texture of that
- * rectangle (%NULL when the volume is off the pane); GTK draws the black
- * around it. */
+/* The kept values of @rect: (re)allocated when the rectangle grows (a
+ * resize or a zoom), accounted as display memory. */
+static gint32 *
+fen_mpr_pane_values (FenMprPane *self, const FenPixelRect *rect)
+{
+  gsize need = (gsize) rect->width * rect->height;
+
+  if (need > self->values_capacity)
+    {
+      if (self->state->monitor != NULL && self->values_capacity > 0)
+        fen_memory_monitor_account (self->state->monitor, FEN_MEMORY_RENDER,
+                                    -(gint64) (self->values_capacity * sizeof (gint32)));
+      g_free (self->values);
+      self->values = g_new (gint32, need);
+      self->values_capacity = need;
+      if (self->state->monitor != NULL)
+        fen_memory_monitor_account (self->state->monitor, FEN_MEMORY_RENDER, (gint64) (need * sizeof (gint32)));
+    }
+  return self->values;
+}
+
+static void
+fen_mpr_pane_drop_values (FenMprPane *self)
+{
+  if (self->values_capacity > 0 && self->state != NULL && self->state->monitor != NULL)
+    fen_memory_monitor_account (self->state->monitor, FEN_MEMORY_RENDER,
+                                -(gint64) (self->values_capacity * sizeof (gint32)));
+  g_clear_pointer (&self->values, g_free);
+  self->values_capacity = 0;
+  self->values_valid = FALSE;
+}
+
+/* The key of the render @self would make now (@dw x @dh device pixels). */
+static void
+fen_mpr_pane_key (FenMprPane *self, int dw, int dh, int scale, FenMprPaneKey *key)
+{
+  FenMprState *state = self->state;
+
+  memset (key, 0, sizeof *key);
+  key->visible = fen_mpr_planes_get_visible (&state->planes, self->plane, state->volume, scale, (guint) dw,
+                                             (guint) dh, &key->rect, &key->plane);
+  key->slab = state->slab;
+  key->slab_mm = state->slab_mm;
+  key->window_serial = state->window_serial;
+}
+
+/* Whether @a and @b render the same plane (and, with @window, through the
+ * same window). Geometry within 1e-9 (mm, or of a unit vector): a plane
+ * whose centre moved along itself (another pane scrolled) is the same. */
+static gboolean
+fen_mpr_pane_key_equal (const FenMprPaneKey *a, const FenMprPaneKey *b, gboolean window)
+{
+  const double *x = &a->plane.position[0], *y = &b->plane.position[0];
+
+  if (a->visible != b->visible || a->slab != b->slab || a->slab_mm != b->slab_mm ||
+      (window && a->window_serial != b->window_serial))
+    return FALSE;
+  if (!a->visible)
+    return TRUE;
+  if (a->rect.x != b->rect.x || a->rect.y != b->rect.y || a->rect.width != b->rect.width ||
+      a->rect.height != b->rect.height)
+    return FALSE;
+  /* position, row_dir, col_dir, normal, spacing: 14 doubles in a row. */
+  G_STATIC_ASSERT (sizeof (FenPlaneGeometry) == 14 * sizeof (double));
+  for (guint i = 0; i < 14; i++)
+    if (fabs (x[i] - y[i]) > 1e-9)
+      return FALSE;
+  return TRUE;
+}
+
+/* Renders @key's part of the plane (fen_mpr_planes_get_visible()) into a
+ * pooled buffer, as FenViewport does a slice's visible rectangle, and
+ * returns it as a texture of that rectangle (%NULL when the volume is off
+ * the pane); GTK draws the black around it. The plane's kept values are
+ * mapped when they are @key's plane's; when only the window changed since
+ * the texture shown, they are taken (and kept) first; otherwise the plane
+ * is rendered straight through the table. */
 static GdkTexture *
-fen_mpr_pane_render (FenMprPane *self, int dw, int dh, int scale, FenPixelRect *rect)
+fen_mpr_pane_render (FenMprPane *self, int dw, int dh, const FenMprPaneKey *key, gboolean window_changed)
 {
   FenMprState *state = self->state;
   g_autoptr(GBytes) bytes = NULL;
@@ -506,21 +603,41 @@ fen_mpr_pane_render (FenMprPane *self, int dw, int dh, int scale, FenPixelRect *
   gint64 start = g_get_monotonic_time ();
   FenReformat reformat = { 0 };
   const FenLut *lut = _fen_mpr_layout_get_lut (self->layout);
+  const FenPixelRect *rect = &key->rect;
+  const char *how = "reformat";
   guint8 *buffer;
+  gboolean ok;
 
-  if (!fen_mpr_planes_get_visible (&state->planes, self->plane, state->volume, scale, (guint) dw, (guint) dh, rect,
-                                   &reformat.plane))
+  if (!key->visible)
     {
       g_debug ("mpr render %s: the volume is off the pane", fen_mpr_plane_to_string (self->plane));
       return NULL;
     }
   stride = (gsize) rect->width * 4;
+  reformat.plane = key->plane;
   reformat.sampling = FEN_REFORMAT_AUTO;
   reformat.slab = state->slab;
   reformat.slab_thickness = state->slab_mm;
   buffer = fen_render_pool_acquire (state->pool, size);
-  if (!fen_renderer_reformat (state->renderer, state->volume, lut, &reformat, rect->width, rect->height,
-                              FEN_PIXEL_BGRA8, buffer, stride))
+  if (self->values_valid && !fen_mpr_pane_key_equal (key, &self->values_key, FALSE))
+    self->values_valid = FALSE;
+  if (self->values_valid)
+    how = "window on kept values";
+  else if (window_changed)
+    {
+      self->values_valid = fen_renderer_reformat_values (state->renderer, state->volume, &reformat, rect->width,
+                                                         rect->height, G_MININT32, fen_mpr_pane_values (self, rect),
+                                                         rect->width);
+      self->values_key = *key;
+      how = "values kept";
+    }
+  if (self->values_valid)
+    ok = fen_renderer_map_values (state->renderer, lut, self->values, rect->width, G_MININT32, rect->width,
+                                  rect->height, FEN_PIXEL_BGRA8, buffer, stride);
+  else
+    ok = fen_renderer_reformat (state->renderer, state->volume, lut, &reformat, rect->width, rect->height,
+                                FEN_PIXEL_BGRA8, buffer, stride);
+  if (!ok)
     {
       /* A slice evicted meanwhile (the volume pins them, so a bug): black,
        * never garbage. */
@@ -529,8 +646,8 @@ fen_mpr_pane_render (FenMprPane *self, int dw, int dh, int scale, FenPixelRect *
         buffer[i] = buffer[i + 1] = buffer[i + 2] = 0, buffer[i + 3] = 255;
     }
   bytes = fen_render_pool_wrap (state->pool, buffer, size);
-  g_debug ("mpr render %s %ux%u of %dx%d in %.2f ms", fen_mpr_plane_to_string (self->plane), rect->width,
-           rect->height, dw, dh, (g_get_monotonic_time () - start) / 1000.0);
+  g_debug ("mpr render %s %ux%u of %dx%d in %.2f ms (%s)", fen_mpr_plane_to_string (self->plane), rect->width,
+           rect->height, dw, dh, (g_get_monotonic_time () - start) / 1000.0, how);
   return gdk_memory_texture_new ((int) rect->width, (int) rect->height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes,
                                  stride);
 }
@@ -667,11 +784,25 @@ fen_mpr_pane_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 
   if (!fen_mpr_pane_ready (self) || w < 1 || h < 1)
     return;
-  if (self->texture == NULL || !self->texture_valid || self->texture_width != dw || self->texture_height != dh)
+  if (!self->texture_valid || self->texture_width != dw || self->texture_height != dh)
     {
-      /* Drop ours first so that its buffer can come back to the pool. */
-      g_clear_object (&self->texture);
-      self->texture = fen_mpr_pane_render (self, dw, dh, scale, &self->texture_rect);
+      FenMprPaneKey key;
+      gboolean same_size = self->texture_width == dw && self->texture_height == dh;
+
+      fen_mpr_pane_key (self, dw, dh, scale, &key);
+      /* The same plane through the same window (the crosshair moved along
+       * this plane: another pane scrolled): nothing to render again. */
+      if (!(self->texture != NULL && same_size && fen_mpr_pane_key_equal (&key, &self->shown, TRUE)))
+        {
+          gboolean window_changed = self->texture != NULL && same_size &&
+                                    fen_mpr_pane_key_equal (&key, &self->shown, FALSE);
+
+          /* Drop ours first so that its buffer can come back to the pool. */
+          g_clear_object (&self->texture);
+          self->texture = fen_mpr_pane_render (self, dw, dh, &key, window_changed);
+          self->texture_rect = key.rect;
+          self->shown = key;
+        }
       self->texture_width = dw;
       self->texture_height = dh;
       self->texture_valid = TRUE;
@@ -739,6 +870,7 @@ _fen_mpr_pane_clear (FenMprPane *self)
   fen_mpr_pane_end_group (self);
   fen_mpr_pane_end_drag_op (self);
   g_clear_object (&self->texture);
+  fen_mpr_pane_drop_values (self);
   self->texture_valid = FALSE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -765,6 +897,7 @@ fen_mpr_pane_dispose (GObject *object)
     fen_mpr_pane_end_drag_op (self);
   g_clear_handle_id (&self->geometry_idle, g_source_remove);
   g_clear_object (&self->texture);
+  fen_mpr_pane_drop_values (self);
   g_clear_pointer (&self->text_popover, gtk_widget_unparent);
   self->text_entry = NULL;
   G_OBJECT_CLASS (fen_mpr_pane_parent_class)->dispose (object);

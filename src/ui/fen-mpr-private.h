@@ -28,6 +28,7 @@ typedef struct {
 
   FenMprPlanes      planes;
   FenWindowParams   window;
+  guint             window_serial; /* counts window (table) changes */
   gboolean          lut_valid;
   FenSlabMode       slab;
   double            slab_mm;
@@ -40,6 +41,11 @@ typedef struct {
   int               active_point; /* which of its points the drag moves */
   gboolean          drawing;      /* @active is new: a click drops it */
   gboolean          second_drag;  /* @active, an angle or Cobb angle, waits for its last line */
+  /* @active taken by its body (a line or a region's inside): the drag
+   * moves it whole from where it was (@grab_from, the press, mm) */
+  gboolean          grab_body;
+  double            grab_from[3];
+  FenMprMeasure     grab_start;
 } FenMprState;
 
 /* fen-mpr-layout.c */

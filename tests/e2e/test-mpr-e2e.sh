@@ -31,7 +31,8 @@
 #     10 mm higher.
 #  5b. The slab control: MIP over 10 mm brings the cube back into the axial
 #     pane (slices within 5 mm hold it); over 8 mm as well; the average over
-#     8 mm shows the mean of 2 cube and 6 tissue slices (205 HU).
+#     8 mm shows the mean of 2 cube and 6 tissue slices (205 HU); I
+#     (invert) on it and I again show its grey inverted and back.
 #  6. A window drag in one pane changes the window of all three (read by
 #     tesseract), and the tissue's grey in each follows it; I inverts them
 #     all (the window keys act on MPR); back on the slices, the slice view
@@ -280,6 +281,18 @@ slab_mode Down Down
 shot avg8
 # PS3.3 C.11.1: (2 x 1724 + 6 x 1064) / 8 = 1229 stored, 205 HU.
 check_grey "average over 8 mm: 2 of 8 slices cube, 205 HU" "$WORK/avg8.png" "$cx" "$cy" "$(predict_grey 205 40 400)"
+# A window change on a slab plane maps the plane's kept values (the
+# projection is not taken again): I inverts the average, I again restores
+# it, each grey as the window predicts.
+xdotool mousemove "$cx" "$cy" key i
+sleep 1
+shot avg8-inverted
+check_grey "I on the 8 mm average: inverted, 255 - its grey" "$WORK/avg8-inverted.png" "$cx" "$cy" \
+  "$(awkv "print 255 - $(predict_grey 205 40 400)")"
+xdotool key i
+sleep 1
+shot avg8-again
+check_grey "I again: the average's grey is back" "$WORK/avg8-again.png" "$cx" "$cy" "$(predict_grey 205 40 400)"
 slab_mode Up Up Up
 shot noslab
 check_grey "no slab again: tissue" "$WORK/noslab.png" "$cx" "$cy" "$TISSUE"

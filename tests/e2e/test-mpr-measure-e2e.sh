@@ -30,7 +30,8 @@
 #  9. A (angle) and C (Cobb angle) draw on the plane as on a slice; their
 #     labels and the panel read the angles of the drags' screen points.
 #  10. Shift+P traces a freehand region: in tissue it reads 40 HU, SD 0,
-#     and the area of the pentagon the pointer went round.
+#     and the area of the pentagon the pointer went round; a press inside
+#     it and a drag move it whole, its label with it (same area).
 #  11. T draws an arrow; its text, typed in the entry it asks with, is its
 #     label and the panel's.
 #  12. In MPR, Export Structured Report (F10, D; the path pasted in the file
@@ -54,7 +55,7 @@ S=256 N=120
 # A Frame of Reference UID (PS3.3 C.7.4.1): the planes' report (12) puts
 # its SCOORD3D points in it, and refuses a series without one.
 "$PHANTOM" --series $N --size $S --cube --frame-of-reference 1 -o "$WORK/cube" || { fail "phantom written"; exit 1; }
-echo "1..29"
+echo "1..30"
 
 # The volume's box, the cube's centre CUBE_X, CUBE_Y, CUBE_Z (PS3.3
 # C.7.6.2.1.1: positions are pixel centres, so its faces lie half a voxel
@@ -479,6 +480,44 @@ log "freehand label \"$text\", the pentagon $WANT_F mm2; panel \"$ptext\""
   grep -q "Freehand region" <<<"$ptext" &&
   pass "a freehand region on the coronal plane: mean $mean HU, SD $sd (tissue), area $area mm2 (the pentagon's $WANT_F), listed as a freehand region" ||
   fail "freehand label \"$text\" (want 40.0 ± 0.0 HU, $WANT_F mm2), panel \"$ptext\""
+
+# --- 10b. The region taken by its inside moves whole -------------------------------------
+# A press inside the outline (its centroid, over 10 mm from every vertex:
+# no handle there) and a drag 12 mm to the right: the whole outline moves
+# (as on a slice), so its edges are drawn 12 mm on and not where they were,
+# its label follows with the same area and, still in tissue, 40 HU; the
+# panel still lists one freehand region.
+FDX=$(awkv "printf \"%d\", 12 * $ZC + 0.5")
+read -r fcx fcy <<<"$(on_coronal -92.4 86.8)"
+drag "$fcx" "$fcy" "$FDX" 0 12
+xdotool mousemove 5 5
+sleep 0.5
+shot freehand-moved
+# Yellow within a pixel of (X, Y): the outline's colour, not the handles'.
+yellow_near () {
+  local hex
+  for hex in $(convert "$WORK/freehand-moved.png" -crop "3x3+$(($1 - 1))+$(($2 - 1))" +repage -depth 8 txt:- |
+               grep -oE '#[0-9A-Fa-f]{6}'); do
+    [ $((16#${hex:1:2})) -gt 200 ] && [ $((16#${hex:3:2})) -gt 170 ] && [ $((16#${hex:5:2})) -lt 100 ] && return 0
+  done
+  return 1
+}
+# The midpoints of the edges f0-f1 and f3-f4, before and after.
+read -r m01x m01y <<<"$(awkv "printf \"%d %d\", ($f0x + $f1x) / 2, ($f0y + $f1y) / 2")"
+read -r m34x m34y <<<"$(awkv "printf \"%d %d\", ($f3x + $f4x) / 2, ($f3y + $f4y) / 2")"
+yellow_near $((m01x + FDX)) "$m01y" && yellow_near $((m34x + FDX)) "$m34y" &&
+  ! yellow_near "$m34x" "$m34y" && ! yellow_near $((f4x - 3)) "$f4y" &&
+  pass "a press inside the freehand region and a drag of $FDX px move its outline whole: its edges are drawn $FDX px (12 mm) on, none where they were" ||
+  fail "after the body drag: edge midpoints ($((m01x + FDX)),$m01y) and ($((m34x + FDX)),$m34y) not both yellow, or the old ones ($m34x,$m34y), ($((f4x - 3)),$f4y) still are"
+text=$(label_text "$WORK/freehand-moved.png" $((maxx + FDX + 5)) $((miny - 1)) 130 40)
+mean=$(grep -oE -- '-?[0-9]+\.[0-9]' <<<"$text" | head -n1)
+marea=$(grep -oE -- '[0-9]+\.[0-9] ?mm' <<<"$text" | head -n1 | grep -oE '[0-9]+\.[0-9]')
+ptext=$(panel_text "$WORK/freehand-moved.png")
+log "moved freehand label \"$text\"; panel \"$ptext\""
+[ "$mean" = "40.0" ] && [ -n "$marea" ] && [ "$marea" = "$area" ] &&
+  [ "$(grep -o 'Freehand region' <<<"$ptext" | wc -l)" -eq 1 ] &&
+  pass "the moved region's label, $FDX px on, reads $mean HU and the same $marea mm2; the panel lists one freehand region" ||
+  fail "moved freehand label \"$text\" (want 40.0 HU, $area mm2), panel \"$ptext\""
 
 # --- 11. An arrow with its text ---------------------------------------------------------
 # T, then a drag from the tail to the head: an entry asks for the text at
