@@ -270,7 +270,7 @@ fen_test_palette (gconstpointer data)
     {
       /* Pass 1: the same file RLE-compressed (palettes often are). */
       g_autofree char *rle = g_build_filename (fen_test_dir, "palette-rle.dcm", NULL);
-      g_autofree char *tool = g_find_program_in_path ("dcmcrle");
+      g_autofree char *tool = fen_find_dcmtk ("dcmcrle");
       if (pass == 1)
         {
           if (tool == NULL)
@@ -401,7 +401,7 @@ fen_test_bits32 (gconstpointer data)
     }
 
   /* The same through RLE: four segments a sample (PS3.5 G.2). */
-  g_autofree char *tool = g_find_program_in_path ("dcmcrle");
+  g_autofree char *tool = fen_find_dcmtk ("dcmcrle");
   if (tool != NULL)
     {
       g_autofree char *rle = g_build_filename (fen_test_dir, "bits32-rle.dcm", NULL);
@@ -710,7 +710,7 @@ fen_test_rgb16 (gconstpointer data)
   GByteArray *file = fen_start_planar (&l, planar ? 1 : 0);
   g_autofree char *path = fen_finish (file, raw, (guint) (n * 3 * 2 * 2), TRUE, "rgb16.dcm");
 
-  g_autofree char *tool = g_find_program_in_path ("dcmcrle");
+  g_autofree char *tool = fen_find_dcmtk ("dcmcrle");
   g_autofree char *rle = g_build_filename (fen_test_dir, "rgb16-rle.dcm", NULL);
   for (guint pass = 0; pass < (tool ? 2u : 1u); pass++)
     {
