@@ -227,7 +227,7 @@ fen_bench_mpr_cpu_pass (FenBenchReport *report, FenBenchMprJob *jobs, const char
                         guint n_cases)
 {
   g_autoptr(FenRenderer) one = fen_renderer_new (1, FEN_MPR_OUT_W);
-  double samples[16][FEN_MPR_CPU_REPS];
+  double samples[20][FEN_MPR_CPU_REPS];
   FenBenchStats stats;
   double axial = 0;
 
@@ -270,7 +270,7 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
                                 "mpr_oblique", "mpr_mip10", "mpr_coronal_nearest", "mpr_sagittal_nearest",
                                 "mpr_axial_trilinear", "mpr_sagittal_touch", "mpr_oblique_tilted",
                                 "mpr_oblique_touch", "mpr_oblique_touch2", "mpr_oblique_tilted_touch",
-                                "mpr_mip10_window", "mpr_coronal_mip10" };
+                                "mpr_mip10_window", "mpr_coronal_mip10", "mpr_oblique_mip10" };
   const guint n_cases = G_N_ELEMENTS (keys);
   g_autoptr(GPtrArray) images = NULL;
   g_autoptr(FenVolume) volume = NULL;
@@ -391,6 +391,10 @@ fen_bench_mpr_run (FenBenchReport *report, FenRenderer *renderer, const FenBench
   jobs[15].reformat.slab = FEN_SLAB_MIP;
   jobs[15].reformat.slab_thickness = 10;
   jobs[15].step[1] = FEN_MPR_PIXEL;
+  /* A 10 mm MIP on the double oblique plane. */
+  jobs[16] = jobs[4];
+  jobs[16].reformat.slab = FEN_SLAB_MIP;
+  jobs[16].reformat.slab_thickness = 10;
 
   fen_bench_report_set_int (report, "mpr_axial_lines_per_row", fen_bench_mpr_lines_per_row (&jobs[1]));
   fen_bench_report_set_int (report, "mpr_coronal_lines_per_row", fen_bench_mpr_lines_per_row (&jobs[6]));
@@ -425,6 +429,7 @@ fen_bench_mpr_print (FenBenchReport *report)
     { "mpr_mip10", "axial MIP 10 mm, bilinear" },
     { "mpr_mip10_window", "  window change on it (values kept)" },
     { "mpr_coronal_mip10", "coronal MIP 10 mm, trilinear" },
+    { "mpr_oblique_mip10", "double oblique MIP 10 mm, trilinear" },
     { "mpr_coronal_nearest", "coronal, nearest" },
     { "mpr_sagittal_nearest", "sagittal, nearest" },
     { "mpr_sagittal_touch", "  reference: read sagittal's lines, 1 core" },

@@ -805,7 +805,7 @@ int
 main (int argc, char **argv)
 {
   static Stack irregular, tilted, u8s, u16s, sagittal_stack;
-  static ReformatCase cases[24];
+  static ReformatCase cases[28];
   static const RefusalCase refusals[] = {
     { "size", break_size, FEN_VOLUME_ERROR_MIXED, "37 x 29" },
     { "bits", break_bits, FEN_VOLUME_ERROR_MIXED, "12/16-bit" },
@@ -883,6 +883,10 @@ main (int argc, char **argv)
        { -13.01, 17.03, 10.1 }, { 1, 0, 0 }, { 0, 0, -1 }, { 0.43, 0.37 }, 79, 71);
   ADD ("slab/minip-sagittal-tilted", tilted, FEN_REFORMAT_TRILINEAR, FEN_SLAB_MINIP, 2.6,
        { -3.07, 1.09, 12.13 }, { 0, 1, 0 }, { 0, 0, -1 }, { 0.43, 0.37 }, 67, 73);
+  ADD ("slab/mip-oblique-level-rows", irregular, FEN_REFORMAT_TRILINEAR, FEN_SLAB_MIP, 2.2,
+       { -14.3, 9.1, 6.7 }, { 1, 0.5, 0 }, { 0.2, 0.3, -1 }, { 0.41, 0.39 }, 71, 67);
+  ADD ("slab/minip-oblique", tilted, FEN_REFORMAT_TRILINEAR, FEN_SLAB_MINIP, 2.5,
+       { -15.3, 3.1, -8.7 }, { 1, 0.3, 0.2 }, { 0.1, 0.4, -1 }, { 0.41, 0.39 }, 77, 69);
   ADD ("slab/avg-oblique", irregular, FEN_REFORMAT_TRILINEAR, FEN_SLAB_AVERAGE, 2.5,
        { -15.3, 3.1, -8.7 }, { 1, 0.3, 0.2 }, { 0.1, 0.4, -1 }, { 0.41, 0.39 }, 77, 69);
   ADD ("slab/mip-negative-slope", u16s, FEN_REFORMAT_NEAREST, FEN_SLAB_MIP, 4,

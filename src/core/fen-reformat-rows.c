@@ -617,78 +617,6 @@ fen_reformat_row_fast (const FenReformatJob *job, FenVolumeType type, FenReforma
     }
 }
 
-/* Widest output row whose slab fen_reformat_row_slab() combines. */
-#define FEN_REFORMAT_SLAB_ROW 4096
-
-/* A MIP or MinIP row of a separable plane: every member (a slice, or a
- * parallel plane a step along the normal) is a separable row too, taken
- * whole by fen_reformat_row_fast_kind() as stored values and combined as
- * it comes. Rounding each member first changes nothing (rounding is
- * monotonic: the greatest of the rounded values is the rounded greatest);
- * an average would change, so it keeps the block path. FALSE (nothing
- * written) when a member's row is not one row_fast takes, or no slice
- * lies in the slab: the block path takes the row. */
-G_ALWAYS_INLINE static inline gboolean
-fen_reformat_row_slab (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
-                       guint j, double ur, double vr, double wr, FenReformatMap *map)
-{
-  const FenVolume *vol = job->volume;
-  FenReformatJob member = *job;
-  gint32 row[FEN_REFORMAT_SLAB_ROW], best[FEN_REFORMAT_SLAB_ROW];
-  guint n = job->out_width;
-  gboolean mip = job->slab == FEN_SLAB_MIP, any = FALSE;
-  /* No member inside yet: a value the combination never keeps. */
-  const gint32 none = mip ? G_MININT32 : G_MAXINT32;
-  gint32 *row32 = job->values != NULL ? job->values + (gsize) j * job->values_stride : NULL;
-  guint8 *row8 = job->out != NULL ? job->out + (gsize) j * job->out_stride : NULL;
-  gint k = job->slab_slices ? _fen_volume_below (vol, wr + job->half) : 0;
-
-  member.slab = FEN_SLAB_NONE;
-  member.background = G_MININT32;
-  for (guint i = 0; i < n; i++)
-    best[i] = none;
-  for (gint m = -job->n_steps; job->slab_slices ? k >= 0 && vol->distances[k] >= wr - job->half : m <= job->n_steps;
-       m++, k--)
-    {
-      gboolean whole = job->slab_slices
-        ? fen_reformat_row_fast_kind (&member, type, sampling, FEN_OUT_VALUES, NULL, row, ur, vr,
-                                      vol->distances[k], map)
-        : fen_reformat_row_fast_kind (&member, type, sampling, FEN_OUT_VALUES, NULL, row, ur + m * job->step[0],
-                                      vr + m * job->step[1], wr + m * job->step[2], map);
-
-      if (!whole)
-        return FALSE;
-      any = TRUE;
-      /* Branch-free, so vectorised: outside (G_MININT32) loses either way. */
-      if (mip)
-        for (guint i = 0; i < n; i++)
-          best[i] = MAX (best[i], row[i]);
-      else
-        for (guint i = 0; i < n; i++)
-          best[i] = MIN (best[i], row[i] == G_MININT32 ? G_MAXINT32 : row[i]);
-    }
-  if (!any)
-    return FALSE;
-#define FEN_SLAB_EMIT(KIND)                                                 \
-  for (guint i = 0; i < n; i++)                                             \
-    {                                                                       \
-      if (best[i] == none)                                                  \
-        fen_reformat_fill (job, KIND, row8, row32, i, i + 1);               \
-      else                                                                  \
-        fen_reformat_put (job, KIND, row8, row32, i, best[i]);              \
-    }
-  if (job->table == NULL)
-    FEN_SLAB_EMIT (FEN_OUT_VALUES)
-  else if (job->format == FEN_PIXEL_GRAY8)
-    FEN_SLAB_EMIT (FEN_OUT_GRAY8)
-  else if (job->format == FEN_PIXEL_RGB8)
-    FEN_SLAB_EMIT (FEN_OUT_RGB8)
-  else
-    FEN_SLAB_EMIT (FEN_OUT_WORD)
-#undef FEN_SLAB_EMIT
-  return TRUE;
-}
-
 /* Columns ahead a row that crosses slices asks for its lines (4, 8, 16,
  * 32 measured; 16 and 32 alike: a plane tilted 10 degrees out of the
  * level, 40 -> 33 ms on one thread). */
@@ -867,6 +795,80 @@ fen_reformat_row_direct (const FenReformatJob *job, FenVolumeType type, FenRefor
     fen_reformat_row_direct_kind (job, type, sampling, FEN_OUT_WORD, row8, row32, ur, vr, wr);
 }
 
+/* Widest output row whose slab fen_reformat_row_slab() combines. */
+#define FEN_REFORMAT_SLAB_ROW 4096
+
+/* A MIP or MinIP row: every member (a slice, or a parallel plane a step
+ * along the normal) is a row of a plane without a slab, taken whole as
+ * stored values (fen_reformat_row_fast_kind() for separable rows,
+ * fen_reformat_row_direct_kind() for the others) and combined as it
+ * comes. Rounding each member first changes nothing (rounding is
+ * monotonic: the greatest of the rounded values is the rounded greatest);
+ * an average would change, so it keeps the block path. FALSE (nothing
+ * written) when no slice lies in the slab: the block path samples the
+ * plane itself. */
+G_ALWAYS_INLINE static inline gboolean
+fen_reformat_row_slab (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
+                       guint j, double ur, double vr, double wr, FenReformatMap *map)
+{
+  const FenVolume *vol = job->volume;
+  FenReformatJob member = *job;
+  gint32 row[FEN_REFORMAT_SLAB_ROW], best[FEN_REFORMAT_SLAB_ROW];
+  guint n = job->out_width;
+  gboolean mip = job->slab == FEN_SLAB_MIP, any = FALSE;
+  /* No member inside yet: a value the combination never keeps. */
+  const gint32 none = mip ? G_MININT32 : G_MAXINT32;
+  gint32 *row32 = job->values != NULL ? job->values + (gsize) j * job->values_stride : NULL;
+  guint8 *row8 = job->out != NULL ? job->out + (gsize) j * job->out_stride : NULL;
+  gint k = job->slab_slices ? _fen_volume_below (vol, wr + job->half) : 0;
+
+  member.slab = FEN_SLAB_NONE;
+  member.background = G_MININT32;
+  for (guint i = 0; i < n; i++)
+    best[i] = none;
+  for (gint m = -job->n_steps; job->slab_slices ? k >= 0 && vol->distances[k] >= wr - job->half : m <= job->n_steps;
+       m++, k--)
+    {
+      double mu = job->slab_slices ? ur : ur + m * job->step[0];
+      double mv = job->slab_slices ? vr : vr + m * job->step[1];
+      double mw = job->slab_slices ? vol->distances[k] : wr + m * job->step[2];
+
+      /* A separable row whole if it can, else as a plane without a slab
+       * takes any row (level and crossing rows in fixed point). */
+      if (!job->separable || !fen_reformat_row_fast_kind (&member, type, sampling, FEN_OUT_VALUES, NULL, row,
+                                                          mu, mv, mw, map))
+        fen_reformat_row_direct_kind (&member, type, sampling, FEN_OUT_VALUES, NULL, row, mu, mv, mw);
+      any = TRUE;
+      /* Branch-free, so vectorised: outside (G_MININT32) loses either way. */
+      if (mip)
+        for (guint i = 0; i < n; i++)
+          best[i] = MAX (best[i], row[i]);
+      else
+        for (guint i = 0; i < n; i++)
+          best[i] = MIN (best[i], row[i] == G_MININT32 ? G_MAXINT32 : row[i]);
+    }
+  if (!any)
+    return FALSE;
+#define FEN_SLAB_EMIT(KIND)                                                 \
+  for (guint i = 0; i < n; i++)                                             \
+    {                                                                       \
+      if (best[i] == none)                                                  \
+        fen_reformat_fill (job, KIND, row8, row32, i, i + 1);               \
+      else                                                                  \
+        fen_reformat_put (job, KIND, row8, row32, i, best[i]);              \
+    }
+  if (job->table == NULL)
+    FEN_SLAB_EMIT (FEN_OUT_VALUES)
+  else if (job->format == FEN_PIXEL_GRAY8)
+    FEN_SLAB_EMIT (FEN_OUT_GRAY8)
+  else if (job->format == FEN_PIXEL_RGB8)
+    FEN_SLAB_EMIT (FEN_OUT_RGB8)
+  else
+    FEN_SLAB_EMIT (FEN_OUT_WORD)
+#undef FEN_SLAB_EMIT
+  return TRUE;
+}
+
 G_ALWAYS_INLINE static inline void
 fen_reformat_rows_typed (const FenReformatJob *job, FenVolumeType type, FenReformatSampling sampling,
                          guint first, guint last)
@@ -913,8 +915,8 @@ fen_reformat_rows_typed (const FenReformatJob *job, FenVolumeType type, FenRefor
           fen_reformat_row_direct (job, type, sampling, j, ur, vr, wr);
           continue;
         }
-      if ((job->slab == FEN_SLAB_MIP || job->slab == FEN_SLAB_MINIP) && job->separable &&
-          job->out_width <= FEN_REFORMAT_SLAB_ROW && fen_reformat_row_slab (job, type, sampling, j, ur, vr, wr, &map))
+      if ((job->slab == FEN_SLAB_MIP || job->slab == FEN_SLAB_MINIP) && job->out_width <= FEN_REFORMAT_SLAB_ROW &&
+          fen_reformat_row_slab (job, type, sampling, j, ur, vr, wr, &map))
         continue;
 
       for (guint i0 = 0; i0 < job->out_width; i0 += FEN_REFORMAT_BLOCK)
