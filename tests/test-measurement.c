@@ -409,6 +409,32 @@ fen_test_csv (void)
   g_assert_cmpstr (csv, ==, expected);
 }
 
+/* What a press on a measurement's lines takes: the segments in order, the
+ * closing one of an outline, and not the gap between a Cobb angle's two
+ * lines (distances worked out by hand). */
+static void
+fen_test_lines_near (void)
+{
+  /* A unit square's corners, and a Cobb angle's two level lines 10 apart. */
+  static const double square[] = { 0, 0, 10, 0, 10, 10, 0, 10 };
+  static const double cobb[] = { 0, 0, 10, 0, 0, 10, 10, 10 };
+
+  g_assert_true (fen_measurement_lines_near (square, 4, FALSE, FALSE, 5, 0.4, 0.5));
+  g_assert_false (fen_measurement_lines_near (square, 4, FALSE, FALSE, 5, 0.6, 0.5));
+  /* The left side closes the outline only when closed. */
+  g_assert_false (fen_measurement_lines_near (square, 4, FALSE, FALSE, 0.3, 5, 0.5));
+  g_assert_true (fen_measurement_lines_near (square, 4, TRUE, FALSE, 0.3, 5, 0.5));
+  /* Beyond a segment's end: the distance to the end point (0.5, 0.5 off: 0.71). */
+  g_assert_false (fen_measurement_lines_near (square, 2, FALSE, FALSE, 10.5, -0.5, 0.7));
+  g_assert_true (fen_measurement_lines_near (square, 2, FALSE, FALSE, 10.5, -0.5, 0.72));
+  /* The Cobb angle's point 1 to point 2 is no line: its middle (5, 5) is 5 from both. */
+  g_assert_true (fen_measurement_lines_near (cobb, 4, FALSE, FALSE, 5, 5, 0.5));
+  g_assert_false (fen_measurement_lines_near (cobb, 4, FALSE, TRUE, 5, 5, 0.5));
+  g_assert_true (fen_measurement_lines_near (cobb, 4, FALSE, TRUE, 5, 9.8, 0.5));
+  /* One point draws no line. */
+  g_assert_false (fen_measurement_lines_near (square, 1, TRUE, FALSE, 0, 0, 1));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -421,6 +447,7 @@ main (int argc, char **argv)
   g_test_add_func ("/measurement/file/planes/round-trip", fen_test_planes_round_trip);
   g_test_add_func ("/measurement/file/planes/hostile", fen_test_planes_hostile);
   g_test_add_func ("/measurement/csv", fen_test_csv);
+  g_test_add_func ("/measurement/lines-near", fen_test_lines_near);
   int status = g_test_run ();
   g_autofree char *cmd_dir = g_build_filename (fen_test_dir, "fenestra", "measurements", NULL);
   g_autofree char *csv = g_build_filename (fen_test_dir, "m.csv", NULL);

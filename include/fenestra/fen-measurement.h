@@ -68,6 +68,18 @@ double          fen_measurement_length_mm (const FenMeasurement *m, const FenIma
  */
 double          fen_measurement_angle_deg (const FenMeasurement *m, const FenImageInfo *info);
 
+/**
+ * fen_measurement_lines_near:
+ * Whether (@px, @py) lies within @reach of the lines a measurement's @n
+ * points @xy (2 a point, any unit) draw: each point to the next, and the
+ * last back to the first when @closed (an outline); with @two_lines the
+ * segment from point 1 to point 2 is left out (a Cobb angle is two lines,
+ * not a path through its four points). Slices (image pixels) and planes
+ * (mm on the plane) share it.
+ */
+gboolean        fen_measurement_lines_near (const double *xy, guint n, gboolean closed, gboolean two_lines,
+                                            double px, double py, double reach);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FenMeasurement, fen_measurement_free)
 
 G_END_DECLS

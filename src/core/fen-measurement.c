@@ -179,3 +179,34 @@ fen_measurement_angle_deg (const FenMeasurement *m, const FenImageInfo *info)
     }
   return NAN;
 }
+
+/* The distance from (@px, @py) to the segment from (@ax, @ay) to (@bx, @by). */
+static double
+fen_measurement_segment_distance (double px, double py, double ax, double ay, double bx, double by)
+{
+  double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+  double t = len2 > 0 ? CLAMP (((px - ax) * dx + (py - ay) * dy) / len2, 0.0, 1.0) : 0.0;
+
+  return hypot (px - (ax + t * dx), py - (ay + t * dy));
+}
+
+gboolean
+fen_measurement_lines_near (const double *xy, guint n, gboolean closed, gboolean two_lines,
+                            double px, double py, double reach)
+{
+  guint n_segments = closed ? n : n - 1;
+
+  g_return_val_if_fail (xy != NULL || n == 0, FALSE);
+  if (n < 2)
+    return FALSE;
+  for (guint k = 0; k < n_segments; k++)
+    {
+      guint next = (k + 1) % n;
+
+      if (two_lines && k == 1)
+        continue;
+      if (fen_measurement_segment_distance (px, py, xy[2 * k], xy[2 * k + 1], xy[2 * next], xy[2 * next + 1]) <= reach)
+        return TRUE;
+    }
+  return FALSE;
+}

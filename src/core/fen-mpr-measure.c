@@ -4,6 +4,7 @@
  * (fen_renderer_reformat_values()) with fen-roi's rules. */
 #define G_LOG_DOMAIN "fen-mpr-measure"
 
+#include "fenestra/fen-measurement.h"
 #include "fenestra/fen-mpr-measure.h"
 #include "fenestra/fen-reformat.h"
 #include "fen-roi-private.h"
@@ -213,21 +214,10 @@ fen_mpr_measure_roi (const FenMprMeasure *m, FenRoi *roi, double *uv)
     }
 }
 
-/* The distance from (@px, @py) to the segment from (@ax, @ay) to (@bx, @by). */
-static double
-fen_mpr_measure_segment_distance (double px, double py, double ax, double ay, double bx, double by)
-{
-  double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
-  double t = len2 > 0 ? CLAMP (((px - ax) * dx + (py - ay) * dy) / len2, 0.0, 1.0) : 0.0;
-
-  return hypot (px - (ax + t * dx), py - (ay + t * dy));
-}
-
 gboolean
 fen_mpr_measure_hits_body (const FenMprMeasure *m, const double point[3], double reach)
 {
   double uv[2 * FEN_MPR_MEASURE_MAX_POINTS], pu, pv;
-  guint n_segments;
   FenRoi roi;
 
   g_return_val_if_fail (m != NULL && point != NULL, FALSE);
@@ -259,27 +249,17 @@ fen_mpr_measure_hits_body (const FenMprMeasure *m, const double point[3], double
       roi.n_points = m->n_points;
       if (m->n_points >= 3 && fen_roi_contains (&roi, pu, pv))
         return TRUE;
-      n_segments = m->n_points;  /* closed */
       break;
     case FEN_MPR_MEASURE_DISTANCE:
     case FEN_MPR_MEASURE_ANGLE:
     case FEN_MPR_MEASURE_COBB:
     case FEN_MPR_MEASURE_ARROW:
     default:
-      n_segments = m->n_points - 1;
       break;
     }
-  for (guint k = 0; k < n_segments; k++)
-    {
-      guint next = (k + 1) % m->n_points;
-
-      /* A Cobb angle is two lines, not a path through the four points. */
-      if (m->kind == FEN_MPR_MEASURE_COBB && k == 1)
-        continue;
-      if (fen_mpr_measure_segment_distance (pu, pv, uv[2 * k], uv[2 * k + 1], uv[2 * next], uv[2 * next + 1]) <= reach)
-        return TRUE;
-    }
-  return FALSE;
+  /* Its lines, as a slice's (an outline closed, a Cobb angle two lines). */
+  return fen_measurement_lines_near (uv, m->n_points, m->kind == FEN_MPR_MEASURE_POLYGON,
+                                     m->kind == FEN_MPR_MEASURE_COBB, pu, pv, reach);
 }
 
 void

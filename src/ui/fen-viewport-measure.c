@@ -177,15 +177,6 @@ _fen_viewport_measure_image_changed (FenViewport *self)
 
 /* Hit testing ------------------------------------------------------------- */
 
-static double
-fen_viewport_segment_distance (double px, double py, double ax, double ay, double bx, double by)
-{
-  double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
-  double t = len2 > 0 ? CLAMP (((px - ax) * dx + (py - ay) * dy) / len2, 0.0, 1.0) : 0.0;
-
-  return hypot (px - (ax + t * dx), py - (ay + t * dy));
-}
-
 /* The handle of @m under screen (@x, @y), G_MAXINT for its body (a line,
  * an outline or a region's inside), or -1. */
 static int
@@ -195,7 +186,6 @@ fen_viewport_mark_hit (FenViewport *self, const FenMeasurement *m, double x, dou
   /* The hit distance in image pixels. */
   double tol = FEN_MEASURE_HIT_PX / MAX (self->view.zoom, 1e-6);
   double ix, iy, sx[2], sy[2];
-  guint n_segments;
   FenRoi roi;
 
   for (guint k = 0; k < m->n_points && m->kind != FEN_MEASUREMENT_POLYGON; k++)
@@ -220,26 +210,16 @@ fen_viewport_mark_hit (FenViewport *self, const FenMeasurement *m, double x, dou
     case FEN_MEASUREMENT_POLYGON:
       if (fen_measurement_get_roi (m, &roi) && fen_roi_contains (&roi, ix, iy))
         return G_MAXINT;
-      n_segments = m->n_points;  /* closed */
       break;
     case FEN_MEASUREMENT_DISTANCE:
     case FEN_MEASUREMENT_ANGLE:
     case FEN_MEASUREMENT_COBB:
     case FEN_MEASUREMENT_ARROW:
     default:
-      n_segments = m->n_points - 1;
       break;
     }
-  for (guint k = 0; k < n_segments; k++)
-    {
-      guint next = (k + 1) % m->n_points;
-
-      if (m->kind == FEN_MEASUREMENT_COBB && k == 1)
-        continue;
-      if (fen_viewport_segment_distance (ix, iy, p[2 * k], p[2 * k + 1], p[2 * next], p[2 * next + 1]) <= tol)
-        return G_MAXINT;
-    }
-  return -1;
+  return fen_measurement_lines_near (p, m->n_points, m->kind == FEN_MEASUREMENT_POLYGON,
+                                     m->kind == FEN_MEASUREMENT_COBB, ix, iy, tol) ? G_MAXINT : -1;
 }
 
 /* Drawing and dragging ---------------------------------------------------- */
