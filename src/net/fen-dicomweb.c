@@ -305,11 +305,6 @@ fen_dicomweb_store_part (GInputStream *part, FenCloseWatch *watch, const char *i
           fen_dicomweb_line_error (error);
           return FALSE;
         }
-      if (n < 0 && fen_close_watch_line_too_long (watch))
-        {
-          fen_dicomweb_line_error (error);
-          return FALSE;
-        }
       if (n < 0)
         {
           fen_dicomweb_transport_error (local, node, error);

@@ -62,6 +62,7 @@ typedef struct {
   GHashTable   *loaded;     /* SOP Instance UIDs in the store (or, without a
                              * store, handled), this fetch */
   GHashTable   *vanished;   /* cached objects gone before their load */
+  GHashTable   *again;      /* objects that did not load, fetched again (once each) */
   GError       *refusal;    /* the first load refused for memory */
   guint64       cache_total;
   guint64       pending;    /* bytes retrieved since the index last counted */
@@ -143,6 +144,29 @@ fen_fetch_account (FenFetch *f, const FenFetchItem *item)
     }
 }
 
+/* Whether a cached file's load failed for what it holds (cut short,
+ * garbled, not DICOM, unreadable) rather than for what it is (a variant
+ * not decoded) or for memory: fetching it again can mend it. */
+static gboolean
+fen_fetch_damaged (const GError *error)
+{
+  return error != NULL && error->domain == FEN_IO_ERROR &&
+         (error->code == FEN_IO_ERROR_TRUNCATED || error->code == FEN_IO_ERROR_CORRUPT ||
+          error->code == FEN_IO_ERROR_FORMAT || error->code == FEN_IO_ERROR_OPEN);
+}
+
+/* TRUE the first time @uid is to be fetched again in this fetch. */
+static gboolean
+fen_fetch_first_again (FenFetch *f, const char *uid)
+{
+  gboolean first;
+
+  g_mutex_lock (&f->lock);
+  first = g_hash_table_add (f->again, g_strdup (uid));
+  g_mutex_unlock (&f->lock);
+  return first;
+}
+
 static void
 fen_fetch_load (FenFetch *f, FenFetchItem *item)
 {
@@ -162,9 +186,22 @@ fen_fetch_load (FenFetch *f, FenFetchItem *item)
   /* Without a store only the cache is filled: nothing to load. */
   if (f->store != NULL)
     image = fen_load_file (item->path, f->options, &error);
-  if (image == NULL && item->from_cache && !g_file_test (item->path, G_FILE_TEST_EXISTS))
+  if (image == NULL && ((item->from_cache && !g_file_test (item->path, G_FILE_TEST_EXISTS)) ||
+                        (fen_fetch_damaged (error) && fen_fetch_first_again (f, item->sop_instance_uid))))
     {
-      /* Deleted behind our back: the network brings it again. */
+      /* Deleted from the cache, or damaged (the cache writes whole files
+       * only, so a cached copy was damaged behind our back; one just
+       * retrieved came cut short: seen once here, a WADO-RS part 68 bytes
+       * short with no error from libsoup's multipart stream): the network
+       * brings it again, a damaged copy removed first (it is ours, not the
+       * user's) so that the one that comes takes its place. Once: a copy
+       * damaged at the archive fails as it comes again. */
+      if (g_file_test (item->path, G_FILE_TEST_EXISTS))
+        {
+          g_debug ("an object does not load (%s): it is fetched again", error->message);
+          if (g_unlink (item->path) != 0)
+            g_debug ("a damaged object in the cache could not be removed");
+        }
       g_mutex_lock (&f->lock);
       g_hash_table_add (f->vanished, g_strdup (item->sop_instance_uid));
       g_mutex_unlock (&f->lock);
@@ -596,6 +633,7 @@ fen_pacs_fetch (FenPacsCache *cache, const FenPacsNode *node, const char *study_
   g_cond_init (&f.drained);
   f.loaded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   f.vanished = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  f.again = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   f.cache_total = fen_pacs_cache_get_size (cache, NULL);
   f.loader = g_thread_new ("fen-pacs-load", fen_fetch_loader, &f);
 
@@ -649,6 +687,7 @@ fen_pacs_fetch (FenPacsCache *cache, const FenPacsNode *node, const char *study_
   g_free (f.node_key);
   g_hash_table_unref (f.loaded);
   g_hash_table_unref (f.vanished);
+  g_hash_table_unref (f.again);
   g_mutex_clear (&f.lock);
   g_cond_clear (&f.drained);
   if (!ok)

@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fen-pacs-plan.h"
 #include "fen-pacs-test-env.h"
@@ -336,6 +337,67 @@ test_vanished (void)
   g_assert_cmpint (fen_pacs_cache_get_state (c.cache, c.node, c.study, c.series), ==, FEN_PACS_CACHE_COMPLETE);
   g_free (v.victim);
   fen_seen_clear (&v.seen);
+}
+
+/* Cached objects damaged behind the cache's back (one cut to half its
+ * length, one overwritten with zeros): the next fetch loads the rest from
+ * the cache, fetches those two again, one by one, and puts whole copies
+ * in their place; no error reaches the viewer and the series is complete
+ * again. */
+static void
+test_damaged (void)
+{
+  g_auto(FenFetchCase) c = { 0 };
+  g_autoptr(FenStore) first = fen_store_new ();
+  g_autoptr(FenStore) store = fen_store_new ();
+  g_autoptr(GError) error = NULL;
+  char *victim[2];
+  gsize length[2];
+  FenPacsFetchStats stats;
+  FenSeen seen;
+
+  fen_fetch_case_init (&c, "FEN_PACS_GET", "damaged");
+  g_assert_true (fen_pacs_fetch (c.cache, c.node, c.study, c.series, first, NULL, FEN_PACS_FETCH_NONE, NULL, NULL,
+                                 &stats, NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *uid = fen_pacs_plan_instance_uid (0, 0, 11 + 40 * i);
+      g_autofree char *file = g_strconcat (uid, ".dcm", NULL);
+      g_autofree char *bytes = NULL;
+      g_autofree char *zeros = NULL;
+
+      victim[i] = g_build_filename (c.dir, file, NULL);
+      g_assert_true (g_file_get_contents (victim[i], &bytes, &length[i], NULL));
+      if (i == 0)
+        g_assert_cmpint (truncate (victim[i], (off_t) length[i] / 2), ==, 0);
+      else
+        {
+          zeros = g_malloc0 (length[i]);
+          g_assert_true (g_file_set_contents (victim[i], zeros, (gssize) length[i], NULL));
+        }
+    }
+  fen_seen_init (&seen, 0, NULL);
+  g_assert_true (fen_pacs_fetch (c.cache, c.node, c.study, c.series, store, NULL, FEN_PACS_FETCH_NONE, fen_on_progress,
+                                 &seen, &stats, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("damaged: %u from the cache, %u retrieved, %u network calls, %u failed", stats.n_from_cache,
+                  stats.n_retrieved, stats.n_network_calls, stats.n_failed);
+  g_assert_cmpuint (seen.n, ==, FEN_PACS_BIG);
+  g_assert_cmpuint (stats.n_failed, ==, 0);
+  g_assert_cmpuint (stats.n_retrieved, ==, 2);
+  g_assert_cmpuint (stats.n_network_calls, ==, 3);      /* the instance query, the two objects */
+  g_assert_cmpuint (fen_store_get_n_images (store), ==, FEN_PACS_BIG);
+  g_assert_cmpint (fen_pacs_cache_get_state (c.cache, c.node, c.study, c.series), ==, FEN_PACS_CACHE_COMPLETE);
+  for (guint i = 0; i < 2; i++)
+    {
+      GStatBuf st;
+
+      g_assert_cmpint (g_stat (victim[i], &st), ==, 0);
+      g_assert_cmpuint ((gsize) st.st_size, ==, length[i]);
+      g_free (victim[i]);
+    }
+  fen_seen_clear (&seen);
 }
 
 /* Cancelled after 5 images: the fetch ends with FEN_NET_ERROR_CANCELLED
@@ -676,6 +738,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/pacs-fetch/partial/few/c-get", "FEN_PACS_GET", test_partial);
   g_test_add_data_func ("/pacs-fetch/partial/many/wado-rs", "FEN_PACS_WEB", test_partial);
   g_test_add_func ("/pacs-fetch/vanished", test_vanished);
+  g_test_add_func ("/pacs-fetch/damaged", test_damaged);
   g_test_add_data_func ("/pacs-fetch/cancel/c-get", "FEN_PACS_GET", test_cancel);
   g_test_add_data_func ("/pacs-fetch/cancel/wado-rs", "FEN_PACS_WEB", test_cancel);
   g_test_add_data_func ("/pacs-fetch/study/wado-rs", "FEN_PACS_WEB", test_study);
