@@ -85,6 +85,8 @@ typedef struct {
   guint n_loaded;         /* objects now in the store */
   guint n_failed;         /* objects that did not load (each one's error went to the callback) */
   guint n_network_calls;  /* finds and retrieves sent to the archive */
+  guint n_fetched_again;  /* objects whose copy did not load (damaged in the cache, or
+                           * arrived short) and were retrieved again, once each */
 } FenPacsFetchStats;
 
 /**

@@ -163,6 +163,8 @@ fen_fetch_first_again (FenFetch *f, const char *uid)
 
   g_mutex_lock (&f->lock);
   first = g_hash_table_add (f->again, g_strdup (uid));
+  if (first)
+    f->stats.n_fetched_again++;
   g_mutex_unlock (&f->lock);
   return first;
 }

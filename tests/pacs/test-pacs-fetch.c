@@ -76,6 +76,20 @@ typedef struct {
   gboolean     destroyed;
 } FenSeen;
 
+/* Objects fetched again because their copy did not load: here only the
+ * WADO-RS part that libsoup 3.2's multipart stream ends 68 bytes early (in
+ * about one run in four of this test, always the same object); more than
+ * this is a fault, not that one. */
+#define FEN_MAX_FETCHED_AGAIN 2
+
+static void
+fen_check_again (const FenPacsFetchStats *stats)
+{
+  if (stats->n_fetched_again > 0)
+    g_test_message ("%u object(s) did not load as they came and were fetched again", stats->n_fetched_again);
+  g_assert_cmpuint (stats->n_fetched_again, <=, FEN_MAX_FETCHED_AGAIN);
+}
+
 static void
 fen_on_progress (const FenPacsFetchProgress *p, gpointer user_data)
 {
@@ -196,10 +210,12 @@ test_series (gconstpointer data)
   g_assert_cmpuint (seen.on_disk_at_first, <, FEN_PACS_BIG / 2);
   g_assert_cmpuint (stats.n_series, ==, 1);
   g_assert_cmpuint (stats.n_expected, ==, FEN_PACS_BIG);
-  g_assert_cmpuint (stats.n_retrieved, ==, FEN_PACS_BIG);
+  fen_check_again (&stats);
+  g_assert_cmpuint (stats.n_retrieved, ==, FEN_PACS_BIG + stats.n_fetched_again);
   g_assert_cmpuint (stats.n_loaded, ==, FEN_PACS_BIG);
   g_assert_cmpuint (stats.n_failed, ==, 0);
-  g_assert_cmpuint (stats.n_network_calls, ==, 2);        /* the instance query, the retrieve */
+  /* the instance query, the retrieve (and one per object fetched again) */
+  g_assert_cmpuint (stats.n_network_calls, ==, 2 + stats.n_fetched_again);
   g_assert_cmpuint (fen_store_get_n_images (store), ==, FEN_PACS_BIG);
   g_assert_cmpint (fen_pacs_cache_get_state (c.cache, c.node, c.study, c.series), ==, FEN_PACS_CACHE_COMPLETE);
   g_assert_cmpuint (fen_count_objects (c.dir), ==, FEN_PACS_BIG);
@@ -264,13 +280,15 @@ test_partial (gconstpointer data)
   g_assert_cmpuint (seen.n_from_cache, ==, FEN_PACS_BIG - n_delete);
   if (many)
     {
-      g_assert_cmpuint (stats.n_retrieved, ==, FEN_PACS_BIG);
-      g_assert_cmpuint (stats.n_network_calls, ==, 2);
+      fen_check_again (&stats);
+      g_assert_cmpuint (stats.n_retrieved, ==, FEN_PACS_BIG + stats.n_fetched_again);
+      g_assert_cmpuint (stats.n_network_calls, ==, 2 + stats.n_fetched_again);
     }
   else
     {
-      g_assert_cmpuint (stats.n_retrieved, ==, n_delete);
-      g_assert_cmpuint (stats.n_network_calls, ==, 1 + n_delete);
+      fen_check_again (&stats);
+      g_assert_cmpuint (stats.n_retrieved, ==, n_delete + stats.n_fetched_again);
+      g_assert_cmpuint (stats.n_network_calls, ==, 1 + n_delete + stats.n_fetched_again);
     }
   g_assert_cmpint (fen_pacs_cache_get_state (c.cache, c.node, c.study, c.series), ==, FEN_PACS_CACHE_COMPLETE);
   g_assert_cmpuint (fen_count_objects (c.dir), ==, FEN_PACS_BIG);
@@ -330,8 +348,10 @@ test_vanished (void)
   g_assert_no_error (error);
   g_assert_cmpuint (v.seen.n, ==, FEN_PACS_BIG);
   g_assert_cmpuint (v.seen.n_from_cache, ==, FEN_PACS_BIG - 1);
-  g_assert_cmpuint (stats.n_retrieved, ==, 1);
-  g_assert_cmpuint (stats.n_network_calls, ==, 2);      /* the instance query, the one object */
+  fen_check_again (&stats);
+  g_assert_cmpuint (stats.n_retrieved, ==, 1 + stats.n_fetched_again);
+  /* the instance query, the one object (and one per object fetched again) */
+  g_assert_cmpuint (stats.n_network_calls, ==, 2 + stats.n_fetched_again);
   g_assert_cmpuint (fen_store_get_n_images (store), ==, FEN_PACS_BIG);
   g_assert_true (g_file_test (v.victim, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpint (fen_pacs_cache_get_state (c.cache, c.node, c.study, c.series), ==, FEN_PACS_CACHE_COMPLETE);
@@ -385,6 +405,7 @@ test_damaged (void)
                   stats.n_retrieved, stats.n_network_calls, stats.n_failed);
   g_assert_cmpuint (seen.n, ==, FEN_PACS_BIG);
   g_assert_cmpuint (stats.n_failed, ==, 0);
+  g_assert_cmpuint (stats.n_fetched_again, ==, 2);
   g_assert_cmpuint (stats.n_retrieved, ==, 2);
   g_assert_cmpuint (stats.n_network_calls, ==, 3);      /* the instance query, the two objects */
   g_assert_cmpuint (fen_store_get_n_images (store), ==, FEN_PACS_BIG);
@@ -430,7 +451,8 @@ test_cancel (gconstpointer data)
   g_assert_cmpuint (fen_store_get_n_images (store), ==, seen.n);
   g_assert_cmpint (fen_pacs_cache_get_state (c.cache, c.node, c.study, c.series), ==, FEN_PACS_CACHE_PARTIAL);
   kept = fen_count_objects (c.dir);
-  g_assert_cmpuint (kept, ==, stats.n_retrieved);
+  /* An object fetched again came twice and is kept once. */
+  g_assert_cmpuint (kept + stats.n_fetched_again, ==, stats.n_retrieved);
   fen_seen_clear (&seen);
   g_clear_error (&error);
 
