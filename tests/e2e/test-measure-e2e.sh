@@ -151,31 +151,6 @@ log "after a restart: yellow $AGAIN at the outline, panel mean '$R_MEAN' SD '$R_
   || fail "restart: yellow $AGAIN, mean '$R_MEAN' SD '$R_SD' (before '$OCR_MEAN' '$OCR_SD')"
 
 # --- 4. Structured report and CSV --------------------------------------------------
-# export KEY PATH NAME: the window menu (F10), the item's mnemonic KEY, the
-# path pasted into the chooser's name, Enter.
-export_via_menu () {
-  local dlg=
-  for _ in 1 2 3; do
-    # No window manager: once a chooser has closed, the keyboard focus is
-    # nobody's until given back.
-    xdotool windowfocus "$WIN" 2>/dev/null; sleep 0.3
-    xdotool key --window "$WIN" F10; sleep 0.8
-    xdotool key "$1"
-    for _ in $(seq 40); do
-      dlg=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | grep -v "^$WIN\$" | head -n1)
-      [ -n "$dlg" ] && break 2
-      sleep 0.1
-    done
-    xdotool key Escape; sleep 0.3
-  done
-  [ -n "$dlg" ] || return 1
-  sleep 1.0
-  printf '%s' "$2" | xclip -selection clipboard -i
-  xdotool key ctrl+a ctrl+v; sleep 0.8
-  shot "$3-typed"
-  xdotool key Return; sleep 2.0
-  shot "$3-exported"
-}
 SR="$WORK/Pictures/measure-report.dcm"
 export_via_menu d "$SR" sr || fail "F10, D opened no file chooser"
 dciodvfy "$SR" > "$WORK/dciodvfy.txt" 2>&1

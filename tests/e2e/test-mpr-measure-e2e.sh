@@ -552,29 +552,8 @@ grep -q "lesion" <<<"$text" && grep -q 'Arrow' <<<"$ptext" && grep -q 'text "les
 # F10 opens the window menu, D its "Export Structured Report"; the chooser
 # takes the path pasted into its name (no window manager: the focus is
 # given back to the window first).
-export_sr () {
-  local dlg=
-  for _ in 1 2 3; do
-    xdotool windowfocus "$WIN" 2>/dev/null; sleep 0.3
-    xdotool key --window "$WIN" F10; sleep 0.8
-    xdotool key d
-    for _ in $(seq 40); do
-      dlg=$(xdotool search --onlyvisible --pid "$APP_PID" 2>/dev/null | grep -v "^$WIN\$" | head -n1)
-      [ -n "$dlg" ] && break 2
-      sleep 0.1
-    done
-    xdotool key Escape; sleep 0.3
-  done
-  [ -n "$dlg" ] || return 1
-  sleep 1.0
-  printf '%s' "$1" | xclip -selection clipboard -i
-  xdotool key ctrl+a ctrl+v; sleep 0.8
-  shot sr-typed
-  xdotool key Return; sleep 2.0
-  shot sr-exported
-}
 SR="$WORK/planes-sr.dcm"
-export_sr "$SR" || fail "F10, D opened no file chooser in MPR"
+export_via_menu d "$SR" sr || fail "F10, D opened no file chooser in MPR"
 dciodvfy "$SR" > "$WORK/dciodvfy.txt" 2>&1
 dsrdump +Pl "$SR" > "$WORK/dsrdump.txt" 2>&1
 log "dciodvfy: $(tr '\n' ' ' < "$WORK/dciodvfy.txt" | cut -c1-300)"
